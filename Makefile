@@ -1,0 +1,40 @@
+# Fengqiao. `make run` and `make test` need only Go and a machine with (or able to install)
+# PostgreSQL binaries; see README.md.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X github.com/fengqiao/fengqiao/core/cli.Version=$(VERSION)
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+.PHONY: build run test bench lint generate fuzz clean
+
+build:
+	go build -ldflags "$(LDFLAGS)" -o bin/fengqiao ./cmd/fengqiao
+
+run: build
+	deploy/run.sh
+
+test:
+	deploy/test.sh
+
+bench: build
+	deploy/bench.sh
+
+lint:
+	gofmt -l . | tee /dev/stderr | (! read -r _)
+	go vet ./...
+	go run $(STATICCHECK) ./...
+	shellcheck deploy/*.sh .ci/run 2>/dev/null || echo "shellcheck not installed: skipped"
+
+# Nothing is generated yet (the plugin protocol's protobuf arrives with the plugin platform).
+generate:
+	go generate ./...
+
+# Short runs of every fuzz target (FUZZTIME=30s for longer).
+fuzz:
+	go test -run '^$$' -fuzz FuzzLevelOf -fuzztime $${FUZZTIME:-10s} ./core/division/
+	go test -run '^$$' -fuzz FuzzLookup -fuzztime $${FUZZTIME:-10s} ./core/division/
+	go test -run '^$$' -fuzz FuzzParseByteSize -fuzztime $${FUZZTIME:-10s} ./core/config/
+	go test -run '^$$' -fuzz FuzzParseAPIToken -fuzztime $${FUZZTIME:-10s} ./core/identity/
+	go test -run '^$$' -fuzz FuzzDecodeJSON -fuzztime $${FUZZTIME:-10s} ./api/
+
+clean:
+	rm -rf bin

@@ -1,0 +1,100 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+// decodeJSON reads the request body strictly into dst: JSON media type, one object, no unknown
+// fields, right types. Every failure is a problem naming the field and what to send instead.
+func decodeJSON(c echo.Context, dst any) error {
+	req := c.Request()
+	body, err := io.ReadAll(req.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return err
+		}
+		return problem(http.StatusBadRequest, "unreadable-body", "无法读取请求体 / Unreadable body", err.Error())
+	}
+	if ct := req.Header.Get(echo.HeaderContentType); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		// curl -d sends JSON labelled as a form; a body that is plainly a JSON object is taken as JSON.
+		trimmed := bytes.TrimSpace(body)
+		curlDefault := mt == "application/x-www-form-urlencoded" && (len(trimmed) == 0 || trimmed[0] == '{' || trimmed[0] == '[')
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json") && !curlDefault) {
+			return problem(http.StatusUnsupportedMediaType, "unsupported-media-type", "不支持的内容类型 / Unsupported media type",
+				fmt.Sprintf("请求体须为 JSON，Content-Type: application/json（收到 %q） / send JSON with Content-Type: application/json (got %q)", ct, ct))
+		}
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return problem(http.StatusBadRequest, "empty-body", "缺少请求体 / Missing body", "请发送 JSON 对象 / send a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return jsonProblem(err)
+	}
+	if dec.More() {
+		return problem(http.StatusBadRequest, "malformed-json", "JSON 格式错误 / Malformed JSON", "请求体只能包含一个 JSON 对象 / the body must hold exactly one JSON object")
+	}
+	var tail json.RawMessage
+	if err := dec.Decode(&tail); err != io.EOF {
+		return problem(http.StatusBadRequest, "malformed-json", "JSON 格式错误 / Malformed JSON", "请求体只能包含一个 JSON 对象 / the body must hold exactly one JSON object")
+	}
+	return nil
+}
+
+func jsonProblem(err error) *Problem {
+	var (
+		syn *json.SyntaxError
+		typ *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.As(err, &syn):
+		return problem(http.StatusBadRequest, "malformed-json", "JSON 格式错误 / Malformed JSON",
+			fmt.Sprintf("第 %d 字节处：%v / at byte %d: %v", syn.Offset, syn, syn.Offset, syn))
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			p := problem(http.StatusBadRequest, "malformed-json", "JSON 格式错误 / Malformed JSON", "请求体须为 JSON 对象 / the body must be a JSON object")
+			return p
+		}
+		return invalid(field, fmt.Sprintf("字段 %s 应为 %s 类型，收到 %s / %s must be of type %s, got %s", field, jsonType(typ.Type.String()), typ.Value, field, jsonType(typ.Type.String()), typ.Value))
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return problem(http.StatusBadRequest, "malformed-json", "JSON 格式错误 / Malformed JSON", "JSON 不完整 / the JSON ends too early")
+	}
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		name = strings.Trim(name, `"`)
+		return invalid(name, fmt.Sprintf("未知字段 %q，请查看接口文档 /api/v1/openapi.json / unknown field %q; see /api/v1/openapi.json", name, name))
+	}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return toProblem(err)
+	}
+	return problem(http.StatusBadRequest, "malformed-json", "JSON 格式错误 / Malformed JSON", err.Error())
+}
+
+func jsonType(goType string) string {
+	switch {
+	case strings.HasPrefix(goType, "[]"):
+		return "array"
+	case goType == "string" || goType == "*string":
+		return "string"
+	case goType == "bool" || goType == "*bool":
+		return "boolean"
+	case strings.Contains(goType, "int") || strings.Contains(goType, "float"):
+		return "number"
+	case strings.Contains(goType, "time.Time"):
+		return "string (RFC 3339 time)"
+	}
+	return "object"
+}

@@ -1,0 +1,130 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"reflect"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3gen"
+	"github.com/labstack/echo/v4"
+)
+
+var pathParam = regexp.MustCompile(`:([a-z_]+)`)
+
+// openAPIPath turns an Echo path (/tenants/:code) into an OpenAPI one (/tenants/{code}).
+func openAPIPath(p string) string { return pathParam.ReplaceAllString(p, "{$1}") }
+
+// Document builds the OpenAPI 3 document of the route table.
+func (s *Server) Document() (*openapi3.T, error) {
+	doc := &openapi3.T{
+		OpenAPI: "3.0.3",
+		Info: &openapi3.Info{
+			Title:       "Fengqiao 枫桥 API",
+			Version:     "v1",
+			Description: "人民调解平台 / People's mediation platform. Errors are RFC 9457 application/problem+json.",
+		},
+		Paths:      openapi3.NewPaths(),
+		Components: &openapi3.Components{Schemas: openapi3.Schemas{}, SecuritySchemes: openapi3.SecuritySchemes{}},
+	}
+	doc.Components.SecuritySchemes["bearer"] = &openapi3.SecuritySchemeRef{Value: openapi3.NewJWTSecurityScheme().
+		WithDescription("登录令牌（POST /api/v1/auth/login）或 API 令牌 fq_… / a login token or an API token fq_…")}
+	gen := openapi3gen.NewGenerator(openapi3gen.UseAllExportedFields())
+	schemaOf := func(v any) (*openapi3.SchemaRef, error) {
+		ref, err := gen.NewSchemaRefForValue(v, doc.Components.Schemas)
+		if err != nil {
+			return nil, err
+		}
+		name := reflect.TypeOf(v).Name()
+		doc.Components.Schemas[name] = ref
+		return openapi3.NewSchemaRef("#/components/schemas/"+name, ref.Value), nil
+	}
+	problemRef, err := schemaOf(Problem{})
+	if err != nil {
+		return nil, err
+	}
+	problemContent := openapi3.Content{"application/problem+json": &openapi3.MediaType{Schema: problemRef}}
+	for _, r := range s.routes {
+		op := openapi3.NewOperation()
+		op.OperationID, op.Summary, op.Tags = r.operationID, r.summary, []string{r.tag}
+		op.Responses = openapi3.NewResponses()
+		for _, m := range pathParam.FindAllStringSubmatch(r.path, -1) {
+			op.AddParameter(openapi3.NewPathParameter(m[1]).WithSchema(openapi3.NewStringSchema()).
+				WithDescription(pathParamDoc(m[1])))
+		}
+		for _, q := range r.query {
+			sch := openapi3.NewStringSchema()
+			if q.typ == "integer" {
+				sch = openapi3.NewIntegerSchema()
+			}
+			op.AddParameter(openapi3.NewQueryParameter(q.name).WithSchema(sch).WithDescription(q.description))
+		}
+		if r.request != nil {
+			ref, err := schemaOf(r.request)
+			if err != nil {
+				return nil, fmt.Errorf("%s request: %w", r.operationID, err)
+			}
+			op.RequestBody = &openapi3.RequestBodyRef{Value: openapi3.NewRequestBody().WithRequired(r.method != http.MethodPost || !strings.HasSuffix(r.path, "e") && !strings.HasSuffix(r.path, "d")).
+				WithContent(openapi3.NewContentWithJSONSchemaRef(ref))}
+		}
+		desc := http.StatusText(r.status)
+		resp := openapi3.NewResponse().WithDescription(desc)
+		if r.response != nil {
+			ref, err := schemaOf(r.response)
+			if err != nil {
+				return nil, fmt.Errorf("%s response: %w", r.operationID, err)
+			}
+			resp.WithContent(openapi3.NewContentWithJSONSchemaRef(ref))
+		} else {
+			resp.WithContent(openapi3.NewContentWithJSONSchema(openapi3.NewObjectSchema()))
+		}
+		op.Responses.Set(fmt.Sprint(r.status), &openapi3.ResponseRef{Value: resp})
+		if r.operationID == "onboardTenant" {
+			op.Responses.Set("200", &openapi3.ResponseRef{Value: openapi3.NewResponse().WithDescription("已开通（未改变） / already onboarded, unchanged").
+				WithContent(resp.Content)})
+		}
+		op.Responses.Set("default", &openapi3.ResponseRef{Value: openapi3.NewResponse().
+			WithDescription("问题详情（RFC 9457） / Problem details").WithContent(problemContent)})
+		if !r.public {
+			op.Security = &openapi3.SecurityRequirements{{"bearer": []string{}}}
+		}
+		doc.AddOperation(openAPIPath(r.path), r.method, op)
+	}
+	doc.AddOperation("/metrics", http.MethodGet, &openapi3.Operation{
+		OperationID: "metrics", Summary: "Prometheus 指标 / Prometheus metrics", Tags: []string{"ops"},
+		Responses: openapi3.NewResponses(openapi3.WithStatus(200, &openapi3.ResponseRef{Value: openapi3.NewResponse().WithDescription("text/plain; version=0.0.4")})),
+	})
+	return doc, nil
+}
+
+func pathParamDoc(name string) string {
+	switch name {
+	case "code":
+		return "租户的 6 位行政区划代码，如 310107 / the tenant's 6-digit division code, e.g. 310107"
+	case "id":
+		return "标识 / identifier (UUID)"
+	}
+	return name
+}
+
+var (
+	docOnce  sync.Once
+	docBytes []byte
+	docErr   error
+)
+
+func (s *Server) openapi(c echo.Context) error {
+	docOnce.Do(func() {
+		var doc *openapi3.T
+		if doc, docErr = s.Document(); docErr == nil {
+			docBytes, docErr = doc.MarshalJSON()
+		}
+	})
+	if docErr != nil {
+		return docErr
+	}
+	return c.JSONBlob(http.StatusOK, docBytes)
+}

@@ -1,0 +1,224 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/fengqiao/fengqiao/core/division"
+	"github.com/fengqiao/fengqiao/core/identity"
+	"github.com/fengqiao/fengqiao/core/tenant"
+	"github.com/labstack/echo/v4"
+)
+
+// ProblemBase prefixes every problem type; the types are stable identifiers documented in the
+// OpenAPI document.
+const ProblemBase = "https://fengqiao.cn/problems/"
+
+// Problem is an RFC 9457 problem detail.
+type Problem struct {
+	Type      string         `json:"type"`
+	Title     string         `json:"title"`
+	Status    int            `json:"status"`
+	Detail    string         `json:"detail,omitempty"`
+	Instance  string         `json:"instance,omitempty"`
+	Field     string         `json:"field,omitempty"`
+	Errors    []FieldProblem `json:"errors,omitempty"`
+	Allowed   []string       `json:"allowed_actions,omitempty"`
+	RequestID string         `json:"request_id,omitempty"`
+}
+
+// FieldProblem is one invalid input among several.
+type FieldProblem struct {
+	Field  string `json:"field"`
+	Detail string `json:"detail"`
+}
+
+func (p *Problem) Error() string { return p.Title + ": " + p.Detail }
+
+func problem(status int, slug, title, detail string) *Problem {
+	return &Problem{Type: ProblemBase + slug, Title: title, Status: status, Detail: detail}
+}
+
+func invalid(field, detail string) *Problem {
+	p := problem(http.StatusBadRequest, "invalid-field", "字段无效 / Invalid field", detail)
+	p.Field = field
+	return p
+}
+
+// toProblem chooses the HTTP status for an error: only this edge knows about statuses.
+func toProblem(err error) *Problem {
+	var (
+		p     *Problem
+		he    *echo.HTTPError
+		fe    *identity.FieldError
+		se    *tenant.SettingsError
+		pe    *tenant.PlanError
+		te    *tenant.TransitionError
+		dce   *division.CodeError
+		tce   *tenant.CodeError
+		maxBE *http.MaxBytesError
+	)
+	switch {
+	case errors.As(err, &p):
+		return p
+	case errors.As(err, &maxBE):
+		return problem(http.StatusRequestEntityTooLarge, "body-too-large", "请求体过大 / Request body too large",
+			fmt.Sprintf("请求体不得超过 %d 字节 / the request body must not exceed %d bytes", maxBE.Limit, maxBE.Limit))
+	case errors.As(err, &he):
+		return fromHTTPError(he)
+	case errors.As(err, &fe):
+		return invalid(fe.Field, fe.Message)
+	case errors.As(err, &se):
+		return invalid(se.Field, se.Message)
+	case errors.As(err, &pe):
+		return planProblem(pe)
+	case errors.As(err, &te):
+		p := problem(http.StatusConflict, "invalid-transition", "状态不允许此操作 / Action not allowed in this status",
+			fmt.Sprintf("租户当前状态为 %s，不能执行 %s / the tenant is %s and cannot be %s", te.From, te.Action, te.From, pastTense(te.Action)))
+		p.Allowed = []string{}
+		for _, a := range te.Allowed {
+			p.Allowed = append(p.Allowed, string(a))
+		}
+		return p
+	case errors.As(err, &tce):
+		return codeProblem(tce.Code, tce.Err)
+	case errors.As(err, &dce):
+		return codeProblem(dce.Code, dce.Err)
+	case errors.Is(err, identity.ErrBadCredentials):
+		return problem(http.StatusUnauthorized, "bad-credentials", "用户名或密码错误 / Wrong username or password", "请检查用户名和密码后重试 / check the username and password and try again")
+	case errors.Is(err, identity.ErrUnauthenticated):
+		return problem(http.StatusUnauthorized, "unauthenticated", "未认证 / Not authenticated", "请先登录（POST /api/v1/auth/login），并在 Authorization 头中携带 Bearer 令牌 / log in with POST /api/v1/auth/login and send Authorization: Bearer <token>")
+	case errors.Is(err, identity.ErrDisabled):
+		return problem(http.StatusForbidden, "account-disabled", "账号已停用 / Account disabled", "请联系本单位管理员 / ask an administrator of your tenant to enable it")
+	case errors.Is(err, identity.ErrUsernameTaken):
+		p := problem(http.StatusConflict, "username-taken", "用户名已被占用 / Username taken", "请换一个用户名；用户名在全平台唯一 / usernames are unique across the platform: choose another")
+		p.Field = "username"
+		return p
+	case errors.Is(err, identity.ErrRoleNotGrantable):
+		p := problem(http.StatusForbidden, "role-not-grantable", "无权授予该角色 / Role not grantable", "只能授予不高于自己权限的角色 / you can only grant roles within your own authority: "+err.Error())
+		p.Field = "roles"
+		return p
+	case errors.Is(err, identity.ErrUserNotFound):
+		return problem(http.StatusNotFound, "user-not-found", "用户不存在 / User not found", "该租户下没有此用户 / no such user in this tenant")
+	case errors.Is(err, identity.ErrTokenNotFound):
+		return problem(http.StatusNotFound, "token-not-found", "令牌不存在 / Token not found", "该租户下没有此 API 令牌 / no such API token in this tenant")
+	case errors.Is(err, tenant.ErrNotFound):
+		return problem(http.StatusNotFound, "tenant-not-found", "租户不存在 / Tenant not found", "该租户尚未开通，或不在您的管辖范围内 / the tenant is not onboarded or not within your jurisdiction")
+	case errors.Is(err, tenant.ErrSuspended):
+		return problem(http.StatusForbidden, "tenant-suspended", "租户已暂停 / Tenant suspended", "该租户已被上级暂停，数据保留；请联系上级司法行政机关恢复 / the tenant was suspended by its parent; its data is kept; ask the parent bureau to resume it")
+	case errors.Is(err, tenant.ErrArchived):
+		return problem(http.StatusForbidden, "tenant-archived", "租户已归档 / Tenant archived", "该租户已归档，只读保留 / the tenant is archived and kept read-only")
+	case errors.Is(err, tenant.ErrOutsideScope):
+		return problem(http.StatusForbidden, "outside-jurisdiction", "超出管辖范围 / Outside your jurisdiction", err.Error())
+	case errors.Is(err, tenant.ErrNothingToOnboard):
+		return invalid("codes", "请至少给出一个行政区划代码 / give at least one division code")
+	case errors.Is(err, context.DeadlineExceeded):
+		return problem(http.StatusServiceUnavailable, "timeout", "处理超时 / Request timed out", "请稍后重试 / try again later")
+	}
+	return problem(http.StatusInternalServerError, "internal", "服务器内部错误 / Internal error", "已记录，请凭 request_id 联系运维 / logged; report the request_id to the operators")
+}
+
+func pastTense(a tenant.Action) string {
+	switch a {
+	case tenant.ActionSuspend:
+		return "suspended"
+	case tenant.ActionResume:
+		return "resumed"
+	}
+	return "archived"
+}
+
+func codeProblem(code string, err error) *Problem {
+	var detail string
+	status := http.StatusBadRequest
+	slug := "invalid-code"
+	switch {
+	case errors.Is(err, division.ErrMalformedCode):
+		detail = fmt.Sprintf("%q 不是行政区划代码：应为 6 位数字，如 310107 / %q is not a division code: use 6 digits such as 310107", code, code)
+	case errors.Is(err, division.ErrBelowDistrict):
+		detail = fmt.Sprintf("%q 是街道/乡镇或村居代码，此处需要区县（或省、市）的 6 位代码，如 %s / %q is a street or village code; a district (or province, city) code of 6 digits is expected here, e.g. %s", code, safePrefix(code), code, safePrefix(code))
+	case errors.Is(err, division.ErrUnknownCode):
+		slug = "unknown-code"
+		status = http.StatusUnprocessableEntity
+		detail = fmt.Sprintf("行政区划代码 %q 不存在（GB/T 2260） / division code %q does not exist (GB/T 2260)", code, code)
+	case errors.Is(err, tenant.ErrOutsideScope):
+		slug = "outside-jurisdiction"
+		status = http.StatusForbidden
+		detail = fmt.Sprintf("%s 不在您的管辖范围内 / %s is outside your jurisdiction", code, code)
+	default:
+		detail = fmt.Sprintf("%s: %v", code, err)
+	}
+	title := "行政区划代码有误 / Invalid division code"
+	if slug == "outside-jurisdiction" {
+		title = "超出管辖范围 / Outside your jurisdiction"
+	}
+	p := problem(status, slug, title, detail)
+	p.Field = "code"
+	return p
+}
+
+func safePrefix(code string) string {
+	if len(code) >= 6 {
+		return code[:6]
+	}
+	return "310107"
+}
+
+// planProblem reports every bad code of an onboarding, the first one in the detail.
+func planProblem(pe *tenant.PlanError) *Problem {
+	first := codeProblem(pe.Codes[0].Code, pe.Codes[0].Err)
+	if len(pe.Codes) == 1 {
+		return first
+	}
+	for _, c := range pe.Codes {
+		first.Errors = append(first.Errors, FieldProblem{Field: c.Code, Detail: codeProblem(c.Code, c.Err).Detail})
+	}
+	first.Field = "codes"
+	first.Detail = fmt.Sprintf("%d 个代码有误，见 errors / %d codes are invalid, see errors; first: %s", len(pe.Codes), len(pe.Codes), first.Detail)
+	return first
+}
+
+func fromHTTPError(he *echo.HTTPError) *Problem {
+	msg := fmt.Sprint(he.Message)
+	switch he.Code {
+	case http.StatusNotFound:
+		return problem(http.StatusNotFound, "no-route", "无此接口 / No such route", "请查看 /api/v1/openapi.json / see /api/v1/openapi.json")
+	case http.StatusMethodNotAllowed:
+		return problem(http.StatusMethodNotAllowed, "method-not-allowed", "不支持的方法 / Method not allowed", "此路径不支持该 HTTP 方法，见 /api/v1/openapi.json / this path does not accept the method; see /api/v1/openapi.json")
+	case http.StatusRequestEntityTooLarge:
+		return problem(http.StatusRequestEntityTooLarge, "body-too-large", "请求体过大 / Request body too large", "请减小请求体 / send a smaller body")
+	case http.StatusUnauthorized:
+		return toProblem(identity.ErrUnauthenticated)
+	case http.StatusTooManyRequests:
+		return problem(he.Code, "too-many-requests", "请求过于频繁 / Too many requests", "请稍后重试 / slow down and retry later")
+	case http.StatusServiceUnavailable:
+		return problem(he.Code, "unavailable", "暂不可用 / Service unavailable", msg)
+	}
+	if he.Code >= 400 && he.Code < 500 {
+		return problem(he.Code, "bad-request", http.StatusText(he.Code), msg)
+	}
+	return problem(http.StatusInternalServerError, "internal", "服务器内部错误 / Internal error", "已记录，请凭 request_id 联系运维 / logged; report the request_id to the operators")
+}
+
+// writeProblem sends p as application/problem+json.
+func writeProblem(c echo.Context, p *Problem) error {
+	p.Instance = c.Request().URL.Path
+	p.RequestID = c.Response().Header().Get(echo.HeaderXRequestID)
+	if p.Status == http.StatusUnauthorized {
+		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="fengqiao"`)
+	}
+	body, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
+	c.Response().WriteHeader(p.Status)
+	_, err = c.Response().Write(body)
+	return err
+}
+
+func joinFields(fs []string) string { return strings.Join(fs, ", ") }

@@ -1,0 +1,268 @@
+// Package api owns Fengqiao's HTTP interface on Echo v4: the route table (which is also the
+// source of the OpenAPI document), authentication and per-route authorization, strict JSON
+// input, RFC 9457 problems, request IDs, logs and metrics. Echo lives only here; the domain
+// below knows nothing of HTTP.
+package api
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/fengqiao/fengqiao/core/audit"
+	"github.com/fengqiao/fengqiao/core/identity"
+	"github.com/fengqiao/fengqiao/core/tenant"
+	"github.com/labstack/echo-contrib/echoprometheus"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Authorizer decides whether a subject may do an action on an object in a tenant.
+type Authorizer interface {
+	Allowed(sub, dom, obj, act string) (bool, error)
+}
+
+// RoleLister tells the roles a subject holds (for /me).
+type RoleLister interface {
+	RolesOf(sub string) []string
+}
+
+// AuditReader lists a tenant's audit trail.
+type AuditReader interface {
+	AuditEvents(ctx context.Context, code string, before int64, limit int) ([]audit.Event, error)
+}
+
+// Pinger checks the database for readiness.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Deps are what the HTTP layer calls.
+type Deps struct {
+	Tenants        *tenant.Service
+	Identity       *identity.Service
+	Authz          Authorizer
+	Roles          RoleLister
+	Audit          AuditReader
+	DB             Pinger
+	Logger         *slog.Logger
+	Registerer     prometheus.Registerer // nil: a private registry
+	Gatherer       prometheus.Gatherer
+	BodyLimit      int64
+	RequestTimeout time.Duration
+	Version        string
+}
+
+// Server is the HTTP application.
+type Server struct {
+	deps   Deps
+	echo   *echo.Echo
+	routes []route
+}
+
+// New builds the Echo application with every route of the table.
+func New(d Deps) *Server {
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.BodyLimit <= 0 {
+		d.BodyLimit = 1 << 20
+	}
+	if d.RequestTimeout <= 0 {
+		d.RequestTimeout = 20 * time.Second
+	}
+	if d.Registerer == nil {
+		reg := prometheus.NewRegistry()
+		d.Registerer, d.Gatherer = reg, reg
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	s := &Server{deps: d, echo: e, routes: routeTable()}
+	e.HTTPErrorHandler = s.handleError
+	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
+		TargetHeader: echo.HeaderXRequestID,
+		RequestIDHandler: func(c echo.Context, id string) {
+			c.SetRequest(c.Request().WithContext(audit.WithActor(c.Request().Context(), audit.Actor{Subject: "anonymous", RequestID: id})))
+		},
+	}))
+	e.Use(s.recoverer)
+	e.Use(s.accessLog)
+	e.Use(echoprometheus.NewMiddlewareWithConfig(echoprometheus.MiddlewareConfig{
+		Subsystem: "fengqiao", Registerer: d.Registerer,
+		Skipper: func(c echo.Context) bool { return c.Path() == "/metrics" },
+	}))
+	e.Use(s.limitBody)
+	e.Use(s.timeout)
+	for _, r := range s.routes {
+		h := r.handler
+		r := r
+		mw := []echo.MiddlewareFunc{}
+		if !r.public {
+			mw = append(mw, s.authenticate, s.authorize(r))
+		}
+		e.Add(r.method, r.path, func(c echo.Context) error { return h(s, c) }, mw...)
+	}
+	e.GET("/metrics", echoprometheus.NewHandlerWithConfig(echoprometheus.HandlerConfig{Gatherer: d.Gatherer}))
+	return s
+}
+
+// Handler returns the http.Handler to serve.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Routes lists the registered method+path pairs (for the OpenAPI consistency test).
+func (s *Server) Routes() []*echo.Route { return s.echo.Routes() }
+
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	p := toProblem(err)
+	if p.Status >= 500 {
+		s.deps.Logger.ErrorContext(c.Request().Context(), "request failed", "err", err, "path", c.Request().URL.Path,
+			"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+	}
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(p.Status)
+		return
+	}
+	if werr := writeProblem(c, p); werr != nil {
+		s.deps.Logger.Error("write problem", "err", werr)
+	}
+}
+
+func (s *Server) recoverer(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				if r == http.ErrAbortHandler {
+					panic(r)
+				}
+				s.deps.Logger.ErrorContext(c.Request().Context(), "panic", "panic", r, "path", c.Request().URL.Path)
+				err = errors.New("panic")
+			}
+		}()
+		return next(c)
+	}
+}
+
+func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		req := c.Request()
+		level := slog.LevelInfo
+		if c.Response().Status >= 500 {
+			level = slog.LevelError
+		}
+		s.deps.Logger.Log(req.Context(), level, "http",
+			"method", req.Method, "path", req.URL.Path, "route", c.Path(), "status", c.Response().Status,
+			"bytes", c.Response().Size, "duration_ms", float64(time.Since(start).Microseconds())/1000,
+			"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "actor", audit.ActorFrom(req.Context()).Subject)
+		return nil
+	}
+}
+
+func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		if req.ContentLength > s.deps.BodyLimit {
+			return toProblem(&http.MaxBytesError{Limit: s.deps.BodyLimit})
+		}
+		req.Body = http.MaxBytesReader(c.Response(), req.Body, s.deps.BodyLimit)
+		return next(c)
+	}
+}
+
+func (s *Server) timeout(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, cancel := context.WithTimeout(c.Request().Context(), s.deps.RequestTimeout)
+		defer cancel()
+		c.SetRequest(c.Request().WithContext(ctx))
+		return next(c)
+	}
+}
+
+type principalKey struct{}
+
+func principal(c echo.Context) identity.Principal {
+	p, _ := c.Get("principal").(identity.Principal)
+	return p
+}
+
+// authenticate accepts a login token or an API token as Authorization: Bearer.
+func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Request().Header.Get(echo.HeaderAuthorization)
+		scheme, cred, ok := strings.Cut(h, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(cred) == "" {
+			return identity.ErrUnauthenticated
+		}
+		p, err := s.deps.Identity.Authenticate(c.Request().Context(), strings.TrimSpace(cred))
+		if err != nil {
+			return err
+		}
+		c.Set("principal", p)
+		ctx := c.Request().Context()
+		a := audit.ActorFrom(ctx)
+		a.Subject = p.Subject
+		c.SetRequest(c.Request().WithContext(audit.WithActor(ctx, a)))
+		return next(c)
+	}
+}
+
+// authorize applies the route's rule: tenant-scoped routes act in the tenant of the path,
+// which must lie in the caller's subtree (otherwise it does not exist for the caller) and be
+// active unless the route manages the lifecycle; others act in the caller's own tenant.
+func (s *Server) authorize(r route) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if r.obj == "" { // the handler authorizes (the domain comes from the body)
+				return next(c)
+			}
+			p := principal(c)
+			dom := p.TenantCode
+			if r.tenantScoped {
+				code := c.Param("code")
+				if err := checkPathCode(code); err != nil {
+					return err
+				}
+				if !tenant.InScope(p.TenantCode, code) {
+					return tenant.ErrNotFound
+				}
+				dom = code
+			}
+			if err := s.allow(p, dom, r.obj, r.act); err != nil {
+				return err
+			}
+			if r.tenantScoped && r.requireActive {
+				t, err := s.deps.Tenants.Get(c.Request().Context(), p.TenantCode, dom)
+				if err != nil {
+					return err
+				}
+				if err := tenant.Usable(t.Status); err != nil {
+					return err
+				}
+			}
+			return next(c)
+		}
+	}
+}
+
+func (s *Server) allow(p identity.Principal, dom, obj, act string) error {
+	ok, err := s.deps.Authz.Allowed(p.Subject, dom, obj, act)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return problem(http.StatusForbidden, "forbidden", "无权操作 / Forbidden",
+			"您的角色不允许在租户 "+dom+" 上执行 "+obj+":"+act+" / your roles do not allow "+obj+":"+act+" in tenant "+dom)
+	}
+	return nil
+}

@@ -1,0 +1,427 @@
+// Package authz owns Fengqiao's authorization decisions: may a subject ("user:<id>",
+// "token:<id>") do an action on an object in a tenant? Casbin lives only here: RBAC with
+// domains, the domain being a tenant code. A role is granted in the subject's home tenant
+// ("g, user:<id>, district-admin, 310107") and applies in that tenant and every tenant below it;
+// permissions are "p" rules shared by all tenants (dom "*", never copied per tenant) or, later,
+// rules of one tenant. Decisions are cached; every change of the rules clears the cache.
+//
+// Rules are stored through a PolicyStore (the store's casbin_rule table). The authorizer never
+// writes storage behind its callers' backs except in New (seeding the default rules) and
+// RevokeSubject; grants made inside another transaction are announced with Granted/Revoked once
+// that transaction has committed.
+package authz
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/casbin/casbin/v2"
+	"github.com/casbin/casbin/v2/model"
+	"github.com/casbin/casbin/v2/persist/cache"
+
+	"github.com/fengqiao/fengqiao/core/division"
+	"github.com/fengqiao/fengqiao/core/tenant"
+)
+
+// maxCachedDecisions bounds the decision cache; when full it starts over.
+const maxCachedDecisions = 1 << 18
+
+// ErrBadRule reports a rule that does not fit the model.
+var ErrBadRule = errors.New("authz: rule does not fit the model")
+
+// RoleGrant is a role a subject holds in a tenant (its home tenant).
+type RoleGrant struct {
+	Role   string
+	Tenant string
+}
+
+// Authorizer decides requests. It is safe for concurrent use.
+type Authorizer struct {
+	ps      PolicyStore
+	adapter *Adapter
+
+	reloadMu sync.Mutex // one Reload at a time
+
+	// mu: decisions hold it shared, changes exclusively, so a decision computed before a change
+	// can never be cached after it.
+	mu        sync.RWMutex
+	e         *casbin.SyncedCachedEnforcer
+	reloading bool     // a Reload is reading storage: record changes in journal
+	journal   []change // changes applied meanwhile, replayed on the reloaded model
+}
+
+// change is one in-memory change of the rules.
+type change struct {
+	add     bool
+	rows    [][]string // ptype first
+	subject string     // when set (and rows nil): remove every grant of subject
+}
+
+// subtreeMatch is the domain matching function of "g". Casbin's domain role manager calls it
+// as fn(requestDomain, storedDomain), both when it builds the role manager of a request domain
+// from the stored grants (getRoleManager: Match(domain, domain2)) and when a new grant in a
+// stored domain reaches existing request domains (rangeAffectedRoleManagers: Match(domain2,
+// domain)). A grant stored in D applies to a request in R when R lies in D's subtree.
+func subtreeMatch(requestDomain, grantDomain string) bool {
+	return tenant.InScope(grantDomain, requestDomain)
+}
+
+// New builds an authorizer loading every rule from ps through the adapter, and makes sure each
+// default rule (DefaultPolicies) exists, adding the missing ones to storage and memory; on a
+// fresh database that seeds them all.
+func New(ctx context.Context, ps PolicyStore) (*Authorizer, error) {
+	a := &Authorizer{ps: ps, adapter: NewAdapter(ps)}
+	e, err := a.build(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var missing [][]string
+	m := e.GetModel()
+	for _, d := range DefaultPolicies() {
+		has, err := m.HasPolicy("p", d[0], d[1:])
+		if err != nil {
+			return nil, fmt.Errorf("authz: %w", err)
+		}
+		if !has {
+			missing = append(missing, d)
+		}
+	}
+	if len(missing) > 0 {
+		if err := ps.AddPolicyRules(ctx, missing); err != nil {
+			return nil, fmt.Errorf("authz: seed default rules: %w", err)
+		}
+		if err := apply(e, change{add: true, rows: missing}); err != nil {
+			return nil, err
+		}
+	}
+	a.e = e
+	return a, nil
+}
+
+// build returns an enforcer holding every stored rule. It has no adapter, so it can never write
+// storage: changes are stored by the caller (or RevokeSubject) and applied with Self* calls.
+func (a *Authorizer) build(ctx context.Context) (*casbin.SyncedCachedEnforcer, error) {
+	m, err := model.NewModelFromString(modelText)
+	if err != nil {
+		return nil, fmt.Errorf("authz: model: %w", err)
+	}
+	if err := a.adapter.LoadPolicyCtx(ctx, m); err != nil {
+		return nil, fmt.Errorf("authz: load rules: %w", err)
+	}
+	e, err := casbin.NewSyncedCachedEnforcer(m)
+	if err != nil {
+		return nil, fmt.Errorf("authz: enforcer: %w", err)
+	}
+	e.EnableAutoSave(false)
+	e.EnableAutoNotifyWatcher(false)
+	// The matching function must be in place before the role links are built: the domain role
+	// manager consults it when it creates each domain's links.
+	if !e.AddNamedDomainMatchingFunc("g", "subtree", subtreeMatch) {
+		return nil, errors.New("authz: the model has no domain role manager for g")
+	}
+	if err := e.BuildRoleLinks(); err != nil {
+		return nil, fmt.Errorf("authz: role links: %w", err)
+	}
+	e.SetCache(newDecisionCache(maxCachedDecisions))
+	return e, nil
+}
+
+// validRequest refuses requests that cannot name anything: a subject that is no principal
+// ("<kind>:<id>"; a bare role name would match its own rules, g(x, x, dom) being true), a dom
+// that is not a 6-digit tenant code (notably "*"), an empty field, or "$" (the separator of the
+// cache key).
+func validRequest(sub, dom, obj, act string) bool {
+	if len(dom) != 6 || strings.IndexByte(sub, ':') <= 0 {
+		return false
+	}
+	if _, err := division.LevelOf(dom); err != nil {
+		return false
+	}
+	for _, s := range [...]string{sub, obj, act} {
+		if s == "" || strings.IndexByte(s, '$') >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// Allowed tells whether sub may do act on obj in tenant dom. It errs only on internal failures;
+// a malformed request is simply not allowed.
+func (a *Authorizer) Allowed(sub, dom, obj, act string) (bool, error) {
+	if !validRequest(sub, dom, obj, act) {
+		return false, nil
+	}
+	a.mu.RLock()
+	ok, err := a.e.Enforce(sub, dom, obj, act)
+	a.mu.RUnlock()
+	if err != nil {
+		return false, fmt.Errorf("authz: enforce: %w", err)
+	}
+	return ok, nil
+}
+
+// Explain is Allowed that also returns the "p" rule (sub, dom, obj, act) that allowed the
+// request, or nil. It bypasses the decision cache.
+func (a *Authorizer) Explain(sub, dom, obj, act string) (bool, []string, error) {
+	if !validRequest(sub, dom, obj, act) {
+		return false, nil, nil
+	}
+	a.mu.RLock()
+	ok, rule, err := a.e.EnforceEx(sub, dom, obj, act)
+	a.mu.RUnlock()
+	if err != nil {
+		return false, nil, fmt.Errorf("authz: enforce: %w", err)
+	}
+	if !ok {
+		rule = nil
+	}
+	return ok, append([]string(nil), rule...), nil
+}
+
+// RolesOf returns the roles sub holds (its "g" rules), sorted by role then tenant.
+func (a *Authorizer) RolesOf(sub string) []RoleGrant {
+	a.mu.RLock()
+	rules, _ := a.e.GetFilteredNamedGroupingPolicy("g", 0, sub)
+	a.mu.RUnlock()
+	out := make([]RoleGrant, 0, len(rules))
+	for _, r := range rules {
+		if len(r) >= 3 {
+			out = append(out, RoleGrant{Role: r[1], Tenant: r[2]})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Role != out[j].Role {
+			return out[i].Role < out[j].Role
+		}
+		return out[i].Tenant < out[j].Tenant
+	})
+	return out
+}
+
+// Granted adds rows (ptype first, e.g. from GrantRows) to the in-memory rules after the caller
+// stored them; it does not touch storage. Rows held already are ignored.
+func (a *Authorizer) Granted(rows [][]string) error {
+	return a.change(change{add: true, rows: rows})
+}
+
+// Revoked removes rows (ptype first) from the in-memory rules after the caller deleted them
+// from storage; it does not touch storage. Rows not held are ignored.
+func (a *Authorizer) Revoked(rows [][]string) error {
+	return a.change(change{rows: rows})
+}
+
+// RevokeSubject deletes every grant of sub, from storage (through the PolicyStore, in its own
+// statement) and from memory: for a token being revoked or a user removed outside any other
+// transaction. Code that removes the grants inside its own transaction deletes them there and
+// calls Revoked with the deleted rows instead.
+func (a *Authorizer) RevokeSubject(ctx context.Context, sub string) error {
+	if sub == "" {
+		return fmt.Errorf("%w: empty subject", ErrBadRule)
+	}
+	if err := a.ps.RemoveFilteredPolicyRules(ctx, "g", 0, sub); err != nil {
+		return fmt.Errorf("authz: revoke %s: %w", sub, err)
+	}
+	return a.change(change{subject: sub})
+}
+
+// Reload re-reads every rule from storage (after another server instance changed them) and
+// replaces the in-memory rules and the decision cache. Decisions continue on the old rules while
+// storage is read; Granted/Revoked calls made meanwhile are applied to both.
+func (a *Authorizer) Reload(ctx context.Context) error {
+	a.reloadMu.Lock()
+	defer a.reloadMu.Unlock()
+
+	a.mu.Lock()
+	a.reloading, a.journal = true, nil
+	a.mu.Unlock()
+
+	e, err := a.build(ctx)
+
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	journal := a.journal
+	a.reloading, a.journal = false, nil
+	if err != nil {
+		return err
+	}
+	for _, ch := range journal {
+		if err := apply(e, ch); err != nil {
+			return err
+		}
+	}
+	a.e = e
+	return nil
+}
+
+// change applies ch to the current rules, clears the decision cache, and records ch for a
+// Reload in progress.
+func (a *Authorizer) change(ch change) error {
+	if err := checkRows(ch.rows); err != nil {
+		return err
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if err := apply(a.e, ch); err != nil {
+		return err
+	}
+	if a.reloading {
+		a.journal = append(a.journal, ch)
+	}
+	return nil
+}
+
+// checkRows verifies every row fits the model, before anything is applied.
+func checkRows(rows [][]string) error {
+	for _, r := range rows {
+		if len(r) == 0 {
+			return fmt.Errorf("%w: empty row", ErrBadRule)
+		}
+		switch {
+		case r[0] == "p" && len(r) == 5, r[0] == "g" && len(r) == 4:
+		default:
+			return fmt.Errorf("%w: %q (want p, sub, dom, obj, act or g, sub, role, tenant)", ErrBadRule, r)
+		}
+		for _, v := range r[1:] {
+			if v == "" {
+				return fmt.Errorf("%w: %q has an empty value", ErrBadRule, r)
+			}
+		}
+	}
+	return nil
+}
+
+// apply changes e's rules in memory (e has no adapter, so nothing is stored) and clears its
+// decision cache. The caller holds the Authorizer's lock exclusively (or owns e alone), so no
+// decision runs meanwhile.
+func apply(e *casbin.SyncedCachedEnforcer, ch change) error {
+	m := e.GetModel()
+	rows := ch.rows
+	if ch.subject != "" && rows == nil {
+		rules, err := e.GetFilteredNamedGroupingPolicy("g", 0, ch.subject)
+		if err != nil {
+			return fmt.Errorf("authz: %w", err)
+		}
+		for _, r := range rules {
+			rows = append(rows, append([]string{"g"}, r...))
+		}
+	}
+	byType := map[string][][]string{}
+	var types []string
+	for _, r := range rows {
+		if !ch.add {
+			// Only rows held: Casbin's batch removal refuses when some are missing.
+			if has, _ := m.HasPolicy(r[0][:1], r[0], r[1:]); !has {
+				continue
+			}
+		}
+		if _, ok := byType[r[0]]; !ok {
+			types = append(types, r[0])
+		}
+		byType[r[0]] = append(byType[r[0]], r[1:])
+	}
+	for _, ptype := range types {
+		rules, sec := byType[ptype], ptype[:1]
+		var err error
+		if ch.add {
+			_, err = e.SelfAddPoliciesEx(sec, ptype, rules)
+		} else {
+			_, err = e.SelfRemovePolicies(sec, ptype, rules)
+			if err == nil && sec == "g" {
+				err = relink(e, ptype, rules)
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("authz: apply rules: %w", err)
+		}
+	}
+	if err := e.InvalidateCache(); err != nil {
+		return fmt.Errorf("authz: clear decision cache: %w", err)
+	}
+	return nil
+}
+
+// relink restores links that removing grants took away wrongly: the domain role manager copies
+// a grant of tenant D into the role managers of the tenants below D, and deleting the same
+// (subject, role) in one of those tenants deletes the copy too. Re-adding the subject's
+// remaining grants of the same roles puts them back (adding a link is idempotent).
+func relink(e *casbin.SyncedCachedEnforcer, ptype string, removed [][]string) error {
+	seen := map[string]bool{}
+	var again [][]string
+	for _, r := range removed {
+		key := r[0] + "\x00" + r[1]
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		rest, err := e.GetModel().GetFilteredPolicy("g", ptype, 0, r[0], r[1])
+		if err != nil {
+			return err
+		}
+		again = append(again, rest...)
+	}
+	if len(again) == 0 {
+		return nil
+	}
+	return e.BuildIncrementalRoleLinks(model.PolicyAdd, ptype, again)
+}
+
+// decisionCache is the enforcer's decision cache: a map bounded to max entries (when full it
+// starts over), safe for concurrent use. Entries never expire: every rule change clears it.
+type decisionCache struct {
+	mu  sync.RWMutex
+	m   map[string]bool
+	max int
+}
+
+var _ cache.Cache = (*decisionCache)(nil)
+
+func newDecisionCache(max int) *decisionCache {
+	return &decisionCache{m: make(map[string]bool), max: max}
+}
+
+func (c *decisionCache) Set(key string, value bool, _ ...interface{}) error {
+	c.mu.Lock()
+	if len(c.m) >= c.max {
+		c.m = make(map[string]bool)
+	}
+	c.m[key] = value
+	c.mu.Unlock()
+	return nil
+}
+
+func (c *decisionCache) Get(key string) (bool, error) {
+	c.mu.RLock()
+	v, ok := c.m[key]
+	c.mu.RUnlock()
+	if !ok {
+		return false, cache.ErrNoSuchKey
+	}
+	return v, nil
+}
+
+func (c *decisionCache) Delete(key string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.m[key]; !ok {
+		return cache.ErrNoSuchKey
+	}
+	delete(c.m, key)
+	return nil
+}
+
+func (c *decisionCache) Clear() error {
+	c.mu.Lock()
+	c.m = make(map[string]bool)
+	c.mu.Unlock()
+	return nil
+}
+
+func (c *decisionCache) len() int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.m)
+}

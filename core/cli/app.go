@@ -1,0 +1,99 @@
+// Package cli owns the fengqiao command line (cobra): it loads the configuration, wires the
+// store, the authorizer, the domain services and the HTTP server together, and runs them.
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"slices"
+
+	"github.com/fengqiao/fengqiao/core/audit"
+	"github.com/fengqiao/fengqiao/core/authz"
+	"github.com/fengqiao/fengqiao/core/config"
+	"github.com/fengqiao/fengqiao/core/identity"
+	"github.com/fengqiao/fengqiao/core/store"
+	"github.com/fengqiao/fengqiao/core/tenant"
+)
+
+// Version is set at build time (-ldflags "-X github.com/fengqiao/fengqiao/core/cli.Version=…").
+var Version = "dev"
+
+// app is everything a command needs, built from the configuration.
+type app struct {
+	cfg      config.Config
+	log      *slog.Logger
+	store    *store.Store
+	authz    *authz.Authorizer
+	tenants  *tenant.Service
+	identity *identity.Service
+}
+
+func newLogger(c config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(c.Log.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	if c.Log.Format == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// open connects to the database and builds the services. needSigner: the token key is required.
+func open(ctx context.Context, cfg config.Config, needSigner bool) (*app, error) {
+	if err := cfg.RequireDatabase(); err != nil {
+		return nil, err
+	}
+	key := cfg.Auth.TokenKey
+	if needSigner {
+		if err := cfg.RequireTokenKey(); err != nil {
+			return nil, err
+		}
+	} else if key == "" {
+		key = "command-line-does-not-issue-tokens-0000000000" // never used to sign
+	}
+	log := newLogger(cfg, os.Stderr)
+	st, err := store.Open(ctx, store.Options{URL: cfg.Database.URL, AppURL: cfg.Database.AppURL,
+		MaxConns: cfg.Database.MaxConns, MinConns: cfg.Database.MinConns, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	az, err := authz.New(ctx, st)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	signer, err := identity.NewSigner([]byte(key), cfg.Auth.TokenTTL, cfg.Auth.Issuer)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return &app{
+		cfg: cfg, log: log, store: st, authz: az,
+		tenants:  tenant.NewService(st, cfg.Tenancy.Placements, nil),
+		identity: identity.NewService(st, az, signer),
+	}, nil
+}
+
+func (a *app) Close() { a.store.Close() }
+
+// roleNames adapts the authorizer's grants to the role names the API shows.
+type roleNames struct{ a *authz.Authorizer }
+
+func (r roleNames) RolesOf(sub string) []string {
+	var out []string
+	for _, g := range r.a.RolesOf(sub) {
+		out = append(out, g.Role)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// cliContext marks changes made from the command line in the audit trail.
+func cliContext(ctx context.Context, command string) context.Context {
+	return audit.WithActor(ctx, audit.Actor{Subject: "system:" + command})
+}
+
+func printf(w io.Writer, format string, args ...any) { _, _ = fmt.Fprintf(w, format, args...) }

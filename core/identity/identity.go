@@ -1,0 +1,143 @@
+// Package identity owns who may call Fengqiao: users of a tenant with their roles, password
+// hashing, the signed bearer tokens a login returns, and API tokens for agency systems. It
+// holds no storage: the store persists users and tokens, the authorization package decides what
+// a role may do.
+package identity
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/fengqiao/fengqiao/core/division"
+)
+
+// Role names. A role is held in the tenant a user belongs to and reaches down its subtree.
+const (
+	RoleNationalAdmin = "national-admin"
+	RoleProvinceAdmin = "province-admin"
+	RoleCityAdmin     = "city-admin"
+	RoleDistrictAdmin = "district-admin"
+	RoleDistrictStaff = "district-staff"
+	RoleAgencySystem  = "agency-system"
+)
+
+// roleLevels says at which tenant level each role may be held.
+var roleLevels = map[string]division.Level{
+	RoleNationalAdmin: division.LevelCountry,
+	RoleProvinceAdmin: division.LevelProvince,
+	RoleCityAdmin:     division.LevelCity,
+	RoleDistrictAdmin: division.LevelDistrict,
+	RoleDistrictStaff: division.LevelDistrict,
+	RoleAgencySystem:  division.LevelDistrict,
+}
+
+// Roles lists every role, highest first.
+func Roles() []string {
+	return []string{RoleNationalAdmin, RoleProvinceAdmin, RoleCityAdmin, RoleDistrictAdmin, RoleDistrictStaff, RoleAgencySystem}
+}
+
+// RoleLevel returns the tenant level a role belongs to.
+func RoleLevel(role string) (division.Level, bool) {
+	l, ok := roleLevels[role]
+	return l, ok
+}
+
+// Status of a user account.
+type Status string
+
+const (
+	StatusActive   Status = "active"
+	StatusDisabled Status = "disabled"
+)
+
+// User is a person who logs in.
+type User struct {
+	ID          string
+	TenantCode  string
+	Username    string
+	DisplayName string
+	Roles       []string
+	Status      Status
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	LastLoginAt *time.Time
+}
+
+// Subject is the user's name in authorization policies.
+func (u User) Subject() string { return UserSubject(u.ID) }
+
+// UserSubject and TokenSubject name principals in authorization policies.
+func UserSubject(id string) string  { return "user:" + id }
+func TokenSubject(id string) string { return "token:" + id }
+
+// Principal is the authenticated caller of one request.
+type Principal struct {
+	Subject    string // user:<id> or token:<id>
+	ID         string
+	Kind       string // "user" or "token"
+	TenantCode string // the tenant the principal belongs to
+	Username   string // user name, or the token's name
+}
+
+// Sentinel errors.
+var (
+	ErrBadCredentials  = errors.New("wrong username or password")
+	ErrUnauthenticated = errors.New("missing, invalid or expired credentials")
+	ErrDisabled        = errors.New("account disabled")
+	ErrUsernameTaken   = errors.New("username already taken")
+	ErrUserNotFound    = errors.New("user not found")
+	ErrTokenNotFound   = errors.New("token not found")
+	ErrInvalid         = errors.New("invalid input")
+)
+
+// FieldError names the input field at fault.
+type FieldError struct {
+	Field   string
+	Message string
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
+func (e *FieldError) Unwrap() error { return ErrInvalid }
+
+var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._@-]{2,63}$`)
+
+// NormalizeUsername lower-cases and validates a username: 3–64 characters, letters, digits and
+// . _ @ -, starting with a letter or digit.
+func NormalizeUsername(s string) (string, error) {
+	u := strings.ToLower(strings.TrimSpace(s))
+	if !usernamePattern.MatchString(u) {
+		return "", &FieldError{Field: "username", Message: "用户名须为 3–64 位字母、数字或 . _ @ -，以字母或数字开头 / username must be 3–64 letters, digits or . _ @ -, starting with a letter or digit"}
+	}
+	return u, nil
+}
+
+// Password length bounds. The upper bound keeps hashing cost bounded.
+const (
+	MinPasswordLen = 8
+	MaxPasswordLen = 128
+)
+
+// CheckPassword enforces the password policy.
+func CheckPassword(p string) error {
+	n := utf8.RuneCountInString(p)
+	if n < MinPasswordLen || len(p) > MaxPasswordLen {
+		return &FieldError{Field: "password", Message: fmt.Sprintf("密码长度须为 %d–%d 个字符 / password must be %d–%d characters", MinPasswordLen, MaxPasswordLen, MinPasswordLen, MaxPasswordLen)}
+	}
+	return nil
+}
+
+// CheckRole verifies that role exists and may be held in a tenant of the given level.
+func CheckRole(role string, level division.Level) error {
+	want, ok := roleLevels[role]
+	if !ok {
+		return &FieldError{Field: "role", Message: fmt.Sprintf("未知角色 %q，可选：%s / unknown role %q; one of: %s", role, strings.Join(Roles(), ", "), role, strings.Join(Roles(), ", "))}
+	}
+	if want != level {
+		return &FieldError{Field: "role", Message: fmt.Sprintf("角色 %s 只能授予%s级租户的用户 / role %s belongs to a %s tenant, not a %s", role, want, role, want, level)}
+	}
+	return nil
+}

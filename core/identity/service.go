@@ -1,0 +1,312 @@
+package identity
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/fengqiao/fengqiao/core/division"
+	"github.com/fengqiao/fengqiao/core/tenant"
+)
+
+// Credentials is what a login needs to know about a username.
+type Credentials struct {
+	User         User
+	PasswordHash string
+	TenantStatus tenant.Status
+}
+
+// UserChange is a partial update of a user; nil fields are left alone.
+type UserChange struct {
+	DisplayName  *string
+	Status       *Status
+	PasswordHash *string
+}
+
+// Repo is the storage the identity service needs. Grant rows are authorization rules
+// ("g", subject, role, tenant) written in the same transaction as the principal; the store
+// fills in the subject once the id is known.
+type Repo interface {
+	CreateUser(ctx context.Context, u User, passwordHash string, grants [][]string) (User, error)
+	CredentialsFor(ctx context.Context, username string) (Credentials, error)
+	RecordLogin(ctx context.Context, u User) error
+	PrincipalState(ctx context.Context, tenantCode, userID string) (Status, tenant.Status, error)
+	Users(ctx context.Context, tenantCode, after string, limit int) ([]User, error)
+	User(ctx context.Context, tenantCode, id string) (User, error)
+	UpdateUser(ctx context.Context, tenantCode, id string, ch UserChange) (User, error)
+	CreateToken(ctx context.Context, t Token, hash []byte, grants [][]string) (Token, error)
+	TokenByHash(ctx context.Context, tenantCode string, hash []byte) (Token, tenant.Status, error)
+	Tokens(ctx context.Context, tenantCode string) ([]Token, error)
+	RevokeToken(ctx context.Context, tenantCode, id string) (Token, [][]string, error)
+}
+
+// Authorizer is what identity needs of the authorization layer.
+type Authorizer interface {
+	Allowed(sub, dom, obj, act string) (bool, error)
+	Granted(rows [][]string) error
+	Revoked(rows [][]string) error
+}
+
+// Service runs login, authentication and the management of users and API tokens.
+type Service struct {
+	repo   Repo
+	authz  Authorizer
+	signer *Signer
+	now    func() time.Time
+}
+
+// NewService returns an identity service.
+func NewService(repo Repo, authz Authorizer, signer *Signer) *Service {
+	return &Service{repo: repo, authz: authz, signer: signer, now: time.Now}
+}
+
+// ErrRoleNotGrantable means the caller may not grant a role.
+var ErrRoleNotGrantable = errors.New("role not grantable by the caller")
+
+// Login checks a username and password and returns a signed bearer token.
+func (s *Service) Login(ctx context.Context, username, password string) (string, time.Time, User, error) {
+	name := strings.ToLower(strings.TrimSpace(username))
+	if len(password) > MaxPasswordLen || name == "" {
+		return "", time.Time{}, User{}, ErrBadCredentials
+	}
+	c, err := s.repo.CredentialsFor(ctx, name)
+	if errors.Is(err, ErrUserNotFound) {
+		BurnPasswordCheck(password)
+		return "", time.Time{}, User{}, ErrBadCredentials
+	}
+	if err != nil {
+		return "", time.Time{}, User{}, err
+	}
+	ok, err := VerifyPassword(c.PasswordHash, password)
+	if err != nil {
+		return "", time.Time{}, User{}, fmt.Errorf("verify password of %s: %w", c.User.ID, err)
+	}
+	if !ok {
+		return "", time.Time{}, User{}, ErrBadCredentials
+	}
+	if c.User.Status != StatusActive {
+		return "", time.Time{}, User{}, ErrDisabled
+	}
+	if err := tenant.Usable(c.TenantStatus); err != nil {
+		return "", time.Time{}, User{}, err
+	}
+	tok, exp, err := s.signer.Issue(c.User)
+	if err != nil {
+		return "", time.Time{}, User{}, err
+	}
+	if err := s.repo.RecordLogin(ctx, c.User); err != nil {
+		return "", time.Time{}, User{}, err
+	}
+	return tok, exp, c.User, nil
+}
+
+// Authenticate turns a bearer credential (login token or API token) into a principal that
+// may act now: its account and its tenant are active.
+func (s *Service) Authenticate(ctx context.Context, bearer string) (Principal, error) {
+	if LooksLikeAPIToken(bearer) {
+		code, hash, err := ParseAPIToken(bearer)
+		if err != nil {
+			return Principal{}, err
+		}
+		t, ts, err := s.repo.TokenByHash(ctx, code, hash)
+		if errors.Is(err, ErrTokenNotFound) || (err == nil && !t.Active(s.now())) {
+			return Principal{}, ErrUnauthenticated
+		}
+		if err != nil {
+			return Principal{}, err
+		}
+		if err := tenant.Usable(ts); err != nil {
+			return Principal{}, err
+		}
+		return Principal{Subject: t.Subject(), ID: t.ID, Kind: "token", TenantCode: t.TenantCode, Username: t.Name}, nil
+	}
+	p, err := s.signer.Verify(bearer)
+	if err != nil {
+		return Principal{}, err
+	}
+	us, ts, err := s.repo.PrincipalState(ctx, p.TenantCode, p.ID)
+	if errors.Is(err, ErrUserNotFound) {
+		return Principal{}, ErrUnauthenticated
+	}
+	if err != nil {
+		return Principal{}, err
+	}
+	if us != StatusActive {
+		return Principal{}, ErrDisabled
+	}
+	if err := tenant.Usable(ts); err != nil {
+		return Principal{}, err
+	}
+	return p, nil
+}
+
+// NewUser is the input of CreateUser.
+type NewUser struct {
+	Username    string
+	DisplayName string
+	Password    string
+	Roles       []string
+}
+
+// CreateUser creates a user of tenantCode with roles the actor may grant. A nil actor is the
+// command line bootstrapping an administrator, which may grant any role.
+func (s *Service) CreateUser(ctx context.Context, actor *Principal, tenantCode string, in NewUser) (User, error) {
+	name, err := NormalizeUsername(in.Username)
+	if err != nil {
+		return User{}, err
+	}
+	if utf8.RuneCountInString(in.DisplayName) > 64 {
+		return User{}, &FieldError{Field: "display_name", Message: "显示名称最多 64 个字符 / display_name must be at most 64 characters"}
+	}
+	if err := CheckPassword(in.Password); err != nil {
+		return User{}, err
+	}
+	grants, err := s.grants(actor, tenantCode, in.Roles, "roles")
+	if err != nil {
+		return User{}, err
+	}
+	hash, err := HashPassword(in.Password)
+	if err != nil {
+		return User{}, err
+	}
+	u, err := s.repo.CreateUser(ctx, User{TenantCode: tenantCode, Username: name, DisplayName: strings.TrimSpace(in.DisplayName)}, hash, grants)
+	if err != nil {
+		return User{}, err
+	}
+	return u, s.authz.Granted(grants)
+}
+
+// grants validates roles for a tenant and returns the rows granting them (subject filled by the store).
+func (s *Service) grants(actor *Principal, tenantCode string, roles []string, field string) ([][]string, error) {
+	if len(roles) == 0 {
+		return nil, &FieldError{Field: field, Message: "至少需要一个角色 / at least one role is required"}
+	}
+	level, err := division.LevelOf(tenantCode)
+	if err != nil {
+		return nil, err
+	}
+	var rows [][]string
+	seen := map[string]bool{}
+	for i, r := range roles {
+		if seen[r] {
+			continue
+		}
+		seen[r] = true
+		if err := CheckRole(r, level); err != nil {
+			fe := err.(*FieldError)
+			fe.Field = fmt.Sprintf("%s[%d]", field, i)
+			if field == "role" {
+				fe.Field = field
+			}
+			return nil, fe
+		}
+		if actor != nil {
+			ok, err := s.authz.Allowed(actor.Subject, tenantCode, "role:"+r, "assign")
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				return nil, fmt.Errorf("%w: %s", ErrRoleNotGrantable, r)
+			}
+		}
+		rows = append(rows, []string{"g", "", r, tenantCode})
+	}
+	return rows, nil
+}
+
+// Users lists the users of a tenant.
+func (s *Service) Users(ctx context.Context, tenantCode, after string, limit int) ([]User, error) {
+	return s.repo.Users(ctx, tenantCode, after, limit)
+}
+
+// User returns one user of a tenant.
+func (s *Service) User(ctx context.Context, tenantCode, id string) (User, error) {
+	return s.repo.User(ctx, tenantCode, id)
+}
+
+// UserUpdate is the input of UpdateUser.
+type UserUpdate struct {
+	DisplayName *string
+	Status      *Status
+	Password    *string
+}
+
+// UpdateUser changes a user's display name, status or password.
+func (s *Service) UpdateUser(ctx context.Context, actor Principal, tenantCode, id string, in UserUpdate) (User, error) {
+	var ch UserChange
+	if in.DisplayName != nil {
+		if utf8.RuneCountInString(*in.DisplayName) > 64 {
+			return User{}, &FieldError{Field: "display_name", Message: "显示名称最多 64 个字符 / display_name must be at most 64 characters"}
+		}
+		v := strings.TrimSpace(*in.DisplayName)
+		ch.DisplayName = &v
+	}
+	if in.Status != nil {
+		if *in.Status != StatusActive && *in.Status != StatusDisabled {
+			return User{}, &FieldError{Field: "status", Message: `状态只能是 "active" 或 "disabled" / status must be "active" or "disabled"`}
+		}
+		if *in.Status == StatusDisabled && actor.Kind == "user" && actor.ID == id {
+			return User{}, &FieldError{Field: "status", Message: "不能停用自己的账号 / you cannot disable your own account"}
+		}
+		ch.Status = in.Status
+	}
+	if in.Password != nil {
+		if err := CheckPassword(*in.Password); err != nil {
+			return User{}, err
+		}
+		h, err := HashPassword(*in.Password)
+		if err != nil {
+			return User{}, err
+		}
+		ch.PasswordHash = &h
+	}
+	return s.repo.UpdateUser(ctx, tenantCode, id, ch)
+}
+
+// NewToken is the input of CreateToken.
+type NewToken struct {
+	Name      string
+	Role      string
+	ExpiresAt *time.Time
+}
+
+// CreateToken creates an API token and returns it with its text, shown this once only.
+func (s *Service) CreateToken(ctx context.Context, actor Principal, tenantCode string, in NewToken) (Token, string, error) {
+	name := strings.TrimSpace(in.Name)
+	if name == "" || utf8.RuneCountInString(name) > 64 {
+		return Token{}, "", &FieldError{Field: "name", Message: "名称为 1–64 个字符，说明此令牌给哪个系统使用 / name must be 1–64 characters naming the system that uses the token"}
+	}
+	if in.ExpiresAt != nil && !in.ExpiresAt.After(s.now()) {
+		return Token{}, "", &FieldError{Field: "expires_at", Message: "过期时间须晚于现在 / expires_at must be in the future"}
+	}
+	grants, err := s.grants(&actor, tenantCode, []string{in.Role}, "role")
+	if err != nil {
+		return Token{}, "", err
+	}
+	text, prefix, hash, err := NewAPIToken(tenantCode)
+	if err != nil {
+		return Token{}, "", err
+	}
+	t, err := s.repo.CreateToken(ctx, Token{TenantCode: tenantCode, Name: name, Prefix: prefix, Role: in.Role, CreatedBy: actor.Subject, ExpiresAt: in.ExpiresAt}, hash, grants)
+	if err != nil {
+		return Token{}, "", err
+	}
+	return t, text, s.authz.Granted(grants)
+}
+
+// Tokens lists a tenant's API tokens.
+func (s *Service) Tokens(ctx context.Context, tenantCode string) ([]Token, error) {
+	return s.repo.Tokens(ctx, tenantCode)
+}
+
+// RevokeToken revokes an API token at once.
+func (s *Service) RevokeToken(ctx context.Context, tenantCode, id string) (Token, error) {
+	t, removed, err := s.repo.RevokeToken(ctx, tenantCode, id)
+	if err != nil {
+		return t, err
+	}
+	return t, s.authz.Revoked(removed)
+}

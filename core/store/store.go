@@ -1,0 +1,199 @@
+// Package store owns Fengqiao's PostgreSQL: the pgx pool, the embedded schema migrations, and
+// every query. Each exported operation is one transaction that first sets the tenant it acts
+// for (set_config('fengqiao.tenant', code, true)), so row-level security confines it to that
+// tenant; driver errors are translated into the sentinel errors of the domain packages.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// AppRole is the role the server works as: it owns no table, is no superuser and has no
+// BYPASSRLS. The migrations create it.
+const AppRole = "fengqiao_app"
+
+// Options say how to reach the database.
+type Options struct {
+	// URL logs in as the owner role (migrations). When AppURL is empty, the server also uses it
+	// and switches every pooled connection to AppRole with SET ROLE right after connecting.
+	URL string
+	// AppURL, when set, logs in directly as a role that is (or is a member of) AppRole.
+	AppURL   string
+	MaxConns int32
+	MinConns int32
+	Logger   *slog.Logger
+}
+
+// Store is the application's handle on the database.
+type Store struct {
+	pool *pgxpool.Pool
+	log  *slog.Logger
+}
+
+var roleName = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
+
+// Open connects the application pool and verifies it works as a role subject to row-level
+// security; it refuses to start otherwise.
+func Open(ctx context.Context, o Options) (*Store, error) {
+	url := o.AppURL
+	if url == "" {
+		url = o.URL
+	}
+	if url == "" {
+		return nil, errors.New("store: no database URL")
+	}
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("store: parse database URL: %w", err)
+	}
+	if o.MaxConns > 0 {
+		cfg.MaxConns = o.MaxConns
+	}
+	cfg.MinConns = o.MinConns
+	if o.AppURL == "" {
+		cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
+			_, err := c.Exec(ctx, "SET ROLE "+pgx.Identifier{AppRole}.Sanitize())
+			return err
+		}
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("store: connect: %w", err)
+	}
+	s := &Store{pool: pool, log: o.Logger}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if err := s.checkRole(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// checkRole proves the pool cannot bypass row-level security.
+func (s *Store) checkRole(ctx context.Context) error {
+	var (
+		user               string
+		super, bypass      bool
+		owned, memberOfApp bool
+	)
+	err := s.pool.QueryRow(ctx, `
+		SELECT r.rolname, r.rolsuper, r.rolbypassrls,
+		       EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = 'public' AND tableowner = current_user),
+		       pg_has_role(current_user, $1, 'MEMBER')
+		FROM pg_roles r WHERE r.rolname = current_user`, AppRole).Scan(&user, &super, &bypass, &owned, &memberOfApp)
+	if err != nil {
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "42704" {
+			return fmt.Errorf("store: role %s does not exist: run `fengqiao migrate` first", AppRole)
+		}
+		return fmt.Errorf("store: check application role: %w", err)
+	}
+	switch {
+	case super || bypass:
+		return fmt.Errorf("store: the application works as %q, which bypasses row-level security; configure database.app_url with a role without SUPERUSER/BYPASSRLS, or leave it empty to SET ROLE %s", user, AppRole)
+	case owned:
+		return fmt.Errorf("store: the application role %q owns tables; it must own none", user)
+	case !memberOfApp:
+		return fmt.Errorf("store: role %q is not a member of %s", user, AppRole)
+	}
+	return nil
+}
+
+// Close releases the pool.
+func (s *Store) Close() { s.pool.Close() }
+
+// Ping checks the database answers (readiness).
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	return s.pool.QueryRow(ctx, "SELECT 1").Scan(&one)
+}
+
+// PoolStats exposes connection counts for metrics.
+func (s *Store) PoolStats() *pgxpool.Stat { return s.pool.Stat() }
+
+// inTenant runs fn in one transaction acting for tenant. The setting is transaction-local, so
+// a pooled connection never carries a tenant to the next transaction.
+func (s *Store) inTenant(ctx context.Context, tenant string, fn func(pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := setTenant(ctx, tx, tenant); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+}
+
+func setTenant(ctx context.Context, tx pgx.Tx, tenant string) error {
+	_, err := tx.Exec(ctx, "SELECT set_config('fengqiao.tenant', $1, true)", tenant)
+	return err
+}
+
+// Migrate applies every pending migration as the owner role and returns the versions applied.
+// Concurrent migrations wait for each other (a PostgreSQL advisory lock).
+func Migrate(ctx context.Context, ownerURL string, log *slog.Logger) ([]int64, error) {
+	p, db, err := provider(ownerURL)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	results, err := p.Up(ctx)
+	var applied []int64
+	for _, r := range results {
+		if r.Error == nil {
+			applied = append(applied, r.Source.Version)
+			if log != nil {
+				log.Info("migration applied", "version", r.Source.Version, "file", r.Source.Path, "duration", r.Duration)
+			}
+		}
+	}
+	if err != nil {
+		return applied, fmt.Errorf("store: migrate: %w", err)
+	}
+	return applied, nil
+}
+
+// MigrationState reports the schema version in the database and the newest one embedded.
+func MigrationState(ctx context.Context, ownerURL string) (current, latest int64, err error) {
+	p, db, err := provider(ownerURL)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer db.Close()
+	return p.GetVersions(ctx)
+}
+
+func provider(ownerURL string) (*goose.Provider, *sql.DB, error) {
+	cfg, err := pgx.ParseConfig(ownerURL)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: parse database URL: %w", err)
+	}
+	db := stdlib.OpenDB(*cfg)
+	locker, err := lock.NewPostgresSessionLocker()
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, db, mustSub(migrations, "migrations"), goose.WithSessionLocker(locker))
+	if err != nil {
+		db.Close()
+		return nil, nil, fmt.Errorf("store: migrations: %w", err)
+	}
+	return p, db, nil
+}

@@ -1,0 +1,289 @@
+package store
+
+import (
+	"context"
+
+	"time"
+
+	"github.com/fengqiao/fengqiao/core/identity"
+	"github.com/fengqiao/fengqiao/core/tenant"
+	"github.com/jackc/pgx/v5"
+)
+
+const userColumns = `u.id::text, u.tenant_id, u.username, u.display_name, u.status, u.created_at, u.updated_at, u.last_login_at,
+	coalesce(array(SELECT r.v1 FROM casbin_rule r WHERE r.ptype = 'g' AND r.v0 = 'user:' || u.id::text AND r.v2 = u.tenant_id ORDER BY r.v1), '{}')`
+
+func scanUser(row pgx.Row) (identity.User, error) {
+	var u identity.User
+	var status string
+	err := row.Scan(&u.ID, &u.TenantCode, &u.Username, &u.DisplayName, &status, &u.CreatedAt, &u.UpdatedAt, &u.LastLoginAt, &u.Roles)
+	u.Status = identity.Status(status)
+	return u, err
+}
+
+// activeTenant locks nothing but checks, inside the transaction, that the tenant exists and is
+// active; every tenant-scoped write starts with it.
+func activeTenant(ctx context.Context, tx pgx.Tx, code string) (tenant.Tenant, error) {
+	t, err := scanTenant(tx.QueryRow(ctx, "SELECT "+tenantColumns+" FROM tenants WHERE code = $1", code))
+	if isNoRows(err) {
+		return t, tenant.ErrNotFound
+	}
+	if err != nil {
+		return t, err
+	}
+	return t, tenant.Usable(t.Status)
+}
+
+// CreateUser inserts a user of its tenant with the given roles (grant rows for the
+// authorizer), all in one transaction. The username is unique across the platform.
+func (s *Store) CreateUser(ctx context.Context, u identity.User, passwordHash string, grants [][]string) (identity.User, error) {
+	var out identity.User
+	err := s.inTenant(ctx, u.TenantCode, func(tx pgx.Tx) error {
+		if _, err := activeTenant(ctx, tx, u.TenantCode); err != nil {
+			return err
+		}
+		var id string
+		err := tx.QueryRow(ctx, `INSERT INTO users (tenant_id, username, display_name, password_hash) VALUES ($1, $2, $3, $4)
+			RETURNING id::text`, u.TenantCode, u.Username, u.DisplayName, passwordHash).Scan(&id)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO user_directory (username, tenant_id, user_id) VALUES ($1, $2, $3)`, u.Username, u.TenantCode, id); err != nil {
+			if pgCode(err) == codeUniqueViolation {
+				return identity.ErrUsernameTaken
+			}
+			return err
+		}
+		for _, g := range grants {
+			g[1] = identity.UserSubject(id)
+		}
+		if err := insertPolicyRowsTx(ctx, tx, grants); err != nil {
+			return err
+		}
+		out, err = scanUser(tx.QueryRow(ctx, "SELECT "+userColumns+" FROM users u WHERE u.tenant_id = $1 AND u.id = $2", u.TenantCode, id))
+		if err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, u.TenantCode, "user.create", identity.UserSubject(id), nil,
+			map[string]any{"username": out.Username, "display_name": out.DisplayName, "roles": out.Roles})
+	})
+	if pgCode(err) == codeUniqueViolation {
+		return out, identity.ErrUsernameTaken
+	}
+	return out, err
+}
+
+// CredentialsFor finds a user by username across the platform (through the login directory)
+// and reads its password hash inside its own tenant.
+func (s *Store) CredentialsFor(ctx context.Context, username string) (identity.Credentials, error) {
+	var c identity.Credentials
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var tenantCode, id string
+		if err := tx.QueryRow(ctx, "SELECT tenant_id, user_id::text FROM user_directory WHERE username = $1", username).Scan(&tenantCode, &id); err != nil {
+			return err
+		}
+		if err := setTenant(ctx, tx, tenantCode); err != nil {
+			return err
+		}
+		var status string
+		err := tx.QueryRow(ctx, `SELECT u.password_hash, t.status FROM users u JOIN tenants t ON t.code = u.tenant_id
+			WHERE u.tenant_id = $1 AND u.id = $2`, tenantCode, id).Scan(&c.PasswordHash, &status)
+		if err != nil {
+			return err
+		}
+		c.TenantStatus = tenant.Status(status)
+		c.User, err = scanUser(tx.QueryRow(ctx, "SELECT "+userColumns+" FROM users u WHERE u.tenant_id = $1 AND u.id = $2", tenantCode, id))
+		return err
+	})
+	if isNoRows(err) {
+		return c, identity.ErrUserNotFound
+	}
+	return c, err
+}
+
+// RecordLogin stamps a successful login and audits it.
+func (s *Store) RecordLogin(ctx context.Context, u identity.User) error {
+	return s.inTenant(ctx, u.TenantCode, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "UPDATE users SET last_login_at = now() WHERE tenant_id = $1 AND id = $2", u.TenantCode, u.ID); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, u.TenantCode, "auth.login", u.Subject(), nil, nil)
+	})
+}
+
+// PrincipalState tells whether a user may still act: the user's status and its tenant's.
+func (s *Store) PrincipalState(ctx context.Context, tenantCode, userID string) (identity.Status, tenant.Status, error) {
+	var us, ts string
+	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT u.status, t.status FROM users u JOIN tenants t ON t.code = u.tenant_id
+			WHERE u.tenant_id = $1 AND u.id = $2`, tenantCode, userID).Scan(&us, &ts)
+	})
+	if isNoRows(err) || pgCode(err) == "22P02" { // 22P02: not a uuid
+		return "", "", identity.ErrUserNotFound
+	}
+	return identity.Status(us), tenant.Status(ts), err
+}
+
+// Users lists the users of a tenant ordered by username, after the given username.
+func (s *Store) Users(ctx context.Context, tenantCode, after string, limit int) ([]identity.User, error) {
+	var out []identity.User
+	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, "SELECT "+userColumns+` FROM users u WHERE u.tenant_id = $1 AND u.username > $2
+			ORDER BY u.username LIMIT $3`, tenantCode, after, limit)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (identity.User, error) { return scanUser(r) })
+		return err
+	})
+	return out, err
+}
+
+// User returns one user of a tenant.
+func (s *Store) User(ctx context.Context, tenantCode, id string) (identity.User, error) {
+	var u identity.User
+	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
+		var err error
+		u, err = scanUser(tx.QueryRow(ctx, "SELECT "+userColumns+" FROM users u WHERE u.tenant_id = $1 AND u.id = $2", tenantCode, id))
+		return err
+	})
+	if isNoRows(err) || pgCode(err) == "22P02" {
+		return u, identity.ErrUserNotFound
+	}
+	return u, err
+}
+
+// UpdateUser changes a user of an active tenant and audits the change.
+func (s *Store) UpdateUser(ctx context.Context, tenantCode, id string, ch identity.UserChange) (identity.User, error) {
+	var u identity.User
+	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
+		if _, err := activeTenant(ctx, tx, tenantCode); err != nil {
+			return err
+		}
+		before, err := scanUser(tx.QueryRow(ctx, "SELECT "+userColumns+" FROM users u WHERE u.tenant_id = $1 AND u.id = $2 FOR UPDATE", tenantCode, id))
+		if err != nil {
+			return err
+		}
+		var status *string
+		if ch.Status != nil {
+			v := string(*ch.Status)
+			status = &v
+		}
+		_, err = tx.Exec(ctx, `UPDATE users SET display_name = coalesce($3, display_name), status = coalesce($4, status),
+			password_hash = coalesce($5, password_hash), updated_at = now() WHERE tenant_id = $1 AND id = $2`,
+			tenantCode, id, ch.DisplayName, status, ch.PasswordHash)
+		if err != nil {
+			return err
+		}
+		u, err = scanUser(tx.QueryRow(ctx, "SELECT "+userColumns+" FROM users u WHERE u.tenant_id = $1 AND u.id = $2", tenantCode, id))
+		if err != nil {
+			return err
+		}
+		after := map[string]any{"display_name": u.DisplayName, "status": u.Status, "password_changed": ch.PasswordHash != nil}
+		return appendAudit(ctx, tx, tenantCode, "user.update", u.Subject(),
+			map[string]any{"display_name": before.DisplayName, "status": before.Status}, after)
+	})
+	if isNoRows(err) || pgCode(err) == "22P02" {
+		return u, identity.ErrUserNotFound
+	}
+	return u, err
+}
+
+const tokenColumns = `id::text, tenant_id, name, prefix, role, created_by, created_at, expires_at, revoked_at, last_used_at`
+
+func scanToken(row pgx.Row) (identity.Token, error) {
+	var t identity.Token
+	err := row.Scan(&t.ID, &t.TenantCode, &t.Name, &t.Prefix, &t.Role, &t.CreatedBy, &t.CreatedAt, &t.ExpiresAt, &t.RevokedAt, &t.LastUsedAt)
+	return t, err
+}
+
+// CreateToken stores an API token (its hash) and the grant of its role, in one transaction.
+func (s *Store) CreateToken(ctx context.Context, t identity.Token, hash []byte, grants [][]string) (identity.Token, error) {
+	var out identity.Token
+	err := s.inTenant(ctx, t.TenantCode, func(tx pgx.Tx) error {
+		if _, err := activeTenant(ctx, tx, t.TenantCode); err != nil {
+			return err
+		}
+		var err error
+		out, err = scanToken(tx.QueryRow(ctx, `INSERT INTO api_tokens (tenant_id, name, prefix, secret_hash, role, created_by, expires_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+tokenColumns,
+			t.TenantCode, t.Name, t.Prefix, hash, t.Role, t.CreatedBy, t.ExpiresAt))
+		if err != nil {
+			return err
+		}
+		for _, g := range grants {
+			g[1] = identity.TokenSubject(out.ID)
+		}
+		if err := insertPolicyRowsTx(ctx, tx, grants); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, t.TenantCode, "token.create", out.Subject(), nil,
+			map[string]any{"name": out.Name, "role": out.Role, "prefix": out.Prefix, "expires_at": out.ExpiresAt})
+	})
+	return out, err
+}
+
+// TokenByHash finds an API token of a tenant by the hash of its text and stamps its use; it
+// also returns the tenant's status.
+func (s *Store) TokenByHash(ctx context.Context, tenantCode string, hash []byte) (identity.Token, tenant.Status, error) {
+	var t identity.Token
+	var ts string
+	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
+		var err error
+		t, err = scanToken(tx.QueryRow(ctx, `UPDATE api_tokens SET last_used_at = now()
+			WHERE tenant_id = $1 AND secret_hash = $2 RETURNING `+tokenColumns, tenantCode, hash))
+		if err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, "SELECT status FROM tenants WHERE code = $1", tenantCode).Scan(&ts)
+	})
+	if isNoRows(err) {
+		return t, "", identity.ErrTokenNotFound
+	}
+	return t, tenant.Status(ts), err
+}
+
+// Tokens lists the API tokens of a tenant, newest first.
+func (s *Store) Tokens(ctx context.Context, tenantCode string) ([]identity.Token, error) {
+	var out []identity.Token
+	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, "SELECT "+tokenColumns+" FROM api_tokens WHERE tenant_id = $1 ORDER BY created_at DESC, id", tenantCode)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (identity.Token, error) { return scanToken(r) })
+		return err
+	})
+	return out, err
+}
+
+// RevokeToken marks a token revoked and removes its role grants, returning the removed rows so
+// the caller can update the authorizer after commit. Revoking twice is harmless.
+func (s *Store) RevokeToken(ctx context.Context, tenantCode, id string) (identity.Token, [][]string, error) {
+	var t identity.Token
+	var removed [][]string
+	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
+		var err error
+		t, err = scanToken(tx.QueryRow(ctx, `UPDATE api_tokens SET revoked_at = coalesce(revoked_at, $3)
+			WHERE tenant_id = $1 AND id = $2 RETURNING `+tokenColumns, tenantCode, id, time.Now()))
+		if err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `DELETE FROM casbin_rule WHERE ptype = 'g' AND v0 = $1 RETURNING ptype, v0, v1, v2`, t.Subject())
+		if err != nil {
+			return err
+		}
+		removed, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) ([]string, error) {
+			row := make([]string, 4)
+			return row, r.Scan(&row[0], &row[1], &row[2], &row[3])
+		})
+		if err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, tenantCode, "token.revoke", t.Subject(), nil, map[string]any{"revoked_at": t.RevokedAt})
+	})
+	if isNoRows(err) || pgCode(err) == "22P02" {
+		return t, nil, identity.ErrTokenNotFound
+	}
+	return t, removed, err
+}

@@ -1,0 +1,172 @@
+// Package tenant owns the tenant model of Fengqiao: the hierarchy country → province → city →
+// district keyed by GB/T 2260 codes, the lifecycle (active, suspended, archived), per-tenant
+// settings, and the onboarding plan that turns division codes into tenants. It knows neither
+// HTTP nor SQL: the store persists what it decides.
+package tenant
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/fengqiao/fengqiao/core/division"
+)
+
+// Status is where a tenant is in its lifecycle.
+type Status string
+
+const (
+	StatusActive    Status = "active"
+	StatusSuspended Status = "suspended"
+	StatusArchived  Status = "archived"
+)
+
+// DefaultPlacement is the database cluster every tenant lives on until a later issue adds more.
+const DefaultPlacement = "default"
+
+// Contact is the person a tenant's bureau names for platform matters.
+type Contact struct {
+	Name  string `json:"name"`
+	Phone string `json:"phone"`
+	Email string `json:"email"`
+}
+
+// Tenant is one justice bureau (or the national level) using the platform.
+type Tenant struct {
+	Code           string
+	Name           string
+	FullName       string
+	Level          division.Level
+	ParentCode     string
+	Ancestors      []string // from the country down to the tenant itself
+	Status         Status
+	StatusReason   string
+	DisplayName    string
+	Contact        Contact
+	EnabledPlugins []string
+	Placement      string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// Office is a judicial office (司法所), one per street of a district.
+type Office struct {
+	TenantCode string
+	StreetCode string
+	StreetName string
+	Name       string
+	CreatedAt  time.Time
+}
+
+// Sentinel errors. The API edge maps them to statuses.
+var (
+	ErrNotFound          = errors.New("tenant not found")
+	ErrSuspended         = errors.New("tenant suspended")
+	ErrArchived          = errors.New("tenant archived")
+	ErrInvalidTransition = errors.New("transition not allowed from the tenant's status")
+	ErrOutsideScope      = errors.New("code outside the caller's jurisdiction")
+	ErrInvalidSettings   = errors.New("invalid tenant settings")
+	ErrNothingToOnboard  = errors.New("nothing to onboard")
+)
+
+// CodeError ties an error to the division code at fault.
+type CodeError struct {
+	Code string
+	Err  error
+}
+
+func (e *CodeError) Error() string { return fmt.Sprintf("%s: %v", e.Code, e.Err) }
+func (e *CodeError) Unwrap() error { return e.Err }
+
+// SettingsError names the setting at fault.
+type SettingsError struct {
+	Field   string
+	Message string
+}
+
+func (e *SettingsError) Error() string { return e.Field + ": " + e.Message }
+func (e *SettingsError) Unwrap() error { return ErrInvalidSettings }
+
+// InScope reports whether code lies in the subtree of scope (scope itself included). Ancestry
+// follows from the codes alone.
+func InScope(scope, code string) bool {
+	if scope == code || scope == division.CountryCode {
+		return true
+	}
+	switch lvl, err := division.LevelOf(scope); {
+	case err != nil:
+		return false
+	case lvl == division.LevelProvince:
+		return len(code) >= 2 && code[:2] == scope[:2]
+	case lvl == division.LevelCity:
+		return len(code) >= 4 && code[:4] == scope[:4]
+	case lvl == division.LevelDistrict:
+		return len(code) >= 6 && code[:6] == scope
+	}
+	return false
+}
+
+// Action is a lifecycle action.
+type Action string
+
+const (
+	ActionSuspend Action = "suspend"
+	ActionResume  Action = "resume"
+	ActionArchive Action = "archive"
+)
+
+// Transition returns the status an action leads to from the current status, or
+// ErrInvalidTransition. Archiving is final: data is kept, the tenant never comes back.
+func Transition(from Status, action Action) (Status, error) {
+	switch {
+	case action == ActionSuspend && from == StatusActive:
+		return StatusSuspended, nil
+	case action == ActionResume && from == StatusSuspended:
+		return StatusActive, nil
+	case action == ActionArchive && (from == StatusActive || from == StatusSuspended):
+		return StatusArchived, nil
+	}
+	return from, fmt.Errorf("%w: %s from %s", ErrInvalidTransition, action, from)
+}
+
+// AllowedActions lists the lifecycle actions possible from a status.
+func AllowedActions(from Status) []Action {
+	var out []Action
+	for _, a := range []Action{ActionSuspend, ActionResume, ActionArchive} {
+		if _, err := Transition(from, a); err == nil {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// Usable reports the error a call for a tenant in this status gets, or nil when it is active.
+func Usable(s Status) error {
+	switch s {
+	case StatusActive:
+		return nil
+	case StatusSuspended:
+		return ErrSuspended
+	default:
+		return ErrArchived
+	}
+}
+
+// OnboardResult reports what an onboarding created and what existed.
+type OnboardResult struct {
+	Created          []string // requested codes that are new
+	Existing         []string // requested codes that were there already
+	CreatedAncestors []string // provinces and cities created on the way
+	OfficesCreated   int
+}
+
+// Filter selects tenants in a listing.
+type Filter struct {
+	Level  division.Level
+	Status Status
+	Parent string
+	Within string
+	Query  string
+	After  string // keyset cursor: the last code of the previous page
+	Limit  int
+}

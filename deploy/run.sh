@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# run.sh - `make run`: build, start a private PostgreSQL unless FENGQIAO_DATABASE_URL is set,
+# migrate, load the demo, print the logins and serve the API (Ctrl-C stops the server; the
+# database keeps running: `deploy/localpg.sh stop` stops it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p .local
+
+if [ -z "${FENGQIAO_DATABASE_URL:-}" ]; then
+	FENGQIAO_DATABASE_URL=$(deploy/localpg.sh start)
+	echo "run.sh: private PostgreSQL at $FENGQIAO_DATABASE_URL (data in .local/pg)" >&2
+fi
+export FENGQIAO_DATABASE_URL
+if [ -z "${FENGQIAO_AUTH_TOKEN_KEY:-}" ]; then
+	# A development signing key kept across runs so logins survive a restart.
+	[ -s .local/dev-token-key ] || head -c 48 /dev/urandom | base64 | tr -d '\n' >.local/dev-token-key
+	FENGQIAO_AUTH_TOKEN_KEY=$(cat .local/dev-token-key)
+fi
+export FENGQIAO_AUTH_TOKEN_KEY
+export FENGQIAO_HTTP_ADDR=${FENGQIAO_HTTP_ADDR:-:8080}
+export FENGQIAO_LOG_FORMAT=${FENGQIAO_LOG_FORMAT:-text}
+
+bin/fengqiao migrate
+bin/fengqiao demo seed
+port=${FENGQIAO_HTTP_ADDR##*:}
+cat <<MSG
+
+枫桥 Fengqiao is starting on http://localhost:${port}  (API document: /api/v1/openapi.json)
+Try:
+  TOKEN=\$(curl -s -X POST localhost:${port}/api/v1/auth/login -H 'Content-Type: application/json' \\
+    -d '{"username":"shanghai-admin","password":"demo-shanghai-2026"}' | sed 's/.*"token":"\([^"]*\)".*/\1/')
+  curl -s -H "Authorization: Bearer \$TOKEN" localhost:${port}/api/v1/tenants/310107
+  curl -s -X POST -H "Authorization: Bearer \$TOKEN" -H 'Content-Type: application/json' \\
+    localhost:${port}/api/v1/tenants -d '{"code":"310104","with_offices":true}'
+
+MSG
+exec bin/fengqiao serve
