@@ -61,11 +61,12 @@ type change struct {
 	subject string     // when set (and rows nil): remove every grant of subject
 }
 
-// subtreeMatch is the domain matching function of "g". Casbin's domain role manager calls it
-// as fn(requestDomain, storedDomain), both when it builds the role manager of a request domain
+// subtreeMatch is the domain matching function of "g": a grant stored in tenant D applies to a
+// request in tenant R when R lies in D's subtree. Casbin's domain role manager calls it as
+// fn(requestDomain, storedDomain), both when it builds the role manager of a request domain
 // from the stored grants (getRoleManager: Match(domain, domain2)) and when a new grant in a
 // stored domain reaches existing request domains (rangeAffectedRoleManagers: Match(domain2,
-// domain)). A grant stored in D applies to a request in R when R lies in D's subtree.
+// domain)); roleManager, which replaces it, calls it the same way.
 func subtreeMatch(requestDomain, grantDomain string) bool {
 	return tenant.InScope(grantDomain, requestDomain)
 }
@@ -118,10 +119,9 @@ func (a *Authorizer) build(ctx context.Context) (*casbin.SyncedCachedEnforcer, e
 	}
 	e.EnableAutoSave(false)
 	e.EnableAutoNotifyWatcher(false)
-	// The matching function must be in place before the role links are built: the domain role
-	// manager consults it when it creates each domain's links.
+	e.SetNamedRoleManager("g", newRoleManager())
 	if !e.AddNamedDomainMatchingFunc("g", "subtree", subtreeMatch) {
-		return nil, errors.New("authz: the model has no domain role manager for g")
+		return nil, errors.New("authz: the model has no role manager for g")
 	}
 	if err := e.BuildRoleLinks(); err != nil {
 		return nil, fmt.Errorf("authz: role links: %w", err)
@@ -330,9 +330,6 @@ func apply(e *casbin.SyncedCachedEnforcer, ch change) error {
 			_, err = e.SelfAddPoliciesEx(sec, ptype, rules)
 		} else {
 			_, err = e.SelfRemovePolicies(sec, ptype, rules)
-			if err == nil && sec == "g" {
-				err = relink(e, ptype, rules)
-			}
 		}
 		if err != nil {
 			return fmt.Errorf("authz: apply rules: %w", err)
@@ -342,31 +339,6 @@ func apply(e *casbin.SyncedCachedEnforcer, ch change) error {
 		return fmt.Errorf("authz: clear decision cache: %w", err)
 	}
 	return nil
-}
-
-// relink restores links that removing grants took away wrongly: the domain role manager copies
-// a grant of tenant D into the role managers of the tenants below D, and deleting the same
-// (subject, role) in one of those tenants deletes the copy too. Re-adding the subject's
-// remaining grants of the same roles puts them back (adding a link is idempotent).
-func relink(e *casbin.SyncedCachedEnforcer, ptype string, removed [][]string) error {
-	seen := map[string]bool{}
-	var again [][]string
-	for _, r := range removed {
-		key := r[0] + "\x00" + r[1]
-		if seen[key] {
-			continue
-		}
-		seen[key] = true
-		rest, err := e.GetModel().GetFilteredPolicy("g", ptype, 0, r[0], r[1])
-		if err != nil {
-			return err
-		}
-		again = append(again, rest...)
-	}
-	if len(again) == 0 {
-		return nil
-	}
-	return e.BuildIncrementalRoleLinks(model.PolicyAdd, ptype, again)
 }
 
 // decisionCache is the enforcer's decision cache: a map bounded to max entries (when full it

@@ -36,7 +36,7 @@ func scanTenant(row pgx.Row) (tenant.Tenant, error) {
 	return t, nil
 }
 
-// appendAudit records an event of tenant in the transaction; the actor comes from ctx.
+// appendAudit records an event of a tenant in the transaction; the actor comes from ctx.
 func appendAudit(ctx context.Context, tx pgx.Tx, tenantCode, action, object string, before, after any) error {
 	a := audit.ActorFrom(ctx)
 	var b, af []byte
@@ -51,9 +51,25 @@ func appendAudit(ctx context.Context, tx pgx.Tx, tenantCode, action, object stri
 			return err
 		}
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO audit_events (tenant_id, actor, action, object, before, after, request_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, tenantCode, a.Subject, action, object, b, af, a.RequestID)
-	return err
+	// The event belongs to the tenant changed, which may lie below the transaction's tenant (a
+	// province suspending a district): row-level security checks it against its own tenant.
+	var prev string
+	if err := tx.QueryRow(ctx, "SELECT coalesce(current_setting('fengqiao.tenant', true), '')").Scan(&prev); err != nil {
+		return err
+	}
+	if prev != tenantCode {
+		if err := setTenant(ctx, tx, tenantCode); err != nil {
+			return err
+		}
+	}
+	if _, err = tx.Exec(ctx, `INSERT INTO audit_events (tenant_id, actor, action, object, before, after, request_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, tenantCode, a.Subject, action, object, b, af, a.RequestID); err != nil {
+		return err
+	}
+	if prev != tenantCode {
+		return setTenant(ctx, tx, prev)
+	}
+	return nil
 }
 
 // OnboardResult says which requested tenants were created and which existed already.
@@ -245,9 +261,12 @@ func (s *Store) UpdateTenant(ctx context.Context, scope, code string, apply func
 			return err
 		}
 		t = before
-		t.EnabledPlugins = append([]string(nil), before.EnabledPlugins...)
+		t.EnabledPlugins = append([]string{}, before.EnabledPlugins...)
 		if err := apply(&t); err != nil {
 			return err
+		}
+		if t.EnabledPlugins == nil {
+			t.EnabledPlugins = []string{}
 		}
 		contact, err := json.Marshal(t.Contact)
 		if err != nil {

@@ -1,0 +1,160 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fengqiao/fengqiao/api"
+	"github.com/fengqiao/fengqiao/core/audit"
+	"github.com/fengqiao/fengqiao/core/authz"
+	"github.com/fengqiao/fengqiao/core/identity"
+	"github.com/fengqiao/fengqiao/core/store"
+	"github.com/fengqiao/fengqiao/core/store/storetest"
+	"github.com/fengqiao/fengqiao/core/tenant"
+)
+
+// env is the whole product behind a test HTTP server, on a fresh database.
+type env struct {
+	t      testing.TB
+	srv    *httptest.Server
+	api    *api.Server
+	store  *store.Store
+	authz  *authz.Authorizer
+	tokens map[string]string // username → bearer token
+	ids    map[string]string // username → user id
+}
+
+type roleNames struct{ a *authz.Authorizer }
+
+func (r roleNames) RolesOf(sub string) []string {
+	var out []string
+	for _, g := range r.a.RolesOf(sub) {
+		out = append(out, g.Role)
+	}
+	return out
+}
+
+const testBodyLimit = 64 << 10
+
+// testUsers are created in every env: username → (tenant, role).
+var testUsers = []struct{ username, tenant, role string }{
+	{"nation", "000000", identity.RoleNationalAdmin},
+	{"sh-prov", "310000", identity.RoleProvinceAdmin},
+	{"sd-prov", "370000", identity.RoleProvinceAdmin},
+	{"jinan-city", "370100", identity.RoleCityAdmin},
+	{"putuo-admin", "310107", identity.RoleDistrictAdmin},
+	{"putuo-staff", "310107", identity.RoleDistrictStaff},
+	{"qingpu-admin", "310118", identity.RoleDistrictAdmin},
+	{"huaiyin-admin", "370104", identity.RoleDistrictAdmin},
+	{"huaiyin-staff", "370104", identity.RoleDistrictStaff},
+}
+
+const testPassword = "correct-horse-42"
+
+func newEnv(t testing.TB) *env {
+	t.Helper()
+	st, _ := storetest.Open(t)
+	ctx := audit.WithActor(context.Background(), audit.Actor{Subject: "system:test"})
+	az, err := authz.New(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := identity.NewSigner([]byte(strings.Repeat("k", 32)), time.Hour, "fengqiao-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tenants := tenant.NewService(st, []string{"default", "east"}, nil)
+	ids := identity.NewService(st, az, signer)
+	srv := api.New(api.Deps{Tenants: tenants, Identity: ids, Authz: az, Roles: roleNames{az}, Audit: st, DB: st,
+		BodyLimit: testBodyLimit, Version: "test", Logger: discardLogger()})
+	e := &env{t: t, srv: httptest.NewServer(srv.Handler()), api: srv, store: st, authz: az, tokens: map[string]string{}, ids: map[string]string{}}
+	t.Cleanup(e.srv.Close)
+
+	plan, err := tenant.PlanOnboarding("000000", []string{"310107", "310118", "370104", "370105"}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tenants.Execute(ctx, "000000", plan); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range testUsers {
+		created, err := ids.CreateUser(ctx, nil, u.tenant, identity.NewUser{Username: u.username, Password: testPassword, Roles: []string{u.role}})
+		if err != nil {
+			t.Fatalf("create %s: %v", u.username, err)
+		}
+		e.ids[u.username] = created.ID
+	}
+	for _, u := range testUsers {
+		e.tokens[u.username] = e.login(u.username, testPassword)
+	}
+	return e
+}
+
+func (e *env) login(username, password string) string {
+	e.t.Helper()
+	res := e.do("", http.MethodPost, "/api/v1/auth/login", map[string]string{"username": username, "password": password})
+	if res.status != http.StatusOK {
+		e.t.Fatalf("login %s: %d %s", username, res.status, res.body)
+	}
+	return res.json["token"].(string)
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+	json   map[string]any
+}
+
+// do sends a request as user (a username of the env, a raw "Bearer …" value, or "" for none).
+// body may be a string (sent as is), nil, or anything JSON-encodable.
+func (e *env) do(as, method, path string, body any) response {
+	e.t.Helper()
+	var r io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		r = strings.NewReader(b)
+	case []byte:
+		r = bytes.NewReader(b)
+	default:
+		buf, err := json.Marshal(b)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		r = bytes.NewReader(buf)
+	}
+	req, err := http.NewRequest(method, e.srv.URL+path, r)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	switch {
+	case strings.HasPrefix(as, "Bearer ") || strings.HasPrefix(as, "Basic "):
+		req.Header.Set("Authorization", as)
+	case as != "":
+		tok, ok := e.tokens[as]
+		if !ok {
+			e.t.Fatalf("no such test user %q", as)
+		}
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	out := response{status: res.StatusCode, header: res.Header}
+	out.body, _ = io.ReadAll(res.Body)
+	_ = json.Unmarshal(out.body, &out.json)
+	return out
+}
