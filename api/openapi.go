@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"reflect"
 	"regexp"
-	"strings"
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -67,7 +66,7 @@ func (s *Server) Document() (*openapi3.T, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s request: %w", r.operationID, err)
 			}
-			op.RequestBody = &openapi3.RequestBodyRef{Value: openapi3.NewRequestBody().WithRequired(r.method != http.MethodPost || !strings.HasSuffix(r.path, "e") && !strings.HasSuffix(r.path, "d")).
+			op.RequestBody = &openapi3.RequestBodyRef{Value: openapi3.NewRequestBody().WithRequired(!r.optionalBody).
 				WithContent(openapi3.NewContentWithJSONSchemaRef(ref))}
 		}
 		desc := http.StatusText(r.status)

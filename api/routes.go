@@ -14,8 +14,9 @@ type route struct {
 	summary       string
 	tag           string
 	public        bool
-	tenantScoped  bool   // the path carries :code, the tenant acted on
-	requireActive bool   // refuse while the tenant is suspended or archived
+	tenantScoped  bool // the path carries :code, the tenant acted on
+	requireActive bool // refuse while the tenant is suspended or archived
+	optionalBody  bool
 	obj, act      string // authorization; empty obj: the handler authorizes itself
 	request       any
 	response      any
@@ -55,9 +56,9 @@ func routeTable() []route {
 			}, listQ...)},
 		{method: http.MethodGet, path: "/api/v1/tenants/:code", operationID: "getTenant", summary: "租户详情 / A tenant", tag: "tenants", tenantScoped: true, obj: "tenants", act: "read", response: tenantDTO{}, status: 200, handler: (*Server).getTenant},
 		{method: http.MethodPatch, path: "/api/v1/tenants/:code", operationID: "updateTenant", summary: "修改租户设置 / Update tenant settings", tag: "tenants", tenantScoped: true, requireActive: true, obj: "tenants", act: "update", request: settingsRequest{}, response: tenantDTO{}, status: 200, handler: (*Server).updateTenant},
-		{method: http.MethodPost, path: "/api/v1/tenants/:code/suspend", operationID: "suspendTenant", summary: "暂停租户（数据保留） / Suspend a tenant, data kept", tag: "tenants", tenantScoped: true, obj: "tenants", act: "suspend", request: lifecycleRequest{}, response: tenantDTO{}, status: 200, handler: (*Server).lifecycle},
-		{method: http.MethodPost, path: "/api/v1/tenants/:code/resume", operationID: "resumeTenant", summary: "恢复租户 / Resume a tenant", tag: "tenants", tenantScoped: true, obj: "tenants", act: "resume", request: lifecycleRequest{}, response: tenantDTO{}, status: 200, handler: (*Server).lifecycle},
-		{method: http.MethodPost, path: "/api/v1/tenants/:code/archive", operationID: "archiveTenant", summary: "归档租户（终态，数据保留） / Archive a tenant, final, data kept", tag: "tenants", tenantScoped: true, obj: "tenants", act: "archive", request: lifecycleRequest{}, response: tenantDTO{}, status: 200, handler: (*Server).lifecycle},
+		{method: http.MethodPost, path: "/api/v1/tenants/:code/suspend", operationID: "suspendTenant", summary: "暂停租户（数据保留） / Suspend a tenant, data kept", tag: "tenants", tenantScoped: true, obj: "tenants", act: "suspend", request: lifecycleRequest{}, optionalBody: true, response: tenantDTO{}, status: 200, handler: (*Server).lifecycle},
+		{method: http.MethodPost, path: "/api/v1/tenants/:code/resume", operationID: "resumeTenant", summary: "恢复租户 / Resume a tenant", tag: "tenants", tenantScoped: true, obj: "tenants", act: "resume", request: lifecycleRequest{}, optionalBody: true, response: tenantDTO{}, status: 200, handler: (*Server).lifecycle},
+		{method: http.MethodPost, path: "/api/v1/tenants/:code/archive", operationID: "archiveTenant", summary: "归档租户（终态，数据保留） / Archive a tenant, final, data kept", tag: "tenants", tenantScoped: true, obj: "tenants", act: "archive", request: lifecycleRequest{}, optionalBody: true, response: tenantDTO{}, status: 200, handler: (*Server).lifecycle},
 		{method: http.MethodGet, path: "/api/v1/tenants/:code/offices", operationID: "listOffices", summary: "司法所 / Judicial offices of a district", tag: "tenants", tenantScoped: true, requireActive: true, obj: "offices", act: "read", response: officeList{}, status: 200, handler: (*Server).listOffices},
 		{method: http.MethodGet, path: "/api/v1/tenants/:code/audit", operationID: "listAuditEvents", summary: "审计日志 / Audit trail", tag: "tenants", tenantScoped: true, requireActive: true, obj: "audit", act: "read", response: auditList{}, status: 200, handler: (*Server).listAudit,
 			query: []queryParam{{"before", "游标：上一页最后一条的 id / cursor: id of the last event of the previous page", "integer"}, {"limit", "1–500，默认 100 / 1–500, default 100", "integer"}}},
