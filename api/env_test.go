@@ -43,6 +43,9 @@ func (r roleNames) RolesOf(sub string) []string {
 
 const testBodyLimit = 64 << 10
 
+// client keeps connections for the concurrent benchmarks (the default keeps two per host).
+var client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: time.Minute}
+
 // testUsers are created in every env: username → (tenant, role).
 var testUsers = []struct{ username, tenant, role string }{
 	{"nation", "000000", identity.RoleNationalAdmin},
@@ -148,7 +151,7 @@ func (e *env) do(as, method, path string, body any) response {
 		}
 		req.Header.Set("Authorization", "Bearer "+tok)
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := client.Do(req)
 	if err != nil {
 		e.t.Fatal(err)
 	}

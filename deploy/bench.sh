@@ -17,5 +17,5 @@ export FENGQIAO_TEST_DATABASE_URL
 mkdir -p docs
 {
 	echo "# make bench, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(go version)"
-	go test -run '^$' -bench "${BENCH:-.}" -benchtime "${BENCHTIME:-1x}" -count 1 -timeout 30m ./... 2>&1
+	go test -run '^$' -bench "${BENCH:-.}" -benchtime "${BENCHTIME:-2s}" -count 1 -timeout 30m ./... 2>&1
 } | tee docs/bench.txt
