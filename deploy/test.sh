@@ -17,5 +17,30 @@ export FENGQIAO_TEST_DATABASE_URL
 unset FENGQIAO_DATABASE_URL FENGQIAO_DATABASE_APP_URL FENGQIAO_HTTP_ADDR
 
 echo "test.sh: go test against $FENGQIAO_TEST_DATABASE_URL" >&2
-go test -count=1 -timeout 20m "$@" ./...
-bash deploy/localpg_test.sh
+mkdir -p .local
+log=.local/go-test.log
+set +e
+go test -count=1 -timeout 20m -v "$@" ./... >"$log" 2>&1
+go_status=$?
+set -e
+# Package results and failures on the terminal; the verbose log stays in .local/go-test.log.
+grep -Ev '^[[:space:]]*(=== (RUN|PAUSE|CONT|NAME)|--- PASS|PASS$)' "$log" || true
+go_passed=$(grep -cE '^[[:space:]]*--- PASS' "$log" || true)
+go_failed=$(grep -cE '^[[:space:]]*--- FAIL' "$log" || true)
+go_skipped=$(grep -cE '^[[:space:]]*--- SKIP' "$log" || true)
+
+set +e
+sh_out=$(bash deploy/localpg_test.sh 2>&1)
+sh_status=$?
+set -e
+echo "$sh_out"
+sh_passed=$(echo "$sh_out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' | tail -1)
+sh_failed=$(echo "$sh_out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' | tail -1)
+if [ "$go_status" -ne 0 ] && [ "$go_failed" -eq 0 ]; then
+	go_failed=1 # a build failure or a panic outside a test
+fi
+echo "go test: $go_passed passed (tests and subtests), $go_failed failed, $go_skipped skipped; localpg self-test: ${sh_passed:-0} passed, ${sh_failed:-1} failed"
+echo "total: $((go_passed + ${sh_passed:-0})) passed, $((go_failed + ${sh_failed:-1})) failed"
+if [ "$go_status" -ne 0 ] || [ "$sh_status" -ne 0 ]; then
+	exit 1
+fi
