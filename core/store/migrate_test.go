@@ -1,0 +1,159 @@
+package store_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fengqiao/fengqiao/core/store"
+	"github.com/fengqiao/fengqiao/core/store/storetest"
+	"github.com/jackc/pgx/v5"
+)
+
+// emptyDatabase creates a database without any schema on the test cluster, dropped when the test
+// ends, and returns its (superuser) URL.
+func emptyDatabase(t *testing.T) string {
+	t.Helper()
+	admin := os.Getenv(storetest.EnvURL)
+	if admin == "" {
+		t.Fatalf("%s is not set: run `make test`, or set it to a superuser URL of a disposable cluster", storetest.EnvURL)
+	}
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	name := "fqt_mig_" + hex.EncodeToString(b)
+	exec := func(sql string) error {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		c, err := pgx.Connect(ctx, admin)
+		if err != nil {
+			return err
+		}
+		defer c.Close(ctx)
+		_, err = c.Exec(ctx, sql)
+		return err
+	}
+	if err := exec("CREATE DATABASE " + name); err != nil {
+		t.Fatalf("create database: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
+			t.Logf("drop %s: %v", name, err)
+		}
+	})
+	u, err := url.Parse(admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+func TestMigrateAppliesOnceThenNothing(t *testing.T) {
+	db := emptyDatabase(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	_, latest, err := store.MigrationState(ctx, db)
+	if err != nil {
+		t.Fatalf("MigrationState of an empty database: %v", err)
+	}
+	if latest < 1 {
+		t.Fatalf("latest embedded version %d", latest)
+	}
+	steps := []struct {
+		name string
+		want []int64
+	}{
+		{"first", []int64{1}},
+		{"second", nil},
+		{"third", nil},
+	}
+	for _, s := range steps {
+		t.Run(s.name, func(t *testing.T) {
+			applied, err := store.Migrate(ctx, db, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(applied, s.want) {
+				t.Errorf("applied %v, want %v", applied, s.want)
+			}
+			cur, lat, err := store.MigrationState(ctx, db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cur != latest || lat != latest {
+				t.Errorf("MigrationState = %d, %d; want %d, %d", cur, lat, latest, latest)
+			}
+		})
+	}
+	// The migrated database serves the application role.
+	st, err := store.Open(ctx, store.Options{URL: db, MaxConns: 2})
+	if err != nil {
+		t.Fatalf("Open after Migrate: %v", err)
+	}
+	defer st.Close()
+	if tn, err := st.Tenant(ctx, "000000", "000000"); err != nil || tn.FullName != "中华人民共和国" {
+		t.Errorf("country tenant = %+v, %v", tn, err)
+	}
+}
+
+func TestMigrationStateOfTheTestTemplate(t *testing.T) {
+	db := storetest.NewDatabase(t)
+	ctx := context.Background()
+	cur, latest, err := store.MigrationState(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cur != latest || cur < 1 {
+		t.Errorf("storetest database at version %d of %d", cur, latest)
+	}
+	applied, err := store.Migrate(ctx, db, nil)
+	if err != nil || len(applied) != 0 {
+		t.Errorf("Migrate of a migrated database applied %v, %v", applied, err)
+	}
+}
+
+func TestConcurrentMigrationsWaitForEachOther(t *testing.T) {
+	for _, n := range []int{2, 4} {
+		t.Run(string(rune('0'+n))+" migrators", func(t *testing.T) {
+			db := emptyDatabase(t)
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			var (
+				wg      sync.WaitGroup
+				applied = make([][]int64, n)
+				errs    = make([]error, n)
+				start   = make(chan struct{})
+			)
+			for i := range n {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					applied[i], errs[i] = store.Migrate(ctx, db, nil)
+				}()
+			}
+			close(start)
+			wg.Wait()
+			var total []int64
+			for i := range n {
+				if errs[i] != nil {
+					t.Errorf("migrator %d: %v", i, errs[i])
+				}
+				total = append(total, applied[i]...)
+			}
+			if !slices.Equal(total, []int64{1}) {
+				t.Errorf("migrations applied in all = %v, want [1] once", total)
+			}
+			cur, latest, err := store.MigrationState(ctx, db)
+			if err != nil || cur != latest {
+				t.Errorf("MigrationState = %d, %d, %v", cur, latest, err)
+			}
+		})
+	}
+}
