@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/fengqiao/fengqiao/core/division"
 	"github.com/fengqiao/fengqiao/core/identity"
@@ -220,5 +219,3 @@ func writeProblem(c echo.Context, p *Problem) error {
 	_, err = c.Response().Write(body)
 	return err
 }
-
-func joinFields(fs []string) string { return strings.Join(fs, ", ") }

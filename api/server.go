@@ -189,8 +189,6 @@ func (s *Server) timeout(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-type principalKey struct{}
-
 func principal(c echo.Context) identity.Principal {
 	p, _ := c.Get("principal").(identity.Principal)
 	return p

@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"regexp"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -45,8 +44,6 @@ type Store struct {
 	pool *pgxpool.Pool
 	log  *slog.Logger
 }
-
-var roleName = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
 
 // Open connects the application pool and verifies it works as a role subject to row-level
 // security; it refuses to start otherwise.
