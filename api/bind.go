@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -37,6 +38,9 @@ func decodeJSON(c echo.Context, dst any) error {
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return problem(http.StatusBadRequest, "empty-body", "缺少请求体 / Missing body", "请发送 JSON 对象 / send a JSON object")
+	}
+	if trimmed := bytes.TrimSpace(body); trimmed[0] != '{' {
+		return problem(http.StatusBadRequest, "malformed-json", "JSON 格式错误 / Malformed JSON", "请求体须为 JSON 对象 {…} / the body must be a JSON object {…}")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -73,7 +77,9 @@ func jsonProblem(err error) *Problem {
 		return problem(http.StatusBadRequest, "malformed-json", "JSON 格式错误 / Malformed JSON", "JSON 不完整 / the JSON ends too early")
 	}
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		name = strings.Trim(name, `"`)
+		if unq, err := strconv.Unquote(name); err == nil {
+			name = unq
+		}
 		return invalid(name, fmt.Sprintf("未知字段 %q，请查看接口文档 /api/v1/openapi.json / unknown field %q; see /api/v1/openapi.json", name, name))
 	}
 	var mbe *http.MaxBytesError

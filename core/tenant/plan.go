@@ -83,13 +83,17 @@ func PlanOnboarding(scope string, codes []string, withOffices bool) (Plan, error
 				ParentCode: node.ParentCode, Ancestors: anc, Status: StatusActive, Placement: DefaultPlacement,
 			})
 		}
-		if withOffices && d.Level == division.LevelDistrict {
-			streets, err := division.Streets(code)
+		// Districts have streets; so do the three cities without districts (东莞, 中山, 儋州).
+		if withOffices && (d.Level == division.LevelDistrict || d.Level == division.LevelCity) {
+			children, err := division.Children(code)
 			if err != nil {
 				bad = append(bad, &CodeError{Code: code, Err: err})
 				continue
 			}
-			for _, s := range streets {
+			for _, s := range children {
+				if s.Level != division.LevelStreet {
+					continue
+				}
 				plan.Offices = append(plan.Offices, Office{TenantCode: code, StreetCode: s.Code, StreetName: s.Name, Name: OfficeName(s.Name)})
 			}
 		}
