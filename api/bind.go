@@ -97,7 +97,9 @@ func jsonType(goType string) string {
 		return "string"
 	case goType == "bool" || goType == "*bool":
 		return "boolean"
-	case strings.Contains(goType, "int") || strings.Contains(goType, "float"):
+	case strings.Contains(goType, "int"):
+		return "integer"
+	case strings.Contains(goType, "float"):
 		return "number"
 	case strings.Contains(goType, "time.Time"):
 		return "string (RFC 3339 time)"

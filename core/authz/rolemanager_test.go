@@ -18,15 +18,14 @@ func TestRoleManagerMatchesCasbin(t *testing.T) {
 	domains := []string{"000000", "310000", "310100", "310101", "310107", "310200", "310201",
 		"370000", "370100", "370104", "370105", "370200", "370202"}
 	roles := identity.Roles()
-	acts := [][2]string{{ObjTenants, ActOnboard}, {ObjTenants, ActRead}, {ObjUsers, ActCreate},
-		{ObjOffices, ActRead}, {RoleObject(identity.RoleDistrictStaff), ActAssign}}
+	acts := [][2]string{{ObjTenants, ActOnboard}, {ObjUsers, ActCreate}, {ObjOffices, ActRead}}
 	rnd := rand.New(rand.NewPCG(1, 2))
 
-	for round := range 20 {
+	for round := range 8 {
 		// Grants: each (subject, role) at most once (see TestRevokeKeepsAncestorGrant for the
 		// case where Casbin's manager and ours differ, in ours' favour).
 		var grants [][]string
-		subjects := make([]string, 12)
+		subjects := make([]string, 10)
 		for i := range subjects {
 			subjects[i] = fmt.Sprintf("user:%d-%d", round, i)
 			for _, r := range roles {
@@ -72,6 +71,12 @@ func TestRoleManagerMatchesCasbin(t *testing.T) {
 		}
 		compare := func(stage string) {
 			t.Helper()
+			allowed := 0
+			defer func() {
+				if allowed == 0 {
+					t.Fatalf("round %d %s: nothing allowed: the comparison shows nothing", round, stage)
+				}
+			}()
 			for _, s := range subjects {
 				for _, d := range domains {
 					for _, a := range acts {
@@ -80,6 +85,9 @@ func TestRoleManagerMatchesCasbin(t *testing.T) {
 						if err1 != nil || err2 != nil || got != want {
 							t.Fatalf("round %d %s: (%s, %s, %s, %s) ours %v (%v), casbin %v (%v); grants %q",
 								round, stage, s, d, a[0], a[1], got, err2, want, err1, grants)
+						}
+						if got {
+							allowed++
 						}
 					}
 				}

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -58,9 +59,12 @@ func TestMigrateAppliesOnceThenNothing(t *testing.T) {
 	db := emptyDatabase(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	_, latest, err := store.MigrationState(ctx, db)
+	cur, latest, err := store.MigrationState(ctx, db)
 	if err != nil {
 		t.Fatalf("MigrationState of an empty database: %v", err)
+	}
+	if cur != 0 {
+		t.Errorf("empty database at version %d, want 0", cur)
 	}
 	if latest < 1 {
 		t.Fatalf("latest embedded version %d", latest)
@@ -120,7 +124,7 @@ func TestMigrationStateOfTheTestTemplate(t *testing.T) {
 
 func TestConcurrentMigrationsWaitForEachOther(t *testing.T) {
 	for _, n := range []int{2, 4} {
-		t.Run(string(rune('0'+n))+" migrators", func(t *testing.T) {
+		t.Run(strconv.Itoa(n)+" migrators", func(t *testing.T) {
 			db := emptyDatabase(t)
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -140,6 +141,48 @@ func TestOnboardCreatesAncestorsOnce(t *testing.T) {
 				t.Errorf("370202 = %+v", tn)
 			}
 		}
+	}
+}
+
+func TestConcurrentOnboardingsCreateEachTenantOnce(t *testing.T) {
+	st, _ := storetest.Open(t)
+	ctx := testCtx(t)
+	// Overlapping plans sharing ancestors (and 310107), run at once. Districts that appear in
+	// several plans appear in the same relative order in each.
+	plans := [][]string{{"310107"}, {"310118"}, {"310107", "310104"}, {"310000"}, {"310104"}}
+	results := make([]tenant.OnboardResult, len(plans))
+	errs := make([]error, len(plans))
+	var wg sync.WaitGroup
+	for i, codes := range plans {
+		plan := mustPlan(t, "000000", codes, true)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i], errs[i] = st.Onboard(ctx, "000000", plan)
+		}()
+	}
+	wg.Wait()
+	created := map[string]int{}
+	offices := 0
+	for i, r := range results {
+		if errs[i] != nil {
+			t.Errorf("Onboard %v: %v", plans[i], errs[i])
+		}
+		for _, c := range slices.Concat(r.Created, r.CreatedAncestors) {
+			created[c]++
+		}
+		offices += r.OfficesCreated
+	}
+	for _, c := range []string{"310000", "310100", "310104", "310107", "310118"} {
+		if created[c] != 1 {
+			t.Errorf("%s reported created %d times, want 1", c, created[c])
+		}
+	}
+	if len(created) != 5 {
+		t.Errorf("created %v", created)
+	}
+	if want := streetCount(t, "310104") + streetCount(t, "310107") + streetCount(t, "310118"); offices != want {
+		t.Errorf("offices created in all = %d, want %d", offices, want)
 	}
 }
 
