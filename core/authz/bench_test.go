@@ -110,6 +110,7 @@ func BenchmarkAllowedColdish(b *testing.B) {
 	var after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(rows)
 	b.Logf("New with %d grants: %v, heap +%.1f MiB", len(rows), time.Since(start).Round(time.Millisecond), float64(int64(after.HeapAlloc)-int64(before.HeapAlloc))/(1<<20))
 
 	acts := [][2]string{{ObjTenants, ActRead}, {ObjOffices, ActRead}, {ObjUsers, ActCreate}}
