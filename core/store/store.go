@@ -103,7 +103,13 @@ func (s *Store) checkRole(ctx context.Context) error {
 		}
 		return fmt.Errorf("store: check application role: %w", err)
 	}
+	var migrated bool
+	if err := s.pool.QueryRow(ctx, "SELECT to_regclass('public.tenants') IS NOT NULL").Scan(&migrated); err != nil {
+		return fmt.Errorf("store: check schema: %w", err)
+	}
 	switch {
+	case !migrated:
+		return errors.New("store: the database has no schema yet: run `fengqiao migrate` first")
 	case super || bypass:
 		return fmt.Errorf("store: the application works as %q, which bypasses row-level security; configure database.app_url with a role without SUPERUSER/BYPASSRLS, or leave it empty to SET ROLE %s", user, AppRole)
 	case owned:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/fengqiao/fengqiao/core/audit"
@@ -140,14 +141,21 @@ func insertOffices(ctx context.Context, tx pgx.Tx, scope string, offices []tenan
 	byTenant := map[string][]tenant.Office{}
 	var order []string
 	for _, o := range offices {
+		// Switching the setting to the office's district must never reach outside the scope.
+		if !tenant.InScope(scope, o.TenantCode) {
+			return 0, fmt.Errorf("%w: office of %s", tenant.ErrOutsideScope, o.TenantCode)
+		}
 		if _, ok := byTenant[o.TenantCode]; !ok {
 			order = append(order, o.TenantCode)
 		}
 		byTenant[o.TenantCode] = append(byTenant[o.TenantCode], o)
 	}
+	// A fixed order of districts and streets: concurrent onboardings lock rows in the same order.
+	slices.Sort(order)
 	b := &pgx.Batch{}
 	for _, code := range order {
 		os := byTenant[code]
+		slices.SortFunc(os, func(a, b tenant.Office) int { return strings.Compare(a.StreetCode, b.StreetCode) })
 		streets, snames, names := make([]string, len(os)), make([]string, len(os)), make([]string, len(os))
 		for i, o := range os {
 			streets[i], snames[i], names[i] = o.StreetCode, o.StreetName, o.Name

@@ -230,7 +230,7 @@ func (s *Store) TokenByHash(ctx context.Context, tenantCode string, hash []byte)
 	var ts string
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		var err error
-		t, err = scanToken(tx.QueryRow(ctx, `UPDATE api_tokens SET last_used_at = now()
+		t, err = scanToken(tx.QueryRow(ctx, `UPDATE api_tokens SET last_used_at = CASE WHEN revoked_at IS NULL THEN now() ELSE last_used_at END
 			WHERE tenant_id = $1 AND secret_hash = $2 RETURNING `+tokenColumns, tenantCode, hash))
 		if err != nil {
 			return err
