@@ -34,12 +34,7 @@ func useDatabase(t *testing.T, url string) {
 	t.Setenv("FENGQIAO_LOG_LEVEL", "error")
 }
 
-// run executes one command line with a fresh command tree and returns its standard output.
-func run(t *testing.T, args ...string) (string, error) {
-	t.Helper()
-	return runWithInput(t, "", args...)
-}
-
+// runWithInput executes one command line with a fresh command tree and returns its standard output.
 func runWithInput(t *testing.T, stdin string, args ...string) (string, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
