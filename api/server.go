@@ -239,7 +239,8 @@ func (s *Server) authorize(r route) echo.MiddlewareFunc {
 			if err := s.allow(p, dom, r.obj, r.act); err != nil {
 				return err
 			}
-			if r.tenantScoped && r.requireActive {
+			// The caller's own tenant was found active when it authenticated.
+			if r.tenantScoped && r.requireActive && dom != p.TenantCode {
 				t, err := s.deps.Tenants.Get(c.Request().Context(), p.TenantCode, dom)
 				if err != nil {
 					return err
