@@ -97,3 +97,28 @@ func cliContext(ctx context.Context, command string) context.Context {
 }
 
 func printf(w io.Writer, format string, args ...any) { _, _ = fmt.Fprintf(w, format, args...) }
+
+// watchPolicies reloads the authorizer whenever another process changed the rules (another
+// instance, or `fengqiao admin create` while the server runs). Bursts of changes coalesce
+// into one reload.
+func watchPolicies(ctx context.Context, a *app) {
+	pending := make(chan struct{}, 1)
+	go a.store.WatchPolicies(ctx, func() {
+		select {
+		case pending <- struct{}{}:
+		default:
+		}
+	})
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-pending:
+			if err := a.authz.Reload(ctx); err != nil && ctx.Err() == nil {
+				a.log.Error("reload authorization rules", "err", err)
+				continue
+			}
+			a.log.Info("authorization rules reloaded after a change by another process")
+		}
+	}
+}

@@ -117,6 +117,7 @@ func serveCmd(load loader) *cobra.Command {
 				return err
 			}
 			defer a.Close()
+			go watchPolicies(ctx, a)
 			reg := prometheus.NewRegistry()
 			reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 			srv := api.New(api.Deps{

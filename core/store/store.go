@@ -10,7 +10,10 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"strconv"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -41,8 +44,10 @@ type Options struct {
 
 // Store is the application's handle on the database.
 type Store struct {
-	pool *pgxpool.Pool
-	log  *slog.Logger
+	pool         *pgxpool.Pool
+	log          *slog.Logger
+	origin       string
+	afterConnect func(context.Context, *pgx.Conn) error
 }
 
 // Open connects the application pool and verifies it works as a role subject to row-level
@@ -63,17 +68,24 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		cfg.MaxConns = o.MaxConns
 	}
 	cfg.MinConns = o.MinConns
-	if o.AppURL == "" {
-		cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
-			_, err := c.Exec(ctx, "SET ROLE "+pgx.Identifier{AppRole}.Sanitize())
-			return err
+	origin := newOrigin()
+	switchRole := o.AppURL == ""
+	afterConnect := func(ctx context.Context, c *pgx.Conn) error {
+		if switchRole {
+			if _, err := c.Exec(ctx, "SET ROLE "+pgx.Identifier{AppRole}.Sanitize()); err != nil {
+				return err
+			}
 		}
+		// Names this process in policy change notifications (see WatchPolicies).
+		_, err := c.Exec(ctx, "SELECT set_config('fengqiao.origin', $1, false)", origin)
+		return err
 	}
+	cfg.AfterConnect = afterConnect
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
-	s := &Store{pool: pool, log: o.Logger}
+	s := &Store{pool: pool, log: o.Logger, origin: origin, afterConnect: afterConnect}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -199,4 +211,21 @@ func provider(ownerURL string) (*goose.Provider, *sql.DB, error) {
 		return nil, nil, fmt.Errorf("store: migrations: %w", err)
 	}
 	return p, db, nil
+}
+
+// MigrationVersions lists the versions of the embedded migrations, oldest first.
+func MigrationVersions() []int64 {
+	entries, err := fs.ReadDir(migrations, "migrations")
+	if err != nil {
+		panic(err)
+	}
+	var out []int64
+	for _, e := range entries {
+		digits := e.Name()[:strings.IndexFunc(e.Name(), func(r rune) bool { return r < '0' || r > '9' })]
+		v, err := strconv.ParseInt(digits, 10, 64)
+		if err == nil && strings.HasSuffix(e.Name(), ".sql") {
+			out = append(out, v)
+		}
+	}
+	return out
 }
