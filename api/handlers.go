@@ -1,6 +1,8 @@
 package api
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -35,10 +37,20 @@ func (s *Server) login(c echo.Context) error {
 	if req.Password == "" {
 		return invalid("password", "请填写密码 / password is required")
 	}
+	if wait, blocked := s.throttle.blocked(req.Username); blocked {
+		secs := int(wait.Seconds()) + 1
+		c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
+		return problem(http.StatusTooManyRequests, "too-many-login-attempts", "登录失败次数过多 / Too many failed logins",
+			fmt.Sprintf("该用户名连续登录失败过多，请 %d 秒后再试，或请管理员重置密码 / too many failed logins for this username: retry in %d seconds or ask an administrator to reset the password", secs, secs))
+	}
 	tok, exp, u, err := s.deps.Identity.Login(c.Request().Context(), req.Username, req.Password)
+	if errors.Is(err, identity.ErrBadCredentials) {
+		s.throttle.failed(req.Username)
+	}
 	if err != nil {
 		return err
 	}
+	s.throttle.succeeded(req.Username)
 	return c.JSON(http.StatusOK, loginResponse{Token: tok, TokenType: "Bearer", ExpiresAt: exp, User: toUserDTO(u)})
 }
 

@@ -59,9 +59,10 @@ type Deps struct {
 
 // Server is the HTTP application.
 type Server struct {
-	deps   Deps
-	echo   *echo.Echo
-	routes []route
+	deps     Deps
+	echo     *echo.Echo
+	routes   []route
+	throttle *loginThrottle
 }
 
 // New builds the Echo application with every route of the table.
@@ -81,7 +82,7 @@ func New(d Deps) *Server {
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{deps: d, echo: e, routes: routeTable()}
+	s := &Server{deps: d, echo: e, routes: routeTable(), throttle: newLoginThrottle(10, 15*time.Minute)}
 	e.HTTPErrorHandler = s.handleError
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
 		TargetHeader: echo.HeaderXRequestID,
