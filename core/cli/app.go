@@ -10,6 +10,8 @@ import (
 	"os"
 	"slices"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/fengqiao/fengqiao/core/audit"
 	"github.com/fengqiao/fengqiao/core/authz"
 	"github.com/fengqiao/fengqiao/core/config"
@@ -121,4 +123,19 @@ func watchPolicies(ctx context.Context, a *app) {
 			a.log.Info("authorization rules reloaded after a change by another process")
 		}
 	}
+}
+
+// registerPoolMetrics exposes the database pool's connections on /metrics.
+func registerPoolMetrics(reg prometheus.Registerer, a *app) {
+	gauge := func(name, help string, v func() float64) prometheus.Collector {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "fengqiao", Subsystem: "db_pool", Name: name, Help: help}, v)
+	}
+	reg.MustRegister(
+		gauge("acquired_conns", "Connections in use.", func() float64 { return float64(a.store.PoolStats().AcquiredConns()) }),
+		gauge("idle_conns", "Idle connections.", func() float64 { return float64(a.store.PoolStats().IdleConns()) }),
+		gauge("total_conns", "Open connections.", func() float64 { return float64(a.store.PoolStats().TotalConns()) }),
+		gauge("max_conns", "Configured maximum.", func() float64 { return float64(a.store.PoolStats().MaxConns()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "fengqiao", Subsystem: "db_pool", Name: "empty_acquire_total",
+			Help: "Acquires that had to wait for a connection."}, func() float64 { return float64(a.store.PoolStats().EmptyAcquireCount()) }),
+	)
 }

@@ -120,6 +120,7 @@ func serveCmd(load loader) *cobra.Command {
 			go watchPolicies(ctx, a)
 			reg := prometheus.NewRegistry()
 			reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+			registerPoolMetrics(reg, a)
 			srv := api.New(api.Deps{
 				Tenants: a.tenants, Identity: a.identity, Authz: a.authz, Roles: roleNames{a.authz}, Audit: a.store, DB: a.store,
 				Logger: a.log, Registerer: reg, Gatherer: reg, BodyLimit: cfg.HTTP.BodyLimit, RequestTimeout: cfg.HTTP.RequestTimeout, Version: Version,
