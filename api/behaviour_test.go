@@ -275,3 +275,27 @@ func TestLoginThrottle(t *testing.T) {
 		t.Errorf("another user is throttled too: %d", other.status)
 	}
 }
+
+func TestRolesAndOwnPassword(t *testing.T) {
+	e := newEnv(t)
+	runRows(t, e, nil, []row{
+		{name: "staff cannot read users yet", as: "putuo-staff", method: "GET", path: "/api/v1/tenants/310107/users", status: 403, problem: "forbidden"},
+		{name: "admin promotes staff", as: "putuo-admin", method: "PATCH", path: "/api/v1/tenants/310107/users/{user:putuo-staff}", body: map[string]any{"roles": []string{"district-admin"}}, status: 200},
+		{name: "promoted staff reads users at once", as: "putuo-staff", method: "GET", path: "/api/v1/tenants/310107/users", status: 200},
+		{name: "nobody changes own roles", as: "putuo-admin", method: "PATCH", path: "/api/v1/tenants/310107/users/{user:putuo-admin}", body: map[string]any{"roles": []string{"district-staff"}}, status: 400, problem: "invalid-field", field: "roles"},
+		{name: "role above the tenant level", as: "sh-prov", method: "PATCH", path: "/api/v1/tenants/310107/users/{user:putuo-staff}", body: map[string]any{"roles": []string{"city-admin"}}, status: 400, problem: "invalid-field", field: "roles[0]"},
+		{name: "empty roles", as: "sh-prov", method: "PATCH", path: "/api/v1/tenants/310107/users/{user:putuo-staff}", body: map[string]any{"roles": []string{}}, status: 400, problem: "invalid-field", field: "roles"},
+		{name: "province demotes back", as: "sh-prov", method: "PATCH", path: "/api/v1/tenants/310107/users/{user:putuo-staff}", body: map[string]any{"roles": []string{"district-staff"}}, status: 200},
+		{name: "demoted staff loses access at once", as: "putuo-staff", method: "GET", path: "/api/v1/tenants/310107/users", status: 403, problem: "forbidden"},
+		{name: "own password: wrong current", as: "putuo-staff", method: "POST", path: "/api/v1/me/password", body: map[string]any{"current_password": "nope-nope-nope", "new_password": "brand-new-pass-1"}, status: 400, problem: "invalid-field", field: "current_password"},
+		{name: "own password: too short", as: "putuo-staff", method: "POST", path: "/api/v1/me/password", body: map[string]any{"current_password": testPassword, "new_password": "short"}, status: 400, problem: "invalid-field", field: "new_password"},
+		{name: "own password: missing current", as: "putuo-staff", method: "POST", path: "/api/v1/me/password", body: map[string]any{"new_password": "brand-new-pass-1"}, status: 400, problem: "invalid-field", field: "current_password"},
+		{name: "own password: changed", as: "putuo-staff", method: "POST", path: "/api/v1/me/password", body: map[string]any{"current_password": testPassword, "new_password": "brand-new-pass-1"}, status: 204},
+		{name: "old password refused", method: "POST", path: "/api/v1/auth/login", body: map[string]any{"username": "putuo-staff", "password": testPassword}, status: 401, problem: "bad-credentials"},
+		{name: "new password works", method: "POST", path: "/api/v1/auth/login", body: map[string]any{"username": "putuo-staff", "password": "brand-new-pass-1"}, status: 200},
+	})
+	u := e.do("putuo-admin", "GET", "/api/v1/tenants/310107/users/"+e.ids["putuo-staff"], nil)
+	if roles := u.json["roles"].([]any); len(roles) != 1 || roles[0] != "district-staff" {
+		t.Errorf("roles after promotion and demotion: %v", roles)
+	}
+}

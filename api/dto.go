@@ -148,9 +148,15 @@ type createUserRequest struct {
 }
 
 type updateUserRequest struct {
-	DisplayName *string `json:"display_name,omitempty"`
-	Status      *string `json:"status,omitempty"`
-	Password    *string `json:"password,omitempty"`
+	DisplayName *string   `json:"display_name,omitempty"`
+	Status      *string   `json:"status,omitempty"`
+	Password    *string   `json:"password,omitempty"`
+	Roles       *[]string `json:"roles,omitempty"`
+}
+
+type changePasswordRequest struct {
+	CurrentPassword string `json:"current_password"`
+	NewPassword     string `json:"new_password"`
 }
 
 type tokenDTO struct {

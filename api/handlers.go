@@ -343,7 +343,7 @@ func (s *Server) updateUser(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	in := identity.UserUpdate{DisplayName: req.DisplayName, Password: req.Password}
+	in := identity.UserUpdate{DisplayName: req.DisplayName, Password: req.Password, Roles: req.Roles}
 	if req.Status != nil {
 		st := identity.Status(*req.Status)
 		in.Status = &st
@@ -389,4 +389,18 @@ func (s *Server) revokeToken(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, toTokenDTO(t))
+}
+
+func (s *Server) changeOwnPassword(c echo.Context) error {
+	var req changePasswordRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if req.CurrentPassword == "" {
+		return invalid("current_password", "请填写当前密码 / current_password is required")
+	}
+	if err := s.deps.Identity.ChangeOwnPassword(c.Request().Context(), principal(c), req.CurrentPassword, req.NewPassword); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
 }

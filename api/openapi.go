@@ -77,7 +77,7 @@ func (s *Server) Document() (*openapi3.T, error) {
 				return nil, fmt.Errorf("%s response: %w", r.operationID, err)
 			}
 			resp.WithContent(openapi3.NewContentWithJSONSchemaRef(ref))
-		} else {
+		} else if r.status != http.StatusNoContent {
 			resp.WithContent(openapi3.NewContentWithJSONSchema(openapi3.NewObjectSchema()))
 		}
 		op.Responses.Set(fmt.Sprint(r.status), &openapi3.ResponseRef{Value: resp})

@@ -24,6 +24,7 @@ type UserChange struct {
 	DisplayName  *string
 	Status       *Status
 	PasswordHash *string
+	Grants       [][]string // non-nil: replaces the user's roles in its tenant
 }
 
 // Repo is the storage the identity service needs. Grant rows are authorization rules
@@ -36,7 +37,7 @@ type Repo interface {
 	PrincipalState(ctx context.Context, tenantCode, userID string) (Status, tenant.Status, error)
 	Users(ctx context.Context, tenantCode, after string, limit int) ([]User, error)
 	User(ctx context.Context, tenantCode, id string) (User, error)
-	UpdateUser(ctx context.Context, tenantCode, id string, ch UserChange) (User, error)
+	UpdateUser(ctx context.Context, tenantCode, id string, ch UserChange) (User, [][]string, error)
 	CreateToken(ctx context.Context, t Token, hash []byte, grants [][]string) (Token, error)
 	TokenByHash(ctx context.Context, tenantCode string, hash []byte) (Token, tenant.Status, error)
 	Tokens(ctx context.Context, tenantCode string) ([]Token, error)
@@ -232,11 +233,13 @@ type UserUpdate struct {
 	DisplayName *string
 	Status      *Status
 	Password    *string
+	Roles       *[]string // replaces the roles; the actor must be able to grant both old and new ones
 }
 
-// UpdateUser changes a user's display name, status or password.
+// UpdateUser changes a user's display name, status, password or roles.
 func (s *Service) UpdateUser(ctx context.Context, actor Principal, tenantCode, id string, in UserUpdate) (User, error) {
 	var ch UserChange
+	self := actor.Kind == "user" && actor.ID == id
 	if in.DisplayName != nil {
 		if utf8.RuneCountInString(*in.DisplayName) > 64 {
 			return User{}, &FieldError{Field: "display_name", Message: "显示名称最多 64 个字符 / display_name must be at most 64 characters"}
@@ -248,7 +251,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor Principal, tenantCode, i
 		if *in.Status != StatusActive && *in.Status != StatusDisabled {
 			return User{}, &FieldError{Field: "status", Message: `状态只能是 "active" 或 "disabled" / status must be "active" or "disabled"`}
 		}
-		if *in.Status == StatusDisabled && actor.Kind == "user" && actor.ID == id {
+		if *in.Status == StatusDisabled && self {
 			return User{}, &FieldError{Field: "status", Message: "不能停用自己的账号 / you cannot disable your own account"}
 		}
 		ch.Status = in.Status
@@ -263,7 +266,64 @@ func (s *Service) UpdateUser(ctx context.Context, actor Principal, tenantCode, i
 		}
 		ch.PasswordHash = &h
 	}
-	return s.repo.UpdateUser(ctx, tenantCode, id, ch)
+	if in.Roles != nil {
+		if self {
+			return User{}, &FieldError{Field: "roles", Message: "不能修改自己的角色，请由其他管理员操作 / you cannot change your own roles; ask another administrator"}
+		}
+		grants, err := s.grants(&actor, tenantCode, *in.Roles, "roles")
+		if err != nil {
+			return User{}, err
+		}
+		current, err := s.repo.User(ctx, tenantCode, id)
+		if err != nil {
+			return User{}, err
+		}
+		for _, r := range current.Roles { // nobody takes away a role they could not give
+			ok, err := s.authz.Allowed(actor.Subject, tenantCode, "role:"+r, "assign")
+			if err != nil {
+				return User{}, err
+			}
+			if !ok {
+				return User{}, fmt.Errorf("%w: %s", ErrRoleNotGrantable, r)
+			}
+		}
+		ch.Grants = grants
+	}
+	u, removed, err := s.repo.UpdateUser(ctx, tenantCode, id, ch)
+	if err != nil {
+		return User{}, err
+	}
+	if err := s.authz.Revoked(removed); err != nil {
+		return User{}, err
+	}
+	return u, s.authz.Granted(ch.Grants)
+}
+
+// ChangeOwnPassword lets a user replace its password, proving it knows the current one.
+func (s *Service) ChangeOwnPassword(ctx context.Context, p Principal, current, next string) error {
+	if p.Kind != "user" {
+		return &FieldError{Field: "current_password", Message: "API 令牌没有密码 / API tokens have no password"}
+	}
+	c, err := s.repo.CredentialsFor(ctx, p.Username)
+	if err != nil || c.User.ID != p.ID {
+		return ErrUnauthenticated
+	}
+	ok, err := VerifyPassword(c.PasswordHash, current)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return &FieldError{Field: "current_password", Message: "当前密码不正确 / the current password is wrong"}
+	}
+	if err := CheckPassword(next); err != nil {
+		return &FieldError{Field: "new_password", Message: err.(*FieldError).Message}
+	}
+	h, err := HashPassword(next)
+	if err != nil {
+		return err
+	}
+	_, _, err = s.repo.UpdateUser(ctx, p.TenantCode, p.ID, UserChange{PasswordHash: &h})
+	return err
 }
 
 // NewToken is the input of CreateToken.

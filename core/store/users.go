@@ -154,8 +154,9 @@ func (s *Store) User(ctx context.Context, tenantCode, id string) (identity.User,
 }
 
 // UpdateUser changes a user of an active tenant and audits the change.
-func (s *Store) UpdateUser(ctx context.Context, tenantCode, id string, ch identity.UserChange) (identity.User, error) {
+func (s *Store) UpdateUser(ctx context.Context, tenantCode, id string, ch identity.UserChange) (identity.User, [][]string, error) {
 	var u identity.User
+	var removed [][]string
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		if _, err := activeTenant(ctx, tx, tenantCode); err != nil {
 			return err
@@ -175,18 +176,39 @@ func (s *Store) UpdateUser(ctx context.Context, tenantCode, id string, ch identi
 		if err != nil {
 			return err
 		}
+		if ch.Grants != nil {
+			// The roles are replaced: the grants held in this tenant go, the new ones come.
+			rows, err := tx.Query(ctx, `DELETE FROM casbin_rule WHERE ptype = 'g' AND v0 = $1 AND v2 = $2 RETURNING ptype, v0, v1, v2`,
+				before.Subject(), tenantCode)
+			if err != nil {
+				return err
+			}
+			removed, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) ([]string, error) {
+				row := make([]string, 4)
+				return row, r.Scan(&row[0], &row[1], &row[2], &row[3])
+			})
+			if err != nil {
+				return err
+			}
+			for _, g := range ch.Grants {
+				g[1] = before.Subject()
+			}
+			if err := insertPolicyRowsTx(ctx, tx, ch.Grants); err != nil {
+				return err
+			}
+		}
 		u, err = scanUser(tx.QueryRow(ctx, "SELECT "+userColumns+" FROM users u WHERE u.tenant_id = $1 AND u.id = $2", tenantCode, id))
 		if err != nil {
 			return err
 		}
-		after := map[string]any{"display_name": u.DisplayName, "status": u.Status, "password_changed": ch.PasswordHash != nil}
+		after := map[string]any{"display_name": u.DisplayName, "status": u.Status, "roles": u.Roles, "password_changed": ch.PasswordHash != nil}
 		return appendAudit(ctx, tx, tenantCode, "user.update", u.Subject(),
-			map[string]any{"display_name": before.DisplayName, "status": before.Status}, after)
+			map[string]any{"display_name": before.DisplayName, "status": before.Status, "roles": before.Roles}, after)
 	})
 	if isNoRows(err) || pgCode(err) == "22P02" {
-		return u, identity.ErrUserNotFound
+		return u, nil, identity.ErrUserNotFound
 	}
-	return u, err
+	return u, removed, err
 }
 
 const tokenColumns = `id::text, tenant_id, name, prefix, role, created_by, created_at, expires_at, revoked_at, last_used_at`
