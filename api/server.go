@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/fengqiao/fengqiao/core/audit"
 	"github.com/fengqiao/fengqiao/core/identity"
@@ -97,6 +98,7 @@ func New(d Deps) *Server {
 		Skipper: func(c echo.Context) bool { return c.Path() == "/metrics" },
 	}))
 	e.Use(s.limitBody)
+	e.Use(s.checkParams)
 	e.Use(s.timeout)
 	for _, r := range s.routes {
 		h := r.handler
@@ -177,6 +179,27 @@ func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 			return toProblem(&http.MaxBytesError{Limit: s.deps.BodyLimit})
 		}
 		req.Body = http.MaxBytesReader(c.Response(), req.Body, s.deps.BodyLimit)
+		return next(c)
+	}
+}
+
+// checkParams refuses query and path parameters that are not valid UTF-8 or hold NUL, which
+// no field of the API accepts and PostgreSQL text cannot store.
+func (s *Server) checkParams(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		bad := func(v string) bool { return !utf8.ValidString(v) || strings.ContainsRune(v, 0) }
+		for name, values := range c.QueryParams() {
+			for _, v := range values {
+				if bad(name) || bad(v) {
+					return invalid(strings.ToValidUTF8(strings.ReplaceAll(name, "\x00", ""), "?"), "参数须为不含空字符的 UTF-8 文本 / query parameters must be UTF-8 text without NUL characters")
+				}
+			}
+		}
+		for i, name := range c.ParamNames() {
+			if i < len(c.ParamValues()) && bad(c.ParamValues()[i]) {
+				return invalid(name, "路径参数须为不含空字符的 UTF-8 文本 / path parameters must be UTF-8 text without NUL characters")
+			}
+		}
 		return next(c)
 	}
 }
