@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"reflect"
 	"regexp"
+	"strings"
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -37,7 +38,7 @@ func (s *Server) Document() (*openapi3.T, error) {
 		if err != nil {
 			return nil, err
 		}
-		name := reflect.TypeOf(v).Name()
+		name := schemaName(reflect.TypeOf(v).Name())
 		doc.Components.Schemas[name] = ref
 		return openapi3.NewSchemaRef("#/components/schemas/"+name, ref.Value), nil
 	}
@@ -97,6 +98,12 @@ func (s *Server) Document() (*openapi3.T, error) {
 		Responses: openapi3.NewResponses(openapi3.WithStatus(200, &openapi3.ResponseRef{Value: openapi3.NewResponse().WithDescription("text/plain; version=0.0.4")})),
 	})
 	return doc, nil
+}
+
+// schemaName turns a Go type name into a schema name: tenantDTO → Tenant, loginRequest → LoginRequest.
+func schemaName(goName string) string {
+	n := strings.TrimSuffix(goName, "DTO")
+	return strings.ToUpper(n[:1]) + n[1:]
 }
 
 func pathParamDoc(name string) string {
