@@ -34,6 +34,7 @@ fuzz:
 	go test -run '^$$' -fuzz FuzzLookup -fuzztime $${FUZZTIME:-10s} ./core/division/
 	go test -run '^$$' -fuzz FuzzParseByteSize -fuzztime $${FUZZTIME:-10s} ./core/config/
 	go test -run '^$$' -fuzz FuzzParseAPIToken -fuzztime $${FUZZTIME:-10s} ./core/identity/
+	go test -run '^$$' -fuzz FuzzSignerVerify -fuzztime $${FUZZTIME:-10s} ./core/identity/
 	go test -run '^$$' -fuzz FuzzDecodeJSON -fuzztime $${FUZZTIME:-10s} ./api/
 
 clean:
