@@ -5,11 +5,7 @@ package cli_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
-	"net/url"
-	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -24,7 +20,6 @@ import (
 	"github.com/fengqiao/fengqiao/core/store/storetest"
 	"github.com/fengqiao/fengqiao/core/tenant"
 	"github.com/fengqiao/fengqiao/tenants"
-	"github.com/jackc/pgx/v5"
 )
 
 // useDatabase points the commands at url, and at nothing else from the environment.
@@ -349,48 +344,11 @@ func TestDemoSeedIsIdempotent(t *testing.T) {
 	}
 }
 
-// emptyDatabase creates a database with no schema, dropped when the test ends.
-func emptyDatabase(t *testing.T) string {
-	t.Helper()
-	admin := os.Getenv(storetest.EnvURL)
-	if admin == "" {
-		t.Fatalf("%s is not set: run `make test`", storetest.EnvURL)
-	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	name := "fqt_cli_" + hex.EncodeToString(b)
-	exec := func(sql string) error {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		c, err := pgx.Connect(ctx, admin)
-		if err != nil {
-			return err
-		}
-		defer c.Close(ctx)
-		_, err = c.Exec(ctx, sql)
-		return err
-	}
-	if err := exec("CREATE DATABASE " + name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
-			t.Logf("drop %s: %v", name, err)
-		}
-	})
-	u, err := url.Parse(admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
-
 // latestVersion is the newest embedded migration, as the CLI prints it.
 var latestVersion = strconv.FormatInt(slices.Max(store.MigrationVersions()), 10)
 
 func TestMigrateAnEmptyDatabase(t *testing.T) {
-	useDatabase(t, emptyDatabase(t))
+	useDatabase(t, storetest.EmptyDatabase(t))
 	applied := regexp.MustCompile(`applied (\d+) migration\(s\); schema version (\d+)`)
 	runSteps(t, []step{
 		{name: "status before", args: []string{"migrate", "--status"}, wantOut: []string{"schema version 0, latest " + latestVersion}},

@@ -2,10 +2,6 @@ package store_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"slices"
 	"strconv"
 	"sync"
@@ -14,49 +10,10 @@ import (
 
 	"github.com/fengqiao/fengqiao/core/store"
 	"github.com/fengqiao/fengqiao/core/store/storetest"
-	"github.com/jackc/pgx/v5"
 )
 
-// emptyDatabase creates a database without any schema on the test cluster, dropped when the test
-// ends, and returns its (superuser) URL.
-func emptyDatabase(t *testing.T) string {
-	t.Helper()
-	admin := os.Getenv(storetest.EnvURL)
-	if admin == "" {
-		t.Fatalf("%s is not set: run `make test`, or set it to a superuser URL of a disposable cluster", storetest.EnvURL)
-	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	name := "fqt_mig_" + hex.EncodeToString(b)
-	exec := func(sql string) error {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		c, err := pgx.Connect(ctx, admin)
-		if err != nil {
-			return err
-		}
-		defer c.Close(ctx)
-		_, err = c.Exec(ctx, sql)
-		return err
-	}
-	if err := exec("CREATE DATABASE " + name); err != nil {
-		t.Fatalf("create database: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
-			t.Logf("drop %s: %v", name, err)
-		}
-	})
-	u, err := url.Parse(admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
-
 func TestMigrateAppliesOnceThenNothing(t *testing.T) {
-	db := emptyDatabase(t)
+	db := storetest.EmptyDatabase(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cur, latest, err := store.MigrationState(ctx, db)
@@ -125,7 +82,7 @@ func TestMigrationStateOfTheTestTemplate(t *testing.T) {
 func TestConcurrentMigrationsWaitForEachOther(t *testing.T) {
 	for _, n := range []int{2, 4} {
 		t.Run(strconv.Itoa(n)+" migrators", func(t *testing.T) {
-			db := emptyDatabase(t)
+			db := storetest.EmptyDatabase(t)
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
 			var (

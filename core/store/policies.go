@@ -91,13 +91,12 @@ func deletePolicyRowsTx(ctx context.Context, tx pgx.Tx, rows [][]string) error {
 	return nil
 }
 
-// deleteSubjectGrantsTx deletes every role grant ("g" rule) of subject inside the caller's
-// transaction (e.g. when a token is revoked or a user removed) and returns the deleted rows, to
-// pass to authz.Authorizer.Revoked after commit.
-func deleteSubjectGrantsTx(ctx context.Context, tx pgx.Tx, subject string) ([][]string, error) {
+// deleteSubjectGrantsTx removes the role grants of subject — in tenant only, or everywhere when
+// tenant is "" — and returns the rows removed, for the authorizer to forget after commit.
+func deleteSubjectGrantsTx(ctx context.Context, tx pgx.Tx, subject, tenant string) ([][]string, error) {
 	rows, err := tx.Query(ctx, `
-		DELETE FROM casbin_rule WHERE ptype = 'g' AND v0 = $1
-		RETURNING ptype, v0, v1, v2, v3, v4, v5`, subject)
+		DELETE FROM casbin_rule WHERE ptype = 'g' AND v0 = $1 AND ($2 = '' OR v2 = $2)
+		RETURNING ptype, v0, v1, v2, v3, v4, v5`, subject, tenant)
 	if err != nil {
 		return nil, fmt.Errorf("store: delete grants of %s: %w", subject, err)
 	}

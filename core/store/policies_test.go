@@ -239,7 +239,7 @@ func TestPolicyRowsTx(t *testing.T) {
 	var deleted [][]string
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var err error
-		deleted, err = deleteSubjectGrantsTx(ctx, tx, "user:2")
+		deleted, err = deleteSubjectGrantsTx(ctx, tx, "user:2", "")
 		return err
 	})
 	if err != nil {

@@ -3,9 +3,6 @@ package store_test
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +11,6 @@ import (
 	"github.com/fengqiao/fengqiao/core/store"
 	"github.com/fengqiao/fengqiao/core/store/storetest"
 	"github.com/fengqiao/fengqiao/core/tenant"
-	"github.com/jackc/pgx/v5"
 )
 
 // A plan whose offices lie outside the caller's scope is refused by the store itself, even
@@ -40,24 +36,9 @@ func TestOnboardRefusesOfficesOutsideScope(t *testing.T) {
 // application role exists already (roles are cluster-wide).
 func TestOpenUnmigratedDatabaseSaysMigrate(t *testing.T) {
 	storetest.NewDatabase(t) // makes sure the role exists in the cluster
-	admin := os.Getenv(storetest.EnvURL)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	conn, err := pgx.Connect(ctx, admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	name := fmt.Sprintf("fqt_empty_%d", time.Now().UnixNano())
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_, _ = conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-		conn.Close(context.Background())
-	})
-	u, _ := url.Parse(admin)
-	u.Path = "/" + name
-	_, err = store.Open(ctx, store.Options{URL: u.String()})
+	_, err := store.Open(ctx, store.Options{URL: storetest.EmptyDatabase(t)})
 	if err == nil || !strings.Contains(err.Error(), "fengqiao migrate") {
 		t.Fatalf("open of an unmigrated database: %v", err)
 	}

@@ -178,16 +178,7 @@ func (s *Store) UpdateUser(ctx context.Context, tenantCode, id string, ch identi
 		}
 		if ch.Grants != nil {
 			// The roles are replaced: the grants held in this tenant go, the new ones come.
-			rows, err := tx.Query(ctx, `DELETE FROM casbin_rule WHERE ptype = 'g' AND v0 = $1 AND v2 = $2 RETURNING ptype, v0, v1, v2`,
-				before.Subject(), tenantCode)
-			if err != nil {
-				return err
-			}
-			removed, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) ([]string, error) {
-				row := make([]string, 4)
-				return row, r.Scan(&row[0], &row[1], &row[2], &row[3])
-			})
-			if err != nil {
+			if removed, err = deleteSubjectGrantsTx(ctx, tx, before.Subject(), tenantCode); err != nil {
 				return err
 			}
 			for _, g := range ch.Grants {
@@ -291,15 +282,7 @@ func (s *Store) RevokeToken(ctx context.Context, tenantCode, id string) (identit
 		if err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `DELETE FROM casbin_rule WHERE ptype = 'g' AND v0 = $1 RETURNING ptype, v0, v1, v2`, t.Subject())
-		if err != nil {
-			return err
-		}
-		removed, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) ([]string, error) {
-			row := make([]string, 4)
-			return row, r.Scan(&row[0], &row[1], &row[2], &row[3])
-		})
-		if err != nil {
+		if removed, err = deleteSubjectGrantsTx(ctx, tx, t.Subject(), ""); err != nil {
 			return err
 		}
 		return appendAudit(ctx, tx, tenantCode, "token.revoke", t.Subject(), nil, map[string]any{"revoked_at": t.RevokedAt})

@@ -7,7 +7,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"net/url"
 	"os"
 	"sync"
@@ -78,9 +77,32 @@ func NewDatabase(tb testing.TB) string {
 		tb.Fatalf("storetest: template database: %v", templateErr)
 	}
 	name := randomName("fqt_")
+	create(tb, ctx, admin, name, templateName)
+	return withDB(admin, name)
+}
+
+// EmptyDatabase creates a database without any schema (nothing migrated) for tb and returns
+// its owner (superuser) URL. It is dropped when the test ends.
+func EmptyDatabase(tb testing.TB) string {
+	tb.Helper()
+	admin := adminURL(tb)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	name := randomName("fqt_empty_")
+	create(tb, ctx, admin, name, "")
+	return withDB(admin, name)
+}
+
+// create makes database name (cloned from template when given) and drops it after the test.
+func create(tb testing.TB, ctx context.Context, admin, name, template string) {
+	tb.Helper()
+	sql := "CREATE DATABASE " + name
+	if template != "" {
+		sql += " TEMPLATE " + template
+	}
 	var err error
 	for range 20 { // CREATE DATABASE ... TEMPLATE fails while another clone is being made
-		if err = exec(ctx, admin, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, templateName)); err == nil {
+		if err = exec(ctx, admin, sql); err == nil {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -95,7 +117,6 @@ func NewDatabase(tb testing.TB) string {
 			tb.Logf("storetest: drop %s: %v", name, err)
 		}
 	})
-	return withDB(admin, name)
 }
 
 // Open returns a store working as the application role on a fresh database, and the owner URL.
