@@ -56,6 +56,23 @@ func NewRoot() *cobra.Command {
 
 type loader func(*cobra.Command) (config.Config, error)
 
+// withApp runs a command with the application opened from the configuration (no token key
+// needed: the command line issues no tokens) and closes it afterwards.
+func (load loader) withApp(run func(cmd *cobra.Command, a *app, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		cfg, err := load(cmd)
+		if err != nil {
+			return err
+		}
+		a, err := open(cmd.Context(), cfg, false)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		return run(cmd, a, args)
+	}
+}
+
 func versionCmd() *cobra.Command {
 	return &cobra.Command{
 		Use: "version", Short: "版本 / Print the version", Args: cobra.NoArgs,
@@ -159,20 +176,7 @@ func serveCmd(load loader) *cobra.Command {
 
 func tenantCmd(load loader) *cobra.Command {
 	cmd := &cobra.Command{Use: "tenant", Short: "管理租户 / Manage tenants (as the national level)"}
-	withApp := func(run func(cmd *cobra.Command, a *app, args []string) error) func(*cobra.Command, []string) error {
-		return func(cmd *cobra.Command, args []string) error {
-			cfg, err := load(cmd)
-			if err != nil {
-				return err
-			}
-			a, err := open(cmd.Context(), cfg, false)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			return run(cmd, a, args)
-		}
-	}
+	withApp := load.withApp
 	var within string
 	var offices bool
 	onboard := &cobra.Command{
@@ -285,7 +289,7 @@ func adminCmd(load loader) *cobra.Command {
 		Use:   "create",
 		Short: "创建管理员（引导第一个管理员） / Create an administrator (bootstraps the first one)",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: load.withApp(func(cmd *cobra.Command, a *app, _ []string) error {
 			if passwordStdin {
 				b := make([]byte, identity.MaxPasswordLen+2)
 				n, _ := cmd.InOrStdin().Read(b)
@@ -297,15 +301,6 @@ func adminCmd(load loader) *cobra.Command {
 				}
 				code = "000000"
 			}
-			cfg, err := load(cmd)
-			if err != nil {
-				return err
-			}
-			a, err := open(cmd.Context(), cfg, false)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
 			ctx := cliContext(cmd.Context(), "admin-create")
 			if _, err := a.tenants.Get(ctx, "000000", code); err != nil {
 				if errors.Is(err, tenant.ErrNotFound) {
@@ -319,7 +314,7 @@ func adminCmd(load loader) *cobra.Command {
 			}
 			printf(cmd.OutOrStdout(), "created %s (%s) in tenant %s, id %s\n", u.Username, strings.Join(u.Roles, ","), u.TenantCode, u.ID)
 			return nil
-		},
+		}),
 	}
 	create.Flags().StringVar(&username, "username", "", "用户名 / username (required)")
 	create.Flags().StringVar(&password, "password", "", "密码（至少 8 位） / password, at least 8 characters")
@@ -336,18 +331,9 @@ func demoCmd(load loader) *cobra.Command {
 	cmd := &cobra.Command{Use: "demo", Short: "演示数据 / Demo data"}
 	seed := &cobra.Command{
 		Use: "seed", Short: "载入演示租户与管理员（幂等） / Load the demo tenants and administrators (idempotent)", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := load(cmd)
-			if err != nil {
-				return err
-			}
-			a, err := open(cmd.Context(), cfg, false)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
+		RunE: load.withApp(func(cmd *cobra.Command, a *app, _ []string) error {
 			return seedDemo(cliContext(cmd.Context(), "demo-seed"), a, cmd)
-		},
+		}),
 	}
 	cmd.AddCommand(seed)
 	return cmd
