@@ -11,12 +11,6 @@ if [ -z "${FENGQIAO_DATABASE_URL:-}" ]; then
 	echo "run.sh: private PostgreSQL at $FENGQIAO_DATABASE_URL (data in .local/pg)" >&2
 fi
 export FENGQIAO_DATABASE_URL
-if [ -z "${FENGQIAO_AUTH_TOKEN_KEY:-}" ]; then
-	# A development signing key kept across runs so logins survive a restart.
-	[ -s .local/dev-token-key ] || head -c 48 /dev/urandom | base64 | tr -d '\n' >.local/dev-token-key
-	FENGQIAO_AUTH_TOKEN_KEY=$(cat .local/dev-token-key)
-fi
-export FENGQIAO_AUTH_TOKEN_KEY
 export FENGQIAO_HTTP_ADDR=${FENGQIAO_HTTP_ADDR:-:8080}
 export FENGQIAO_LOG_FORMAT=${FENGQIAO_LOG_FORMAT:-text}
 

@@ -48,26 +48,31 @@ func open(ctx context.Context, cfg config.Config, needSigner bool) (*app, error)
 	if err := cfg.RequireDatabase(); err != nil {
 		return nil, err
 	}
-	key := cfg.Auth.TokenKey
-	if needSigner {
-		if err := cfg.RequireTokenKey(); err != nil {
-			return nil, err
-		}
-	} else if key == "" {
-		key = "command-line-does-not-issue-tokens-0000000000" // never used to sign
-	}
 	log := newLogger(cfg, os.Stderr)
 	st, err := store.Open(ctx, store.Options{URL: cfg.Database.URL, AppURL: cfg.Database.AppURL,
 		MaxConns: cfg.Database.MaxConns, MinConns: cfg.Database.MinConns, Logger: log})
 	if err != nil {
 		return nil, err
 	}
+	key := []byte(cfg.Auth.TokenKey)
+	switch {
+	case len(key) > 0:
+	case needSigner:
+		// Without auth.token_key every instance signs with one random key kept in the database.
+		if key, err = st.Secret(ctx, "token_key"); err != nil {
+			st.Close()
+			return nil, fmt.Errorf("token signing key: %w", err)
+		}
+		log.Info("auth.token_key not set: signing login tokens with the key kept in the database")
+	default:
+		key = []byte("command-line-does-not-issue-tokens-0000000000") // never used to sign
+	}
 	az, err := authz.New(ctx, st)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
-	signer, err := identity.NewSigner([]byte(key), cfg.Auth.TokenTTL, cfg.Auth.Issuer)
+	signer, err := identity.NewSigner(key, cfg.Auth.TokenTTL, cfg.Auth.Issuer)
 	if err != nil {
 		st.Close()
 		return nil, err
