@@ -29,18 +29,26 @@ go_passed=$(grep -cE '^[[:space:]]*--- PASS' "$log" || true)
 go_failed=$(grep -cE '^[[:space:]]*--- FAIL' "$log" || true)
 go_skipped=$(grep -cE '^[[:space:]]*--- SKIP' "$log" || true)
 
-set +e
-sh_out=$(bash deploy/localpg_test.sh 2>&1)
-sh_status=$?
-set -e
-echo "$sh_out"
-sh_passed=$(echo "$sh_out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' | tail -1)
-sh_failed=$(echo "$sh_out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' | tail -1)
+# The shell tests: the local database script, and the external contract with the built binary.
+go build -o bin/fengqiao ./cmd/fengqiao
+sh_status=0 sh_passed=0 sh_failed=0
+for t in deploy/localpg_test.sh deploy/contract_test.sh; do
+	set +e
+	out=$(bash "$t" 2>&1)
+	status=$?
+	set -e
+	echo "$out"
+	p=$(echo "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' | tail -1)
+	f=$(echo "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' | tail -1)
+	[ "$status" -eq 0 ] || sh_status=1
+	sh_passed=$((sh_passed + ${p:-0}))
+	sh_failed=$((sh_failed + ${f:-1}))
+done
 if [ "$go_status" -ne 0 ] && [ "$go_failed" -eq 0 ]; then
 	go_failed=1 # a build failure or a panic outside a test
 fi
-echo "go test: $go_passed passed (tests and subtests), $go_failed failed, $go_skipped skipped; localpg self-test: ${sh_passed:-0} passed, ${sh_failed:-1} failed"
-echo "total: $((go_passed + ${sh_passed:-0})) passed, $((go_failed + ${sh_failed:-1})) failed"
+echo "go test: $go_passed passed (tests and subtests), $go_failed failed, $go_skipped skipped; shell tests: $sh_passed passed, $sh_failed failed"
+echo "total: $((go_passed + sh_passed)) passed, $((go_failed + sh_failed)) failed"
 if [ "$go_status" -ne 0 ] || [ "$sh_status" -ne 0 ]; then
 	exit 1
 fi

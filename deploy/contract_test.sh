@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# contract_test.sh - the external contract of the foundation, checked from outside with the
+# built binary and curl, as an outside checker would: migrate, bootstrap an administrator,
+# serve with only FENGQIAO_DATABASE_URL and FENGQIAO_HTTP_ADDR set, then the HTTP contract.
+# Needs FENGQIAO_TEST_DATABASE_URL (a superuser URL; test.sh sets it) and bin/fengqiao.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${FENGQIAO_TEST_DATABASE_URL:?set by deploy/test.sh}"
+if ! command -v psql >/dev/null; then
+	for d in /usr/lib/postgresql/*/bin /usr/pgsql-*/bin; do [ -x "$d/psql" ] && PATH=$d:$PATH; done
+fi
+
+passed=0 failed=0
+ok() { echo "ok    $1"; passed=$((passed + 1)); }
+bad() { echo "FAIL  $1"; failed=$((failed + 1)); }
+try() { # name, command...
+	local name=$1
+	shift
+	if "$@" >/dev/null; then ok "$name"; else bad "$name"; fi
+}
+check() { # name, expected, actual
+	if [ "$2" = "$3" ]; then ok "$1"; else bad "$1 (want $2, got $3)"; fi
+}
+
+db=fq_contract_$$
+admin_url=$FENGQIAO_TEST_DATABASE_URL
+psql -q "$admin_url" -c "CREATE DATABASE $db" >/dev/null
+url=$(echo "$admin_url" | sed -E "s#/[^/?]+(\?|$)#/$db\1#")
+port=$((56000 + RANDOM % 1000))
+log=$(mktemp)
+cleanup() {
+	[ -n "${pid:-}" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	psql -q "$admin_url" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+	rm -f "$log"
+}
+trap cleanup EXIT
+
+fq() { env -i PATH="$PATH" HOME="${HOME:-/tmp}" FENGQIAO_DATABASE_URL="$url" bin/fengqiao "$@"; }
+try "migrate" fq migrate
+try "admin create national-admin" fq admin create --username contract-root --password contract-pass-1 --role national-admin
+
+env -i PATH="$PATH" HOME="${HOME:-/tmp}" FENGQIAO_DATABASE_URL="$url" FENGQIAO_HTTP_ADDR="127.0.0.1:$port" bin/fengqiao serve >"$log" 2>&1 &
+pid=$!
+base="http://127.0.0.1:$port"
+for _ in $(seq 100); do
+	curl -fs "$base/healthz" >/dev/null 2>&1 && break
+	sleep 0.1
+done
+check "GET /healthz" 200 "$(curl -s -o /dev/null -w '%{http_code}' "$base/healthz")"
+check "GET /api/v1/healthz" 200 "$(curl -s -o /dev/null -w '%{http_code}' "$base/api/v1/healthz")"
+check "GET /api/v1/openapi.json" 200 "$(curl -s -o /dev/null -w '%{http_code}' "$base/api/v1/openapi.json")"
+
+token() { curl -s -X POST "$base/api/v1/auth/login" -H 'Content-Type: application/json' -d "{\"username\":\"$1\",\"password\":\"$2\"}" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p'; }
+root=$(token contract-root contract-pass-1)
+try "login returns a token" test -n "$root"
+check "login with a wrong password" 401 "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$base/api/v1/auth/login" -H 'Content-Type: application/json' -d '{"username":"contract-root","password":"nope-nope-1"}')"
+
+post() { curl -s -o /dev/stderr -w '%{http_code}' -X POST -H "Authorization: Bearer $1" -H 'Content-Type: application/json' "$base$2" -d "$3" 2>/dev/null; }
+check "POST /api/v1/tenants 310107 → 201" 201 "$(post "$root" /api/v1/tenants '{"code":"310107"}')"
+check "POST /api/v1/tenants 310107 again → 200" 200 "$(post "$root" /api/v1/tenants '{"code":"310107"}')"
+body=$(curl -s -H "Authorization: Bearer $root" "$base/api/v1/tenants/310107")
+for field in '"code":"310107"' '"name":"普陀区"' '"level":"district"' '"parent_code":"310100"' '"status":"active"'; do
+	case $body in *"$field"*) ok "GET /api/v1/tenants/310107 has $field" ;; *) bad "GET /api/v1/tenants/310107 has $field: $body" ;; esac
+done
+check "POST /api/v1/tenants 370104 → 201" 201 "$(post "$root" /api/v1/tenants '{"code":"370104"}')"
+
+# A district administrator bootstrapped from the command line while the server runs.
+try "admin create district-admin --tenant 370104" fq admin create --username contract-huaiyin --password contract-pass-2 --role district-admin --tenant 370104
+district=$(token contract-huaiyin contract-pass-2)
+code=000
+for _ in $(seq 50); do # the server reloads its rules on the change notification
+	code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $district" "$base/api/v1/tenants/370104")
+	[ "$code" = 200 ] && break
+	sleep 0.1
+done
+check "district admin reads its district" 200 "$code"
+check "district admin cannot see another district" 404 "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $district" "$base/api/v1/tenants/310107")"
+check "district admin cannot onboard" 403 "$(post "$district" /api/v1/tenants '{"code":"370105"}')"
+check "malformed JSON → 400" 400 "$(post "$root" /api/v1/tenants '{"code":')"
+check "street code → 400" 400 "$(post "$root" /api/v1/tenants '{"code":"310107001"}')"
+
+kill "$pid" && wait "$pid" 2>/dev/null
+pid=
+try "graceful shutdown on SIGTERM" grep -q '"msg":"shutting down"' "$log"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
