@@ -35,6 +35,10 @@ fuzz:
 	go test -run '^$$' -fuzz FuzzParseByteSize -fuzztime $${FUZZTIME:-10s} ./core/config/
 	go test -run '^$$' -fuzz FuzzParseAPIToken -fuzztime $${FUZZTIME:-10s} ./core/identity/
 	go test -run '^$$' -fuzz FuzzSignerVerify -fuzztime $${FUZZTIME:-10s} ./core/identity/
+	go test -run '^$$' -fuzz FuzzDecrypt -fuzztime $${FUZZTIME:-10s} ./core/pii/
+	go test -run '^$$' -fuzz FuzzValidateIDNumber -fuzztime $${FUZZTIME:-10s} ./core/pii/
+	go test -run '^$$' -fuzz FuzzValidatePhone -fuzztime $${FUZZTIME:-10s} ./core/pii/
+	go test -run '^$$' -fuzz FuzzMask -fuzztime $${FUZZTIME:-10s} ./core/pii/
 	go test -run '^$$' -fuzz FuzzDecodeJSON -fuzztime $${FUZZTIME:-10s} ./api/
 
 clean:

@@ -18,14 +18,20 @@ import (
 // decodeJSON reads the request body strictly into dst: JSON media type, one object, no unknown
 // fields, right types. Every failure is a problem naming the field and what to send instead.
 func decodeJSON(c echo.Context, dst any) error {
+	_, err := decodeJSONBody(c, dst)
+	return err
+}
+
+// decodeJSONBody is decodeJSON that also returns the raw body (e.g. to fingerprint a request).
+func decodeJSONBody(c echo.Context, dst any) ([]byte, error) {
 	req := c.Request()
 	body, err := io.ReadAll(req.Body)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return err
+			return nil, err
 		}
-		return problem(http.StatusBadRequest, "unreadable-body", "无法读取请求体 / Unreadable body", err.Error())
+		return nil, problem(http.StatusBadRequest, "unreadable-body", "无法读取请求体 / Unreadable body", err.Error())
 	}
 	if ct := req.Header.Get(echo.HeaderContentType); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
@@ -33,34 +39,34 @@ func decodeJSON(c echo.Context, dst any) error {
 		trimmed := bytes.TrimSpace(body)
 		curlDefault := mt == "application/x-www-form-urlencoded" && (len(trimmed) == 0 || trimmed[0] == '{' || trimmed[0] == '[')
 		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json") && !curlDefault) {
-			return problem(http.StatusUnsupportedMediaType, "unsupported-media-type", "不支持的内容类型 / Unsupported media type",
+			return nil, problem(http.StatusUnsupportedMediaType, "unsupported-media-type", "不支持的内容类型 / Unsupported media type",
 				fmt.Sprintf("请求体须为 JSON，Content-Type: application/json（收到 %q） / send JSON with Content-Type: application/json (got %q)", ct, ct))
 		}
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		return problem(http.StatusBadRequest, "empty-body", "缺少请求体 / Missing body", "请发送 JSON 对象 / send a JSON object")
+		return nil, problem(http.StatusBadRequest, "empty-body", "缺少请求体 / Missing body", "请发送 JSON 对象 / send a JSON object")
 	}
 	if trimmed := bytes.TrimSpace(body); trimmed[0] != '{' {
-		return problem(http.StatusBadRequest, "malformed-json", "JSON 格式错误 / Malformed JSON", "请求体须为 JSON 对象 {…} / the body must be a JSON object {…}")
+		return nil, problem(http.StatusBadRequest, "malformed-json", "JSON 格式错误 / Malformed JSON", "请求体须为 JSON 对象 {…} / the body must be a JSON object {…}")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
-		return jsonProblem(err)
+		return nil, jsonProblem(err)
 	}
 	if dec.More() {
-		return problem(http.StatusBadRequest, "malformed-json", "JSON 格式错误 / Malformed JSON", "请求体只能包含一个 JSON 对象 / the body must hold exactly one JSON object")
+		return nil, problem(http.StatusBadRequest, "malformed-json", "JSON 格式错误 / Malformed JSON", "请求体只能包含一个 JSON 对象 / the body must hold exactly one JSON object")
 	}
 	var tail json.RawMessage
 	if err := dec.Decode(&tail); err != io.EOF {
-		return problem(http.StatusBadRequest, "malformed-json", "JSON 格式错误 / Malformed JSON", "请求体只能包含一个 JSON 对象 / the body must hold exactly one JSON object")
+		return nil, problem(http.StatusBadRequest, "malformed-json", "JSON 格式错误 / Malformed JSON", "请求体只能包含一个 JSON 对象 / the body must hold exactly one JSON object")
 	}
 	if bytes.Contains(body, []byte(`\u0000`)) {
 		if field, ok := fieldWithNUL(body); ok {
-			return invalid(field, fmt.Sprintf("字段 %s 含有空字符（\\u0000），请删除 / %s contains a NUL character (\\u0000): remove it", field, field))
+			return nil, invalid(field, fmt.Sprintf("字段 %s 含有空字符（\\u0000），请删除 / %s contains a NUL character (\\u0000): remove it", field, field))
 		}
 	}
-	return nil
+	return body, nil
 }
 
 func jsonProblem(err error) *Problem {

@@ -14,7 +14,9 @@ import (
 	"github.com/fengqiao/fengqiao/api"
 	"github.com/fengqiao/fengqiao/core/audit"
 	"github.com/fengqiao/fengqiao/core/authz"
+	"github.com/fengqiao/fengqiao/core/cases"
 	"github.com/fengqiao/fengqiao/core/identity"
+	"github.com/fengqiao/fengqiao/core/pii"
 	"github.com/fengqiao/fengqiao/core/store"
 	"github.com/fengqiao/fengqiao/core/store/storetest"
 	"github.com/fengqiao/fengqiao/core/tenant"
@@ -27,6 +29,7 @@ type env struct {
 	api    *api.Server
 	store  *store.Store
 	authz  *authz.Authorizer
+	cases  *cases.Service
 	tokens map[string]string // username → bearer token
 	ids    map[string]string // username → user id
 }
@@ -75,9 +78,18 @@ func newEnv(t testing.TB) *env {
 	}
 	tenants := tenant.NewService(st, []string{"default", "east"}, nil)
 	ids := identity.NewService(st, az, signer)
-	srv := api.New(api.Deps{Tenants: tenants, Identity: ids, Authz: az, Roles: roleNames{az}, Audit: st, DB: st,
+	ring, err := pii.NewKeyring(map[string][]byte{"t1": bytes.Repeat([]byte{1}, 32)}, "t1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := pii.NewIndexer(bytes.Repeat([]byte{2}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	caseSvc := cases.NewService(st, pii.NewProtector(ring, idx))
+	srv := api.New(api.Deps{Tenants: tenants, Identity: ids, Cases: caseSvc, Authz: az, Roles: roleNames{az}, Audit: st, DB: st,
 		BodyLimit: testBodyLimit, Version: "test", Logger: discardLogger()})
-	e := &env{t: t, srv: httptest.NewServer(srv.Handler()), api: srv, store: st, authz: az, tokens: map[string]string{}, ids: map[string]string{}}
+	e := &env{t: t, srv: httptest.NewServer(srv.Handler()), api: srv, store: st, authz: az, cases: caseSvc, tokens: map[string]string{}, ids: map[string]string{}}
 	t.Cleanup(e.srv.Close)
 
 	plan, err := tenant.PlanOnboarding("000000", []string{"310107", "310118", "370104", "370105"}, true)
@@ -151,6 +163,12 @@ func (e *env) do(as, method, path string, body any) response {
 		}
 		req.Header.Set("Authorization", "Bearer "+tok)
 	}
+	return e.send(req)
+}
+
+// send performs a prepared request.
+func (e *env) send(req *http.Request) response {
+	e.t.Helper()
 	res, err := client.Do(req)
 	if err != nil {
 		e.t.Fatal(err)
@@ -160,4 +178,12 @@ func (e *env) do(as, method, path string, body any) response {
 	out.body, _ = io.ReadAll(res.Body)
 	_ = json.Unmarshal(out.body, &out.json)
 	return out
+}
+
+func mustJSON(t testing.TB, v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

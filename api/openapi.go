@@ -57,8 +57,11 @@ func (s *Server) Document() (*openapi3.T, error) {
 		}
 		for _, q := range r.query {
 			sch := openapi3.NewStringSchema()
-			if q.typ == "integer" {
+			switch q.typ {
+			case "integer":
 				sch = openapi3.NewIntegerSchema()
+			case "boolean":
+				sch = openapi3.NewBoolSchema()
 			}
 			op.AddParameter(openapi3.NewQueryParameter(q.name).WithSchema(sch).WithDescription(q.description))
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/fengqiao/fengqiao/core/cases"
 	"github.com/fengqiao/fengqiao/core/division"
 	"github.com/fengqiao/fengqiao/core/identity"
 	"github.com/fengqiao/fengqiao/core/tenant"
@@ -60,6 +61,8 @@ func toProblem(err error) *Problem {
 		dce   *division.CodeError
 		tce   *tenant.CodeError
 		maxBE *http.MaxBytesError
+		cve   *cases.ValidationError
+		cte   *cases.TransitionError
 	)
 	switch {
 	case errors.As(err, &p):
@@ -82,6 +85,30 @@ func toProblem(err error) *Problem {
 		for _, a := range te.Allowed {
 			p.Allowed = append(p.Allowed, string(a))
 		}
+		return p
+	case errors.As(err, &cve):
+		p := invalid(cve.Errors[0].Field, cve.Errors[0].Message)
+		if len(cve.Errors) > 1 {
+			p.Detail = fmt.Sprintf("%d 处输入有误，见 errors / %d inputs are invalid, see errors; first: %s", len(cve.Errors), len(cve.Errors), cve.Errors[0].Message)
+			for _, f := range cve.Errors {
+				p.Errors = append(p.Errors, FieldProblem{Field: f.Field, Detail: f.Message})
+			}
+		}
+		return p
+	case errors.As(err, &cte):
+		p := problem(http.StatusConflict, "action-not-allowed", "当前状态不允许此操作 / Action not allowed in this status",
+			fmt.Sprintf("案件状态为 %s，不能执行 %s / the case is %s: %s is not allowed", cte.From, cte.Action, cte.From, cte.Action))
+		p.Allowed = []string{}
+		for _, a := range cte.Allowed {
+			p.Allowed = append(p.Allowed, string(a))
+		}
+		return p
+	case errors.Is(err, cases.ErrNotFound):
+		return problem(http.StatusNotFound, "case-not-found", "案件不存在 / Case not found", "该租户下没有此案件 / no such case in this tenant")
+	case errors.Is(err, cases.ErrIdempotencyMismatch):
+		p := problem(http.StatusUnprocessableEntity, "idempotency-key-reused", "幂等键已用于另一请求 / Idempotency key reused",
+			"同一 Idempotency-Key 只能用于同一请求体；新请求请换一个键 / an Idempotency-Key can only be retried with the same body: use a new key for a new request")
+		p.Field = "Idempotency-Key"
 		return p
 	case errors.As(err, &tce):
 		return codeProblem(tce.Code, tce.Err)

@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/fengqiao/fengqiao/core/audit"
+	"github.com/fengqiao/fengqiao/core/cases"
 	"github.com/fengqiao/fengqiao/core/identity"
 	"github.com/fengqiao/fengqiao/core/tenant"
 	"github.com/labstack/echo-contrib/echoprometheus"
@@ -45,6 +46,7 @@ type Pinger interface {
 // Deps are what the HTTP layer calls.
 type Deps struct {
 	Tenants        *tenant.Service
+	Cases          *cases.Service
 	Identity       *identity.Service
 	Authz          Authorizer
 	Roles          RoleLister

@@ -458,9 +458,9 @@ func TestDefaultPolicies(t *testing.T) {
 		identity.RoleNationalAdmin: 14 + 6,
 		identity.RoleProvinceAdmin: 14 + 5,
 		identity.RoleCityAdmin:     14 + 4,
-		identity.RoleDistrictAdmin: 10 + 3,
-		identity.RoleDistrictStaff: 2,
-		identity.RoleAgencySystem:  1,
+		identity.RoleDistrictAdmin: 10 + 5 + 3, // + cases create/read, cases.pii read, dispute_types read/create
+		identity.RoleDistrictStaff: 2 + 4,      // + cases create/read, cases.pii read, dispute_types read
+		identity.RoleAgencySystem:  1 + 2,      // + cases create, dispute_types read
 	}
 	if !reflect.DeepEqual(perRole, want) {
 		t.Fatalf("rules per role = %v, want %v", perRole, want)
@@ -594,4 +594,40 @@ func TestDecisionCacheBounded(t *testing.T) {
 	if _, err := c.Get("9"); err == nil {
 		t.Fatal("deleted key found")
 	}
+}
+
+// Cases stay in their district: its staff take in and read them, see personal data on request;
+// an agency system only refers cases; upper levels get no case data (aggregates come from the
+// statistics, not from case reads).
+func TestCasePermissions(t *testing.T) {
+	a, _ := newTestAuthorizer(t)
+	subs := map[string]string{
+		"nation": "user:00000000-0000-0000-0000-0000000000a1", "prov": "user:00000000-0000-0000-0000-0000000000a2",
+		"admin": "user:00000000-0000-0000-0000-0000000000a3", "staff": "user:00000000-0000-0000-0000-0000000000a4",
+		"agency": "token:00000000-0000-0000-0000-0000000000a5",
+	}
+	var rows [][]string
+	for name, role := range map[string][2]string{
+		"nation": {identity.RoleNationalAdmin, "000000"}, "prov": {identity.RoleProvinceAdmin, "310000"},
+		"admin": {identity.RoleDistrictAdmin, "310107"}, "staff": {identity.RoleDistrictStaff, "310107"},
+		"agency": {identity.RoleAgencySystem, "310107"},
+	} {
+		rows = append(rows, GrantRows(subs[name], []string{role[0]}, role[1])...)
+	}
+	if err := a.Granted(rows); err != nil {
+		t.Fatal(err)
+	}
+	checkDecisions(t, a, []decision{
+		{subs["staff"], "310107", ObjCases, ActCreate, true},
+		{subs["staff"], "310107", ObjCases, ActRead, true},
+		{subs["staff"], "310107", ObjCasePII, ActRead, true},
+		{subs["staff"], "310118", ObjCases, ActRead, false},
+		{subs["admin"], "310107", ObjDisputeTypes, ActCreate, true},
+		{subs["staff"], "310107", ObjDisputeTypes, ActCreate, false},
+		{subs["agency"], "310107", ObjCases, ActCreate, true},
+		{subs["agency"], "310107", ObjCases, ActRead, false},
+		{subs["agency"], "310107", ObjCasePII, ActRead, false},
+		{subs["prov"], "310107", ObjCases, ActRead, false},
+		{subs["nation"], "310107", ObjCasePII, ActRead, false},
+	})
 }

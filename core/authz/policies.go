@@ -44,6 +44,11 @@ const (
 	ObjTokens  = "tokens"
 	ObjOffices = "offices"
 	ObjAudit   = "audit"
+	ObjCases   = "cases"
+	// ObjCasePII is the parties' personal data in full (ID numbers, phones, addresses): read
+	// only on request, and every read is audited.
+	ObjCasePII      = "cases.pii"
+	ObjDisputeTypes = "dispute_types"
 )
 
 // Actions of rules.
@@ -75,11 +80,14 @@ func DefaultPolicies() [][]string {
 		ObjAudit:   {ActRead},
 	}
 	districtAdmin := map[string][]string{
-		ObjTenants: {ActRead, ActUpdate}, // its own settings
-		ObjUsers:   {ActCreate, ActRead, ActUpdate},
-		ObjTokens:  {ActCreate, ActRead, ActRevoke},
-		ObjOffices: {ActRead},
-		ObjAudit:   {ActRead},
+		ObjTenants:      {ActRead, ActUpdate}, // its own settings
+		ObjUsers:        {ActCreate, ActRead, ActUpdate},
+		ObjTokens:       {ActCreate, ActRead, ActRevoke},
+		ObjOffices:      {ActRead},
+		ObjAudit:        {ActRead},
+		ObjCases:        {ActCreate, ActRead},
+		ObjCasePII:      {ActRead},
+		ObjDisputeTypes: {ActRead, ActCreate},
 	}
 	perms := []struct {
 		role    string
@@ -94,10 +102,13 @@ func DefaultPolicies() [][]string {
 			identity.RoleCityAdmin, identity.RoleDistrictAdmin, identity.RoleDistrictStaff, identity.RoleAgencySystem}},
 		{identity.RoleDistrictAdmin, districtAdmin, []string{
 			identity.RoleDistrictAdmin, identity.RoleDistrictStaff, identity.RoleAgencySystem}},
-		{identity.RoleDistrictStaff, map[string][]string{ObjTenants: {ActRead}, ObjOffices: {ActRead}}, nil},
-		{identity.RoleAgencySystem, map[string][]string{ObjTenants: {ActRead}}, nil},
+		{identity.RoleDistrictStaff, map[string][]string{ObjTenants: {ActRead}, ObjOffices: {ActRead},
+			ObjCases: {ActCreate, ActRead}, ObjCasePII: {ActRead}, ObjDisputeTypes: {ActRead}}, nil},
+		// An agency system refers cases (e.g. a court's 诉前委派); which cases it may then see is
+		// the cross-agency access issue's.
+		{identity.RoleAgencySystem, map[string][]string{ObjTenants: {ActRead}, ObjCases: {ActCreate}, ObjDisputeTypes: {ActRead}}, nil},
 	}
-	objOrder := []string{ObjTenants, ObjUsers, ObjTokens, ObjOffices, ObjAudit}
+	objOrder := []string{ObjTenants, ObjUsers, ObjTokens, ObjOffices, ObjAudit, ObjCases, ObjCasePII, ObjDisputeTypes}
 	var out [][]string
 	for _, p := range perms {
 		for _, obj := range objOrder {

@@ -14,8 +14,10 @@ import (
 
 	"github.com/fengqiao/fengqiao/core/audit"
 	"github.com/fengqiao/fengqiao/core/authz"
+	"github.com/fengqiao/fengqiao/core/cases"
 	"github.com/fengqiao/fengqiao/core/config"
 	"github.com/fengqiao/fengqiao/core/identity"
+	"github.com/fengqiao/fengqiao/core/pii"
 	"github.com/fengqiao/fengqiao/core/store"
 	"github.com/fengqiao/fengqiao/core/tenant"
 )
@@ -31,6 +33,7 @@ type app struct {
 	authz    *authz.Authorizer
 	tenants  *tenant.Service
 	identity *identity.Service
+	cases    *cases.Service
 }
 
 func newLogger(c config.Config, w io.Writer) *slog.Logger {
@@ -77,11 +80,56 @@ func open(ctx context.Context, cfg config.Config, needSigner bool) (*app, error)
 		st.Close()
 		return nil, err
 	}
+	protector, err := piiProtector(ctx, cfg, st, log)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	return &app{
 		cfg: cfg, log: log, store: st, authz: az,
 		tenants:  tenant.NewService(st, cfg.Tenancy.Placements, nil),
 		identity: identity.NewService(st, az, signer),
+		cases:    cases.NewService(st, protector),
 	}, nil
+}
+
+// piiProtector builds the protection of parties' personal data from security.pii_* or, when
+// they are not configured, from keys created once and kept in the database (with a warning:
+// a database dump then holds both the data and its key).
+func piiProtector(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger) (*pii.Protector, error) {
+	keys, err := cfg.Security.Keys()
+	if err != nil {
+		return nil, err
+	}
+	active := cfg.Security.PIIActiveKey
+	if len(keys) == 0 {
+		k, err := st.Secret(ctx, "pii_key_db1")
+		if err != nil {
+			return nil, fmt.Errorf("personal data key: %w", err)
+		}
+		keys, active = map[string][]byte{"db1": k[:32]}, "db1"
+		log.Warn("security.pii_keys not set: parties' personal data is encrypted with a key kept in the database; configure security.pii_keys in production")
+	}
+	indexKey, err := cfg.Security.IndexKey()
+	if err != nil {
+		return nil, err
+	}
+	if indexKey == nil {
+		k, err := st.Secret(ctx, "pii_index_key")
+		if err != nil {
+			return nil, fmt.Errorf("personal data index key: %w", err)
+		}
+		indexKey = k[:32]
+	}
+	ring, err := pii.NewKeyring(keys, active)
+	if err != nil {
+		return nil, err
+	}
+	idx, err := pii.NewIndexer(indexKey)
+	if err != nil {
+		return nil, err
+	}
+	return pii.NewProtector(ring, idx), nil
 }
 
 func (a *app) Close() { a.store.Close() }

@@ -39,6 +39,7 @@ type Config struct {
 	Auth     Auth
 	Log      Log
 	Tenancy  Tenancy
+	Security Security
 }
 
 // HTTP configures the HTTP listener and per-request limits.
@@ -79,6 +80,16 @@ type Tenancy struct {
 	Placements []string // tenancy.placements: non-empty, unique, each ^[a-z][a-z0-9-]{0,31}$; default ["default"]
 }
 
+// Security configures the keys that protect parties' personal data (PII).
+// Every field is a secret except PIIActiveKey; all are empty by default, and
+// the server then keeps generated keys in the database. See security.go for
+// the format and for Keys and IndexKey.
+type Security struct {
+	PIIKeys      string // security.pii_keys: "id1:base64key1,id2:base64key2", AES-256 keys; ids ^[a-z0-9-]{1,16}$, unique; keys standard or URL base64 (padding optional) of 32 bytes; may be empty
+	PIIActiveKey string // security.pii_active_key: id in PIIKeys that encrypts new data; required with two or more keys, set by Load when there is exactly one; empty when PIIKeys is empty
+	PIIIndexKey  string // security.pii_index_key: base64 of 32 bytes, HMAC key of the blind indexes; may be empty; must not change once data exists
+}
+
 // Binary size units.
 const (
 	kib int64 = 1 << 10
@@ -87,7 +98,7 @@ const (
 )
 
 // Defaults returns the built-in configuration. Secrets (database URLs, token
-// key) are empty.
+// key, PII keys) are empty.
 func Defaults() Config {
 	return Config{
 		HTTP: HTTP{
@@ -115,6 +126,7 @@ func Defaults() Config {
 		Tenancy: Tenancy{
 			Placements: []string{"default"},
 		},
+		Security: Security{},
 	}
 }
 
@@ -138,6 +150,9 @@ const (
 	keyLogLevel            = "log.level"
 	keyLogFormat           = "log.format"
 	keyTenancyPlacements   = "tenancy.placements"
+	keySecurityPIIKeys     = "security.pii_keys"
+	keySecurityPIIActive   = "security.pii_active_key"
+	keySecurityPIIIndexKey = "security.pii_index_key"
 )
 
 // allKeys lists every configuration key, in documentation order.
@@ -148,6 +163,7 @@ var allKeys = []string{
 	keyAuthTokenKey, keyAuthTokenTTL, keyAuthIssuer,
 	keyLogLevel, keyLogFormat,
 	keyTenancyPlacements,
+	keySecurityPIIKeys, keySecurityPIIActive, keySecurityPIIIndexKey,
 }
 
 // envName returns the environment variable that sets key.
@@ -190,6 +206,9 @@ func defaultValues() map[string]any {
 		keyLogLevel:            d.Log.Level,
 		keyLogFormat:           d.Log.Format,
 		keyTenancyPlacements:   slices.Clone(d.Tenancy.Placements),
+		keySecurityPIIKeys:     d.Security.PIIKeys,
+		keySecurityPIIActive:   d.Security.PIIActiveKey,
+		keySecurityPIIIndexKey: d.Security.PIIIndexKey,
 	}
 }
 
@@ -347,9 +366,13 @@ func decode(v *viper.Viper) (Config, error) {
 	d.str(keyLogLevel, &c.Log.Level)
 	d.str(keyLogFormat, &c.Log.Format)
 	d.list(keyTenancyPlacements, &c.Tenancy.Placements)
+	d.secret(keySecurityPIIKeys, &c.Security.PIIKeys)
+	d.str(keySecurityPIIActive, &c.Security.PIIActiveKey)
+	d.secret(keySecurityPIIIndexKey, &c.Security.PIIIndexKey)
 
 	c.Log.Level = strings.ToLower(c.Log.Level)
 	c.Log.Format = strings.ToLower(c.Log.Format)
+	c.Security = c.Security.normalized()
 
 	errs := d.errs
 	for _, fe := range c.fieldErrors() {

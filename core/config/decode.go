@@ -216,7 +216,7 @@ func floatToInt64(f float64) (int64, bool) {
 // display renders a raw value for an error message, hiding secrets.
 func display(key string, raw any) string {
 	switch key {
-	case keyAuthTokenKey:
+	case keyAuthTokenKey, keySecurityPIIKeys, keySecurityPIIIndexKey:
 		return hiddenValue
 	case keyDBURL, keyDBAppURL:
 		if s, ok := raw.(string); ok {

@@ -106,6 +106,18 @@ var allowedByKey = map[string]allowed{
 		"a non-empty list (in env: comma-separated) of unique names matching ^[a-z][a-z0-9-]{0,31}$",
 		"非空且不重复的名称列表（环境变量中以逗号分隔），每项匹配 ^[a-z][a-z0-9-]{0,31}$",
 	},
+	keySecurityPIIKeys: {
+		"empty, or comma-separated id:key entries, id 1-16 characters of a-z, 0-9 and - (unique), key the standard or URL base64 (padding optional) of exactly 32 bytes, e.g. k2026:<output of head -c 32 /dev/urandom | base64>",
+		"留空，或以逗号分隔的 id:密钥 条目，id 为 1 至 16 个 a-z、0-9、- 字符且不重复，密钥为恰好 32 字节的标准或 URL base64 编码（可省略填充），例如 k2026:<head -c 32 /dev/urandom | base64 的输出>",
+	},
+	keySecurityPIIActive: {
+		"one of the ids in security.pii_keys (may be empty when it holds exactly one key; must be empty when it is empty)",
+		"security.pii_keys 中的某个 id（其中只有一个密钥时可留空；其为空时须留空）",
+	},
+	keySecurityPIIIndexKey: {
+		"empty, or the standard or URL base64 (padding optional) of exactly 32 bytes, e.g. the output of head -c 32 /dev/urandom | base64",
+		"留空，或恰好 32 字节的标准或 URL base64 编码（可省略填充），例如 head -c 32 /dev/urandom | base64 的输出",
+	},
 }
 
 // newFieldError builds the FieldError for key with the documented allowed text.
@@ -117,7 +129,8 @@ func newFieldError(key, value string) *FieldError {
 // Validate checks every value against its documented constraints. It returns
 // nil or one or more *FieldError joined with errors.Join. Empty database URLs
 // and an empty token key are valid here; see RequireDatabase and
-// RequireTokenKey.
+// RequireTokenKey. Empty PII keys are valid too (the server then keeps
+// generated keys in the database).
 func (c Config) Validate() error {
 	fes := c.fieldErrors()
 	errs := make([]error, len(fes))
@@ -210,6 +223,8 @@ func (c Config) fieldErrors() []*FieldError {
 			errs = append(errs, fe)
 		}
 	}
+
+	errs = append(errs, c.Security.fieldErrors()...)
 	return errs
 }
 

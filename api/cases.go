@@ -1,0 +1,286 @@
+package api
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fengqiao/fengqiao/core/cases"
+	"github.com/fengqiao/fengqiao/core/pii"
+	"github.com/labstack/echo/v4"
+)
+
+type partyInput struct {
+	Name       string `json:"name"`
+	IDNumber   string `json:"id_number,omitempty"`
+	Phone      string `json:"phone,omitempty"`
+	Address    string `json:"address,omitempty"`
+	Role       string `json:"role"`
+	Kind       string `json:"kind,omitempty"`
+	Occupation string `json:"occupation,omitempty"`
+}
+
+type referralDTO struct {
+	Agency    string `json:"agency"`
+	Reference string `json:"reference,omitempty"`
+	Kind      string `json:"kind,omitempty"`
+}
+
+type createCaseRequest struct {
+	Title       string       `json:"title"`
+	Description string       `json:"description"`
+	DisputeType string       `json:"dispute_type"`
+	Source      string       `json:"source"`
+	Referral    *referralDTO `json:"referral,omitempty"`
+	PlaceCode   string       `json:"place_code,omitempty"`
+	Amount      float64      `json:"amount,omitempty"`
+	Parties     []partyInput `json:"parties"`
+}
+
+type partyDTO struct {
+	ID         string `json:"id"`
+	Role       string `json:"role"`
+	Kind       string `json:"kind"`
+	Name       string `json:"name"`
+	IDNumber   string `json:"id_number"`
+	Phone      string `json:"phone"`
+	Address    string `json:"address"`
+	Gender     string `json:"gender,omitempty"`
+	BirthYear  int    `json:"birth_year,omitempty"`
+	Occupation string `json:"occupation,omitempty"`
+	Masked     bool   `json:"masked"`
+}
+
+type caseDTO struct {
+	ID             string           `json:"id"`
+	TenantCode     string           `json:"tenant_code"`
+	Number         string           `json:"number"`
+	Title          string           `json:"title"`
+	Description    string           `json:"description"`
+	DisputeType    string           `json:"dispute_type"`
+	Source         string           `json:"source"`
+	Referral       *referralDTO     `json:"referral"`
+	PlaceCode      string           `json:"place_code"`
+	Amount         float64          `json:"amount"`
+	Status         string           `json:"status"`
+	AllowedActions []string         `json:"allowed_actions"`
+	RiskLevel      string           `json:"risk_level"`
+	Risk           cases.Assessment `json:"risk"`
+	ReceivedAt     time.Time        `json:"received_at"`
+	DueAt          time.Time        `json:"due_at"`
+	Overdue        bool             `json:"overdue"`
+	CreatedBy      string           `json:"created_by"`
+	CreatedAt      time.Time        `json:"created_at"`
+	UpdatedAt      time.Time        `json:"updated_at"`
+	Version        int              `json:"version"`
+	Parties        []partyDTO       `json:"parties"`
+}
+
+func toCaseDTO(c cases.Case, now time.Time, reveal bool) caseDTO {
+	d := caseDTO{ID: c.ID, TenantCode: c.TenantCode, Number: c.Number, Title: c.Title, Description: c.Description,
+		DisputeType: c.DisputeType, Source: string(c.Source), PlaceCode: c.PlaceCode, Amount: float64(c.AmountFen) / 100,
+		Status: string(c.Status), AllowedActions: []string{}, RiskLevel: string(c.Risk.Level), Risk: c.Risk,
+		ReceivedAt: c.ReceivedAt, DueAt: c.DueAt, Overdue: c.Overdue(now), CreatedBy: c.CreatedBy,
+		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, Version: c.Version, Parties: []partyDTO{}}
+	if c.Referral != nil {
+		r := referralDTO(*c.Referral)
+		d.Referral = &r
+	}
+	for _, a := range cases.Allowed(c.Status) {
+		d.AllowedActions = append(d.AllowedActions, string(a))
+	}
+	for _, p := range c.Parties {
+		pd := partyDTO{ID: p.ID, Role: string(p.Role), Kind: string(p.Kind), Name: p.Name, Gender: p.Gender,
+			BirthYear: p.BirthYear, Occupation: p.Occupation, IDNumber: p.IDNumber, Phone: p.Phone, Address: p.Address}
+		if !reveal {
+			pd.Masked = true
+			pd.IDNumber, pd.Phone, pd.Address = pii.MaskIDNumber(p.IDNumber), pii.MaskPhone(p.Phone), pii.MaskAddress(p.Address)
+		}
+		d.Parties = append(d.Parties, pd)
+	}
+	return d
+}
+
+type caseList struct {
+	Items     []caseDTO `json:"items"`
+	NextAfter string    `json:"next_after,omitempty"`
+}
+
+type caseEventDTO struct {
+	Seq    int64           `json:"seq"`
+	At     time.Time       `json:"at"`
+	Actor  string          `json:"actor"`
+	Action string          `json:"action"`
+	Before json.RawMessage `json:"before,omitempty"`
+	After  json.RawMessage `json:"after,omitempty"`
+}
+
+type caseHistory struct {
+	Items []caseEventDTO `json:"items"`
+}
+
+type disputeTypeList struct {
+	Items []cases.DisputeType `json:"items"`
+}
+
+// idempotencyKey reads the Idempotency-Key header: 1–200 visible ASCII characters.
+func idempotencyKey(c echo.Context, body []byte) (*cases.Idempotency, error) {
+	key := c.Request().Header.Get("Idempotency-Key")
+	if key == "" {
+		return nil, nil
+	}
+	if len(key) > 200 || strings.IndexFunc(key, func(r rune) bool { return r < 0x21 || r > 0x7e }) >= 0 {
+		return nil, invalid("Idempotency-Key", "Idempotency-Key 须为 1–200 个可见 ASCII 字符，例如一个 UUID / the Idempotency-Key header must be 1–200 visible ASCII characters, e.g. a UUID")
+	}
+	sum := sha256.Sum256(body)
+	return &cases.Idempotency{Key: key, Fingerprint: sum[:]}, nil
+}
+
+func (s *Server) createCase(c echo.Context) error {
+	var req createCaseRequest
+	body, err := decodeJSONBody(c, &req)
+	if err != nil {
+		return err
+	}
+	idem, err := idempotencyKey(c, body)
+	if err != nil {
+		return err
+	}
+	p := principal(c)
+	in := cases.NewCase{Title: req.Title, Description: req.Description, DisputeType: req.DisputeType, Source: req.Source,
+		PlaceCode: req.PlaceCode, Amount: req.Amount, CreatedBy: p.Subject}
+	if req.Referral != nil {
+		r := cases.Referral(*req.Referral)
+		in.Referral = &r
+	}
+	for _, pt := range req.Parties {
+		in.Parties = append(in.Parties, cases.NewParty{Role: pt.Role, Kind: pt.Kind, Name: pt.Name, IDNumber: pt.IDNumber,
+			Phone: pt.Phone, Address: pt.Address, Occupation: pt.Occupation})
+	}
+	created, replayed, err := s.deps.Cases.Create(c.Request().Context(), c.Param("code"), in, idem)
+	if err != nil {
+		return err
+	}
+	if replayed {
+		c.Response().Header().Set("Idempotent-Replayed", "true")
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/tenants/"+created.TenantCode+"/cases/"+created.ID)
+	return c.JSON(http.StatusCreated, toCaseDTO(created, s.deps.Cases.Now(), false))
+}
+
+func (s *Server) getCase(c echo.Context) error {
+	reveal := false
+	switch v := c.QueryParam("reveal"); v {
+	case "":
+	case "pii":
+		if err := s.allow(principal(c), c.Param("code"), "cases.pii", "read"); err != nil {
+			return err
+		}
+		reveal = true
+	default:
+		return invalid("reveal", `reveal 只能是 "pii"（需相应权限，且会记入审计） / reveal can only be "pii" (needs the permission; audited)`)
+	}
+	cs, err := s.deps.Cases.Get(c.Request().Context(), c.Param("code"), c.Param("id"), reveal)
+	if err != nil {
+		return err
+	}
+	if reveal {
+		c.Response().Header().Set("Cache-Control", "no-store")
+	}
+	return c.JSON(http.StatusOK, toCaseDTO(cs, s.deps.Cases.Now(), reveal))
+}
+
+// caseCursor encodes the position after a case in the newest-first order.
+func caseCursor(cs cases.Case) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(cs.ReceivedAt.UTC().Format(time.RFC3339Nano) + "|" + cs.ID))
+}
+
+func parseCaseCursor(s string) (time.Time, string, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err == nil {
+		if ts, id, ok := strings.Cut(string(raw), "|"); ok {
+			if t, err := time.Parse(time.RFC3339Nano, ts); err == nil && len(id) == 36 {
+				return t, id, nil
+			}
+		}
+	}
+	return time.Time{}, "", invalid("after", "after 须为上一页返回的 next_after / after must be the next_after of the previous page")
+}
+
+func (s *Server) listCases(c echo.Context) error {
+	limit, err := pageLimit(c)
+	if err != nil {
+		return err
+	}
+	f := cases.Filter{Limit: limit + 1, DisputeType: c.QueryParam("dispute_type")}
+	if v := c.QueryParam("after"); v != "" {
+		if f.AfterTime, f.AfterID, err = parseCaseCursor(v); err != nil {
+			return err
+		}
+	}
+	if v := c.QueryParam("status"); v != "" {
+		f.Status = cases.Status(v)
+		ok := false
+		for _, st := range cases.Statuses() {
+			ok = ok || st == f.Status
+		}
+		if !ok {
+			return invalid("status", "未知状态 / unknown status; one of: received, assigned, mediating, succeeded, failed, guided, closed")
+		}
+	}
+	if v := c.QueryParam("source"); v != "" {
+		if _, ok := cases.LookupSource(v); !ok {
+			return invalid("source", "未知来源 / unknown source; one of: walk_in, hotline, online, screening, court, police, procuratorate, petition, department")
+		}
+		f.Source = cases.Source(v)
+	}
+	if v := c.QueryParam("risk_level"); v != "" {
+		if cases.RiskLevel(v).Rank() < 0 {
+			return invalid("risk_level", "预警等级须为 none、blue、yellow、orange 或 red / risk_level must be none, blue, yellow, orange or red")
+		}
+		f.RiskLevel = cases.RiskLevel(v)
+	}
+	if v := c.QueryParam("overdue"); v != "" {
+		if f.Overdue, err = strconv.ParseBool(v); err != nil {
+			return invalid("overdue", "overdue 须为 true 或 false / overdue must be true or false")
+		}
+	}
+	cs, err := s.deps.Cases.List(c.Request().Context(), c.Param("code"), f)
+	if err != nil {
+		return err
+	}
+	now := s.deps.Cases.Now()
+	out := caseList{Items: []caseDTO{}}
+	for i, cs1 := range cs {
+		if i == limit {
+			out.NextAfter = caseCursor(cs[i-1])
+			break
+		}
+		out.Items = append(out.Items, toCaseDTO(cs1, now, false))
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) caseHistory(c echo.Context) error {
+	evs, err := s.deps.Cases.History(c.Request().Context(), c.Param("code"), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	out := caseHistory{Items: []caseEventDTO{}}
+	for _, e := range evs {
+		out.Items = append(out.Items, caseEventDTO{Seq: e.Seq, At: e.At, Actor: e.Actor, Action: e.Action, Before: e.Before, After: e.After})
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) listDisputeTypes(c echo.Context) error {
+	ts, err := s.deps.Cases.Types(c.Request().Context(), c.Param("code"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, disputeTypeList{Items: ts})
+}

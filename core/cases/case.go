@@ -1,0 +1,159 @@
+package cases
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// PartyRole is a party's side in the dispute.
+type PartyRole string
+
+const (
+	RoleApplicant  PartyRole = "applicant"   // 申请人
+	RoleRespondent PartyRole = "respondent"  // 被申请人
+	RoleThird      PartyRole = "third_party" // 第三人
+)
+
+// PartyKind tells persons from organisations.
+type PartyKind string
+
+const (
+	KindPerson       PartyKind = "person"
+	KindOrganisation PartyKind = "organisation"
+)
+
+// Party is one party of a case. The personal data (ID number, phone, address) is held in clear
+// only in memory; the store keeps it sealed (encrypted) with a blind index for exact lookup.
+type Party struct {
+	ID         string
+	Role       PartyRole
+	Kind       PartyKind
+	Name       string
+	IDNumber   string
+	Phone      string
+	Address    string
+	Gender     string // "male", "female" or "" — derived from a resident ID number
+	BirthYear  int    // derived from a resident ID number; 0 when unknown
+	Occupation string
+
+	Sealed Sealed // set by the service before storing, read back from the store
+}
+
+// Sealed is the protected form of a party's personal data.
+type Sealed struct {
+	IDNumber, Phone, Address  []byte // AES-GCM ciphertexts (nil when the value is empty)
+	IDNumberIndex, PhoneIndex []byte // blind indexes for exact lookup (nil when empty)
+}
+
+// Referral identifies the agency that referred a case and its reference.
+type Referral struct {
+	Agency    string `json:"agency"`
+	Reference string `json:"reference,omitempty"`
+	// Kind for court referrals: "pre_filing" (诉前委派) or "in_litigation" (诉中委托).
+	Kind string `json:"kind,omitempty"`
+}
+
+// Case is a dispute taken in by a tenant.
+type Case struct {
+	ID          string
+	TenantCode  string
+	Number      string
+	Year, Seq   int
+	Title       string
+	Description string
+	DisputeType string
+	Source      Source
+	Referral    *Referral
+	PlaceCode   string // street (9 digits) or village (12 digits) of the dispute
+	AmountFen   int64  // amount in dispute, in fen (0.01 yuan)
+	Status      Status
+	Risk        Assessment
+	ReceivedAt  time.Time
+	DueAt       time.Time
+	CreatedBy   string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	Version     int
+	Parties     []Party
+}
+
+// Overdue reports whether the case passed its time limit without an outcome.
+func (c Case) Overdue(now time.Time) bool { return !Concluded(c.Status) && now.After(c.DueAt) }
+
+// Event is one entry of a case's append-only history.
+type Event struct {
+	Seq    int64
+	At     time.Time
+	Actor  string
+	Action string
+	Before []byte // JSON
+	After  []byte // JSON
+}
+
+// Sentinel errors.
+var (
+	ErrNotFound            = errors.New("case not found")
+	ErrInvalid             = errors.New("invalid case")
+	ErrIdempotencyMismatch = errors.New("idempotency key reused with a different request")
+)
+
+// FieldError names one invalid input.
+type FieldError struct {
+	Field   string
+	Message string
+}
+
+func (e FieldError) Error() string { return e.Field + ": " + e.Message }
+
+// ValidationError lists every invalid input of a request.
+type ValidationError struct{ Errors []FieldError }
+
+func (e *ValidationError) Error() string {
+	parts := make([]string, len(e.Errors))
+	for i, f := range e.Errors {
+		parts[i] = f.Error()
+	}
+	return strings.Join(parts, "; ")
+}
+func (e *ValidationError) Unwrap() error { return ErrInvalid }
+
+type errs struct{ list []FieldError }
+
+func (v *errs) add(field, format string, args ...any) {
+	v.list = append(v.list, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+func (v *errs) err() error {
+	if len(v.list) == 0 {
+		return nil
+	}
+	return &ValidationError{Errors: v.list}
+}
+
+func runes(s string) int { return utf8.RuneCountInString(s) }
+
+// Limits of the intake form.
+const (
+	MaxParties     = 200
+	MaxAmountFen   = 1_000_000_000_000_00 // one trillion yuan
+	maxTitle       = 200
+	maxDescription = 10_000
+)
+
+// residentID derives gender and birth year from an 18-digit resident ID number (already
+// validated); zero values otherwise.
+func residentID(id string) (gender string, birthYear int) {
+	if len(id) != 18 {
+		return "", 0
+	}
+	for _, c := range id[6:10] {
+		birthYear = birthYear*10 + int(c-'0')
+	}
+	if (id[16]-'0')%2 == 1 {
+		return "male", birthYear
+	}
+	return "female", birthYear
+}

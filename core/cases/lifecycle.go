@@ -1,0 +1,121 @@
+// Package cases owns the case lifecycle of people's mediation — intake (受理), routing (分流),
+// mediation (调处), outcome, judicial confirmation (司法确认), performance (履行), follow-up
+// (回访) and closing — as one state machine; the dispute-type catalogue and intake sources; case
+// numbers; and the explainable early-warning assessment (预警). It knows neither HTTP nor SQL.
+package cases
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// Status is where a case is in its lifecycle.
+type Status string
+
+const (
+	StatusReceived  Status = "received"  // 已受理: taken in, not yet routed
+	StatusAssigned  Status = "assigned"  // 已分流: routed to a committee, waiting for mediation
+	StatusMediating Status = "mediating" // 调解中
+	StatusSucceeded Status = "succeeded" // 调解成功: an agreement was reached
+	StatusFailed    Status = "failed"    // 调解不成: guided to another channel
+	StatusGuided    Status = "guided"    // 不宜调解: guided to arbitration, reconsideration, ruling or litigation without mediation
+	StatusClosed    Status = "closed"    // 结案: nothing left to do
+)
+
+// Statuses lists every status in lifecycle order.
+func Statuses() []Status {
+	return []Status{StatusReceived, StatusAssigned, StatusMediating, StatusSucceeded, StatusFailed, StatusGuided, StatusClosed}
+}
+
+// Action is something done to a case.
+type Action string
+
+const (
+	ActionAssign          Action = "assign"           // route to a committee (accepting or overriding the proposal)
+	ActionTransfer        Action = "transfer"         // 纠纷移送: move to another committee, with a reason
+	ActionStartMediation  Action = "start_mediation"  // the committee takes the case up
+	ActionRecordSession   Action = "record_session"   // a mediation session took place
+	ActionSucceed         Action = "succeed"          // outcome: agreement
+	ActionFail            Action = "fail"             // outcome: no agreement, guided elsewhere
+	ActionGuide           Action = "guide"            // unsuitable for mediation: guided to another legal channel
+	ActionConfirm         Action = "confirm"          // 司法确认 of a written agreement by a court
+	ActionRecordPerformed Action = "record_performed" // 履行: the agreement was performed
+	ActionRecordRecant    Action = "record_recant"    // 反悔: a party went back on the agreement
+	ActionFollowUp        Action = "follow_up"        // 回访 recorded
+	ActionReopen          Action = "reopen"           // back to mediation (e.g. a follow-up found the agreement not performed)
+	ActionClose           Action = "close"            // 结案
+	ActionAdjustRisk      Action = "adjust_risk"      // staff raise or lower the warning level with a reason
+	ActionEdit            Action = "edit"             // correct the intake data
+)
+
+// transitions is the whole lifecycle: for each status, the actions allowed and where they lead.
+// An action absent here is refused with the list of allowed ones.
+var transitions = map[Status]map[Action]Status{
+	StatusReceived: {
+		ActionAssign: StatusAssigned, ActionGuide: StatusGuided,
+		ActionAdjustRisk: StatusReceived, ActionEdit: StatusReceived,
+	},
+	StatusAssigned: {
+		ActionTransfer: StatusAssigned, ActionStartMediation: StatusMediating, ActionGuide: StatusGuided,
+		ActionAdjustRisk: StatusAssigned, ActionEdit: StatusAssigned,
+	},
+	StatusMediating: {
+		ActionRecordSession: StatusMediating, ActionTransfer: StatusAssigned,
+		ActionSucceed: StatusSucceeded, ActionFail: StatusFailed,
+		ActionAdjustRisk: StatusMediating, ActionEdit: StatusMediating,
+	},
+	StatusSucceeded: {
+		ActionConfirm: StatusSucceeded, ActionRecordPerformed: StatusSucceeded, ActionRecordRecant: StatusSucceeded,
+		ActionFollowUp: StatusSucceeded, ActionReopen: StatusMediating, ActionClose: StatusClosed,
+		ActionAdjustRisk: StatusSucceeded,
+	},
+	StatusFailed: {
+		ActionFollowUp: StatusFailed, ActionReopen: StatusMediating, ActionClose: StatusClosed,
+		ActionAdjustRisk: StatusFailed,
+	},
+	StatusGuided: {
+		ActionFollowUp: StatusGuided, ActionClose: StatusClosed, ActionAdjustRisk: StatusGuided,
+	},
+	StatusClosed: {
+		ActionReopen: StatusMediating,
+	},
+}
+
+// ErrActionNotAllowed is returned for an action the case's status does not allow.
+var ErrActionNotAllowed = errors.New("action not allowed in the case's status")
+
+// TransitionError says which actions the status allows instead.
+type TransitionError struct {
+	From    Status
+	Action  Action
+	Allowed []Action
+}
+
+func (e *TransitionError) Error() string {
+	return fmt.Sprintf("cannot %s a case that is %s", e.Action, e.From)
+}
+func (e *TransitionError) Unwrap() error { return ErrActionNotAllowed }
+
+// Next returns the status an action leads to, or a *TransitionError.
+func Next(from Status, a Action) (Status, error) {
+	if to, ok := transitions[from][a]; ok {
+		return to, nil
+	}
+	return from, &TransitionError{From: from, Action: a, Allowed: Allowed(from)}
+}
+
+// Allowed lists the actions allowed in a status, sorted.
+func Allowed(from Status) []Action {
+	out := make([]Action, 0, len(transitions[from]))
+	for a := range transitions[from] {
+		out = append(out, a)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Concluded reports whether a case in this status has an outcome (for statistics and lists).
+func Concluded(s Status) bool {
+	return s == StatusSucceeded || s == StatusFailed || s == StatusGuided || s == StatusClosed
+}

@@ -1,0 +1,162 @@
+package cases
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// The lifecycle written out independently of the transitions map: "from action → to".
+var wantTransitions = `
+received assign → assigned
+received guide → guided
+received adjust_risk → received
+received edit → received
+assigned transfer → assigned
+assigned start_mediation → mediating
+assigned guide → guided
+assigned adjust_risk → assigned
+assigned edit → assigned
+mediating record_session → mediating
+mediating transfer → assigned
+mediating succeed → succeeded
+mediating fail → failed
+mediating adjust_risk → mediating
+mediating edit → mediating
+succeeded confirm → succeeded
+succeeded record_performed → succeeded
+succeeded record_recant → succeeded
+succeeded follow_up → succeeded
+succeeded reopen → mediating
+succeeded close → closed
+succeeded adjust_risk → succeeded
+failed follow_up → failed
+failed reopen → mediating
+failed close → closed
+failed adjust_risk → failed
+guided follow_up → guided
+guided close → closed
+guided adjust_risk → guided
+closed reopen → mediating
+`
+
+var allActions = []Action{ActionAssign, ActionTransfer, ActionStartMediation, ActionRecordSession, ActionSucceed, ActionFail,
+	ActionGuide, ActionConfirm, ActionRecordPerformed, ActionRecordRecant, ActionFollowUp, ActionReopen, ActionClose,
+	ActionAdjustRisk, ActionEdit}
+
+// TestEveryTransition checks every status × action pair: allowed ones lead where the table
+// says, every other is refused with the allowed actions.
+func TestEveryTransition(t *testing.T) {
+	want := map[Status]map[Action]Status{}
+	for _, line := range strings.Split(strings.TrimSpace(wantTransitions), "\n") {
+		var from, action, arrow, to string
+		f := strings.Fields(line)
+		from, action, arrow, to = f[0], f[1], f[2], f[3]
+		if arrow != "→" {
+			t.Fatalf("bad line %q", line)
+		}
+		if want[Status(from)] == nil {
+			want[Status(from)] = map[Action]Status{}
+		}
+		want[Status(from)][Action(action)] = Status(to)
+	}
+	n := 0
+	for _, from := range Statuses() {
+		for _, a := range allActions {
+			n++
+			to, err := Next(from, a)
+			wantTo, ok := want[from][a]
+			switch {
+			case ok && (err != nil || to != wantTo):
+				t.Errorf("%s %s: got %s, %v; want %s", from, a, to, err, wantTo)
+			case !ok && err == nil:
+				t.Errorf("%s %s: allowed (→ %s), want refused", from, a, to)
+			case !ok:
+				var te *TransitionError
+				if !errors.As(err, &te) || !errors.Is(err, ErrActionNotAllowed) || te.From != from || te.Action != a {
+					t.Errorf("%s %s: error %v", from, a, err)
+				}
+				if len(te.Allowed) != len(want[from]) {
+					t.Errorf("%s %s: allowed %v, want %d actions", from, a, te.Allowed, len(want[from]))
+				}
+				for _, x := range te.Allowed {
+					if _, ok := want[from][x]; !ok {
+						t.Errorf("%s: %s listed as allowed", from, x)
+					}
+				}
+			}
+		}
+	}
+	if n != len(Statuses())*len(allActions) || n != 105 {
+		t.Errorf("checked %d pairs", n)
+	}
+}
+
+func TestAllowedIsSortedAndConcluded(t *testing.T) {
+	for _, s := range Statuses() {
+		if a := Allowed(s); !slices.IsSorted(a) || len(a) == 0 {
+			t.Errorf("%s: %v", s, a)
+		}
+	}
+	for s, want := range map[Status]bool{StatusReceived: false, StatusAssigned: false, StatusMediating: false,
+		StatusSucceeded: true, StatusFailed: true, StatusGuided: true, StatusClosed: true} {
+		if Concluded(s) != want {
+			t.Errorf("Concluded(%s) = %v", s, !want)
+		}
+	}
+}
+
+func TestNumber(t *testing.T) {
+	for _, c := range []struct {
+		tenant    string
+		year, seq int
+		want      string
+	}{
+		{"310107", 2026, 1, "(2026)沪0107调字第00001号"},
+		{"370104", 2026, 12345, "(2026)鲁0104调字第12345号"},
+		{"320509", 2027, 7, "(2027)苏0509调字第00007号"},
+		{"330421", 2026, 100000, "(2026)浙0421调字第100000号"},
+	} {
+		if got := Number(c.tenant, c.year, c.seq); got != c.want {
+			t.Errorf("Number(%s, %d, %d) = %s, want %s", c.tenant, c.year, c.seq, got, c.want)
+		}
+	}
+}
+
+func TestAssess(t *testing.T) {
+	cases := []struct {
+		name    string
+		in      RiskInput
+		level   RiskLevel
+		signals []string
+	}{
+		{"calm", RiskInput{Title: "噪音", Parties: 2}, RiskNone, nil},
+		{"wage arrears only", RiskInput{Description: "拖欠工资三个月", Parties: 2}, RiskBlue, []string{"wage_arrears"}},
+		{"threat", RiskInput{Description: "对方扬言报复", Parties: 2}, RiskYellow, []string{"threat"}},
+		{"self-harm", RiskInput{Description: "当事人称要跳楼", Parties: 2}, RiskOrange, []string{"self_harm"}},
+		{"self-harm and threat", RiskInput{Description: "要跳楼，还要报复", Parties: 2}, RiskRed, []string{"self_harm", "threat"}},
+		{"many parties", RiskInput{Parties: 6}, RiskBlue, []string{"many_parties"}},
+		{"group dispute and petition", RiskInput{Parties: 12, Description: "准备集体上访"}, RiskOrange, []string{"group_petition", "group_dispute"}},
+		{"amount", RiskInput{Parties: 2, AmountYuan: 150_000}, RiskNone, []string{"amount"}},
+		{"large amount and repeat", RiskInput{Parties: 2, AmountYuan: 2_000_000, PriorCases: 1}, RiskYellow, []string{"large_amount", "repeat_dispute"}},
+		{"repeat, failed before, petition source", RiskInput{Parties: 2, PriorCases: 2, PriorFailed: 1, Source: SourcePetition}, RiskOrange, []string{"repeat_dispute", "failed_before", "petition"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			a := Assess(c.in)
+			var codes []string
+			sum := 0
+			for _, s := range a.Signals {
+				codes = append(codes, s.Code)
+				sum += s.Weight
+				if s.Label == "" || s.Weight <= 0 {
+					t.Errorf("signal without label or weight: %+v", s)
+				}
+			}
+			if a.Level != c.level || !slices.Equal(codes, c.signals) || sum != a.Score {
+				t.Errorf("got %s %v (score %d, sum %d), want %s %v", a.Level, codes, a.Score, sum, c.level, c.signals)
+			}
+		})
+	}
+}

@@ -1,0 +1,360 @@
+package cases
+
+import (
+	"context"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fengqiao/fengqiao/core/division"
+	"github.com/fengqiao/fengqiao/core/pii"
+	"github.com/google/uuid"
+)
+
+// Protector seals and opens parties' personal data (implemented with core/pii).
+type Protector interface {
+	Seal(kind pii.Kind, value string, aad []byte) (cipher, index []byte, err error)
+	Open(cipher, aad []byte) (string, error)
+}
+
+// Repo is the storage the case service needs. CreateCase runs in one transaction: it claims
+// the idempotency key (a concurrent retry waits, then replays), counts earlier cases sharing a
+// party index to assess the risk with assess, numbers the case, stores it with its parties and
+// its first history event.
+type Repo interface {
+	CreateCase(ctx context.Context, c Case, idem *Idempotency, assess func(prior, failed int) Assessment) (Case, bool, error)
+	Case(ctx context.Context, tenantCode, id string) (Case, error)
+	Cases(ctx context.Context, tenantCode string, f Filter) ([]Case, error)
+	History(ctx context.Context, tenantCode, id string) ([]Event, error)
+	TenantTypes(ctx context.Context, tenantCode string) ([]DisputeType, error)
+	RecordPIIRead(ctx context.Context, tenantCode, caseID string, partyIDs []string) error
+}
+
+// Idempotency is the Idempotency-Key of a create call and the fingerprint of its request.
+type Idempotency struct {
+	Key         string
+	Fingerprint []byte
+}
+
+// Filter selects cases in a listing, newest first, after a cursor.
+type Filter struct {
+	Status      Status
+	Source      Source
+	DisputeType string
+	RiskLevel   RiskLevel
+	Overdue     bool
+	Now         time.Time
+	// Cursor: the (received_at, id) of the last case of the previous page.
+	AfterTime time.Time
+	AfterID   string
+	Limit     int
+}
+
+// Service runs the case use cases.
+type Service struct {
+	repo    Repo
+	protect Protector
+	now     func() time.Time
+}
+
+// NewService returns a case service.
+func NewService(repo Repo, protect Protector) *Service {
+	return &Service{repo: repo, protect: protect, now: time.Now}
+}
+
+// SetClock replaces the clock (tests of time limits and warnings).
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+// NewParty is a party as given at intake.
+type NewParty struct {
+	Role       string
+	Kind       string
+	Name       string
+	IDNumber   string
+	Phone      string
+	Address    string
+	Occupation string
+}
+
+// NewCase is the intake form.
+type NewCase struct {
+	Title       string
+	Description string
+	DisputeType string
+	Source      string
+	Referral    *Referral
+	PlaceCode   string
+	Amount      float64 // yuan
+	Parties     []NewParty
+	CreatedBy   string
+}
+
+var (
+	orgCode    = regexp.MustCompile(`^[0-9A-HJ-NPQRTUWXY]{18}$`) // unified social credit code
+	referralOK = map[string]bool{"": true, "pre_filing": true, "in_litigation": true}
+)
+
+// Types returns the dispute types a tenant may use: the platform's and its own.
+func (s *Service) Types(ctx context.Context, tenantCode string) ([]DisputeType, error) {
+	own, err := s.repo.TenantTypes(ctx, tenantCode)
+	if err != nil {
+		return nil, err
+	}
+	return append(BuiltInTypes(), own...), nil
+}
+
+// Create validates an intake, protects the parties' personal data, assesses the risk and
+// stores the case. With an idempotency key, a retry returns the first result (replayed true).
+func (s *Service) Create(ctx context.Context, tenantCode string, in NewCase, idem *Idempotency) (Case, bool, error) {
+	types, err := s.Types(ctx, tenantCode)
+	if err != nil {
+		return Case{}, false, err
+	}
+	now := s.now()
+	c, err := s.validate(tenantCode, in, types, now)
+	if err != nil {
+		return Case{}, false, err
+	}
+	for i := range c.Parties {
+		if err := s.seal(&c, &c.Parties[i]); err != nil {
+			return Case{}, false, err
+		}
+	}
+	base := RiskInput{Title: c.Title, Description: c.Description, Parties: len(c.Parties), AmountYuan: float64(c.AmountFen) / 100, Source: c.Source}
+	stored, replayed, err := s.repo.CreateCase(ctx, c, idem, func(prior, failed int) Assessment {
+		in := base
+		in.PriorCases, in.PriorFailed = prior, failed
+		return Assess(in)
+	})
+	if err != nil {
+		return Case{}, false, err
+	}
+	if err := s.open(&stored); err != nil {
+		return Case{}, false, err
+	}
+	return stored, replayed, nil
+}
+
+func (s *Service) validate(tenantCode string, in NewCase, types []DisputeType, now time.Time) (Case, error) {
+	var v errs
+	c := Case{
+		ID: uuid.NewString(), TenantCode: tenantCode, Status: StatusReceived, ReceivedAt: now, CreatedBy: in.CreatedBy,
+		Title: strings.TrimSpace(in.Title), Description: strings.TrimSpace(in.Description),
+		DisputeType: in.DisputeType, Source: Source(in.Source), PlaceCode: in.PlaceCode,
+	}
+	if c.Title == "" || runes(c.Title) > maxTitle {
+		v.add("title", "标题须为 1–%d 个字符 / title must be 1–%d characters", maxTitle, maxTitle)
+	}
+	if runes(c.Description) > maxDescription {
+		v.add("description", "纠纷描述最多 %d 个字符 / description must be at most %d characters", maxDescription, maxDescription)
+	}
+	knownType := false
+	for _, t := range types {
+		knownType = knownType || t.Code == in.DisputeType
+	}
+	if !knownType {
+		codes := make([]string, 0, len(types))
+		for _, t := range types {
+			codes = append(codes, t.Code)
+		}
+		v.add("dispute_type", "未知纠纷类型 %q；可选：%s / unknown dispute_type %q; one of: %s", in.DisputeType, strings.Join(codes, ", "), in.DisputeType, strings.Join(codes, ", "))
+	}
+	src, ok := LookupSource(in.Source)
+	if !ok {
+		names := make([]string, 0, len(sources))
+		for _, s := range sources {
+			names = append(names, string(s.Code))
+		}
+		v.add("source", "未知来源 %q；可选：%s / unknown source %q; one of: %s", in.Source, strings.Join(names, ", "), in.Source, strings.Join(names, ", "))
+	} else {
+		c.DueAt = now.Add(src.TimeLimit)
+	}
+	if r := in.Referral; r != nil {
+		ref := Referral{Agency: strings.TrimSpace(r.Agency), Reference: strings.TrimSpace(r.Reference), Kind: r.Kind}
+		switch {
+		case ref.Agency == "" || runes(ref.Agency) > 100:
+			v.add("referral.agency", "请填写移交单位名称（1–100 字） / referral.agency must name the referring agency (1–100 characters)")
+		case runes(ref.Reference) > 100:
+			v.add("referral.reference", "文号最多 100 字 / referral.reference must be at most 100 characters")
+		case !referralOK[ref.Kind] || ref.Kind != "" && c.Source != SourceCourt:
+			v.add("referral.kind", `kind 只用于法院：pre_filing（诉前委派）或 in_litigation（诉中委托） / referral.kind is for courts only: "pre_filing" or "in_litigation"`)
+		}
+		c.Referral = &ref
+	}
+	if c.PlaceCode != "" {
+		lvl, err := division.LevelOf(c.PlaceCode)
+		switch {
+		case err != nil || (lvl != division.LevelStreet && lvl != division.LevelVillage) || !strings.HasPrefix(c.PlaceCode, tenantCode):
+			ex := exampleStreet(tenantCode)
+			v.add("place_code", "纠纷发生地须为本区县的街道（9 位）或村居（12 位）代码，如 %s / place_code must be a street (9 digits) or village (12 digits) code of this district, e.g. %s", ex, ex)
+		default:
+			if _, err := division.Lookup(c.PlaceCode[:9]); err != nil {
+				v.add("place_code", "街道代码 %s 不存在 / street code %s does not exist", c.PlaceCode[:9], c.PlaceCode[:9])
+			}
+		}
+	}
+	if in.Amount < 0 || math.IsNaN(in.Amount) || in.Amount*100 > MaxAmountFen {
+		v.add("amount", "标的额须为 0 至 1 万亿元 / amount must be between 0 and 1,000,000,000,000 yuan")
+	} else {
+		c.AmountFen = int64(math.Round(in.Amount * 100))
+	}
+	switch n := len(in.Parties); {
+	case n == 0:
+		v.add("parties", "至少需要一方当事人（申请人） / at least one party (an applicant) is required")
+	case n > MaxParties:
+		v.add("parties", "当事人最多 %d 方；更多请拆分或作为群体纠纷登记 / at most %d parties", MaxParties, MaxParties)
+	}
+	hasApplicant := false
+	for i, p := range in.Parties {
+		party, ok := s.validateParty(&v, i, p, now)
+		if ok {
+			c.Parties = append(c.Parties, party)
+			hasApplicant = hasApplicant || party.Role == RoleApplicant
+		}
+	}
+	if len(in.Parties) > 0 && len(in.Parties) <= MaxParties && !hasApplicant && len(v.list) == 0 {
+		v.add("parties", "至少需要一位申请人（role: applicant） / at least one party must have role \"applicant\"")
+	}
+	return c, v.err()
+}
+
+func (s *Service) validateParty(v *errs, i int, p NewParty, now time.Time) (Party, bool) {
+	f := func(name string) string { return "parties[" + strconv.Itoa(i) + "]." + name }
+	before := len(v.list)
+	party := Party{ID: uuid.NewString(), Role: PartyRole(p.Role), Kind: PartyKind(p.Kind), Name: strings.TrimSpace(p.Name),
+		Address: strings.Join(strings.Fields(p.Address), " "), Occupation: strings.TrimSpace(p.Occupation)}
+	if party.Kind == "" {
+		party.Kind = KindPerson
+	}
+	switch party.Role {
+	case RoleApplicant, RoleRespondent, RoleThird:
+	default:
+		v.add(f("role"), `当事人角色须为 applicant（申请人）、respondent（被申请人）或 third_party（第三人） / role must be "applicant", "respondent" or "third_party"`)
+	}
+	if party.Kind != KindPerson && party.Kind != KindOrganisation {
+		v.add(f("kind"), `kind 须为 person 或 organisation / kind must be "person" or "organisation"`)
+	}
+	if party.Name == "" || runes(party.Name) > 100 {
+		v.add(f("name"), "姓名/名称须为 1–100 个字符 / name must be 1–100 characters")
+	}
+	if p.IDNumber != "" {
+		if party.Kind == KindOrganisation {
+			code := strings.ToUpper(strings.TrimSpace(p.IDNumber))
+			if !orgCode.MatchString(code) {
+				v.add(f("id_number"), "统一社会信用代码应为 18 位数字或大写字母 / an organisation's id_number is its 18-character unified social credit code")
+			}
+			party.IDNumber = code
+		} else {
+			id := pii.NormalizeIDNumber(p.IDNumber)
+			if err := pii.ValidateIDNumber(id, now); err != nil {
+				v.add(f("id_number"), "%s", err.Error())
+			}
+			party.IDNumber = id
+			party.Gender, party.BirthYear = residentID(id)
+		}
+	}
+	if p.Phone != "" {
+		if err := pii.ValidatePhone(p.Phone); err != nil {
+			v.add(f("phone"), "%s", err.Error())
+		}
+		party.Phone = pii.NormalizePhone(p.Phone)
+	}
+	if runes(party.Address) > 200 {
+		v.add(f("address"), "地址最多 200 个字符 / address must be at most 200 characters")
+	}
+	if runes(party.Occupation) > 50 {
+		v.add(f("occupation"), "职业最多 50 个字符 / occupation must be at most 50 characters")
+	}
+	return party, len(v.list) == before
+}
+
+// aad binds a sealed value to its tenant, case, party and field.
+func aad(c *Case, p *Party, field string) []byte {
+	return []byte(c.TenantCode + "/" + c.ID + "/" + p.ID + "/" + field)
+}
+
+func (s *Service) seal(c *Case, p *Party) error {
+	var err error
+	if p.Sealed.IDNumber, p.Sealed.IDNumberIndex, err = s.protect.Seal(pii.KindIDNumber, p.IDNumber, aad(c, p, "id_number")); err != nil {
+		return err
+	}
+	if p.Sealed.Phone, p.Sealed.PhoneIndex, err = s.protect.Seal(pii.KindPhone, p.Phone, aad(c, p, "phone")); err != nil {
+		return err
+	}
+	p.Sealed.Address, _, err = s.protect.Seal(pii.KindAddress, p.Address, aad(c, p, "address"))
+	return err
+}
+
+// open decrypts the parties' personal data of a stored case into memory (the API masks it
+// unless the caller may and asks to see it).
+func (s *Service) open(c *Case) error {
+	for i := range c.Parties {
+		p := &c.Parties[i]
+		var err error
+		if p.IDNumber, err = s.protect.Open(p.Sealed.IDNumber, aad(c, p, "id_number")); err != nil {
+			return err
+		}
+		if p.Phone, err = s.protect.Open(p.Sealed.Phone, aad(c, p, "phone")); err != nil {
+			return err
+		}
+		if p.Address, err = s.protect.Open(p.Sealed.Address, aad(c, p, "address")); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Get returns a case with its parties' data opened. With reveal, the read of the full personal
+// data is recorded in the audit trail (the caller checked the permission).
+func (s *Service) Get(ctx context.Context, tenantCode, id string, reveal bool) (Case, error) {
+	c, err := s.repo.Case(ctx, tenantCode, id)
+	if err != nil {
+		return Case{}, err
+	}
+	if err := s.open(&c); err != nil {
+		return Case{}, err
+	}
+	if reveal {
+		ids := make([]string, len(c.Parties))
+		for i, p := range c.Parties {
+			ids[i] = p.ID
+		}
+		if err := s.repo.RecordPIIRead(ctx, tenantCode, c.ID, ids); err != nil {
+			return Case{}, err
+		}
+	}
+	return c, nil
+}
+
+// List returns cases of a tenant, newest first (parties' data opened for masking).
+func (s *Service) List(ctx context.Context, tenantCode string, f Filter) ([]Case, error) {
+	f.Now = s.now()
+	cs, err := s.repo.Cases(ctx, tenantCode, f)
+	if err != nil {
+		return nil, err
+	}
+	for i := range cs {
+		if err := s.open(&cs[i]); err != nil {
+			return nil, err
+		}
+	}
+	return cs, nil
+}
+
+// History returns the case's append-only history.
+func (s *Service) History(ctx context.Context, tenantCode, id string) ([]Event, error) {
+	return s.repo.History(ctx, tenantCode, id)
+}
+
+// Now is the service's clock.
+func (s *Service) Now() time.Time { return s.now() }
+
+// exampleStreet names a real street of the district for error messages.
+func exampleStreet(district string) string {
+	if ss, err := division.Streets(district); err == nil && len(ss) > 0 {
+		return ss[0].Code
+	}
+	return district + "001"
+}

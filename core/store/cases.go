@@ -1,0 +1,310 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/fengqiao/fengqiao/core/audit"
+	"github.com/fengqiao/fengqiao/core/cases"
+	"github.com/jackc/pgx/v5"
+)
+
+const caseColumns = `id::text, tenant_id, number, year, seq, title, description, dispute_type, source, referral, place_code,
+	amount_fen, status, risk, received_at, due_at, created_by, created_at, updated_at, version`
+
+func scanCase(row pgx.Row) (cases.Case, error) {
+	var (
+		c        cases.Case
+		source   string
+		status   string
+		referral []byte
+		risk     []byte
+	)
+	err := row.Scan(&c.ID, &c.TenantCode, &c.Number, &c.Year, &c.Seq, &c.Title, &c.Description, &c.DisputeType, &source, &referral,
+		&c.PlaceCode, &c.AmountFen, &status, &risk, &c.ReceivedAt, &c.DueAt, &c.CreatedBy, &c.CreatedAt, &c.UpdatedAt, &c.Version)
+	if err != nil {
+		return c, err
+	}
+	c.Source, c.Status = cases.Source(source), cases.Status(status)
+	if len(referral) > 0 {
+		c.Referral = &cases.Referral{}
+		if err := json.Unmarshal(referral, c.Referral); err != nil {
+			return c, err
+		}
+	}
+	return c, json.Unmarshal(risk, &c.Risk)
+}
+
+const partyColumns = `case_id::text, id::text, role, kind, name, id_number_enc, id_number_idx, phone_enc, phone_idx, address_enc,
+	gender, birth_year, occupation`
+
+func scanParty(row pgx.Row) (string, cases.Party, error) {
+	var (
+		caseID     string
+		p          cases.Party
+		role, kind string
+	)
+	err := row.Scan(&caseID, &p.ID, &role, &kind, &p.Name, &p.Sealed.IDNumber, &p.Sealed.IDNumberIndex, &p.Sealed.Phone,
+		&p.Sealed.PhoneIndex, &p.Sealed.Address, &p.Gender, &p.BirthYear, &p.Occupation)
+	p.Role, p.Kind = cases.PartyRole(role), cases.PartyKind(kind)
+	return caseID, p, err
+}
+
+// CreateCase stores a new case in one transaction; see cases.Repo.
+func (s *Store) CreateCase(ctx context.Context, c cases.Case, idem *cases.Idempotency, assess func(prior, failed int) cases.Assessment) (cases.Case, bool, error) {
+	var (
+		out      cases.Case
+		replayed bool
+	)
+	err := s.inTenant(ctx, c.TenantCode, func(tx pgx.Tx) error {
+		if _, err := activeTenant(ctx, tx, c.TenantCode); err != nil {
+			return err
+		}
+		if idem != nil {
+			// A concurrent request with the same key waits here until the first commits,
+			// then finds its case.
+			tag, err := tx.Exec(ctx, `INSERT INTO idempotency_keys (tenant_id, key, fingerprint) VALUES ($1, $2, $3)
+				ON CONFLICT (tenant_id, key) DO NOTHING`, c.TenantCode, idem.Key, idem.Fingerprint)
+			if err != nil {
+				return err
+			}
+			if tag.RowsAffected() == 0 {
+				var fp []byte
+				var caseID *string
+				if err := tx.QueryRow(ctx, `SELECT fingerprint, case_id::text FROM idempotency_keys WHERE tenant_id = $1 AND key = $2`,
+					c.TenantCode, idem.Key).Scan(&fp, &caseID); err != nil {
+					return err
+				}
+				if !bytes.Equal(fp, idem.Fingerprint) || caseID == nil {
+					return cases.ErrIdempotencyMismatch
+				}
+				replayed = true
+				out, err = loadCase(ctx, tx, c.TenantCode, *caseID)
+				return err
+			}
+		}
+		var idx, phones [][]byte
+		for _, p := range c.Parties {
+			if p.Sealed.IDNumberIndex != nil {
+				idx = append(idx, p.Sealed.IDNumberIndex)
+			}
+			if p.Sealed.PhoneIndex != nil {
+				phones = append(phones, p.Sealed.PhoneIndex)
+			}
+		}
+		var prior, failed int
+		if len(idx)+len(phones) > 0 {
+			if err := tx.QueryRow(ctx, `SELECT count(DISTINCT c.id), count(DISTINCT c.id) FILTER (WHERE c.status = 'failed')
+				FROM case_parties p JOIN cases c ON c.tenant_id = p.tenant_id AND c.id = p.case_id
+				WHERE p.tenant_id = $1 AND (p.id_number_idx = ANY($2) OR p.phone_idx = ANY($3))`,
+				c.TenantCode, idx, phones).Scan(&prior, &failed); err != nil {
+				return err
+			}
+		}
+		c.Risk = assess(prior, failed)
+		risk, err := json.Marshal(c.Risk)
+		if err != nil {
+			return err
+		}
+		var referral []byte
+		if c.Referral != nil {
+			if referral, err = json.Marshal(c.Referral); err != nil {
+				return err
+			}
+		}
+		c.Year = c.ReceivedAt.In(chinaTime).Year()
+		// The counter row is the one point where intakes of a tenant queue up; everything after it
+		// goes in one round trip so the lock is short.
+		if err := tx.QueryRow(ctx, `INSERT INTO case_counters (tenant_id, year, last_seq) VALUES ($1, $2, 1)
+			ON CONFLICT (tenant_id, year) DO UPDATE SET last_seq = case_counters.last_seq + 1 RETURNING last_seq`,
+			c.TenantCode, c.Year).Scan(&c.Seq); err != nil {
+			return err
+		}
+		c.Number = cases.Number(c.TenantCode, c.Year, c.Seq)
+		a := audit.ActorFrom(ctx)
+		b := &pgx.Batch{}
+		b.Queue(`INSERT INTO cases (tenant_id, id, number, year, seq, title, description, dispute_type, source, referral, place_code,
+				amount_fen, status, risk_level, risk, received_at, due_at, created_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
+			c.TenantCode, c.ID, c.Number, c.Year, c.Seq, c.Title, c.Description, c.DisputeType, string(c.Source), referral, c.PlaceCode,
+			c.AmountFen, string(c.Status), string(c.Risk.Level), risk, c.ReceivedAt, c.DueAt, c.CreatedBy)
+		for i, p := range c.Parties {
+			b.Queue(`INSERT INTO case_parties (tenant_id, case_id, id, position, role, kind, name, id_number_enc, id_number_idx,
+					phone_enc, phone_idx, address_enc, gender, birth_year, occupation)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+				c.TenantCode, c.ID, p.ID, i, string(p.Role), string(p.Kind), p.Name, p.Sealed.IDNumber, p.Sealed.IDNumberIndex,
+				p.Sealed.Phone, p.Sealed.PhoneIndex, p.Sealed.Address, p.Gender, p.BirthYear, p.Occupation)
+		}
+		summary, err := json.Marshal(map[string]any{"number": c.Number, "status": c.Status, "dispute_type": c.DisputeType,
+			"source": c.Source, "parties": len(c.Parties), "risk_level": c.Risk.Level, "risk_score": c.Risk.Score})
+		if err != nil {
+			return err
+		}
+		b.Queue(`INSERT INTO case_events (tenant_id, case_id, actor, action, after, request_id) VALUES ($1, $2, $3, 'create', $4, $5)`,
+			c.TenantCode, c.ID, a.Subject, summary, a.RequestID)
+		if idem != nil {
+			b.Queue(`UPDATE idempotency_keys SET case_id = $3 WHERE tenant_id = $1 AND key = $2`, c.TenantCode, idem.Key, c.ID)
+		}
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return err
+		}
+		out, err = loadCase(ctx, tx, c.TenantCode, c.ID)
+		return err
+	})
+	return out, replayed, err
+}
+
+func loadCase(ctx context.Context, tx pgx.Tx, tenantCode, id string) (cases.Case, error) {
+	c, err := scanCase(tx.QueryRow(ctx, "SELECT "+caseColumns+" FROM cases WHERE tenant_id = $1 AND id = $2", tenantCode, id))
+	if isNoRows(err) || pgCode(err) == "22P02" {
+		return c, cases.ErrNotFound
+	}
+	if err != nil {
+		return c, err
+	}
+	rows, err := tx.Query(ctx, "SELECT "+partyColumns+" FROM case_parties WHERE tenant_id = $1 AND case_id = $2 ORDER BY position", tenantCode, id)
+	if err != nil {
+		return c, err
+	}
+	c.Parties, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (cases.Party, error) {
+		_, p, err := scanParty(r)
+		return p, err
+	})
+	return c, err
+}
+
+// Case returns one case of a tenant with its parties (personal data sealed).
+func (s *Store) Case(ctx context.Context, tenantCode, id string) (cases.Case, error) {
+	var c cases.Case
+	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
+		var err error
+		c, err = loadCase(ctx, tx, tenantCode, id)
+		return err
+	})
+	return c, err
+}
+
+// Cases lists a tenant's cases newest first, with their parties, after the filter's cursor.
+func (s *Store) Cases(ctx context.Context, tenantCode string, f cases.Filter) ([]cases.Case, error) {
+	var out []cases.Case
+	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
+		q := "SELECT " + caseColumns + " FROM cases WHERE tenant_id = $1"
+		args := []any{tenantCode}
+		add := func(cond string, v any) {
+			args = append(args, v)
+			q += " AND " + replaceArg(cond, len(args))
+		}
+		if f.Status != "" {
+			add("status = $?", string(f.Status))
+		}
+		if f.Source != "" {
+			add("source = $?", string(f.Source))
+		}
+		if f.DisputeType != "" {
+			add("dispute_type = $?", f.DisputeType)
+		}
+		if f.RiskLevel != "" {
+			add("risk_level = $?", string(f.RiskLevel))
+		}
+		if f.Overdue {
+			add("due_at < $? AND status NOT IN ('succeeded', 'failed', 'guided', 'closed')", f.Now)
+		}
+		if f.AfterID != "" {
+			args = append(args, f.AfterTime, f.AfterID)
+			q += " AND (received_at, id) < (" + replaceArg("$?", len(args)-1) + ", " + replaceArg("$?::uuid", len(args)) + ")"
+		}
+		args = append(args, f.Limit)
+		q += " ORDER BY received_at DESC, id DESC LIMIT " + replaceArg("$?", len(args))
+		rows, err := tx.Query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (cases.Case, error) { return scanCase(r) })
+		if err != nil || len(out) == 0 {
+			return err
+		}
+		ids := make([]string, len(out))
+		pos := map[string]int{}
+		for i, c := range out {
+			ids[i], pos[c.ID] = c.ID, i
+		}
+		prow, err := tx.Query(ctx, "SELECT "+partyColumns+" FROM case_parties WHERE tenant_id = $1 AND case_id = ANY($2::uuid[]) ORDER BY case_id, position", tenantCode, ids)
+		if err != nil {
+			return err
+		}
+		defer prow.Close()
+		for prow.Next() {
+			caseID, p, err := scanParty(prow)
+			if err != nil {
+				return err
+			}
+			out[pos[caseID]].Parties = append(out[pos[caseID]].Parties, p)
+		}
+		return prow.Err()
+	})
+	if pgCode(err) == "22P02" {
+		return nil, errors.Join(cases.ErrInvalid, err)
+	}
+	return out, err
+}
+
+// replaceArg numbers the placeholder "$?" of a condition.
+func replaceArg(cond string, n int) string {
+	return strings.ReplaceAll(cond, "$?", "$"+strconv.Itoa(n))
+}
+
+// History returns a case's events in order.
+func (s *Store) History(ctx context.Context, tenantCode, id string) ([]cases.Event, error) {
+	var out []cases.Event
+	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
+		var exists bool
+		if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM cases WHERE tenant_id = $1 AND id = $2)", tenantCode, id).Scan(&exists); err != nil {
+			return err
+		}
+		if !exists {
+			return cases.ErrNotFound
+		}
+		rows, err := tx.Query(ctx, `SELECT seq, at, actor, action, before, after FROM case_events
+			WHERE tenant_id = $1 AND case_id = $2 ORDER BY seq`, tenantCode, id)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (cases.Event, error) {
+			var e cases.Event
+			return e, r.Scan(&e.Seq, &e.At, &e.Actor, &e.Action, &e.Before, &e.After)
+		})
+		return err
+	})
+	if pgCode(err) == "22P02" {
+		return nil, cases.ErrNotFound
+	}
+	return out, err
+}
+
+// TenantTypes lists a tenant's own dispute types.
+func (s *Store) TenantTypes(ctx context.Context, tenantCode string) ([]cases.DisputeType, error) {
+	var out []cases.DisputeType
+	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT code, name_zh, name_en, industry FROM dispute_types WHERE tenant_id = $1 ORDER BY code`, tenantCode)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (cases.DisputeType, error) {
+			var t cases.DisputeType
+			return t, r.Scan(&t.Code, &t.NameZH, &t.NameEN, &t.Industry)
+		})
+		return err
+	})
+	return out, err
+}
+
+// RecordPIIRead audits a full read of parties' personal data.
+func (s *Store) RecordPIIRead(ctx context.Context, tenantCode, caseID string, partyIDs []string) error {
+	return s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
+		return appendAudit(ctx, tx, tenantCode, "case.pii.read", "case:"+caseID, nil, map[string]any{"parties": partyIDs})
+	})
+}
