@@ -284,3 +284,23 @@ func (s *Server) listDisputeTypes(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, disputeTypeList{Items: ts})
 }
+
+func caseRoutes() []route {
+	return []route{
+		{method: http.MethodPost, path: "/api/v1/tenants/:code/cases", operationID: "createCase", summary: "受理纠纷（一口受理）；支持 Idempotency-Key / Take in a dispute; Idempotency-Key supported", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "create", request: createCaseRequest{}, response: caseDTO{}, status: 201, handler: (*Server).createCase},
+		{method: http.MethodGet, path: "/api/v1/tenants/:code/cases", operationID: "listCases", summary: "案件列表（最新在前，游标分页） / Cases, newest first, cursor-paginated", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "read", response: caseList{}, status: 200, handler: (*Server).listCases,
+			query: []queryParam{
+				{"status", "received | assigned | mediating | succeeded | failed | guided | closed", "string"},
+				{"source", "walk_in | hotline | online | screening | court | police | procuratorate | petition | department", "string"},
+				{"dispute_type", "纠纷类型代码 / dispute type code", "string"},
+				{"risk_level", "none | blue | yellow | orange | red", "string"},
+				{"overdue", "true: 仅超期未结 / only cases past their time limit", "boolean"},
+				{"after", "游标：上一页的 next_after / cursor: next_after of the previous page", "string"},
+				{"limit", "1–500，默认 100 / 1–500, default 100", "integer"},
+			}},
+		{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/:id", operationID: "getCase", summary: "案件详情；个人信息默认脱敏，reveal=pii 显示全文并审计 / A case; personal data masked unless reveal=pii (permission needed, audited)", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "read", response: caseDTO{}, status: 200, handler: (*Server).getCase,
+			query: []queryParam{{"reveal", "pii：显示完整个人信息 / show the parties' personal data in full", "string"}}},
+		{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/:id/history", operationID: "getCaseHistory", summary: "案件历史（只增不改） / The case's append-only history", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "read", response: caseHistory{}, status: 200, handler: (*Server).caseHistory},
+		{method: http.MethodGet, path: "/api/v1/tenants/:code/dispute-types", operationID: "listDisputeTypes", summary: "纠纷类型目录（平台 + 本租户） / Dispute-type catalogue, platform and tenant", tag: "cases", tenantScoped: true, requireActive: true, obj: "dispute_types", act: "read", response: disputeTypeList{}, status: 200, handler: (*Server).listDisputeTypes},
+	}
+}
