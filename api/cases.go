@@ -78,6 +78,15 @@ type caseDTO struct {
 	UpdatedAt      time.Time        `json:"updated_at"`
 	Version        int              `json:"version"`
 	Parties        []partyDTO       `json:"parties"`
+
+	CommitteeID  string              `json:"committee_id,omitempty"`
+	Outcome      map[string]any      `json:"outcome,omitempty"`
+	Agreement    *cases.Agreement    `json:"agreement,omitempty"`
+	Confirmation *cases.Confirmation `json:"confirmation,omitempty"`
+	Performance  string              `json:"performance,omitempty"`
+	ConcludedAt  *time.Time          `json:"concluded_at,omitempty"`
+	Sessions     []cases.Session     `json:"sessions,omitempty"`
+	FollowUps    []cases.FollowUp    `json:"follow_ups,omitempty"`
 }
 
 func toCaseDTO(c cases.Case, now time.Time, reveal bool) caseDTO {
@@ -90,6 +99,8 @@ func toCaseDTO(c cases.Case, now time.Time, reveal bool) caseDTO {
 		r := referralDTO(*c.Referral)
 		d.Referral = &r
 	}
+	d.CommitteeID, d.Outcome, d.Agreement, d.Confirmation = c.CommitteeID, c.Outcome, c.Agreement, c.Confirmation
+	d.Performance, d.ConcludedAt, d.Sessions, d.FollowUps = c.Performance, c.ConcludedAt, c.Sessions, c.FollowUps
 	for _, a := range cases.Allowed(c.Status) {
 		d.AllowedActions = append(d.AllowedActions, string(a))
 	}
@@ -300,7 +311,99 @@ func caseRoutes() []route {
 			}},
 		{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/:id", operationID: "getCase", summary: "案件详情；个人信息默认脱敏，reveal=pii 显示全文并审计 / A case; personal data masked unless reveal=pii (permission needed, audited)", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "read", response: caseDTO{}, status: 200, handler: (*Server).getCase,
 			query: []queryParam{{"reveal", "pii：显示完整个人信息 / show the parties' personal data in full", "string"}}},
+		{method: http.MethodPost, path: "/api/v1/tenants/:code/cases/:id/actions/:action", operationID: "actOnCase", summary: "案件操作（分流、移送、开始调解、调解记录、成功、失败、引导、司法确认、履行、反悔、回访、重新调解、结案、调整预警）；状态不允许时 409 并列出可行操作 / Act on a case; 409 with the allowed actions when the status does not allow it", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "update", request: caseActionRequest{}, optionalBody: true, response: caseDTO{}, status: 200, handler: (*Server).actOnCase},
+		{method: http.MethodGet, path: "/api/v1/tenants/:code/follow-ups", operationID: "listFollowUps", summary: "回访计划（待回访、逾期、已回访） / Follow-ups: due, overdue, done", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "read", response: followUpList{}, status: 200, handler: (*Server).listFollowUps,
+			query: []queryParam{{"state", "due | overdue | done", "string"}, {"after", "游标 / cursor", "string"}, {"limit", "1–500，默认 100 / 1–500, default 100", "integer"}}},
 		{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/:id/history", operationID: "getCaseHistory", summary: "案件历史（只增不改） / The case's append-only history", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "read", response: caseHistory{}, status: 200, handler: (*Server).caseHistory},
 		{method: http.MethodGet, path: "/api/v1/tenants/:code/dispute-types", operationID: "listDisputeTypes", summary: "纠纷类型目录（平台 + 本租户） / Dispute-type catalogue, platform and tenant", tag: "cases", tenantScoped: true, requireActive: true, obj: "dispute_types", act: "read", response: disputeTypeList{}, status: 200, handler: (*Server).listDisputeTypes},
 	}
+}
+
+type caseActionRequest struct {
+	Version      int                 `json:"version,omitempty"`
+	Reason       string              `json:"reason,omitempty"`
+	CommitteeID  string              `json:"committee_id,omitempty"`
+	Mediators    []string            `json:"mediators,omitempty"`
+	Channel      string              `json:"channel,omitempty"`
+	Session      *cases.Session      `json:"session,omitempty"`
+	Agreement    *cases.Agreement    `json:"agreement,omitempty"`
+	Confirmation *cases.Confirmation `json:"confirmation,omitempty"`
+	FollowUpID   string              `json:"follow_up_id,omitempty"`
+	Result       string              `json:"result,omitempty"`
+	Note         string              `json:"note,omitempty"`
+	RiskLevel    string              `json:"risk_level,omitempty"`
+	Reopen       bool                `json:"reopen,omitempty"`
+}
+
+// caseActions are the actions of the action route (edit goes through PATCH, not here).
+var caseActions = []cases.Action{cases.ActionAssign, cases.ActionTransfer, cases.ActionStartMediation, cases.ActionRecordSession,
+	cases.ActionSucceed, cases.ActionFail, cases.ActionGuide, cases.ActionConfirm, cases.ActionRecordPerformed,
+	cases.ActionRecordRecant, cases.ActionFollowUp, cases.ActionReopen, cases.ActionClose, cases.ActionAdjustRisk}
+
+func (s *Server) actOnCase(c echo.Context) error {
+	action := cases.Action(c.Param("action"))
+	known := false
+	for _, a := range caseActions {
+		known = known || a == action
+	}
+	if !known {
+		names := make([]string, len(caseActions))
+		for i, a := range caseActions {
+			names[i] = string(a)
+		}
+		return invalid("action", "未知操作；可选："+strings.Join(names, ", ")+" / unknown action; one of: "+strings.Join(names, ", "))
+	}
+	var req caseActionRequest
+	if c.Request().ContentLength != 0 {
+		if err := decodeJSON(c, &req); err != nil {
+			return err
+		}
+	}
+	in := cases.ActionInput{Action: action, Version: req.Version, Reason: req.Reason, CommitteeID: req.CommitteeID,
+		Mediators: req.Mediators, Channel: req.Channel, Session: req.Session, Agreement: req.Agreement, Confirm: req.Confirmation,
+		FollowUpID: req.FollowUpID, Result: req.Result, Note: req.Note, RiskLevel: req.RiskLevel, Reopen: req.Reopen}
+	cs, err := s.deps.Cases.Act(c.Request().Context(), c.Param("code"), c.Param("id"), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toCaseDTO(cs, s.deps.Cases.Now(), false))
+}
+
+type followUpList struct {
+	Items     []cases.FollowUp `json:"items"`
+	NextAfter string           `json:"next_after,omitempty"`
+}
+
+func (s *Server) listFollowUps(c echo.Context) error {
+	limit, err := pageLimit(c)
+	if err != nil {
+		return err
+	}
+	state := c.QueryParam("state")
+	switch state {
+	case "", "due", "overdue", "done":
+	default:
+		return invalid("state", "state 须为 due（待回访）、overdue（逾期）或 done（已回访） / state must be due, overdue or done")
+	}
+	var afterDue time.Time
+	var afterID string
+	if v := c.QueryParam("after"); v != "" {
+		if afterDue, afterID, err = parseCaseCursor(v); err != nil {
+			return err
+		}
+	}
+	fs, err := s.deps.Cases.FollowUps(c.Request().Context(), c.Param("code"), state, afterDue, afterID, limit+1)
+	if err != nil {
+		return err
+	}
+	out := followUpList{Items: []cases.FollowUp{}}
+	for i, f := range fs {
+		if i == limit {
+			prev := fs[i-1]
+			out.NextAfter = caseCursor(cases.Case{ReceivedAt: prev.DueAt, ID: prev.ID})
+			break
+		}
+		out.Items = append(out.Items, f)
+	}
+	return c.JSON(http.StatusOK, out)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/fengqiao/fengqiao/core/authz"
 	"github.com/fengqiao/fengqiao/core/cases"
 	"github.com/fengqiao/fengqiao/core/identity"
+	"github.com/fengqiao/fengqiao/core/orgs"
 	"github.com/fengqiao/fengqiao/core/pii"
 	"github.com/fengqiao/fengqiao/core/store"
 	"github.com/fengqiao/fengqiao/core/store/storetest"
@@ -87,7 +88,7 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	caseSvc := cases.NewService(st, pii.NewProtector(ring, idx))
-	srv := api.New(api.Deps{Tenants: tenants, Identity: ids, Cases: caseSvc, Authz: az, Roles: roleNames{az}, Audit: st, DB: st,
+	srv := api.New(api.Deps{Tenants: tenants, Identity: ids, Cases: caseSvc, Orgs: orgs.NewService(st), Authz: az, Roles: roleNames{az}, Audit: st, DB: st,
 		BodyLimit: testBodyLimit, Version: "test", Logger: discardLogger()})
 	e := &env{t: t, srv: httptest.NewServer(srv.Handler()), api: srv, store: st, authz: az, cases: caseSvc, tokens: map[string]string{}, ids: map[string]string{}}
 	t.Cleanup(e.srv.Close)

@@ -10,6 +10,7 @@ import (
 	"github.com/fengqiao/fengqiao/core/cases"
 	"github.com/fengqiao/fengqiao/core/division"
 	"github.com/fengqiao/fengqiao/core/identity"
+	"github.com/fengqiao/fengqiao/core/orgs"
 	"github.com/fengqiao/fengqiao/core/tenant"
 	"github.com/labstack/echo/v4"
 )
@@ -63,6 +64,10 @@ func toProblem(err error) *Problem {
 		maxBE *http.MaxBytesError
 		cve   *cases.ValidationError
 		cte   *cases.TransitionError
+		cvc   *cases.VersionConflictError
+		cce   *cases.CommitteeError
+		ove   *orgs.ValidationError
+		onf   *orgs.NotFoundError
 	)
 	switch {
 	case errors.As(err, &p):
@@ -102,6 +107,28 @@ func toProblem(err error) *Problem {
 		for _, a := range cte.Allowed {
 			p.Allowed = append(p.Allowed, string(a))
 		}
+		return p
+	case errors.As(err, &cvc):
+		return problem(http.StatusConflict, "version-conflict", "案件已被他人修改 / Case changed meanwhile",
+			fmt.Sprintf("案件当前版本为 %d，请刷新后重试 / the case is now at version %d: reload it and retry", cvc.Current, cvc.Current))
+	case errors.As(err, &cce):
+		return invalid("committee_id", "不是本区县在用的调委会 / not an active mediation committee of this district: "+cce.ID)
+	case errors.Is(err, cases.ErrFollowUpNotFound):
+		return invalid("follow_up_id", "该案件没有这个待回访计划 / the case has no such pending follow-up")
+	case errors.As(err, &ove):
+		p := invalid(ove.Errors[0].Field, ove.Errors[0].Message)
+		if len(ove.Errors) > 1 {
+			p.Detail = fmt.Sprintf("%d 处输入有误，见 errors / %d inputs are invalid, see errors; first: %s", len(ove.Errors), len(ove.Errors), ove.Errors[0].Message)
+			for _, f := range ove.Errors {
+				p.Errors = append(p.Errors, FieldProblem{Field: f.Field, Detail: f.Message})
+			}
+		}
+		return p
+	case errors.As(err, &onf): // organisation-/mediator-/expert-not-found
+		return problem(http.StatusNotFound, onf.Resource+"-not-found", onf.Title(), onf.Detail())
+	case errors.Is(err, orgs.ErrNameTaken):
+		p := problem(http.StatusConflict, "organisation-name-taken", "名称已被占用 / Name taken", "本租户已有同名的在用组织；请换一个名称，或先停用同名组织 / an active organisation of this tenant has the name: choose another, or deactivate that one first")
+		p.Field = "name"
 		return p
 	case errors.Is(err, cases.ErrNotFound):
 		return problem(http.StatusNotFound, "case-not-found", "案件不存在 / Case not found", "该租户下没有此案件 / no such case in this tenant")

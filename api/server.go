@@ -16,6 +16,7 @@ import (
 	"github.com/fengqiao/fengqiao/core/audit"
 	"github.com/fengqiao/fengqiao/core/cases"
 	"github.com/fengqiao/fengqiao/core/identity"
+	"github.com/fengqiao/fengqiao/core/orgs"
 	"github.com/fengqiao/fengqiao/core/tenant"
 	"github.com/labstack/echo-contrib/echoprometheus"
 	"github.com/labstack/echo/v4"
@@ -47,6 +48,7 @@ type Pinger interface {
 type Deps struct {
 	Tenants        *tenant.Service
 	Cases          *cases.Service
+	Orgs           *orgs.Service
 	Identity       *identity.Service
 	Authz          Authorizer
 	Roles          RoleLister

@@ -47,8 +47,11 @@ const (
 	ObjCases   = "cases"
 	// ObjCasePII is the parties' personal data in full (ID numbers, phones, addresses): read
 	// only on request, and every read is audited.
-	ObjCasePII      = "cases.pii"
-	ObjDisputeTypes = "dispute_types"
+	ObjCasePII       = "cases.pii"
+	ObjDisputeTypes  = "dispute_types"
+	ObjOrganisations = "organisations"
+	ObjMediators     = "mediators"
+	ObjExperts       = "experts"
 )
 
 // Actions of rules.
@@ -80,14 +83,17 @@ func DefaultPolicies() [][]string {
 		ObjAudit:   {ActRead},
 	}
 	districtAdmin := map[string][]string{
-		ObjTenants:      {ActRead, ActUpdate}, // its own settings
-		ObjUsers:        {ActCreate, ActRead, ActUpdate},
-		ObjTokens:       {ActCreate, ActRead, ActRevoke},
-		ObjOffices:      {ActRead},
-		ObjAudit:        {ActRead},
-		ObjCases:        {ActCreate, ActRead},
-		ObjCasePII:      {ActRead},
-		ObjDisputeTypes: {ActRead, ActCreate},
+		ObjTenants:       {ActRead, ActUpdate}, // its own settings
+		ObjUsers:         {ActCreate, ActRead, ActUpdate},
+		ObjTokens:        {ActCreate, ActRead, ActRevoke},
+		ObjOffices:       {ActRead},
+		ObjAudit:         {ActRead},
+		ObjCases:         {ActCreate, ActRead, ActUpdate},
+		ObjCasePII:       {ActRead},
+		ObjDisputeTypes:  {ActRead, ActCreate},
+		ObjOrganisations: {ActCreate, ActRead, ActUpdate},
+		ObjMediators:     {ActCreate, ActRead, ActUpdate},
+		ObjExperts:       {ActCreate, ActRead, ActUpdate},
 	}
 	perms := []struct {
 		role    string
@@ -103,12 +109,13 @@ func DefaultPolicies() [][]string {
 		{identity.RoleDistrictAdmin, districtAdmin, []string{
 			identity.RoleDistrictAdmin, identity.RoleDistrictStaff, identity.RoleAgencySystem}},
 		{identity.RoleDistrictStaff, map[string][]string{ObjTenants: {ActRead}, ObjOffices: {ActRead},
-			ObjCases: {ActCreate, ActRead}, ObjCasePII: {ActRead}, ObjDisputeTypes: {ActRead}}, nil},
+			ObjCases: {ActCreate, ActRead, ActUpdate}, ObjCasePII: {ActRead}, ObjDisputeTypes: {ActRead},
+			ObjOrganisations: {ActRead}, ObjMediators: {ActRead}, ObjExperts: {ActRead}}, nil},
 		// An agency system refers cases (e.g. a court's 诉前委派); which cases it may then see is
 		// the cross-agency access issue's.
 		{identity.RoleAgencySystem, map[string][]string{ObjTenants: {ActRead}, ObjCases: {ActCreate}, ObjDisputeTypes: {ActRead}}, nil},
 	}
-	objOrder := []string{ObjTenants, ObjUsers, ObjTokens, ObjOffices, ObjAudit, ObjCases, ObjCasePII, ObjDisputeTypes}
+	objOrder := []string{ObjTenants, ObjUsers, ObjTokens, ObjOffices, ObjAudit, ObjCases, ObjCasePII, ObjDisputeTypes, ObjOrganisations, ObjMediators, ObjExperts}
 	var out [][]string
 	for _, p := range perms {
 		for _, obj := range objOrder {

@@ -78,6 +78,15 @@ type Case struct {
 	UpdatedAt   time.Time
 	Version     int
 	Parties     []Party
+
+	CommitteeID  string
+	Outcome      map[string]any // channel and reason of a failure or guidance
+	Agreement    *Agreement
+	Confirmation *Confirmation
+	Performance  string // "", "performed" or "recanted"
+	ConcludedAt  *time.Time
+	Sessions     []Session  // loaded with the case
+	FollowUps    []FollowUp // loaded with the case
 }
 
 // Overdue reports whether the case passed its time limit without an outcome.
@@ -98,6 +107,21 @@ var (
 	ErrNotFound            = errors.New("case not found")
 	ErrInvalid             = errors.New("invalid case")
 	ErrIdempotencyMismatch = errors.New("idempotency key reused with a different request")
+	ErrFollowUpNotFound    = errors.New("no such pending follow-up of the case")
+)
+
+// VersionConflictError says the case changed since the caller read it.
+type VersionConflictError struct{ Current int }
+
+func (e *VersionConflictError) Error() string { return "the case changed since it was read" }
+
+// CommitteeError says the committee given is not a usable committee of the tenant.
+type CommitteeError struct{ ID string }
+
+func (e *CommitteeError) Error() string { return "not an active committee of the tenant: " + e.ID }
+
+var (
+	_ error = (*VersionConflictError)(nil)
 )
 
 // FieldError names one invalid input.

@@ -104,6 +104,10 @@ var provinceAbbr = map[string]string{
 // Number formats a case number, unique per tenant and year: (2026)沪0107调字第00001号 — the
 // province's abbreviation and the last four digits of the district code.
 func Number(tenantCode string, year, seq int) string {
-	abbr := provinceAbbr[tenantCode[:2]]
-	return fmt.Sprintf("(%d)%s%s调字第%05d号", year, abbr, tenantCode[2:], seq)
+	return fmt.Sprintf("%s%05d号", NumberPrefix(tenantCode, year), seq)
+}
+
+// NumberPrefix is a case number up to the sequence: (2026)沪0107调字第.
+func NumberPrefix(tenantCode string, year int) string {
+	return fmt.Sprintf("(%d)%s%s调字第", year, provinceAbbr[tenantCode[:2]], tenantCode[2:])
 }

@@ -25,7 +25,9 @@ type Protector interface {
 // its first history event.
 type Repo interface {
 	CreateCase(ctx context.Context, c Case, idem *Idempotency, assess func(prior, failed int) Assessment) (Case, bool, error)
-	Case(ctx context.Context, tenantCode, id string) (Case, error)
+	CaseDetail(ctx context.Context, tenantCode, id string, now time.Time) (Case, error)
+	ApplyAction(ctx context.Context, tenantCode, id string, in ActionInput, now time.Time, plan func(Case) (Effect, error)) (Case, error)
+	FollowUps(ctx context.Context, tenantCode, state string, now, afterDue time.Time, afterID string, limit int) ([]FollowUp, error)
 	Cases(ctx context.Context, tenantCode string, f Filter) ([]Case, error)
 	History(ctx context.Context, tenantCode, id string) ([]Event, error)
 	TenantTypes(ctx context.Context, tenantCode string) ([]DisputeType, error)
@@ -309,7 +311,7 @@ func (s *Service) open(c *Case) error {
 // Get returns a case with its parties' data opened. With reveal, the read of the full personal
 // data is recorded in the audit trail (the caller checked the permission).
 func (s *Service) Get(ctx context.Context, tenantCode, id string, reveal bool) (Case, error) {
-	c, err := s.repo.Case(ctx, tenantCode, id)
+	c, err := s.repo.CaseDetail(ctx, tenantCode, id, s.now())
 	if err != nil {
 		return Case{}, err
 	}
@@ -357,4 +359,20 @@ func exampleStreet(district string) string {
 		return ss[0].Code
 	}
 	return district + "001"
+}
+
+// Act performs an action on a case (the lifecycle's state machine decides whether it may) and
+// returns the case as it is afterwards.
+func (s *Service) Act(ctx context.Context, tenantCode, id string, in ActionInput) (Case, error) {
+	now := s.now()
+	c, err := s.repo.ApplyAction(ctx, tenantCode, id, in, now, func(c Case) (Effect, error) { return Plan(c, in, now) })
+	if err != nil {
+		return Case{}, err
+	}
+	return c, s.open(&c)
+}
+
+// FollowUps lists a tenant's follow-ups (state: due, overdue, done or "" for all).
+func (s *Service) FollowUps(ctx context.Context, tenantCode, state string, afterDue time.Time, afterID string, limit int) ([]FollowUp, error) {
+	return s.repo.FollowUps(ctx, tenantCode, state, s.now(), afterDue, afterID, limit)
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/fengqiao/fengqiao/core/cases"
 	"github.com/fengqiao/fengqiao/core/config"
 	"github.com/fengqiao/fengqiao/core/identity"
+	"github.com/fengqiao/fengqiao/core/orgs"
 	"github.com/fengqiao/fengqiao/core/pii"
 	"github.com/fengqiao/fengqiao/core/store"
 	"github.com/fengqiao/fengqiao/core/tenant"
@@ -34,6 +35,7 @@ type app struct {
 	tenants  *tenant.Service
 	identity *identity.Service
 	cases    *cases.Service
+	orgs     *orgs.Service
 }
 
 func newLogger(c config.Config, w io.Writer) *slog.Logger {
@@ -90,6 +92,7 @@ func open(ctx context.Context, cfg config.Config, needSigner bool) (*app, error)
 		tenants:  tenant.NewService(st, cfg.Tenancy.Placements, nil),
 		identity: identity.NewService(st, az, signer),
 		cases:    cases.NewService(st, protector),
+		orgs:     orgs.NewService(st),
 	}, nil
 }
 

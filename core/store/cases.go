@@ -14,7 +14,8 @@ import (
 )
 
 const caseColumns = `id::text, tenant_id, number, year, seq, title, description, dispute_type, source, referral, place_code,
-	amount_fen, status, risk, received_at, due_at, created_by, created_at, updated_at, version`
+	amount_fen, status, risk, received_at, due_at, created_by, created_at, updated_at, version,
+	coalesce(committee_id::text, ''), outcome, agreement, confirmation, performance, concluded_at`
 
 func scanCase(row pgx.Row) (cases.Case, error) {
 	var (
@@ -23,11 +24,25 @@ func scanCase(row pgx.Row) (cases.Case, error) {
 		status   string
 		referral []byte
 		risk     []byte
+		outcome  []byte
+		agreed   []byte
+		confirm  []byte
 	)
 	err := row.Scan(&c.ID, &c.TenantCode, &c.Number, &c.Year, &c.Seq, &c.Title, &c.Description, &c.DisputeType, &source, &referral,
-		&c.PlaceCode, &c.AmountFen, &status, &risk, &c.ReceivedAt, &c.DueAt, &c.CreatedBy, &c.CreatedAt, &c.UpdatedAt, &c.Version)
+		&c.PlaceCode, &c.AmountFen, &status, &risk, &c.ReceivedAt, &c.DueAt, &c.CreatedBy, &c.CreatedAt, &c.UpdatedAt, &c.Version,
+		&c.CommitteeID, &outcome, &agreed, &confirm, &c.Performance, &c.ConcludedAt)
 	if err != nil {
 		return c, err
+	}
+	for _, j := range []struct {
+		raw []byte
+		dst any
+	}{{outcome, &c.Outcome}, {agreed, &c.Agreement}, {confirm, &c.Confirmation}} {
+		if len(j.raw) > 0 {
+			if err := json.Unmarshal(j.raw, j.dst); err != nil {
+				return c, err
+			}
+		}
 	}
 	c.Source, c.Status = cases.Source(source), cases.Status(status)
 	if len(referral) > 0 {
@@ -98,9 +113,14 @@ func (s *Store) CreateCase(ctx context.Context, c cases.Case, idem *cases.Idempo
 		}
 		var prior, failed int
 		if len(idx)+len(phones) > 0 {
-			if err := tx.QueryRow(ctx, `SELECT count(DISTINCT c.id), count(DISTINCT c.id) FILTER (WHERE c.status = 'failed')
-				FROM case_parties p JOIN cases c ON c.tenant_id = p.tenant_id AND c.id = p.case_id
-				WHERE p.tenant_id = $1 AND (p.id_number_idx = ANY($2) OR p.phone_idx = ANY($3))`,
+			// Bounded: the warning weighs at most a few earlier cases, so a party with hundreds of
+			// cases (a company's hotline number) costs no more than one with two.
+			if err := tx.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE status = 'failed') FROM (
+					SELECT DISTINCT c.id, c.status
+					FROM (SELECT case_id FROM case_parties WHERE tenant_id = $1 AND id_number_idx = ANY($2)
+						UNION SELECT case_id FROM case_parties WHERE tenant_id = $1 AND phone_idx = ANY($3)) p
+					JOIN cases c ON c.tenant_id = $1 AND c.id = p.case_id
+					LIMIT 10) earlier`,
 				c.TenantCode, idx, phones).Scan(&prior, &failed); err != nil {
 				return err
 			}
@@ -117,21 +137,28 @@ func (s *Store) CreateCase(ctx context.Context, c cases.Case, idem *cases.Idempo
 			}
 		}
 		c.Year = c.ReceivedAt.In(chinaTime).Year()
-		// The counter row is the one point where intakes of a tenant queue up; everything after it
-		// goes in one round trip so the lock is short.
-		if err := tx.QueryRow(ctx, `INSERT INTO case_counters (tenant_id, year, last_seq) VALUES ($1, $2, 1)
-			ON CONFLICT (tenant_id, year) DO UPDATE SET last_seq = case_counters.last_seq + 1 RETURNING last_seq`,
-			c.TenantCode, c.Year).Scan(&c.Seq); err != nil {
+		// The counter row is the one point where a tenant's intakes queue up: it is taken in the
+		// last round trip before COMMIT, and the case is not read back, so the lock is short.
+		a := audit.ActorFrom(ctx)
+		summary, err := json.Marshal(map[string]any{"status": c.Status, "dispute_type": c.DisputeType,
+			"source": c.Source, "parties": len(c.Parties), "risk_level": c.Risk.Level, "risk_score": c.Risk.Score})
+		if err != nil {
 			return err
 		}
-		c.Number = cases.Number(c.TenantCode, c.Year, c.Seq)
-		a := audit.ActorFrom(ctx)
 		b := &pgx.Batch{}
-		b.Queue(`INSERT INTO cases (tenant_id, id, number, year, seq, title, description, dispute_type, source, referral, place_code,
+		var created cases.Case
+		b.Queue(`WITH n AS (
+				INSERT INTO case_counters (tenant_id, year, last_seq) VALUES ($1, $4, 1)
+				ON CONFLICT (tenant_id, year) DO UPDATE SET last_seq = case_counters.last_seq + 1 RETURNING last_seq)
+			INSERT INTO cases (tenant_id, id, number, year, seq, title, description, dispute_type, source, referral, place_code,
 				amount_fen, status, risk_level, risk, received_at, due_at, created_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
-			c.TenantCode, c.ID, c.Number, c.Year, c.Seq, c.Title, c.Description, c.DisputeType, string(c.Source), referral, c.PlaceCode,
-			c.AmountFen, string(c.Status), string(c.Risk.Level), risk, c.ReceivedAt, c.DueAt, c.CreatedBy)
+			SELECT $1, $2, $3 || CASE WHEN n.last_seq < 100000 THEN lpad(n.last_seq::text, 5, '0') ELSE n.last_seq::text END || '号',
+				$4, n.last_seq, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17 FROM n
+			RETURNING seq, number, created_at, updated_at, version`,
+			c.TenantCode, c.ID, cases.NumberPrefix(c.TenantCode, c.Year), c.Year, c.Title, c.Description, c.DisputeType, string(c.Source), referral, c.PlaceCode,
+			c.AmountFen, string(c.Status), string(c.Risk.Level), risk, c.ReceivedAt, c.DueAt, c.CreatedBy).QueryRow(func(row pgx.Row) error {
+			return row.Scan(&created.Seq, &created.Number, &created.CreatedAt, &created.UpdatedAt, &created.Version)
+		})
 		for i, p := range c.Parties {
 			b.Queue(`INSERT INTO case_parties (tenant_id, case_id, id, position, role, kind, name, id_number_enc, id_number_idx,
 					phone_enc, phone_idx, address_enc, gender, birth_year, occupation)
@@ -139,12 +166,8 @@ func (s *Store) CreateCase(ctx context.Context, c cases.Case, idem *cases.Idempo
 				c.TenantCode, c.ID, p.ID, i, string(p.Role), string(p.Kind), p.Name, p.Sealed.IDNumber, p.Sealed.IDNumberIndex,
 				p.Sealed.Phone, p.Sealed.PhoneIndex, p.Sealed.Address, p.Gender, p.BirthYear, p.Occupation)
 		}
-		summary, err := json.Marshal(map[string]any{"number": c.Number, "status": c.Status, "dispute_type": c.DisputeType,
-			"source": c.Source, "parties": len(c.Parties), "risk_level": c.Risk.Level, "risk_score": c.Risk.Score})
-		if err != nil {
-			return err
-		}
-		b.Queue(`INSERT INTO case_events (tenant_id, case_id, actor, action, after, request_id) VALUES ($1, $2, $3, 'create', $4, $5)`,
+		b.Queue(`INSERT INTO case_events (tenant_id, case_id, actor, action, after, request_id)
+			SELECT $1, $2, $3, 'create', $4::jsonb || jsonb_build_object('number', number), $5 FROM cases WHERE tenant_id = $1 AND id = $2`,
 			c.TenantCode, c.ID, a.Subject, summary, a.RequestID)
 		if idem != nil {
 			b.Queue(`UPDATE idempotency_keys SET case_id = $3 WHERE tenant_id = $1 AND key = $2`, c.TenantCode, idem.Key, c.ID)
@@ -152,8 +175,9 @@ func (s *Store) CreateCase(ctx context.Context, c cases.Case, idem *cases.Idempo
 		if err := tx.SendBatch(ctx, b).Close(); err != nil {
 			return err
 		}
-		out, err = loadCase(ctx, tx, c.TenantCode, c.ID)
-		return err
+		out = c
+		out.Seq, out.Number, out.CreatedAt, out.UpdatedAt, out.Version = created.Seq, created.Number, created.CreatedAt, created.UpdatedAt, created.Version
+		return nil
 	})
 	return out, replayed, err
 }

@@ -1,0 +1,283 @@
+package cases
+
+import (
+	"strings"
+	"time"
+)
+
+// Channel is where a case is guided when mediation is unsuitable or failed (导入其他法治轨道).
+type Channel string
+
+const (
+	ChannelArbitration     Channel = "arbitration"                    // 仲裁
+	ChannelReconsider      Channel = "administrative_reconsideration" // 行政复议
+	ChannelRuling          Channel = "administrative_ruling"          // 行政裁决
+	ChannelLitigation      Channel = "litigation"                     // 诉讼
+	ChannelPetition        Channel = "petition"                       // 信访
+	ChannelOtherDepartment Channel = "other_department"               // 其他部门
+)
+
+var channels = []Channel{ChannelArbitration, ChannelReconsider, ChannelRuling, ChannelLitigation, ChannelPetition, ChannelOtherDepartment}
+
+// SessionMode is how a mediation session was held.
+type SessionMode string
+
+var sessionModes = []SessionMode{"in_person", "phone", "online", "video"}
+
+// Session is one mediation session (调解记录).
+type Session struct {
+	ID           string    `json:"id"`
+	At           time.Time `json:"at"`
+	Mode         string    `json:"mode"`
+	Summary      string    `json:"summary"`
+	Mediators    []string  `json:"mediators,omitempty"`    // names of the mediators present
+	Participants []string  `json:"participants,omitempty"` // experts or lawyers who joined (律师调解, 专家)
+}
+
+// Term is one term of an agreement.
+type Term struct {
+	Text      string  `json:"text"`
+	Amount    float64 `json:"amount,omitempty"` // yuan
+	DueDate   string  `json:"due_date,omitempty"`
+	PayerName string  `json:"payer,omitempty"`
+}
+
+// Agreement is the outcome of a successful mediation (调解协议).
+type Agreement struct {
+	Form   string    `json:"form"` // "written" (书面) or "oral" (口头)
+	Terms  []Term    `json:"terms"`
+	Signed time.Time `json:"signed_at"`
+}
+
+// Confirmation is a court's judicial confirmation (司法确认) of a written agreement.
+type Confirmation struct {
+	Court     string `json:"court"`
+	Reference string `json:"reference"`
+	Date      string `json:"date"`
+}
+
+// FollowUp is a scheduled or done follow-up visit (回访).
+type FollowUp struct {
+	ID      string     `json:"id"`
+	DueAt   time.Time  `json:"due_at"`
+	DoneAt  *time.Time `json:"done_at,omitempty"`
+	Result  string     `json:"result,omitempty"` // performed, partly_performed, not_performed, unreachable
+	Note    string     `json:"note,omitempty"`
+	CaseID  string     `json:"case_id"`
+	Number  string     `json:"number,omitempty"`
+	Overdue bool       `json:"overdue"`
+}
+
+// FollowUpDays is when follow-ups are scheduled after an agreement (Jinan practice: within a month).
+var FollowUpDays = []int{7, 30}
+
+// ActionInput is the body of an action on a case; each action reads the fields it needs.
+type ActionInput struct {
+	Action      Action
+	Version     int // optimistic concurrency: the version the caller saw; 0 skips the check
+	Reason      string
+	CommitteeID string
+	Mediators   []string
+	Channel     string
+	Session     *Session
+	Agreement   *Agreement
+	Confirm     *Confirmation
+	FollowUpID  string
+	Result      string
+	Note        string
+	RiskLevel   string
+	Reopen      bool
+}
+
+// Effect is what an action changes, for the store to apply in the case's transaction.
+type Effect struct {
+	To             Status
+	Event          map[string]any // the history entry's "after"
+	CommitteeID    *string
+	Session        *Session
+	Agreement      *Agreement
+	Outcome        map[string]any // channel and reason of a failure or guidance
+	Confirmation   *Confirmation
+	Performance    string // "performed" or "recanted"
+	ScheduleFollow []time.Time
+	CompleteFollow *FollowUp
+	RiskLevel      *RiskLevel
+	RiskAdjustment *Signal
+}
+
+func oneOf[T ~string](v string, set []T) bool {
+	for _, s := range set {
+		if string(s) == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Plan validates an action against the case and says what it changes. It does not touch
+// storage; the committee's existence and the follow-up's are checked by the store.
+func Plan(c Case, in ActionInput, now time.Time) (Effect, error) {
+	to, err := Next(c.Status, in.Action)
+	if err != nil {
+		return Effect{}, err
+	}
+	var v errs
+	e := Effect{To: to, Event: map[string]any{"status": to}}
+	reason := strings.TrimSpace(in.Reason)
+	if runes(reason) > 500 {
+		v.add("reason", "原因最多 500 字 / reason must be at most 500 characters")
+	}
+	needReason := func() {
+		if reason == "" {
+			v.add("reason", "请说明原因 / a reason is required for %s", in.Action)
+		}
+		e.Event["reason"] = reason
+	}
+	switch in.Action {
+	case ActionAssign, ActionTransfer:
+		if in.CommitteeID == "" {
+			v.add("committee_id", "请指定调委会 / committee_id is required")
+		}
+		if in.Action == ActionTransfer {
+			needReason()
+		} else if reason != "" {
+			e.Event["reason"] = reason // overriding the routing proposal
+		}
+		id := in.CommitteeID
+		e.CommitteeID = &id
+		e.Event["committee_id"] = id
+	case ActionStartMediation:
+		if len(in.Mediators) > 0 {
+			e.Event["mediators"] = in.Mediators
+		}
+	case ActionRecordSession:
+		s := in.Session
+		if s == nil {
+			v.add("session", "请填写调解记录 / session is required")
+			break
+		}
+		if !oneOf(s.Mode, sessionModes) {
+			v.add("session.mode", "方式须为 in_person（当面）、phone（电话）、online（网络）或 video（视频） / session.mode must be in_person, phone, online or video")
+		}
+		if s.At.IsZero() || s.At.After(now.Add(time.Hour)) {
+			v.add("session.at", "请填写调解时间（不晚于现在） / session.at is required and not in the future")
+		}
+		if runes(s.Summary) > 5000 {
+			v.add("session.summary", "记录最多 5000 字 / session.summary must be at most 5000 characters")
+		}
+		e.Session = s
+		e.Event["session_at"], e.Event["mode"] = s.At, s.Mode
+	case ActionSucceed:
+		a := in.Agreement
+		if a == nil {
+			v.add("agreement", "调解成功须填写协议 / agreement is required")
+			break
+		}
+		if a.Form != "written" && a.Form != "oral" {
+			v.add("agreement.form", "协议形式须为 written（书面）或 oral（口头） / agreement.form must be written or oral")
+		}
+		if len(a.Terms) == 0 || len(a.Terms) > 50 {
+			v.add("agreement.terms", "协议须有 1–50 条条款 / agreement.terms must hold 1–50 terms")
+		}
+		for i, t := range a.Terms {
+			if strings.TrimSpace(t.Text) == "" || runes(t.Text) > 2000 {
+				v.add("agreement.terms["+itoa(i)+"].text", "条款内容须为 1–2000 字 / each term needs a text of 1–2000 characters")
+			}
+			if t.Amount < 0 || t.Amount > 1e12 {
+				v.add("agreement.terms["+itoa(i)+"].amount", "金额须为 0 至 1 万亿元 / amount must be between 0 and 1,000,000,000,000")
+			}
+			if t.DueDate != "" {
+				if _, err := time.Parse("2006-01-02", t.DueDate); err != nil {
+					v.add("agreement.terms["+itoa(i)+"].due_date", "履行期限格式为 YYYY-MM-DD / due_date must be YYYY-MM-DD")
+				}
+			}
+		}
+		if a.Signed.IsZero() {
+			a.Signed = now
+		}
+		e.Agreement = a
+		for _, d := range FollowUpDays {
+			e.ScheduleFollow = append(e.ScheduleFollow, now.AddDate(0, 0, d))
+		}
+		e.Event["agreement_form"], e.Event["terms"] = a.Form, len(a.Terms)
+	case ActionFail, ActionGuide:
+		if !oneOf(in.Channel, channels) {
+			v.add("channel", "请指定引导渠道：arbitration（仲裁）、administrative_reconsideration（行政复议）、administrative_ruling（行政裁决）、litigation（诉讼）、petition（信访）、other_department（其他部门） / channel must be one of arbitration, administrative_reconsideration, administrative_ruling, litigation, petition, other_department")
+		}
+		if in.Action == ActionGuide {
+			needReason()
+		}
+		e.Outcome = map[string]any{"channel": in.Channel, "reason": reason}
+		e.Event["channel"] = in.Channel
+		if in.Action == ActionFail {
+			for _, d := range FollowUpDays[:1] {
+				e.ScheduleFollow = append(e.ScheduleFollow, now.AddDate(0, 0, d))
+			}
+		}
+	case ActionConfirm:
+		cf := in.Confirm
+		if cf == nil || strings.TrimSpace(cf.Court) == "" || strings.TrimSpace(cf.Reference) == "" {
+			v.add("confirmation", "请填写确认法院与文书编号 / confirmation.court and confirmation.reference are required")
+		} else if _, err := time.Parse("2006-01-02", cf.Date); err != nil {
+			v.add("confirmation.date", "确认日期格式为 YYYY-MM-DD / confirmation.date must be YYYY-MM-DD")
+		}
+		e.Confirmation = cf
+		e.Event["confirmation"] = cf
+	case ActionRecordPerformed:
+		e.Performance = "performed"
+		e.Event["performance"] = "performed"
+	case ActionRecordRecant:
+		needReason()
+		e.Performance = "recanted"
+		e.Event["performance"] = "recanted"
+	case ActionFollowUp:
+		if in.FollowUpID == "" {
+			v.add("follow_up_id", "请指定回访计划 / follow_up_id is required")
+		}
+		if !oneOf(in.Result, []string{"performed", "partly_performed", "not_performed", "unreachable"}) {
+			v.add("result", "回访结果须为 performed、partly_performed、not_performed 或 unreachable / result must be performed, partly_performed, not_performed or unreachable")
+		}
+		if in.Reopen && in.Result != "not_performed" && in.Result != "partly_performed" {
+			v.add("reopen", "只有未履行或部分履行时才能重新调解 / reopen is only for a result of not_performed or partly_performed")
+		}
+		if in.Reopen {
+			if _, err := Next(c.Status, ActionReopen); err != nil {
+				return Effect{}, err
+			}
+			e.To = StatusMediating
+		}
+		done := now
+		e.CompleteFollow = &FollowUp{ID: in.FollowUpID, DoneAt: &done, Result: in.Result, Note: strings.TrimSpace(in.Note)}
+		e.Event["follow_up_id"], e.Event["result"], e.Event["reopened"] = in.FollowUpID, in.Result, in.Reopen
+		if in.Result == "performed" {
+			e.Performance = "performed"
+		}
+	case ActionReopen, ActionClose:
+		if in.Action == ActionReopen {
+			needReason()
+		}
+	case ActionAdjustRisk:
+		lvl := RiskLevel(in.RiskLevel)
+		if lvl.Rank() < 0 {
+			v.add("risk_level", "预警等级须为 none、blue、yellow、orange 或 red / risk_level must be none, blue, yellow, orange or red")
+		}
+		needReason()
+		e.RiskLevel = &lvl
+		e.RiskAdjustment = &Signal{Code: "manual", Label: "人工调整 / adjusted by staff", Detail: reason}
+		e.Event["risk_level"] = lvl
+	case ActionEdit:
+		v.add("action", "请用 PATCH 修改受理信息 / use PATCH to edit the intake")
+	}
+	if runes(in.Note) > 2000 {
+		v.add("note", "备注最多 2000 字 / note must be at most 2000 characters")
+	}
+	return e, v.err()
+}
+
+func itoa(i int) string {
+	const digits = "0123456789"
+	if i < 10 {
+		return digits[i : i+1]
+	}
+	return itoa(i/10) + digits[i%10:i%10+1]
+}

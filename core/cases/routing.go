@@ -1,0 +1,118 @@
+package cases
+
+import (
+	"sort"
+	"strings"
+)
+
+// Committee is what routing needs to know of a mediation committee (or brand studio).
+type Committee struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Kind        string `json:"kind"`
+	StreetCode  string `json:"street_code,omitempty"`
+	VillageCode string `json:"village_code,omitempty"`
+	Industry    string `json:"industry,omitempty"`
+	StationedAt string `json:"stationed_at,omitempty"`
+}
+
+// Proposal is a committee the platform proposes for a case, with its reasons.
+type Proposal struct {
+	Committee Committee `json:"committee"`
+	Score     int       `json:"score"`
+	Reasons   []string  `json:"reasons"`
+}
+
+// Routing is the platform's proposal for where a case goes, and why.
+type Routing struct {
+	Complexity string     `json:"complexity"` // "simple" or "complex" (繁简分流)
+	Why        []string   `json:"why"`        // why the case counts as complex
+	Proposals  []Proposal `json:"proposals"`  // best first
+}
+
+// Complex reports whether a case is complex (繁) — a major, difficult case stays at district
+// level (重大疑难复杂矛盾纠纷不出区) — and why.
+func Complex(c Case) (bool, []string) {
+	var why []string
+	if c.Risk.Level.Rank() >= RiskOrange.Rank() {
+		why = append(why, "预警等级为"+string(c.Risk.Level)+" / warning level "+string(c.Risk.Level))
+	}
+	if c.AmountFen >= 1_000_000_00 {
+		why = append(why, "标的额 100 万元以上 / amount of 1,000,000 yuan or more")
+	}
+	if len(c.Parties) >= 10 {
+		why = append(why, "当事人 10 方以上 / 10 parties or more")
+	}
+	return len(why) > 0, why
+}
+
+// stationFor maps referral sources to where dispatched committees are stationed (派驻).
+var stationFor = map[Source]string{SourceCourt: "court", SourcePolice: "police", SourcePetition: "petition"}
+
+// Route proposes committees for a case: by place (小事不出村居, 大事不出街镇), by dispute type
+// (industry committees), by complexity (繁简分流: complex cases to district-wide committees and
+// brand studios), and by the referring agency (dispatched committees). Every proposal lists
+// the rules it met.
+func Route(c Case, committees []Committee, types []DisputeType) Routing {
+	complex, why := Complex(c)
+	r := Routing{Complexity: "simple", Why: why, Proposals: []Proposal{}}
+	if complex {
+		r.Complexity = "complex"
+	}
+	industry := ""
+	for _, t := range types {
+		if t.Code == c.DisputeType {
+			industry = t.Industry
+		}
+	}
+	street, village := "", ""
+	if len(c.PlaceCode) >= 9 {
+		street = c.PlaceCode[:9]
+	}
+	if len(c.PlaceCode) == 12 {
+		village = c.PlaceCode
+	}
+	for _, m := range committees {
+		p := Proposal{Committee: m}
+		add := func(score int, reason string) { p.Score += score; p.Reasons = append(p.Reasons, reason) }
+		switch m.Kind {
+		case "village_committee":
+			if !complex && village != "" && m.VillageCode == village {
+				add(50, "纠纷发生在本村居，小事不出村居 / in this village: small matters stay in the village")
+			}
+		case "street_committee":
+			if street != "" && m.StreetCode == street {
+				if complex {
+					add(10, "纠纷发生在本街镇 / in this street")
+				} else {
+					add(40, "纠纷发生在本街镇，大事不出街镇 / in this street: big matters stay in the street")
+				}
+			}
+		case "industry_committee":
+			if industry != "" && m.Industry == industry {
+				add(60, "行业性专业性调委会对口 "+industry+" 类纠纷 / industry committee for "+industry+" disputes")
+			}
+		case "dispatched_committee":
+			if st, ok := stationFor[c.Source]; ok && m.StationedAt == st {
+				add(45, "派驻"+st+"的调委会承接其移交的案件 / dispatched committee stationed at the referring "+st)
+			}
+		case "brand_studio":
+			if complex {
+				add(35, "重大疑难复杂纠纷由品牌调解室办理，不出区 / complex case: a brand studio in the district")
+			}
+		}
+		if complex && m.Kind != "village_committee" && m.StreetCode == "" && m.Kind != "brand_studio" && p.Score > 0 {
+			add(10, "区级调解组织，重大疑难复杂不出区 / district-wide committee for a complex case")
+		}
+		if p.Score > 0 {
+			r.Proposals = append(r.Proposals, p)
+		}
+	}
+	sort.SliceStable(r.Proposals, func(i, j int) bool {
+		if r.Proposals[i].Score != r.Proposals[j].Score {
+			return r.Proposals[i].Score > r.Proposals[j].Score
+		}
+		return strings.Compare(r.Proposals[i].Committee.Name, r.Proposals[j].Committee.Name) < 0
+	})
+	return r
+}

@@ -1,0 +1,233 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/fengqiao/fengqiao/core/audit"
+	"github.com/fengqiao/fengqiao/core/cases"
+	"github.com/fengqiao/fengqiao/core/orgs"
+	"github.com/jackc/pgx/v5"
+)
+
+// loadCaseDetail is loadCase with the sessions and follow-ups.
+func loadCaseDetail(ctx context.Context, tx pgx.Tx, tenantCode, id string, now time.Time) (cases.Case, error) {
+	c, err := loadCase(ctx, tx, tenantCode, id)
+	if err != nil {
+		return c, err
+	}
+	rows, err := tx.Query(ctx, `SELECT id::text, at, mode, summary, mediators, participants FROM case_sessions
+		WHERE tenant_id = $1 AND case_id = $2 ORDER BY at, id`, tenantCode, id)
+	if err != nil {
+		return c, err
+	}
+	if c.Sessions, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (cases.Session, error) {
+		var s cases.Session
+		return s, r.Scan(&s.ID, &s.At, &s.Mode, &s.Summary, &s.Mediators, &s.Participants)
+	}); err != nil {
+		return c, err
+	}
+	rows, err = tx.Query(ctx, `SELECT f.id::text, f.case_id::text, c.number, f.due_at, f.done_at, f.result, f.note FROM case_follow_ups f
+		JOIN cases c ON c.tenant_id = f.tenant_id AND c.id = f.case_id
+		WHERE f.tenant_id = $1 AND f.case_id = $2 ORDER BY f.due_at, f.id`, tenantCode, id)
+	if err != nil {
+		return c, err
+	}
+	c.FollowUps, err = pgx.CollectRows(rows, scanFollowUp(now))
+	return c, err
+}
+
+func scanFollowUp(now time.Time) pgx.RowToFunc[cases.FollowUp] {
+	return func(r pgx.CollectableRow) (cases.FollowUp, error) {
+		var f cases.FollowUp
+		err := r.Scan(&f.ID, &f.CaseID, &f.Number, &f.DueAt, &f.DoneAt, &f.Result, &f.Note)
+		f.Overdue = f.DoneAt == nil && now.After(f.DueAt)
+		return f, err
+	}
+}
+
+// CaseDetail returns a case with its parties, sessions and follow-ups.
+func (s *Store) CaseDetail(ctx context.Context, tenantCode, id string, now time.Time) (cases.Case, error) {
+	var c cases.Case
+	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
+		var err error
+		c, err = loadCaseDetail(ctx, tx, tenantCode, id, now)
+		return err
+	})
+	return c, err
+}
+
+// ApplyAction performs an action on a case in one transaction: it locks the case, checks the
+// version the caller saw, lets plan decide the effect (state machine and validation), checks
+// the committee and follow-up it names, applies the effect and appends the history event.
+func (s *Store) ApplyAction(ctx context.Context, tenantCode, id string, in cases.ActionInput, now time.Time,
+	plan func(cases.Case) (cases.Effect, error)) (cases.Case, error) {
+	var out cases.Case
+	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
+		if _, err := activeTenant(ctx, tx, tenantCode); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "SELECT 1 FROM cases WHERE tenant_id = $1 AND id = $2 FOR UPDATE", tenantCode, id); err != nil {
+			if pgCode(err) == "22P02" {
+				return cases.ErrNotFound
+			}
+			return err
+		}
+		c, err := loadCase(ctx, tx, tenantCode, id)
+		if err != nil {
+			return err
+		}
+		if in.Version != 0 && in.Version != c.Version {
+			return &cases.VersionConflictError{Current: c.Version}
+		}
+		eff, err := plan(c)
+		if err != nil {
+			return err
+		}
+		if eff.CommitteeID != nil {
+			var ok bool
+			err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM organisations WHERE tenant_id = $1 AND id::text = $2
+				AND status = 'active' AND kind = ANY($3))`, tenantCode, *eff.CommitteeID, committeeKinds).Scan(&ok)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return &cases.CommitteeError{ID: *eff.CommitteeID}
+			}
+		}
+		if f := eff.CompleteFollow; f != nil {
+			tag, err := tx.Exec(ctx, `UPDATE case_follow_ups SET done_at = $4, result = $5, note = $6, done_by = $7
+				WHERE tenant_id = $1 AND case_id = $2 AND id::text = $3 AND done_at IS NULL`,
+				tenantCode, id, f.ID, f.DoneAt, f.Result, f.Note, audit.ActorFrom(ctx).Subject)
+			if err != nil {
+				return err
+			}
+			if tag.RowsAffected() == 0 {
+				return cases.ErrFollowUpNotFound
+			}
+		}
+		risk := c.Risk
+		if eff.RiskLevel != nil {
+			risk.Level = *eff.RiskLevel
+			risk.Signals = append(risk.Signals, *eff.RiskAdjustment)
+		}
+		riskJSON, err := json.Marshal(risk)
+		if err != nil {
+			return err
+		}
+		var concluded *time.Time
+		if cases.Concluded(eff.To) && !cases.Concluded(c.Status) {
+			concluded = &now
+		}
+		reopened := !cases.Concluded(eff.To) && cases.Concluded(c.Status)
+		b := &pgx.Batch{}
+		b.Queue(`UPDATE cases SET status = $3, committee_id = coalesce($4::uuid, committee_id),
+				outcome = CASE WHEN $5::jsonb IS NULL THEN outcome ELSE $5::jsonb END,
+				agreement = CASE WHEN $6::jsonb IS NULL THEN agreement ELSE $6::jsonb END,
+				confirmation = CASE WHEN $7::jsonb IS NULL THEN confirmation ELSE $7::jsonb END,
+				performance = CASE WHEN $8 = '' THEN performance ELSE $8 END,
+				risk_level = $9, risk = $10,
+				concluded_at = CASE WHEN $12 THEN NULL ELSE coalesce($11, concluded_at) END,
+				version = version + 1, updated_at = now()
+			WHERE tenant_id = $1 AND id = $2`,
+			tenantCode, id, string(eff.To), eff.CommitteeID, jsonOrNil(eff.Outcome), jsonOrNil(eff.Agreement), jsonOrNil(eff.Confirmation),
+			eff.Performance, string(risk.Level), riskJSON, concluded, reopened)
+		actor := audit.ActorFrom(ctx)
+		if sess := eff.Session; sess != nil {
+			b.Queue(`INSERT INTO case_sessions (tenant_id, case_id, at, mode, summary, mediators, participants, recorded_by)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, tenantCode, id, sess.At, sess.Mode, sess.Summary,
+				stringsOrEmpty(sess.Mediators), stringsOrEmpty(sess.Participants), actor.Subject)
+		}
+		for _, due := range eff.ScheduleFollow {
+			b.Queue(`INSERT INTO case_follow_ups (tenant_id, case_id, due_at) VALUES ($1, $2, $3)`, tenantCode, id, due)
+		}
+		before, err := json.Marshal(map[string]any{"status": c.Status, "version": c.Version})
+		if err != nil {
+			return err
+		}
+		after, err := json.Marshal(eff.Event)
+		if err != nil {
+			return err
+		}
+		b.Queue(`INSERT INTO case_events (tenant_id, case_id, actor, action, before, after, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			tenantCode, id, actor.Subject, string(in.Action), before, after, actor.RequestID)
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return err
+		}
+		out, err = loadCaseDetail(ctx, tx, tenantCode, id, now)
+		return err
+	})
+	return out, err
+}
+
+// committeeKinds are the organisation kinds a case can be assigned to.
+var committeeKinds = func() []string {
+	var out []string
+	for _, k := range orgs.MediationKinds() {
+		out = append(out, string(k))
+	}
+	return out
+}()
+
+func jsonOrNil(v any) []byte {
+	switch x := v.(type) {
+	case map[string]any:
+		if x == nil {
+			return nil
+		}
+	case *cases.Agreement:
+		if x == nil {
+			return nil
+		}
+	case *cases.Confirmation:
+		if x == nil {
+			return nil
+		}
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil
+	}
+	return b
+}
+
+func stringsOrEmpty(xs []string) []string {
+	if xs == nil {
+		return []string{}
+	}
+	return xs
+}
+
+// FollowUps lists a tenant's follow-ups by due date: state "due" (pending), "overdue" (pending
+// and past due), "done", or "" for all; after is the last id of the previous page.
+func (s *Store) FollowUps(ctx context.Context, tenantCode, state string, now time.Time, afterDue time.Time, afterID string, limit int) ([]cases.FollowUp, error) {
+	var out []cases.FollowUp
+	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
+		q := `SELECT f.id::text, f.case_id::text, c.number, f.due_at, f.done_at, f.result, f.note FROM case_follow_ups f
+			JOIN cases c ON c.tenant_id = f.tenant_id AND c.id = f.case_id WHERE f.tenant_id = $1`
+		switch state {
+		case "due":
+			q += " AND f.done_at IS NULL"
+		case "overdue":
+			q += " AND f.done_at IS NULL AND f.due_at < $2"
+		case "done":
+			q += " AND f.done_at IS NOT NULL"
+		}
+		q += " AND $2::timestamptz IS NOT NULL AND ($3::uuid IS NULL OR (f.due_at, f.id) > ($4, $3::uuid)) ORDER BY f.due_at, f.id LIMIT $5"
+		var after *string
+		if afterID != "" {
+			after = &afterID
+		}
+		rows, err := tx.Query(ctx, q, tenantCode, now, after, afterDue, limit)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, scanFollowUp(now))
+		return err
+	})
+	if pgCode(err) == "22P02" {
+		return nil, cases.ErrInvalid
+	}
+	return out, err
+}
