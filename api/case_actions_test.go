@@ -3,6 +3,7 @@ package api_test
 import (
 	"net/http"
 	"testing"
+	"time"
 )
 
 func (e *env) newCase(t *testing.T, as, code string) (string, int) {
@@ -64,4 +65,102 @@ func TestCaseActionsWithoutCommittee(t *testing.T) {
 			}
 		}
 	}
+}
+
+func (e *env) org(t *testing.T, as, code string, body map[string]any) string {
+	t.Helper()
+	res := e.do(as, http.MethodPost, "/api/v1/tenants/"+code+"/organisations", body)
+	if res.status != 201 {
+		t.Fatalf("create organisation: %d %s", res.status, res.body)
+	}
+	return res.json["id"].(string)
+}
+
+// TestCaseLifecycleFlow walks one case through the whole lifecycle over the API: routing
+// proposal, assignment, mediation, agreement, judicial confirmation, follow-ups (one finds the
+// agreement not performed and reopens the case), failure, close — and checks the history.
+func TestCaseLifecycleFlow(t *testing.T) {
+	e := newEnv(t)
+	street := e.org(t, "putuo-admin", "310107", map[string]any{"kind": "street_committee", "name": "长寿路街道人民调解委员会", "street_code": "310107015"})
+	e.org(t, "putuo-admin", "310107", map[string]any{"kind": "industry_committee", "name": "普陀区物业纠纷调委会", "industry": "property"})
+	other := e.org(t, "putuo-admin", "310107", map[string]any{"kind": "street_committee", "name": "曹杨新村街道人民调解委员会", "street_code": "310107005"})
+	court := e.org(t, "putuo-admin", "310107", map[string]any{"kind": "court", "name": "普陀区人民法院"})
+	id, _ := e.newCase(t, "putuo-staff", "310107")
+	base := "/api/v1/tenants/310107/cases/" + id
+	act := func(a string) string { return base + "/actions/" + a }
+
+	routing := e.do("putuo-staff", http.MethodGet, base+"/routing", nil)
+	props := routing.json["proposals"].([]any)
+	if routing.status != 200 || routing.json["complexity"] != "simple" || len(props) == 0 ||
+		props[0].(map[string]any)["committee"].(map[string]any)["id"] != street {
+		t.Fatalf("routing: %d %s", routing.status, routing.body)
+	}
+	runRows(t, e, nil, []row{
+		{name: "assign to an agency is refused", as: "putuo-staff", method: "POST", path: act("assign"), body: map[string]any{"committee_id": court}, status: 400, problem: "invalid-field", field: "committee_id"},
+		{name: "assign as proposed", as: "putuo-staff", method: "POST", path: act("assign"), body: map[string]any{"committee_id": street}, status: 200},
+		{name: "transfer without reason", as: "putuo-staff", method: "POST", path: act("transfer"), body: map[string]any{"committee_id": other}, status: 400, problem: "invalid-field", field: "reason"},
+		{name: "transfer", as: "putuo-staff", method: "POST", path: act("transfer"), body: map[string]any{"committee_id": other, "reason": "当事人居住地在曹杨"}, status: 200},
+		{name: "start mediation", as: "putuo-staff", method: "POST", path: act("start_mediation"), body: map[string]any{"mediators": []string{"王调解员"}}, status: 200},
+		{name: "session in the future", as: "putuo-staff", method: "POST", path: act("record_session"), body: map[string]any{"session": map[string]any{"at": "2099-01-01T09:00:00Z", "mode": "in_person"}}, status: 400, problem: "invalid-field", field: "session.at"},
+		{name: "session bad mode", as: "putuo-staff", method: "POST", path: act("record_session"), body: map[string]any{"session": map[string]any{"at": "2026-01-05T09:00:00Z", "mode": "pigeon"}}, status: 400, problem: "invalid-field", field: "session.mode"},
+		{name: "session", as: "putuo-staff", method: "POST", path: act("record_session"), body: map[string]any{"session": map[string]any{"at": "2026-01-05T09:00:00Z", "mode": "in_person", "summary": "双方到场，律师参与", "participants": []string{"李律师"}}}, status: 200},
+		{name: "agreement without terms", as: "putuo-staff", method: "POST", path: act("succeed"), body: map[string]any{"agreement": map[string]any{"form": "written", "terms": []any{}}}, status: 400, problem: "invalid-field", field: "agreement.terms"},
+		{name: "agreement bad due date", as: "putuo-staff", method: "POST", path: act("succeed"), body: map[string]any{"agreement": map[string]any{"form": "written", "terms": []map[string]any{{"text": "赔偿", "due_date": "soon"}}}}, status: 400, problem: "invalid-field", field: "agreement.terms[0].due_date"},
+		{name: "succeed", as: "putuo-staff", method: "POST", path: act("succeed"), body: map[string]any{"agreement": map[string]any{"form": "written", "terms": []map[string]any{{"text": "李四赔偿张三维修费", "amount": 3000, "due_date": "2026-12-31", "payer": "李四"}}}}, status: 200},
+		{name: "confirmation incomplete", as: "putuo-staff", method: "POST", path: act("confirm"), body: map[string]any{"confirmation": map[string]any{"court": "普陀区人民法院"}}, status: 400, problem: "invalid-field", field: "confirmation"},
+		{name: "judicial confirmation", as: "putuo-staff", method: "POST", path: act("confirm"), body: map[string]any{"confirmation": map[string]any{"court": "普陀区人民法院", "reference": "(2026)沪0107民特1号", "date": "2026-11-30"}}, status: 200},
+		{name: "follow-up unknown", as: "putuo-staff", method: "POST", path: act("follow_up"), body: map[string]any{"follow_up_id": "00000000-0000-0000-0000-000000000000", "result": "performed"}, status: 400, problem: "invalid-field", field: "follow_up_id"},
+	})
+	c := e.do("putuo-staff", http.MethodGet, base, nil)
+	fus := c.json["follow_ups"].([]any)
+	if c.json["status"] != "succeeded" || c.json["committee_id"] != other || len(fus) != 2 || c.json["confirmation"] == nil || len(c.json["sessions"].([]any)) != 1 {
+		t.Fatalf("after agreement: %s", c.body)
+	}
+	first := fus[0].(map[string]any)["id"].(string)
+	runRows(t, e, nil, []row{
+		{name: "reopen needs not performed", as: "putuo-staff", method: "POST", path: act("follow_up"), body: map[string]any{"follow_up_id": first, "result": "performed", "reopen": true}, status: 400, problem: "invalid-field", field: "reopen"},
+		{name: "follow-up finds it not performed and reopens", as: "putuo-staff", method: "POST", path: act("follow_up"), body: map[string]any{"follow_up_id": first, "result": "not_performed", "note": "李四未付款", "reopen": true}, status: 200},
+		{name: "the same follow-up twice", as: "putuo-staff", method: "POST", path: act("follow_up"), body: map[string]any{"follow_up_id": first, "result": "performed"}, status: 409, problem: "action-not-allowed"},
+		{name: "fail to litigation", as: "putuo-staff", method: "POST", path: act("fail"), body: map[string]any{"channel": "litigation"}, status: 200},
+		{name: "close", as: "putuo-staff", method: "POST", path: act("close"), status: 200},
+	})
+	c = e.do("putuo-staff", http.MethodGet, base, nil)
+	if c.json["status"] != "closed" || c.json["outcome"].(map[string]any)["channel"] != "litigation" || len(c.json["follow_ups"].([]any)) != 3 {
+		t.Errorf("after failure and close: %s", c.body)
+	}
+	h := e.do("putuo-staff", http.MethodGet, base+"/history", nil)
+	var got []string
+	for _, it := range h.json["items"].([]any) {
+		got = append(got, it.(map[string]any)["action"].(string))
+	}
+	want := []string{"create", "assign", "transfer", "start_mediation", "record_session", "succeed", "confirm", "follow_up", "fail", "close"}
+	if len(got) != len(want) {
+		t.Fatalf("history %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("history %v, want %v", got, want)
+		}
+	}
+	// Follow-ups: one pending (the 30-day one of the agreement), and one of the failure; none
+	// overdue now; all overdue a year later.
+	due := e.do("putuo-staff", http.MethodGet, "/api/v1/tenants/310107/follow-ups?state=due", nil)
+	if n := len(due.json["items"].([]any)); n != 2 {
+		t.Errorf("due follow-ups: %d %s", n, due.body)
+	}
+	if n := len(e.do("putuo-staff", http.MethodGet, "/api/v1/tenants/310107/follow-ups?state=overdue", nil).json["items"].([]any)); n != 0 {
+		t.Errorf("overdue now: %d", n)
+	}
+	e.cases.SetClock(func() time.Time { return time.Now().AddDate(1, 0, 0) })
+	if n := len(e.do("putuo-staff", http.MethodGet, "/api/v1/tenants/310107/follow-ups?state=overdue", nil).json["items"].([]any)); n != 2 {
+		t.Errorf("overdue a year later: %d", n)
+	}
+	if n := len(e.do("putuo-staff", http.MethodGet, "/api/v1/tenants/310107/follow-ups?state=done", nil).json["items"].([]any)); n != 1 {
+		t.Errorf("done follow-ups: %d", n)
+	}
+	runRows(t, e, nil, []row{
+		{name: "follow-ups bad state", as: "putuo-staff", method: "GET", path: "/api/v1/tenants/310107/follow-ups?state=soon", status: 400, problem: "invalid-field", field: "state"},
+		{name: "follow-ups of another district", as: "putuo-staff", method: "GET", path: "/api/v1/tenants/370104/follow-ups", status: 404, problem: "tenant-not-found"},
+		{name: "routing of another district's case", as: "huaiyin-admin", method: "GET", path: "/api/v1/tenants/370104/cases/" + id + "/routing", status: 404, problem: "case-not-found"},
+	})
 }

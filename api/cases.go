@@ -312,6 +312,7 @@ func caseRoutes() []route {
 		{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/:id", operationID: "getCase", summary: "案件详情；个人信息默认脱敏，reveal=pii 显示全文并审计 / A case; personal data masked unless reveal=pii (permission needed, audited)", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "read", response: caseDTO{}, status: 200, handler: (*Server).getCase,
 			query: []queryParam{{"reveal", "pii：显示完整个人信息 / show the parties' personal data in full", "string"}}},
 		{method: http.MethodPost, path: "/api/v1/tenants/:code/cases/:id/actions/:action", operationID: "actOnCase", summary: "案件操作（分流、移送、开始调解、调解记录、成功、失败、引导、司法确认、履行、反悔、回访、重新调解、结案、调整预警）；状态不允许时 409 并列出可行操作 / Act on a case; 409 with the allowed actions when the status does not allow it", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "update", request: caseActionRequest{}, optionalBody: true, response: caseDTO{}, status: 200, handler: (*Server).actOnCase},
+		{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/:id/routing", operationID: "proposeRouting", summary: "分流建议：按属地、纠纷类型、繁简与移交单位，逐条说明理由 / Where the case should go, and why", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "read", response: cases.Routing{}, status: 200, handler: (*Server).proposeRouting},
 		{method: http.MethodGet, path: "/api/v1/tenants/:code/follow-ups", operationID: "listFollowUps", summary: "回访计划（待回访、逾期、已回访） / Follow-ups: due, overdue, done", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "read", response: followUpList{}, status: 200, handler: (*Server).listFollowUps,
 			query: []queryParam{{"state", "due | overdue | done", "string"}, {"after", "游标 / cursor", "string"}, {"limit", "1–500，默认 100 / 1–500, default 100", "integer"}}},
 		{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/:id/history", operationID: "getCaseHistory", summary: "案件历史（只增不改） / The case's append-only history", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "read", response: caseHistory{}, status: 200, handler: (*Server).caseHistory},
@@ -406,4 +407,12 @@ func (s *Server) listFollowUps(c echo.Context) error {
 		out.Items = append(out.Items, f)
 	}
 	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) proposeRouting(c echo.Context) error {
+	r, err := s.deps.Cases.Routing(c.Request().Context(), c.Param("code"), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, r)
 }

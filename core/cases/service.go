@@ -28,6 +28,7 @@ type Repo interface {
 	CaseDetail(ctx context.Context, tenantCode, id string, now time.Time) (Case, error)
 	ApplyAction(ctx context.Context, tenantCode, id string, in ActionInput, now time.Time, plan func(Case) (Effect, error)) (Case, error)
 	FollowUps(ctx context.Context, tenantCode, state string, now, afterDue time.Time, afterID string, limit int) ([]FollowUp, error)
+	Committees(ctx context.Context, tenantCode string) ([]Committee, error)
 	Cases(ctx context.Context, tenantCode string, f Filter) ([]Case, error)
 	History(ctx context.Context, tenantCode, id string) ([]Event, error)
 	TenantTypes(ctx context.Context, tenantCode string) ([]DisputeType, error)
@@ -375,4 +376,22 @@ func (s *Service) Act(ctx context.Context, tenantCode, id string, in ActionInput
 // FollowUps lists a tenant's follow-ups (state: due, overdue, done or "" for all).
 func (s *Service) FollowUps(ctx context.Context, tenantCode, state string, afterDue time.Time, afterID string, limit int) ([]FollowUp, error) {
 	return s.repo.FollowUps(ctx, tenantCode, state, s.now(), afterDue, afterID, limit)
+}
+
+// Routing proposes committees for a case, with the reasons (staff accept or override it with
+// the assign action).
+func (s *Service) Routing(ctx context.Context, tenantCode, id string) (Routing, error) {
+	c, err := s.repo.CaseDetail(ctx, tenantCode, id, s.now())
+	if err != nil {
+		return Routing{}, err
+	}
+	committees, err := s.repo.Committees(ctx, tenantCode)
+	if err != nil {
+		return Routing{}, err
+	}
+	types, err := s.Types(ctx, tenantCode)
+	if err != nil {
+		return Routing{}, err
+	}
+	return Route(c, committees, types), nil
 }

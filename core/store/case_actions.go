@@ -231,3 +231,21 @@ func (s *Store) FollowUps(ctx context.Context, tenantCode, state string, now tim
 	}
 	return out, err
 }
+
+// Committees lists a tenant's active committees and brand studios, for routing.
+func (s *Store) Committees(ctx context.Context, tenantCode string) ([]cases.Committee, error) {
+	var out []cases.Committee
+	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT id::text, name, kind, street_code, village_code, industry, stationed_at FROM organisations
+			WHERE tenant_id = $1 AND status = 'active' AND kind = ANY($2) ORDER BY name, id`, tenantCode, committeeKinds)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (cases.Committee, error) {
+			var m cases.Committee
+			return m, r.Scan(&m.ID, &m.Name, &m.Kind, &m.StreetCode, &m.VillageCode, &m.Industry, &m.StationedAt)
+		})
+		return err
+	})
+	return out, err
+}
