@@ -155,8 +155,10 @@ func (s *Store) ApplyAction(ctx context.Context, tenantCode, id string, in cases
 		if err := tx.SendBatch(ctx, b).Close(); err != nil {
 			return err
 		}
-		out, err = loadCaseDetail(ctx, tx, tenantCode, id, now)
-		return err
+		if out, err = loadCaseDetail(ctx, tx, tenantCode, id, now); err != nil {
+			return err
+		}
+		return s.afterCaseChange(ctx, tx, &c, &out)
 	})
 	return out, err
 }

@@ -177,7 +177,7 @@ func (s *Store) CreateCase(ctx context.Context, c cases.Case, idem *cases.Idempo
 		}
 		out = c
 		out.Seq, out.Number, out.CreatedAt, out.UpdatedAt, out.Version = created.Seq, created.Number, created.CreatedAt, created.UpdatedAt, created.Version
-		return nil
+		return s.afterCaseChange(ctx, tx, nil, &out)
 	})
 	return out, replayed, err
 }
