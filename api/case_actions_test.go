@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -111,6 +112,15 @@ func TestCaseLifecycleFlow(t *testing.T) {
 		{name: "judicial confirmation", as: "putuo-staff", method: "POST", path: act("confirm"), body: map[string]any{"confirmation": map[string]any{"court": "普陀区人民法院", "reference": "(2026)沪0107民特1号", "date": "2026-11-30"}}, status: 200},
 		{name: "follow-up unknown", as: "putuo-staff", method: "POST", path: act("follow_up"), body: map[string]any{"follow_up_id": "00000000-0000-0000-0000-000000000000", "result": "performed"}, status: 400, problem: "invalid-field", field: "follow_up_id"},
 	})
+	doc := e.do("putuo-staff", http.MethodGet, base+"/agreement", nil)
+	for _, want := range []string{"人民调解协议书", "李四赔偿张三维修费", "曹杨新村街道人民调解委员会", idNumber(t, "310107", "19800101", 123), "(2026)沪0107民特1号"} {
+		if !strings.Contains(string(doc.body), want) {
+			t.Errorf("agreement document lacks %q", want)
+		}
+	}
+	if doc.status != 200 || !strings.HasPrefix(doc.header.Get("Content-Type"), "text/html") || doc.header.Get("Cache-Control") != "no-store" {
+		t.Errorf("agreement document: %d %v", doc.status, doc.header)
+	}
 	c := e.do("putuo-staff", http.MethodGet, base, nil)
 	fus := c.json["follow_ups"].([]any)
 	if c.json["status"] != "succeeded" || c.json["committee_id"] != other || len(fus) != 2 || c.json["confirmation"] == nil || len(c.json["sessions"].([]any)) != 1 {
@@ -159,6 +169,8 @@ func TestCaseLifecycleFlow(t *testing.T) {
 		t.Errorf("done follow-ups: %d", n)
 	}
 	runRows(t, e, nil, []row{
+		{name: "no agreement document for a failed case", as: "putuo-staff", method: "GET", path: base + "/agreement", status: 409, problem: "no-written-agreement"},
+		{name: "no agreement document across districts", as: "huaiyin-admin", method: "GET", path: "/api/v1/tenants/370104/cases/" + id + "/agreement", status: 404, problem: "case-not-found"},
 		{name: "follow-ups bad state", as: "putuo-staff", method: "GET", path: "/api/v1/tenants/310107/follow-ups?state=soon", status: 400, problem: "invalid-field", field: "state"},
 		{name: "follow-ups of another district", as: "putuo-staff", method: "GET", path: "/api/v1/tenants/370104/follow-ups", status: 404, problem: "tenant-not-found"},
 		{name: "routing of another district's case", as: "huaiyin-admin", method: "GET", path: "/api/v1/tenants/370104/cases/" + id + "/routing", status: 404, problem: "case-not-found"},

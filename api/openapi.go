@@ -81,6 +81,8 @@ func (s *Server) Document() (*openapi3.T, error) {
 				return nil, fmt.Errorf("%s response: %w", r.operationID, err)
 			}
 			resp.WithContent(openapi3.NewContentWithJSONSchemaRef(ref))
+		} else if r.contentType != "" {
+			resp.WithContent(openapi3.Content{r.contentType: &openapi3.MediaType{Schema: openapi3.NewStringSchema().NewRef()}})
 		} else if r.status != http.StatusNoContent {
 			resp.WithContent(openapi3.NewContentWithJSONSchema(openapi3.NewObjectSchema()))
 		}

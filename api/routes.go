@@ -17,6 +17,7 @@ type route struct {
 	tenantScoped  bool // the path carries :code, the tenant acted on
 	requireActive bool // refuse while the tenant is suspended or archived
 	optionalBody  bool
+	contentType   string // of the success response when not JSON
 	obj, act      string // authorization; empty obj: the handler authorizes itself
 	request       any
 	response      any

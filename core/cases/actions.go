@@ -103,6 +103,7 @@ type Effect struct {
 	CompleteFollow *FollowUp
 	RiskLevel      *RiskLevel
 	RiskAdjustment *Signal
+	ClearOutcome   bool // a success after a reopened failure: the earlier failure is no longer the outcome
 }
 
 func oneOf[T ~string](v string, set []T) bool {
@@ -196,6 +197,7 @@ func Plan(c Case, in ActionInput, now time.Time) (Effect, error) {
 			a.Signed = now
 		}
 		e.Agreement = a
+		e.ClearOutcome = true
 		for _, d := range FollowUpDays {
 			e.ScheduleFollow = append(e.ScheduleFollow, now.AddDate(0, 0, d))
 		}

@@ -29,6 +29,7 @@ type Repo interface {
 	ApplyAction(ctx context.Context, tenantCode, id string, in ActionInput, now time.Time, plan func(Case) (Effect, error)) (Case, error)
 	FollowUps(ctx context.Context, tenantCode, state string, now, afterDue time.Time, afterID string, limit int) ([]FollowUp, error)
 	Committees(ctx context.Context, tenantCode string) ([]Committee, error)
+	CommitteeName(ctx context.Context, tenantCode, id string) (string, error)
 	Cases(ctx context.Context, tenantCode string, f Filter) ([]Case, error)
 	History(ctx context.Context, tenantCode, id string) ([]Event, error)
 	TenantTypes(ctx context.Context, tenantCode string) ([]DisputeType, error)
@@ -394,4 +395,12 @@ func (s *Service) Routing(ctx context.Context, tenantCode, id string) (Routing, 
 		return Routing{}, err
 	}
 	return Route(c, committees, types), nil
+}
+
+// CommitteeName names a committee of the tenant ("" when id is empty).
+func (s *Service) CommitteeName(ctx context.Context, tenantCode, id string) (string, error) {
+	if id == "" {
+		return "", nil
+	}
+	return s.repo.CommitteeName(ctx, tenantCode, id)
 }

@@ -123,7 +123,7 @@ func (s *Store) ApplyAction(ctx context.Context, tenantCode, id string, in cases
 		reopened := !cases.Concluded(eff.To) && cases.Concluded(c.Status)
 		b := &pgx.Batch{}
 		b.Queue(`UPDATE cases SET status = $3, committee_id = coalesce($4::uuid, committee_id),
-				outcome = CASE WHEN $5::jsonb IS NULL THEN outcome ELSE $5::jsonb END,
+				outcome = CASE WHEN $13 THEN NULL WHEN $5::jsonb IS NULL THEN outcome ELSE $5::jsonb END,
 				agreement = CASE WHEN $6::jsonb IS NULL THEN agreement ELSE $6::jsonb END,
 				confirmation = CASE WHEN $7::jsonb IS NULL THEN confirmation ELSE $7::jsonb END,
 				performance = CASE WHEN $8 = '' THEN performance ELSE $8 END,
@@ -132,7 +132,7 @@ func (s *Store) ApplyAction(ctx context.Context, tenantCode, id string, in cases
 				version = version + 1, updated_at = now()
 			WHERE tenant_id = $1 AND id = $2`,
 			tenantCode, id, string(eff.To), eff.CommitteeID, jsonOrNil(eff.Outcome), jsonOrNil(eff.Agreement), jsonOrNil(eff.Confirmation),
-			eff.Performance, string(risk.Level), riskJSON, concluded, reopened)
+			eff.Performance, string(risk.Level), riskJSON, concluded, reopened, eff.ClearOutcome)
 		actor := audit.ActorFrom(ctx)
 		if sess := eff.Session; sess != nil {
 			b.Queue(`INSERT INTO case_sessions (tenant_id, case_id, at, mode, summary, mediators, participants, recorded_by)
@@ -250,4 +250,16 @@ func (s *Store) Committees(ctx context.Context, tenantCode string) ([]cases.Comm
 		return err
 	})
 	return out, err
+}
+
+// CommitteeName returns the name of an organisation of the tenant.
+func (s *Store) CommitteeName(ctx context.Context, tenantCode, id string) (string, error) {
+	var name string
+	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT name FROM organisations WHERE tenant_id = $1 AND id::text = $2`, tenantCode, id).Scan(&name)
+	})
+	if isNoRows(err) {
+		return "", nil
+	}
+	return name, err
 }
