@@ -176,3 +176,51 @@ func TestCaseLifecycleFlow(t *testing.T) {
 		{name: "routing of another district's case", as: "huaiyin-admin", method: "GET", path: "/api/v1/tenants/370104/cases/" + id + "/routing", status: 404, problem: "case-not-found"},
 	})
 }
+
+func TestCaseSettings(t *testing.T) {
+	e := newEnv(t)
+	path := "/api/v1/tenants/310107/case-settings"
+	def := e.do("putuo-staff", http.MethodGet, path, nil)
+	if def.status != 200 || def.json["time_limit_days"].(map[string]any)["court"].(float64) != 30 || len(def.json["follow_up_days"].([]any)) != 2 {
+		t.Fatalf("defaults: %d %s", def.status, def.body)
+	}
+	runRows(t, e, nil, []row{
+		{name: "staff cannot change", as: "putuo-staff", method: "PUT", path: path, body: map[string]any{"follow_up_days": []int{3}}, status: 403, problem: "forbidden"},
+		{name: "unknown source", as: "putuo-admin", method: "PUT", path: path, body: map[string]any{"time_limit_days": map[string]int{"pigeon": 3}}, status: 400, problem: "invalid-field", field: "time_limit_days.pigeon"},
+		{name: "zero days", as: "putuo-admin", method: "PUT", path: path, body: map[string]any{"time_limit_days": map[string]int{"court": 0}}, status: 400, problem: "invalid-field", field: "time_limit_days.court"},
+		{name: "decreasing follow-ups", as: "putuo-admin", method: "PUT", path: path, body: map[string]any{"follow_up_days": []int{30, 7}}, status: 400, problem: "invalid-field", field: "follow_up_days"},
+		{name: "set", as: "putuo-admin", method: "PUT", path: path, body: map[string]any{"time_limit_days": map[string]int{"court": 20}, "follow_up_days": []int{3, 14, 60}}, status: 200},
+		{name: "another district", as: "putuo-admin", method: "PUT", path: "/api/v1/tenants/370104/case-settings", body: map[string]any{}, status: 404, problem: "tenant-not-found"},
+	})
+	got := e.do("putuo-staff", http.MethodGet, path, nil)
+	if got.json["time_limit_days"].(map[string]any)["court"].(float64) != 20 || got.json["time_limit_days"].(map[string]any)["walk_in"].(float64) != 30 {
+		t.Errorf("merged settings: %s", got.body)
+	}
+	// A court referral now gets 20 days; an agreement three follow-ups.
+	c := sampleCase(t, "委派案件")
+	c["source"] = "court"
+	res := e.do("putuo-staff", http.MethodPost, "/api/v1/tenants/310107/cases", c)
+	received, _ := time.Parse(time.RFC3339Nano, res.json["received_at"].(string))
+	due, _ := time.Parse(time.RFC3339Nano, res.json["due_at"].(string))
+	if d := due.Sub(received); d != 20*24*time.Hour {
+		t.Errorf("court time limit %v, want 480h", d)
+	}
+	// Huaiyin keeps the defaults.
+	if h := e.do("huaiyin-staff", http.MethodGet, "/api/v1/tenants/370104/case-settings", nil); h.json["time_limit_days"].(map[string]any)["court"].(float64) != 30 {
+		t.Errorf("another tenant's settings changed: %s", h.body)
+	}
+	street := e.org(t, "putuo-admin", "310107", map[string]any{"kind": "street_committee", "name": "长寿路街道人民调解委员会", "street_code": "310107015"})
+	id := res.json["id"].(string)
+	for _, a := range []struct {
+		action string
+		body   map[string]any
+	}{{"assign", map[string]any{"committee_id": street}}, {"start_mediation", map[string]any{}}, {"succeed", map[string]any{"agreement": map[string]any{"form": "oral", "terms": []map[string]any{{"text": "互相谅解"}}}}}} {
+		if r := e.do("putuo-staff", http.MethodPost, "/api/v1/tenants/310107/cases/"+id+"/actions/"+a.action, a.body); r.status != 200 {
+			t.Fatalf("%s: %d %s", a.action, r.status, r.body)
+		}
+	}
+	cs := e.do("putuo-staff", http.MethodGet, "/api/v1/tenants/310107/cases/"+id, nil)
+	if n := len(cs.json["follow_ups"].([]any)); n != 3 {
+		t.Errorf("follow-ups scheduled: %d, want 3", n)
+	}
+}

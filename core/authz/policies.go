@@ -52,6 +52,7 @@ const (
 	ObjOrganisations = "organisations"
 	ObjMediators     = "mediators"
 	ObjExperts       = "experts"
+	ObjCaseSettings  = "case_settings"
 )
 
 // Actions of rules.
@@ -94,6 +95,7 @@ func DefaultPolicies() [][]string {
 		ObjOrganisations: {ActCreate, ActRead, ActUpdate},
 		ObjMediators:     {ActCreate, ActRead, ActUpdate},
 		ObjExperts:       {ActCreate, ActRead, ActUpdate},
+		ObjCaseSettings:  {ActRead, ActUpdate},
 	}
 	perms := []struct {
 		role    string
@@ -110,12 +112,12 @@ func DefaultPolicies() [][]string {
 			identity.RoleDistrictAdmin, identity.RoleDistrictStaff, identity.RoleAgencySystem}},
 		{identity.RoleDistrictStaff, map[string][]string{ObjTenants: {ActRead}, ObjOffices: {ActRead},
 			ObjCases: {ActCreate, ActRead, ActUpdate}, ObjCasePII: {ActRead}, ObjDisputeTypes: {ActRead},
-			ObjOrganisations: {ActRead}, ObjMediators: {ActRead}, ObjExperts: {ActRead}}, nil},
+			ObjOrganisations: {ActRead}, ObjMediators: {ActRead}, ObjExperts: {ActRead}, ObjCaseSettings: {ActRead}}, nil},
 		// An agency system refers cases (e.g. a court's 诉前委派); which cases it may then see is
 		// the cross-agency access issue's.
 		{identity.RoleAgencySystem, map[string][]string{ObjTenants: {ActRead}, ObjCases: {ActCreate}, ObjDisputeTypes: {ActRead}}, nil},
 	}
-	objOrder := []string{ObjTenants, ObjUsers, ObjTokens, ObjOffices, ObjAudit, ObjCases, ObjCasePII, ObjDisputeTypes, ObjOrganisations, ObjMediators, ObjExperts}
+	objOrder := []string{ObjTenants, ObjUsers, ObjTokens, ObjOffices, ObjAudit, ObjCases, ObjCasePII, ObjDisputeTypes, ObjOrganisations, ObjMediators, ObjExperts, ObjCaseSettings}
 	var out [][]string
 	for _, p := range perms {
 		for _, obj := range objOrder {

@@ -87,6 +87,8 @@ type ActionInput struct {
 	Note        string
 	RiskLevel   string
 	Reopen      bool
+	// FollowUpDays is the tenant's follow-up schedule (set by the service; empty: the default).
+	FollowUpDays []int
 }
 
 // Effect is what an action changes, for the store to apply in the case's transaction.
@@ -198,7 +200,11 @@ func Plan(c Case, in ActionInput, now time.Time) (Effect, error) {
 		}
 		e.Agreement = a
 		e.ClearOutcome = true
-		for _, d := range FollowUpDays {
+		days := in.FollowUpDays
+		if len(days) == 0 {
+			days = FollowUpDays
+		}
+		for _, d := range days {
 			e.ScheduleFollow = append(e.ScheduleFollow, now.AddDate(0, 0, d))
 		}
 		e.Event["agreement_form"], e.Event["terms"] = a.Form, len(a.Terms)

@@ -30,6 +30,8 @@ type Repo interface {
 	FollowUps(ctx context.Context, tenantCode, state string, now, afterDue time.Time, afterID string, limit int) ([]FollowUp, error)
 	Committees(ctx context.Context, tenantCode string) ([]Committee, error)
 	CommitteeName(ctx context.Context, tenantCode, id string) (string, error)
+	CaseSettings(ctx context.Context, tenantCode string) (Settings, error)
+	PutCaseSettings(ctx context.Context, tenantCode string, st Settings) error
 	Cases(ctx context.Context, tenantCode string, f Filter) ([]Case, error)
 	History(ctx context.Context, tenantCode, id string) ([]Event, error)
 	TenantTypes(ctx context.Context, tenantCode string) ([]DisputeType, error)
@@ -116,8 +118,12 @@ func (s *Service) Create(ctx context.Context, tenantCode string, in NewCase, ide
 	if err != nil {
 		return Case{}, false, err
 	}
+	settings, err := s.Settings(ctx, tenantCode)
+	if err != nil {
+		return Case{}, false, err
+	}
 	now := s.now()
-	c, err := s.validate(tenantCode, in, types, now)
+	c, err := s.validate(tenantCode, in, types, settings, now)
 	if err != nil {
 		return Case{}, false, err
 	}
@@ -141,7 +147,7 @@ func (s *Service) Create(ctx context.Context, tenantCode string, in NewCase, ide
 	return stored, replayed, nil
 }
 
-func (s *Service) validate(tenantCode string, in NewCase, types []DisputeType, now time.Time) (Case, error) {
+func (s *Service) validate(tenantCode string, in NewCase, types []DisputeType, settings Settings, now time.Time) (Case, error) {
 	var v errs
 	c := Case{
 		ID: uuid.NewString(), TenantCode: tenantCode, Status: StatusReceived, ReceivedAt: now, CreatedBy: in.CreatedBy,
@@ -173,7 +179,7 @@ func (s *Service) validate(tenantCode string, in NewCase, types []DisputeType, n
 		}
 		v.add("source", "未知来源 %q；可选：%s / unknown source %q; one of: %s", in.Source, strings.Join(names, ", "), in.Source, strings.Join(names, ", "))
 	} else {
-		c.DueAt = now.Add(src.TimeLimit)
+		c.DueAt = now.Add(settings.TimeLimit(src.Code))
 	}
 	if r := in.Referral; r != nil {
 		ref := Referral{Agency: strings.TrimSpace(r.Agency), Reference: strings.TrimSpace(r.Reference), Kind: r.Kind}
@@ -366,6 +372,11 @@ func exampleStreet(district string) string {
 // Act performs an action on a case (the lifecycle's state machine decides whether it may) and
 // returns the case as it is afterwards.
 func (s *Service) Act(ctx context.Context, tenantCode, id string, in ActionInput) (Case, error) {
+	settings, err := s.Settings(ctx, tenantCode)
+	if err != nil {
+		return Case{}, err
+	}
+	in.FollowUpDays = settings.FollowUpDays
 	now := s.now()
 	c, err := s.repo.ApplyAction(ctx, tenantCode, id, in, now, func(c Case) (Effect, error) { return Plan(c, in, now) })
 	if err != nil {
@@ -403,4 +414,25 @@ func (s *Service) CommitteeName(ctx context.Context, tenantCode, id string) (str
 		return "", nil
 	}
 	return s.repo.CommitteeName(ctx, tenantCode, id)
+}
+
+// Settings returns a tenant's lifecycle rules, the platform's defaults filled in.
+func (s *Service) Settings(ctx context.Context, tenantCode string) (Settings, error) {
+	st, err := s.repo.CaseSettings(ctx, tenantCode)
+	if err != nil {
+		return Settings{}, err
+	}
+	return st.Merged(), nil
+}
+
+// UpdateSettings replaces a tenant's lifecycle rules; they apply to cases taken in and
+// agreements reached from now on.
+func (s *Service) UpdateSettings(ctx context.Context, tenantCode string, st Settings) (Settings, error) {
+	if err := st.Validate(); err != nil {
+		return Settings{}, err
+	}
+	if err := s.repo.PutCaseSettings(ctx, tenantCode, st); err != nil {
+		return Settings{}, err
+	}
+	return s.Settings(ctx, tenantCode)
 }

@@ -263,3 +263,49 @@ func (s *Store) CommitteeName(ctx context.Context, tenantCode, id string) (strin
 	}
 	return name, err
 }
+
+// CaseSettings returns a tenant's own lifecycle rules (zero values where it kept the defaults).
+func (s *Store) CaseSettings(ctx context.Context, tenantCode string) (cases.Settings, error) {
+	var st cases.Settings
+	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
+		var limits []byte
+		err := tx.QueryRow(ctx, `SELECT time_limits, follow_up_days FROM case_settings WHERE tenant_id = $1`, tenantCode).Scan(&limits, &st.FollowUpDays)
+		if isNoRows(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return json.Unmarshal(limits, &st.TimeLimitDays)
+	})
+	return st, err
+}
+
+// PutCaseSettings stores a tenant's lifecycle rules and audits the change.
+func (s *Store) PutCaseSettings(ctx context.Context, tenantCode string, st cases.Settings) error {
+	return s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
+		if _, err := activeTenant(ctx, tx, tenantCode); err != nil {
+			return err
+		}
+		limits, err := json.Marshal(st.TimeLimitDays)
+		if err != nil {
+			return err
+		}
+		days := st.FollowUpDays
+		if days == nil {
+			days = []int{}
+		}
+		var before []byte
+		_ = tx.QueryRow(ctx, `SELECT jsonb_build_object('time_limit_days', time_limits, 'follow_up_days', follow_up_days)
+			FROM case_settings WHERE tenant_id = $1`, tenantCode).Scan(&before)
+		if _, err := tx.Exec(ctx, `INSERT INTO case_settings (tenant_id, time_limits, follow_up_days) VALUES ($1, $2, $3)
+			ON CONFLICT (tenant_id) DO UPDATE SET time_limits = $2, follow_up_days = $3, updated_at = now()`, tenantCode, limits, days); err != nil {
+			return err
+		}
+		var b any
+		if before != nil {
+			b = json.RawMessage(before)
+		}
+		return appendAudit(ctx, tx, tenantCode, "case_settings.update", "case_settings", b, st)
+	})
+}

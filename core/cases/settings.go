@@ -1,0 +1,65 @@
+package cases
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Settings are a tenant's rules of the lifecycle; zero values fall back to the platform's.
+type Settings struct {
+	// TimeLimitDays: days from intake to outcome per source (e.g. court referrals 30).
+	TimeLimitDays map[Source]int `json:"time_limit_days"`
+	// FollowUpDays: follow-ups scheduled after an agreement, in days (e.g. 7 and 30).
+	FollowUpDays []int `json:"follow_up_days"`
+}
+
+// DefaultSettings are the platform's rules.
+func DefaultSettings() Settings {
+	s := Settings{TimeLimitDays: map[Source]int{}, FollowUpDays: append([]int(nil), FollowUpDays...)}
+	for _, src := range sources {
+		s.TimeLimitDays[src.Code] = int(src.TimeLimit / (24 * time.Hour))
+	}
+	return s
+}
+
+// Merged fills what a tenant left unset from the defaults.
+func (s Settings) Merged() Settings {
+	d := DefaultSettings()
+	for src, days := range s.TimeLimitDays {
+		d.TimeLimitDays[src] = days
+	}
+	if len(s.FollowUpDays) > 0 {
+		d.FollowUpDays = append([]int(nil), s.FollowUpDays...)
+	}
+	return d
+}
+
+// TimeLimit is the time limit for a source.
+func (s Settings) TimeLimit(src Source) time.Duration {
+	return time.Duration(s.Merged().TimeLimitDays[src]) * 24 * time.Hour
+}
+
+// Validate checks a tenant's settings.
+func (s Settings) Validate() error {
+	var v errs
+	for src, days := range s.TimeLimitDays {
+		if _, ok := LookupSource(string(src)); !ok {
+			v.add("time_limit_days."+string(src), "未知来源 %q / unknown source %q", src, src)
+		} else if days < 1 || days > 365 {
+			v.add("time_limit_days."+string(src), "期限须为 1–365 天 / a time limit must be 1–365 days")
+		}
+	}
+	if len(s.FollowUpDays) > 5 {
+		v.add("follow_up_days", "最多 5 次回访 / at most 5 follow-ups")
+	}
+	for i, d := range s.FollowUpDays {
+		if d < 1 || d > 365 {
+			v.add(fmt.Sprintf("follow_up_days[%d]", i), "回访时间须为协议后 1–365 天 / a follow-up is 1–365 days after the agreement")
+		}
+	}
+	if !slices.IsSorted(s.FollowUpDays) || len(slices.Compact(slices.Clone(s.FollowUpDays))) != len(s.FollowUpDays) {
+		v.add("follow_up_days", "回访天数须递增且不重复，如 [7, 30] / follow_up_days must increase without repeats, e.g. [7, 30]")
+	}
+	return v.err()
+}
