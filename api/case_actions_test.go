@@ -224,3 +224,26 @@ func TestCaseSettings(t *testing.T) {
 		t.Errorf("follow-ups scheduled: %d, want 3", n)
 	}
 }
+
+func TestTenantDisputeTypes(t *testing.T) {
+	e := newEnv(t)
+	path := "/api/v1/tenants/310107/dispute-types"
+	runRows(t, e, nil, []row{
+		{name: "staff cannot add", as: "putuo-staff", method: "POST", path: path, body: map[string]any{"code": "rural_land", "name_zh": "农村土地承包纠纷"}, status: 403, problem: "forbidden"},
+		{name: "bad code", as: "putuo-admin", method: "POST", path: path, body: map[string]any{"code": "Rural Land", "name_zh": "农村土地承包纠纷"}, status: 400, problem: "invalid-field", field: "code"},
+		{name: "no name", as: "putuo-admin", method: "POST", path: path, body: map[string]any{"code": "rural_land"}, status: 400, problem: "invalid-field", field: "name_zh"},
+		{name: "bad industry", as: "putuo-admin", method: "POST", path: path, body: map[string]any{"code": "rural_land", "name_zh": "农村土地承包纠纷", "industry": "farming"}, status: 400, problem: "invalid-field", field: "industry"},
+		{name: "built-in code", as: "putuo-admin", method: "POST", path: path, body: map[string]any{"code": "labour", "name_zh": "劳动"}, status: 409, problem: "dispute-type-exists", field: "code"},
+		{name: "add", as: "putuo-admin", method: "POST", path: path, body: map[string]any{"code": "rural_land", "name_zh": "农村土地承包纠纷", "name_en": "Rural land contracts"}, status: 201},
+		{name: "add twice", as: "putuo-admin", method: "POST", path: path, body: map[string]any{"code": "rural_land", "name_zh": "农村土地承包纠纷"}, status: 409, problem: "dispute-type-exists", field: "code"},
+		{name: "another district", as: "putuo-admin", method: "POST", path: "/api/v1/tenants/370104/dispute-types", body: map[string]any{"code": "x_y", "name_zh": "x"}, status: 404, problem: "tenant-not-found"},
+	})
+	c := sampleCase(t, "土地承包")
+	c["dispute_type"] = "rural_land"
+	if res := e.do("putuo-staff", http.MethodPost, "/api/v1/tenants/310107/cases", c); res.status != 201 {
+		t.Errorf("a case of the tenant's own type: %d %s", res.status, res.body)
+	}
+	if res := e.do("huaiyin-staff", http.MethodPost, "/api/v1/tenants/370104/cases", map[string]any{"title": "x", "dispute_type": "rural_land", "source": "walk_in", "parties": []map[string]any{{"name": "甲", "role": "applicant"}}}); res.status != 400 {
+		t.Errorf("another tenant used Putuo's own type: %d", res.status)
+	}
+}

@@ -314,6 +314,7 @@ func caseRoutes() []route {
 		{method: http.MethodPost, path: "/api/v1/tenants/:code/cases/:id/actions/:action", operationID: "actOnCase", summary: "案件操作（分流、移送、开始调解、调解记录、成功、失败、引导、司法确认、履行、反悔、回访、重新调解、结案、调整预警）；状态不允许时 409 并列出可行操作 / Act on a case; 409 with the allowed actions when the status does not allow it", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "update", request: caseActionRequest{}, optionalBody: true, response: caseDTO{}, status: 200, handler: (*Server).actOnCase},
 		{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/:id/routing", operationID: "proposeRouting", summary: "分流建议：按属地、纠纷类型、繁简与移交单位，逐条说明理由 / Where the case should go, and why", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "read", response: cases.Routing{}, status: 200, handler: (*Server).proposeRouting},
 		{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/:id/agreement", operationID: "getAgreementDocument", summary: "可打印的人民调解协议书（HTML，含完整个人信息，需权限并审计） / The printable mediation agreement (HTML; full personal data: permission needed, audited)", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "read", status: 200, contentType: "text/html", handler: (*Server).getAgreement},
+		{method: http.MethodPost, path: "/api/v1/tenants/:code/dispute-types", operationID: "createDisputeType", summary: "增加本租户的纠纷类型 / Add a dispute type of this tenant", tag: "cases", tenantScoped: true, requireActive: true, obj: "dispute_types", act: "create", request: cases.DisputeType{}, response: cases.DisputeType{}, status: 201, handler: (*Server).createDisputeType},
 		{method: http.MethodGet, path: "/api/v1/tenants/:code/case-settings", operationID: "getCaseSettings", summary: "案件规则：各来源办理期限、回访时间 / Lifecycle rules: time limits per source, follow-up schedule", tag: "cases", tenantScoped: true, requireActive: true, obj: "case_settings", act: "read", response: cases.Settings{}, status: 200, handler: (*Server).getCaseSettings},
 		{method: http.MethodPut, path: "/api/v1/tenants/:code/case-settings", operationID: "updateCaseSettings", summary: "修改案件规则（对此后受理和达成协议的案件生效） / Replace the lifecycle rules (for cases from now on)", tag: "cases", tenantScoped: true, requireActive: true, obj: "case_settings", act: "update", request: cases.Settings{}, response: cases.Settings{}, status: 200, handler: (*Server).updateCaseSettings},
 		{method: http.MethodGet, path: "/api/v1/tenants/:code/follow-ups", operationID: "listFollowUps", summary: "回访计划（待回访、逾期、已回访） / Follow-ups: due, overdue, done", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "read", response: followUpList{}, status: 200, handler: (*Server).listFollowUps,
@@ -438,4 +439,21 @@ func (s *Server) updateCaseSettings(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, st)
+}
+
+func (s *Server) createDisputeType(c echo.Context) error {
+	var req struct {
+		Code     string `json:"code"`
+		NameZH   string `json:"name_zh"`
+		NameEN   string `json:"name_en"`
+		Industry string `json:"industry"`
+	}
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	t, err := s.deps.Cases.AddType(c.Request().Context(), c.Param("code"), cases.DisputeType{Code: req.Code, NameZH: req.NameZH, NameEN: req.NameEN, Industry: req.Industry})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, t)
 }

@@ -130,6 +130,10 @@ func toProblem(err error) *Problem {
 		p := problem(http.StatusConflict, "organisation-name-taken", "名称已被占用 / Name taken", "本租户已有同名的在用组织；请换一个名称，或先停用同名组织 / an active organisation of this tenant has the name: choose another, or deactivate that one first")
 		p.Field = "name"
 		return p
+	case errors.Is(err, cases.ErrTypeExists):
+		p := problem(http.StatusConflict, "dispute-type-exists", "纠纷类型已存在 / Dispute type exists", "该代码已在目录中 / the catalogue has this code already")
+		p.Field = "code"
+		return p
 	case errors.Is(err, cases.ErrNotFound):
 		return problem(http.StatusNotFound, "case-not-found", "案件不存在 / Case not found", "该租户下没有此案件 / no such case in this tenant")
 	case errors.Is(err, cases.ErrIdempotencyMismatch):

@@ -2,8 +2,10 @@ package cases
 
 import (
 	"context"
+	"errors"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -31,6 +33,7 @@ type Repo interface {
 	Committees(ctx context.Context, tenantCode string) ([]Committee, error)
 	CommitteeName(ctx context.Context, tenantCode, id string) (string, error)
 	CaseSettings(ctx context.Context, tenantCode string) (Settings, error)
+	CreateDisputeType(ctx context.Context, tenantCode string, t DisputeType) error
 	PutCaseSettings(ctx context.Context, tenantCode string, st Settings) error
 	Cases(ctx context.Context, tenantCode string, f Filter) ([]Case, error)
 	History(ctx context.Context, tenantCode, id string) ([]Event, error)
@@ -435,4 +438,38 @@ func (s *Service) UpdateSettings(ctx context.Context, tenantCode string, st Sett
 		return Settings{}, err
 	}
 	return s.Settings(ctx, tenantCode)
+}
+
+// ErrTypeExists means the tenant (or the platform) has the dispute-type code already.
+var ErrTypeExists = errors.New("dispute type exists")
+
+// industries are the industry committees' fields a dispute type may route to.
+var industries = []string{"", "medical", "property", "consumer", "finance", "ip", "traffic", "labour", "tourism", "internet", "commercial", "other"}
+
+// AddType adds a tenant's own dispute type to the catalogue.
+func (s *Service) AddType(ctx context.Context, tenantCode string, t DisputeType) (DisputeType, error) {
+	var v errs
+	t.NameZH, t.NameEN = strings.TrimSpace(t.NameZH), strings.TrimSpace(t.NameEN)
+	if !ValidTypeCode(t.Code) {
+		v.add("code", "代码须为 2–40 位小写字母、数字或下划线，以字母开头，如 %s / code must be 2–40 lower-case letters, digits or _, starting with a letter, e.g. %s", "rural_land", "rural_land")
+	}
+	if t.NameZH == "" || runes(t.NameZH) > 50 {
+		v.add("name_zh", "中文名称须为 1–50 字 / name_zh must be 1–50 characters")
+	}
+	if runes(t.NameEN) > 80 {
+		v.add("name_en", "英文名称最多 80 字 / name_en must be at most 80 characters")
+	}
+	if !slices.Contains(industries, t.Industry) {
+		v.add("industry", "行业须为 %s 之一 / industry must be one of %s", strings.Join(industries[1:], ", "), strings.Join(industries[1:], ", "))
+	}
+	if err := v.err(); err != nil {
+		return DisputeType{}, err
+	}
+	for _, b := range builtInTypes {
+		if b.Code == t.Code {
+			return DisputeType{}, ErrTypeExists
+		}
+	}
+	t.BuiltIn = false
+	return t, s.repo.CreateDisputeType(ctx, tenantCode, t)
 }

@@ -332,3 +332,21 @@ func (s *Store) RecordPIIRead(ctx context.Context, tenantCode, caseID string, pa
 		return appendAudit(ctx, tx, tenantCode, "case.pii.read", "case:"+caseID, nil, map[string]any{"parties": partyIDs})
 	})
 }
+
+// CreateDisputeType adds a tenant's own dispute type.
+func (s *Store) CreateDisputeType(ctx context.Context, tenantCode string, t cases.DisputeType) error {
+	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
+		if _, err := activeTenant(ctx, tx, tenantCode); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO dispute_types (tenant_id, code, name_zh, name_en, industry) VALUES ($1, $2, $3, $4, $5)`,
+			tenantCode, t.Code, t.NameZH, t.NameEN, t.Industry); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, tenantCode, "dispute_type.create", "dispute_type:"+t.Code, nil, t)
+	})
+	if pgCode(err) == codeUniqueViolation {
+		return cases.ErrTypeExists
+	}
+	return err
+}
