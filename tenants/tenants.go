@@ -18,7 +18,51 @@ type Seed struct {
 		WithOffices bool     `yaml:"with_offices"`
 		Codes       []string `yaml:"codes"`
 	} `yaml:"tenants"`
-	Users []SeedUser `yaml:"users"`
+	Users         []SeedUser `yaml:"users"`
+	Organisations []SeedOrg  `yaml:"organisations"`
+	Cases         []SeedCase `yaml:"cases"`
+}
+
+// SeedOrg is an organisation of a seed.
+type SeedOrg struct {
+	Tenant       string `yaml:"tenant"`
+	Kind         string `yaml:"kind"`
+	Name         string `yaml:"name"`
+	StreetCode   string `yaml:"street_code"`
+	Industry     string `yaml:"industry"`
+	StationedAt  string `yaml:"stationed_at"`
+	MediatorName string `yaml:"mediator_name"`
+}
+
+// SeedCase is a case of a seed; Key makes loading it again a no-op (Idempotency-Key).
+type SeedCase struct {
+	Tenant      string      `yaml:"tenant"`
+	Key         string      `yaml:"key"`
+	Title       string      `yaml:"title"`
+	Description string      `yaml:"description"`
+	DisputeType string      `yaml:"dispute_type"`
+	Source      string      `yaml:"source"`
+	PlaceCode   string      `yaml:"place_code"`
+	Amount      float64     `yaml:"amount"`
+	Referral    *SeedRef    `yaml:"referral"`
+	Parties     []SeedParty `yaml:"parties"`
+}
+
+// SeedRef is a referral of a seed case.
+type SeedRef struct {
+	Agency    string `yaml:"agency"`
+	Reference string `yaml:"reference"`
+	Kind      string `yaml:"kind"`
+}
+
+// SeedParty is a party of a seed case.
+type SeedParty struct {
+	Name     string `yaml:"name"`
+	Role     string `yaml:"role"`
+	Kind     string `yaml:"kind"`
+	IDNumber string `yaml:"id_number"`
+	Phone    string `yaml:"phone"`
+	Address  string `yaml:"address"`
 }
 
 // SeedUser is one user of a seed.

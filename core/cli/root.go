@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -14,9 +16,11 @@ import (
 	"time"
 
 	"github.com/fengqiao/fengqiao/api"
+	"github.com/fengqiao/fengqiao/core/cases"
 	"github.com/fengqiao/fengqiao/core/config"
 	"github.com/fengqiao/fengqiao/core/division"
 	"github.com/fengqiao/fengqiao/core/identity"
+	"github.com/fengqiao/fengqiao/core/orgs"
 	"github.com/fengqiao/fengqiao/core/store"
 	"github.com/fengqiao/fengqiao/core/tenant"
 	"github.com/fengqiao/fengqiao/tenants"
@@ -363,5 +367,45 @@ func seedDemo(ctx context.Context, a *app, cmd *cobra.Command) error {
 		}
 		printf(tw, "%s\t%s\t%s\t%s\n", u.Username, u.Password, u.Role, u.Tenant)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	orgsCreated := 0
+	for _, o := range s.Organisations {
+		_, err := a.orgs.CreateOrganisation(ctx, o.Tenant, orgs.NewOrganisation{Kind: o.Kind, Name: o.Name, StreetCode: o.StreetCode,
+			Industry: o.Industry, StationedAt: o.StationedAt, MediatorName: o.MediatorName})
+		switch {
+		case errors.Is(err, orgs.ErrNameTaken):
+		case err != nil:
+			return fmt.Errorf("demo organisation %s: %w", o.Name, err)
+		default:
+			orgsCreated++
+		}
+	}
+	casesCreated := 0
+	for _, sc := range s.Cases {
+		in := cases.NewCase{Title: sc.Title, Description: sc.Description, DisputeType: sc.DisputeType, Source: sc.Source,
+			PlaceCode: sc.PlaceCode, Amount: sc.Amount, CreatedBy: "system:demo-seed"}
+		if sc.Referral != nil {
+			in.Referral = &cases.Referral{Agency: sc.Referral.Agency, Reference: sc.Referral.Reference, Kind: sc.Referral.Kind}
+		}
+		for _, p := range sc.Parties {
+			in.Parties = append(in.Parties, cases.NewParty{Name: p.Name, Role: p.Role, Kind: p.Kind, IDNumber: p.IDNumber, Phone: p.Phone, Address: p.Address})
+		}
+		raw, err := json.Marshal(sc)
+		if err != nil {
+			return err
+		}
+		fp := sha256.Sum256(raw)
+		c, replayed, err := a.cases.Create(ctx, sc.Tenant, in, &cases.Idempotency{Key: sc.Key, Fingerprint: fp[:]})
+		if err != nil {
+			return fmt.Errorf("demo case %s: %w", sc.Key, err)
+		}
+		if !replayed {
+			casesCreated++
+			printf(w, "demo case %s %s (risk %s)\n", c.Number, c.Title, c.Risk.Level)
+		}
+	}
+	printf(w, "demo organisations: %d created; demo cases: %d created\n", orgsCreated, casesCreated)
+	return nil
 }
