@@ -48,7 +48,7 @@ func TestDemoCasesAndOrganisationsAreValid(t *testing.T) {
 		t.Fatal("the demo has no organisations or cases")
 	}
 	for _, o := range s.Organisations {
-		if !slices.Contains(orgs.Kinds(), orgs.Kind(o.Kind)) {
+		if !slices.ContainsFunc(orgs.Kinds(), func(k orgs.KindInfo) bool { return k.Code == orgs.Kind(o.Kind) }) {
 			t.Errorf("%s: unknown kind %q", o.Name, o.Kind)
 		}
 	}
