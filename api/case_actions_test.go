@@ -247,3 +247,35 @@ func TestTenantDisputeTypes(t *testing.T) {
 		t.Errorf("another tenant used Putuo's own type: %d", res.status)
 	}
 }
+
+func TestEditCase(t *testing.T) {
+	e := newEnv(t)
+	id, v := e.newCase(t, "putuo-staff", "310107")
+	path := "/api/v1/tenants/310107/cases/" + id
+	e.do("putuo-staff", http.MethodPost, path+"/actions/adjust_risk", map[string]any{"risk_level": "blue", "reason": "老人独居"})
+	runRows(t, e, nil, []row{
+		{name: "empty title", as: "putuo-staff", method: "PATCH", path: path, body: map[string]any{"title": " "}, status: 400, problem: "invalid-field", field: "title"},
+		{name: "unknown type", as: "putuo-staff", method: "PATCH", path: path, body: map[string]any{"dispute_type": "alien"}, status: 400, problem: "invalid-field", field: "dispute_type"},
+		{name: "street of another district", as: "putuo-staff", method: "PATCH", path: path, body: map[string]any{"place_code": "370104001"}, status: 400, problem: "invalid-field", field: "place_code"},
+		{name: "stale version", as: "putuo-staff", method: "PATCH", path: path, body: map[string]any{"title": "x", "version": v}, status: 409, problem: "version-conflict"},
+		{name: "other district", as: "huaiyin-admin", method: "PATCH", path: "/api/v1/tenants/370104/cases/" + id, body: map[string]any{"title": "x"}, status: 404, problem: "case-not-found"},
+		{name: "correct", as: "putuo-staff", method: "PATCH", path: path, body: map[string]any{"description": "对方扬言报复，要同归于尽", "amount": 5000}, status: 200},
+	})
+	c := e.do("putuo-staff", http.MethodGet, path, nil)
+	if c.json["amount"].(float64) != 5000 || c.json["risk_level"] != "blue" {
+		t.Errorf("after edit: amount %v, level %v (the manual level stays)", c.json["amount"], c.json["risk_level"])
+	}
+	codes := map[string]bool{}
+	for _, s := range c.json["risk"].(map[string]any)["signals"].([]any) {
+		codes[s.(map[string]any)["code"].(string)] = true
+	}
+	if !codes["threat"] || !codes["manual"] {
+		t.Errorf("re-assessed signals: %v", codes)
+	}
+	h := e.do("putuo-staff", http.MethodGet, path+"/history", nil)
+	items := h.json["items"].([]any)
+	last := items[len(items)-1].(map[string]any)
+	if last["action"] != "edit" || last["after"].(map[string]any)["changed"].(map[string]any)["amount"].(float64) != 5000 {
+		t.Errorf("history of the edit: %v", last)
+	}
+}

@@ -311,6 +311,7 @@ func caseRoutes() []route {
 			}},
 		{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/:id", operationID: "getCase", summary: "案件详情；个人信息默认脱敏，reveal=pii 显示全文并审计 / A case; personal data masked unless reveal=pii (permission needed, audited)", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "read", response: caseDTO{}, status: 200, handler: (*Server).getCase,
 			query: []queryParam{{"reveal", "pii：显示完整个人信息 / show the parties' personal data in full", "string"}}},
+		{method: http.MethodPatch, path: "/api/v1/tenants/:code/cases/:id", operationID: "updateCase", summary: "更正受理信息（重新评估预警，记入历史） / Correct the intake: the warning is re-assessed, the change recorded", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "update", request: updateCaseRequest{}, response: caseDTO{}, status: 200, handler: (*Server).updateCase},
 		{method: http.MethodPost, path: "/api/v1/tenants/:code/cases/:id/actions/:action", operationID: "actOnCase", summary: "案件操作（分流、移送、开始调解、调解记录、成功、失败、引导、司法确认、履行、反悔、回访、重新调解、结案、调整预警）；状态不允许时 409 并列出可行操作 / Act on a case; 409 with the allowed actions when the status does not allow it", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "update", request: caseActionRequest{}, optionalBody: true, response: caseDTO{}, status: 200, handler: (*Server).actOnCase},
 		{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/:id/routing", operationID: "proposeRouting", summary: "分流建议：按属地、纠纷类型、繁简与移交单位，逐条说明理由 / Where the case should go, and why", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "read", response: cases.Routing{}, status: 200, handler: (*Server).proposeRouting},
 		{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/:id/agreement", operationID: "getAgreementDocument", summary: "可打印的人民调解协议书（HTML，含完整个人信息，需权限并审计） / The printable mediation agreement (HTML; full personal data: permission needed, audited)", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "read", status: 200, contentType: "text/html", handler: (*Server).getAgreement},
@@ -456,4 +457,32 @@ func (s *Server) createDisputeType(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusCreated, t)
+}
+
+type updateCaseRequest struct {
+	Version     int          `json:"version,omitempty"`
+	Title       *string      `json:"title,omitempty"`
+	Description *string      `json:"description,omitempty"`
+	DisputeType *string      `json:"dispute_type,omitempty"`
+	PlaceCode   *string      `json:"place_code,omitempty"`
+	Amount      *float64     `json:"amount,omitempty"`
+	Referral    *referralDTO `json:"referral,omitempty"`
+}
+
+func (s *Server) updateCase(c echo.Context) error {
+	var req updateCaseRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	in := cases.EditInput{Version: req.Version, Title: req.Title, Description: req.Description, DisputeType: req.DisputeType,
+		PlaceCode: req.PlaceCode, Amount: req.Amount}
+	if req.Referral != nil {
+		r := cases.Referral(*req.Referral)
+		in.Referral = &r
+	}
+	cs, err := s.deps.Cases.Edit(c.Request().Context(), c.Param("code"), c.Param("id"), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toCaseDTO(cs, s.deps.Cases.Now(), false))
 }

@@ -89,7 +89,19 @@ type ActionInput struct {
 	Reopen      bool
 	// FollowUpDays is the tenant's follow-up schedule (set by the service; empty: the default).
 	FollowUpDays []int
+	// Edit is the corrected intake of an edit (validated by the service).
+	Edit *CaseEdit
 }
+
+// CaseEdit is a correction of the intake data; nil fields are left alone.
+type CaseEdit struct {
+	Title, Description, DisputeType, PlaceCode *string
+	AmountFen                                  *int64
+	Referral                                   *Referral
+}
+
+// Prior is what the early warning knows of earlier cases sharing a party.
+type Prior struct{ Cases, Failed int }
 
 // Effect is what an action changes, for the store to apply in the case's transaction.
 type Effect struct {
@@ -105,7 +117,8 @@ type Effect struct {
 	CompleteFollow *FollowUp
 	RiskLevel      *RiskLevel
 	RiskAdjustment *Signal
-	ClearOutcome   bool // a success after a reopened failure: the earlier failure is no longer the outcome
+	ClearOutcome   bool  // a success after a reopened failure: the earlier failure is no longer the outcome
+	Edited         *Case // the case with the edit applied (intake fields and the new assessment)
 }
 
 func oneOf[T ~string](v string, set []T) bool {
@@ -274,7 +287,31 @@ func Plan(c Case, in ActionInput, now time.Time) (Effect, error) {
 		e.RiskAdjustment = &Signal{Code: "manual", Label: "人工调整 / adjusted by staff", Detail: reason}
 		e.Event["risk_level"] = lvl
 	case ActionEdit:
-		v.add("action", "请用 PATCH 修改受理信息 / use PATCH to edit the intake")
+		if in.Edit == nil {
+			v.add("action", "请用 PATCH 修改受理信息 / use PATCH to edit the intake")
+			break
+		}
+		ed, changed := c, map[string]any{}
+		if x := in.Edit.Title; x != nil && *x != c.Title {
+			ed.Title, changed["title"] = *x, *x
+		}
+		if x := in.Edit.Description; x != nil && *x != c.Description {
+			ed.Description, changed["description"] = *x, "(changed)"
+		}
+		if x := in.Edit.DisputeType; x != nil && *x != c.DisputeType {
+			ed.DisputeType, changed["dispute_type"] = *x, *x
+		}
+		if x := in.Edit.PlaceCode; x != nil && *x != c.PlaceCode {
+			ed.PlaceCode, changed["place_code"] = *x, *x
+		}
+		if x := in.Edit.AmountFen; x != nil && *x != c.AmountFen {
+			ed.AmountFen, changed["amount"] = *x, float64(*x)/100
+		}
+		if x := in.Edit.Referral; x != nil {
+			ed.Referral, changed["referral"] = x, x
+		}
+		e.Edited = &ed
+		e.Event["changed"] = changed
 	}
 	if runes(in.Note) > 2000 {
 		v.add("note", "备注最多 2000 字 / note must be at most 2000 characters")

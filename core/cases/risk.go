@@ -125,3 +125,17 @@ func Assess(in RiskInput) Assessment {
 	}
 	return a
 }
+
+// Reassess recomputes the warning of a case after its intake changed. A level set by staff
+// (adjust_risk) stays the last word: its manual signal is kept and so is its level.
+func Reassess(c Case, prior Prior) Assessment {
+	a := Assess(RiskInput{Title: c.Title, Description: c.Description, Parties: len(c.Parties), AmountYuan: float64(c.AmountFen) / 100,
+		Source: c.Source, PriorCases: prior.Cases, PriorFailed: prior.Failed})
+	for _, s := range c.Risk.Signals {
+		if s.Code == "manual" {
+			a.Signals = append(a.Signals, s)
+			a.Level = c.Risk.Level
+		}
+	}
+	return a
+}

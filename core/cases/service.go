@@ -150,13 +150,11 @@ func (s *Service) Create(ctx context.Context, tenantCode string, in NewCase, ide
 	return stored, replayed, nil
 }
 
-func (s *Service) validate(tenantCode string, in NewCase, types []DisputeType, settings Settings, now time.Time) (Case, error) {
-	var v errs
-	c := Case{
-		ID: uuid.NewString(), TenantCode: tenantCode, Status: StatusReceived, ReceivedAt: now, CreatedBy: in.CreatedBy,
-		Title: strings.TrimSpace(in.Title), Description: strings.TrimSpace(in.Description),
-		DisputeType: in.DisputeType, Source: Source(in.Source), PlaceCode: in.PlaceCode,
-	}
+// checkIntake validates the intake fields other than the parties into c.
+func checkIntake(v *errs, c *Case, in NewCase, types []DisputeType, settings Settings, now time.Time) {
+	tenantCode := c.TenantCode
+	c.Title, c.Description = strings.TrimSpace(in.Title), strings.TrimSpace(in.Description)
+	c.DisputeType, c.Source, c.PlaceCode = in.DisputeType, Source(in.Source), in.PlaceCode
 	if c.Title == "" || runes(c.Title) > maxTitle {
 		v.add("title", "标题须为 1–%d 个字符 / title must be 1–%d characters", maxTitle, maxTitle)
 	}
@@ -213,6 +211,14 @@ func (s *Service) validate(tenantCode string, in NewCase, types []DisputeType, s
 	} else {
 		c.AmountFen = int64(math.Round(in.Amount * 100))
 	}
+}
+
+func (s *Service) validate(tenantCode string, in NewCase, types []DisputeType, settings Settings, now time.Time) (Case, error) {
+	var v errs
+	c := Case{
+		ID: uuid.NewString(), TenantCode: tenantCode, Status: StatusReceived, ReceivedAt: now, CreatedBy: in.CreatedBy,
+	}
+	checkIntake(&v, &c, in, types, settings, now)
 	switch n := len(in.Parties); {
 	case n == 0:
 		v.add("parties", "至少需要一方当事人（申请人） / at least one party (an applicant) is required")
@@ -472,4 +478,61 @@ func (s *Service) AddType(ctx context.Context, tenantCode string, t DisputeType)
 	}
 	t.BuiltIn = false
 	return t, s.repo.CreateDisputeType(ctx, tenantCode, t)
+}
+
+// EditInput corrects the intake of a case; nil fields are left alone.
+type EditInput struct {
+	Version     int
+	Title       *string
+	Description *string
+	DisputeType *string
+	PlaceCode   *string
+	Amount      *float64
+	Referral    *Referral
+}
+
+// Edit corrects a case's intake (validated as at intake), re-assesses its warning and records
+// what changed in the history.
+func (s *Service) Edit(ctx context.Context, tenantCode, id string, in EditInput) (Case, error) {
+	cur, err := s.repo.CaseDetail(ctx, tenantCode, id, s.now())
+	if err != nil {
+		return Case{}, err
+	}
+	types, err := s.Types(ctx, tenantCode)
+	if err != nil {
+		return Case{}, err
+	}
+	settings, err := s.Settings(ctx, tenantCode)
+	if err != nil {
+		return Case{}, err
+	}
+	form := NewCase{Title: cur.Title, Description: cur.Description, DisputeType: cur.DisputeType, Source: string(cur.Source),
+		PlaceCode: cur.PlaceCode, Amount: float64(cur.AmountFen) / 100, Referral: cur.Referral}
+	if in.Title != nil {
+		form.Title = *in.Title
+	}
+	if in.Description != nil {
+		form.Description = *in.Description
+	}
+	if in.DisputeType != nil {
+		form.DisputeType = *in.DisputeType
+	}
+	if in.PlaceCode != nil {
+		form.PlaceCode = *in.PlaceCode
+	}
+	if in.Amount != nil {
+		form.Amount = *in.Amount
+	}
+	if in.Referral != nil {
+		form.Referral = in.Referral
+	}
+	var v errs
+	checked := Case{TenantCode: tenantCode}
+	checkIntake(&v, &checked, form, types, settings, s.now())
+	if err := v.err(); err != nil {
+		return Case{}, err
+	}
+	edit := &CaseEdit{Title: &checked.Title, Description: &checked.Description, DisputeType: &checked.DisputeType,
+		PlaceCode: &checked.PlaceCode, AmountFen: &checked.AmountFen, Referral: checked.Referral}
+	return s.Act(ctx, tenantCode, id, ActionInput{Action: ActionEdit, Version: in.Version, Edit: edit})
 }

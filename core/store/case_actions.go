@@ -108,6 +108,26 @@ func (s *Store) ApplyAction(ctx context.Context, tenantCode, id string, in cases
 			}
 		}
 		risk := c.Risk
+		if ed := eff.Edited; ed != nil {
+			prior, failed, err := priorCases(ctx, tx, tenantCode, id, c.Parties)
+			if err != nil {
+				return err
+			}
+			risk = cases.Reassess(*ed, cases.Prior{Cases: prior, Failed: failed})
+			referral, err := json.Marshal(ed.Referral)
+			if err != nil {
+				return err
+			}
+			if ed.Referral == nil {
+				referral = nil
+			}
+			if _, err := tx.Exec(ctx, `UPDATE cases SET title = $3, description = $4, dispute_type = $5, place_code = $6, amount_fen = $7,
+				referral = $8 WHERE tenant_id = $1 AND id = $2`, tenantCode, id, ed.Title, ed.Description, ed.DisputeType, ed.PlaceCode,
+				ed.AmountFen, referral); err != nil {
+				return err
+			}
+			eff.Event["risk_level"] = risk.Level
+		}
 		if eff.RiskLevel != nil {
 			risk.Level = *eff.RiskLevel
 			risk.Signals = append(risk.Signals, *eff.RiskAdjustment)

@@ -102,28 +102,9 @@ func (s *Store) CreateCase(ctx context.Context, c cases.Case, idem *cases.Idempo
 				return err
 			}
 		}
-		var idx, phones [][]byte
-		for _, p := range c.Parties {
-			if p.Sealed.IDNumberIndex != nil {
-				idx = append(idx, p.Sealed.IDNumberIndex)
-			}
-			if p.Sealed.PhoneIndex != nil {
-				phones = append(phones, p.Sealed.PhoneIndex)
-			}
-		}
-		var prior, failed int
-		if len(idx)+len(phones) > 0 {
-			// Bounded: the warning weighs at most a few earlier cases, so a party with hundreds of
-			// cases (a company's hotline number) costs no more than one with two.
-			if err := tx.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE status = 'failed') FROM (
-					SELECT DISTINCT c.id, c.status
-					FROM (SELECT case_id FROM case_parties WHERE tenant_id = $1 AND id_number_idx = ANY($2)
-						UNION SELECT case_id FROM case_parties WHERE tenant_id = $1 AND phone_idx = ANY($3)) p
-					JOIN cases c ON c.tenant_id = $1 AND c.id = p.case_id
-					LIMIT 10) earlier`,
-				c.TenantCode, idx, phones).Scan(&prior, &failed); err != nil {
-				return err
-			}
+		prior, failed, err := priorCases(ctx, tx, c.TenantCode, c.ID, c.Parties)
+		if err != nil {
+			return err
 		}
 		c.Risk = assess(prior, failed)
 		risk, err := json.Marshal(c.Risk)
@@ -349,4 +330,31 @@ func (s *Store) CreateDisputeType(ctx context.Context, tenantCode string, t case
 		return cases.ErrTypeExists
 	}
 	return err
+}
+
+// priorCases counts the tenant's other cases sharing a party with these (by the blind index of
+// ID number or phone), and how many of them failed. Bounded: the warning weighs at most a few
+// earlier cases, so a party with hundreds of cases (a company's hotline) costs no more than one
+// with two.
+func priorCases(ctx context.Context, tx pgx.Tx, tenantCode, caseID string, parties []cases.Party) (prior, failed int, err error) {
+	var idx, phones [][]byte
+	for _, p := range parties {
+		if p.Sealed.IDNumberIndex != nil {
+			idx = append(idx, p.Sealed.IDNumberIndex)
+		}
+		if p.Sealed.PhoneIndex != nil {
+			phones = append(phones, p.Sealed.PhoneIndex)
+		}
+	}
+	if len(idx)+len(phones) == 0 {
+		return 0, 0, nil
+	}
+	err = tx.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE status = 'failed') FROM (
+			SELECT DISTINCT c.id, c.status
+			FROM (SELECT case_id FROM case_parties WHERE tenant_id = $1 AND id_number_idx = ANY($2)
+				UNION SELECT case_id FROM case_parties WHERE tenant_id = $1 AND phone_idx = ANY($3)) p
+			JOIN cases c ON c.tenant_id = $1 AND c.id = p.case_id
+			WHERE c.id <> $4::uuid
+			LIMIT 10) earlier`, tenantCode, idx, phones, caseID).Scan(&prior, &failed)
+	return prior, failed, err
 }
