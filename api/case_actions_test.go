@@ -279,3 +279,26 @@ func TestEditCase(t *testing.T) {
 		t.Errorf("history of the edit: %v", last)
 	}
 }
+
+func TestFirstContact(t *testing.T) {
+	e := newEnv(t)
+	id, _ := e.newCase(t, "putuo-staff", "310107")
+	path := "/api/v1/tenants/310107/cases/" + id
+	c := e.do("putuo-staff", http.MethodGet, path, nil)
+	received, _ := time.Parse(time.RFC3339Nano, c.json["received_at"].(string))
+	due, _ := time.Parse(time.RFC3339Nano, c.json["first_contact_due_at"].(string))
+	if gap := due.Sub(received); gap < 24*time.Hour || gap > 72*time.Hour || c.json["contact_overdue"] != false {
+		t.Fatalf("first contact due %v after intake (one working day), overdue %v", gap, c.json["contact_overdue"])
+	}
+	e.cases.SetClock(func() time.Time { return time.Now().AddDate(0, 0, 5) })
+	late := e.do("putuo-staff", http.MethodGet, "/api/v1/tenants/310107/cases?overdue=true", nil)
+	if n := len(late.json["items"].([]any)); n != 1 || late.json["items"].([]any)[0].(map[string]any)["contact_overdue"] != true {
+		t.Fatalf("overdue list five days later: %s", late.body)
+	}
+	if r := e.do("putuo-staff", http.MethodPost, path+"/actions/record_contact", map[string]any{"note": "电话联系双方"}); r.status != 200 || r.json["contacted_at"] == nil {
+		t.Fatalf("record_contact: %d %s", r.status, r.body)
+	}
+	if n := len(e.do("putuo-staff", http.MethodGet, "/api/v1/tenants/310107/cases?overdue=true", nil).json["items"].([]any)); n != 0 {
+		t.Errorf("still overdue after the contact: %d", n)
+	}
+}

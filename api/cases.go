@@ -79,14 +79,17 @@ type caseDTO struct {
 	Version        int              `json:"version"`
 	Parties        []partyDTO       `json:"parties"`
 
-	CommitteeID  string              `json:"committee_id,omitempty"`
-	Outcome      map[string]any      `json:"outcome,omitempty"`
-	Agreement    *cases.Agreement    `json:"agreement,omitempty"`
-	Confirmation *cases.Confirmation `json:"confirmation,omitempty"`
-	Performance  string              `json:"performance,omitempty"`
-	ConcludedAt  *time.Time          `json:"concluded_at,omitempty"`
-	Sessions     []cases.Session     `json:"sessions,omitempty"`
-	FollowUps    []cases.FollowUp    `json:"follow_ups,omitempty"`
+	CommitteeID       string              `json:"committee_id,omitempty"`
+	Outcome           map[string]any      `json:"outcome,omitempty"`
+	Agreement         *cases.Agreement    `json:"agreement,omitempty"`
+	Confirmation      *cases.Confirmation `json:"confirmation,omitempty"`
+	Performance       string              `json:"performance,omitempty"`
+	ConcludedAt       *time.Time          `json:"concluded_at,omitempty"`
+	FirstContactDueAt *time.Time          `json:"first_contact_due_at,omitempty"`
+	ContactedAt       *time.Time          `json:"contacted_at,omitempty"`
+	ContactOverdue    bool                `json:"contact_overdue"`
+	Sessions          []cases.Session     `json:"sessions,omitempty"`
+	FollowUps         []cases.FollowUp    `json:"follow_ups,omitempty"`
 }
 
 func toCaseDTO(c cases.Case, now time.Time, reveal bool) caseDTO {
@@ -101,6 +104,7 @@ func toCaseDTO(c cases.Case, now time.Time, reveal bool) caseDTO {
 	}
 	d.CommitteeID, d.Outcome, d.Agreement, d.Confirmation = c.CommitteeID, c.Outcome, c.Agreement, c.Confirmation
 	d.Performance, d.ConcludedAt, d.Sessions, d.FollowUps = c.Performance, c.ConcludedAt, c.Sessions, c.FollowUps
+	d.FirstContactDueAt, d.ContactedAt, d.ContactOverdue = c.FirstContactDueAt, c.ContactedAt, c.ContactOverdue(now)
 	for _, a := range cases.Allowed(c.Status) {
 		d.AllowedActions = append(d.AllowedActions, string(a))
 	}
@@ -344,7 +348,8 @@ type caseActionRequest struct {
 // caseActions are the actions of the action route (edit goes through PATCH, not here).
 var caseActions = []cases.Action{cases.ActionAssign, cases.ActionTransfer, cases.ActionStartMediation, cases.ActionRecordSession,
 	cases.ActionSucceed, cases.ActionFail, cases.ActionGuide, cases.ActionConfirm, cases.ActionRecordPerformed,
-	cases.ActionRecordRecant, cases.ActionFollowUp, cases.ActionReopen, cases.ActionClose, cases.ActionAdjustRisk}
+	cases.ActionRecordRecant, cases.ActionFollowUp, cases.ActionReopen, cases.ActionClose, cases.ActionAdjustRisk,
+	cases.ActionRecordContact}
 
 func (s *Server) actOnCase(c echo.Context) error {
 	action := cases.Action(c.Param("action"))

@@ -119,6 +119,7 @@ type Effect struct {
 	RiskAdjustment *Signal
 	ClearOutcome   bool  // a success after a reopened failure: the earlier failure is no longer the outcome
 	Edited         *Case // the case with the edit applied (intake fields and the new assessment)
+	Contacted      bool  // record the first contact now (kept if already recorded)
 }
 
 func oneOf[T ~string](v string, set []T) bool {
@@ -286,6 +287,11 @@ func Plan(c Case, in ActionInput, now time.Time) (Effect, error) {
 		e.RiskLevel = &lvl
 		e.RiskAdjustment = &Signal{Code: "manual", Label: "人工调整 / adjusted by staff", Detail: reason}
 		e.Event["risk_level"] = lvl
+	case ActionRecordContact:
+		e.Contacted = true
+		if n := strings.TrimSpace(in.Note); n != "" {
+			e.Event["note"] = n
+		}
 	case ActionEdit:
 		if in.Edit == nil {
 			v.add("action", "请用 PATCH 修改受理信息 / use PATCH to edit the intake")

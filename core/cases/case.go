@@ -85,12 +85,22 @@ type Case struct {
 	Confirmation *Confirmation
 	Performance  string // "", "performed" or "recanted"
 	ConcludedAt  *time.Time
-	Sessions     []Session  // loaded with the case
-	FollowUps    []FollowUp // loaded with the case
+	// FirstContactDueAt: the parties must be contacted by then; ContactedAt: when they were.
+	FirstContactDueAt *time.Time
+	ContactedAt       *time.Time
+	Sessions          []Session  // loaded with the case
+	FollowUps         []FollowUp // loaded with the case
 }
 
 // Overdue reports whether the case passed its time limit without an outcome.
-func (c Case) Overdue(now time.Time) bool { return !Concluded(c.Status) && now.After(c.DueAt) }
+func (c Case) Overdue(now time.Time) bool {
+	return !Concluded(c.Status) && (now.After(c.DueAt) || c.ContactOverdue(now))
+}
+
+// ContactOverdue reports whether the first contact with the parties is late.
+func (c Case) ContactOverdue(now time.Time) bool {
+	return !Concluded(c.Status) && c.ContactedAt == nil && c.FirstContactDueAt != nil && now.After(*c.FirstContactDueAt)
+}
 
 // Event is one entry of a case's append-only history.
 type Event struct {

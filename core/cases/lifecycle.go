@@ -47,6 +47,7 @@ const (
 	ActionClose           Action = "close"            // 结案
 	ActionAdjustRisk      Action = "adjust_risk"      // staff raise or lower the warning level with a reason
 	ActionEdit            Action = "edit"             // correct the intake data
+	ActionRecordContact   Action = "record_contact"   // the parties were contacted (first contact)
 )
 
 // transitions is the whole lifecycle: for each status, the actions allowed and where they lead.
@@ -54,16 +55,16 @@ const (
 var transitions = map[Status]map[Action]Status{
 	StatusReceived: {
 		ActionAssign: StatusAssigned, ActionGuide: StatusGuided,
-		ActionAdjustRisk: StatusReceived, ActionEdit: StatusReceived,
+		ActionAdjustRisk: StatusReceived, ActionEdit: StatusReceived, ActionRecordContact: StatusReceived,
 	},
 	StatusAssigned: {
 		ActionTransfer: StatusAssigned, ActionStartMediation: StatusMediating, ActionGuide: StatusGuided,
-		ActionAdjustRisk: StatusAssigned, ActionEdit: StatusAssigned,
+		ActionAdjustRisk: StatusAssigned, ActionEdit: StatusAssigned, ActionRecordContact: StatusAssigned,
 	},
 	StatusMediating: {
 		ActionRecordSession: StatusMediating, ActionTransfer: StatusAssigned,
 		ActionSucceed: StatusSucceeded, ActionFail: StatusFailed,
-		ActionAdjustRisk: StatusMediating, ActionEdit: StatusMediating,
+		ActionAdjustRisk: StatusMediating, ActionEdit: StatusMediating, ActionRecordContact: StatusMediating,
 	},
 	StatusSucceeded: {
 		ActionConfirm: StatusSucceeded, ActionRecordPerformed: StatusSucceeded, ActionRecordRecant: StatusSucceeded,

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The lifecycle written out independently of the transitions map: "from action → to".
@@ -13,17 +14,20 @@ received assign → assigned
 received guide → guided
 received adjust_risk → received
 received edit → received
+received record_contact → received
 assigned transfer → assigned
 assigned start_mediation → mediating
 assigned guide → guided
 assigned adjust_risk → assigned
 assigned edit → assigned
+assigned record_contact → assigned
 mediating record_session → mediating
 mediating transfer → assigned
 mediating succeed → succeeded
 mediating fail → failed
 mediating adjust_risk → mediating
 mediating edit → mediating
+mediating record_contact → mediating
 succeeded confirm → succeeded
 succeeded record_performed → succeeded
 succeeded record_recant → succeeded
@@ -43,7 +47,7 @@ closed reopen → mediating
 
 var allActions = []Action{ActionAssign, ActionTransfer, ActionStartMediation, ActionRecordSession, ActionSucceed, ActionFail,
 	ActionGuide, ActionConfirm, ActionRecordPerformed, ActionRecordRecant, ActionFollowUp, ActionReopen, ActionClose,
-	ActionAdjustRisk, ActionEdit}
+	ActionAdjustRisk, ActionEdit, ActionRecordContact}
 
 // TestEveryTransition checks every status × action pair: allowed ones lead where the table
 // says, every other is refused with the allowed actions.
@@ -88,7 +92,7 @@ func TestEveryTransition(t *testing.T) {
 			}
 		}
 	}
-	if n != len(Statuses())*len(allActions) || n != 105 {
+	if n != len(Statuses())*len(allActions) || n != 112 {
 		t.Errorf("checked %d pairs", n)
 	}
 }
@@ -158,5 +162,26 @@ func TestAssess(t *testing.T) {
 				t.Errorf("got %s %v (score %d, sum %d), want %s %v", a.Level, codes, a.Score, sum, c.level, c.signals)
 			}
 		})
+	}
+}
+
+func TestAddWorkingDays(t *testing.T) {
+	bj := time.FixedZone("CST", 8*3600)
+	for _, c := range []struct {
+		from string
+		n    int
+		want string
+	}{
+		{"2026-11-23 10:00", 1, "2026-11-24 10:00"}, // Monday → Tuesday
+		{"2026-11-27 10:00", 1, "2026-11-30 10:00"}, // Friday → Monday
+		{"2026-11-28 10:00", 1, "2026-11-30 10:00"}, // Saturday → Monday
+		{"2026-11-23 10:00", 5, "2026-11-30 10:00"},
+		{"2026-11-23 10:00", 0, "2026-11-23 10:00"},
+	} {
+		from, _ := time.ParseInLocation("2006-01-02 15:04", c.from, bj)
+		want, _ := time.ParseInLocation("2006-01-02 15:04", c.want, bj)
+		if got := AddWorkingDays(from, c.n); !got.Equal(want) {
+			t.Errorf("AddWorkingDays(%s, %d) = %s, want %s", c.from, c.n, got, c.want)
+		}
 	}
 }

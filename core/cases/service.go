@@ -219,6 +219,8 @@ func (s *Service) validate(tenantCode string, in NewCase, types []DisputeType, s
 		ID: uuid.NewString(), TenantCode: tenantCode, Status: StatusReceived, ReceivedAt: now, CreatedBy: in.CreatedBy,
 	}
 	checkIntake(&v, &c, in, types, settings, now)
+	contact := AddWorkingDays(now, settings.FirstContactWorkingDays)
+	c.FirstContactDueAt = &contact
 	switch n := len(in.Parties); {
 	case n == 0:
 		v.add("parties", "至少需要一方当事人（申请人） / at least one party (an applicant) is required")

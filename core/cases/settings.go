@@ -12,11 +12,29 @@ type Settings struct {
 	TimeLimitDays map[Source]int `json:"time_limit_days"`
 	// FollowUpDays: follow-ups scheduled after an agreement, in days (e.g. 7 and 30).
 	FollowUpDays []int `json:"follow_up_days"`
+	// FirstContactWorkingDays: the parties are contacted within this many working days of intake.
+	FirstContactWorkingDays int `json:"first_contact_working_days"`
+}
+
+// DefaultFirstContactWorkingDays is the platform's first-contact limit.
+const DefaultFirstContactWorkingDays = 1
+
+// AddWorkingDays adds n working days (Monday to Friday, Beijing time) to t. Public holidays
+// and the swapped working weekends of the Chinese calendar are not modelled.
+func AddWorkingDays(t time.Time, n int) time.Time {
+	bj := t.In(time.FixedZone("CST", 8*3600))
+	for n > 0 {
+		bj = bj.AddDate(0, 0, 1)
+		if wd := bj.Weekday(); wd != time.Saturday && wd != time.Sunday {
+			n--
+		}
+	}
+	return bj.In(t.Location())
 }
 
 // DefaultSettings are the platform's rules.
 func DefaultSettings() Settings {
-	s := Settings{TimeLimitDays: map[Source]int{}, FollowUpDays: append([]int(nil), FollowUpDays...)}
+	s := Settings{TimeLimitDays: map[Source]int{}, FollowUpDays: append([]int(nil), FollowUpDays...), FirstContactWorkingDays: DefaultFirstContactWorkingDays}
 	for _, src := range sources {
 		s.TimeLimitDays[src.Code] = int(src.TimeLimit / (24 * time.Hour))
 	}
@@ -31,6 +49,9 @@ func (s Settings) Merged() Settings {
 	}
 	if len(s.FollowUpDays) > 0 {
 		d.FollowUpDays = append([]int(nil), s.FollowUpDays...)
+	}
+	if s.FirstContactWorkingDays > 0 {
+		d.FirstContactWorkingDays = s.FirstContactWorkingDays
 	}
 	return d
 }
@@ -49,6 +70,9 @@ func (s Settings) Validate() error {
 		} else if days < 1 || days > 365 {
 			v.add("time_limit_days."+string(src), "期限须为 1–365 天 / a time limit must be 1–365 days")
 		}
+	}
+	if s.FirstContactWorkingDays < 0 || s.FirstContactWorkingDays > 30 {
+		v.add("first_contact_working_days", "首次联系期限须为 1–30 个工作日 / first_contact_working_days must be 1–30")
 	}
 	if len(s.FollowUpDays) > 5 {
 		v.add("follow_up_days", "最多 5 次回访 / at most 5 follow-ups")

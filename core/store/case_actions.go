@@ -149,10 +149,11 @@ func (s *Store) ApplyAction(ctx context.Context, tenantCode, id string, in cases
 				performance = CASE WHEN $8 = '' THEN performance ELSE $8 END,
 				risk_level = $9, risk = $10,
 				concluded_at = CASE WHEN $12 THEN NULL ELSE coalesce($11, concluded_at) END,
+				contacted_at = CASE WHEN $14 THEN coalesce(contacted_at, now()) ELSE contacted_at END,
 				version = version + 1, updated_at = now()
 			WHERE tenant_id = $1 AND id = $2`,
 			tenantCode, id, string(eff.To), eff.CommitteeID, jsonOrNil(eff.Outcome), jsonOrNil(eff.Agreement), jsonOrNil(eff.Confirmation),
-			eff.Performance, string(risk.Level), riskJSON, concluded, reopened, eff.ClearOutcome)
+			eff.Performance, string(risk.Level), riskJSON, concluded, reopened, eff.ClearOutcome, eff.Contacted)
 		actor := audit.ActorFrom(ctx)
 		if sess := eff.Session; sess != nil {
 			b.Queue(`INSERT INTO case_sessions (tenant_id, case_id, at, mode, summary, mediators, participants, recorded_by)
@@ -289,7 +290,8 @@ func (s *Store) CaseSettings(ctx context.Context, tenantCode string) (cases.Sett
 	var st cases.Settings
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		var limits []byte
-		err := tx.QueryRow(ctx, `SELECT time_limits, follow_up_days FROM case_settings WHERE tenant_id = $1`, tenantCode).Scan(&limits, &st.FollowUpDays)
+		err := tx.QueryRow(ctx, `SELECT time_limits, follow_up_days, first_contact_working_days FROM case_settings WHERE tenant_id = $1`,
+			tenantCode).Scan(&limits, &st.FollowUpDays, &st.FirstContactWorkingDays)
 		if isNoRows(err) {
 			return nil
 		}
@@ -316,10 +318,12 @@ func (s *Store) PutCaseSettings(ctx context.Context, tenantCode string, st cases
 			days = []int{}
 		}
 		var before []byte
-		_ = tx.QueryRow(ctx, `SELECT jsonb_build_object('time_limit_days', time_limits, 'follow_up_days', follow_up_days)
+		_ = tx.QueryRow(ctx, `SELECT jsonb_build_object('time_limit_days', time_limits, 'follow_up_days', follow_up_days,
+				'first_contact_working_days', first_contact_working_days)
 			FROM case_settings WHERE tenant_id = $1`, tenantCode).Scan(&before)
-		if _, err := tx.Exec(ctx, `INSERT INTO case_settings (tenant_id, time_limits, follow_up_days) VALUES ($1, $2, $3)
-			ON CONFLICT (tenant_id) DO UPDATE SET time_limits = $2, follow_up_days = $3, updated_at = now()`, tenantCode, limits, days); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO case_settings (tenant_id, time_limits, follow_up_days, first_contact_working_days) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (tenant_id) DO UPDATE SET time_limits = $2, follow_up_days = $3, first_contact_working_days = $4, updated_at = now()`,
+			tenantCode, limits, days, st.FirstContactWorkingDays); err != nil {
 			return err
 		}
 		var b any

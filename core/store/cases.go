@@ -15,7 +15,7 @@ import (
 
 const caseColumns = `id::text, tenant_id, number, year, seq, title, description, dispute_type, source, referral, place_code,
 	amount_fen, status, risk, received_at, due_at, created_by, created_at, updated_at, version,
-	coalesce(committee_id::text, ''), outcome, agreement, confirmation, performance, concluded_at`
+	coalesce(committee_id::text, ''), outcome, agreement, confirmation, performance, concluded_at, first_contact_due_at, contacted_at`
 
 func scanCase(row pgx.Row) (cases.Case, error) {
 	var (
@@ -30,7 +30,7 @@ func scanCase(row pgx.Row) (cases.Case, error) {
 	)
 	err := row.Scan(&c.ID, &c.TenantCode, &c.Number, &c.Year, &c.Seq, &c.Title, &c.Description, &c.DisputeType, &source, &referral,
 		&c.PlaceCode, &c.AmountFen, &status, &risk, &c.ReceivedAt, &c.DueAt, &c.CreatedBy, &c.CreatedAt, &c.UpdatedAt, &c.Version,
-		&c.CommitteeID, &outcome, &agreed, &confirm, &c.Performance, &c.ConcludedAt)
+		&c.CommitteeID, &outcome, &agreed, &confirm, &c.Performance, &c.ConcludedAt, &c.FirstContactDueAt, &c.ContactedAt)
 	if err != nil {
 		return c, err
 	}
@@ -132,12 +132,12 @@ func (s *Store) CreateCase(ctx context.Context, c cases.Case, idem *cases.Idempo
 				INSERT INTO case_counters (tenant_id, year, last_seq) VALUES ($1, $4, 1)
 				ON CONFLICT (tenant_id, year) DO UPDATE SET last_seq = case_counters.last_seq + 1 RETURNING last_seq)
 			INSERT INTO cases (tenant_id, id, number, year, seq, title, description, dispute_type, source, referral, place_code,
-				amount_fen, status, risk_level, risk, received_at, due_at, created_by)
+				amount_fen, status, risk_level, risk, received_at, due_at, created_by, first_contact_due_at)
 			SELECT $1, $2, $3 || CASE WHEN n.last_seq < 100000 THEN lpad(n.last_seq::text, 5, '0') ELSE n.last_seq::text END || '号',
-				$4, n.last_seq, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17 FROM n
+				$4, n.last_seq, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18 FROM n
 			RETURNING seq, number, created_at, updated_at, version`,
 			c.TenantCode, c.ID, cases.NumberPrefix(c.TenantCode, c.Year), c.Year, c.Title, c.Description, c.DisputeType, string(c.Source), referral, c.PlaceCode,
-			c.AmountFen, string(c.Status), string(c.Risk.Level), risk, c.ReceivedAt, c.DueAt, c.CreatedBy).QueryRow(func(row pgx.Row) error {
+			c.AmountFen, string(c.Status), string(c.Risk.Level), risk, c.ReceivedAt, c.DueAt, c.CreatedBy, c.FirstContactDueAt).QueryRow(func(row pgx.Row) error {
 			return row.Scan(&created.Seq, &created.Number, &created.CreatedAt, &created.UpdatedAt, &created.Version)
 		})
 		for i, p := range c.Parties {
@@ -216,7 +216,7 @@ func (s *Store) Cases(ctx context.Context, tenantCode string, f cases.Filter) ([
 			add("risk_level = $?", string(f.RiskLevel))
 		}
 		if f.Overdue {
-			add("due_at < $? AND status NOT IN ('succeeded', 'failed', 'guided', 'closed')", f.Now)
+			add("(due_at < $? OR (contacted_at IS NULL AND first_contact_due_at < $?)) AND status NOT IN ('succeeded', 'failed', 'guided', 'closed')", f.Now)
 		}
 		if f.AfterID != "" {
 			args = append(args, f.AfterTime, f.AfterID)
