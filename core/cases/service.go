@@ -33,6 +33,7 @@ type Repo interface {
 	Committees(ctx context.Context, tenantCode string) ([]Committee, error)
 	CommitteeName(ctx context.Context, tenantCode, id string) (string, error)
 	CaseSettings(ctx context.Context, tenantCode string) (Settings, error)
+	IntakeRules(ctx context.Context, tenantCode string) ([]DisputeType, Settings, error)
 	CreateDisputeType(ctx context.Context, tenantCode string, t DisputeType) error
 	PutCaseSettings(ctx context.Context, tenantCode string, st Settings) error
 	Cases(ctx context.Context, tenantCode string, f Filter) ([]Case, error)
@@ -117,14 +118,11 @@ func (s *Service) Types(ctx context.Context, tenantCode string) ([]DisputeType, 
 // Create validates an intake, protects the parties' personal data, assesses the risk and
 // stores the case. With an idempotency key, a retry returns the first result (replayed true).
 func (s *Service) Create(ctx context.Context, tenantCode string, in NewCase, idem *Idempotency) (Case, bool, error) {
-	types, err := s.Types(ctx, tenantCode)
+	own, settings, err := s.repo.IntakeRules(ctx, tenantCode)
 	if err != nil {
 		return Case{}, false, err
 	}
-	settings, err := s.Settings(ctx, tenantCode)
-	if err != nil {
-		return Case{}, false, err
-	}
+	types, settings := append(BuiltInTypes(), own...), settings.Merged()
 	now := s.now()
 	c, err := s.validate(tenantCode, in, types, settings, now)
 	if err != nil {

@@ -358,3 +358,36 @@ func priorCases(ctx context.Context, tx pgx.Tx, tenantCode, caseID string, parti
 			LIMIT 10) earlier`, tenantCode, idx, phones, caseID).Scan(&prior, &failed)
 	return prior, failed, err
 }
+
+// IntakeRules reads, in one round trip, what an intake is checked against: the tenant's own
+// dispute types and its lifecycle settings.
+func (s *Store) IntakeRules(ctx context.Context, tenantCode string) ([]cases.DisputeType, cases.Settings, error) {
+	var (
+		types []cases.DisputeType
+		st    cases.Settings
+	)
+	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
+		b := &pgx.Batch{}
+		b.Queue(`SELECT code, name_zh, name_en, industry FROM dispute_types WHERE tenant_id = $1 ORDER BY code`, tenantCode).Query(func(rows pgx.Rows) error {
+			var err error
+			types, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (cases.DisputeType, error) {
+				var t cases.DisputeType
+				return t, r.Scan(&t.Code, &t.NameZH, &t.NameEN, &t.Industry)
+			})
+			return err
+		})
+		b.Queue(`SELECT time_limits, follow_up_days, first_contact_working_days FROM case_settings WHERE tenant_id = $1`, tenantCode).Query(func(rows pgx.Rows) error {
+			defer rows.Close()
+			if !rows.Next() {
+				return rows.Err()
+			}
+			var limits []byte
+			if err := rows.Scan(&limits, &st.FollowUpDays, &st.FirstContactWorkingDays); err != nil {
+				return err
+			}
+			return json.Unmarshal(limits, &st.TimeLimitDays)
+		})
+		return tx.SendBatch(ctx, b).Close()
+	})
+	return types, st, err
+}

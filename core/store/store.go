@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 
+	tenantpkg "github.com/fengqiao/fengqiao/core/tenant"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -146,13 +147,27 @@ func (s *Store) PoolStats() *pgxpool.Stat { return s.pool.Stat() }
 
 // inTenant runs fn in one transaction acting for tenant. The setting is transaction-local, so
 // a pooled connection never carries a tenant to the next transaction.
+//
+// The setting travels with BEGIN in one round trip (a simple-protocol query of two statements),
+// which is safe because tenant codes are six digits, checked here.
 func (s *Store) inTenant(ctx context.Context, tenant string, fn func(pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := setTenant(ctx, tx, tenant); err != nil {
-			return err
+	if !isTenantCode(tenant) {
+		return tenantpkg.ErrNotFound
+	}
+	begin := pgx.TxOptions{BeginQuery: "BEGIN; SELECT set_config('fengqiao.tenant', '" + tenant + "', true)"}
+	return pgx.BeginTxFunc(ctx, s.pool, begin, fn)
+}
+
+func isTenantCode(s string) bool {
+	if len(s) != 6 {
+		return false
+	}
+	for i := range 6 {
+		if s[i] < '0' || s[i] > '9' {
+			return false
 		}
-		return fn(tx)
-	})
+	}
+	return true
 }
 
 func setTenant(ctx context.Context, tx pgx.Tx, tenant string) error {
