@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 
 	"time"
 
@@ -250,7 +251,7 @@ func (s *Store) TokenByHash(ctx context.Context, tenantCode string, hash []byte)
 		}
 		return tx.QueryRow(ctx, "SELECT status FROM tenants WHERE code = $1", tenantCode).Scan(&ts)
 	})
-	if isNoRows(err) {
+	if isNoRows(err) || errors.Is(err, tenant.ErrNotFound) {
 		return t, "", identity.ErrTokenNotFound
 	}
 	return t, tenant.Status(ts), err
