@@ -21,18 +21,20 @@ import (
 	"github.com/fengqiao/fengqiao/core/store"
 	"github.com/fengqiao/fengqiao/core/store/storetest"
 	"github.com/fengqiao/fengqiao/core/tenant"
+	"github.com/fengqiao/fengqiao/core/warnings"
 )
 
 // env is the whole product behind a test HTTP server, on a fresh database.
 type env struct {
-	t      testing.TB
-	srv    *httptest.Server
-	api    *api.Server
-	store  *store.Store
-	authz  *authz.Authorizer
-	cases  *cases.Service
-	tokens map[string]string // username → bearer token
-	ids    map[string]string // username → user id
+	t        testing.TB
+	srv      *httptest.Server
+	api      *api.Server
+	store    *store.Store
+	authz    *authz.Authorizer
+	cases    *cases.Service
+	warnings *warnings.Service
+	tokens   map[string]string // username → bearer token
+	ids      map[string]string // username → user id
 }
 
 type roleNames struct{ a *authz.Authorizer }
@@ -88,9 +90,10 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	caseSvc := cases.NewService(st, pii.NewProtector(ring, idx))
-	srv := api.New(api.Deps{Tenants: tenants, Identity: ids, Cases: caseSvc, Orgs: orgs.NewService(st), Authz: az, Roles: roleNames{az}, Audit: st, DB: st,
+	warnSvc := warnings.NewService(st)
+	srv := api.New(api.Deps{Tenants: tenants, Identity: ids, Cases: caseSvc, Orgs: orgs.NewService(st), Warnings: warnSvc, Authz: az, Roles: roleNames{az}, Audit: st, DB: st,
 		BodyLimit: testBodyLimit, Version: "test", Logger: discardLogger()})
-	e := &env{t: t, srv: httptest.NewServer(srv.Handler()), api: srv, store: st, authz: az, cases: caseSvc, tokens: map[string]string{}, ids: map[string]string{}}
+	e := &env{t: t, srv: httptest.NewServer(srv.Handler()), api: srv, store: st, authz: az, cases: caseSvc, warnings: warnSvc, tokens: map[string]string{}, ids: map[string]string{}}
 	t.Cleanup(e.srv.Close)
 
 	plan, err := tenant.PlanOnboarding("000000", []string{"310107", "310118", "370104", "370105"}, true)

@@ -12,6 +12,7 @@ import (
 	"github.com/fengqiao/fengqiao/core/identity"
 	"github.com/fengqiao/fengqiao/core/orgs"
 	"github.com/fengqiao/fengqiao/core/tenant"
+	"github.com/fengqiao/fengqiao/core/warnings"
 	"github.com/labstack/echo/v4"
 )
 
@@ -68,6 +69,7 @@ func toProblem(err error) *Problem {
 		cce   *cases.CommitteeError
 		ove   *orgs.ValidationError
 		onf   *orgs.NotFoundError
+		wve   *warnings.ValidationError
 	)
 	switch {
 	case errors.As(err, &p):
@@ -130,6 +132,23 @@ func toProblem(err error) *Problem {
 		p := problem(http.StatusConflict, "organisation-name-taken", "名称已被占用 / Name taken", "本租户已有同名的在用组织；请换一个名称，或先停用同名组织 / an active organisation of this tenant has the name: choose another, or deactivate that one first")
 		p.Field = "name"
 		return p
+	case errors.As(err, &wve):
+		p := invalid(wve.Errors[0].Field, wve.Errors[0].Message)
+		if len(wve.Errors) > 1 {
+			p.Detail = fmt.Sprintf("%d 处输入有误，见 errors / %d inputs are invalid, see errors; first: %s", len(wve.Errors), len(wve.Errors), wve.Errors[0].Message)
+			for _, f := range wve.Errors {
+				p.Errors = append(p.Errors, FieldProblem{Field: f.Field, Detail: f.Message})
+			}
+		}
+		return p
+	case errors.Is(err, warnings.ErrNotFound):
+		return problem(http.StatusNotFound, "warning-not-found", "预警不存在 / Warning not found", "该租户下没有此预警 / no such warning in this tenant")
+	case errors.Is(err, warnings.ErrAlreadyAcknowledged):
+		return problem(http.StatusConflict, "warning-already-acknowledged", "预警已签收 / Warning already acknowledged", "该预警已签收，签收人见 acknowledged_by / the warning was acknowledged already: see acknowledged_by")
+	case errors.Is(err, warnings.ErrMessageNotFound):
+		return problem(http.StatusNotFound, "message-not-found", "消息不存在 / Message not found", "您的收件箱中没有此消息 / no such message in your inbox")
+	case errors.Is(err, warnings.ErrNotYourInbox):
+		return problem(http.StatusForbidden, "inbox-of-another-tenant", "不能查看其他租户的收件箱 / Inbox of another tenant", "收件箱只对本租户的用户和系统开放；上报的预警在您自己租户的收件箱中 / an inbox is read by its own tenant's users and systems; escalations reach you in your own tenant's inbox")
 	case errors.Is(err, cases.ErrTypeExists):
 		p := problem(http.StatusConflict, "dispute-type-exists", "纠纷类型已存在 / Dispute type exists", "该代码已在目录中 / the catalogue has this code already")
 		p.Field = "code"

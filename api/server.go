@@ -18,6 +18,7 @@ import (
 	"github.com/fengqiao/fengqiao/core/identity"
 	"github.com/fengqiao/fengqiao/core/orgs"
 	"github.com/fengqiao/fengqiao/core/tenant"
+	"github.com/fengqiao/fengqiao/core/warnings"
 	"github.com/labstack/echo-contrib/echoprometheus"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -49,6 +50,7 @@ type Deps struct {
 	Tenants        *tenant.Service
 	Cases          *cases.Service
 	Orgs           *orgs.Service
+	Warnings       *warnings.Service
 	Identity       *identity.Service
 	Authz          Authorizer
 	Roles          RoleLister

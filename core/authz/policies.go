@@ -53,6 +53,8 @@ const (
 	ObjMediators     = "mediators"
 	ObjExperts       = "experts"
 	ObjCaseSettings  = "case_settings"
+	ObjWarnings      = "warnings"
+	ObjInbox         = "inbox"
 )
 
 // Actions of rules.
@@ -66,6 +68,9 @@ const (
 	ActCreate  = "create"
 	ActRevoke  = "revoke"
 	ActAssign  = "assign"
+	// ActAcknowledge and ActConfigure are of warnings: sign for one, set who is notified.
+	ActAcknowledge = "acknowledge"
+	ActConfigure   = "configure"
 )
 
 // RoleObject is the object of the rule allowing to grant role: Allowed(sub, dom, RoleObject(r),
@@ -82,6 +87,7 @@ func DefaultPolicies() [][]string {
 		ObjTokens:  {ActCreate, ActRead, ActRevoke},
 		ObjOffices: {ActRead},
 		ObjAudit:   {ActRead},
+		ObjInbox:   {ActRead}, // escalated warnings reach upper levels here
 	}
 	districtAdmin := map[string][]string{
 		ObjTenants:       {ActRead, ActUpdate}, // its own settings
@@ -96,6 +102,8 @@ func DefaultPolicies() [][]string {
 		ObjMediators:     {ActCreate, ActRead, ActUpdate},
 		ObjExperts:       {ActCreate, ActRead, ActUpdate},
 		ObjCaseSettings:  {ActRead, ActUpdate},
+		ObjWarnings:      {ActRead, ActAcknowledge, ActConfigure},
+		ObjInbox:         {ActRead},
 	}
 	perms := []struct {
 		role    string
@@ -112,12 +120,14 @@ func DefaultPolicies() [][]string {
 			identity.RoleDistrictAdmin, identity.RoleDistrictStaff, identity.RoleAgencySystem}},
 		{identity.RoleDistrictStaff, map[string][]string{ObjTenants: {ActRead}, ObjOffices: {ActRead},
 			ObjCases: {ActCreate, ActRead, ActUpdate}, ObjCasePII: {ActRead}, ObjDisputeTypes: {ActRead},
-			ObjOrganisations: {ActRead}, ObjMediators: {ActRead}, ObjExperts: {ActRead}, ObjCaseSettings: {ActRead}}, nil},
+			ObjOrganisations: {ActRead}, ObjMediators: {ActRead}, ObjExperts: {ActRead}, ObjCaseSettings: {ActRead},
+			ObjWarnings: {ActRead, ActAcknowledge}, ObjInbox: {ActRead}}, nil},
 		// An agency system refers cases (e.g. a court's 诉前委派); which cases it may then see is
 		// the cross-agency access issue's.
-		{identity.RoleAgencySystem, map[string][]string{ObjTenants: {ActRead}, ObjCases: {ActCreate}, ObjDisputeTypes: {ActRead}}, nil},
+		{identity.RoleAgencySystem, map[string][]string{ObjTenants: {ActRead}, ObjCases: {ActCreate}, ObjDisputeTypes: {ActRead},
+			ObjWarnings: {ActRead, ActAcknowledge}, ObjInbox: {ActRead}}, nil},
 	}
-	objOrder := []string{ObjTenants, ObjUsers, ObjTokens, ObjOffices, ObjAudit, ObjCases, ObjCasePII, ObjDisputeTypes, ObjOrganisations, ObjMediators, ObjExperts, ObjCaseSettings}
+	objOrder := []string{ObjTenants, ObjUsers, ObjTokens, ObjOffices, ObjAudit, ObjCases, ObjCasePII, ObjDisputeTypes, ObjOrganisations, ObjMediators, ObjExperts, ObjCaseSettings, ObjWarnings, ObjInbox}
 	var out [][]string
 	for _, p := range perms {
 		for _, obj := range objOrder {

@@ -21,6 +21,7 @@ import (
 	"github.com/fengqiao/fengqiao/core/pii"
 	"github.com/fengqiao/fengqiao/core/store"
 	"github.com/fengqiao/fengqiao/core/tenant"
+	"github.com/fengqiao/fengqiao/core/warnings"
 )
 
 // Version is set at build time (-ldflags "-X github.com/fengqiao/fengqiao/core/cli.Version=…").
@@ -36,6 +37,7 @@ type app struct {
 	identity *identity.Service
 	cases    *cases.Service
 	orgs     *orgs.Service
+	warnings *warnings.Service
 }
 
 func newLogger(c config.Config, w io.Writer) *slog.Logger {
@@ -93,6 +95,7 @@ func open(ctx context.Context, cfg config.Config, needSigner bool) (*app, error)
 		identity: identity.NewService(st, az, signer),
 		cases:    cases.NewService(st, protector),
 		orgs:     orgs.NewService(st),
+		warnings: warnings.NewService(st),
 	}, nil
 }
 

@@ -139,11 +139,22 @@ func serveCmd(load loader) *cobra.Command {
 			}
 			defer a.Close()
 			go watchPolicies(ctx, a)
+			stopQueue, err := a.store.StartQueue(ctx, a.log)
+			if err != nil {
+				return err
+			}
+			defer func() {
+				qctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.HTTP.ShutdownTimeout)
+				defer cancel()
+				if err := stopQueue(qctx); err != nil {
+					a.log.Error("stop the job queue", "err", err)
+				}
+			}()
 			reg := prometheus.NewRegistry()
 			reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 			registerPoolMetrics(reg, a)
 			srv := api.New(api.Deps{
-				Tenants: a.tenants, Identity: a.identity, Cases: a.cases, Orgs: a.orgs, Authz: a.authz, Roles: roleNames{a.authz}, Audit: a.store, DB: a.store,
+				Tenants: a.tenants, Identity: a.identity, Cases: a.cases, Orgs: a.orgs, Warnings: a.warnings, Authz: a.authz, Roles: roleNames{a.authz}, Audit: a.store, DB: a.store,
 				Logger: a.log, Registerer: reg, Gatherer: reg, BodyLimit: cfg.HTTP.BodyLimit, RequestTimeout: cfg.HTTP.RequestTimeout, Version: Version,
 			})
 			hs := &http.Server{

@@ -196,6 +196,9 @@ func Migrate(ctx context.Context, ownerURL string, log *slog.Logger) ([]int64, e
 	if err != nil {
 		return applied, fmt.Errorf("store: migrate: %w", err)
 	}
+	if err := MigrateQueue(ctx, ownerURL); err != nil {
+		return applied, err
+	}
 	return applied, nil
 }
 

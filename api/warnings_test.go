@@ -1,0 +1,552 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fengqiao/fengqiao/core/warnings"
+)
+
+// Early warning over the API: warnings raised on intake and on risk adjustments, their
+// notification (inbox and signed webhooks, retried) and escalation through the job queue.
+
+// riskyCase is an intake whose assessment is red (a threat and self-harm: 40 + 50) or orange
+// (self-harm alone: 50). Its title, description and parties hold what must never leave the
+// district in an escalation.
+func riskyCase(t testing.TB, code, level string) map[string]any {
+	body := sampleCase(t, "张三与李四赔偿纠纷")
+	body["description"] = "张三称李四不赔偿就同归于尽，还说不想活了。"
+	if level == "orange" {
+		body["description"] = "张三说不想活了。"
+	}
+	if code != "310107" {
+		body["place_code"] = ""
+	}
+	return body
+}
+
+// personalData are strings of riskyCase that an escalation or a webhook must not carry.
+func personalData(t testing.TB) []string {
+	return []string{"张三", "李四", idNumber(t, "310107", "19800101", 123), "13800138000", "13900139000", "长寿路", "同归于尽", "不想活", "赔偿纠纷"}
+}
+
+func (e *env) riskyCase(t *testing.T, as, code, level string) (id, number string) {
+	t.Helper()
+	res := e.do(as, http.MethodPost, "/api/v1/tenants/"+code+"/cases", riskyCase(t, code, level))
+	if res.status != http.StatusCreated || res.json["risk_level"] != level {
+		t.Fatalf("create a %s case: %d %s", level, res.status, res.body)
+	}
+	return res.json["id"].(string), res.json["number"].(string)
+}
+
+// work drains the job queue as if the clock read now+ahead.
+func (e *env) work(t *testing.T, ahead time.Duration) int {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	n, err := e.store.WorkQueue(ctx, time.Now().Add(ahead))
+	if err != nil {
+		t.Fatalf("work the queue: %v", err)
+	}
+	return n
+}
+
+func (e *env) items(t *testing.T, as, path string) []map[string]any {
+	t.Helper()
+	res := e.do(as, http.MethodGet, path, nil)
+	if res.status != http.StatusOK {
+		t.Fatalf("GET %s: %d %s", path, res.status, res.body)
+	}
+	var out []map[string]any
+	for _, it := range res.json["items"].([]any) {
+		out = append(out, it.(map[string]any))
+	}
+	return out
+}
+
+// receiver is an agency's webhook endpoint: it checks every delivery's signature and answers
+// 503 to the first fail deliveries.
+type receiver struct {
+	t      *testing.T
+	srv    *httptest.Server
+	mu     sync.Mutex
+	secret []byte
+	fail   int
+	got    []received
+}
+
+type received struct {
+	header http.Header
+	body   []byte
+	err    error // of warnings.Verify
+}
+
+func newReceiver(t *testing.T, fail int) *receiver {
+	r := &receiver{t: t, fail: fail}
+	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, _ := io.ReadAll(req.Body)
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		err := warnings.Verify(r.secret, req.Header.Get(warnings.HeaderTimestamp), req.Header.Get(warnings.HeaderSignature), body, time.Now(), 5*time.Minute)
+		r.got = append(r.got, received{header: req.Header.Clone(), body: body, err: err})
+		switch {
+		case err != nil:
+			http.Error(w, err.Error(), http.StatusUnauthorized)
+		case len(r.got) <= r.fail:
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+		default:
+			w.WriteHeader(http.StatusNoContent)
+		}
+	}))
+	t.Cleanup(r.srv.Close)
+	return r
+}
+
+func (r *receiver) deliveries() []received {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]received(nil), r.got...)
+}
+
+// agencies registers a police station and a government office with webhooks in Putuo,
+// designates them, and gives each receiver its secret.
+func (e *env) agencies(t *testing.T, police, gov *receiver) (policeID, govID string) {
+	t.Helper()
+	policeID = e.org(t, "putuo-admin", "310107", map[string]any{"kind": "police_station", "name": "长寿路派出所", "webhook_url": police.srv.URL + "/hook"})
+	govID = e.org(t, "putuo-admin", "310107", map[string]any{"kind": "petition_office", "name": "普陀区信访办", "webhook_url": gov.srv.URL + "/hook"})
+	res := e.do("putuo-admin", http.MethodPut, "/api/v1/tenants/310107/warning-settings", map[string]any{"police_org_id": policeID, "government_org_id": govID})
+	if res.status != http.StatusOK || res.json["police_org_id"] != policeID || res.json["government_org_id"] != govID {
+		t.Fatalf("designate agencies: %d %s", res.status, res.body)
+	}
+	for _, x := range []struct {
+		id string
+		r  *receiver
+	}{{policeID, police}, {govID, gov}} {
+		sec := e.do("putuo-admin", http.MethodGet, "/api/v1/tenants/310107/organisations/"+x.id+"/webhook-secret", nil)
+		if sec.status != http.StatusOK || !strings.HasPrefix(sec.json["secret"].(string), "whsec_") || sec.header.Get("Cache-Control") != "no-store" {
+			t.Fatalf("webhook secret: %d %s", sec.status, sec.body)
+		}
+		again := e.do("putuo-admin", http.MethodGet, "/api/v1/tenants/310107/organisations/"+x.id+"/webhook-secret", nil)
+		if again.json["secret"] != sec.json["secret"] {
+			t.Fatalf("the secret changed between two reads")
+		}
+		x.r.mu.Lock()
+		x.r.secret = []byte(sec.json["secret"].(string))
+		x.r.mu.Unlock()
+	}
+	return policeID, govID
+}
+
+// TestRedIntakeNotifiesAgencies: a red intake raises one warning; once the queue is worked the
+// designated police station and petition office have it in the inbox and at their webhooks,
+// signed; a receiver that fails twice gets the same delivery a third time.
+func TestRedIntakeNotifiesAgencies(t *testing.T) {
+	e := newEnv(t)
+	police, gov := newReceiver(t, 0), newReceiver(t, 2)
+	policeID, govID := e.agencies(t, police, gov)
+	caseID, number := e.riskyCase(t, "putuo-staff", "310107", "red")
+
+	ws := e.items(t, "putuo-staff", "/api/v1/tenants/310107/warnings")
+	if len(ws) != 1 {
+		t.Fatalf("%d warnings after a red intake, want 1", len(ws))
+	}
+	w := ws[0]
+	raised, _ := time.Parse(time.RFC3339Nano, w["raised_at"].(string))
+	deadline, _ := time.Parse(time.RFC3339Nano, w["deadline_at"].(string))
+	if w["case_id"] != caseID || w["case_number"] != number || w["level"] != "red" || w["state"] != "open" ||
+		deadline.Sub(raised) != 2*time.Hour || len(w["signals"].([]any)) != 2 || w["notified_at"] != nil {
+		t.Errorf("warning: %v", w)
+	}
+	if n := len(e.items(t, "putuo-staff", "/api/v1/tenants/310107/inbox")); n != 0 {
+		t.Errorf("%d messages before the queue was worked", n)
+	}
+
+	if n := e.work(t, 10*time.Minute); n < 5 { // notify, police, gov ×3
+		t.Errorf("%d job attempts worked, want at least 5", n)
+	}
+	msgs := e.items(t, "putuo-staff", "/api/v1/tenants/310107/inbox")
+	recipients := map[string]bool{}
+	for _, m := range msgs {
+		recipients[m["recipient"].(string)] = true
+		if m["kind"] != "warning.raised" || m["case_id"] != caseID || m["warning_id"] != w["id"] || !strings.Contains(m["title"].(string), number) {
+			t.Errorf("message: %v", m)
+		}
+	}
+	if len(msgs) != 2 || !recipients["org:"+policeID] || !recipients["org:"+govID] {
+		t.Errorf("inbox after notification: %v", msgs)
+	}
+	if w := e.items(t, "putuo-staff", "/api/v1/tenants/310107/warnings")[0]; w["notified_at"] == nil || w["state"] != "open" {
+		t.Errorf("warning after notification: %v", w)
+	}
+
+	pd, gd := police.deliveries(), gov.deliveries()
+	if len(pd) != 1 || len(gd) != 3 {
+		t.Fatalf("deliveries: police %d, government %d; want 1 and 3 (two failures, then success)", len(pd), len(gd))
+	}
+	for i, d := range append(pd, gd...) {
+		if d.err != nil {
+			t.Errorf("delivery %d: signature: %v", i, d.err)
+		}
+		if d.header.Get("Content-Type") != "application/json" || d.header.Get(warnings.HeaderEvent) != "warning.raised" || d.header.Get(warnings.HeaderDelivery) == "" {
+			t.Errorf("delivery %d headers: %v", i, d.header)
+		}
+		var p warnings.Payload
+		if err := json.Unmarshal(d.body, &p); err != nil || p.Tenant != "310107" || p.Case.Number != number || p.Warning.Level != "red" || p.Warning.ID != w["id"] {
+			t.Errorf("delivery %d payload %s: %v", i, d.body, err)
+		}
+		for _, s := range personalData(t) {
+			if strings.Contains(string(d.body), s) {
+				t.Errorf("delivery %d carries %q: %s", i, s, d.body)
+			}
+		}
+	}
+	if id := gd[0].header.Get(warnings.HeaderDelivery); gd[1].header.Get(warnings.HeaderDelivery) != id || gd[2].header.Get(warnings.HeaderDelivery) != id {
+		t.Errorf("retries of one delivery carry different ids")
+	}
+	if pd[0].header.Get(warnings.HeaderDelivery) == gd[0].header.Get(warnings.HeaderDelivery) {
+		t.Errorf("two agencies share a delivery id")
+	}
+	// A forged signature does not verify.
+	if err := warnings.Verify(police.secret, pd[0].header.Get(warnings.HeaderTimestamp), pd[0].header.Get(warnings.HeaderSignature),
+		append(pd[0].body, ' '), time.Now(), time.Minute); !errors.Is(err, warnings.ErrBadSignature) {
+		t.Errorf("tampered body verifies: %v", err)
+	}
+	// Nothing left: working again does nothing and sends nothing.
+	e.work(t, 10*time.Minute)
+	if len(police.deliveries()) != 1 || len(gov.deliveries()) != 3 || len(e.items(t, "putuo-staff", "/api/v1/tenants/310107/inbox")) != 2 {
+		t.Errorf("working the queue again repeated work")
+	}
+}
+
+// TestDeliveryGivesUp: a receiver that never answers 2xx gets the capped number of attempts.
+func TestDeliveryGivesUp(t *testing.T) {
+	e := newEnv(t)
+	police, gov := newReceiver(t, 1000), newReceiver(t, 0)
+	e.agencies(t, police, gov)
+	e.riskyCase(t, "putuo-staff", "310107", "orange")
+	// 24 hours ahead covers River's backoff of 7 retries (about 78 minutes), and escalates.
+	e.work(t, 24*time.Hour)
+	if n := len(police.deliveries()); n != warnings.DeliveryAttempts {
+		t.Errorf("failing receiver got %d attempts, want %d", n, warnings.DeliveryAttempts)
+	}
+	if n := len(gov.deliveries()); n != 1 {
+		t.Errorf("working receiver got %d deliveries, want 1", n)
+	}
+	e.work(t, 48*time.Hour)
+	if n := len(police.deliveries()); n != warnings.DeliveryAttempts {
+		t.Errorf("a failed delivery was tried again: %d attempts", n)
+	}
+}
+
+// TestRiskAdjustmentRaisesWarnings: raising the level to orange or red by adjust_risk raises a
+// warning; lowering it, or keeping it, does not.
+func TestRiskAdjustmentRaisesWarnings(t *testing.T) {
+	e := newEnv(t)
+	id, _ := e.newCase(t, "putuo-staff", "310107")
+	steps := []struct {
+		level string
+		want  int // warnings of the case after the step
+		last  string
+	}{
+		{"yellow", 0, ""},       // raised, below orange
+		{"orange", 1, "orange"}, // yellow → orange
+		{"orange", 1, "orange"}, // unchanged
+		{"red", 2, "red"},       // orange → red
+		{"red", 2, "red"},       // unchanged
+		{"orange", 2, "red"},    // lowered
+		{"none", 2, "red"},      // lowered
+		{"red", 3, "red"},       // none → red
+		{"blue", 3, "red"},      // lowered
+		{"orange", 4, "orange"}, // blue → orange
+	}
+	for i, s := range steps {
+		res := e.do("putuo-staff", http.MethodPost, "/api/v1/tenants/310107/cases/"+id+"/actions/adjust_risk",
+			map[string]any{"risk_level": s.level, "reason": "研判调整"})
+		if res.status != http.StatusOK {
+			t.Fatalf("step %d (%s): %d %s", i, s.level, res.status, res.body)
+		}
+		ws := e.items(t, "putuo-staff", "/api/v1/tenants/310107/warnings")
+		if len(ws) != s.want {
+			t.Fatalf("step %d (%s): %d warnings, want %d", i, s.level, len(ws), s.want)
+		}
+		if s.want > 0 && (ws[0]["level"] != s.last || ws[0]["case_id"] != id) {
+			t.Fatalf("step %d (%s): newest warning %v, want level %s", i, s.level, ws[0], s.last)
+		}
+	}
+	if n := len(e.items(t, "putuo-staff", "/api/v1/tenants/310107/warnings?level=red")); n != 2 {
+		t.Errorf("red warnings: %d, want 2", n)
+	}
+	// The warning keeps the signals it was raised with, the staff's adjustment among them.
+	ws := e.items(t, "putuo-staff", "/api/v1/tenants/310107/warnings?level=orange&limit=1")
+	if sig := ws[0]["signals"].([]any); len(ws) != 1 || len(sig) == 0 || sig[len(sig)-1].(map[string]any)["code"] != "manual" {
+		t.Errorf("orange warnings page: %v", ws)
+	}
+}
+
+// TestAcknowledgementStopsEscalation: a warning acknowledged before its deadline does not
+// reach the parent tenant; a second acknowledgement is a conflict.
+func TestAcknowledgementStopsEscalation(t *testing.T) {
+	e := newEnv(t)
+	e.riskyCase(t, "huaiyin-staff", "370104", "red")
+	e.work(t, 0)
+	ws := e.items(t, "huaiyin-staff", "/api/v1/tenants/370104/warnings?state=open")
+	if len(ws) != 1 {
+		t.Fatalf("open warnings: %v", ws)
+	}
+	ack := "/api/v1/tenants/370104/warnings/" + ws[0]["id"].(string) + "/acknowledge"
+	runRows(t, e, nil, []row{
+		{name: "note too long", as: "huaiyin-staff", method: "POST", path: ack, body: map[string]any{"note": strings.Repeat("长", 501)}, status: 400, problem: "invalid-field", field: "note"},
+		{name: "acknowledge", as: "huaiyin-staff", method: "POST", path: ack, body: map[string]any{"note": "已联系派出所民警上门"}, status: 200},
+		{name: "acknowledge again", as: "huaiyin-admin", method: "POST", path: ack, status: 409, problem: "warning-already-acknowledged"},
+	})
+	e.work(t, 3*time.Hour) // past the deadline: the escalation job runs and finds it acknowledged
+	w := e.items(t, "huaiyin-staff", "/api/v1/tenants/370104/warnings")[0]
+	if w["state"] != "acknowledged" || w["escalated_at"] != nil || w["acknowledged_by"] != "user:"+e.ids["huaiyin-staff"] ||
+		w["ack_note"] != "已联系派出所民警上门" || w["overdue"] != false {
+		t.Errorf("acknowledged warning: %v", w)
+	}
+	if n := len(e.items(t, "jinan-city", "/api/v1/tenants/370100/inbox")); n != 0 {
+		t.Errorf("the city got %d messages about an acknowledged warning", n)
+	}
+	for _, st := range []struct {
+		state string
+		want  int
+	}{{"open", 0}, {"acknowledged", 1}, {"escalated", 0}} {
+		if n := len(e.items(t, "huaiyin-staff", "/api/v1/tenants/370104/warnings?state="+st.state)); n != st.want {
+			t.Errorf("state=%s: %d warnings, want %d", st.state, n, st.want)
+		}
+	}
+}
+
+// TestUnacknowledgedWarningEscalates: without an acknowledgement, a warning escalates to the
+// parent tenant at its deadline, not before; the city admin sees it, with no personal data.
+func TestUnacknowledgedWarningEscalates(t *testing.T) {
+	e := newEnv(t)
+	// Orange acknowledgements within 6 hours in Huaiyin.
+	if res := e.do("huaiyin-admin", http.MethodPut, "/api/v1/tenants/370104/warning-settings", map[string]any{"orange_ack_hours": 6}); res.status != 200 ||
+		res.json["orange_ack_hours"] != 6.0 || res.json["red_ack_hours"] != 2.0 || res.json["police_org_id"] != nil {
+		t.Fatalf("settings: %d %s", res.status, res.body)
+	}
+	caseID, number := e.riskyCase(t, "huaiyin-staff", "370104", "orange")
+	e.work(t, 0)
+	// No agency designated: the district itself is told.
+	msgs := e.items(t, "huaiyin-staff", "/api/v1/tenants/370104/inbox")
+	if len(msgs) != 1 || msgs[0]["recipient"] != "tenant:370104" || msgs[0]["read_at"] != nil {
+		t.Fatalf("district inbox: %v", msgs)
+	}
+	e.work(t, 5*time.Hour)
+	if n := len(e.items(t, "jinan-city", "/api/v1/tenants/370100/inbox")); n != 0 {
+		t.Fatalf("escalated %d before the deadline", n)
+	}
+	if w := e.items(t, "huaiyin-staff", "/api/v1/tenants/370104/warnings")[0]; w["state"] != "open" {
+		t.Fatalf("warning before its deadline: %v", w)
+	}
+	e.work(t, 7*time.Hour)
+	w := e.items(t, "huaiyin-staff", "/api/v1/tenants/370104/warnings?state=escalated")
+	if len(w) != 1 || w[0]["escalated_to"] != "370100" || w[0]["escalated_at"] == nil {
+		t.Fatalf("escalated warnings: %v", w)
+	}
+	city := e.items(t, "jinan-city", "/api/v1/tenants/370100/inbox?unread=true")
+	if len(city) != 1 {
+		t.Fatalf("city inbox: %v", city)
+	}
+	m := city[0]
+	text := m["title"].(string) + m["body"].(string)
+	if m["kind"] != "warning.escalated" || m["recipient"] != "tenant:370100" || m["source_tenant"] != "370104" ||
+		m["case_id"] != caseID || m["warning_id"] != w[0]["id"] || !strings.Contains(text, number) ||
+		!strings.Contains(text, "自伤自杀倾向 / self-harm") || !strings.Contains(text, "370104") {
+		t.Errorf("escalation message: %v", m)
+	}
+	for _, s := range personalData(t) {
+		if strings.Contains(text, s) {
+			t.Errorf("the escalation carries %q: %s", s, text)
+		}
+	}
+	// The province above the city, and the district's siblings, see nothing.
+	if n := len(e.items(t, "sd-prov", "/api/v1/tenants/370000/inbox")); n != 0 {
+		t.Errorf("province inbox: %d messages", n)
+	}
+	runRows(t, e, nil, []row{
+		{name: "city reads it", as: "jinan-city", method: "POST", path: "/api/v1/tenants/370100/inbox/" + m["id"].(string) + "/read", status: 200},
+		{name: "reading twice is fine", as: "jinan-city", method: "POST", path: "/api/v1/tenants/370100/inbox/" + m["id"].(string) + "/read", status: 200},
+		{name: "the district cannot read the city's inbox", as: "huaiyin-admin", method: "GET", path: "/api/v1/tenants/370100/inbox", status: 404, problem: "tenant-not-found"},
+		{name: "the city cannot read the district's inbox", as: "jinan-city", method: "GET", path: "/api/v1/tenants/370104/inbox", status: 403, problem: "inbox-of-another-tenant"},
+		{name: "the city cannot mark the district's messages", as: "jinan-city", method: "POST", path: "/api/v1/tenants/370104/inbox/" + msgs[0]["id"].(string) + "/read", status: 403, problem: "inbox-of-another-tenant"},
+		{name: "the city does not manage the district's warnings", as: "jinan-city", method: "GET", path: "/api/v1/tenants/370104/warnings", status: 403, problem: "forbidden"},
+		{name: "late acknowledgement", as: "huaiyin-staff", method: "POST", path: "/api/v1/tenants/370104/warnings/" + w[0]["id"].(string) + "/acknowledge", status: 200},
+	})
+	if n := len(e.items(t, "jinan-city", "/api/v1/tenants/370100/inbox?unread=true")); n != 0 {
+		t.Errorf("%d unread after reading", n)
+	}
+	if all := e.items(t, "jinan-city", "/api/v1/tenants/370100/inbox"); len(all) != 1 || all[0]["read_at"] == nil {
+		t.Errorf("city inbox after reading: %v", all)
+	}
+	if w := e.items(t, "huaiyin-staff", "/api/v1/tenants/370104/warnings")[0]; w["state"] != "acknowledged" || w["escalated_at"] == nil {
+		t.Errorf("late acknowledgement keeps the escalation on record: %v", w)
+	}
+}
+
+// TestQueueSurvivesRestart: a job committed while no worker runs is worked by the next one.
+func TestQueueSurvivesRestart(t *testing.T) {
+	e := newEnv(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	stop, err := e.store.StartQueue(ctx, discardLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := stop(ctx); err != nil { // the server goes down
+		t.Fatal(err)
+	}
+	e.riskyCase(t, "putuo-staff", "310107", "red") // the warning and its jobs are committed
+	time.Sleep(300 * time.Millisecond)
+	if n := len(e.items(t, "putuo-staff", "/api/v1/tenants/310107/inbox")); n != 0 {
+		t.Fatalf("%d messages while no worker ran", n)
+	}
+	stop, err = e.store.StartQueue(ctx, discardLogger()) // the server comes back
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := stop(context.Background()); err != nil {
+			t.Error(err)
+		}
+	}()
+	for {
+		if msgs := e.items(t, "putuo-staff", "/api/v1/tenants/310107/inbox"); len(msgs) == 1 {
+			if msgs[0]["kind"] != "warning.raised" || msgs[0]["recipient"] != "tenant:310107" {
+				t.Errorf("message: %v", msgs[0])
+			}
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatal("the job committed before the restart was not worked after it")
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// TestWarningEndpoints: validation, permissions and isolation of every warning endpoint.
+func TestWarningEndpoints(t *testing.T) {
+	e := newEnv(t)
+	police := e.org(t, "putuo-admin", "310107", map[string]any{"kind": "police_station", "name": "曹杨新村派出所"})
+	dept := e.org(t, "putuo-admin", "310107", map[string]any{"kind": "department", "name": "普陀区人社局"})
+	committee := e.org(t, "putuo-admin", "310107", map[string]any{"kind": "street_committee", "name": "长寿路街道人民调解委员会", "street_code": "310107015"})
+	closed := e.org(t, "putuo-admin", "310107", map[string]any{"kind": "police_station", "name": "已撤销派出所"})
+	if res := e.do("putuo-admin", http.MethodPatch, "/api/v1/tenants/310107/organisations/"+closed, map[string]any{"status": "inactive"}); res.status != 200 {
+		t.Fatalf("deactivate: %d %s", res.status, res.body)
+	}
+	huaiyinPolice := e.org(t, "huaiyin-admin", "370104", map[string]any{"kind": "police_station", "name": "槐荫派出所"})
+	e.riskyCase(t, "putuo-staff", "310107", "red")
+	e.work(t, 0)
+	w := e.items(t, "putuo-staff", "/api/v1/tenants/310107/warnings")[0]["id"].(string)
+	msg := e.items(t, "putuo-staff", "/api/v1/tenants/310107/inbox")[0]["id"].(string)
+	_, agency := e.agencyToken("putuo-admin", "310107")
+	settings := "/api/v1/tenants/310107/warning-settings"
+	const zero = "00000000-0000-0000-0000-000000000000"
+	runRows(t, e, nil, []row{
+		// Validation.
+		{name: "level unknown", as: "putuo-staff", method: "GET", path: "/api/v1/tenants/310107/warnings?level=yellow", status: 400, problem: "invalid-field", field: "level"},
+		{name: "state unknown", as: "putuo-staff", method: "GET", path: "/api/v1/tenants/310107/warnings?state=closed", status: 400, problem: "invalid-field", field: "state"},
+		{name: "bad cursor", as: "putuo-staff", method: "GET", path: "/api/v1/tenants/310107/warnings?after=xyz", status: 400, problem: "invalid-field", field: "after"},
+		{name: "unread not a boolean", as: "putuo-staff", method: "GET", path: "/api/v1/tenants/310107/inbox?unread=maybe", status: 400, problem: "invalid-field", field: "unread"},
+		{name: "inbox bad limit", as: "putuo-staff", method: "GET", path: "/api/v1/tenants/310107/inbox?limit=0", status: 400, problem: "invalid-field", field: "limit"},
+		{name: "malformed warning id", as: "putuo-staff", method: "POST", path: "/api/v1/tenants/310107/warnings/nope/acknowledge", status: 404, problem: "warning-not-found"},
+		{name: "unknown warning", as: "putuo-staff", method: "POST", path: "/api/v1/tenants/310107/warnings/" + zero + "/acknowledge", status: 404, problem: "warning-not-found"},
+		{name: "unknown message", as: "putuo-staff", method: "POST", path: "/api/v1/tenants/310107/inbox/" + zero + "/read", status: 404, problem: "message-not-found"},
+		{name: "malformed message id", as: "putuo-staff", method: "POST", path: "/api/v1/tenants/310107/inbox/nope/read", status: 404, problem: "message-not-found"},
+		{name: "secret of unknown organisation", as: "putuo-admin", method: "GET", path: "/api/v1/tenants/310107/organisations/" + zero + "/webhook-secret", status: 404, problem: "organisation-not-found"},
+		{name: "police is a department", as: "putuo-admin", method: "PUT", path: settings, body: map[string]any{"police_org_id": dept}, status: 400, problem: "invalid-field", field: "police_org_id"},
+		{name: "police is a committee", as: "putuo-admin", method: "PUT", path: settings, body: map[string]any{"police_org_id": committee}, status: 400, problem: "invalid-field", field: "police_org_id"},
+		{name: "police inactive", as: "putuo-admin", method: "PUT", path: settings, body: map[string]any{"police_org_id": closed}, status: 400, problem: "invalid-field", field: "police_org_id"},
+		{name: "police malformed", as: "putuo-admin", method: "PUT", path: settings, body: map[string]any{"police_org_id": "x"}, status: 400, problem: "invalid-field", field: "police_org_id"},
+		{name: "government is a police station", as: "putuo-admin", method: "PUT", path: settings, body: map[string]any{"government_org_id": police}, status: 400, problem: "invalid-field", field: "government_org_id"},
+		{name: "red slower than orange", as: "putuo-admin", method: "PUT", path: settings, body: map[string]any{"orange_ack_hours": 12, "red_ack_hours": 24}, status: 400, problem: "invalid-field", field: "red_ack_hours"},
+		{name: "hours out of range", as: "putuo-admin", method: "PUT", path: settings, body: map[string]any{"orange_ack_hours": 1000}, status: 400, problem: "invalid-field", field: "orange_ack_hours"},
+		{name: "unknown field", as: "putuo-admin", method: "PUT", path: settings, body: map[string]any{"police": police}, status: 400, problem: "invalid-field", field: "police"},
+		{name: "designate", as: "putuo-admin", method: "PUT", path: settings, body: map[string]any{"police_org_id": police, "government_org_id": dept, "orange_ack_hours": 12, "red_ack_hours": 1}, status: 200},
+		// Roles.
+		{name: "staff reads settings", as: "putuo-staff", method: "GET", path: settings, status: 200},
+		{name: "staff cannot configure", as: "putuo-staff", method: "PUT", path: settings, body: map[string]any{}, status: 403, problem: "forbidden"},
+		{name: "staff cannot read secrets", as: "putuo-staff", method: "GET", path: "/api/v1/tenants/310107/organisations/" + police + "/webhook-secret", status: 403, problem: "forbidden"},
+		{name: "agency system reads warnings", as: "Bearer " + agency, method: "GET", path: "/api/v1/tenants/310107/warnings", status: 200},
+		{name: "agency system reads the inbox", as: "Bearer " + agency, method: "GET", path: "/api/v1/tenants/310107/inbox", status: 200},
+		{name: "agency system cannot configure", as: "Bearer " + agency, method: "PUT", path: settings, body: map[string]any{}, status: 403, problem: "forbidden"},
+		{name: "upper level cannot acknowledge", as: "sh-prov", method: "POST", path: "/api/v1/tenants/310107/warnings/" + w + "/acknowledge", status: 403, problem: "forbidden"},
+		{name: "no token", as: "", method: "GET", path: "/api/v1/tenants/310107/warnings", status: 401, problem: "unauthenticated"},
+		// Another district: the tenant does not exist for the caller.
+		{name: "other district's warnings", as: "huaiyin-admin", method: "GET", path: "/api/v1/tenants/310107/warnings", status: 404, problem: "tenant-not-found"},
+		{name: "other district's acknowledgement", as: "huaiyin-admin", method: "POST", path: "/api/v1/tenants/310107/warnings/" + w + "/acknowledge", status: 404, problem: "tenant-not-found"},
+		{name: "other district's settings", as: "huaiyin-admin", method: "GET", path: settings, status: 404, problem: "tenant-not-found"},
+		{name: "other district's settings change", as: "huaiyin-admin", method: "PUT", path: settings, body: map[string]any{}, status: 404, problem: "tenant-not-found"},
+		{name: "other district's inbox", as: "huaiyin-admin", method: "GET", path: "/api/v1/tenants/310107/inbox", status: 404, problem: "tenant-not-found"},
+		{name: "other district's message", as: "huaiyin-admin", method: "POST", path: "/api/v1/tenants/310107/inbox/" + msg + "/read", status: 404, problem: "tenant-not-found"},
+		{name: "other district's secret", as: "huaiyin-admin", method: "GET", path: "/api/v1/tenants/310107/organisations/" + police + "/webhook-secret", status: 404, problem: "tenant-not-found"},
+		// Another tenant's ids through one's own path.
+		{name: "other's warning through own path", as: "huaiyin-admin", method: "POST", path: "/api/v1/tenants/370104/warnings/" + w + "/acknowledge", status: 404, problem: "warning-not-found"},
+		{name: "other's message through own path", as: "huaiyin-admin", method: "POST", path: "/api/v1/tenants/370104/inbox/" + msg + "/read", status: 404, problem: "message-not-found"},
+		{name: "other's organisation's secret through own path", as: "huaiyin-admin", method: "GET", path: "/api/v1/tenants/370104/organisations/" + police + "/webhook-secret", status: 404, problem: "organisation-not-found"},
+		{name: "other's police station designated", as: "huaiyin-admin", method: "PUT", path: "/api/v1/tenants/370104/warning-settings", body: map[string]any{"police_org_id": police}, status: 400, problem: "invalid-field", field: "police_org_id"},
+		{name: "own police station designated", as: "huaiyin-admin", method: "PUT", path: "/api/v1/tenants/370104/warning-settings", body: map[string]any{"police_org_id": huaiyinPolice}, status: 200},
+	})
+	// Nothing of Putuo shows in Huaiyin.
+	if n := len(e.items(t, "huaiyin-admin", "/api/v1/tenants/370104/warnings")); n != 0 {
+		t.Errorf("Huaiyin sees %d warnings", n)
+	}
+	if n := len(e.items(t, "huaiyin-admin", "/api/v1/tenants/370104/inbox")); n != 0 {
+		t.Errorf("Huaiyin sees %d messages", n)
+	}
+	got := e.do("putuo-staff", http.MethodGet, settings, nil)
+	if got.json["police_org_id"] != police || got.json["government_org_id"] != dept || got.json["orange_ack_hours"] != 12.0 ||
+		got.json["red_ack_hours"] != 1.0 || got.json["updated_by"] != "user:"+e.ids["putuo-admin"] || got.json["updated_at"] == nil {
+		t.Errorf("settings: %s", got.body)
+	}
+	// Every reader of the district sees the message to the district.
+	if n := len(e.items(t, "putuo-admin", "/api/v1/tenants/310107/inbox")); n != 1 {
+		t.Errorf("district admin sees %d messages, want 1", n)
+	}
+}
+
+// TestWarningPagination pages warnings and messages with cursors.
+func TestWarningPagination(t *testing.T) {
+	e := newEnv(t)
+	for range 5 {
+		e.riskyCase(t, "putuo-staff", "310107", "red")
+	}
+	e.work(t, 0)
+	for _, path := range []string{"/api/v1/tenants/310107/warnings", "/api/v1/tenants/310107/inbox"} {
+		seen := map[string]bool{}
+		next := path + "?limit=2"
+		pages := 0
+		for next != "" {
+			res := e.do("putuo-staff", http.MethodGet, next, nil)
+			if res.status != 200 {
+				t.Fatalf("%s: %d %s", next, res.status, res.body)
+			}
+			for _, it := range res.json["items"].([]any) {
+				id := it.(map[string]any)["id"].(string)
+				if seen[id] {
+					t.Fatalf("%s: %s twice", path, id)
+				}
+				seen[id] = true
+			}
+			pages++
+			next = ""
+			if a, ok := res.json["next_after"].(string); ok {
+				next = path + "?limit=2&after=" + a
+			}
+		}
+		if len(seen) != 5 || pages != 3 {
+			t.Errorf("%s: %d items in %d pages, want 5 in 3", path, len(seen), pages)
+		}
+	}
+}

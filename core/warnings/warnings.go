@@ -1,0 +1,345 @@
+// Package warnings is early warning (预警) after the assessment: a case whose level rises to
+// orange or red raises a warning, which is notified at once to the tenant's designated police
+// station and government office (in-app inbox and the agencies' webhooks), and which escalates
+// to the parent tenant when nobody acknowledges it within its deadline (分级预警、分层响应).
+//
+// The package holds the rules and the vocabulary; the store raises warnings inside the
+// transaction of the case change and does the background work on the job queue.
+package warnings
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/fengqiao/fengqiao/core/cases"
+	"github.com/fengqiao/fengqiao/core/orgs"
+)
+
+// State is where a warning stands. A warning acknowledged after its escalation is acknowledged
+// (its escalation stays on record).
+type State string
+
+const (
+	StateOpen         State = "open"         // waiting for an acknowledgement
+	StateAcknowledged State = "acknowledged" // 已签收
+	StateEscalated    State = "escalated"    // not acknowledged in time: reported to the parent tenant
+)
+
+// States lists the states.
+func States() []State { return []State{StateOpen, StateAcknowledged, StateEscalated} }
+
+// Warning is one early warning raised on a case.
+type Warning struct {
+	ID             string
+	TenantCode     string
+	CaseID         string
+	CaseNumber     string
+	Level          cases.RiskLevel
+	Score          int
+	Signals        []cases.Signal
+	RaisedAt       time.Time
+	DeadlineAt     time.Time // acknowledge before, or it escalates
+	NotifiedAt     *time.Time
+	AcknowledgedAt *time.Time
+	AcknowledgedBy string
+	AckNote        string
+	EscalatedAt    *time.Time
+	EscalatedTo    string // the parent tenant's code
+}
+
+// State tells where the warning stands.
+func (w Warning) State() State {
+	switch {
+	case w.AcknowledgedAt != nil:
+		return StateAcknowledged
+	case w.EscalatedAt != nil:
+		return StateEscalated
+	}
+	return StateOpen
+}
+
+// Overdue reports whether the warning is open past its deadline (its escalation is due).
+func (w Warning) Overdue(now time.Time) bool {
+	return w.State() == StateOpen && now.After(w.DeadlineAt)
+}
+
+// Raises reports whether a case change raises a warning: the level after is orange or red and
+// higher than before (before is nil at intake). Lowering, or staying at the same level, does not.
+func Raises(before, after *cases.Case) bool {
+	if after == nil || after.Risk.Level.Rank() < cases.RiskOrange.Rank() {
+		return false
+	}
+	return before == nil || after.Risk.Level.Rank() > before.Risk.Level.Rank()
+}
+
+// SignalLabels lists the labels of the signals, without their details: the details may quote
+// the dispute or a staff member's reason, which can name people. Everything that leaves the
+// tenant's case files (inbox, webhooks, escalations) carries the labels only.
+func SignalLabels(signals []cases.Signal) []string {
+	out := make([]string, 0, len(signals))
+	for _, s := range signals {
+		out = append(out, s.Label)
+	}
+	return out
+}
+
+// Settings are a tenant's warning settings: whom to notify and how long an acknowledgement may take.
+type Settings struct {
+	TenantCode      string
+	PoliceOrgID     string // a police station (派出所) of the tenant; "" none
+	GovernmentOrgID string // a department or petition office of the tenant; "" none
+	OrangeAckHours  int
+	RedAckHours     int
+	UpdatedAt       *time.Time // nil: never set, the defaults apply
+	UpdatedBy       string
+}
+
+// Defaults of the acknowledgement windows, and their bounds.
+const (
+	DefaultOrangeAckHours = 24
+	DefaultRedAckHours    = 2
+	MaxAckHours           = 720 // 30 days
+	MaxAckNote            = 500
+)
+
+// DefaultSettings are a tenant's settings until an administrator changes them.
+func DefaultSettings(tenantCode string) Settings {
+	return Settings{TenantCode: tenantCode, OrangeAckHours: DefaultOrangeAckHours, RedAckHours: DefaultRedAckHours}
+}
+
+// AckWindow is how long a warning of level may wait for its acknowledgement.
+func (s Settings) AckWindow(level cases.RiskLevel) time.Duration {
+	if level == cases.RiskRed {
+		return time.Duration(s.RedAckHours) * time.Hour
+	}
+	return time.Duration(s.OrangeAckHours) * time.Hour
+}
+
+// Recipients are the inbox recipients of a new warning: the designated police station and
+// government office, or the tenant itself when none is designated.
+func (s Settings) Recipients() []Recipient {
+	var out []Recipient
+	for _, id := range []string{s.PoliceOrgID, s.GovernmentOrgID} {
+		if id != "" {
+			out = append(out, OrgRecipient(id))
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, TenantRecipient(s.TenantCode))
+	}
+	return out
+}
+
+// Kinds of organisation that may be designated.
+var (
+	PoliceKinds     = []orgs.Kind{orgs.KindPoliceStation}
+	GovernmentKinds = []orgs.Kind{orgs.KindDepartment, orgs.KindPetitionOffice}
+)
+
+// WithDefaults gives zero hours their default.
+func (s Settings) WithDefaults() Settings {
+	if s.OrangeAckHours == 0 {
+		s.OrangeAckHours = DefaultOrangeAckHours
+	}
+	if s.RedAckHours == 0 {
+		s.RedAckHours = DefaultRedAckHours
+	}
+	return s
+}
+
+// CheckSettings validates settings against the tenant's organisations (lookup finds one of
+// the tenant's, nil when it has none).
+func CheckSettings(s Settings, lookup orgs.OrgLookup) error {
+	var v errs
+	if s.OrangeAckHours < 1 || s.OrangeAckHours > MaxAckHours {
+		v.add("orange_ack_hours", "橙色预警签收时限须为 1–%d 小时 / orange_ack_hours must be 1–%d hours", MaxAckHours, MaxAckHours)
+	}
+	if s.RedAckHours < 1 || s.RedAckHours > MaxAckHours {
+		v.add("red_ack_hours", "红色预警签收时限须为 1–%d 小时 / red_ack_hours must be 1–%d hours", MaxAckHours, MaxAckHours)
+	} else if s.RedAckHours > s.OrangeAckHours {
+		v.add("red_ack_hours", "红色预警更紧急，签收时限不得长于橙色 / red_ack_hours must not exceed orange_ack_hours: red is the more urgent")
+	}
+	checkOrg := func(field, id string, kinds []orgs.Kind, what string) {
+		if id == "" {
+			return
+		}
+		o, err := lookup(id)
+		if err != nil && !errors.Is(err, orgs.ErrNotFound) {
+			v.add(field, "%v", err)
+			return
+		}
+		if o == nil || o.Status != orgs.StatusActive || !slices.Contains(kinds, o.Kind) {
+			names := make([]string, len(kinds))
+			for i, k := range kinds {
+				names[i] = string(k)
+			}
+			v.add(field, "须为本租户在用的%s（%s） / %s must be an active organisation of this tenant of kind %s",
+				what, strings.Join(names, "、"), field, strings.Join(names, " or "))
+		}
+	}
+	checkOrg("police_org_id", s.PoliceOrgID, PoliceKinds, "派出所")
+	checkOrg("government_org_id", s.GovernmentOrgID, GovernmentKinds, "政府部门或信访部门")
+	return v.err()
+}
+
+// Recipient names who an inbox message is for: "tenant:<code>", "org:<uuid>" or "user:<uuid>".
+type Recipient string
+
+func TenantRecipient(code string) Recipient { return Recipient("tenant:" + code) }
+func OrgRecipient(id string) Recipient      { return Recipient("org:" + id) }
+func UserRecipient(id string) Recipient     { return Recipient("user:" + id) }
+
+// OrgID returns the organisation of an "org:" recipient, or "".
+func (r Recipient) OrgID() string {
+	id, ok := strings.CutPrefix(string(r), "org:")
+	if !ok {
+		return ""
+	}
+	return id
+}
+
+// Kinds of inbox message and of webhook event.
+const (
+	KindWarningRaised    = "warning.raised"
+	KindWarningEscalated = "warning.escalated"
+)
+
+// Message is one message of an in-app inbox.
+type Message struct {
+	ID           string
+	TenantCode   string
+	Recipient    Recipient
+	Kind         string
+	Title        string
+	Body         string
+	CaseID       string // "" none
+	WarningID    string // "" none
+	SourceTenant string // the tenant the case belongs to (the district of an escalation)
+	CreatedAt    time.Time
+	ReadAt       *time.Time
+}
+
+// Reader is who reads an inbox: a principal of the tenant. Staff and agency systems see the
+// messages to their tenant and to its organisations; a user sees the messages to them too.
+type Reader struct {
+	TenantCode string
+	UserID     string // "" for an API token
+}
+
+// Recipients are the recipients whose messages the reader sees, besides the tenant's
+// organisations (which every reader of the tenant sees).
+func (r Reader) Recipients() []string {
+	out := []string{string(TenantRecipient(r.TenantCode))}
+	if r.UserID != "" {
+		out = append(out, string(UserRecipient(r.UserID)))
+	}
+	return out
+}
+
+// levelZH names a level in Chinese.
+func levelZH(l cases.RiskLevel) string {
+	switch l {
+	case cases.RiskRed:
+		return "红色"
+	case cases.RiskOrange:
+		return "橙色"
+	case cases.RiskYellow:
+		return "黄色"
+	case cases.RiskBlue:
+		return "蓝色"
+	}
+	return "无"
+}
+
+// chinaTime shows deadlines in Beijing time.
+var chinaTime = time.FixedZone("CST", 8*3600)
+
+// RaisedMessage is the title and body of the inbox message of a new warning.
+func RaisedMessage(w Warning) (title, body string) {
+	title = fmt.Sprintf("%s预警：案件 %s / %s warning: case %s", levelZH(w.Level), w.CaseNumber, w.Level, w.CaseNumber)
+	body = fmt.Sprintf("预警等级 %s（评分 %d），信号：%s。请于 %s 前签收，逾期将报送上级。 / Level %s (score %d); signals: %s. Acknowledge before %s, or it escalates to the parent bureau.",
+		levelZH(w.Level), w.Score, strings.Join(SignalLabels(w.Signals), "；"), w.DeadlineAt.In(chinaTime).Format("2006-01-02 15:04"),
+		w.Level, w.Score, strings.Join(SignalLabels(w.Signals), "; "), w.DeadlineAt.UTC().Format(time.RFC3339))
+	return title, body
+}
+
+// EscalatedMessage is the title and body of the message an escalation puts in the parent
+// tenant's inbox: the case number, level, signal labels and the tenant, and nothing about the
+// parties.
+func EscalatedMessage(w Warning) (title, body string) {
+	title = fmt.Sprintf("逾期未签收的%s预警：%s 案件 %s / Unacknowledged %s warning from %s: case %s",
+		levelZH(w.Level), w.TenantCode, w.CaseNumber, w.Level, w.TenantCode, w.CaseNumber)
+	body = fmt.Sprintf("租户 %s 的%s预警（评分 %d）于 %s 前未签收，现报送上级。信号：%s。 / The %s warning (score %d) of tenant %s was not acknowledged by %s and is escalated. Signals: %s.",
+		w.TenantCode, levelZH(w.Level), w.Score, w.DeadlineAt.In(chinaTime).Format("2006-01-02 15:04"), strings.Join(SignalLabels(w.Signals), "；"),
+		w.Level, w.Score, w.TenantCode, w.DeadlineAt.UTC().Format(time.RFC3339), strings.Join(SignalLabels(w.Signals), "; "))
+	return title, body
+}
+
+// Filter selects warnings, newest first, after a cursor.
+type Filter struct {
+	Level cases.RiskLevel // orange or red; "" all
+	State State           // "" all
+	// Cursor: the (raised_at, id) of the last warning of the previous page.
+	AfterTime time.Time
+	AfterID   string
+	Limit     int
+}
+
+// InboxFilter selects inbox messages, newest first, after a cursor.
+type InboxFilter struct {
+	Unread    bool
+	AfterTime time.Time
+	AfterID   string
+	Limit     int
+}
+
+// Sentinel errors.
+var (
+	ErrNotFound            = errors.New("warning not found")
+	ErrAlreadyAcknowledged = errors.New("warning already acknowledged")
+	ErrMessageNotFound     = errors.New("inbox message not found")
+	// ErrNotYourInbox: an inbox is read by the principals of its own tenant only (an upper
+	// level reads its own inbox, where escalations land).
+	ErrNotYourInbox = errors.New("inbox of another tenant")
+	ErrInvalid      = errors.New("invalid input")
+)
+
+// FieldError names one invalid input.
+type FieldError struct {
+	Field   string
+	Message string
+}
+
+func (e FieldError) Error() string { return e.Field + ": " + e.Message }
+
+// ValidationError lists every invalid input of a request. It wraps ErrInvalid.
+type ValidationError struct{ Errors []FieldError }
+
+func (e *ValidationError) Error() string {
+	parts := make([]string, len(e.Errors))
+	for i, f := range e.Errors {
+		parts[i] = f.Error()
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (e *ValidationError) Unwrap() error { return ErrInvalid }
+
+type errs struct{ list []FieldError }
+
+func (v *errs) add(field, format string, args ...any) {
+	v.list = append(v.list, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+func (v *errs) err() error {
+	if len(v.list) == 0 {
+		return nil
+	}
+	return &ValidationError{Errors: v.list}
+}
+
+func runes(s string) int { return utf8.RuneCountInString(s) }
