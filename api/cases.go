@@ -26,6 +26,7 @@ type partyInput struct {
 
 type referralDTO struct {
 	Agency    string `json:"agency"`
+	AgencyID  string `json:"agency_id,omitempty"`
 	Reference string `json:"reference,omitempty"`
 	Kind      string `json:"kind,omitempty"`
 }

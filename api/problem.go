@@ -67,6 +67,7 @@ func toProblem(err error) *Problem {
 		cte   *cases.TransitionError
 		cvc   *cases.VersionConflictError
 		cce   *cases.CommitteeError
+		rae   *cases.ReferralAgencyError
 		ove   *orgs.ValidationError
 		onf   *orgs.NotFoundError
 		wve   *warnings.ValidationError
@@ -113,6 +114,8 @@ func toProblem(err error) *Problem {
 	case errors.As(err, &cvc):
 		return problem(http.StatusConflict, "version-conflict", "案件已被他人修改 / Case changed meanwhile",
 			fmt.Sprintf("案件当前版本为 %d，请刷新后重试 / the case is now at version %d: reload it and retry", cvc.Current, cvc.Current))
+	case errors.As(err, &rae):
+		return invalid("referral.agency_id", "不是本区县在用的成员单位（法院、派出所、检察院、信访、其他部门） / not an active partner agency of this district (court, police station, procuratorate, petition office, department): "+rae.ID)
 	case errors.As(err, &cce):
 		return invalid("committee_id", "不是本区县在用的调委会 / not an active mediation committee of this district: "+cce.ID)
 	case errors.Is(err, cases.ErrFollowUpNotFound):

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -548,5 +549,72 @@ func TestWarningPagination(t *testing.T) {
 		if len(seen) != 5 || pages != 3 {
 			t.Errorf("%s: %d items in %d pages, want 5 in 3", path, len(seen), pages)
 		}
+	}
+}
+
+// TestReferralFeedback: a court's referral reaching its outcome is reported back to the court
+// (诉调对接 feedback): a message in its inbox and a signed webhook with the outcome and the
+// court's reference — and nothing of the parties.
+func TestReferralFeedback(t *testing.T) {
+	e := newEnv(t)
+	rcv := newReceiver(t, 0)
+	court := e.org(t, "putuo-admin", "310107", map[string]any{"kind": "court", "name": "上海市普陀区人民法院", "webhook_url": rcv.srv.URL + "/hook"})
+	sec := e.do("putuo-admin", http.MethodGet, "/api/v1/tenants/310107/organisations/"+court+"/webhook-secret", nil)
+	rcv.mu.Lock()
+	rcv.secret = []byte(sec.json["secret"].(string))
+	rcv.mu.Unlock()
+	street := e.org(t, "putuo-admin", "310107", map[string]any{"kind": "street_committee", "name": "长寿路街道人民调解委员会", "street_code": "310107015"})
+	body := sampleCase(t, "法院委派：合同纠纷")
+	body["source"] = "court"
+	body["referral"] = map[string]any{"agency": "上海市普陀区人民法院", "agency_id": street, "reference": "(2026)沪0107民诉前调9号", "kind": "pre_filing"}
+	if res := e.do("putuo-staff", http.MethodPost, "/api/v1/tenants/310107/cases", body); res.status != 400 || res.json["field"] != "referral.agency_id" {
+		t.Fatalf("a committee as the referring agency: %d %s", res.status, res.body)
+	}
+	body["referral"].(map[string]any)["agency_id"] = court
+	res := e.do("putuo-staff", http.MethodPost, "/api/v1/tenants/310107/cases", body)
+	if res.status != 201 {
+		t.Fatalf("referral: %d %s", res.status, res.body)
+	}
+	id, number := res.json["id"].(string), res.json["number"].(string)
+	for _, a := range []struct {
+		action string
+		body   map[string]any
+	}{{"assign", map[string]any{"committee_id": street}}, {"start_mediation", map[string]any{}},
+		{"succeed", map[string]any{"agreement": map[string]any{"form": "written", "terms": []map[string]any{{"text": "分期付款"}}}}}} {
+		if r := e.do("putuo-staff", http.MethodPost, "/api/v1/tenants/310107/cases/"+id+"/actions/"+a.action, a.body); r.status != 200 {
+			t.Fatalf("%s: %d %s", a.action, r.status, r.body)
+		}
+	}
+	if len(rcv.deliveries()) != 0 {
+		t.Fatal("delivered before the queue ran")
+	}
+	e.work(t, 0)
+	got := rcv.deliveries()
+	if len(got) != 1 || got[0].err != nil {
+		t.Fatalf("deliveries to the court: %d (%v)", len(got), got)
+	}
+	payload := string(got[0].body)
+	for _, want := range []string{number, "(2026)沪0107民诉前调9号", "succeeded", "referral.feedback"} {
+		if !strings.Contains(payload, want) {
+			t.Errorf("feedback lacks %s: %s", want, payload)
+		}
+	}
+	for _, secret := range []string{"张三", "13800138000", "长寿路100弄"} {
+		if strings.Contains(payload, secret) {
+			t.Errorf("feedback carries personal data %q", secret)
+		}
+	}
+	found := false
+	for _, m := range e.items(t, "putuo-staff", "/api/v1/tenants/310107/inbox") {
+		found = found || (m["kind"] == "referral.feedback" && strings.Contains(fmt.Sprint(m["body"]), number))
+	}
+	if !found {
+		t.Error("the court's inbox has no feedback")
+	}
+	// Later actions that are not an outcome report nothing more.
+	e.do("putuo-staff", http.MethodPost, "/api/v1/tenants/310107/cases/"+id+"/actions/record_performed", map[string]any{})
+	e.work(t, 0)
+	if n := len(rcv.deliveries()); n != 1 {
+		t.Errorf("%d deliveries after a non-outcome action, want 1", n)
 	}
 }

@@ -50,7 +50,10 @@ type Sealed struct {
 
 // Referral identifies the agency that referred a case and its reference.
 type Referral struct {
-	Agency    string `json:"agency"`
+	Agency string `json:"agency"`
+	// AgencyID links the referring agency to an organisation of the registry (court, police
+	// station…): the outcome is reported back to it (诉调对接 feedback).
+	AgencyID  string `json:"agency_id,omitempty"`
 	Reference string `json:"reference,omitempty"`
 	// Kind for court referrals: "pre_filing" (诉前委派) or "in_litigation" (诉中委托).
 	Kind string `json:"kind,omitempty"`
@@ -124,6 +127,13 @@ var (
 type VersionConflictError struct{ Current int }
 
 func (e *VersionConflictError) Error() string { return "the case changed since it was read" }
+
+// ReferralAgencyError says the referring agency is not an active partner agency of the tenant.
+type ReferralAgencyError struct{ ID string }
+
+func (e *ReferralAgencyError) Error() string {
+	return "not an active partner agency of the tenant: " + e.ID
+}
 
 // CommitteeError says the committee given is not a usable committee of the tenant.
 type CommitteeError struct{ ID string }

@@ -181,7 +181,7 @@ func checkIntake(v *errs, c *Case, in NewCase, types []DisputeType, settings Set
 		c.DueAt = now.Add(settings.TimeLimit(src.Code))
 	}
 	if r := in.Referral; r != nil {
-		ref := Referral{Agency: strings.TrimSpace(r.Agency), Reference: strings.TrimSpace(r.Reference), Kind: r.Kind}
+		ref := Referral{Agency: strings.TrimSpace(r.Agency), AgencyID: strings.TrimSpace(r.AgencyID), Reference: strings.TrimSpace(r.Reference), Kind: r.Kind}
 		switch {
 		case ref.Agency == "" || runes(ref.Agency) > 100:
 			v.add("referral.agency", "请填写移交单位名称（1–100 字） / referral.agency must name the referring agency (1–100 characters)")

@@ -2,9 +2,13 @@ package store
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 
 	"github.com/fengqiao/fengqiao/core/cases"
+	"github.com/fengqiao/fengqiao/core/orgs"
 	"github.com/fengqiao/fengqiao/core/warnings"
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -13,9 +17,74 @@ import (
 // committed with the change that caused them, or not at all. A change that brings the case to
 // orange or red, higher than it was, raises a warning with its notification and its
 // escalation at the deadline (jobs of the queue, inserted in tx).
+//
+// A referred case reaching its outcome reports back to the referring agency (诉调对接 feedback):
+// a message in the agency's inbox and, when it registered one, a signed webhook delivery. The
+// report carries the case number, the outcome and the channel — no party data.
 func (s *Store) afterCaseChange(ctx context.Context, tx pgx.Tx, before, after *cases.Case) error {
-	if !warnings.Raises(before, after) {
-		return nil
+	if warnings.Raises(before, after) {
+		if err := raiseWarning(ctx, tx, after); err != nil {
+			return err
+		}
 	}
-	return raiseWarning(ctx, tx, after)
+	if before != nil && after.Referral != nil && after.Referral.AgencyID != "" && !cases.Concluded(before.Status) &&
+		(after.Status == cases.StatusSucceeded || after.Status == cases.StatusFailed || after.Status == cases.StatusGuided) {
+		return reportOutcome(ctx, tx, after)
+	}
+	return nil
+}
+
+// checkAgency verifies that id is an active partner agency of the tenant.
+func checkAgency(ctx context.Context, tx pgx.Tx, tenantCode, id string) error {
+	var kinds []string
+	for _, k := range orgs.AgencyKinds() {
+		kinds = append(kinds, string(k))
+	}
+	var ok bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM organisations WHERE tenant_id = $1 AND id::text = $2
+		AND status = 'active' AND kind = ANY($3))`, tenantCode, id, kinds).Scan(&ok); err != nil {
+		return err
+	}
+	if !ok {
+		return &cases.ReferralAgencyError{ID: id}
+	}
+	return nil
+}
+
+// KindReferralFeedback is the inbox and webhook event of an outcome reported to the referrer.
+const KindReferralFeedback = "referral.feedback"
+
+var outcomeZH = map[cases.Status]string{cases.StatusSucceeded: "调解成功", cases.StatusFailed: "调解不成", cases.StatusGuided: "不宜调解，已引导至其他途径"}
+
+func reportOutcome(ctx context.Context, tx pgx.Tx, c *cases.Case) error {
+	channel, _ := c.Outcome["channel"].(string)
+	payload := map[string]any{"event": KindReferralFeedback, "tenant": c.TenantCode, "case_id": c.ID, "number": c.Number,
+		"reference": c.Referral.Reference, "outcome": c.Status, "channel": channel}
+	if c.Agreement != nil {
+		payload["agreement_form"] = c.Agreement.Form
+	}
+	title := "委托案件办理结果反馈 / Outcome of a referred case"
+	body := fmt.Sprintf("案件 %s（贵单位文号 %s）：%s。 / Case %s (your reference %s): %s.", c.Number, c.Referral.Reference, outcomeZH[c.Status],
+		c.Number, c.Referral.Reference, c.Status)
+	if channel != "" {
+		body += " 引导途径 / channel: " + channel
+	}
+	if err := insertMessage(ctx, tx, c.TenantCode, warnings.Message{Recipient: warnings.OrgRecipient(c.Referral.AgencyID),
+		Kind: KindReferralFeedback, Title: title, Body: body, CaseID: c.ID, SourceTenant: c.TenantCode}); err != nil {
+		return err
+	}
+	var url string
+	if err := tx.QueryRow(ctx, `SELECT webhook_url FROM organisations WHERE tenant_id = $1 AND id::text = $2`, c.TenantCode, c.Referral.AgencyID).Scan(&url); err != nil || url == "" {
+		return nil // the agency reads its inbox
+	}
+	raw, err := json.Marshal(payload)
+	if err != nil {
+		return err
+	}
+	id := uuid.NewString()
+	if _, err := tx.Exec(ctx, `INSERT INTO webhook_deliveries (tenant_id, id, org_id, url, event, payload) VALUES ($1, $2, $3, $4, $5, $6)`,
+		c.TenantCode, id, c.Referral.AgencyID, url, KindReferralFeedback, raw); err != nil {
+		return err
+	}
+	return enqueue(ctx, tx, webhookDeliverArgs{Tenant: c.TenantCode, DeliveryID: id}, nil)
 }

@@ -102,6 +102,11 @@ func (s *Store) CreateCase(ctx context.Context, c cases.Case, idem *cases.Idempo
 				return err
 			}
 		}
+		if r := c.Referral; r != nil && r.AgencyID != "" {
+			if err := checkAgency(ctx, tx, c.TenantCode, r.AgencyID); err != nil {
+				return err
+			}
+		}
 		prior, failed, err := priorCases(ctx, tx, c.TenantCode, c.ID, c.Parties)
 		if err != nil {
 			return err
