@@ -302,3 +302,26 @@ func TestFirstContact(t *testing.T) {
 		t.Errorf("still overdue after the contact: %d", n)
 	}
 }
+
+// TestRoutingRulesPerTenant: a tenant's thresholds of 繁简分流 decide what is complex.
+func TestRoutingRulesPerTenant(t *testing.T) {
+	e := newEnv(t)
+	e.org(t, "putuo-admin", "310107", map[string]any{"kind": "brand_studio", "name": "普陀金牌调解工作室", "mediator_name": "柏万青"})
+	id, _ := e.newCase(t, "putuo-staff", "310107")
+	route := func() map[string]any {
+		return e.do("putuo-staff", http.MethodGet, "/api/v1/tenants/310107/cases/"+id+"/routing", nil).json
+	}
+	if r := route(); r["complexity"] != "simple" {
+		t.Fatalf("default: %v", r)
+	}
+	runRows(t, e, nil, []row{
+		{name: "bad level", as: "putuo-admin", method: "PUT", path: "/api/v1/tenants/310107/case-settings", body: map[string]any{"routing": map[string]any{"complex_risk_level": "none"}}, status: 400, problem: "invalid-field", field: "routing.complex_risk_level"},
+		{name: "one party is no threshold", as: "putuo-admin", method: "PUT", path: "/api/v1/tenants/310107/case-settings", body: map[string]any{"routing": map[string]any{"complex_parties": 1}}, status: 400, problem: "invalid-field", field: "routing.complex_parties"},
+		{name: "amounts from 3,000 yuan are complex", as: "putuo-admin", method: "PUT", path: "/api/v1/tenants/310107/case-settings", body: map[string]any{"routing": map[string]any{"complex_amount": 3000}}, status: 200},
+	})
+	r := route()
+	props, _ := r["proposals"].([]any)
+	if r["complexity"] != "complex" || len(props) == 0 || props[0].(map[string]any)["committee"].(map[string]any)["kind"] != "brand_studio" {
+		t.Errorf("with the tenant's threshold: %v", r)
+	}
+}

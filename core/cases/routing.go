@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 )
@@ -32,18 +33,57 @@ type Routing struct {
 
 // Complex reports whether a case is complex (繁) — a major, difficult case stays at district
 // level (重大疑难复杂矛盾纠纷不出区) — and why.
-func Complex(c Case) (bool, []string) {
+func Complex(c Case, rules RoutingRules) (bool, []string) {
+	rules = rules.merged()
 	var why []string
-	if c.Risk.Level.Rank() >= RiskOrange.Rank() {
+	if c.Risk.Level.Rank() >= rules.ComplexRiskLevel.Rank() {
 		why = append(why, "预警等级为"+string(c.Risk.Level)+" / warning level "+string(c.Risk.Level))
 	}
-	if c.AmountFen >= 1_000_000_00 {
-		why = append(why, "标的额 100 万元以上 / amount of 1,000,000 yuan or more")
+	if float64(c.AmountFen)/100 >= rules.ComplexAmount {
+		why = append(why, fmt.Sprintf("标的额 %.0f 元以上 / amount of %.0f yuan or more", rules.ComplexAmount, rules.ComplexAmount))
 	}
-	if len(c.Parties) >= 10 {
-		why = append(why, "当事人 10 方以上 / 10 parties or more")
+	if len(c.Parties) >= rules.ComplexParties {
+		why = append(why, fmt.Sprintf("当事人 %d 方以上 / %d parties or more", rules.ComplexParties, rules.ComplexParties))
 	}
 	return len(why) > 0, why
+}
+
+// RoutingRules are a tenant's thresholds of 繁简分流: a case meeting any is complex.
+type RoutingRules struct {
+	ComplexRiskLevel RiskLevel `json:"complex_risk_level,omitempty"` // default orange
+	ComplexAmount    float64   `json:"complex_amount,omitempty"`     // yuan; default 1,000,000
+	ComplexParties   int       `json:"complex_parties,omitempty"`    // default 10
+}
+
+// DefaultRoutingRules are the platform's thresholds.
+func DefaultRoutingRules() RoutingRules {
+	return RoutingRules{ComplexRiskLevel: RiskOrange, ComplexAmount: 1_000_000, ComplexParties: 10}
+}
+
+func (r RoutingRules) merged() RoutingRules {
+	d := DefaultRoutingRules()
+	if r.ComplexRiskLevel != "" {
+		d.ComplexRiskLevel = r.ComplexRiskLevel
+	}
+	if r.ComplexAmount > 0 {
+		d.ComplexAmount = r.ComplexAmount
+	}
+	if r.ComplexParties > 0 {
+		d.ComplexParties = r.ComplexParties
+	}
+	return d
+}
+
+func (r RoutingRules) validate(v *errs) {
+	if r.ComplexRiskLevel != "" && r.ComplexRiskLevel.Rank() < RiskBlue.Rank() {
+		v.add("routing.complex_risk_level", "须为 blue、yellow、orange 或 red / must be blue, yellow, orange or red")
+	}
+	if r.ComplexAmount < 0 || r.ComplexAmount > 1e12 {
+		v.add("routing.complex_amount", "须为 0 至 1 万亿元 / must be between 0 and 1,000,000,000,000 yuan")
+	}
+	if r.ComplexParties < 0 || r.ComplexParties == 1 || r.ComplexParties > MaxParties {
+		v.add("routing.complex_parties", "须为 2–%d / must be 2–%d", MaxParties, MaxParties)
+	}
 }
 
 // stationFor maps referral sources to where dispatched committees are stationed (派驻).
@@ -53,8 +93,8 @@ var stationFor = map[Source]string{SourceCourt: "court", SourcePolice: "police",
 // (industry committees), by complexity (繁简分流: complex cases to district-wide committees and
 // brand studios), and by the referring agency (dispatched committees). Every proposal lists
 // the rules it met.
-func Route(c Case, committees []Committee, types []DisputeType) Routing {
-	complex, why := Complex(c)
+func Route(c Case, committees []Committee, types []DisputeType, rules RoutingRules) Routing {
+	complex, why := Complex(c, rules)
 	r := Routing{Complexity: "simple", Why: why, Proposals: []Proposal{}}
 	if complex {
 		r.Complexity = "complex"

@@ -30,7 +30,7 @@ func TestRoute(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			r := Route(tc.c, committees, types)
+			r := Route(tc.c, committees, types, RoutingRules{})
 			if r.Complexity != tc.complexity {
 				t.Errorf("complexity %s, want %s (%v)", r.Complexity, tc.complexity, r.Why)
 			}

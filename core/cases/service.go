@@ -410,11 +410,11 @@ func (s *Service) Routing(ctx context.Context, tenantCode, id string) (Routing, 
 	if err != nil {
 		return Routing{}, err
 	}
-	types, err := s.Types(ctx, tenantCode)
+	own, settings, err := s.repo.IntakeRules(ctx, tenantCode)
 	if err != nil {
 		return Routing{}, err
 	}
-	return Route(c, committees, types), nil
+	return Route(c, committees, append(BuiltInTypes(), own...), settings.Routing), nil
 }
 
 // CommitteeName names a committee of the tenant ("" when id is empty).

@@ -14,6 +14,8 @@ type Settings struct {
 	FollowUpDays []int `json:"follow_up_days"`
 	// FirstContactWorkingDays: the parties are contacted within this many working days of intake.
 	FirstContactWorkingDays int `json:"first_contact_working_days"`
+	// Routing: the thresholds of 繁简分流.
+	Routing RoutingRules `json:"routing"`
 }
 
 // DefaultFirstContactWorkingDays is the platform's first-contact limit.
@@ -34,7 +36,8 @@ func AddWorkingDays(t time.Time, n int) time.Time {
 
 // DefaultSettings are the platform's rules.
 func DefaultSettings() Settings {
-	s := Settings{TimeLimitDays: map[Source]int{}, FollowUpDays: append([]int(nil), FollowUpDays...), FirstContactWorkingDays: DefaultFirstContactWorkingDays}
+	s := Settings{TimeLimitDays: map[Source]int{}, FollowUpDays: append([]int(nil), FollowUpDays...),
+		FirstContactWorkingDays: DefaultFirstContactWorkingDays, Routing: DefaultRoutingRules()}
 	for _, src := range sources {
 		s.TimeLimitDays[src.Code] = int(src.TimeLimit / (24 * time.Hour))
 	}
@@ -53,6 +56,7 @@ func (s Settings) Merged() Settings {
 	if s.FirstContactWorkingDays > 0 {
 		d.FirstContactWorkingDays = s.FirstContactWorkingDays
 	}
+	d.Routing = s.Routing.merged()
 	return d
 }
 
@@ -71,6 +75,7 @@ func (s Settings) Validate() error {
 			v.add("time_limit_days."+string(src), "期限须为 1–365 天 / a time limit must be 1–365 days")
 		}
 	}
+	s.Routing.validate(&v)
 	if s.FirstContactWorkingDays < 0 || s.FirstContactWorkingDays > 30 {
 		v.add("first_contact_working_days", "首次联系期限须为 1–30 个工作日 / first_contact_working_days must be 1–30")
 	}

@@ -289,13 +289,16 @@ func (s *Store) CommitteeName(ctx context.Context, tenantCode, id string) (strin
 func (s *Store) CaseSettings(ctx context.Context, tenantCode string) (cases.Settings, error) {
 	var st cases.Settings
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
-		var limits []byte
-		err := tx.QueryRow(ctx, `SELECT time_limits, follow_up_days, first_contact_working_days FROM case_settings WHERE tenant_id = $1`,
-			tenantCode).Scan(&limits, &st.FollowUpDays, &st.FirstContactWorkingDays)
+		var limits, routing []byte
+		err := tx.QueryRow(ctx, `SELECT time_limits, follow_up_days, first_contact_working_days, routing FROM case_settings WHERE tenant_id = $1`,
+			tenantCode).Scan(&limits, &st.FollowUpDays, &st.FirstContactWorkingDays, &routing)
 		if isNoRows(err) {
 			return nil
 		}
 		if err != nil {
+			return err
+		}
+		if err := json.Unmarshal(routing, &st.Routing); err != nil {
 			return err
 		}
 		return json.Unmarshal(limits, &st.TimeLimitDays)
@@ -321,9 +324,14 @@ func (s *Store) PutCaseSettings(ctx context.Context, tenantCode string, st cases
 		_ = tx.QueryRow(ctx, `SELECT jsonb_build_object('time_limit_days', time_limits, 'follow_up_days', follow_up_days,
 				'first_contact_working_days', first_contact_working_days)
 			FROM case_settings WHERE tenant_id = $1`, tenantCode).Scan(&before)
-		if _, err := tx.Exec(ctx, `INSERT INTO case_settings (tenant_id, time_limits, follow_up_days, first_contact_working_days) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (tenant_id) DO UPDATE SET time_limits = $2, follow_up_days = $3, first_contact_working_days = $4, updated_at = now()`,
-			tenantCode, limits, days, st.FirstContactWorkingDays); err != nil {
+		routing, err := json.Marshal(st.Routing)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO case_settings (tenant_id, time_limits, follow_up_days, first_contact_working_days, routing)
+			VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (tenant_id) DO UPDATE SET time_limits = $2, follow_up_days = $3, first_contact_working_days = $4, routing = $5, updated_at = now()`,
+			tenantCode, limits, days, st.FirstContactWorkingDays, routing); err != nil {
 			return err
 		}
 		var b any

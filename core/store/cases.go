@@ -381,13 +381,16 @@ func (s *Store) IntakeRules(ctx context.Context, tenantCode string) ([]cases.Dis
 			})
 			return err
 		})
-		b.Queue(`SELECT time_limits, follow_up_days, first_contact_working_days FROM case_settings WHERE tenant_id = $1`, tenantCode).Query(func(rows pgx.Rows) error {
+		b.Queue(`SELECT time_limits, follow_up_days, first_contact_working_days, routing FROM case_settings WHERE tenant_id = $1`, tenantCode).Query(func(rows pgx.Rows) error {
 			defer rows.Close()
 			if !rows.Next() {
 				return rows.Err()
 			}
-			var limits []byte
-			if err := rows.Scan(&limits, &st.FollowUpDays, &st.FirstContactWorkingDays); err != nil {
+			var limits, routing []byte
+			if err := rows.Scan(&limits, &st.FollowUpDays, &st.FirstContactWorkingDays, &routing); err != nil {
+				return err
+			}
+			if err := json.Unmarshal(routing, &st.Routing); err != nil {
 				return err
 			}
 			return json.Unmarshal(limits, &st.TimeLimitDays)
