@@ -618,3 +618,44 @@ func TestReferralFeedback(t *testing.T) {
 		t.Errorf("%d deliveries after a non-outcome action, want 1", n)
 	}
 }
+
+// TestFollowUpReminders: an agreement schedules its follow-ups and a reminder for each at its
+// due time; a follow-up done before then gets no reminder.
+func TestFollowUpReminders(t *testing.T) {
+	e := newEnv(t)
+	street := e.org(t, "putuo-admin", "310107", map[string]any{"kind": "street_committee", "name": "长寿路街道人民调解委员会", "street_code": "310107015"})
+	id, _ := e.newCase(t, "putuo-staff", "310107")
+	var c response
+	for _, a := range []struct {
+		action string
+		body   map[string]any
+	}{{"assign", map[string]any{"committee_id": street}}, {"start_mediation", map[string]any{}},
+		{"succeed", map[string]any{"agreement": map[string]any{"form": "oral", "terms": []map[string]any{{"text": "互相谅解"}}}}}} {
+		if c = e.do("putuo-staff", http.MethodPost, "/api/v1/tenants/310107/cases/"+id+"/actions/"+a.action, a.body); c.status != 200 {
+			t.Fatalf("%s: %d %s", a.action, c.status, c.body)
+		}
+	}
+	first := c.json["follow_ups"].([]any)[0].(map[string]any)["id"].(string)
+	reminders := func() int {
+		n := 0
+		for _, m := range e.items(t, "putuo-staff", "/api/v1/tenants/310107/inbox") {
+			if m["kind"] == "follow_up.due" {
+				n++
+			}
+		}
+		return n
+	}
+	e.work(t, 0)
+	if n := reminders(); n != 0 {
+		t.Fatalf("%d reminders before any is due", n)
+	}
+	e.do("putuo-staff", http.MethodPost, "/api/v1/tenants/310107/cases/"+id+"/actions/follow_up", map[string]any{"follow_up_id": first, "result": "performed"})
+	e.work(t, 8*24*time.Hour) // the 7-day one was done: no reminder
+	if n := reminders(); n != 0 {
+		t.Fatalf("%d reminders for a follow-up already done", n)
+	}
+	e.work(t, 31*24*time.Hour)
+	if n := reminders(); n != 1 {
+		t.Fatalf("%d reminders after the 30-day follow-up came due, want 1", n)
+	}
+}

@@ -160,8 +160,10 @@ func (s *Store) ApplyAction(ctx context.Context, tenantCode, id string, in cases
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, tenantCode, id, sess.At, sess.Mode, sess.Summary,
 				stringsOrEmpty(sess.Mediators), stringsOrEmpty(sess.Participants), actor.Subject)
 		}
-		for _, due := range eff.ScheduleFollow {
-			b.Queue(`INSERT INTO case_follow_ups (tenant_id, case_id, due_at) VALUES ($1, $2, $3)`, tenantCode, id, due)
+		scheduled := make([]scheduledFollowUp, len(eff.ScheduleFollow))
+		for i, due := range eff.ScheduleFollow {
+			b.Queue(`INSERT INTO case_follow_ups (tenant_id, case_id, due_at) VALUES ($1, $2, $3) RETURNING id::text, due_at`,
+				tenantCode, id, due).QueryRow(func(row pgx.Row) error { return row.Scan(&scheduled[i].id, &scheduled[i].due) })
 		}
 		before, err := json.Marshal(map[string]any{"status": c.Status, "version": c.Version})
 		if err != nil {
@@ -174,6 +176,9 @@ func (s *Store) ApplyAction(ctx context.Context, tenantCode, id string, in cases
 		b.Queue(`INSERT INTO case_events (tenant_id, case_id, actor, action, before, after, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 			tenantCode, id, actor.Subject, string(in.Action), before, after, actor.RequestID)
 		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return err
+		}
+		if err := scheduleReminders(ctx, tx, tenantCode, id, scheduled); err != nil {
 			return err
 		}
 		if out, err = loadCaseDetail(ctx, tx, tenantCode, id, now); err != nil {

@@ -137,6 +137,7 @@ func (w *worker) client(fast bool) (*river.Client[pgx.Tx], error) {
 	river.AddWorker(workers, &notifyWorker{w: w})
 	river.AddWorker(workers, &escalateWorker{w: w})
 	river.AddWorker(workers, &deliverWorker{w: w})
+	river.AddWorker(workers, &reminderWorker{w: w})
 	cfg := &river.Config{
 		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}},
 		Workers: workers,
