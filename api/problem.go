@@ -12,6 +12,7 @@ import (
 	"github.com/fengqiao/fengqiao/core/identity"
 	"github.com/fengqiao/fengqiao/core/orgs"
 	"github.com/fengqiao/fengqiao/core/tenant"
+	"github.com/fengqiao/fengqiao/core/valid"
 	"github.com/fengqiao/fengqiao/core/warnings"
 	"github.com/labstack/echo/v4"
 )
@@ -63,14 +64,12 @@ func toProblem(err error) *Problem {
 		dce   *division.CodeError
 		tce   *tenant.CodeError
 		maxBE *http.MaxBytesError
-		cve   *cases.ValidationError
+		ve    *valid.Error
 		cte   *cases.TransitionError
 		cvc   *cases.VersionConflictError
 		cce   *cases.CommitteeError
 		rae   *cases.ReferralAgencyError
-		ove   *orgs.ValidationError
 		onf   *orgs.NotFoundError
-		wve   *warnings.ValidationError
 	)
 	switch {
 	case errors.As(err, &p):
@@ -94,11 +93,11 @@ func toProblem(err error) *Problem {
 			p.Allowed = append(p.Allowed, string(a))
 		}
 		return p
-	case errors.As(err, &cve):
-		p := invalid(cve.Errors[0].Field, cve.Errors[0].Message)
-		if len(cve.Errors) > 1 {
-			p.Detail = fmt.Sprintf("%d 处输入有误，见 errors / %d inputs are invalid, see errors; first: %s", len(cve.Errors), len(cve.Errors), cve.Errors[0].Message)
-			for _, f := range cve.Errors {
+	case errors.As(err, &ve):
+		p := invalid(ve.Errors[0].Field, ve.Errors[0].Message)
+		if len(ve.Errors) > 1 {
+			p.Detail = fmt.Sprintf("%d 处输入有误，见 errors / %d inputs are invalid, see errors; first: %s", len(ve.Errors), len(ve.Errors), ve.Errors[0].Message)
+			for _, f := range ve.Errors {
 				p.Errors = append(p.Errors, FieldProblem{Field: f.Field, Detail: f.Message})
 			}
 		}
@@ -120,29 +119,11 @@ func toProblem(err error) *Problem {
 		return invalid("committee_id", "不是本区县在用的调委会 / not an active mediation committee of this district: "+cce.ID)
 	case errors.Is(err, cases.ErrFollowUpNotFound):
 		return invalid("follow_up_id", "该案件没有这个待回访计划 / the case has no such pending follow-up")
-	case errors.As(err, &ove):
-		p := invalid(ove.Errors[0].Field, ove.Errors[0].Message)
-		if len(ove.Errors) > 1 {
-			p.Detail = fmt.Sprintf("%d 处输入有误，见 errors / %d inputs are invalid, see errors; first: %s", len(ove.Errors), len(ove.Errors), ove.Errors[0].Message)
-			for _, f := range ove.Errors {
-				p.Errors = append(p.Errors, FieldProblem{Field: f.Field, Detail: f.Message})
-			}
-		}
-		return p
 	case errors.As(err, &onf): // organisation-/mediator-/expert-not-found
 		return problem(http.StatusNotFound, onf.Resource+"-not-found", onf.Title(), onf.Detail())
 	case errors.Is(err, orgs.ErrNameTaken):
 		p := problem(http.StatusConflict, "organisation-name-taken", "名称已被占用 / Name taken", "本租户已有同名的在用组织；请换一个名称，或先停用同名组织 / an active organisation of this tenant has the name: choose another, or deactivate that one first")
 		p.Field = "name"
-		return p
-	case errors.As(err, &wve):
-		p := invalid(wve.Errors[0].Field, wve.Errors[0].Message)
-		if len(wve.Errors) > 1 {
-			p.Detail = fmt.Sprintf("%d 处输入有误，见 errors / %d inputs are invalid, see errors; first: %s", len(wve.Errors), len(wve.Errors), wve.Errors[0].Message)
-			for _, f := range wve.Errors {
-				p.Errors = append(p.Errors, FieldProblem{Field: f.Field, Detail: f.Message})
-			}
-		}
 		return p
 	case errors.Is(err, warnings.ErrNotFound):
 		return problem(http.StatusNotFound, "warning-not-found", "预警不存在 / Warning not found", "该租户下没有此预警 / no such warning in this tenant")

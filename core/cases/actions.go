@@ -142,18 +142,18 @@ func Plan(c Case, in ActionInput, now time.Time) (Effect, error) {
 	e := Effect{To: to, Event: map[string]any{"status": to}}
 	reason := strings.TrimSpace(in.Reason)
 	if runes(reason) > 500 {
-		v.add("reason", "原因最多 500 字 / reason must be at most 500 characters")
+		v.Add("reason", "原因最多 500 字 / reason must be at most 500 characters")
 	}
 	needReason := func() {
 		if reason == "" {
-			v.add("reason", "请说明原因 / a reason is required for %s", in.Action)
+			v.Add("reason", "请说明原因 / a reason is required for %s", in.Action)
 		}
 		e.Event["reason"] = reason
 	}
 	switch in.Action {
 	case ActionAssign, ActionTransfer:
 		if in.CommitteeID == "" {
-			v.add("committee_id", "请指定调委会 / committee_id is required")
+			v.Add("committee_id", "请指定调委会 / committee_id is required")
 		}
 		if in.Action == ActionTransfer {
 			needReason()
@@ -170,42 +170,42 @@ func Plan(c Case, in ActionInput, now time.Time) (Effect, error) {
 	case ActionRecordSession:
 		s := in.Session
 		if s == nil {
-			v.add("session", "请填写调解记录 / session is required")
+			v.Add("session", "请填写调解记录 / session is required")
 			break
 		}
 		if !oneOf(s.Mode, sessionModes) {
-			v.add("session.mode", "方式须为 in_person（当面）、phone（电话）、online（网络）或 video（视频） / session.mode must be in_person, phone, online or video")
+			v.Add("session.mode", "方式须为 in_person（当面）、phone（电话）、online（网络）或 video（视频） / session.mode must be in_person, phone, online or video")
 		}
 		if s.At.IsZero() || s.At.After(now.Add(time.Hour)) {
-			v.add("session.at", "请填写调解时间（不晚于现在） / session.at is required and not in the future")
+			v.Add("session.at", "请填写调解时间（不晚于现在） / session.at is required and not in the future")
 		}
 		if runes(s.Summary) > 5000 {
-			v.add("session.summary", "记录最多 5000 字 / session.summary must be at most 5000 characters")
+			v.Add("session.summary", "记录最多 5000 字 / session.summary must be at most 5000 characters")
 		}
 		e.Session = s
 		e.Event["session_at"], e.Event["mode"] = s.At, s.Mode
 	case ActionSucceed:
 		a := in.Agreement
 		if a == nil {
-			v.add("agreement", "调解成功须填写协议 / agreement is required")
+			v.Add("agreement", "调解成功须填写协议 / agreement is required")
 			break
 		}
 		if a.Form != "written" && a.Form != "oral" {
-			v.add("agreement.form", "协议形式须为 written（书面）或 oral（口头） / agreement.form must be written or oral")
+			v.Add("agreement.form", "协议形式须为 written（书面）或 oral（口头） / agreement.form must be written or oral")
 		}
 		if len(a.Terms) == 0 || len(a.Terms) > 50 {
-			v.add("agreement.terms", "协议须有 1–50 条条款 / agreement.terms must hold 1–50 terms")
+			v.Add("agreement.terms", "协议须有 1–50 条条款 / agreement.terms must hold 1–50 terms")
 		}
 		for i, t := range a.Terms {
 			if strings.TrimSpace(t.Text) == "" || runes(t.Text) > 2000 {
-				v.add("agreement.terms["+itoa(i)+"].text", "条款内容须为 1–2000 字 / each term needs a text of 1–2000 characters")
+				v.Add("agreement.terms["+itoa(i)+"].text", "条款内容须为 1–2000 字 / each term needs a text of 1–2000 characters")
 			}
 			if t.Amount < 0 || t.Amount > 1e12 {
-				v.add("agreement.terms["+itoa(i)+"].amount", "金额须为 0 至 1 万亿元 / amount must be between 0 and 1,000,000,000,000")
+				v.Add("agreement.terms["+itoa(i)+"].amount", "金额须为 0 至 1 万亿元 / amount must be between 0 and 1,000,000,000,000")
 			}
 			if t.DueDate != "" {
 				if _, err := time.Parse("2006-01-02", t.DueDate); err != nil {
-					v.add("agreement.terms["+itoa(i)+"].due_date", "履行期限格式为 YYYY-MM-DD / due_date must be YYYY-MM-DD")
+					v.Add("agreement.terms["+itoa(i)+"].due_date", "履行期限格式为 YYYY-MM-DD / due_date must be YYYY-MM-DD")
 				}
 			}
 		}
@@ -224,7 +224,7 @@ func Plan(c Case, in ActionInput, now time.Time) (Effect, error) {
 		e.Event["agreement_form"], e.Event["terms"] = a.Form, len(a.Terms)
 	case ActionFail, ActionGuide:
 		if !oneOf(in.Channel, channels) {
-			v.add("channel", "请指定引导渠道：arbitration（仲裁）、administrative_reconsideration（行政复议）、administrative_ruling（行政裁决）、litigation（诉讼）、petition（信访）、other_department（其他部门） / channel must be one of arbitration, administrative_reconsideration, administrative_ruling, litigation, petition, other_department")
+			v.Add("channel", "请指定引导渠道：arbitration（仲裁）、administrative_reconsideration（行政复议）、administrative_ruling（行政裁决）、litigation（诉讼）、petition（信访）、other_department（其他部门） / channel must be one of arbitration, administrative_reconsideration, administrative_ruling, litigation, petition, other_department")
 		}
 		if in.Action == ActionGuide {
 			needReason()
@@ -239,9 +239,9 @@ func Plan(c Case, in ActionInput, now time.Time) (Effect, error) {
 	case ActionConfirm:
 		cf := in.Confirm
 		if cf == nil || strings.TrimSpace(cf.Court) == "" || strings.TrimSpace(cf.Reference) == "" {
-			v.add("confirmation", "请填写确认法院与文书编号 / confirmation.court and confirmation.reference are required")
+			v.Add("confirmation", "请填写确认法院与文书编号 / confirmation.court and confirmation.reference are required")
 		} else if _, err := time.Parse("2006-01-02", cf.Date); err != nil {
-			v.add("confirmation.date", "确认日期格式为 YYYY-MM-DD / confirmation.date must be YYYY-MM-DD")
+			v.Add("confirmation.date", "确认日期格式为 YYYY-MM-DD / confirmation.date must be YYYY-MM-DD")
 		}
 		e.Confirmation = cf
 		e.Event["confirmation"] = cf
@@ -254,13 +254,13 @@ func Plan(c Case, in ActionInput, now time.Time) (Effect, error) {
 		e.Event["performance"] = "recanted"
 	case ActionFollowUp:
 		if in.FollowUpID == "" {
-			v.add("follow_up_id", "请指定回访计划 / follow_up_id is required")
+			v.Add("follow_up_id", "请指定回访计划 / follow_up_id is required")
 		}
 		if !oneOf(in.Result, []string{"performed", "partly_performed", "not_performed", "unreachable"}) {
-			v.add("result", "回访结果须为 performed、partly_performed、not_performed 或 unreachable / result must be performed, partly_performed, not_performed or unreachable")
+			v.Add("result", "回访结果须为 performed、partly_performed、not_performed 或 unreachable / result must be performed, partly_performed, not_performed or unreachable")
 		}
 		if in.Reopen && in.Result != "not_performed" && in.Result != "partly_performed" {
-			v.add("reopen", "只有未履行或部分履行时才能重新调解 / reopen is only for a result of not_performed or partly_performed")
+			v.Add("reopen", "只有未履行或部分履行时才能重新调解 / reopen is only for a result of not_performed or partly_performed")
 		}
 		if in.Reopen {
 			if _, err := Next(c.Status, ActionReopen); err != nil {
@@ -281,7 +281,7 @@ func Plan(c Case, in ActionInput, now time.Time) (Effect, error) {
 	case ActionAdjustRisk:
 		lvl := RiskLevel(in.RiskLevel)
 		if lvl.Rank() < 0 {
-			v.add("risk_level", "预警等级须为 none、blue、yellow、orange 或 red / risk_level must be none, blue, yellow, orange or red")
+			v.Add("risk_level", "预警等级须为 none、blue、yellow、orange 或 red / risk_level must be none, blue, yellow, orange or red")
 		}
 		needReason()
 		e.RiskLevel = &lvl
@@ -294,7 +294,7 @@ func Plan(c Case, in ActionInput, now time.Time) (Effect, error) {
 		}
 	case ActionEdit:
 		if in.Edit == nil {
-			v.add("action", "请用 PATCH 修改受理信息 / use PATCH to edit the intake")
+			v.Add("action", "请用 PATCH 修改受理信息 / use PATCH to edit the intake")
 			break
 		}
 		ed, changed := c, map[string]any{}
@@ -320,9 +320,9 @@ func Plan(c Case, in ActionInput, now time.Time) (Effect, error) {
 		e.Event["changed"] = changed
 	}
 	if runes(in.Note) > 2000 {
-		v.add("note", "备注最多 2000 字 / note must be at most 2000 characters")
+		v.Add("note", "备注最多 2000 字 / note must be at most 2000 characters")
 	}
-	return e, v.err()
+	return e, v.Err()
 }
 
 func itoa(i int) string {

@@ -2,10 +2,10 @@ package cases
 
 import (
 	"errors"
-	"fmt"
-	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/fengqiao/fengqiao/core/valid"
 )
 
 // PartyRole is a party's side in the dispute.
@@ -118,7 +118,7 @@ type Event struct {
 // Sentinel errors.
 var (
 	ErrNotFound            = errors.New("case not found")
-	ErrInvalid             = errors.New("invalid case")
+	ErrInvalid             = valid.ErrInvalid
 	ErrIdempotencyMismatch = errors.New("idempotency key reused with a different request")
 	ErrFollowUpNotFound    = errors.New("no such pending follow-up of the case")
 )
@@ -144,38 +144,13 @@ var (
 	_ error = (*VersionConflictError)(nil)
 )
 
-// FieldError names one invalid input.
-type FieldError struct {
-	Field   string
-	Message string
-}
-
-func (e FieldError) Error() string { return e.Field + ": " + e.Message }
-
-// ValidationError lists every invalid input of a request.
-type ValidationError struct{ Errors []FieldError }
-
-func (e *ValidationError) Error() string {
-	parts := make([]string, len(e.Errors))
-	for i, f := range e.Errors {
-		parts[i] = f.Error()
-	}
-	return strings.Join(parts, "; ")
-}
-func (e *ValidationError) Unwrap() error { return ErrInvalid }
-
-type errs struct{ list []FieldError }
-
-func (v *errs) add(field, format string, args ...any) {
-	v.list = append(v.list, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
-}
-
-func (v *errs) err() error {
-	if len(v.list) == 0 {
-		return nil
-	}
-	return &ValidationError{Errors: v.list}
-}
+// FieldError, ValidationError and the list that collects them are the shared shape of
+// validation errors (core/valid).
+type (
+	FieldError      = valid.FieldError
+	ValidationError = valid.Error
+	errs            = valid.List
+)
 
 func runes(s string) int { return utf8.RuneCountInString(s) }
 

@@ -76,13 +76,13 @@ func (r RoutingRules) merged() RoutingRules {
 
 func (r RoutingRules) validate(v *errs) {
 	if r.ComplexRiskLevel != "" && r.ComplexRiskLevel.Rank() < RiskBlue.Rank() {
-		v.add("routing.complex_risk_level", "须为 blue、yellow、orange 或 red / must be blue, yellow, orange or red")
+		v.Add("routing.complex_risk_level", "须为 blue、yellow、orange 或 red / must be blue, yellow, orange or red")
 	}
 	if r.ComplexAmount < 0 || r.ComplexAmount > 1e12 {
-		v.add("routing.complex_amount", "须为 0 至 1 万亿元 / must be between 0 and 1,000,000,000,000 yuan")
+		v.Add("routing.complex_amount", "须为 0 至 1 万亿元 / must be between 0 and 1,000,000,000,000 yuan")
 	}
 	if r.ComplexParties < 0 || r.ComplexParties == 1 || r.ComplexParties > MaxParties {
-		v.add("routing.complex_parties", "须为 2–%d / must be 2–%d", MaxParties, MaxParties)
+		v.Add("routing.complex_parties", "须为 2–%d / must be 2–%d", MaxParties, MaxParties)
 	}
 }
 

@@ -154,10 +154,10 @@ func checkIntake(v *errs, c *Case, in NewCase, types []DisputeType, settings Set
 	c.Title, c.Description = strings.TrimSpace(in.Title), strings.TrimSpace(in.Description)
 	c.DisputeType, c.Source, c.PlaceCode = in.DisputeType, Source(in.Source), in.PlaceCode
 	if c.Title == "" || runes(c.Title) > maxTitle {
-		v.add("title", "标题须为 1–%d 个字符 / title must be 1–%d characters", maxTitle, maxTitle)
+		v.Add("title", "标题须为 1–%d 个字符 / title must be 1–%d characters", maxTitle, maxTitle)
 	}
 	if runes(c.Description) > maxDescription {
-		v.add("description", "纠纷描述最多 %d 个字符 / description must be at most %d characters", maxDescription, maxDescription)
+		v.Add("description", "纠纷描述最多 %d 个字符 / description must be at most %d characters", maxDescription, maxDescription)
 	}
 	knownType := false
 	for _, t := range types {
@@ -168,7 +168,7 @@ func checkIntake(v *errs, c *Case, in NewCase, types []DisputeType, settings Set
 		for _, t := range types {
 			codes = append(codes, t.Code)
 		}
-		v.add("dispute_type", "未知纠纷类型 %q；可选：%s / unknown dispute_type %q; one of: %s", in.DisputeType, strings.Join(codes, ", "), in.DisputeType, strings.Join(codes, ", "))
+		v.Add("dispute_type", "未知纠纷类型 %q；可选：%s / unknown dispute_type %q; one of: %s", in.DisputeType, strings.Join(codes, ", "), in.DisputeType, strings.Join(codes, ", "))
 	}
 	src, ok := LookupSource(in.Source)
 	if !ok {
@@ -176,7 +176,7 @@ func checkIntake(v *errs, c *Case, in NewCase, types []DisputeType, settings Set
 		for _, s := range sources {
 			names = append(names, string(s.Code))
 		}
-		v.add("source", "未知来源 %q；可选：%s / unknown source %q; one of: %s", in.Source, strings.Join(names, ", "), in.Source, strings.Join(names, ", "))
+		v.Add("source", "未知来源 %q；可选：%s / unknown source %q; one of: %s", in.Source, strings.Join(names, ", "), in.Source, strings.Join(names, ", "))
 	} else {
 		c.DueAt = now.Add(settings.TimeLimit(src.Code))
 	}
@@ -184,11 +184,11 @@ func checkIntake(v *errs, c *Case, in NewCase, types []DisputeType, settings Set
 		ref := Referral{Agency: strings.TrimSpace(r.Agency), AgencyID: strings.TrimSpace(r.AgencyID), Reference: strings.TrimSpace(r.Reference), Kind: r.Kind}
 		switch {
 		case ref.Agency == "" || runes(ref.Agency) > 100:
-			v.add("referral.agency", "请填写移交单位名称（1–100 字） / referral.agency must name the referring agency (1–100 characters)")
+			v.Add("referral.agency", "请填写移交单位名称（1–100 字） / referral.agency must name the referring agency (1–100 characters)")
 		case runes(ref.Reference) > 100:
-			v.add("referral.reference", "文号最多 100 字 / referral.reference must be at most 100 characters")
+			v.Add("referral.reference", "文号最多 100 字 / referral.reference must be at most 100 characters")
 		case !referralOK[ref.Kind] || ref.Kind != "" && c.Source != SourceCourt:
-			v.add("referral.kind", `kind 只用于法院：pre_filing（诉前委派）或 in_litigation（诉中委托） / referral.kind is for courts only: "pre_filing" or "in_litigation"`)
+			v.Add("referral.kind", `kind 只用于法院：pre_filing（诉前委派）或 in_litigation（诉中委托） / referral.kind is for courts only: "pre_filing" or "in_litigation"`)
 		}
 		c.Referral = &ref
 	}
@@ -197,15 +197,15 @@ func checkIntake(v *errs, c *Case, in NewCase, types []DisputeType, settings Set
 		switch {
 		case err != nil || (lvl != division.LevelStreet && lvl != division.LevelVillage) || !strings.HasPrefix(c.PlaceCode, tenantCode):
 			ex := exampleStreet(tenantCode)
-			v.add("place_code", "纠纷发生地须为本区县的街道（9 位）或村居（12 位）代码，如 %s / place_code must be a street (9 digits) or village (12 digits) code of this district, e.g. %s", ex, ex)
+			v.Add("place_code", "纠纷发生地须为本区县的街道（9 位）或村居（12 位）代码，如 %s / place_code must be a street (9 digits) or village (12 digits) code of this district, e.g. %s", ex, ex)
 		default:
 			if _, err := division.Lookup(c.PlaceCode[:9]); err != nil {
-				v.add("place_code", "街道代码 %s 不存在 / street code %s does not exist", c.PlaceCode[:9], c.PlaceCode[:9])
+				v.Add("place_code", "街道代码 %s 不存在 / street code %s does not exist", c.PlaceCode[:9], c.PlaceCode[:9])
 			}
 		}
 	}
 	if in.Amount < 0 || math.IsNaN(in.Amount) || in.Amount*100 > MaxAmountFen {
-		v.add("amount", "标的额须为 0 至 1 万亿元 / amount must be between 0 and 1,000,000,000,000 yuan")
+		v.Add("amount", "标的额须为 0 至 1 万亿元 / amount must be between 0 and 1,000,000,000,000 yuan")
 	} else {
 		c.AmountFen = int64(math.Round(in.Amount * 100))
 	}
@@ -221,9 +221,9 @@ func (s *Service) validate(tenantCode string, in NewCase, types []DisputeType, s
 	c.FirstContactDueAt = &contact
 	switch n := len(in.Parties); {
 	case n == 0:
-		v.add("parties", "至少需要一方当事人（申请人） / at least one party (an applicant) is required")
+		v.Add("parties", "至少需要一方当事人（申请人） / at least one party (an applicant) is required")
 	case n > MaxParties:
-		v.add("parties", "当事人最多 %d 方；更多请拆分或作为群体纠纷登记 / at most %d parties", MaxParties, MaxParties)
+		v.Add("parties", "当事人最多 %d 方；更多请拆分或作为群体纠纷登记 / at most %d parties", MaxParties, MaxParties)
 	}
 	hasApplicant := false
 	for i, p := range in.Parties {
@@ -233,15 +233,15 @@ func (s *Service) validate(tenantCode string, in NewCase, types []DisputeType, s
 			hasApplicant = hasApplicant || party.Role == RoleApplicant
 		}
 	}
-	if len(in.Parties) > 0 && len(in.Parties) <= MaxParties && !hasApplicant && len(v.list) == 0 {
-		v.add("parties", "至少需要一位申请人（role: applicant） / at least one party must have role \"applicant\"")
+	if len(in.Parties) > 0 && len(in.Parties) <= MaxParties && !hasApplicant && v.Len() == 0 {
+		v.Add("parties", "至少需要一位申请人（role: applicant） / at least one party must have role \"applicant\"")
 	}
-	return c, v.err()
+	return c, v.Err()
 }
 
 func (s *Service) validateParty(v *errs, i int, p NewParty, now time.Time) (Party, bool) {
 	f := func(name string) string { return "parties[" + strconv.Itoa(i) + "]." + name }
-	before := len(v.list)
+	before := v.Len()
 	party := Party{ID: uuid.NewString(), Role: PartyRole(p.Role), Kind: PartyKind(p.Kind), Name: strings.TrimSpace(p.Name),
 		Address: strings.Join(strings.Fields(p.Address), " "), Occupation: strings.TrimSpace(p.Occupation)}
 	if party.Kind == "" {
@@ -250,25 +250,25 @@ func (s *Service) validateParty(v *errs, i int, p NewParty, now time.Time) (Part
 	switch party.Role {
 	case RoleApplicant, RoleRespondent, RoleThird:
 	default:
-		v.add(f("role"), `当事人角色须为 applicant（申请人）、respondent（被申请人）或 third_party（第三人） / role must be "applicant", "respondent" or "third_party"`)
+		v.Add(f("role"), `当事人角色须为 applicant（申请人）、respondent（被申请人）或 third_party（第三人） / role must be "applicant", "respondent" or "third_party"`)
 	}
 	if party.Kind != KindPerson && party.Kind != KindOrganisation {
-		v.add(f("kind"), `kind 须为 person 或 organisation / kind must be "person" or "organisation"`)
+		v.Add(f("kind"), `kind 须为 person 或 organisation / kind must be "person" or "organisation"`)
 	}
 	if party.Name == "" || runes(party.Name) > 100 {
-		v.add(f("name"), "姓名/名称须为 1–100 个字符 / name must be 1–100 characters")
+		v.Add(f("name"), "姓名/名称须为 1–100 个字符 / name must be 1–100 characters")
 	}
 	if p.IDNumber != "" {
 		if party.Kind == KindOrganisation {
 			code := strings.ToUpper(strings.TrimSpace(p.IDNumber))
 			if !orgCode.MatchString(code) {
-				v.add(f("id_number"), "统一社会信用代码应为 18 位数字或大写字母 / an organisation's id_number is its 18-character unified social credit code")
+				v.Add(f("id_number"), "统一社会信用代码应为 18 位数字或大写字母 / an organisation's id_number is its 18-character unified social credit code")
 			}
 			party.IDNumber = code
 		} else {
 			id := pii.NormalizeIDNumber(p.IDNumber)
 			if err := pii.ValidateIDNumber(id, now); err != nil {
-				v.add(f("id_number"), "%s", err.Error())
+				v.Add(f("id_number"), "%s", err.Error())
 			}
 			party.IDNumber = id
 			party.Gender, party.BirthYear = residentID(id)
@@ -276,17 +276,17 @@ func (s *Service) validateParty(v *errs, i int, p NewParty, now time.Time) (Part
 	}
 	if p.Phone != "" {
 		if err := pii.ValidatePhone(p.Phone); err != nil {
-			v.add(f("phone"), "%s", err.Error())
+			v.Add(f("phone"), "%s", err.Error())
 		}
 		party.Phone = pii.NormalizePhone(p.Phone)
 	}
 	if runes(party.Address) > 200 {
-		v.add(f("address"), "地址最多 200 个字符 / address must be at most 200 characters")
+		v.Add(f("address"), "地址最多 200 个字符 / address must be at most 200 characters")
 	}
 	if runes(party.Occupation) > 50 {
-		v.add(f("occupation"), "职业最多 50 个字符 / occupation must be at most 50 characters")
+		v.Add(f("occupation"), "职业最多 50 个字符 / occupation must be at most 50 characters")
 	}
-	return party, len(v.list) == before
+	return party, v.Len() == before
 }
 
 // aad binds a sealed value to its tenant, case, party and field.
@@ -457,18 +457,18 @@ func (s *Service) AddType(ctx context.Context, tenantCode string, t DisputeType)
 	var v errs
 	t.NameZH, t.NameEN = strings.TrimSpace(t.NameZH), strings.TrimSpace(t.NameEN)
 	if !ValidTypeCode(t.Code) {
-		v.add("code", "代码须为 2–40 位小写字母、数字或下划线，以字母开头，如 %s / code must be 2–40 lower-case letters, digits or _, starting with a letter, e.g. %s", "rural_land", "rural_land")
+		v.Add("code", "代码须为 2–40 位小写字母、数字或下划线，以字母开头，如 %s / code must be 2–40 lower-case letters, digits or _, starting with a letter, e.g. %s", "rural_land", "rural_land")
 	}
 	if t.NameZH == "" || runes(t.NameZH) > 50 {
-		v.add("name_zh", "中文名称须为 1–50 字 / name_zh must be 1–50 characters")
+		v.Add("name_zh", "中文名称须为 1–50 字 / name_zh must be 1–50 characters")
 	}
 	if runes(t.NameEN) > 80 {
-		v.add("name_en", "英文名称最多 80 字 / name_en must be at most 80 characters")
+		v.Add("name_en", "英文名称最多 80 字 / name_en must be at most 80 characters")
 	}
 	if !slices.Contains(industries, t.Industry) {
-		v.add("industry", "行业须为 %s 之一 / industry must be one of %s", strings.Join(industries[1:], ", "), strings.Join(industries[1:], ", "))
+		v.Add("industry", "行业须为 %s 之一 / industry must be one of %s", strings.Join(industries[1:], ", "), strings.Join(industries[1:], ", "))
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return DisputeType{}, err
 	}
 	for _, b := range builtInTypes {
@@ -529,7 +529,7 @@ func (s *Service) Edit(ctx context.Context, tenantCode, id string, in EditInput)
 	var v errs
 	checked := Case{TenantCode: tenantCode}
 	checkIntake(&v, &checked, form, types, settings, s.now())
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return Case{}, err
 	}
 	edit := &CaseEdit{Title: &checked.Title, Description: &checked.Description, DisputeType: &checked.DisputeType,

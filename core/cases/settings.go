@@ -70,25 +70,25 @@ func (s Settings) Validate() error {
 	var v errs
 	for src, days := range s.TimeLimitDays {
 		if _, ok := LookupSource(string(src)); !ok {
-			v.add("time_limit_days."+string(src), "未知来源 %q / unknown source %q", src, src)
+			v.Add("time_limit_days."+string(src), "未知来源 %q / unknown source %q", src, src)
 		} else if days < 1 || days > 365 {
-			v.add("time_limit_days."+string(src), "期限须为 1–365 天 / a time limit must be 1–365 days")
+			v.Add("time_limit_days."+string(src), "期限须为 1–365 天 / a time limit must be 1–365 days")
 		}
 	}
 	s.Routing.validate(&v)
 	if s.FirstContactWorkingDays < 0 || s.FirstContactWorkingDays > 30 {
-		v.add("first_contact_working_days", "首次联系期限须为 1–30 个工作日 / first_contact_working_days must be 1–30")
+		v.Add("first_contact_working_days", "首次联系期限须为 1–30 个工作日 / first_contact_working_days must be 1–30")
 	}
 	if len(s.FollowUpDays) > 5 {
-		v.add("follow_up_days", "最多 5 次回访 / at most 5 follow-ups")
+		v.Add("follow_up_days", "最多 5 次回访 / at most 5 follow-ups")
 	}
 	for i, d := range s.FollowUpDays {
 		if d < 1 || d > 365 {
-			v.add(fmt.Sprintf("follow_up_days[%d]", i), "回访时间须为协议后 1–365 天 / a follow-up is 1–365 days after the agreement")
+			v.Add(fmt.Sprintf("follow_up_days[%d]", i), "回访时间须为协议后 1–365 天 / a follow-up is 1–365 days after the agreement")
 		}
 	}
 	if !slices.IsSorted(s.FollowUpDays) || len(slices.Compact(slices.Clone(s.FollowUpDays))) != len(s.FollowUpDays) {
-		v.add("follow_up_days", "回访天数须递增且不重复，如 [7, 30] / follow_up_days must increase without repeats, e.g. [7, 30]")
+		v.Add("follow_up_days", "回访天数须递增且不重复，如 [7, 30] / follow_up_days must increase without repeats, e.g. [7, 30]")
 	}
-	return v.err()
+	return v.Err()
 }

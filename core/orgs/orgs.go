@@ -6,11 +6,12 @@ package orgs
 
 import (
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/fengqiao/fengqiao/core/valid"
 )
 
 // Kind is the kind of an organisation.
@@ -204,7 +205,7 @@ type Expert struct {
 // Sentinel errors.
 var (
 	ErrNotFound = errors.New("not found")
-	ErrInvalid  = errors.New("invalid input")
+	ErrInvalid  = valid.ErrInvalid
 	// ErrNameTaken: another active organisation of the tenant has the name.
 	ErrNameTaken = errors.New("organisation name taken")
 )
@@ -237,44 +238,18 @@ func (e *NotFoundError) Detail() string {
 
 func (e *NotFoundError) Unwrap() error { return ErrNotFound }
 
-// FieldError names one invalid input.
-type FieldError struct {
-	Field   string
-	Message string
-}
-
-func (e FieldError) Error() string { return e.Field + ": " + e.Message }
-
-// ValidationError lists every invalid input of a request. It wraps ErrInvalid.
-type ValidationError struct{ Errors []FieldError }
-
-func (e *ValidationError) Error() string {
-	parts := make([]string, len(e.Errors))
-	for i, f := range e.Errors {
-		parts[i] = f.Error()
-	}
-	return strings.Join(parts, "; ")
-}
-
-func (e *ValidationError) Unwrap() error { return ErrInvalid }
-
-type errs struct{ list []FieldError }
-
-func (v *errs) add(field, format string, args ...any) {
-	v.list = append(v.list, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
-}
-
-func (v *errs) err() error {
-	if len(v.list) == 0 {
-		return nil
-	}
-	return &ValidationError{Errors: v.list}
-}
+// FieldError, ValidationError and the list that collects them are the shared shape of
+// validation errors (core/valid).
+type (
+	FieldError      = valid.FieldError
+	ValidationError = valid.Error
+	errs            = valid.List
+)
 
 func invalid(field, format string, args ...any) error {
 	var v errs
-	v.add(field, format, args...)
-	return v.err()
+	v.Add(field, format, args...)
+	return v.Err()
 }
 
 func runes(s string) int { return utf8.RuneCountInString(s) }

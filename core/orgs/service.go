@@ -111,10 +111,10 @@ func (s *Service) Organisation(ctx context.Context, tenantCode, id string) (Orga
 func (s *Service) Organisations(ctx context.Context, tenantCode string, f Filter) ([]Organisation, error) {
 	var v errs
 	if _, ok := LookupKind(f.Kind); f.Kind != "" && !ok {
-		v.add("kind", "未知组织类型 %q；可选：%s / unknown kind %q; one of: %s", f.Kind, joinStrings(kindCodes()), f.Kind, joinStrings(kindCodes()))
+		v.Add("kind", "未知组织类型 %q；可选：%s / unknown kind %q; one of: %s", f.Kind, joinStrings(kindCodes()), f.Kind, joinStrings(kindCodes()))
 	}
 	checkFilter(&v, f, false)
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	return s.repo.Organisations(ctx, tenantCode, f)
@@ -207,10 +207,10 @@ func (s *Service) Mediator(ctx context.Context, tenantCode, id string) (Mediator
 func (s *Service) Mediators(ctx context.Context, tenantCode string, f Filter) ([]Mediator, error) {
 	var v errs
 	if f.Kind != "" && f.Kind != string(FullTime) && f.Kind != string(PartTime) {
-		v.add("kind", `调解员类型须为 full_time（专职）或 part_time（兼职） / kind must be "full_time" or "part_time"`)
+		v.Add("kind", `调解员类型须为 full_time（专职）或 part_time（兼职） / kind must be "full_time" or "part_time"`)
 	}
 	checkFilter(&v, f, true)
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	return s.repo.Mediators(ctx, tenantCode, f)
@@ -309,10 +309,10 @@ func (s *Service) Expert(ctx context.Context, tenantCode, id string) (Expert, er
 func (s *Service) Experts(ctx context.Context, tenantCode string, f Filter) ([]Expert, error) {
 	var v errs
 	if f.Kind != "" && !slices.Contains(fields, f.Kind) {
-		v.add("field", "专业领域须为：%s / field must be one of: %s", joinStrings(fields), joinStrings(fields))
+		v.Add("field", "专业领域须为：%s / field must be one of: %s", joinStrings(fields), joinStrings(fields))
 	}
 	checkFilter(&v, f, false)
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	return s.repo.Experts(ctx, tenantCode, f)
@@ -351,9 +351,7 @@ func (s *Service) UpdateExpert(ctx context.Context, tenantCode, id string, in Ex
 // gets every error at once.
 func (s *Service) specialities(ctx context.Context, tenantCode string, given []string, prior error) ([]string, error) {
 	var v errs
-	if ve, ok := prior.(*ValidationError); ok {
-		v.list = ve.Errors
-	}
+	v.Merge(prior)
 	out := []string{}
 	if len(given) > 0 {
 		known := []string{}
@@ -371,7 +369,7 @@ func (s *Service) specialities(ctx context.Context, tenantCode string, given []s
 		}
 		out = checkSpecialities(&v, given, known)
 	}
-	return out, v.err()
+	return out, v.Err()
 }
 
 // checkFilter checks the filters shared by the listings.
@@ -380,16 +378,16 @@ func checkFilter(v *errs, f Filter, byOrganisation bool) {
 		checkStatus(v, "status", f.Status)
 	}
 	if runes(f.Query) > MaxQuery {
-		v.add("q", "搜索词最多 %d 个字符 / q must be at most %d characters", MaxQuery, MaxQuery)
+		v.Add("q", "搜索词最多 %d 个字符 / q must be at most %d characters", MaxQuery, MaxQuery)
 	}
 	if f.Speciality != "" && !cases.ValidTypeCode(f.Speciality) {
-		v.add("speciality", "speciality 须为纠纷类型代码，如 neighbour / speciality must be a dispute-type code such as neighbour")
+		v.Add("speciality", "speciality 须为纠纷类型代码，如 neighbour / speciality must be a dispute-type code such as neighbour")
 	}
 	if byOrganisation && f.OrganisationID != "" && !isUUID(f.OrganisationID) {
-		v.add("organisation_id", "organisation_id 须为调解组织的 id（UUID） / organisation_id must be an organisation's id (a UUID)")
+		v.Add("organisation_id", "organisation_id 须为调解组织的 id（UUID） / organisation_id must be an organisation's id (a UUID)")
 	}
 	if f.Limit < 1 {
-		v.add("limit", "limit 须为正整数 / limit must be a positive integer")
+		v.Add("limit", "limit 须为正整数 / limit must be a positive integer")
 	}
 }
 

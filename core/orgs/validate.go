@@ -55,22 +55,22 @@ func validateOrganisation(tenantCode string, o *Organisation) error {
 	var v errs
 	_, known := LookupKind(string(o.Kind))
 	if !known {
-		v.add("kind", "未知组织类型 %q；可选：%s / unknown kind %q; one of: %s", o.Kind, joinStrings(kindCodes()), o.Kind, joinStrings(kindCodes()))
+		v.Add("kind", "未知组织类型 %q；可选：%s / unknown kind %q; one of: %s", o.Kind, joinStrings(kindCodes()), o.Kind, joinStrings(kindCodes()))
 	}
 	if o.Name == "" || runes(o.Name) > MaxOrganisationName {
-		v.add("name", "名称须为 1–%d 个字符 / name must be 1–%d characters", MaxOrganisationName, MaxOrganisationName)
+		v.Add("name", "名称须为 1–%d 个字符 / name must be 1–%d characters", MaxOrganisationName, MaxOrganisationName)
 	}
 	if o.Status != StatusActive && o.Status != StatusInactive {
-		v.add("status", `状态只能是 "active"（在用）或 "inactive"（停用） / status must be "active" or "inactive"`)
+		v.Add("status", `状态只能是 "active"（在用）或 "inactive"（停用） / status must be "active" or "inactive"`)
 	}
 	streetOK := false
 	switch {
 	case o.StreetCode == "" && (o.Kind == KindVillageCommittee || o.Kind == KindStreetCommittee):
 		ex := exampleStreet(tenantCode)
-		v.add("street_code", "村居和街道调委会须填写所在街道（乡镇）的 9 位代码，如 %s / street_code is required for village and street committees: the 9-digit code of the street or town, e.g. %s", ex, ex)
+		v.Add("street_code", "村居和街道调委会须填写所在街道（乡镇）的 9 位代码，如 %s / street_code is required for village and street committees: the 9-digit code of the street or town, e.g. %s", ex, ex)
 	case o.StreetCode != "":
 		if msg := checkStreet(tenantCode, o.StreetCode); msg != "" {
-			v.add("street_code", "%s", msg)
+			v.Add("street_code", "%s", msg)
 		} else {
 			streetOK = true
 		}
@@ -79,53 +79,53 @@ func validateOrganisation(tenantCode string, o *Organisation) error {
 		lvl, err := division.LevelOf(o.VillageCode)
 		switch {
 		case err != nil || lvl != division.LevelVillage:
-			v.add("village_code", "村居代码须为 12 位数字 / village_code must be 12 digits")
+			v.Add("village_code", "村居代码须为 12 位数字 / village_code must be 12 digits")
 		case o.StreetCode == "":
-			v.add("village_code", "填写村居代码时须同时填写所在街道代码 street_code / a village_code needs the street_code of its street")
+			v.Add("village_code", "填写村居代码时须同时填写所在街道代码 street_code / a village_code needs the street_code of its street")
 		case streetOK && !strings.HasPrefix(o.VillageCode, o.StreetCode):
-			v.add("village_code", "村居 %s 不在街道 %s 内（村居代码须以街道代码开头） / village %s is not in street %s: a village code starts with its street's code", o.VillageCode, o.StreetCode, o.VillageCode, o.StreetCode)
+			v.Add("village_code", "村居 %s 不在街道 %s 内（村居代码须以街道代码开头） / village %s is not in street %s: a village code starts with its street's code", o.VillageCode, o.StreetCode, o.VillageCode, o.StreetCode)
 		}
 	}
 	switch {
 	case o.Kind == KindIndustryCommittee && !slices.Contains(industries, o.Industry):
-		v.add("industry", "行业性专业性调委会须注明行业：%s / industry committees need an industry, one of: %s", joinStrings(industries), joinStrings(industries))
+		v.Add("industry", "行业性专业性调委会须注明行业：%s / industry committees need an industry, one of: %s", joinStrings(industries), joinStrings(industries))
 	case o.Kind != KindIndustryCommittee && o.Industry != "" && known:
-		v.add("industry", "industry 只适用于行业性专业性调委会（industry_committee） / industry applies to industry_committee only")
+		v.Add("industry", "industry 只适用于行业性专业性调委会（industry_committee） / industry applies to industry_committee only")
 	}
 	switch {
 	case o.Kind == KindDispatchedCommittee && !slices.Contains(stations, o.StationedAt):
-		v.add("stationed_at", "派驻调委会须注明派驻单位：court（法院）、police（公安）、petition（信访）或 other / dispatched committees need stationed_at: court, police, petition or other")
+		v.Add("stationed_at", "派驻调委会须注明派驻单位：court（法院）、police（公安）、petition（信访）或 other / dispatched committees need stationed_at: court, police, petition or other")
 	case o.Kind != KindDispatchedCommittee && o.StationedAt != "" && known:
-		v.add("stationed_at", "stationed_at 只适用于派驻调委会（dispatched_committee） / stationed_at applies to dispatched_committee only")
+		v.Add("stationed_at", "stationed_at 只适用于派驻调委会（dispatched_committee） / stationed_at applies to dispatched_committee only")
 	}
 	switch {
 	case o.Kind == KindBrandStudio && (o.MediatorName == "" || runes(o.MediatorName) > MaxPersonName):
-		v.add("mediator_name", "品牌调解室须填写其命名的调解员姓名（1–%d 字） / brand studios need mediator_name, the mediator they are named after (1–%d characters)", MaxPersonName, MaxPersonName)
+		v.Add("mediator_name", "品牌调解室须填写其命名的调解员姓名（1–%d 字） / brand studios need mediator_name, the mediator they are named after (1–%d characters)", MaxPersonName, MaxPersonName)
 	case o.Kind != KindBrandStudio && o.MediatorName != "" && known:
-		v.add("mediator_name", "mediator_name 只适用于品牌调解室（brand_studio） / mediator_name applies to brand_studio only")
+		v.Add("mediator_name", "mediator_name 只适用于品牌调解室（brand_studio） / mediator_name applies to brand_studio only")
 	}
 	if runes(o.Contact.Name) > MaxContactName {
-		v.add("contact.name", "联系人最多 %d 个字符 / contact.name must be at most %d characters", MaxContactName, MaxContactName)
+		v.Add("contact.name", "联系人最多 %d 个字符 / contact.name must be at most %d characters", MaxContactName, MaxContactName)
 	}
 	if o.Contact.Phone != "" {
 		if err := pii.ValidatePhone(o.Contact.Phone); err != nil {
-			v.add("contact.phone", "%s", err.Error())
+			v.Add("contact.phone", "%s", err.Error())
 		}
 	}
 	if runes(o.Contact.Address) > MaxAddress {
-		v.add("contact.address", "地址最多 %d 个字符 / contact.address must be at most %d characters", MaxAddress, MaxAddress)
+		v.Add("contact.address", "地址最多 %d 个字符 / contact.address must be at most %d characters", MaxAddress, MaxAddress)
 	}
 	if o.WebhookURL != "" {
 		switch {
 		case known && !IsAgency(o.Kind):
-			v.add("webhook_url", "webhook_url 只适用于成员单位（court、police_station、procuratorate、petition_office、department） / webhook_url applies to partner agencies only: court, police_station, procuratorate, petition_office, department")
+			v.Add("webhook_url", "webhook_url 只适用于成员单位（court、police_station、procuratorate、petition_office、department） / webhook_url applies to partner agencies only: court, police_station, procuratorate, petition_office, department")
 		case len(o.WebhookURL) > MaxWebhookURL:
-			v.add("webhook_url", "webhook_url 最多 %d 个字符 / webhook_url must be at most %d characters", MaxWebhookURL, MaxWebhookURL)
+			v.Add("webhook_url", "webhook_url 最多 %d 个字符 / webhook_url must be at most %d characters", MaxWebhookURL, MaxWebhookURL)
 		case !webhookOK(o.WebhookURL):
-			v.add("webhook_url", "webhook_url 须为 https:// 地址（测试可用 http://127.0.0.1），不含用户名密码 / webhook_url must be an https:// URL (http://127.0.0.1 for tests) without credentials")
+			v.Add("webhook_url", "webhook_url 须为 https:// 地址（测试可用 http://127.0.0.1），不含用户名密码 / webhook_url must be an https:// URL (http://127.0.0.1 for tests) without credentials")
 		}
 	}
-	return v.err()
+	return v.Err()
 }
 
 // webhookOK accepts https URLs with a host, and plain http to the loopback address (tests).
@@ -187,7 +187,7 @@ func exampleStreet(tenantCode string) string {
 // checkStatus checks a status given in a request.
 func checkStatus(v *errs, field string, s Status) {
 	if s != StatusActive && s != StatusInactive {
-		v.add(field, `状态只能是 "active"（在用）或 "inactive"（停用） / status must be "active" or "inactive"`)
+		v.Add(field, `状态只能是 "active"（在用）或 "inactive"（停用） / status must be "active" or "inactive"`)
 	}
 }
 
@@ -204,7 +204,7 @@ func checkPhone(v *errs, field, phone string) {
 		return
 	}
 	if err := pii.ValidatePhone(phone); err != nil {
-		v.add(field, "%s", err.Error())
+		v.Add(field, "%s", err.Error())
 	}
 }
 
@@ -216,26 +216,26 @@ func validateMediator(m *Mediator) error {
 	m.Phone = normalizePhone(m.Phone)
 	var v errs
 	if m.Name == "" || runes(m.Name) > MaxPersonName {
-		v.add("name", "姓名须为 1–%d 个字符 / name must be 1–%d characters", MaxPersonName, MaxPersonName)
+		v.Add("name", "姓名须为 1–%d 个字符 / name must be 1–%d characters", MaxPersonName, MaxPersonName)
 	}
 	if m.Kind != FullTime && m.Kind != PartTime {
-		v.add("kind", `调解员类型须为 full_time（专职）或 part_time（兼职） / kind must be "full_time" or "part_time"`)
+		v.Add("kind", `调解员类型须为 full_time（专职）或 part_time（兼职） / kind must be "full_time" or "part_time"`)
 	}
 	if runes(m.CertificateNumber) > MaxCertificate {
-		v.add("certificate_number", "证书编号最多 %d 个字符 / certificate_number must be at most %d characters", MaxCertificate, MaxCertificate)
+		v.Add("certificate_number", "证书编号最多 %d 个字符 / certificate_number must be at most %d characters", MaxCertificate, MaxCertificate)
 	}
 	if m.Grade != "" && !slices.Contains(grades, m.Grade) {
-		v.add("grade", `等级须为 junior（初级）、intermediate（中级）、senior（高级），或留空 / grade must be "junior", "intermediate", "senior" or empty`)
+		v.Add("grade", `等级须为 junior（初级）、intermediate（中级）、senior（高级），或留空 / grade must be "junior", "intermediate", "senior" or empty`)
 	}
 	if uuid.Validate(m.OrganisationID) != nil || len(m.OrganisationID) != 36 {
-		v.add("organisation_id", "请填写所属调委会或品牌调解室的 id（UUID） / organisation_id must be the id (a UUID) of the mediator's committee or brand studio")
+		v.Add("organisation_id", "请填写所属调委会或品牌调解室的 id（UUID） / organisation_id must be the id (a UUID) of the mediator's committee or brand studio")
 	}
 	checkPhone(&v, "phone", m.Phone)
 	checkStatus(&v, "status", m.Status)
 	if m.CreditScore < 0 || m.CreditScore > 100 {
-		v.add("credit_score", "信用分须为 0–100 的整数 / credit_score must be an integer from 0 to 100")
+		v.Add("credit_score", "信用分须为 0–100 的整数 / credit_score must be an integer from 0 to 100")
 	}
-	return v.err()
+	return v.Err()
 }
 
 // checkHost checks the organisation a mediator joins (nil: the tenant has none with that id).
@@ -259,20 +259,20 @@ func validateExpert(e *Expert) error {
 	e.Phone = normalizePhone(e.Phone)
 	var v errs
 	if e.Name == "" || runes(e.Name) > MaxPersonName {
-		v.add("name", "姓名须为 1–%d 个字符 / name must be 1–%d characters", MaxPersonName, MaxPersonName)
+		v.Add("name", "姓名须为 1–%d 个字符 / name must be 1–%d characters", MaxPersonName, MaxPersonName)
 	}
 	if !slices.Contains(fields, e.Field) {
-		v.add("field", "专业领域须为：%s / field must be one of: %s", joinStrings(fields), joinStrings(fields))
+		v.Add("field", "专业领域须为：%s / field must be one of: %s", joinStrings(fields), joinStrings(fields))
 	}
 	if runes(e.Organisation) > MaxEmployer {
-		v.add("organisation", "工作单位最多 %d 个字符 / organisation must be at most %d characters", MaxEmployer, MaxEmployer)
+		v.Add("organisation", "工作单位最多 %d 个字符 / organisation must be at most %d characters", MaxEmployer, MaxEmployer)
 	}
 	checkPhone(&v, "phone", e.Phone)
 	if runes(e.Note) > MaxNote {
-		v.add("note", "备注最多 %d 个字符 / note must be at most %d characters", MaxNote, MaxNote)
+		v.Add("note", "备注最多 %d 个字符 / note must be at most %d characters", MaxNote, MaxNote)
 	}
 	checkStatus(&v, "status", e.Status)
-	return v.err()
+	return v.Err()
 }
 
 // checkSpecialities checks dispute-type codes against the tenant's catalogue and returns them
@@ -280,12 +280,12 @@ func validateExpert(e *Expert) error {
 func checkSpecialities(v *errs, given []string, known []string) []string {
 	out := []string{}
 	if len(given) > MaxSpecialities {
-		v.add("specialities", "擅长领域最多 %d 项 / at most %d specialities", MaxSpecialities, MaxSpecialities)
+		v.Add("specialities", "擅长领域最多 %d 项 / at most %d specialities", MaxSpecialities, MaxSpecialities)
 		return out
 	}
 	for i, s := range given {
 		if !slices.Contains(known, s) {
-			v.add("specialities", "第 %d 项 %q 不是纠纷类型代码；可选：%s / specialities[%d] %q is not a dispute-type code; one of: %s", i+1, s, joinStrings(known), i, s, joinStrings(known))
+			v.Add("specialities", "第 %d 项 %q 不是纠纷类型代码；可选：%s / specialities[%d] %q is not a dispute-type code; one of: %s", i+1, s, joinStrings(known), i, s, joinStrings(known))
 			continue
 		}
 		if !slices.Contains(out, s) {

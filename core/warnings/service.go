@@ -53,14 +53,14 @@ func isUUID(id string) bool { return len(id) == 36 && uuid.Validate(id) == nil }
 func (s *Service) List(ctx context.Context, tenantCode string, f Filter) ([]Warning, error) {
 	var v errs
 	if f.Level != "" && f.Level != cases.RiskOrange && f.Level != cases.RiskRed {
-		v.add("level", "预警等级须为 orange 或 red / level must be orange or red")
+		v.Add("level", "预警等级须为 orange 或 red / level must be orange or red")
 	}
 	switch f.State {
 	case "", StateOpen, StateAcknowledged, StateEscalated:
 	default:
-		v.add("state", "state 须为 open（待签收）、acknowledged（已签收）或 escalated（已报送上级） / state must be open, acknowledged or escalated")
+		v.Add("state", "state 须为 open（待签收）、acknowledged（已签收）或 escalated（已报送上级） / state must be open, acknowledged or escalated")
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	return s.repo.Warnings(ctx, tenantCode, f)
@@ -74,8 +74,8 @@ func (s *Service) Acknowledge(ctx context.Context, tenantCode, id, by, note stri
 	note = strings.TrimSpace(note)
 	if runes(note) > MaxAckNote {
 		var v errs
-		v.add("note", "签收说明最多 %d 字 / note must be at most %d characters", MaxAckNote, MaxAckNote)
-		return Warning{}, v.err()
+		v.Add("note", "签收说明最多 %d 字 / note must be at most %d characters", MaxAckNote, MaxAckNote)
+		return Warning{}, v.Err()
 	}
 	return s.repo.AcknowledgeWarning(ctx, tenantCode, id, by, note, s.now())
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/fengqiao/fengqiao/core/cases"
 	"github.com/fengqiao/fengqiao/core/orgs"
+	"github.com/fengqiao/fengqiao/core/valid"
 )
 
 // State is where a warning stands. A warning acknowledged after its escalation is acknowledged
@@ -156,12 +157,12 @@ func (s Settings) WithDefaults() Settings {
 func CheckSettings(s Settings, lookup orgs.OrgLookup) error {
 	var v errs
 	if s.OrangeAckHours < 1 || s.OrangeAckHours > MaxAckHours {
-		v.add("orange_ack_hours", "橙色预警签收时限须为 1–%d 小时 / orange_ack_hours must be 1–%d hours", MaxAckHours, MaxAckHours)
+		v.Add("orange_ack_hours", "橙色预警签收时限须为 1–%d 小时 / orange_ack_hours must be 1–%d hours", MaxAckHours, MaxAckHours)
 	}
 	if s.RedAckHours < 1 || s.RedAckHours > MaxAckHours {
-		v.add("red_ack_hours", "红色预警签收时限须为 1–%d 小时 / red_ack_hours must be 1–%d hours", MaxAckHours, MaxAckHours)
+		v.Add("red_ack_hours", "红色预警签收时限须为 1–%d 小时 / red_ack_hours must be 1–%d hours", MaxAckHours, MaxAckHours)
 	} else if s.RedAckHours > s.OrangeAckHours {
-		v.add("red_ack_hours", "红色预警更紧急，签收时限不得长于橙色 / red_ack_hours must not exceed orange_ack_hours: red is the more urgent")
+		v.Add("red_ack_hours", "红色预警更紧急，签收时限不得长于橙色 / red_ack_hours must not exceed orange_ack_hours: red is the more urgent")
 	}
 	checkOrg := func(field, id string, kinds []orgs.Kind, what string) {
 		if id == "" {
@@ -169,7 +170,7 @@ func CheckSettings(s Settings, lookup orgs.OrgLookup) error {
 		}
 		o, err := lookup(id)
 		if err != nil && !errors.Is(err, orgs.ErrNotFound) {
-			v.add(field, "%v", err)
+			v.Add(field, "%v", err)
 			return
 		}
 		if o == nil || o.Status != orgs.StatusActive || !slices.Contains(kinds, o.Kind) {
@@ -177,13 +178,13 @@ func CheckSettings(s Settings, lookup orgs.OrgLookup) error {
 			for i, k := range kinds {
 				names[i] = string(k)
 			}
-			v.add(field, "须为本租户在用的%s（%s） / %s must be an active organisation of this tenant of kind %s",
+			v.Add(field, "须为本租户在用的%s（%s） / %s must be an active organisation of this tenant of kind %s",
 				what, strings.Join(names, "、"), field, strings.Join(names, " or "))
 		}
 	}
 	checkOrg("police_org_id", s.PoliceOrgID, PoliceKinds, "派出所")
 	checkOrg("government_org_id", s.GovernmentOrgID, GovernmentKinds, "政府部门或信访部门")
-	return v.err()
+	return v.Err()
 }
 
 // Recipient names who an inbox message is for: "tenant:<code>", "org:<uuid>" or "user:<uuid>".
@@ -305,41 +306,15 @@ var (
 	// ErrNotYourInbox: an inbox is read by the principals of its own tenant only (an upper
 	// level reads its own inbox, where escalations land).
 	ErrNotYourInbox = errors.New("inbox of another tenant")
-	ErrInvalid      = errors.New("invalid input")
+	ErrInvalid      = valid.ErrInvalid
 )
 
-// FieldError names one invalid input.
-type FieldError struct {
-	Field   string
-	Message string
-}
-
-func (e FieldError) Error() string { return e.Field + ": " + e.Message }
-
-// ValidationError lists every invalid input of a request. It wraps ErrInvalid.
-type ValidationError struct{ Errors []FieldError }
-
-func (e *ValidationError) Error() string {
-	parts := make([]string, len(e.Errors))
-	for i, f := range e.Errors {
-		parts[i] = f.Error()
-	}
-	return strings.Join(parts, "; ")
-}
-
-func (e *ValidationError) Unwrap() error { return ErrInvalid }
-
-type errs struct{ list []FieldError }
-
-func (v *errs) add(field, format string, args ...any) {
-	v.list = append(v.list, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
-}
-
-func (v *errs) err() error {
-	if len(v.list) == 0 {
-		return nil
-	}
-	return &ValidationError{Errors: v.list}
-}
+// FieldError, ValidationError and the list that collects them are the shared shape of
+// validation errors (core/valid).
+type (
+	FieldError      = valid.FieldError
+	ValidationError = valid.Error
+	errs            = valid.List
+)
 
 func runes(s string) int { return utf8.RuneCountInString(s) }
