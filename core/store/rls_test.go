@@ -69,3 +69,26 @@ func TestEveryTenantTableIsIsolated(t *testing.T) {
 		})
 	}
 }
+
+// principal_state sets the tenant for its own statement only: the pooled connection carries no
+// tenant afterwards, and it reads only the tenant it was given.
+func TestPrincipalStateLeavesNoTenant(t *testing.T) {
+	owner := storetest.NewDatabase(t)
+	ctx := testCtx(t)
+	pool := appPool(t, owner, 1)
+	var us, ts *string
+	if err := pool.QueryRow(ctx, `SELECT user_status, tenant_status FROM principal_state('000000', gen_random_uuid())`).Scan(&us, &ts); err != nil {
+		t.Fatal(err)
+	}
+	if us != nil || ts != nil {
+		t.Errorf("an unknown user has a state: %v %v", us, ts)
+	}
+	var setting string
+	var tenants int
+	if err := pool.QueryRow(ctx, `SELECT coalesce(current_setting('fengqiao.tenant', true), ''), (SELECT count(*) FROM tenants)`).Scan(&setting, &tenants); err != nil {
+		t.Fatal(err)
+	}
+	if setting != "" || tenants != 0 {
+		t.Errorf("after principal_state the connection has tenant %q and sees %d tenants", setting, tenants)
+	}
+}
