@@ -3,6 +3,7 @@ package cases
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"regexp"
 	"slices"
@@ -19,6 +20,7 @@ import (
 type Protector interface {
 	Seal(kind pii.Kind, value string, aad []byte) (cipher, index []byte, err error)
 	Open(cipher, aad []byte) (string, error)
+	Reseal(cipher, aad []byte) ([]byte, bool, error)
 }
 
 // Repo is the storage the case service needs. CreateCase runs in one transaction: it claims
@@ -34,6 +36,8 @@ type Repo interface {
 	CommitteeName(ctx context.Context, tenantCode, id string) (string, error)
 	CaseSettings(ctx context.Context, tenantCode string) (Settings, error)
 	IntakeRules(ctx context.Context, tenantCode string) ([]DisputeType, Settings, error)
+	SealedParties(ctx context.Context, tenantCode, afterID string, limit int) ([]SealedParty, error)
+	ResealParties(ctx context.Context, tenantCode string, parties []SealedParty) error
 	CreateDisputeType(ctx context.Context, tenantCode string, t DisputeType) error
 	PutCaseSettings(ctx context.Context, tenantCode string, st Settings) error
 	Cases(ctx context.Context, tenantCode string, f Filter) ([]Case, error)
@@ -535,4 +539,51 @@ func (s *Service) Edit(ctx context.Context, tenantCode, id string, in EditInput)
 	edit := &CaseEdit{Title: &checked.Title, Description: &checked.Description, DisputeType: &checked.DisputeType,
 		PlaceCode: &checked.PlaceCode, AmountFen: &checked.AmountFen, Referral: checked.Referral}
 	return s.Act(ctx, tenantCode, id, ActionInput{Action: ActionEdit, Version: in.Version, Edit: edit})
+}
+
+// SealedParty is a party's sealed personal data, for key rotation.
+type SealedParty struct {
+	CaseID, PartyID string
+	Sealed          Sealed
+}
+
+// Rotate re-encrypts a tenant's parties' personal data under the active key, page by page,
+// and returns how many parties it changed. Run after making a new key active (the old ones
+// stay in the ring until no ciphertext names them).
+func (s *Service) Rotate(ctx context.Context, tenantCode string) (int, error) {
+	changed, after := 0, ""
+	for {
+		page, err := s.repo.SealedParties(ctx, tenantCode, after, 500)
+		if err != nil || len(page) == 0 {
+			return changed, err
+		}
+		var update []SealedParty
+		for _, sp := range page {
+			c, p := &Case{TenantCode: tenantCode, ID: sp.CaseID}, &Party{ID: sp.PartyID}
+			dirty := false
+			for _, f := range []struct {
+				field string
+				value *[]byte
+			}{{"id_number", &sp.Sealed.IDNumber}, {"phone", &sp.Sealed.Phone}, {"address", &sp.Sealed.Address}} {
+				if len(*f.value) == 0 {
+					continue
+				}
+				out, ch, err := s.protect.Reseal(*f.value, aad(c, p, f.field))
+				if err != nil {
+					return changed, fmt.Errorf("party %s %s: %w", sp.PartyID, f.field, err)
+				}
+				if ch {
+					*f.value, dirty = out, true
+				}
+			}
+			if dirty {
+				update = append(update, sp)
+			}
+		}
+		if err := s.repo.ResealParties(ctx, tenantCode, update); err != nil {
+			return changed, err
+		}
+		changed += len(update)
+		after = page[len(page)-1].PartyID
+	}
 }

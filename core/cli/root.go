@@ -54,7 +54,7 @@ func NewRoot() *cobra.Command {
 	load := func(cmd *cobra.Command) (config.Config, error) {
 		return config.Load(configPath, cmd.Flags())
 	}
-	root.AddCommand(serveCmd(load), migrateCmd(load), tenantCmd(load), adminCmd(load), demoCmd(load), versionCmd())
+	root.AddCommand(serveCmd(load), migrateCmd(load), tenantCmd(load), adminCmd(load), demoCmd(load), piiCmd(load), versionCmd())
 	return root
 }
 
@@ -419,4 +419,48 @@ func seedDemo(ctx context.Context, a *app, cmd *cobra.Command) error {
 	}
 	printf(w, "demo organisations: %d created; demo cases: %d created\n", orgsCreated, casesCreated)
 	return nil
+}
+
+func piiCmd(load loader) *cobra.Command {
+	cmd := &cobra.Command{Use: "pii", Short: "当事人个人信息 / Parties' personal data"}
+	var only string
+	rotate := &cobra.Command{
+		Use:   "rotate",
+		Short: "用当前密钥重新加密（轮换密钥后运行） / Re-encrypt under the active key (run after rotating keys)",
+		Args:  cobra.NoArgs,
+		RunE: load.withApp(func(cmd *cobra.Command, a *app, _ []string) error {
+			ctx := cliContext(cmd.Context(), "pii-rotate")
+			codes := []string{only}
+			if only == "" {
+				codes = nil
+				after := ""
+				for {
+					ts, err := a.tenants.List(ctx, "000000", tenant.Filter{After: after, Limit: 1000})
+					if err != nil {
+						return err
+					}
+					for _, t := range ts {
+						codes = append(codes, t.Code)
+					}
+					if len(ts) < 1000 {
+						break
+					}
+					after = ts[len(ts)-1].Code
+				}
+			}
+			total := 0
+			for _, code := range codes {
+				n, err := a.cases.Rotate(ctx, code)
+				if err != nil {
+					return fmt.Errorf("tenant %s: %w", code, err)
+				}
+				total += n
+			}
+			printf(cmd.OutOrStdout(), "re-encrypted the personal data of %d parties in %d tenants under key %s\n", total, len(codes), a.cfg.Security.PIIActiveKey)
+			return nil
+		}),
+	}
+	rotate.Flags().StringVar(&only, "tenant", "", "只处理该租户 / only this tenant")
+	cmd.AddCommand(rotate)
+	return cmd
 }

@@ -32,3 +32,9 @@ func (p *Protector) Open(cipher, aad []byte) (string, error) { return p.ring.Dec
 
 // Index is the blind index of a value, for finding parties by exact ID number or phone.
 func (p *Protector) Index(kind Kind, value string) []byte { return p.index.Index(kind, value) }
+
+// Reseal re-encrypts a sealed value under the active key when another key sealed it (rotation);
+// changed is false when there was nothing to do.
+func (p *Protector) Reseal(cipher, aad []byte) ([]byte, bool, error) {
+	return p.ring.Reencrypt(cipher, aad)
+}

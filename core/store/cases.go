@@ -399,3 +399,39 @@ func (s *Store) IntakeRules(ctx context.Context, tenantCode string) ([]cases.Dis
 	})
 	return types, st, err
 }
+
+// SealedParties pages through a tenant's parties (sealed personal data only), by party id.
+func (s *Store) SealedParties(ctx context.Context, tenantCode, afterID string, limit int) ([]cases.SealedParty, error) {
+	var out []cases.SealedParty
+	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT case_id::text, id::text, id_number_enc, phone_enc, address_enc FROM case_parties
+			WHERE tenant_id = $1 AND ($2 = '' OR id > $2::uuid) ORDER BY id LIMIT $3`, tenantCode, afterID, limit)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (cases.SealedParty, error) {
+			var p cases.SealedParty
+			return p, r.Scan(&p.CaseID, &p.PartyID, &p.Sealed.IDNumber, &p.Sealed.Phone, &p.Sealed.Address)
+		})
+		return err
+	})
+	return out, err
+}
+
+// ResealParties stores re-encrypted personal data of parties (key rotation), in one transaction.
+func (s *Store) ResealParties(ctx context.Context, tenantCode string, parties []cases.SealedParty) error {
+	if len(parties) == 0 {
+		return nil
+	}
+	return s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
+		b := &pgx.Batch{}
+		for _, p := range parties {
+			b.Queue(`UPDATE case_parties SET id_number_enc = $4, phone_enc = $5, address_enc = $6
+				WHERE tenant_id = $1 AND case_id = $2 AND id = $3`, tenantCode, p.CaseID, p.PartyID, p.Sealed.IDNumber, p.Sealed.Phone, p.Sealed.Address)
+		}
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, tenantCode, "pii.reseal", "case_parties", nil, map[string]any{"parties": len(parties)})
+	})
+}
