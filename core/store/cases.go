@@ -187,17 +187,6 @@ func loadCase(ctx context.Context, tx pgx.Tx, tenantCode, id string) (cases.Case
 	return c, err
 }
 
-// Case returns one case of a tenant with its parties (personal data sealed).
-func (s *Store) Case(ctx context.Context, tenantCode, id string) (cases.Case, error) {
-	var c cases.Case
-	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
-		var err error
-		c, err = loadCase(ctx, tx, tenantCode, id)
-		return err
-	})
-	return c, err
-}
-
 // Cases lists a tenant's cases newest first, with their parties, after the filter's cursor.
 func (s *Store) Cases(ctx context.Context, tenantCode string, f cases.Filter) ([]cases.Case, error) {
 	var out []cases.Case
