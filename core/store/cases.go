@@ -7,6 +7,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/fengqiao/fengqiao/core/audit"
 	"github.com/fengqiao/fengqiao/core/cases"
@@ -212,12 +213,7 @@ func (s *Store) Cases(ctx context.Context, tenantCode string, f cases.Filter) ([
 		if f.Overdue {
 			add("(due_at < $? OR (contacted_at IS NULL AND first_contact_due_at < $?)) AND status NOT IN ('succeeded', 'failed', 'guided', 'closed')", f.Now)
 		}
-		if f.AfterID != "" {
-			args = append(args, f.AfterTime, f.AfterID)
-			q += " AND (received_at, id) < (" + replaceArg("$?", len(args)-1) + ", " + replaceArg("$?::uuid", len(args)) + ")"
-		}
-		args = append(args, f.Limit)
-		q += " ORDER BY received_at DESC, id DESC LIMIT " + replaceArg("$?", len(args))
+		q, args = newestFirst(q, args, "received_at", "id", f.AfterTime, f.AfterID, f.Limit)
 		rows, err := tx.Query(ctx, q, args...)
 		if err != nil {
 			return err
@@ -254,6 +250,17 @@ func (s *Store) Cases(ctx context.Context, tenantCode string, f cases.Filter) ([
 // replaceArg numbers the placeholder "$?" of a condition.
 func replaceArg(cond string, n int) string {
 	return strings.ReplaceAll(cond, "$?", "$"+strconv.Itoa(n))
+}
+
+// newestFirst ends a listing query with its keyset page, newest first: the rows after the
+// cursor (afterTime, afterID) in (timeCol DESC, idCol DESC) order, at most limit of them.
+func newestFirst(q string, args []any, timeCol, idCol string, afterTime time.Time, afterID string, limit int) (string, []any) {
+	if afterID != "" {
+		args = append(args, afterTime, afterID)
+		q += " AND (" + timeCol + ", " + idCol + ") < (" + replaceArg("$?", len(args)-1) + ", " + replaceArg("$?::uuid", len(args)) + ")"
+	}
+	args = append(args, limit)
+	return q + " ORDER BY " + timeCol + " DESC, " + idCol + " DESC LIMIT " + replaceArg("$?", len(args)), args
 }
 
 // History returns a case's events in order.

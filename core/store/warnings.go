@@ -134,12 +134,7 @@ func (s *Store) Warnings(ctx context.Context, tenantCode string, f warnings.Filt
 		case warnings.StateEscalated:
 			q += " AND w.acknowledged_at IS NULL AND w.escalated_at IS NOT NULL"
 		}
-		if f.AfterID != "" {
-			args = append(args, f.AfterTime, f.AfterID)
-			q += " AND (w.raised_at, w.id) < (" + replaceArg("$?", len(args)-1) + ", " + replaceArg("$?::uuid", len(args)) + ")"
-		}
-		args = append(args, f.Limit)
-		q += " ORDER BY w.raised_at DESC, w.id DESC LIMIT " + replaceArg("$?", len(args))
+		q, args = newestFirst(q, args, "w.raised_at", "w.id", f.AfterTime, f.AfterID, f.Limit)
 		rows, err := tx.Query(ctx, q, args...)
 		if err != nil {
 			return err
@@ -148,8 +143,7 @@ func (s *Store) Warnings(ctx context.Context, tenantCode string, f warnings.Filt
 		return err
 	})
 	if pgCode(err) == "22P02" {
-		return nil, &warnings.ValidationError{Errors: []warnings.FieldError{{Field: "after",
-			Message: "after 须为上一页返回的 next_after / after must be the next_after of the previous page"}}}
+		return nil, badCursor()
 	}
 	return out, err
 }
@@ -280,12 +274,7 @@ func (s *Store) Inbox(ctx context.Context, tenantCode string, recipients []strin
 		if f.Unread {
 			q += " AND read_at IS NULL"
 		}
-		if f.AfterID != "" {
-			args = append(args, f.AfterTime, f.AfterID)
-			q += " AND (created_at, id) < (" + replaceArg("$?", len(args)-1) + ", " + replaceArg("$?::uuid", len(args)) + ")"
-		}
-		args = append(args, f.Limit)
-		q += " ORDER BY created_at DESC, id DESC LIMIT " + replaceArg("$?", len(args))
+		q, args = newestFirst(q, args, "created_at", "id", f.AfterTime, f.AfterID, f.Limit)
 		rows, err := tx.Query(ctx, q, args...)
 		if err != nil {
 			return err
@@ -294,8 +283,7 @@ func (s *Store) Inbox(ctx context.Context, tenantCode string, recipients []strin
 		return err
 	})
 	if pgCode(err) == "22P02" {
-		return nil, &warnings.ValidationError{Errors: []warnings.FieldError{{Field: "after",
-			Message: "after 须为上一页返回的 next_after / after must be the next_after of the previous page"}}}
+		return nil, badCursor()
 	}
 	return out, err
 }
@@ -583,4 +571,10 @@ func (w *worker) post(ctx context.Context, d warnings.Delivery, secret []byte) e
 		return fmt.Errorf("webhook answered HTTP %d", res.StatusCode)
 	}
 	return nil
+}
+
+// badCursor is the error of a listing cursor PostgreSQL cannot read (the API checks its shape).
+func badCursor() error {
+	return &warnings.ValidationError{Errors: []warnings.FieldError{{Field: "after",
+		Message: "after 须为上一页返回的 next_after / after must be the next_after of the previous page"}}}
 }
