@@ -17,6 +17,7 @@ import (
 	"github.com/fengqiao/fengqiao/core/cases"
 	"github.com/fengqiao/fengqiao/core/identity"
 	"github.com/fengqiao/fengqiao/core/orgs"
+	"github.com/fengqiao/fengqiao/core/stats"
 	"github.com/fengqiao/fengqiao/core/tenant"
 	"github.com/fengqiao/fengqiao/core/warnings"
 	"github.com/labstack/echo-contrib/echoprometheus"
@@ -51,6 +52,7 @@ type Deps struct {
 	Cases          *cases.Service
 	Orgs           *orgs.Service
 	Warnings       *warnings.Service
+	Stats          *stats.Service
 	Identity       *identity.Service
 	Authz          Authorizer
 	Roles          RoleLister

@@ -55,6 +55,8 @@ const (
 	ObjCaseSettings  = "case_settings"
 	ObjWarnings      = "warnings"
 	ObjInbox         = "inbox"
+	// ObjStats is the figures of a tenant and its subtree: aggregates only.
+	ObjStats = "stats"
 )
 
 // Actions of rules.
@@ -88,6 +90,7 @@ func DefaultPolicies() [][]string {
 		ObjOffices: {ActRead},
 		ObjAudit:   {ActRead},
 		ObjInbox:   {ActRead}, // escalated warnings reach upper levels here
+		ObjStats:   {ActRead},
 	}
 	districtAdmin := map[string][]string{
 		ObjTenants:       {ActRead, ActUpdate}, // its own settings
@@ -104,6 +107,7 @@ func DefaultPolicies() [][]string {
 		ObjCaseSettings:  {ActRead, ActUpdate},
 		ObjWarnings:      {ActRead, ActAcknowledge, ActConfigure},
 		ObjInbox:         {ActRead},
+		ObjStats:         {ActRead},
 	}
 	perms := []struct {
 		role    string
@@ -121,13 +125,13 @@ func DefaultPolicies() [][]string {
 		{identity.RoleDistrictStaff, map[string][]string{ObjTenants: {ActRead}, ObjOffices: {ActRead},
 			ObjCases: {ActCreate, ActRead, ActUpdate}, ObjCasePII: {ActRead}, ObjDisputeTypes: {ActRead},
 			ObjOrganisations: {ActRead}, ObjMediators: {ActRead}, ObjExperts: {ActRead}, ObjCaseSettings: {ActRead},
-			ObjWarnings: {ActRead, ActAcknowledge}, ObjInbox: {ActRead}}, nil},
+			ObjWarnings: {ActRead, ActAcknowledge}, ObjInbox: {ActRead}, ObjStats: {ActRead}}, nil},
 		// An agency system refers cases (e.g. a court's 诉前委派); which cases it may then see is
 		// the cross-agency access issue's.
 		{identity.RoleAgencySystem, map[string][]string{ObjTenants: {ActRead}, ObjCases: {ActCreate}, ObjDisputeTypes: {ActRead},
 			ObjWarnings: {ActRead, ActAcknowledge}, ObjInbox: {ActRead}}, nil},
 	}
-	objOrder := []string{ObjTenants, ObjUsers, ObjTokens, ObjOffices, ObjAudit, ObjCases, ObjCasePII, ObjDisputeTypes, ObjOrganisations, ObjMediators, ObjExperts, ObjCaseSettings, ObjWarnings, ObjInbox}
+	objOrder := []string{ObjTenants, ObjUsers, ObjTokens, ObjOffices, ObjAudit, ObjCases, ObjCasePII, ObjDisputeTypes, ObjOrganisations, ObjMediators, ObjExperts, ObjCaseSettings, ObjWarnings, ObjInbox, ObjStats}
 	var out [][]string
 	for _, p := range perms {
 		for _, obj := range objOrder {

@@ -229,7 +229,8 @@ func Plan(c Case, in ActionInput, now time.Time) (Effect, error) {
 		if in.Action == ActionGuide {
 			needReason()
 		}
-		e.Outcome = map[string]any{"channel": in.Channel, "reason": reason}
+		// The result stays in the outcome so that a closed case still tells failure from guidance.
+		e.Outcome = map[string]any{"channel": in.Channel, "reason": reason, "result": resultOf(in.Action)}
 		e.Event["channel"] = in.Channel
 		if in.Action == ActionFail {
 			for _, d := range FollowUpDays[:1] {
@@ -331,4 +332,12 @@ func itoa(i int) string {
 		return digits[i : i+1]
 	}
 	return itoa(i/10) + digits[i%10:i%10+1]
+}
+
+// resultOf is the status a failing or guiding action concludes with.
+func resultOf(a Action) string {
+	if a == ActionGuide {
+		return string(StatusGuided)
+	}
+	return string(StatusFailed)
 }

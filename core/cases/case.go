@@ -91,8 +91,10 @@ type Case struct {
 	// FirstContactDueAt: the parties must be contacted by then; ContactedAt: when they were.
 	FirstContactDueAt *time.Time
 	ContactedAt       *time.Time
-	Sessions          []Session  // loaded with the case
-	FollowUps         []FollowUp // loaded with the case
+	// Joint is set on each participant's record of a jointly mediated case (联合调解).
+	Joint     *Joint
+	Sessions  []Session  // loaded with the case
+	FollowUps []FollowUp // loaded with the case
 }
 
 // Overdue reports whether the case passed its time limit without an outcome.
@@ -103,6 +105,14 @@ func (c Case) Overdue(now time.Time) bool {
 // ContactOverdue reports whether the first contact with the parties is late.
 func (c Case) ContactOverdue(now time.Time) bool {
 	return !Concluded(c.Status) && c.ContactedAt == nil && c.FirstContactDueAt != nil && now.After(*c.FirstContactDueAt)
+}
+
+// Joint describes a case mediated jointly by several tenants (联合调解): each keeps its own
+// record of the case under one shared id; Lead is the tenant that invited the others.
+type Joint struct {
+	ID      string   `json:"id"`
+	Lead    string   `json:"lead"`
+	Tenants []string `json:"tenants"` // every participant, the lead included
 }
 
 // Event is one entry of a case's append-only history.

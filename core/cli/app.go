@@ -19,6 +19,7 @@ import (
 	"github.com/fengqiao/fengqiao/core/identity"
 	"github.com/fengqiao/fengqiao/core/orgs"
 	"github.com/fengqiao/fengqiao/core/pii"
+	"github.com/fengqiao/fengqiao/core/stats"
 	"github.com/fengqiao/fengqiao/core/store"
 	"github.com/fengqiao/fengqiao/core/tenant"
 	"github.com/fengqiao/fengqiao/core/warnings"
@@ -38,6 +39,7 @@ type app struct {
 	cases    *cases.Service
 	orgs     *orgs.Service
 	warnings *warnings.Service
+	stats    *stats.Service
 }
 
 func newLogger(c config.Config, w io.Writer) *slog.Logger {
@@ -96,6 +98,7 @@ func open(ctx context.Context, cfg config.Config, needSigner bool) (*app, error)
 		cases:    cases.NewService(st, protector),
 		orgs:     orgs.NewService(st),
 		warnings: warnings.NewService(st),
+		stats:    stats.NewService(st, nil),
 	}, nil
 }
 

@@ -74,7 +74,8 @@ func (s *Store) ApplyAction(ctx context.Context, tenantCode, id string, in cases
 			}
 			return err
 		}
-		c, err := loadCase(ctx, tx, tenantCode, id)
+		// With its sessions: the statistics take the mediators of the state before the change.
+		c, err := loadCaseDetail(ctx, tx, tenantCode, id, now)
 		if err != nil {
 			return err
 		}

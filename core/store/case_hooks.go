@@ -13,7 +13,7 @@ import (
 )
 
 // afterCaseChange runs inside the transaction of every case change (before is nil for a new
-// case): the early-warning dispatch hooks in here, so a warning and its notifications are
+// case): the statistics apply the change's difference here, and the early-warning dispatch hooks in here, so a warning and its notifications are
 // committed with the change that caused them, or not at all. A change that brings the case to
 // orange or red, higher than it was, raises a warning with its notification and its
 // escalation at the deadline (jobs of the queue, inserted in tx).
@@ -22,6 +22,9 @@ import (
 // a message in the agency's inbox and, when it registered one, a signed webhook delivery. The
 // report carries the case number, the outcome and the channel — no party data.
 func (s *Store) afterCaseChange(ctx context.Context, tx pgx.Tx, before, after *cases.Case) error {
+	if err := maintainStats(ctx, tx, after.TenantCode, before, after); err != nil {
+		return err
+	}
 	if warnings.Raises(before, after) {
 		if err := raiseWarning(ctx, tx, after); err != nil {
 			return err

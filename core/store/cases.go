@@ -16,7 +16,7 @@ import (
 
 const caseColumns = `id::text, tenant_id, number, year, seq, title, description, dispute_type, source, referral, place_code,
 	amount_fen, status, risk, received_at, due_at, created_by, created_at, updated_at, version,
-	coalesce(committee_id::text, ''), outcome, agreement, confirmation, performance, concluded_at, first_contact_due_at, contacted_at`
+	coalesce(committee_id::text, ''), outcome, agreement, confirmation, performance, concluded_at, first_contact_due_at, contacted_at, joint`
 
 func scanCase(row pgx.Row) (cases.Case, error) {
 	var (
@@ -28,17 +28,18 @@ func scanCase(row pgx.Row) (cases.Case, error) {
 		outcome  []byte
 		agreed   []byte
 		confirm  []byte
+		joint    []byte
 	)
 	err := row.Scan(&c.ID, &c.TenantCode, &c.Number, &c.Year, &c.Seq, &c.Title, &c.Description, &c.DisputeType, &source, &referral,
 		&c.PlaceCode, &c.AmountFen, &status, &risk, &c.ReceivedAt, &c.DueAt, &c.CreatedBy, &c.CreatedAt, &c.UpdatedAt, &c.Version,
-		&c.CommitteeID, &outcome, &agreed, &confirm, &c.Performance, &c.ConcludedAt, &c.FirstContactDueAt, &c.ContactedAt)
+		&c.CommitteeID, &outcome, &agreed, &confirm, &c.Performance, &c.ConcludedAt, &c.FirstContactDueAt, &c.ContactedAt, &joint)
 	if err != nil {
 		return c, err
 	}
 	for _, j := range []struct {
 		raw []byte
 		dst any
-	}{{outcome, &c.Outcome}, {agreed, &c.Agreement}, {confirm, &c.Confirmation}} {
+	}{{outcome, &c.Outcome}, {agreed, &c.Agreement}, {confirm, &c.Confirmation}, {joint, &c.Joint}} {
 		if len(j.raw) > 0 {
 			if err := json.Unmarshal(j.raw, j.dst); err != nil {
 				return c, err

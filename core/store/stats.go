@@ -1,0 +1,513 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/fengqiao/fengqiao/core/cases"
+	"github.com/fengqiao/fengqiao/core/stats"
+	tenantpkg "github.com/fengqiao/fengqiao/core/tenant"
+	"github.com/jackc/pgx/v5"
+)
+
+// measureList is the measures as a column list, in stats.Measure order.
+var measureList = strings.Join(stats.Columns[:], ", ")
+
+// caseFacts takes the statistical facts of cases of one tenant: it looks up the kinds of their
+// committees (an organisation's kind never changes, so the facts of the state before a change
+// are the same as when they were applied).
+func caseFacts(ctx context.Context, tx pgx.Tx, tenantCode string, cs ...*cases.Case) ([]stats.Facts, error) {
+	var ids []string
+	for _, c := range cs {
+		if c != nil && c.CommitteeID != "" {
+			ids = append(ids, c.CommitteeID)
+		}
+	}
+	kinds := map[string]string{}
+	if len(ids) > 0 {
+		rows, err := tx.Query(ctx, `SELECT id::text, kind FROM organisations WHERE tenant_id = $1 AND id::text = ANY($2)`, tenantCode, ids)
+		if err != nil {
+			return nil, err
+		}
+		var id, kind string
+		if _, err := pgx.ForEachRow(rows, []any{&id, &kind}, func() error { kinds[id] = kind; return nil }); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]stats.Facts, len(cs))
+	for i, c := range cs {
+		if c != nil {
+			out[i] = stats.FactsOf(*c, kinds[c.CommitteeID], stats.TopOf(tenantCode, c.Joint))
+		}
+	}
+	return out, nil
+}
+
+// maintainStats applies to the tenant's cells the difference a case change makes (before is
+// nil for a new case).
+func maintainStats(ctx context.Context, tx pgx.Tx, tenantCode string, before, after *cases.Case) error {
+	facts, err := caseFacts(ctx, tx, tenantCode, before, after)
+	if err != nil {
+		return err
+	}
+	old := stats.Cells{}
+	if before != nil {
+		old = stats.Contribution(facts[0])
+	}
+	return applyCells(ctx, tx, tenantCode, stats.Delta(old, stats.Contribution(facts[1])))
+}
+
+// applyCells adds cells to the tenant's daily totals and monthly breakdowns. Rows are written in
+// key order, so concurrent changes of one tenant take their row locks in the same order.
+func applyCells(ctx context.Context, tx pgx.Tx, tenantCode string, cells stats.Cells) error {
+	if len(cells) == 0 {
+		return nil
+	}
+	daily, monthly := splitCells(cells)
+	if err := upsertCells(ctx, tx, tenantCode, "stats_daily", daily, false); err != nil {
+		return err
+	}
+	return upsertCells(ctx, tx, tenantCode, "stats_monthly", monthly, false)
+}
+
+type cellRow struct {
+	k stats.Key
+	v stats.Vector
+}
+
+// splitCells folds cells into daily totals and monthly cells (all dimensions but the daily
+// totals' day), each sorted by key.
+func splitCells(cells stats.Cells) (daily, monthly []cellRow) {
+	d, m := stats.Cells{}, stats.Cells{}
+	for k, v := range cells {
+		if k.Dim == stats.DimTotal {
+			d.Add(k, v)
+		}
+		mk := k
+		mk.Day = stats.Month(k.Day)
+		m.Add(mk, v)
+	}
+	return sortedCells(d), sortedCells(m)
+}
+
+func sortedCells(c stats.Cells) []cellRow {
+	out := make([]cellRow, 0, len(c))
+	for k, v := range c {
+		if !v.Zero() {
+			out = append(out, cellRow{k, v})
+		}
+	}
+	slices.SortFunc(out, func(a, b cellRow) int {
+		return cmp.Or(strings.Compare(string(a.k.Dim), string(b.k.Dim)), a.k.Day.Compare(b.k.Day),
+			strings.Compare(a.k.DisputeType, b.k.DisputeType), strings.Compare(a.k.Source, b.k.Source),
+			strings.Compare(a.k.Value, b.k.Value), cmp.Compare(a.k.Top, b.k.Top))
+	})
+	return out
+}
+
+// upsertCells writes rows into table in one statement: added to existing cells, or replacing
+// nothing when fresh (a rebuild inserts into emptied cells).
+func upsertCells(ctx context.Context, tx pgx.Tx, tenantCode, table string, rows []cellRow, fresh bool) error {
+	const chunk = 5000
+	for len(rows) > 0 {
+		n := min(len(rows), chunk)
+		if err := upsertChunk(ctx, tx, tenantCode, table, rows[:n], fresh); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+func upsertChunk(ctx context.Context, tx pgx.Tx, tenantCode, table string, rows []cellRow, fresh bool) error {
+	days := make([]time.Time, len(rows))
+	types := make([]string, len(rows))
+	sources := make([]string, len(rows))
+	dims := make([]string, len(rows))
+	values := make([]string, len(rows))
+	tops := make([]int16, len(rows))
+	measures := make([][]int64, stats.NumMeasures)
+	for i := range measures {
+		measures[i] = make([]int64, len(rows))
+	}
+	for i, r := range rows {
+		days[i], types[i], sources[i], dims[i], values[i], tops[i] = r.k.Day, r.k.DisputeType, r.k.Source, string(r.k.Dim), r.k.Value, int16(r.k.Top)
+		for m := range measures {
+			measures[m][i] = r.v[m]
+		}
+	}
+	var keyCols, keyArgs string
+	args := []any{tenantCode}
+	if table == "stats_daily" {
+		keyCols = "day, dispute_type, source, top"
+		keyArgs = "$2::date[], $3::text[], $4::text[], $5::smallint[]"
+		args = append(args, days, types, sources, tops)
+	} else {
+		keyCols = "dim, month, dispute_type, source, value, top"
+		keyArgs = "$2::text[], $3::date[], $4::text[], $5::text[], $6::text[], $7::smallint[]"
+		args = append(args, dims, days, types, sources, values, tops)
+	}
+	var unnestArgs, updates []string
+	for m, col := range stats.Columns {
+		args = append(args, measures[m])
+		unnestArgs = append(unnestArgs, fmt.Sprintf("$%d::bigint[]", len(args)))
+		updates = append(updates, fmt.Sprintf("%s = %s.%s + excluded.%s", col, table, col, col))
+	}
+	q := fmt.Sprintf(`INSERT INTO %s (tenant_id, %s, %s) SELECT $1, * FROM unnest(%s, %s)`,
+		table, keyCols, measureList, keyArgs, strings.Join(unnestArgs, ", "))
+	if !fresh {
+		q += fmt.Sprintf(" ON CONFLICT (tenant_id, %s) DO UPDATE SET %s", keyCols, strings.Join(updates, ", "))
+	}
+	_, err := tx.Exec(ctx, q, args...)
+	return err
+}
+
+// Stats sums the cells of the tenant's subtree for q: the daily totals for the days of the
+// period outside whole months, the monthly cells for the whole months; breakdowns by other
+// dimensions and the histogram of days to close over the months covering the period.
+func (s *Store) Stats(ctx context.Context, tenantCode string, q stats.Query, today time.Time) (stats.Sums, error) {
+	out := stats.Sums{CloseDays: map[int]int64{}, Groups: map[string][]stats.Group{}}
+	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
+		var depth int
+		if err := tx.QueryRow(ctx, `SELECT array_length(ancestors, 1) FROM tenants WHERE code = $1`, tenantCode).Scan(&depth); err != nil {
+			if isNoRows(err) {
+				return tenantpkg.ErrNotFound
+			}
+			return err
+		}
+		r := statsReader{tx: tx, tenant: tenantCode, depth: depth, q: q}
+		tot, err := r.totals(ctx, q.From, q.To, "")
+		if err != nil {
+			return err
+		}
+		if len(tot) == 1 {
+			out.Totals = tot[0].Vector
+		}
+		yesterday := stats.Day(today).AddDate(0, 0, -1)
+		end := q.To
+		if yesterday.Before(end) {
+			end = yesterday
+		}
+		if !end.Before(q.From) {
+			od, err := r.totals(ctx, q.From, end, "")
+			if err != nil {
+				return err
+			}
+			if len(od) == 1 {
+				out.OpenOverdue = od[0].Vector[stats.OpenDue]
+			}
+		}
+		hist, err := r.monthly(ctx, stats.DimCloseDays)
+		if err != nil {
+			return err
+		}
+		for _, g := range hist {
+			var d int
+			if _, err := fmt.Sscan(g.Key, &d); err == nil {
+				out.CloseDays[d] += g.Vector[stats.Concluded]
+			}
+		}
+		for _, by := range q.GroupBy {
+			var rows []stats.Group
+			var err error
+			switch by {
+			case stats.ByType, stats.BySource, stats.ByMonth, stats.ByTenant:
+				rows, err = r.totals(ctx, q.From, q.To, by)
+			default:
+				rows, err = r.monthly(ctx, stats.Dim(by))
+			}
+			if err != nil {
+				return err
+			}
+			if err := r.label(ctx, by, rows); err != nil {
+				return err
+			}
+			out.Groups[by] = rows
+		}
+		return nil
+	})
+	return out, err
+}
+
+type statsReader struct {
+	tx     pgx.Tx
+	tenant string
+	depth  int
+	q      stats.Query
+}
+
+func (r statsReader) filters(args *[]any) string {
+	var w string
+	if r.q.Source != "" {
+		*args = append(*args, r.q.Source)
+		w += fmt.Sprintf(" AND source = $%d", len(*args))
+	}
+	if r.q.DisputeType != "" {
+		*args = append(*args, r.q.DisputeType)
+		w += fmt.Sprintf(" AND dispute_type = $%d", len(*args))
+	}
+	return w
+}
+
+func sums(prefix string) string {
+	var out []string
+	for _, c := range stats.Columns {
+		out = append(out, "coalesce(sum("+prefix+c+"), 0)::bigint")
+	}
+	return strings.Join(out, ", ")
+}
+
+func scanGroups(rows pgx.Rows) ([]stats.Group, error) {
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (stats.Group, error) {
+		var g stats.Group
+		dst := []any{&g.Key}
+		for i := range g.Vector {
+			dst = append(dst, &g.Vector[i])
+		}
+		return g, row.Scan(dst...)
+	})
+}
+
+// totals sums the total cells of the period [from, to], grouped by one of type, source, month
+// or child tenant ("" for one row).
+func (r statsReader) totals(ctx context.Context, from, to time.Time, by string) ([]stats.Group, error) {
+	fullFrom, fullTo := stats.WholeMonths(from, to)
+	args := []any{r.tenant, r.depth, from, to, fullFrom, fullTo, fullTo.AddDate(0, 1, -1)}
+	filt := r.filters(&args)
+	group := "''"
+	switch by {
+	case stats.ByType:
+		group = "x.dispute_type"
+	case stats.BySource:
+		group = "x.source"
+	case stats.ByMonth:
+		group = "to_char(x.day, 'YYYY-MM')"
+	case stats.ByTenant:
+		group = "coalesce(t.ancestors[$2 + 1], t.code)"
+	}
+	q := fmt.Sprintf(`WITH sub AS (SELECT code FROM tenants WHERE ancestors @> ARRAY[$1::text])
+		SELECT %s AS k, %s FROM (
+			SELECT tenant_id, month AS day, dispute_type, source, %s FROM stats_monthly
+			WHERE dim = '' AND tenant_id IN (SELECT code FROM sub) AND top <= $2 AND month BETWEEN $5 AND $6 %s
+			UNION ALL
+			SELECT tenant_id, day, dispute_type, source, %s FROM stats_daily
+			WHERE tenant_id IN (SELECT code FROM sub) AND top <= $2 AND day BETWEEN $3 AND $4
+				AND NOT (day BETWEEN $5 AND $7) %s
+		) x JOIN tenants t ON t.code = x.tenant_id
+		GROUP BY 1 ORDER BY 1`, group, sums("x."), measureList, filt, measureList, filt)
+	if by == "" {
+		q = strings.Replace(q, "GROUP BY 1 ORDER BY 1", "", 1) // one row, even over no cells
+	}
+	rows, err := r.tx.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	return scanGroups(rows)
+}
+
+// monthly sums the monthly cells of one dimension over the months covering the period.
+func (r statsReader) monthly(ctx context.Context, dim stats.Dim) ([]stats.Group, error) {
+	args := []any{r.tenant, r.depth, stats.Month(r.q.From), stats.Month(r.q.To), string(dim)}
+	filt := r.filters(&args)
+	rows, err := r.tx.Query(ctx, fmt.Sprintf(`WITH sub AS (SELECT code FROM tenants WHERE ancestors @> ARRAY[$1::text])
+		SELECT value, %s FROM stats_monthly
+		WHERE dim = $5 AND tenant_id IN (SELECT code FROM sub) AND top <= $2 AND month BETWEEN $3 AND $4 %s
+		GROUP BY value ORDER BY value`, sums(""), filt), args...)
+	if err != nil {
+		return nil, err
+	}
+	return scanGroups(rows)
+}
+
+// label names the groups the database knows: child tenants and the tenant's own committees
+// (a committee of a lower tenant stays an id: its registry is not readable upward).
+func (r statsReader) label(ctx context.Context, by string, groups []stats.Group) error {
+	var q string
+	switch by {
+	case stats.ByTenant:
+		q = `SELECT code, name FROM tenants WHERE code = ANY($1)`
+	case string(stats.DimCommittee):
+		q = `SELECT id::text, name FROM organisations WHERE id::text = ANY($1)`
+	default:
+		return nil
+	}
+	keys := make([]string, len(groups))
+	for i, g := range groups {
+		keys[i] = g.Key
+	}
+	rows, err := r.tx.Query(ctx, q, keys)
+	if err != nil {
+		return err
+	}
+	names := map[string]string{}
+	var k, n string
+	if _, err := pgx.ForEachRow(rows, []any{&k, &n}, func() error { names[k] = n; return nil }); err != nil {
+		return err
+	}
+	for i := range groups {
+		groups[i].Label = names[groups[i].Key]
+	}
+	return nil
+}
+
+// RebuildStats recomputes a tenant's cells from its cases with the same contribution as the
+// incremental maintenance. With check it changes nothing and reports how many cells differ from
+// the maintained ones; otherwise it replaces them. It reads and writes in one repeatable-read
+// transaction: a case change committed meanwhile makes it fail and start again, so no change is
+// lost between the reading and the writing.
+func (s *Store) RebuildStats(ctx context.Context, tenantCode string, check bool) (stats.Rebuild, error) {
+	if !isTenantCode(tenantCode) {
+		return stats.Rebuild{}, tenantpkg.ErrNotFound
+	}
+	var out stats.Rebuild
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		out = stats.Rebuild{Tenant: tenantCode, Checked: check}
+		begin := pgx.TxOptions{BeginQuery: "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT set_config('fengqiao.tenant', '" + tenantCode + "', true)"}
+		err = pgx.BeginTxFunc(ctx, s.pool, begin, func(tx pgx.Tx) error {
+			computed, n, err := computeCells(ctx, tx, tenantCode)
+			if err != nil {
+				return err
+			}
+			out.Cases = n
+			daily, monthly := splitCells(computed)
+			out.Cells = len(daily) + len(monthly)
+			if check {
+				stored, err := storedCells(ctx, tx, tenantCode)
+				if err != nil {
+					return err
+				}
+				want := map[cellKey]stats.Vector{}
+				for _, r := range daily {
+					want[cellKey{"stats_daily", r.k}] = r.v
+				}
+				for _, r := range monthly {
+					want[cellKey{"stats_monthly", r.k}] = r.v
+				}
+				for k, v := range stored {
+					if want[k] != v {
+						out.Differences++
+					}
+				}
+				for k := range want {
+					if _, ok := stored[k]; !ok {
+						out.Differences++
+					}
+				}
+				return nil
+			}
+			for _, t := range []string{"stats_daily", "stats_monthly"} {
+				if _, err := tx.Exec(ctx, "DELETE FROM "+t+" WHERE tenant_id = $1", tenantCode); err != nil {
+					return err
+				}
+			}
+			if err := upsertCells(ctx, tx, tenantCode, "stats_daily", daily, true); err != nil {
+				return err
+			}
+			return upsertCells(ctx, tx, tenantCode, "stats_monthly", monthly, true)
+		})
+		if c := pgCode(err); c != "40001" && c != "40P01" && c != "23505" {
+			break
+		}
+	}
+	return out, err
+}
+
+type cellKey struct {
+	table string
+	k     stats.Key
+}
+
+// storedCells reads a tenant's cells, without the zero ones.
+func storedCells(ctx context.Context, tx pgx.Tx, tenantCode string) (map[cellKey]stats.Vector, error) {
+	out := map[cellKey]stats.Vector{}
+	for _, t := range []string{"stats_daily", "stats_monthly"} {
+		cols := "day, dispute_type, source, '', '', top"
+		if t == "stats_monthly" {
+			cols = "month, dispute_type, source, dim, value, top"
+		}
+		rows, err := tx.Query(ctx, "SELECT "+cols+", "+measureList+" FROM "+t+" WHERE tenant_id = $1", tenantCode)
+		if err != nil {
+			return nil, err
+		}
+		var k stats.Key
+		var v stats.Vector
+		var dim string
+		var top int16
+		dst := []any{&k.Day, &k.DisputeType, &k.Source, &dim, &k.Value, &top}
+		for i := range v {
+			dst = append(dst, &v[i])
+		}
+		if _, err := pgx.ForEachRow(rows, dst, func() error {
+			k.Dim, k.Top = stats.Dim(dim), int(top)
+			if !v.Zero() {
+				out[cellKey{t, k}] = v
+			}
+			return nil
+		}); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// computeCells sums what every case of the tenant contributes.
+func computeCells(ctx context.Context, tx pgx.Tx, tenantCode string) (stats.Cells, int, error) {
+	kinds := map[string]string{}
+	var id, kind string
+	rows, err := tx.Query(ctx, `SELECT id::text, kind FROM organisations WHERE tenant_id = $1`, tenantCode)
+	if err != nil {
+		return nil, 0, err
+	}
+	if _, err := pgx.ForEachRow(rows, []any{&id, &kind}, func() error { kinds[id] = kind; return nil }); err != nil {
+		return nil, 0, err
+	}
+	parties := map[string][]cases.Party{}
+	var p cases.Party
+	rows, err = tx.Query(ctx, `SELECT case_id::text, kind, gender, birth_year, occupation FROM case_parties WHERE tenant_id = $1 ORDER BY case_id, position`, tenantCode)
+	if err != nil {
+		return nil, 0, err
+	}
+	if _, err := pgx.ForEachRow(rows, []any{&id, &p.Kind, &p.Gender, &p.BirthYear, &p.Occupation}, func() error {
+		parties[id] = append(parties[id], p)
+		return nil
+	}); err != nil {
+		return nil, 0, err
+	}
+	mediators := map[string][]string{}
+	var names []string
+	rows, err = tx.Query(ctx, `SELECT case_id::text, mediators FROM case_sessions WHERE tenant_id = $1 AND cardinality(mediators) > 0`, tenantCode)
+	if err != nil {
+		return nil, 0, err
+	}
+	if _, err := pgx.ForEachRow(rows, []any{&id, &names}, func() error {
+		mediators[id] = append(mediators[id], names...)
+		return nil
+	}); err != nil {
+		return nil, 0, err
+	}
+	rows, err = tx.Query(ctx, "SELECT "+caseColumns+" FROM cases WHERE tenant_id = $1", tenantCode)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out := stats.Cells{}
+	n := 0
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		c.Parties = parties[c.ID]
+		if m := mediators[c.ID]; len(m) > 0 {
+			c.Sessions = []cases.Session{{Mediators: m}}
+		}
+		out.Merge(stats.Contribution(stats.FactsOf(c, kinds[c.CommitteeID], stats.TopOf(tenantCode, c.Joint))))
+		n++
+	}
+	return out, n, rows.Err()
+}
