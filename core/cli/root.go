@@ -54,7 +54,7 @@ func NewRoot() *cobra.Command {
 	load := func(cmd *cobra.Command) (config.Config, error) {
 		return config.Load(configPath, cmd.Flags())
 	}
-	root.AddCommand(serveCmd(load), migrateCmd(load), tenantCmd(load), adminCmd(load), demoCmd(load), piiCmd(load), versionCmd())
+	root.AddCommand(serveCmd(load), migrateCmd(load), tenantCmd(load), adminCmd(load), demoCmd(load), piiCmd(load), statsCmd(load), versionCmd())
 	return root
 }
 
@@ -350,7 +350,7 @@ func demoCmd(load loader) *cobra.Command {
 			return seedDemo(cliContext(cmd.Context(), "demo-seed"), a, cmd)
 		}),
 	}
-	cmd.AddCommand(seed)
+	cmd.AddCommand(seed, demoGenerateCmd(load))
 	return cmd
 }
 

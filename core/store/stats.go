@@ -2,6 +2,7 @@ package store
 
 import (
 	"cmp"
+	"encoding/json"
 	"context"
 	"fmt"
 	"slices"
@@ -510,4 +511,37 @@ func computeCells(ctx context.Context, tx pgx.Tx, tenantCode string) (stats.Cell
 		n++
 	}
 	return out, n, rows.Err()
+}
+
+// SetJoint records that a case is one participant's record of a jointly mediated case (nil:
+// no longer joint); its statistics move to the levels where it now counts.
+func (s *Store) SetJoint(ctx context.Context, tenantCode, caseID string, j *cases.Joint) error {
+	return s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SELECT 1 FROM cases WHERE tenant_id = $1 AND id = $2 FOR UPDATE", tenantCode, caseID); err != nil {
+			if pgCode(err) == "22P02" {
+				return cases.ErrNotFound
+			}
+			return err
+		}
+		before, err := loadCaseDetail(ctx, tx, tenantCode, caseID, time.Now())
+		if err != nil {
+			return err
+		}
+		var raw []byte
+		if j != nil {
+			if raw, err = json.Marshal(j); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, `UPDATE cases SET joint = $3, version = version + 1, updated_at = now() WHERE tenant_id = $1 AND id = $2`,
+			tenantCode, caseID, raw); err != nil {
+			return err
+		}
+		after := before
+		after.Joint = j
+		if err := appendAudit(ctx, tx, tenantCode, "case.joint", "case:"+caseID, before.Joint, j); err != nil {
+			return err
+		}
+		return maintainStats(ctx, tx, tenantCode, &before, &after)
+	})
 }
