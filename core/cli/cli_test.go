@@ -399,3 +399,20 @@ func TestPIIRotate(t *testing.T) {
 	t.Setenv("FENGQIAO_SECURITY_PII_KEYS", "k2:"+k2)
 	runSteps(t, []step{{name: "data opens without k1", args: []string{"demo", "seed"}, wantOut: []string{"demo cases: 0 created"}}})
 }
+
+// A thousandth of Shanghai 2020: the loaded cases, the statistics and the rebuild check agree,
+// and generating twice is refused.
+func TestDemoGenerateScaled(t *testing.T) {
+	db := storetest.NewDatabase(t)
+	useDatabase(t, db)
+	runSteps(t, []step{
+		{name: "unknown profile", args: []string{"demo", "generate", "--profile", "atlantis"}, wantErr: []string{"unknown profile"}},
+		{name: "generate", args: []string{"demo", "generate", "--profile", "shanghai-2020", "--scale", "0.001", "--batch", "500"},
+			wantOut: []string{"loaded 1943 cases", "310000 2020: received 1943, concluded 1943, succeeded 1335, success rate 0.6871",
+				"310107 2020 source=court: received 8, succeeded 7, success rate 0.8750"}},
+		{name: "again is refused", args: []string{"demo", "generate", "--profile", "shanghai-2020", "--scale", "0.001"}, wantErr: []string{"already holds 1943 cases"}},
+		{name: "rebuild check agrees", args: []string{"stats", "rebuild", "--check", "--tenant", "310000"},
+			wantOut: []string{"checked 18 tenants, 1943 cases", "0 cells differed"}},
+		{name: "rebuild", args: []string{"stats", "rebuild", "--tenant", "310107"}, wantOut: []string{"rebuilt 1 tenants"}},
+	})
+}

@@ -25,6 +25,7 @@ func demoGenerateCmd(load loader) *cobra.Command {
 		seed    uint64
 		workers int
 		batch   int
+		scale   float64
 	)
 	cmd := &cobra.Command{
 		Use:   "generate",
@@ -36,13 +37,17 @@ func demoGenerateCmd(load loader) *cobra.Command {
 				return fmt.Errorf("未知的演示档案 %q，可选：%s / unknown profile %q; one of: %s", profile,
 					strings.Join(slices.Sorted(maps.Keys(demo.Profiles())), ", "), profile, strings.Join(slices.Sorted(maps.Keys(demo.Profiles())), ", "))
 			}
-			return generateDemo(cliContext(cmd.Context(), "demo-generate"), a, cmd, p, seed, workers, batch)
+			if scale <= 0 || scale > 1 {
+				return fmt.Errorf("--scale 须在 (0, 1] 之间 / --scale must be in (0, 1]")
+			}
+			return generateDemo(cliContext(cmd.Context(), "demo-generate"), a, cmd, p.Scale(scale), seed, workers, batch)
 		}),
 	}
 	cmd.Flags().StringVar(&profile, "profile", "shanghai-2020", "演示档案 / profile")
 	cmd.Flags().Uint64Var(&seed, "seed", 2020, "随机种子（相同种子生成相同数据） / seed: the same seed gives the same data")
 	cmd.Flags().IntVar(&workers, "workers", 2, "并行载入的区数 / districts loaded in parallel")
-	cmd.Flags().IntVar(&batch, "batch", 20000, "每个事务的案件数 / cases per transaction")
+	cmd.Flags().IntVar(&batch, "batch", 20000, "每批 COPY 的案件数 / cases per COPY batch")
+	cmd.Flags().Float64Var(&scale, "scale", 1, "按比例缩小（如 0.01），用于快速演示 / scale down, e.g. 0.01 for a quick demo")
 	return cmd
 }
 
@@ -66,7 +71,7 @@ func generateDemo(ctx context.Context, a *app, cmd *cobra.Command, p demo.Profil
 		return err
 	} else if r.Received > 0 {
 		return fmt.Errorf("%s 已有 %d 年的 %d 件案件：请在新数据库中生成 / %s already holds %d cases of %d: generate into a fresh database",
-			p.Region, p.Year, r.Received, p.Region, p.Year, r.Received)
+			p.Region, p.Year, r.Received, p.Region, r.Received, p.Year)
 	}
 	committees := map[string]demo.Committees{}
 	for _, d := range districts {

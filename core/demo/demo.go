@@ -53,6 +53,23 @@ func Shanghai2020() Profile {
 	}
 }
 
+// Scale returns the profile with every count multiplied by f (0 < f ≤ 1), for quick demos and
+// tests: a tenth of Shanghai is 194,300 cases.
+func (p Profile) Scale(f float64) Profile {
+	if f <= 0 || f >= 1 {
+		return p
+	}
+	round := func(n int) int { return int(float64(n)*f + 0.5) }
+	p.Cases, p.Succeeded = round(p.Cases), round(p.Succeeded)
+	pins := make([]Pin, len(p.Pins))
+	for i, pin := range p.Pins {
+		pin.Cases, pin.Succeeded = round(pin.Cases), round(pin.Succeeded)
+		pins[i] = pin
+	}
+	p.Pins = pins
+	return p
+}
+
 // Districts returns the profile's districts in code order.
 func (p Profile) Districts() []string {
 	out := make([]string, 0, len(p.Weights))
