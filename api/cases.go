@@ -232,39 +232,11 @@ func (s *Server) listCases(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := cases.Filter{Limit: limit + 1, DisputeType: c.QueryParam("dispute_type")}
-	if v := c.QueryParam("after"); v != "" {
-		if f.AfterTime, f.AfterID, err = parseCaseCursor(v); err != nil {
-			return err
-		}
+	f, err := caseFilter(c)
+	if err != nil {
+		return err
 	}
-	if v := c.QueryParam("status"); v != "" {
-		f.Status = cases.Status(v)
-		ok := false
-		for _, st := range cases.Statuses() {
-			ok = ok || st == f.Status
-		}
-		if !ok {
-			return invalid("status", "未知状态 / unknown status; one of: received, assigned, mediating, succeeded, failed, guided, closed")
-		}
-	}
-	if v := c.QueryParam("source"); v != "" {
-		if _, ok := cases.LookupSource(v); !ok {
-			return invalid("source", "未知来源 / unknown source; one of: walk_in, hotline, online, screening, court, police, procuratorate, petition, department")
-		}
-		f.Source = cases.Source(v)
-	}
-	if v := c.QueryParam("risk_level"); v != "" {
-		if cases.RiskLevel(v).Rank() < 0 {
-			return invalid("risk_level", "预警等级须为 none、blue、yellow、orange 或 red / risk_level must be none, blue, yellow, orange or red")
-		}
-		f.RiskLevel = cases.RiskLevel(v)
-	}
-	if v := c.QueryParam("overdue"); v != "" {
-		if f.Overdue, err = strconv.ParseBool(v); err != nil {
-			return invalid("overdue", "overdue 须为 true 或 false / overdue must be true or false")
-		}
-	}
+	f.Limit = limit + 1
 	cs, err := s.deps.Cases.List(c.Request().Context(), c.Param("code"), f)
 	if err != nil {
 		return err
@@ -311,6 +283,8 @@ func caseRoutes() []route {
 				{"dispute_type", "纠纷类型代码 / dispute type code", "string"},
 				{"risk_level", "none | blue | yellow | orange | red", "string"},
 				{"overdue", "true: 仅超期未结 / only cases past their time limit", "boolean"},
+				{"from", "受理日期起 YYYY-MM-DD（含） / received on or after this date", "string"},
+				{"to", "受理日期止 YYYY-MM-DD（含） / received on or before this date", "string"},
 				{"after", "游标：上一页的 next_after / cursor: next_after of the previous page", "string"},
 				{"limit", "1–500，默认 100 / 1–500, default 100", "integer"},
 			}},
@@ -492,3 +466,58 @@ func (s *Server) updateCase(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, toCaseDTO(cs, s.deps.Cases.Now(), false))
 }
+
+// caseFilter reads the filters of a case list from the query.
+func caseFilter(c echo.Context) (cases.Filter, error) {
+	f := cases.Filter{DisputeType: c.QueryParam("dispute_type")}
+	var err error
+	if v := c.QueryParam("after"); v != "" {
+		if f.AfterTime, f.AfterID, err = parseCaseCursor(v); err != nil {
+			return f, err
+		}
+	}
+	if v := c.QueryParam("status"); v != "" {
+		f.Status = cases.Status(v)
+		ok := false
+		for _, st := range cases.Statuses() {
+			ok = ok || st == f.Status
+		}
+		if !ok {
+			return f, invalid("status", "未知状态 / unknown status; one of: received, assigned, mediating, succeeded, failed, guided, closed")
+		}
+	}
+	if v := c.QueryParam("source"); v != "" {
+		if _, ok := cases.LookupSource(v); !ok {
+			return f, invalid("source", "未知来源 / unknown source; one of: walk_in, hotline, online, screening, court, police, procuratorate, petition, department")
+		}
+		f.Source = cases.Source(v)
+	}
+	if v := c.QueryParam("risk_level"); v != "" {
+		if cases.RiskLevel(v).Rank() < 0 {
+			return f, invalid("risk_level", "预警等级须为 none、blue、yellow、orange 或 red / risk_level must be none, blue, yellow, orange or red")
+		}
+		f.RiskLevel = cases.RiskLevel(v)
+	}
+	if v := c.QueryParam("overdue"); v != "" {
+		if f.Overdue, err = strconv.ParseBool(v); err != nil {
+			return f, invalid("overdue", "overdue 须为 true 或 false / overdue must be true or false")
+		}
+	}
+	for _, d := range []struct {
+		name string
+		dst  *time.Time
+		add  int
+	}{{"from", &f.ReceivedFrom, 0}, {"to", &f.ReceivedTo, 1}} {
+		if v := c.QueryParam(d.name); v != "" {
+			t, err := time.ParseInLocation("2006-01-02", v, chinaTime)
+			if err != nil {
+				return f, invalid(d.name, d.name+" 为受理日期 YYYY-MM-DD / "+d.name+" is an intake date YYYY-MM-DD")
+			}
+			*d.dst = t.AddDate(0, 0, d.add)
+		}
+	}
+	return f, nil
+}
+
+// chinaTime is the calendar of dates given in queries.
+var chinaTime = time.FixedZone("CST", 8*3600)

@@ -16,6 +16,16 @@ export FENGQIAO_LOG_FORMAT=${FENGQIAO_LOG_FORMAT:-text}
 
 bin/fengqiao migrate
 bin/fengqiao demo seed
+# A hundredth of Shanghai's 2020 (19,430 cases) so that the figures have something to show;
+# `bin/fengqiao demo generate --profile shanghai-2020` loads the full year into a fresh database.
+if ! out=$(bin/fengqiao demo generate --profile shanghai-2020 --scale 0.01 2>&1); then
+	case $out in
+	*"already holds"*) echo "run.sh: the Shanghai 2020 demo year is already loaded" >&2 ;;
+	*) echo "$out" >&2; exit 1 ;;
+	esac
+else
+	echo "$out" | grep -v '^  ' || true
+fi
 port=${FENGQIAO_HTTP_ADDR##*:}
 cat <<MSG
 
@@ -24,6 +34,8 @@ Try:
   TOKEN=\$(curl -s -X POST localhost:${port}/api/v1/auth/login -H 'Content-Type: application/json' \\
     -d '{"username":"shanghai-admin","password":"demo-shanghai-2026"}' | sed 's/.*"token":"\([^"]*\)".*/\1/')
   curl -s -H "Authorization: Bearer \$TOKEN" localhost:${port}/api/v1/tenants/310107
+  curl -s -H "Authorization: Bearer \$TOKEN" "localhost:${port}/api/v1/tenants/310000/stats?from=2020-01-01&to=2020-12-31&group_by=tenant"
+  curl -s -o report.xlsx -H "Authorization: Bearer \$TOKEN" "localhost:${port}/api/v1/tenants/310000/reports/monthly?month=2020-06&format=xlsx"
   curl -s -X POST -H "Authorization: Bearer \$TOKEN" -H 'Content-Type: application/json' \\
     localhost:${port}/api/v1/tenants -d '{"code":"310104","with_offices":true}'
 

@@ -60,6 +60,8 @@ type Filter struct {
 	RiskLevel   RiskLevel
 	Overdue     bool
 	Now         time.Time
+	// ReceivedFrom and ReceivedTo bound the intake time: [from, to).
+	ReceivedFrom, ReceivedTo time.Time
 	// Cursor: the (received_at, id) of the last case of the previous page.
 	AfterTime time.Time
 	AfterID   string

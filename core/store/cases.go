@@ -211,6 +211,12 @@ func (s *Store) Cases(ctx context.Context, tenantCode string, f cases.Filter) ([
 		if f.RiskLevel != "" {
 			add("risk_level = $?", string(f.RiskLevel))
 		}
+		if !f.ReceivedFrom.IsZero() {
+			add("received_at >= $?", f.ReceivedFrom)
+		}
+		if !f.ReceivedTo.IsZero() {
+			add("received_at < $?", f.ReceivedTo)
+		}
 		if f.Overdue {
 			add("(due_at < $? OR (contacted_at IS NULL AND first_contact_due_at < $?)) AND status NOT IN ('succeeded', 'failed', 'guided', 'closed')", f.Now)
 		}
