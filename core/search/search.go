@@ -213,9 +213,65 @@ func quote(t string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(t) + "'"
 }
 
-// Query is a parsed search: the words every result must contain.
+// Query is a parsed search: the terms every result must contain.
 type Query struct {
-	Terms []string
+	Terms []Term
+}
+
+// Term is one word of a query. A compound word the dictionary splits into shorter words
+// ("拖欠工资" → 拖欠 + 工资) is also matched by those parts, so that "工资被拖欠" is found by
+// "拖欠工资"; the compound itself ranks higher (it is in the title's and text's terms too).
+type Term struct {
+	Word  string
+	Parts []string // nil when the word is not split
+}
+
+// Words are every word the query matches with — terms and their parts — for highlighting.
+func (q Query) Words() []string {
+	var out []string
+	for _, t := range q.Terms {
+		out = append(out, t.Word)
+		out = append(out, t.Parts...)
+	}
+	return out
+}
+
+// Strings are the query's terms as typed words (for an audit record).
+func (q Query) Strings() []string {
+	out := make([]string, len(q.Terms))
+	for i, t := range q.Terms {
+		out[i] = t.Word
+	}
+	return out
+}
+
+// parts splits a word into shorter dictionary words that cover it exactly, left to right
+// ("交通事故" → 交通 + 事故, skipping the overlapping 通事); nil when they do not cover it.
+func parts(word string) []string {
+	if utf8.RuneCountInString(word) < 3 {
+		return nil
+	}
+	s, err := segmenter()
+	if err != nil {
+		return nil
+	}
+	rest := word
+	var out []string
+	for _, sub := range s.CutSearch(word, true) {
+		if sub != word && sub != "" && strings.HasPrefix(rest, sub) {
+			out = append(out, sub)
+			rest = rest[len(sub):]
+		}
+	}
+	if rest != "" || len(out) < 2 {
+		return nil
+	}
+	for i := range out {
+		if out[i] = normalise(out[i]); out[i] == "" {
+			return nil
+		}
+	}
+	return out
 }
 
 // ParseQuery reads what a user typed: whitespace-separated parts, each segmented into words
@@ -228,10 +284,12 @@ func ParseQuery(q string) (Query, error) {
 		return Query{}, ErrQueryTooLong
 	}
 	var out Query
+	seen := map[string]bool{}
 	for _, part := range strings.Fields(clean(q)) {
 		for _, w := range words(part) {
-			if len(out.Terms) < MaxQueryTerms && !slices.Contains(out.Terms, w) {
-				out.Terms = append(out.Terms, w)
+			if len(out.Terms) < MaxQueryTerms && !seen[w] {
+				seen[w] = true
+				out.Terms = append(out.Terms, Term{Word: w, Parts: parts(w)})
 			}
 		}
 	}
@@ -241,8 +299,18 @@ func ParseQuery(q string) (Query, error) {
 	return out, nil
 }
 
-// All is the tsquery literal requiring every term: 'a' & 'b'. Cast it with ::tsquery.
-func (q Query) All() string { return join(q.Terms, " & ") }
+// All is the tsquery literal requiring every term — 'a' & ( 'bc' | 'b' & 'c' ) — to be cast
+// with ::tsquery.
+func (q Query) All() string {
+	parts := make([]string, len(q.Terms))
+	for i, t := range q.Terms {
+		parts[i] = quote(t.Word)
+		if len(t.Parts) > 0 {
+			parts[i] = "( " + quote(t.Word) + " | " + join(t.Parts, " & ") + " )"
+		}
+	}
+	return strings.Join(parts, " & ")
+}
 
 // AnyOf is the tsquery literal matching any of the terms: 'a' | 'b' ("" for none).
 func AnyOf(terms []string) string { return join(terms, " | ") }

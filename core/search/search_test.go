@@ -96,13 +96,20 @@ func TestParseQuery(t *testing.T) {
 			t.Errorf("ParseQuery(%q): error %v, want %v", c.q, err, c.err)
 			continue
 		}
-		if !slices.Equal(got.Terms, c.want) {
-			t.Errorf("ParseQuery(%q) = %q, want %q", c.q, got.Terms, c.want)
+		if !slices.Equal(got.Strings(), c.want) {
+			t.Errorf("ParseQuery(%q) = %q, want %q", c.q, got.Strings(), c.want)
 		}
 	}
 	q, _ := ParseQuery("邻里 噪音")
 	if got := q.All(); got != `'邻里' & '噪音'` {
 		t.Errorf("All = %s", got)
+	}
+	q, _ = ParseQuery("交通事故 拖欠工资 天花板")
+	if got, want := q.All(), `( '交通事故' | '交通' & '事故' ) & ( '拖欠工资' | '拖欠' & '工资' ) & '天花板'`; got != want {
+		t.Errorf("All = %s, want %s", got, want)
+	}
+	if got, want := q.Words(), []string{"交通事故", "交通", "事故", "拖欠工资", "拖欠", "工资", "天花板"}; !slices.Equal(got, want) {
+		t.Errorf("Words = %q, want %q", got, want)
 	}
 	if got := AnyOf([]string{"工资", "it's", "，"}); got != `'工资' | 'it''s'` {
 		t.Errorf("AnyOf = %s", got)
@@ -151,50 +158,64 @@ func TestTopTerms(t *testing.T) {
 	}
 }
 
-// parseTSQuery reads back a literal built by All: quoted lexemes joined by " & ". It fails on
-// anything else, so the fuzz target proves no input escapes its quotes.
+// parseTSQuery reads back a literal built by All — quoted lexemes, "&", "|" and parentheses
+// separated by single spaces — and returns its lexemes in order. It fails on anything else,
+// so the fuzz target proves that no input escapes its quotes or unbalances the expression.
 func parseTSQuery(s string) ([]string, bool) {
 	var out []string
-	for i := 0; ; {
-		if i >= len(s) || s[i] != '\'' {
-			return nil, false
-		}
-		i++
-		var b strings.Builder
-		for {
-			if i >= len(s) {
-				return nil, false
-			}
-			c := s[i]
-			switch {
-			case c == '\\' && i+1 < len(s):
-				b.WriteByte(s[i+1])
-				i += 2
-				continue
-			case c == '\\':
-				return nil, false
-			case c == '\'' && i+1 < len(s) && s[i+1] == '\'':
-				b.WriteByte('\'')
-				i += 2
-				continue
-			case c == '\'':
-				i++
-			default:
+	depth, i, wantOperand := 0, 0, true
+	for i < len(s) {
+		switch {
+		case wantOperand && s[i] == '(':
+			depth++
+			i++
+		case wantOperand && s[i] == '\'':
+			i++
+			var b strings.Builder
+			for {
+				if i >= len(s) {
+					return nil, false
+				}
+				c := s[i]
+				if c == '\\' {
+					if i+1 >= len(s) {
+						return nil, false
+					}
+					b.WriteByte(s[i+1])
+					i += 2
+					continue
+				}
+				if c == '\'' {
+					if i+1 < len(s) && s[i+1] == '\'' {
+						b.WriteByte('\'')
+						i += 2
+						continue
+					}
+					i++
+					break
+				}
 				b.WriteByte(c)
 				i++
-				continue
 			}
-			break
-		}
-		out = append(out, b.String())
-		if i == len(s) {
-			return out, true
-		}
-		if !strings.HasPrefix(s[i:], " & ") {
+			out = append(out, b.String())
+			wantOperand = false
+		case !wantOperand && s[i] == ')' && depth > 0:
+			depth--
+			i++
+		case !wantOperand && (s[i] == '&' || s[i] == '|'):
+			wantOperand = true
+			i++
+		default:
 			return nil, false
 		}
-		i += 3
+		if i < len(s) {
+			if s[i] != ' ' {
+				return nil, false
+			}
+			i++
+		}
 	}
+	return out, depth == 0 && !wantOperand
 }
 
 func FuzzParseQuery(f *testing.F) {
@@ -213,15 +234,15 @@ func FuzzParseQuery(f *testing.F) {
 			t.Fatalf("%d terms", len(q.Terms))
 		}
 		terms, ok := parseTSQuery(q.All())
-		if !ok || !slices.Equal(terms, q.Terms) {
-			t.Fatalf("tsquery %q does not read back as %q", q.All(), q.Terms)
+		if !ok || !slices.Equal(terms, q.Words()) {
+			t.Fatalf("tsquery %q does not read back as %q", q.All(), q.Words())
 		}
-		for _, term := range q.Terms {
+		for _, term := range q.Words() {
 			if term == "" || !utf8.ValidString(term) || strings.ContainsRune(term, 0) {
 				t.Fatalf("bad term %q", term)
 			}
 		}
-		_ = Highlight(s, q.Terms)
-		_ = Snippet(s, q.Terms, 40)
+		_ = Highlight(s, q.Words())
+		_ = Snippet(s, q.Words(), 40)
 	})
 }

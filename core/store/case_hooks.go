@@ -22,6 +22,9 @@ import (
 // a message in the agency's inbox and, when it registered one, a signed webhook delivery. The
 // report carries the case number, the outcome and the channel — no party data.
 func (s *Store) afterCaseChange(ctx context.Context, tx pgx.Tx, before, after *cases.Case) error {
+	if err := indexCase(ctx, tx, before, after); err != nil { // search documents: search.go
+		return err
+	}
 	if warnings.Raises(before, after) {
 		if err := raiseWarning(ctx, tx, after); err != nil {
 			return err
