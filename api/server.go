@@ -16,6 +16,7 @@ import (
 	"github.com/fengqiao/fengqiao/core/audit"
 	"github.com/fengqiao/fengqiao/core/cases"
 	"github.com/fengqiao/fengqiao/core/identity"
+	"github.com/fengqiao/fengqiao/core/library"
 	"github.com/fengqiao/fengqiao/core/orgs"
 	"github.com/fengqiao/fengqiao/core/tenant"
 	"github.com/fengqiao/fengqiao/core/warnings"
@@ -51,6 +52,7 @@ type Deps struct {
 	Cases          *cases.Service
 	Orgs           *orgs.Service
 	Warnings       *warnings.Service
+	Library        *library.Service
 	Identity       *identity.Service
 	Authz          Authorizer
 	Roles          RoleLister

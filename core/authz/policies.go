@@ -55,6 +55,9 @@ const (
 	ObjCaseSettings  = "case_settings"
 	ObjWarnings      = "warnings"
 	ObjInbox         = "inbox"
+	// ObjLibrary is the case library (案例库): staff read it and submit concluded cases;
+	// district administrators also review (publish or reject) submissions.
+	ObjLibrary = "library"
 )
 
 // Actions of rules.
@@ -71,6 +74,8 @@ const (
 	// ActAcknowledge and ActConfigure are of warnings: sign for one, set who is notified.
 	ActAcknowledge = "acknowledge"
 	ActConfigure   = "configure"
+	// ActReview is of the case library: publish or reject a submission.
+	ActReview = "review"
 )
 
 // RoleObject is the object of the rule allowing to grant role: Allowed(sub, dom, RoleObject(r),
@@ -104,6 +109,7 @@ func DefaultPolicies() [][]string {
 		ObjCaseSettings:  {ActRead, ActUpdate},
 		ObjWarnings:      {ActRead, ActAcknowledge, ActConfigure},
 		ObjInbox:         {ActRead},
+		ObjLibrary:       {ActRead, ActCreate, ActReview},
 	}
 	perms := []struct {
 		role    string
@@ -121,13 +127,13 @@ func DefaultPolicies() [][]string {
 		{identity.RoleDistrictStaff, map[string][]string{ObjTenants: {ActRead}, ObjOffices: {ActRead},
 			ObjCases: {ActCreate, ActRead, ActUpdate}, ObjCasePII: {ActRead}, ObjDisputeTypes: {ActRead},
 			ObjOrganisations: {ActRead}, ObjMediators: {ActRead}, ObjExperts: {ActRead}, ObjCaseSettings: {ActRead},
-			ObjWarnings: {ActRead, ActAcknowledge}, ObjInbox: {ActRead}}, nil},
+			ObjWarnings: {ActRead, ActAcknowledge}, ObjInbox: {ActRead}, ObjLibrary: {ActRead, ActCreate}}, nil},
 		// An agency system refers cases (e.g. a court's 诉前委派); which cases it may then see is
 		// the cross-agency access issue's.
 		{identity.RoleAgencySystem, map[string][]string{ObjTenants: {ActRead}, ObjCases: {ActCreate}, ObjDisputeTypes: {ActRead},
 			ObjWarnings: {ActRead, ActAcknowledge}, ObjInbox: {ActRead}}, nil},
 	}
-	objOrder := []string{ObjTenants, ObjUsers, ObjTokens, ObjOffices, ObjAudit, ObjCases, ObjCasePII, ObjDisputeTypes, ObjOrganisations, ObjMediators, ObjExperts, ObjCaseSettings, ObjWarnings, ObjInbox}
+	objOrder := []string{ObjTenants, ObjUsers, ObjTokens, ObjOffices, ObjAudit, ObjCases, ObjCasePII, ObjDisputeTypes, ObjOrganisations, ObjMediators, ObjExperts, ObjCaseSettings, ObjWarnings, ObjInbox, ObjLibrary}
 	var out [][]string
 	for _, p := range perms {
 		for _, obj := range objOrder {

@@ -359,18 +359,22 @@ func contains(xs []string, x string) bool {
 
 // Similar offers the published entries most similar to a case (智能推送): those sharing the
 // most of its salient terms, an entry of the same dispute type ranking higher; never the
-// case's own entry. Each comes with the shared terms and whether the type is the same.
-func (s *Service) Similar(ctx context.Context, tenantCode, caseID string) ([]Similar, error) {
+// case's own entry. Each comes with the shared terms and whether the type is the same; terms
+// are the case's salient terms it was matched by.
+func (s *Service) Similar(ctx context.Context, tenantCode, caseID string) (out []Similar, terms []string, err error) {
+	if _, err := uuid.Parse(caseID); err != nil {
+		return nil, nil, cases.ErrNotFound
+	}
 	c, err := s.repo.CaseDetail(ctx, tenantCode, caseID, s.now())
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	terms := CaseTerms(c)
+	terms = CaseTerms(c)
 	entries, err := s.repo.SimilarEntries(ctx, tenantCode, c.ID, search.AnyOf(terms), c.DisputeType, SimilarCount)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	out := make([]Similar, 0, len(entries))
+	out = make([]Similar, 0, len(entries))
 	for _, e := range entries {
 		shared := search.Shared(terms, e.Text())
 		if shared == nil {
@@ -378,5 +382,8 @@ func (s *Service) Similar(ctx context.Context, tenantCode, caseID string) ([]Sim
 		}
 		out = append(out, Similar{Entry: e, SharedTerms: shared, SameDisputeType: e.DisputeType == c.DisputeType})
 	}
-	return out, nil
+	if terms == nil {
+		terms = []string{}
+	}
+	return out, terms, nil
 }

@@ -339,9 +339,12 @@ func TestLibrarySubmitReviewAndPush(t *testing.T) {
 		t.Errorf("another district lists %d entries", len(other))
 	}
 	// Push: a new noise case is offered the noise entries first, with the reasons.
-	sim, err := e.lib.Similar(ctx, "310107", e.ids["new-noise"])
+	sim, terms, err := e.lib.Similar(ctx, "310107", e.ids["new-noise"])
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !slices.Contains(terms, "噪音") {
+		t.Errorf("terms of the case: %q", terms)
 	}
 	var got []string
 	for _, s := range sim {
@@ -362,18 +365,18 @@ func TestLibrarySubmitReviewAndPush(t *testing.T) {
 		}
 	}
 	// A case is not offered its own entry.
-	own, _ := e.lib.Similar(ctx, "310107", e.ids["noise-title"])
+	own, _, _ := e.lib.Similar(ctx, "310107", e.ids["noise-title"])
 	for _, s := range own {
 		if s.Entry.CaseID == e.ids["noise-title"] {
 			t.Error("a case is offered its own entry")
 		}
 	}
 	// Another district's push never offers these entries (its case matches the same words).
-	other, err := e.lib.Similar(ctx, "370104", e.ids["other-district"])
+	other, _, err := e.lib.Similar(ctx, "370104", e.ids["other-district"])
 	if err != nil || len(other) != 0 {
 		t.Errorf("370104 push: %v %v", other, err)
 	}
-	if _, err := e.lib.Similar(ctx, "370104", e.ids["new-noise"]); !errors.Is(err, cases.ErrNotFound) {
+	if _, _, err := e.lib.Similar(ctx, "370104", e.ids["new-noise"]); !errors.Is(err, cases.ErrNotFound) {
 		t.Errorf("push for another district's case: %v", err)
 	}
 }
