@@ -2,9 +2,17 @@ package api_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/fengqiao/fengqiao/api"
+	"github.com/fengqiao/fengqiao/core/authz"
+	"github.com/fengqiao/fengqiao/core/identity"
+	"github.com/fengqiao/fengqiao/core/library"
+	"github.com/fengqiao/fengqiao/core/tenant"
 )
 
 func searchCase(t testing.TB, title, description, disputeType string, names ...string) map[string]any {
@@ -191,5 +199,58 @@ func TestSearchAndLibraryAPI(t *testing.T) {
 	// Nothing changed: the rejected entry is still rejected, the published one published.
 	if g := e.do("putuo-staff", "GET", "/api/v1/tenants/310107/library/"+feeEntry, nil); g.json["status"] != "rejected" {
 		t.Errorf("fee entry: %s", g.body)
+	}
+}
+
+// withoutPII denies the parties' personal data to every caller (a role that reads cases but
+// may not see personal data: none of the default roles is one yet).
+type withoutPII struct{ api.Authorizer }
+
+func (w withoutPII) Allowed(sub, dom, obj, act string) (bool, error) {
+	if obj == authz.ObjCasePII {
+		return false, nil
+	}
+	return w.Authorizer.Allowed(sub, dom, obj, act)
+}
+
+// TestSearchMasksNamesWithoutPII: a caller who may read cases but not personal data finds
+// nothing by a party's name and sees the names masked; nothing is audited.
+func TestSearchMasksNamesWithoutPII(t *testing.T) {
+	e := newEnv(t)
+	id := e.createCase("putuo-staff", "310107", searchCase(t, "邻里噪音纠纷", "楼上深夜噪音不断。", "neighbour", "张三丰", "李四"))
+	signer, err := identity.NewSigner([]byte(strings.Repeat("k", 32)), time.Hour, "fengqiao-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := api.New(api.Deps{Tenants: tenant.NewService(e.store, []string{"default"}, nil), Identity: identity.NewService(e.store, e.authz, signer),
+		Cases: e.cases, Library: library.NewService(e.store, e.cases), Authz: withoutPII{e.authz}, Roles: roleNames{e.authz}, Audit: e.store, DB: e.store,
+		BodyLimit: testBodyLimit, Version: "test", Logger: discardLogger()})
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(hs.Close)
+	get := func(q string) response {
+		req, _ := http.NewRequest(http.MethodGet, hs.URL+"/api/v1/tenants/310107/cases/search?q="+url.QueryEscape(q), nil)
+		req.Header.Set("Authorization", "Bearer "+e.tokens["putuo-staff"])
+		return e.send(req)
+	}
+	if res := get("张三丰"); res.status != 200 || len(items(res)) != 0 {
+		t.Errorf("found by a name without the permission: %d %s", res.status, res.body)
+	}
+	res := get("噪音")
+	it := items(res)
+	if len(it) != 1 || it[0]["id"] != id {
+		t.Fatalf("search: %s", res.body)
+	}
+	for _, p := range it[0]["parties"].([]any) {
+		pm := p.(map[string]any)
+		if pm["masked"] != true || strings.Contains(pm["name"].(string), "三丰") || strings.Contains(pm["name"].(string), "四") {
+			t.Errorf("name not masked: %v", pm)
+		}
+	}
+	if !strings.Contains(string(res.body), `"name":"张**"`) {
+		t.Errorf("masked name: %s", res.body)
+	}
+	audit := e.do("putuo-admin", "GET", "/api/v1/tenants/310107/audit", nil)
+	if strings.Contains(string(audit.body), "case.pii.search") {
+		t.Errorf("a search without names was audited as a read of personal data")
 	}
 }
