@@ -16,6 +16,7 @@ import (
 	"github.com/fengqiao/fengqiao/core/store"
 	"github.com/fengqiao/fengqiao/core/store/storetest"
 	"github.com/fengqiao/fengqiao/core/tenant"
+	"github.com/jackc/pgx/v5"
 )
 
 // searchEnv is two districts with case and library services on a fresh database.
@@ -408,4 +409,46 @@ func TestSearchTiming(t *testing.T) {
 		}
 	}
 	t.Logf("search %q over %d cases, first 20 of 300 hits: %v each", "拖欠工资", len(docs), time.Since(start)/20)
+}
+
+// TestSearchTablesIsolatedInTheDatabase checks case_search and library_entries from inside
+// the database, as the application role: a tenant sees and writes only its own rows.
+func TestSearchTablesIsolatedInTheDatabase(t *testing.T) {
+	e := newSearchEnv(t)
+	e.load(t, corpus)
+	e.conclude(t, "370104", "other-district")
+	ctx := testCtx(t)
+	en, err := e.lib.Submit(ctx, "370104", library.Submission{CaseID: e.ids["other-district"], SubmittedBy: "user:x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner := ownerConn(t, e.owner)
+	if n := count(t, owner, "SELECT count(*) FROM case_search WHERE tenant_id = '370104'"); n != 1 {
+		t.Fatalf("370104 has %d search documents, want 1", n)
+	}
+	pool := appPool(t, e.owner, 1)
+	inTenantTx(t, pool, "310107", func(tx pgx.Tx) {
+		if n := count(t, tx, "SELECT count(*) FROM case_search"); n != 9 {
+			t.Errorf("310107 sees %d search documents, want its 9", n)
+		}
+		for _, q := range []string{"SELECT count(*) FROM case_search WHERE tenant_id = '370104'", "SELECT count(*) FROM library_entries",
+			"SELECT count(*) FROM case_search WHERE doc @@ '噪音'::tsquery AND tenant_id <> '310107'"} {
+			if n := count(t, tx, q); n != 0 {
+				t.Errorf("%s: %d, want 0", q, n)
+			}
+		}
+		_, err := tx.Exec(ctx, `UPDATE library_entries SET status = 'published', reviewed_at = now() WHERE id = $1`, en.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	inTenantTx(t, pool, "310107", func(tx pgx.Tx) {
+		_, err := tx.Exec(ctx, `INSERT INTO case_search (tenant_id, case_id, doc, names) VALUES ('370104', $1, '', '')`, e.ids["fee-title"])
+		if got := sqlState(err); got != "42501" {
+			t.Errorf("writing another tenant's search document: %v", err)
+		}
+	})
+	if got, _ := e.lib.Get(ctx, "370104", en.ID); got.Status != library.StatusSubmitted {
+		t.Errorf("another tenant's update reached the entry: %s", got.Status)
+	}
 }
