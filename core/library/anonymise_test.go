@@ -1,8 +1,10 @@
 package library
 
 import (
+	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/fengqiao/fengqiao/core/cases"
 )
@@ -93,4 +95,32 @@ func TestLabel(t *testing.T) {
 			t.Errorf("Label(%d) = %q, want %q", i, got, want)
 		}
 	}
+}
+
+var digitRun = regexp.MustCompile(`\d{11,}`)
+
+func FuzzAnonymise(f *testing.F) {
+	for _, s := range []string{"张三丰与李四", "身份证310107198001011234", "电话 139-0013-9000", "沪A12345", "(2026)沪0107调字第00001号",
+		"住长寿路100弄3号501室", "欧阳娜娜、娜娜、欧阳女士", "老张和小李", "\xff\x00张三丰"} {
+		f.Add(s)
+	}
+	parties := []cases.Party{
+		{Role: cases.RoleApplicant, Kind: cases.KindPerson, Name: "张三丰", Address: "上海市普陀区长寿路100弄3号501室"},
+		{Role: cases.RoleRespondent, Kind: cases.KindPerson, Name: "欧阳娜娜"},
+		{Role: cases.RoleThird, Kind: cases.KindOrganisation, Name: "上海某物业管理有限公司"},
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		got := Anonymise(text, parties)
+		if utf8.ValidString(text) && !utf8.ValidString(got) {
+			t.Fatalf("invalid UTF-8 out of valid input: %q", got)
+		}
+		for _, secret := range []string{"张三丰", "三丰", "欧阳娜娜", "娜娜", "上海某物业管理有限公司", "长寿路100弄3号501室"} {
+			if strings.Contains(got, secret) {
+				t.Fatalf("%q remains in %q (from %q)", secret, got, text)
+			}
+		}
+		if m := digitRun.FindString(got); m != "" {
+			t.Fatalf("a run of %d digits remains in %q (from %q)", len(m), got, text)
+		}
+	})
 }
