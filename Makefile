@@ -40,6 +40,8 @@ fuzz:
 	go test -run '^$$' -fuzz FuzzValidatePhone -fuzztime $${FUZZTIME:-10s} ./core/pii/
 	go test -run '^$$' -fuzz FuzzMask -fuzztime $${FUZZTIME:-10s} ./core/pii/
 	go test -run '^$$' -fuzz FuzzDecodeJSON -fuzztime $${FUZZTIME:-10s} ./api/
+	go test -run '^$$' -fuzz FuzzParseQuery -fuzztime $${FUZZTIME:-10s} ./core/search/
+	go test -run '^$$' -fuzz FuzzAnonymise -fuzztime $${FUZZTIME:-10s} ./core/library/
 
 clean:
 	rm -rf bin

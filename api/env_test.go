@@ -16,6 +16,7 @@ import (
 	"github.com/fengqiao/fengqiao/core/authz"
 	"github.com/fengqiao/fengqiao/core/cases"
 	"github.com/fengqiao/fengqiao/core/identity"
+	"github.com/fengqiao/fengqiao/core/library"
 	"github.com/fengqiao/fengqiao/core/orgs"
 	"github.com/fengqiao/fengqiao/core/pii"
 	"github.com/fengqiao/fengqiao/core/stats"
@@ -92,7 +93,7 @@ func newEnv(t testing.TB) *env {
 	}
 	caseSvc := cases.NewService(st, pii.NewProtector(ring, idx))
 	warnSvc := warnings.NewService(st)
-	srv := api.New(api.Deps{Tenants: tenants, Identity: ids, Cases: caseSvc, Orgs: orgs.NewService(st), Warnings: warnSvc, Stats: stats.NewService(st, nil), Authz: az, Roles: roleNames{az}, Audit: st, DB: st,
+	srv := api.New(api.Deps{Tenants: tenants, Identity: ids, Cases: caseSvc, Orgs: orgs.NewService(st), Warnings: warnSvc, Stats: stats.NewService(st, nil), Library: library.NewService(st, caseSvc), Authz: az, Roles: roleNames{az}, Audit: st, DB: st,
 		BodyLimit: testBodyLimit, Version: "test", Logger: discardLogger()})
 	e := &env{t: t, srv: httptest.NewServer(srv.Handler()), api: srv, store: st, authz: az, cases: caseSvc, warnings: warnSvc, tokens: map[string]string{}, ids: map[string]string{}}
 	t.Cleanup(e.srv.Close)

@@ -21,7 +21,7 @@ func exportRoutes() []route {
 	return []route{
 		{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/export", operationID: "exportCases",
 			summary: "导出案件列表（CSV 或 XLSX，中文表头；筛选同案件列表；最多 50,000 件） / Export a case list as CSV or XLSX with Chinese headers; same filters as listCases; at most 50,000 cases",
-			tag: "stats", tenantScoped: true, requireActive: true, obj: "cases", act: "read", status: 200, contentType: "text/csv", handler: (*Server).exportCases,
+			tag:     "stats", tenantScoped: true, requireActive: true, obj: "cases", act: "read", status: 200, contentType: "text/csv", handler: (*Server).exportCases,
 			query: []queryParam{format,
 				{"status", "received | assigned | mediating | succeeded | failed | guided | closed", "string"},
 				{"source", "案件来源 / source", "string"},
@@ -33,7 +33,7 @@ func exportRoutes() []route {
 			}},
 		{method: http.MethodGet, path: "/api/v1/tenants/:code/reports/monthly", operationID: "exportMonthlyReport",
 			summary: "月报（联席会议用）：汇总及按调委会（上级：按下级租户）、纠纷类型、来源的统计，CSV 或 XLSX / The monthly report: totals and figures per committee (upper levels: per child tenant), dispute type and source",
-			tag: "stats", tenantScoped: true, obj: "stats", act: "read", status: 200, contentType: "text/csv", handler: (*Server).exportMonthlyReport,
+			tag:     "stats", tenantScoped: true, obj: "stats", act: "read", status: 200, contentType: "text/csv", handler: (*Server).exportMonthlyReport,
 			query: []queryParam{{"month", "月份 YYYY-MM，默认上月 / the month, YYYY-MM; default: last month", "string"}, format}},
 	}
 }

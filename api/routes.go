@@ -33,7 +33,7 @@ type queryParam struct {
 // routeTable is every route of the API: the foundation's and each feature's group.
 func routeTable() []route {
 	var out []route
-	for _, group := range []func() []route{foundationRoutes, caseRoutes, orgRoutes, warningRoutes, statsRoutes, exportRoutes} {
+	for _, group := range []func() []route{foundationRoutes, caseRoutes, orgRoutes, warningRoutes, statsRoutes, exportRoutes, libraryRoutes} {
 		out = append(out, group()...)
 	}
 	return out

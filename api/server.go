@@ -16,6 +16,7 @@ import (
 	"github.com/fengqiao/fengqiao/core/audit"
 	"github.com/fengqiao/fengqiao/core/cases"
 	"github.com/fengqiao/fengqiao/core/identity"
+	"github.com/fengqiao/fengqiao/core/library"
 	"github.com/fengqiao/fengqiao/core/orgs"
 	"github.com/fengqiao/fengqiao/core/stats"
 	"github.com/fengqiao/fengqiao/core/tenant"
@@ -53,6 +54,7 @@ type Deps struct {
 	Orgs           *orgs.Service
 	Warnings       *warnings.Service
 	Stats          *stats.Service
+	Library        *library.Service
 	Identity       *identity.Service
 	Authz          Authorizer
 	Roles          RoleLister

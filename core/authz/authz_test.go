@@ -458,9 +458,9 @@ func TestDefaultPolicies(t *testing.T) {
 		identity.RoleNationalAdmin: 14 + 1 + 1 + 6, // + inbox read, stats read
 		identity.RoleProvinceAdmin: 14 + 1 + 1 + 5,
 		identity.RoleCityAdmin:     14 + 1 + 1 + 4,
-		identity.RoleDistrictAdmin: 10 + 6 + 9 + 2 + 4 + 3 + 1, // + stats read // … + warnings read/acknowledge/configure, inbox read // + cases create/read/update, cases.pii read, dispute_types read/create, registry 3×3, case_settings read/update
-		identity.RoleDistrictStaff: 2 + 5 + 3 + 1 + 3 + 1,      // + stats read      // … + warnings read/acknowledge, inbox read      // + cases create/read/update, cases.pii read, dispute_types read, registry read, case_settings read
-		identity.RoleAgencySystem:  1 + 2 + 3,                  // + cases create, dispute_types read
+		identity.RoleDistrictAdmin: 10 + 6 + 9 + 2 + 4 + 3 + 1 + 3, // + stats read, library read/create/review; … warnings, inbox, cases, registry, case_settings
+		identity.RoleDistrictStaff: 2 + 5 + 3 + 1 + 3 + 1 + 2,      // + stats read, library read/create; … warnings, inbox, cases, registry, case_settings
+		identity.RoleAgencySystem:  1 + 2 + 3,                      // + cases create, dispute_types read
 	}
 	if !reflect.DeepEqual(perRole, want) {
 		t.Fatalf("rules per role = %v, want %v", perRole, want)

@@ -57,6 +57,9 @@ const (
 	ObjInbox         = "inbox"
 	// ObjStats is the figures of a tenant and its subtree: aggregates only.
 	ObjStats = "stats"
+	// ObjLibrary is the case library (案例库): staff read it and submit concluded cases;
+	// district administrators also review (publish or reject) submissions.
+	ObjLibrary = "library"
 )
 
 // Actions of rules.
@@ -73,6 +76,8 @@ const (
 	// ActAcknowledge and ActConfigure are of warnings: sign for one, set who is notified.
 	ActAcknowledge = "acknowledge"
 	ActConfigure   = "configure"
+	// ActReview is of the case library: publish or reject a submission.
+	ActReview = "review"
 )
 
 // RoleObject is the object of the rule allowing to grant role: Allowed(sub, dom, RoleObject(r),
@@ -108,6 +113,7 @@ func DefaultPolicies() [][]string {
 		ObjWarnings:      {ActRead, ActAcknowledge, ActConfigure},
 		ObjInbox:         {ActRead},
 		ObjStats:         {ActRead},
+		ObjLibrary:       {ActRead, ActCreate, ActReview},
 	}
 	perms := []struct {
 		role    string
@@ -125,13 +131,13 @@ func DefaultPolicies() [][]string {
 		{identity.RoleDistrictStaff, map[string][]string{ObjTenants: {ActRead}, ObjOffices: {ActRead},
 			ObjCases: {ActCreate, ActRead, ActUpdate}, ObjCasePII: {ActRead}, ObjDisputeTypes: {ActRead},
 			ObjOrganisations: {ActRead}, ObjMediators: {ActRead}, ObjExperts: {ActRead}, ObjCaseSettings: {ActRead},
-			ObjWarnings: {ActRead, ActAcknowledge}, ObjInbox: {ActRead}, ObjStats: {ActRead}}, nil},
+			ObjWarnings: {ActRead, ActAcknowledge}, ObjInbox: {ActRead}, ObjStats: {ActRead}, ObjLibrary: {ActRead, ActCreate}}, nil},
 		// An agency system refers cases (e.g. a court's 诉前委派); which cases it may then see is
 		// the cross-agency access issue's.
 		{identity.RoleAgencySystem, map[string][]string{ObjTenants: {ActRead}, ObjCases: {ActCreate}, ObjDisputeTypes: {ActRead},
 			ObjWarnings: {ActRead, ActAcknowledge}, ObjInbox: {ActRead}}, nil},
 	}
-	objOrder := []string{ObjTenants, ObjUsers, ObjTokens, ObjOffices, ObjAudit, ObjCases, ObjCasePII, ObjDisputeTypes, ObjOrganisations, ObjMediators, ObjExperts, ObjCaseSettings, ObjWarnings, ObjInbox, ObjStats}
+	objOrder := []string{ObjTenants, ObjUsers, ObjTokens, ObjOffices, ObjAudit, ObjCases, ObjCasePII, ObjDisputeTypes, ObjOrganisations, ObjMediators, ObjExperts, ObjCaseSettings, ObjWarnings, ObjInbox, ObjStats, ObjLibrary}
 	var out [][]string
 	for _, p := range perms {
 		for _, obj := range objOrder {

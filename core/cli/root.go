@@ -20,6 +20,7 @@ import (
 	"github.com/fengqiao/fengqiao/core/config"
 	"github.com/fengqiao/fengqiao/core/division"
 	"github.com/fengqiao/fengqiao/core/identity"
+	"github.com/fengqiao/fengqiao/core/library"
 	"github.com/fengqiao/fengqiao/core/orgs"
 	"github.com/fengqiao/fengqiao/core/store"
 	"github.com/fengqiao/fengqiao/core/tenant"
@@ -54,7 +55,7 @@ func NewRoot() *cobra.Command {
 	load := func(cmd *cobra.Command) (config.Config, error) {
 		return config.Load(configPath, cmd.Flags())
 	}
-	root.AddCommand(serveCmd(load), migrateCmd(load), tenantCmd(load), adminCmd(load), demoCmd(load), piiCmd(load), statsCmd(load), versionCmd())
+	root.AddCommand(serveCmd(load), migrateCmd(load), tenantCmd(load), adminCmd(load), demoCmd(load), piiCmd(load), statsCmd(load), searchCmd(load), versionCmd())
 	return root
 }
 
@@ -139,6 +140,7 @@ func serveCmd(load loader) *cobra.Command {
 			}
 			defer a.Close()
 			go watchPolicies(ctx, a)
+			go preloadSearch(a.log) // the dictionary takes a second or two: not on the first search
 			stopQueue, err := a.store.StartQueue(ctx, a.log)
 			if err != nil {
 				return err
@@ -154,7 +156,7 @@ func serveCmd(load loader) *cobra.Command {
 			reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 			registerPoolMetrics(reg, a)
 			srv := api.New(api.Deps{
-				Tenants: a.tenants, Identity: a.identity, Cases: a.cases, Orgs: a.orgs, Warnings: a.warnings, Stats: a.stats, Authz: a.authz, Roles: roleNames{a.authz}, Audit: a.store, DB: a.store,
+				Tenants: a.tenants, Identity: a.identity, Cases: a.cases, Orgs: a.orgs, Warnings: a.warnings, Stats: a.stats, Library: library.NewService(a.store, a.cases), Authz: a.authz, Roles: roleNames{a.authz}, Audit: a.store, DB: a.store,
 				Logger: a.log, Registerer: reg, Gatherer: reg, BodyLimit: cfg.HTTP.BodyLimit, RequestTimeout: cfg.HTTP.RequestTimeout, Version: Version,
 			})
 			hs := &http.Server{

@@ -328,8 +328,7 @@ func (g *Generator) Cases(c Cell, com Committees, streets []division.Division, b
 		k := cases.Case{TenantCode: c.District, Title: street.Name + title, DisputeType: typ, Source: c.Source,
 			PlaceCode: street.Code, Status: outcome, ReceivedAt: receivedAt, DueAt: start.AddDate(0, 0, recv+limitDays),
 			ConcludedAt: &concludedAt, CreatedBy: "demo:" + g.Profile.Name}
-		k.Description = fmt.Sprintf("%s，当事人于%d月%d日来到%s申请调解，经调解员多次沟通协调。", title,
-			receivedAt.Month(), receivedAt.Day(), street.Name)
+		k.Description = fmt.Sprintf("%s，当事人来到%s申请调解，经调解员多次沟通协调。", title, street.Name)
 		switch x := g.rng.Float64(); {
 		case x < 0.85:
 			k.Risk.Level = cases.RiskBlue

@@ -25,6 +25,9 @@ func (s *Store) afterCaseChange(ctx context.Context, tx pgx.Tx, before, after *c
 	if err := maintainStats(ctx, tx, after.TenantCode, before, after); err != nil {
 		return err
 	}
+	if err := indexCase(ctx, tx, before, after); err != nil { // search documents: search.go
+		return err
+	}
 	if warnings.Raises(before, after) {
 		if err := raiseWarning(ctx, tx, after); err != nil {
 			return err

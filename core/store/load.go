@@ -41,8 +41,12 @@ func (s *Store) LoadTenantCases(ctx context.Context, tenantCode string, fill fun
 			return err
 		}
 		cells := stats.Cells{}
+		memo := tokenMemo{}
 		if err := fill(func(cs []cases.Case) error {
 			if err := loadCasesTx(ctx, tx, tenantCode, cs); err != nil {
+				return err
+			}
+			if err := searchDocumentsMemo(ctx, tx, cs, memo); err != nil {
 				return err
 			}
 			for i := range cs {
