@@ -35,6 +35,7 @@ type env struct {
 	authz    *authz.Authorizer
 	cases    *cases.Service
 	warnings *warnings.Service
+	owner    string            // the database's owner URL
 	tokens   map[string]string // username → bearer token
 	ids      map[string]string // username → user id
 }
@@ -71,7 +72,7 @@ const testPassword = "correct-horse-42"
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	st, _ := storetest.Open(t)
+	st, owner := storetest.Open(t)
 	ctx := audit.WithActor(context.Background(), audit.Actor{Subject: "system:test"})
 	az, err := authz.New(ctx, st)
 	if err != nil {
@@ -95,7 +96,7 @@ func newEnv(t testing.TB) *env {
 	warnSvc := warnings.NewService(st)
 	srv := api.New(api.Deps{Tenants: tenants, Identity: ids, Cases: caseSvc, Orgs: orgs.NewService(st), Warnings: warnSvc, Stats: stats.NewService(st, nil), Library: library.NewService(st, caseSvc), Authz: az, Roles: roleNames{az}, Audit: st, DB: st,
 		BodyLimit: testBodyLimit, Version: "test", Logger: discardLogger()})
-	e := &env{t: t, srv: httptest.NewServer(srv.Handler()), api: srv, store: st, authz: az, cases: caseSvc, warnings: warnSvc, tokens: map[string]string{}, ids: map[string]string{}}
+	e := &env{t: t, srv: httptest.NewServer(srv.Handler()), api: srv, store: st, authz: az, cases: caseSvc, warnings: warnSvc, owner: owner, tokens: map[string]string{}, ids: map[string]string{}}
 	t.Cleanup(e.srv.Close)
 
 	plan, err := tenant.PlanOnboarding("000000", []string{"310107", "310118", "370104", "370105"}, true)

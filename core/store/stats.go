@@ -180,7 +180,19 @@ func (s *Store) Stats(ctx context.Context, tenantCode string, q stats.Query, tod
 			}
 			return err
 		}
-		r := statsReader{tx: tx, tenant: tenantCode, depth: depth, q: q}
+		r := statsReader{tx: tx, tenant: tenantCode, depth: depth, q: q, child: map[string]string{}}
+		rows, err := tx.Query(ctx, `SELECT code, coalesce(ancestors[$2 + 1], code) FROM tenants WHERE ancestors @> ARRAY[$1::text]`, tenantCode, depth)
+		if err != nil {
+			return err
+		}
+		var code, child string
+		if _, err := pgx.ForEachRow(rows, []any{&code, &child}, func() error {
+			r.codes = append(r.codes, code)
+			r.child[code] = child
+			return nil
+		}); err != nil {
+			return err
+		}
 		tot, err := r.totals(ctx, q.From, q.To, "")
 		if err != nil {
 			return err
@@ -239,6 +251,8 @@ type statsReader struct {
 	tenant string
 	depth  int
 	q      stats.Query
+	codes  []string          // the tenant and its subtree
+	child  map[string]string // tenant of the subtree → the child of the tenant it lies under
 }
 
 func (r statsReader) filters(args *[]any) string {
@@ -274,49 +288,75 @@ func scanGroups(rows pgx.Rows) ([]stats.Group, error) {
 }
 
 // totals sums the total cells of the period [from, to], grouped by one of type, source, month
-// or child tenant ("" for one row).
+// or child tenant ("" for one row): the monthly cells of the whole months, the daily cells of
+// the days before and after them (each part queried only when not empty).
 func (r statsReader) totals(ctx context.Context, from, to time.Time, by string) ([]stats.Group, error) {
 	fullFrom, fullTo := stats.WholeMonths(from, to)
-	args := []any{r.tenant, r.depth, from, to, fullFrom, fullTo, fullTo.AddDate(0, 1, -1)}
+	args := []any{r.codes, r.depth}
 	filt := r.filters(&args)
-	group := "''"
+	key := "''"
 	switch by {
 	case stats.ByType:
-		group = "x.dispute_type"
+		key = "dispute_type"
 	case stats.BySource:
-		group = "x.source"
+		key = "source"
 	case stats.ByMonth:
-		group = "to_char(x.day, 'YYYY-MM')"
+		key = "to_char(day, 'YYYY-MM')"
 	case stats.ByTenant:
-		group = "coalesce(t.ancestors[$2 + 1], t.code)"
+		key = "tenant_id"
 	}
-	q := fmt.Sprintf(`WITH sub AS (SELECT code FROM tenants WHERE ancestors @> ARRAY[$1::text])
-		SELECT %s AS k, %s FROM (
-			SELECT tenant_id, month AS day, dispute_type, source, %s FROM stats_monthly
-			WHERE dim = '' AND tenant_id IN (SELECT code FROM sub) AND top <= $2 AND month BETWEEN $5 AND $6 %s
-			UNION ALL
-			SELECT tenant_id, day, dispute_type, source, %s FROM stats_daily
-			WHERE tenant_id IN (SELECT code FROM sub) AND top <= $2 AND day BETWEEN $3 AND $4
-				AND NOT (day BETWEEN $5 AND $7) %s
-		) x JOIN tenants t ON t.code = x.tenant_id
-		GROUP BY 1 ORDER BY 1`, group, sums("x."), measureList, filt, measureList, filt)
-	if by == "" {
-		q = strings.Replace(q, "GROUP BY 1 ORDER BY 1", "", 1) // one row, even over no cells
+	var parts []string
+	part := func(table, dayCol, extra string, lo, hi time.Time) {
+		args = append(args, lo, hi)
+		parts = append(parts, fmt.Sprintf(`SELECT %s AS day, tenant_id, dispute_type, source, %s FROM %s
+			WHERE tenant_id = ANY($1) AND top <= $2 AND %s BETWEEN $%d AND $%d %s %s`,
+			dayCol, measureList, table, dayCol, len(args)-1, len(args), extra, filt))
+	}
+	if fullFrom.After(fullTo) {
+		part("stats_daily", "day", "", from, to)
+	} else {
+		part("stats_monthly", "month", "AND dim = ''", fullFrom, fullTo)
+		if from.Before(fullFrom) {
+			part("stats_daily", "day", "", from, fullFrom.AddDate(0, 0, -1))
+		}
+		if end := fullTo.AddDate(0, 1, -1); to.After(end) {
+			part("stats_daily", "day", "", end.AddDate(0, 0, 1), to)
+		}
+	}
+	q := fmt.Sprintf(`SELECT %s AS k, %s FROM (%s) x`, key, sums(""), strings.Join(parts, " UNION ALL "))
+	if by != "" {
+		q += " GROUP BY 1 ORDER BY 1"
 	}
 	rows, err := r.tx.Query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
-	return scanGroups(rows)
+	groups, err := scanGroups(rows)
+	if err != nil || by != stats.ByTenant {
+		return groups, err
+	}
+	// Per tenant of the subtree → per child of the tenant asked about.
+	sum := map[string]stats.Vector{}
+	for _, g := range groups {
+		child := r.child[g.Key]
+		v := sum[child]
+		v.Add(g.Vector)
+		sum[child] = v
+	}
+	out := make([]stats.Group, 0, len(sum))
+	for k, v := range sum {
+		out = append(out, stats.Group{Key: k, Vector: v})
+	}
+	slices.SortFunc(out, func(a, b stats.Group) int { return strings.Compare(a.Key, b.Key) })
+	return out, nil
 }
 
 // monthly sums the monthly cells of one dimension over the months covering the period.
 func (r statsReader) monthly(ctx context.Context, dim stats.Dim) ([]stats.Group, error) {
-	args := []any{r.tenant, r.depth, stats.Month(r.q.From), stats.Month(r.q.To), string(dim)}
+	args := []any{r.codes, r.depth, stats.Month(r.q.From), stats.Month(r.q.To), string(dim)}
 	filt := r.filters(&args)
-	rows, err := r.tx.Query(ctx, fmt.Sprintf(`WITH sub AS (SELECT code FROM tenants WHERE ancestors @> ARRAY[$1::text])
-		SELECT value, %s FROM stats_monthly
-		WHERE dim = $5 AND tenant_id IN (SELECT code FROM sub) AND top <= $2 AND month BETWEEN $3 AND $4 %s
+	rows, err := r.tx.Query(ctx, fmt.Sprintf(`SELECT value, %s FROM stats_monthly
+		WHERE dim = $5 AND tenant_id = ANY($1) AND top <= $2 AND month BETWEEN $3 AND $4 %s
 		GROUP BY value ORDER BY value`, sums(""), filt), args...)
 	if err != nil {
 		return nil, err

@@ -203,3 +203,86 @@ func TestStatsJointCaseCountedOnce(t *testing.T) {
 		}
 	}
 }
+
+// Periods of every shape (whole months, parts of months, single days, across years) sum the
+// monthly and daily cells to exactly what counting the cases gives.
+func TestStatsPeriodsAgainstCounting(t *testing.T) {
+	ctx, f := newStatsFixture(t, "310107", "310118")
+	rng := rand.New(rand.NewPCG(3, 4))
+	china := time.FixedZone("CST", 8*3600)
+	start := time.Date(2019, 11, 1, 0, 0, 0, 0, china)
+	var all []cases.Case
+	for _, tenant := range []string{"310107", "310118"} {
+		var batch []cases.Case
+		for range 400 {
+			recv := start.Add(time.Duration(rng.IntN(500*24)) * time.Hour)
+			c := cases.Case{Title: "历史案件", DisputeType: []string{"neighbour", "labour"}[rng.IntN(2)], Source: cases.SourceWalkIn,
+				Status: cases.StatusMediating, ReceivedAt: recv, DueAt: recv.AddDate(0, 0, 30), CreatedBy: "test",
+				Risk: cases.Assessment{Level: cases.RiskBlue}}
+			if rng.IntN(4) > 0 {
+				done := recv.Add(time.Duration(rng.IntN(60*24)) * time.Hour)
+				c.ConcludedAt = &done
+				if rng.IntN(3) > 0 {
+					c.Status, c.Agreement = cases.StatusSucceeded, &cases.Agreement{Form: "oral", Terms: []cases.Term{{Text: "和解"}}}
+				} else {
+					c.Status, c.Outcome = cases.StatusFailed, map[string]any{"channel": "litigation", "result": "failed"}
+				}
+			}
+			batch = append(batch, c)
+		}
+		if err := f.st.LoadCases(ctx, tenant, batch); err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, batch...)
+	}
+	day := func(s string) time.Time { d, _ := time.Parse("2006-01-02", s); return d }
+	periods := [][2]string{{"2020-01-01", "2020-12-31"}, {"2020-03-15", "2020-04-10"}, {"2020-02-01", "2020-02-29"}, {"2020-02-01", "2020-02-28"},
+		{"2020-06-30", "2020-06-30"}, {"2019-11-20", "2020-01-05"}, {"2019-01-01", "2021-12-31"}, {"2020-12-31", "2021-01-01"}}
+	for range 20 {
+		a := start.AddDate(0, 0, rng.IntN(520))
+		b := a.AddDate(0, 0, rng.IntN(120))
+		periods = append(periods, [2]string{a.Format("2006-01-02"), b.Format("2006-01-02")})
+	}
+	for _, p := range periods {
+		from, to := day(p[0]), day(p[1])
+		for _, source := range []string{"", "walk_in", "court"} {
+			var want stats.Vector
+			for _, c := range all {
+				if d := stats.Day(c.ReceivedAt); !d.Before(from) && !d.After(to) && (source == "" || source == string(c.Source)) {
+					want[stats.Received]++
+				}
+				if c.ConcludedAt != nil && (source == "" || source == string(c.Source)) {
+					if d := stats.Day(*c.ConcludedAt); !d.Before(from) && !d.After(to) {
+						want[stats.Concluded]++
+						if c.Status == cases.StatusSucceeded {
+							want[stats.Succeeded]++
+						}
+					}
+				}
+			}
+			r, err := f.stats.Report(ctx, "310000", stats.Query{From: from, To: to, Source: source, GroupBy: []string{stats.ByMonth, stats.ByTenant}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Received != want[stats.Received] || r.Concluded != want[stats.Concluded] || r.Succeeded != want[stats.Succeeded] {
+				t.Errorf("%s..%s source %q: %d/%d/%d, counting gives %d/%d/%d", p[0], p[1], source, r.Received, r.Concluded, r.Succeeded,
+					want[stats.Received], want[stats.Concluded], want[stats.Succeeded])
+			}
+			var byMonth, byTenant int64
+			for _, g := range r.Groups[stats.ByMonth] {
+				byMonth += g.Received
+			}
+			for _, g := range r.Groups[stats.ByTenant] {
+				byTenant += g.Received
+			}
+			if byMonth != r.Received || byTenant != r.Received {
+				t.Errorf("%s..%s: breakdowns sum to %d (month) and %d (tenant), total %d", p[0], p[1], byMonth, byTenant, r.Received)
+			}
+		}
+	}
+	for _, tenant := range []string{"310107", "310118"} {
+		if r, err := f.st.RebuildStats(ctx, tenant, true); err != nil || r.Differences != 0 || r.Cases != 400 {
+			t.Fatalf("%s: %v, %+v", tenant, err, r)
+		}
+	}
+}
