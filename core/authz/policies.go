@@ -71,6 +71,9 @@ const (
 	// ActAcknowledge and ActConfigure are of warnings: sign for one, set who is notified.
 	ActAcknowledge = "acknowledge"
 	ActConfigure   = "configure"
+	// ActImport is of cases: load historical cases from a legacy system's file (administrators
+	// only, into their tenant or the districts of their subtree).
+	ActImport = "import"
 )
 
 // RoleObject is the object of the rule allowing to grant role: Allowed(sub, dom, RoleObject(r),
@@ -88,6 +91,7 @@ func DefaultPolicies() [][]string {
 		ObjOffices: {ActRead},
 		ObjAudit:   {ActRead},
 		ObjInbox:   {ActRead}, // escalated warnings reach upper levels here
+		ObjCases:   {ActImport},
 	}
 	districtAdmin := map[string][]string{
 		ObjTenants:       {ActRead, ActUpdate}, // its own settings
@@ -95,7 +99,7 @@ func DefaultPolicies() [][]string {
 		ObjTokens:        {ActCreate, ActRead, ActRevoke},
 		ObjOffices:       {ActRead},
 		ObjAudit:         {ActRead},
-		ObjCases:         {ActCreate, ActRead, ActUpdate},
+		ObjCases:         {ActCreate, ActRead, ActUpdate, ActImport},
 		ObjCasePII:       {ActRead},
 		ObjDisputeTypes:  {ActRead, ActCreate},
 		ObjOrganisations: {ActCreate, ActRead, ActUpdate},

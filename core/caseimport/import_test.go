@@ -24,7 +24,7 @@ import (
 )
 
 type env struct {
-	t         *testing.T
+	t         testing.TB
 	ctx       context.Context
 	store     *store.Store
 	owner     string
@@ -32,7 +32,7 @@ type env struct {
 	committee orgs.Organisation
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	st, owner := storetest.Open(t)
 	ctx := audit.WithActor(context.Background(), audit.Actor{Subject: "system:test"})

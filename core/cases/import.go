@@ -454,7 +454,12 @@ func (im *importer) check(ctx context.Context, row ImportRow) (Case, []RowError)
 		}
 	}
 	c = validated
-	c.ID = uuid.NewString()
+	// Time-ordered identifiers: a file's cases and parties go to the end of the primary-key
+	// indexes instead of random pages (a large import then touches far fewer pages).
+	c.ID = newID()
+	for i := range c.Parties {
+		c.Parties[i].ID = newID()
+	}
 	c.ReceivedAt, c.FirstContactDueAt, c.CreatedBy = received, nil, im.opt.Actor
 	if src, ok := LookupSource(form.Source); ok {
 		c.DueAt = received.Add(rules.Settings.TimeLimit(src.Code))
@@ -742,6 +747,13 @@ func (im *importer) load(ctx context.Context, src ImportSource, invalid bitset) 
 	for range batches { // let the reader finish
 	}
 	return counts, err
+}
+
+func newID() string {
+	if id, err := uuid.NewV7(); err == nil {
+		return id.String()
+	}
+	return uuid.NewString()
 }
 
 // bitset marks row ordinals.
