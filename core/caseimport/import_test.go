@@ -165,6 +165,7 @@ func TestImportErrorsByLineAndField(t *testing.T) {
 		{"parties JSON bad role", with(v(), "parties", `[{"name":"王五","role":"judge"}]`), "parties[0].role"},
 		{"tenant not onboarded", with(v(), "tenant", "110101"), "tenant"},
 		{"tenant malformed", with(v(), "tenant", "31010"), "tenant"},
+		{"tenant a city", with(v(), "tenant", "310100", "place_code", ""), "tenant"},
 		{"legacy number used twice", with(v(), "number", "(2024)沪0107民调字第1号"), "number"},
 	}
 	rows := []map[string]string{v(), with(v(), "number", "(2024)沪0107民调字第1号")}

@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/fengqiao/fengqiao/core/division"
 	"github.com/fengqiao/fengqiao/core/tenant"
 	"github.com/google/uuid"
 )
@@ -196,10 +197,6 @@ type tenantRules struct {
 // rows are sealed (parties' personal data, as at intake) and stored in one transaction, in
 // batches. Memory stays bounded by one batch whatever the size of the file.
 func (s *Service) Import(ctx context.Context, src ImportSource, opt ImportOptions) (ImportReport, error) {
-	repo, ok := s.repo.(ImportRepo)
-	if !ok {
-		return ImportReport{}, errors.New("cases: the repository cannot import")
-	}
 	if opt.MaxErrors <= 0 {
 		opt.MaxErrors = defaultMaxErrors
 	}
@@ -209,7 +206,7 @@ func (s *Service) Import(ctx context.Context, src ImportSource, opt ImportOption
 	if opt.Progress == nil {
 		opt.Progress = func(string, int) {}
 	}
-	im := &importer{s: s, repo: repo, opt: opt, now: s.now(), rules: map[string]*tenantRules{}, seen: map[uint64]int{},
+	im := &importer{s: s, repo: s.repo, opt: opt, now: s.now(), rules: map[string]*tenantRules{}, seen: map[uint64]int{},
 		report: ImportReport{PerTenant: map[string]*TenantImport{}}}
 	invalid, err := im.validate(ctx, src)
 	if err != nil {
@@ -397,6 +394,9 @@ func (im *importer) check(ctx context.Context, row ImportRow) (Case, []RowError)
 		return c, out
 	case !isDigits(code, 6):
 		add("tenant", "租户须为 6 位区县代码，如 310107 / tenant must be a 6-digit district code, e.g. 310107")
+		return c, out
+	case !isDistrict(code):
+		add("tenant", "案件属于区县：%s 不是区县代码 / cases belong to districts: %s is no district code", code, code)
 		return c, out
 	case im.opt.Tenant != "" && code != im.opt.Tenant:
 		add("tenant", "本次只能导入租户 %s 的案件，此行为 %s / this import is for tenant %s only; the row names %s", im.opt.Tenant, code, im.opt.Tenant, code)
@@ -651,6 +651,11 @@ func parseImportTime(s string) (time.Time, bool) {
 		return t, true
 	}
 	return time.Time{}, false
+}
+
+func isDistrict(code string) bool {
+	lvl, err := division.LevelOf(code)
+	return err == nil && lvl == division.LevelDistrict
 }
 
 func isDigits(s string, n int) bool {
