@@ -86,7 +86,7 @@ func BenchmarkImport(b *testing.B) {
 		start := time.Now()
 		var validated time.Duration
 		rep, err := e.cases.Import(e.ctx, caseimport.FileSource{Path: path, Format: caseimport.CSV}, cases.ImportOptions{Scope: "000000", File: "bench.csv",
-			Progress: func(pass string, _ int) {
+			Progress: func(pass string, _, _ int) {
 				if pass == "import" && validated == 0 {
 					validated = time.Since(start)
 				}

@@ -102,8 +102,9 @@ type ImportOptions struct {
 	BatchSize   int    // rows per batch of the import pass (default 5,000)
 	// Reject receives every invalid row with its errors during validation (skip-invalid mode).
 	Reject func(row ImportRow, errs []RowError) error
-	// Progress is told the rows read so far in each pass ("validate", "import").
-	Progress func(pass string, rows int)
+	// Progress is told, in the validation pass, the rows validated so far (total -1: not
+	// known yet); in the import pass, the cases stored so far of the total to store.
+	Progress func(pass string, done, total int)
 }
 
 // TenantImport counts one tenant's rows.
@@ -204,7 +205,7 @@ func (s *Service) Import(ctx context.Context, src ImportSource, opt ImportOption
 		opt.BatchSize = defaultImportBatch
 	}
 	if opt.Progress == nil {
-		opt.Progress = func(string, int) {}
+		opt.Progress = func(string, int, int) {}
 	}
 	im := &importer{s: s, repo: s.repo, opt: opt, now: s.now(), rules: map[string]*tenantRules{}, seen: map[uint64]int{},
 		report: ImportReport{PerTenant: map[string]*TenantImport{}}}
@@ -288,7 +289,7 @@ func (im *importer) validate(ctx context.Context, src ImportSource) (bitset, err
 			}
 		}
 		batch = batch[:0]
-		im.opt.Progress("validate", ordinal)
+		im.opt.Progress("validate", ordinal, -1)
 		return ctx.Err()
 	}
 	for {
@@ -689,7 +690,7 @@ func (im *importer) load(ctx context.Context, src ImportSource, invalid bitset) 
 	batches := make(chan result, 2)
 	go func() {
 		defer close(batches)
-		ordinal, read := 0, 0
+		ordinal := 0
 		batch := make([]Case, 0, im.opt.BatchSize)
 		send := func(res result) bool {
 			select {
@@ -708,7 +709,6 @@ func (im *importer) load(ctx context.Context, src ImportSource, invalid bitset) 
 				send(result{err: err})
 				return
 			}
-			read++
 			skip := invalid.has(ordinal)
 			ordinal++
 			if skip {
@@ -728,7 +728,6 @@ func (im *importer) load(ctx context.Context, src ImportSource, invalid bitset) 
 			}
 			batch = append(batch, c)
 			if len(batch) == im.opt.BatchSize {
-				im.opt.Progress("import", read)
 				if !send(result{batch: batch}) {
 					return
 				}
@@ -738,11 +737,15 @@ func (im *importer) load(ctx context.Context, src ImportSource, invalid bitset) 
 		if len(batch) > 0 {
 			send(result{batch: batch})
 		}
-		im.opt.Progress("import", read)
 	}()
 	meta := ImportMeta{File: im.opt.File, SkipInvalid: im.opt.SkipInvalid, PerTenant: im.report.PerTenant}
+	// The store asks for the next batch when it has stored the previous one.
+	total, stored, last := im.report.Validated-im.report.Rejected, 0, 0
 	counts, err := im.repo.ImportCases(ctx, meta, func() ([]Case, error) {
+		stored += last
+		im.opt.Progress("import", stored, total)
 		res, ok := <-batches
+		last = len(res.batch)
 		if !ok {
 			return nil, nil
 		}

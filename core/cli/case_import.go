@@ -55,6 +55,9 @@ valid rows are imported and the invalid ones written, with their errors, to the 
 			if err != nil {
 				return err
 			}
+			if rejected != "" && !skipInvalid {
+				return errors.New("--rejected goes with --skip-invalid (without it, an invalid row imports nothing)")
+			}
 			if skipInvalid && rejected == "" {
 				ext := filepath.Ext(path)
 				rejected = strings.TrimSuffix(path, ext) + ".rejected" + ext
@@ -118,19 +121,19 @@ func runImport(ctx context.Context, cmd *cobra.Command, a *app, r importRun) err
 		}
 	}
 	var importBar *progressbar.ProgressBar
-	opt.Progress = func(p string, rows int) {
-		switch {
-		case p == "validate":
-			bar.Describe(fmt.Sprintf("校验 / validating: %d 行 rows", rows))
-		case importBar == nil:
-			_ = bar.Finish()
-			importBar = progressbar.NewOptions(-1, progressbar.OptionSetWriter(stderr), progressbar.OptionSetDescription("导入 / importing"),
-				progressbar.OptionShowIts(), progressbar.OptionSetItsString("rows"), progressbar.OptionShowCount(),
-				progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionClearOnFinish())
-			fallthrough
-		default:
-			_ = importBar.Set(rows)
+	started := time.Now()
+	opt.Progress = func(p string, done, total int) {
+		if p == "validate" {
+			bar.Describe(fmt.Sprintf("校验 / validating: %d 行 rows, %.0f rows/s", done, float64(done)/time.Since(started).Seconds()))
+			return
 		}
+		if importBar == nil {
+			_ = bar.Finish()
+			importBar = progressbar.NewOptions(total, progressbar.OptionSetWriter(stderr), progressbar.OptionSetDescription("导入 / importing"),
+				progressbar.OptionShowIts(), progressbar.OptionSetItsString("cases"), progressbar.OptionShowCount(),
+				progressbar.OptionSetWidth(30), progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionClearOnFinish())
+		}
+		_ = importBar.Set(done)
 	}
 	start := time.Now()
 	rep, err := a.cases.Import(ctx, src, opt)
@@ -152,8 +155,11 @@ func runImport(ctx context.Context, cmd *cobra.Command, a *app, r importRun) err
 		return fmt.Errorf("%s: %w", r.path, err)
 	}
 	printReport(out, rep, r.shown)
-	rate := float64(rep.Imported) / elapsed.Seconds()
-	printf(out, "validated %d, imported %d, rejected %d in %s (%.0f cases/s)\n", rep.Validated, rep.Imported, rep.Rejected,
+	rate := fmt.Sprintf("%.0f cases/s", float64(rep.Imported)/elapsed.Seconds())
+	if rep.Imported == 0 {
+		rate = fmt.Sprintf("%.0f rows/s validated", float64(rep.Validated)/elapsed.Seconds())
+	}
+	printf(out, "validated %d, imported %d, rejected %d in %s (%s)\n", rep.Validated, rep.Imported, rep.Rejected,
 		elapsed.Round(time.Millisecond), rate)
 	if rejectW != nil {
 		printf(out, "rejected rows with their errors: %s\n", r.rejected)

@@ -82,6 +82,7 @@ func TestCaseImportCommand(t *testing.T) {
 				t.Errorf("the imported case without a legacy number is not numbered in 2024 (%d)", n)
 			}
 		}},
+		{name: "rejected without skip-invalid", args: []string{"case", "import", "--rejected", filepath.Join(dir, "r.csv"), badPath}, wantErr: []string{"--skip-invalid"}},
 		{name: "unknown format", args: []string{"case", "import", filepath.Join(dir, "x.xlsx")}, wantErr: []string{"--format"}},
 		{name: "tenant restriction", args: []string{"case", "import", "--tenant", "310118", "../../docs/examples/cases-import.ndjson"},
 			wantOut: []string{"line 1\ttenant\t", "line 2\ttenant\t"}, wantErr: []string{"nothing imported"}},
