@@ -167,6 +167,7 @@ func TestImportErrorsByLineAndField(t *testing.T) {
 		{"tenant malformed", with(v(), "tenant", "31010"), "tenant"},
 		{"tenant a city", with(v(), "tenant", "310100", "place_code", ""), "tenant"},
 		{"legacy number used twice", with(v(), "number", "(2024)沪0107民调字第1号"), "number"},
+		{"legacy number in the platform's form", with(v(), "number", "(2019)沪0107调字第00007号"), "number"},
 	}
 	rows := []map[string]string{v(), with(v(), "number", "(2024)沪0107民调字第1号")}
 	for _, b := range bad {

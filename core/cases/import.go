@@ -568,6 +568,9 @@ func (im *importer) check(ctx context.Context, row ImportRow) (Case, []RowError)
 		switch {
 		case runes(n) > maxLegacyNumber || strings.IndexFunc(n, unicode.IsControl) >= 0:
 			add("number", "案件编号最多 %d 个字符，且不含控制字符 / number must be at most %d characters without control characters", maxLegacyNumber, maxLegacyNumber)
+		case platformNumber(code, n):
+			// It would collide with a number the platform gives later (intake or import).
+			add("number", "旧系统编号不能采用本平台的编号格式 %s…；留空则由平台编号 / a legacy number cannot have the platform's form %s…: leave it empty to have one given", NumberPrefix(code, received.In(chinaTime).Year()), NumberPrefix(code, received.In(chinaTime).Year()))
 		default:
 			c.Number = n
 			// Within the file, the first valid row keeps a number; later rows repeating it
@@ -652,6 +655,15 @@ func parseImportTime(s string) (time.Time, bool) {
 		return t, true
 	}
 	return time.Time{}, false
+}
+
+// platformNumber tells whether n has the form of the tenant's own numbers, (2024)沪0107调字第….
+func platformNumber(code, n string) bool {
+	if len(n) < 6 || n[0] != '(' || n[5] != ')' {
+		return false
+	}
+	year, err := strconv.Atoi(n[1:5])
+	return err == nil && strings.HasPrefix(n, NumberPrefix(code, year))
 }
 
 func isDistrict(code string) bool {
