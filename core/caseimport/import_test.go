@@ -20,7 +20,6 @@ import (
 	"github.com/fengqiao/fengqiao/core/store"
 	"github.com/fengqiao/fengqiao/core/store/storetest"
 	"github.com/fengqiao/fengqiao/core/tenant"
-	"github.com/jackc/pgx/v5"
 )
 
 type env struct {
@@ -119,16 +118,7 @@ func (e *env) importCSV(data []byte, opt cases.ImportOptions) (cases.ImportRepor
 // count runs a query as the owner (no row-level security) and returns the number.
 func (e *env) count(sql string, args ...any) int {
 	e.t.Helper()
-	conn, err := pgx.Connect(e.ctx, e.owner)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer conn.Close(e.ctx)
-	var n int
-	if err := conn.QueryRow(e.ctx, sql, args...).Scan(&n); err != nil {
-		e.t.Fatal(err)
-	}
-	return n
+	return int(storetest.QueryInt(e.t, e.owner, sql, args...))
 }
 
 // TestImportErrorsByLineAndField: each bad row is reported at its line with the field at fault,

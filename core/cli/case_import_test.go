@@ -1,7 +1,6 @@
 package cli_test
 
 import (
-	"context"
 	"encoding/csv"
 	"os"
 	"path/filepath"
@@ -9,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/fengqiao/fengqiao/core/store/storetest"
-	"github.com/jackc/pgx/v5"
 )
 
 // TestCaseImportCommand: `fengqiao case import` end to end — the documented example files
@@ -30,18 +28,7 @@ func TestCaseImportCommand(t *testing.T) {
 	if err := os.WriteFile(badPath, []byte(bad), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	count := func(t *testing.T, sql string) int {
-		conn, err := pgx.Connect(context.Background(), owner)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close(context.Background())
-		var n int
-		if err := conn.QueryRow(context.Background(), sql).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
+	count := func(t *testing.T, sql string) int { return int(storetest.QueryInt(t, owner, sql)) }
 	runSteps(t, []step{
 		{name: "seed", args: []string{"demo", "seed"}, wantOut: []string{"demo cases: 3 created"}},
 		{name: "atomic import refuses a bad row", args: []string{"case", "import", badPath},
