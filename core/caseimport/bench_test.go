@@ -97,6 +97,12 @@ func BenchmarkImport(b *testing.B) {
 			b.Fatalf("import: %v (%d imported of %d; errors %+v)", err, rep.Imported, n, rep.Errors)
 		}
 	}
-	b.ReportMetric(float64(n*b.N)/total.Seconds(), "cases/s")
+	rate := float64(n*b.N) / total.Seconds()
+	b.ReportMetric(rate, "cases/s")
+	// make bench measures pgbench's single-row INSERT on the same cluster first: the ratio is
+	// the figure to compare between machines and runs.
+	if tps, err := strconv.ParseFloat(os.Getenv("PGBENCH_INSERT_TPS"), 64); err == nil && tps > 0 {
+		b.ReportMetric(rate/tps, "ratio-to-pgbench")
+	}
 	b.ReportMetric(float64(st.Size())/float64(n), "bytes/row")
 }
