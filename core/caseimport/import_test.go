@@ -382,3 +382,28 @@ not json
 		}
 	}
 }
+
+// TestImportManyRows: rows checked on several cores still report in file order, and a legacy
+// number repeating an earlier row's is caught across batches.
+func TestImportManyRows(t *testing.T) {
+	e := newEnv(t)
+	var rows []map[string]string
+	for i := range 1500 {
+		r := validRow(t, i)
+		r["number"] = fmt.Sprintf("旧-%04d", i)
+		rows = append(rows, r)
+	}
+	rows[1200]["number"] = "旧-0003" // repeats line 5 (row 3), in another batch
+	rows[1300]["source"] = "fax"
+	rows[1301]["number"] = "旧-1300" // the number of an invalid row: free to use
+	rep, err := e.importCSV(csvOf(t, rows...), cases.ImportOptions{SkipInvalid: true, BatchSize: 600})
+	if err != nil || rep.Imported != 1498 || rep.Rejected != 2 || len(rep.Errors) != 2 {
+		t.Fatalf("%v %+v", err, rep)
+	}
+	if e1, e2 := rep.Errors[0], rep.Errors[1]; e1.Line != 1202 || e1.Field != "number" || !strings.Contains(e1.Message, "5") || e2.Line != 1302 || e2.Field != "source" {
+		t.Errorf("errors out of order or misplaced: %+v", rep.Errors)
+	}
+	if n := e.count("SELECT count(*) FROM cases WHERE number = '旧-1300'"); n != 1 {
+		t.Errorf("%d cases numbered 旧-1300, want 1", n)
+	}
+}

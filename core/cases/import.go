@@ -7,8 +7,11 @@ import (
 	"hash/fnv"
 	"io"
 	"math"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -183,8 +186,9 @@ type importer struct {
 	repo   ImportRepo
 	opt    ImportOptions
 	now    time.Time
+	mu     sync.Mutex // guards rules
 	rules  map[string]*tenantRules
-	seen   map[uint64]int // hash of tenant+legacy number → line of its first row
+	seen   map[uint64]int // hash of tenant+legacy number → line of its first valid row
 	report ImportReport
 }
 
@@ -255,10 +259,16 @@ func (im *importer) validate(ctx context.Context, src ImportSource) (bitset, err
 	defer closer.Close()
 	var (
 		invalid bitset
+		pending []ImportRow
 		batch   []checked
 		ordinal int
 	)
 	flush := func() error {
+		batch = im.checkAll(ctx, pending, batch[:0])
+		pending = pending[:0]
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		if err := im.checkNumbers(ctx, batch); err != nil {
 			return err
 		}
@@ -312,19 +322,54 @@ func (im *importer) validate(ctx context.Context, src ImportSource) (bitset, err
 			return nil, err
 		}
 		im.report.Validated++
-		c, errs := im.check(ctx, row)
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		batch = append(batch, checked{row: row, c: c, errs: errs})
+		pending = append(pending, row)
 		ordinal++
-		if len(batch) == im.opt.BatchSize {
+		if len(pending) == im.opt.BatchSize {
 			if err := flush(); err != nil {
 				return nil, err
 			}
 		}
 	}
 	return invalid, flush()
+}
+
+// checkAll checks rows on every core (the rules cache is shared under a lock), then, in file
+// order, finds legacy numbers repeating an earlier valid row's. out is reused.
+func (im *importer) checkAll(ctx context.Context, rows []ImportRow, out []checked) []checked {
+	out = slices.Grow(out[:0], len(rows))[:len(rows)]
+	workers := min(runtime.GOMAXPROCS(0), (len(rows)+255)/256)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(rows); i += workers {
+				c, errs := im.check(ctx, rows[i])
+				out[i] = checked{row: rows[i], c: c, errs: errs}
+			}
+		}()
+	}
+	wg.Wait()
+	for i := range out {
+		im.repeated(&out[i])
+	}
+	return out
+}
+
+// repeated marks a row whose legacy number an earlier valid row of its tenant has. Within the
+// file the first valid row keeps a number; only a 64-bit hash per number is kept.
+func (im *importer) repeated(ch *checked) {
+	if ch.c.Number == "" {
+		return
+	}
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(ch.c.TenantCode + "\x00" + ch.c.Number))
+	if first, dup := im.seen[h.Sum64()]; dup {
+		ch.errs = append(ch.errs, RowError{Line: ch.row.Line, Field: "number",
+			Message: fmt.Sprintf("案件编号 %s 与第 %d 行重复 / case number %s repeats line %d", ch.c.Number, first, ch.c.Number, first)})
+	} else if len(ch.errs) == 0 {
+		im.seen[h.Sum64()] = ch.row.Line
+	}
 }
 
 // checkNumbers finds legacy numbers already used by the tenants' stored cases.
@@ -360,6 +405,8 @@ func (im *importer) checkNumbers(ctx context.Context, batch []checked) error {
 
 // rulesOf loads a tenant's rules once per import.
 func (im *importer) rulesOf(ctx context.Context, code string) *tenantRules {
+	im.mu.Lock()
+	defer im.mu.Unlock()
 	if r, ok := im.rules[code]; ok {
 		return r
 	}
@@ -572,16 +619,7 @@ func (im *importer) check(ctx context.Context, row ImportRow) (Case, []RowError)
 			// It would collide with a number the platform gives later (intake or import).
 			add("number", "旧系统编号不能采用本平台的编号格式 %s…；留空则由平台编号 / a legacy number cannot have the platform's form %s…: leave it empty to have one given", NumberPrefix(code, received.In(chinaTime).Year()), NumberPrefix(code, received.In(chinaTime).Year()))
 		default:
-			c.Number = n
-			// Within the file, the first valid row keeps a number; later rows repeating it
-			// are errors. Only a 64-bit hash per number is kept, not the numbers.
-			h := fnv.New64a()
-			_, _ = h.Write([]byte(code + "\x00" + n))
-			if first, dup := im.seen[h.Sum64()]; dup {
-				add("number", "案件编号 %s 与第 %d 行重复 / case number %s repeats line %d", n, first, n, first)
-			} else if len(out) == 0 {
-				im.seen[h.Sum64()] = row.Line
-			}
+			c.Number = n // repeats within the file: see repeated
 		}
 	}
 	return c, out
@@ -702,8 +740,6 @@ func (im *importer) load(ctx context.Context, src ImportSource, invalid bitset) 
 	batches := make(chan result, 2)
 	go func() {
 		defer close(batches)
-		ordinal := 0
-		batch := make([]Case, 0, im.opt.BatchSize)
 		send := func(res result) bool {
 			select {
 			case batches <- res:
@@ -712,6 +748,51 @@ func (im *importer) load(ctx context.Context, src ImportSource, invalid bitset) 
 				return false
 			}
 		}
+		var pending []ImportRow
+		var checkedRows []checked
+		// flush checks and seals the pending rows on every core and sends them as a batch.
+		flush := func() bool {
+			checkedRows = im.checkAll(ctx, pending, checkedRows)
+			pending = pending[:0]
+			batch := make([]Case, len(checkedRows))
+			var failed error
+			var mu sync.Mutex
+			var wg sync.WaitGroup
+			workers := min(runtime.GOMAXPROCS(0), (len(checkedRows)+255)/256)
+			for w := range workers {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := w; i < len(checkedRows); i += workers {
+						ch := &checkedRows[i]
+						if len(ch.errs) > 0 {
+							// The rules changed between the passes (a committee removed…).
+							mu.Lock()
+							failed = fmt.Errorf("line %d changed between validation and import: %s: %s", ch.row.Line, ch.errs[0].Field, ch.errs[0].Message)
+							mu.Unlock()
+							return
+						}
+						c := ch.c
+						for j := range c.Parties {
+							if err := im.s.seal(&c, &c.Parties[j]); err != nil {
+								mu.Lock()
+								failed = err
+								mu.Unlock()
+								return
+							}
+						}
+						batch[i] = c
+					}
+				}()
+			}
+			wg.Wait()
+			if failed != nil {
+				send(result{err: failed})
+				return false
+			}
+			return send(result{batch: batch})
+		}
+		ordinal := 0
 		for {
 			row, err := r.Next()
 			if errors.Is(err, io.EOF) {
@@ -726,28 +807,13 @@ func (im *importer) load(ctx context.Context, src ImportSource, invalid bitset) 
 			if skip {
 				continue
 			}
-			c, errs := im.check(ctx, row)
-			if len(errs) > 0 {
-				// The rules changed between the passes (a committee removed…).
-				send(result{err: fmt.Errorf("line %d changed between validation and import: %s: %s", row.Line, errs[0].Field, errs[0].Message)})
+			pending = append(pending, row)
+			if len(pending) == im.opt.BatchSize && !flush() {
 				return
 			}
-			for i := range c.Parties {
-				if err := im.s.seal(&c, &c.Parties[i]); err != nil {
-					send(result{err: err})
-					return
-				}
-			}
-			batch = append(batch, c)
-			if len(batch) == im.opt.BatchSize {
-				if !send(result{batch: batch}) {
-					return
-				}
-				batch = make([]Case, 0, im.opt.BatchSize)
-			}
 		}
-		if len(batch) > 0 {
-			send(result{batch: batch})
+		if len(pending) > 0 {
+			flush()
 		}
 	}()
 	meta := ImportMeta{File: im.opt.File, SkipInvalid: im.opt.SkipInvalid, PerTenant: im.report.PerTenant}
