@@ -18,6 +18,7 @@ import (
 	"github.com/fengqiao/fengqiao/core/cases"
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 )
 
 func caseCmd(load loader) *cobra.Command {
@@ -88,7 +89,10 @@ type importRun struct {
 // runImport runs an import with a progress bar on standard error and prints the summary.
 func runImport(ctx context.Context, cmd *cobra.Command, a *app, r importRun) error {
 	stderr, out := cmd.ErrOrStderr(), cmd.OutOrStdout()
-	bar := progressbar.NewOptions64(r.size, progressbar.OptionSetWriter(stderr), progressbar.OptionShowBytes(true),
+	// The bars are for a person at a terminal; logs of a scheduled run get the summary only.
+	f, isFile := stderr.(*os.File)
+	visible := isFile && term.IsTerminal(int(f.Fd()))
+	bar := progressbar.NewOptions64(r.size, progressbar.OptionSetWriter(stderr), progressbar.OptionSetVisibility(visible), progressbar.OptionShowBytes(true),
 		progressbar.OptionSetDescription("校验 / validating"), progressbar.OptionThrottle(200*time.Millisecond),
 		progressbar.OptionSetWidth(30), progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
 	// The first pass (validation) shows the bytes read; the second, the rows imported.
@@ -129,7 +133,7 @@ func runImport(ctx context.Context, cmd *cobra.Command, a *app, r importRun) err
 		}
 		if importBar == nil {
 			_ = bar.Finish()
-			importBar = progressbar.NewOptions(total, progressbar.OptionSetWriter(stderr), progressbar.OptionSetDescription("导入 / importing"),
+			importBar = progressbar.NewOptions(total, progressbar.OptionSetWriter(stderr), progressbar.OptionSetVisibility(visible), progressbar.OptionSetDescription("导入 / importing"),
 				progressbar.OptionShowIts(), progressbar.OptionSetItsString("cases"), progressbar.OptionShowCount(),
 				progressbar.OptionSetWidth(30), progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionClearOnFinish())
 		}
