@@ -20,7 +20,9 @@ func (stubImportRepo) ImportRules(_ context.Context, code string) (ImportRules, 
 		Committees: []Committee{{ID: "00000000-0000-0000-0000-000000000001", Name: "长寿路街道人民调解委员会"}}}, nil
 }
 
-func (stubImportRepo) ExistingNumbers(context.Context, string, []string) ([]string, error) { return nil, nil }
+func (stubImportRepo) ExistingNumbers(context.Context, string, []string) ([]string, error) {
+	return nil, nil
+}
 
 func (stubImportRepo) ImportCases(context.Context, ImportMeta, func() ([]Case, error)) (map[string]int, error) {
 	return nil, nil
