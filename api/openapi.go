@@ -65,6 +65,13 @@ func (s *Server) Document() (*openapi3.T, error) {
 			}
 			op.AddParameter(openapi3.NewQueryParameter(q.name).WithSchema(sch).WithDescription(q.description))
 		}
+		if len(r.rawBody) > 0 {
+			content := openapi3.Content{}
+			for _, mt := range r.rawBody {
+				content[mt] = &openapi3.MediaType{Schema: openapi3.NewStringSchema().NewRef()}
+			}
+			op.RequestBody = &openapi3.RequestBodyRef{Value: openapi3.NewRequestBody().WithRequired(true).WithContent(content)}
+		}
 		if r.request != nil {
 			ref, err := schemaOf(r.request)
 			if err != nil {

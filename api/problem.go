@@ -36,6 +36,7 @@ type Problem struct {
 
 // FieldProblem is one invalid input among several.
 type FieldProblem struct {
+	Line   int    `json:"line,omitempty"` // of an uploaded file (imports)
 	Field  string `json:"field"`
 	Detail string `json:"detail"`
 }

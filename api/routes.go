@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 )
@@ -24,6 +25,10 @@ type route struct {
 	status        int
 	query         []queryParam
 	handler       func(*Server, echo.Context) error
+	// Routes taking a raw body (not JSON): its media types, and limits other than the server's.
+	rawBody   []string
+	bodyLimit int64
+	timeout   time.Duration
 }
 
 type queryParam struct {
@@ -33,7 +38,7 @@ type queryParam struct {
 // routeTable is every route of the API: the foundation's and each feature's group.
 func routeTable() []route {
 	var out []route
-	for _, group := range []func() []route{foundationRoutes, caseRoutes, orgRoutes, warningRoutes, statsRoutes, exportRoutes, libraryRoutes} {
+	for _, group := range []func() []route{foundationRoutes, caseRoutes, orgRoutes, warningRoutes, statsRoutes, exportRoutes, libraryRoutes, caseImportRoutes} {
 		out = append(out, group()...)
 	}
 	return out

@@ -73,6 +73,7 @@ type Server struct {
 	deps     Deps
 	echo     *echo.Echo
 	routes   []route
+	byPath   map[string]route // "METHOD /path/:param" → route
 	throttle *loginThrottle
 }
 
@@ -93,7 +94,10 @@ func New(d Deps) *Server {
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{deps: d, echo: e, routes: routeTable(), throttle: newLoginThrottle(10, 15*time.Minute)}
+	s := &Server{deps: d, echo: e, routes: routeTable(), byPath: map[string]route{}, throttle: newLoginThrottle(10, 15*time.Minute)}
+	for _, r := range s.routes {
+		s.byPath[r.method+" "+r.path] = r
+	}
 	e.HTTPErrorHandler = s.handleError
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
 		TargetHeader: echo.HeaderXRequestID,
@@ -182,13 +186,18 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// limitBody caps the request body: the server's limit, or the route's own (uploads).
 func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
-		if req.ContentLength > s.deps.BodyLimit {
-			return toProblem(&http.MaxBytesError{Limit: s.deps.BodyLimit})
+		limit := s.deps.BodyLimit
+		if r, ok := s.byPath[req.Method+" "+c.Path()]; ok && r.bodyLimit > 0 {
+			limit = r.bodyLimit
 		}
-		req.Body = http.MaxBytesReader(c.Response(), req.Body, s.deps.BodyLimit)
+		if req.ContentLength > limit {
+			return toProblem(&http.MaxBytesError{Limit: limit})
+		}
+		req.Body = http.MaxBytesReader(c.Response(), req.Body, limit)
 		return next(c)
 	}
 }
@@ -216,7 +225,11 @@ func (s *Server) checkParams(next echo.HandlerFunc) echo.HandlerFunc {
 
 func (s *Server) timeout(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		ctx, cancel := context.WithTimeout(c.Request().Context(), s.deps.RequestTimeout)
+		d := s.deps.RequestTimeout
+		if r, ok := s.byPath[c.Request().Method+" "+c.Path()]; ok && r.timeout > 0 {
+			d = r.timeout
+		}
+		ctx, cancel := context.WithTimeout(c.Request().Context(), d)
 		defer cancel()
 		c.SetRequest(c.Request().WithContext(ctx))
 		return next(c)

@@ -79,6 +79,18 @@ check "district admin cannot onboard" 403 "$(post "$district" /api/v1/tenants '{
 check "malformed JSON → 400" 400 "$(post "$root" /api/v1/tenants '{"code":')"
 check "street code → 400" 400 "$(post "$root" /api/v1/tenants '{"code":"310107001"}')"
 
+# Historical cases: uploaded by the district's administrator, and from the command line.
+csv=$'tenant,title,dispute_type,source,received_at,status,concluded_at,applicant_name\n370104,历史案件,neighbour,walk_in,2024-05-06,succeeded,2024-05-20,张三\n'
+upload() { curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $1" -H 'Content-Type: text/csv' --data-binary "$3" "$base$2"; }
+check "district admin imports a CSV into its district" 200 "$(upload "$district" /api/v1/tenants/370104/cases/import "$csv")"
+check "district admin cannot import into another district" 404 "$(upload "$district" /api/v1/tenants/310107/cases/import "$csv")"
+check "an invalid row imports nothing → 422" 422 "$(upload "$district" /api/v1/tenants/370104/cases/import "${csv/历史案件/}")"
+rejected=$(mktemp --suffix .csv)
+try "fengqiao case import --skip-invalid (310118 is not onboarded: its row is rejected)" \
+	fq case import --skip-invalid --rejected "$rejected" docs/examples/cases-import.csv
+try "the rejected file names the line and field" grep -q 'line 4: tenant' "$rejected"
+rm -f "$rejected"
+
 kill "$pid" && wait "$pid" 2>/dev/null
 pid=
 try "graceful shutdown on SIGTERM" grep -q '"msg":"shutting down"' "$log"

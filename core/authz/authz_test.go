@@ -455,12 +455,12 @@ func TestDefaultPolicies(t *testing.T) {
 		perRole[r[1]]++
 	}
 	want := map[string]int{
-		identity.RoleNationalAdmin: 14 + 1 + 1 + 6, // + inbox read, stats read
-		identity.RoleProvinceAdmin: 14 + 1 + 1 + 5,
-		identity.RoleCityAdmin:     14 + 1 + 1 + 4,
-		identity.RoleDistrictAdmin: 10 + 6 + 9 + 2 + 4 + 3 + 1 + 3, // + stats read, library read/create/review; … warnings, inbox, cases, registry, case_settings
-		identity.RoleDistrictStaff: 2 + 5 + 3 + 1 + 3 + 1 + 2,      // + stats read, library read/create; … warnings, inbox, cases, registry, case_settings
-		identity.RoleAgencySystem:  1 + 2 + 3,                      // + cases create, dispute_types read
+		identity.RoleNationalAdmin: 14 + 1 + 1 + 6 + 1, // + inbox read, stats read, cases import
+		identity.RoleProvinceAdmin: 14 + 1 + 1 + 5 + 1,
+		identity.RoleCityAdmin:     14 + 1 + 1 + 4 + 1,
+		identity.RoleDistrictAdmin: 10 + 6 + 9 + 2 + 4 + 3 + 1 + 3 + 1, // + stats read, library read/create/review, cases import; … warnings, inbox, cases, registry, case_settings
+		identity.RoleDistrictStaff: 2 + 5 + 3 + 1 + 3 + 1 + 2,          // + stats read, library read/create; … warnings, inbox, cases, registry, case_settings
+		identity.RoleAgencySystem:  1 + 2 + 3,                          // + cases create, dispute_types read
 	}
 	if !reflect.DeepEqual(perRole, want) {
 		t.Fatalf("rules per role = %v, want %v", perRole, want)
@@ -629,5 +629,13 @@ func TestCasePermissions(t *testing.T) {
 		{subs["agency"], "310107", ObjCasePII, ActRead, false},
 		{subs["prov"], "310107", ObjCases, ActRead, false},
 		{subs["nation"], "310107", ObjCasePII, ActRead, false},
+		// Imports of historical cases: administrators, into their subtree; never staff or agencies.
+		{subs["admin"], "310107", ObjCases, ActImport, true},
+		{subs["admin"], "310118", ObjCases, ActImport, false},
+		{subs["staff"], "310107", ObjCases, ActImport, false},
+		{subs["agency"], "310107", ObjCases, ActImport, false},
+		{subs["prov"], "310107", ObjCases, ActImport, true},
+		{subs["prov"], "370104", ObjCases, ActImport, false},
+		{subs["nation"], "370104", ObjCases, ActImport, true},
 	})
 }

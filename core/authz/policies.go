@@ -78,6 +78,9 @@ const (
 	ActConfigure   = "configure"
 	// ActReview is of the case library: publish or reject a submission.
 	ActReview = "review"
+	// ActImport is of cases: load historical cases from a legacy system's file (administrators
+	// only, into their tenant or the districts of their subtree).
+	ActImport = "import"
 )
 
 // RoleObject is the object of the rule allowing to grant role: Allowed(sub, dom, RoleObject(r),
@@ -96,6 +99,7 @@ func DefaultPolicies() [][]string {
 		ObjAudit:   {ActRead},
 		ObjInbox:   {ActRead}, // escalated warnings reach upper levels here
 		ObjStats:   {ActRead},
+		ObjCases:   {ActImport},
 	}
 	districtAdmin := map[string][]string{
 		ObjTenants:       {ActRead, ActUpdate}, // its own settings
@@ -103,7 +107,7 @@ func DefaultPolicies() [][]string {
 		ObjTokens:        {ActCreate, ActRead, ActRevoke},
 		ObjOffices:       {ActRead},
 		ObjAudit:         {ActRead},
-		ObjCases:         {ActCreate, ActRead, ActUpdate},
+		ObjCases:         {ActCreate, ActRead, ActUpdate, ActImport},
 		ObjCasePII:       {ActRead},
 		ObjDisputeTypes:  {ActRead, ActCreate},
 		ObjOrganisations: {ActCreate, ActRead, ActUpdate},

@@ -131,7 +131,6 @@ var (
 	ErrInvalid             = valid.ErrInvalid
 	ErrIdempotencyMismatch = errors.New("idempotency key reused with a different request")
 	ErrFollowUpNotFound    = errors.New("no such pending follow-up of the case")
-	ErrNumberTaken         = errors.New("case number already taken in the tenant")
 )
 
 // VersionConflictError says the case changed since the caller read it.

@@ -44,6 +44,7 @@ type Repo interface {
 	History(ctx context.Context, tenantCode, id string) ([]Event, error)
 	TenantTypes(ctx context.Context, tenantCode string) ([]DisputeType, error)
 	RecordPIIRead(ctx context.Context, tenantCode, caseID string, partyIDs []string) error
+	ImportRepo
 }
 
 // Idempotency is the Idempotency-Key of a create call and the fingerprint of its request.

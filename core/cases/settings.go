@@ -60,9 +60,16 @@ func (s Settings) Merged() Settings {
 	return d
 }
 
-// TimeLimit is the time limit for a source.
+// TimeLimit is the time limit for a source: the tenant's, else the platform's (the same as
+// Merged().TimeLimitDays[src], without building the merged settings: imports call it per row).
 func (s Settings) TimeLimit(src Source) time.Duration {
-	return time.Duration(s.Merged().TimeLimitDays[src]) * 24 * time.Hour
+	if days, ok := s.TimeLimitDays[src]; ok {
+		return time.Duration(days) * 24 * time.Hour
+	}
+	if info, ok := LookupSource(string(src)); ok {
+		return info.TimeLimit
+	}
+	return 0
 }
 
 // Validate checks a tenant's settings.

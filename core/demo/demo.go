@@ -13,6 +13,7 @@ import (
 
 	"github.com/fengqiao/fengqiao/core/cases"
 	"github.com/fengqiao/fengqiao/core/division"
+	"github.com/google/uuid"
 )
 
 // Pin fixes the figures of one district and source inside a profile.
@@ -325,7 +326,7 @@ func (g *Generator) Cases(c Cell, com Committees, streets []division.Division, b
 			concludedAt = receivedAt.Add(time.Hour)
 		}
 		street := streets[g.rng.IntN(len(streets))]
-		k := cases.Case{TenantCode: c.District, Title: street.Name + title, DisputeType: typ, Source: c.Source,
+		k := cases.Case{ID: uuid.Must(uuid.NewV7()).String(), TenantCode: c.District, Title: street.Name + title, DisputeType: typ, Source: c.Source,
 			PlaceCode: street.Code, Status: outcome, ReceivedAt: receivedAt, DueAt: start.AddDate(0, 0, recv+limitDays),
 			ConcludedAt: &concludedAt, CreatedBy: "demo:" + g.Profile.Name}
 		k.Description = fmt.Sprintf("%s，当事人来到%s申请调解，经调解员多次沟通协调。", title, street.Name)
@@ -363,7 +364,7 @@ func (g *Generator) Cases(c Cell, com Committees, streets []division.Division, b
 			k.Outcome = map[string]any{"channel": "arbitration", "reason": "属劳动仲裁受理范围，引导仲裁", "result": "guided"}
 		}
 		for _, role := range []cases.PartyRole{cases.RoleApplicant, cases.RoleRespondent} {
-			p := cases.Party{Role: role, Kind: cases.KindPerson, Name: g.name(), Gender: "male", BirthYear: 1940 + g.rng.IntN(63),
+			p := cases.Party{ID: uuid.Must(uuid.NewV7()).String(), Role: role, Kind: cases.KindPerson, Name: g.name(), Gender: "male", BirthYear: 1940 + g.rng.IntN(63),
 				Occupation: occupations[g.rng.IntN(len(occupations))]}
 			if g.rng.IntN(2) == 0 {
 				p.Gender = "female"

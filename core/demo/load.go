@@ -11,10 +11,10 @@ import (
 	"github.com/fengqiao/fengqiao/core/orgs"
 )
 
-// BulkLoader stores a tenant's cases in one transaction, batch by batch (the store's
-// LoadTenantCases).
+// BulkLoader stores cases in one transaction, batch by batch, as an import does (the store's
+// ImportCases: numbering, parties, history, statistics and search documents).
 type BulkLoader interface {
-	LoadTenantCases(ctx context.Context, tenantCode string, fill func(load func([]cases.Case) error) error) (int, error)
+	ImportCases(ctx context.Context, meta cases.ImportMeta, next func() ([]cases.Case, error)) (map[string]int, error)
 }
 
 // Registry creates and lists organisations (the orgs service).
@@ -126,15 +126,13 @@ func loadDistrict(ctx context.Context, p Profile, district string, o Options, ce
 		}
 		genErr <- nil
 	}()
-	return loader.LoadTenantCases(ctx, district, func(load func([]cases.Case) error) error {
-		for cs := range batches {
-			if err := load(cs); err != nil {
-				cancel()
-				return err
-			}
+	counts, err := loader.ImportCases(ctx, cases.ImportMeta{File: "demo:" + p.Name}, func() ([]cases.Case, error) {
+		if cs, ok := <-batches; ok {
+			return cs, nil
 		}
-		return <-genErr
+		return nil, <-genErr
 	})
+	return counts[district], err
 }
 
 // EnsureCommittees creates (or finds) a district's demo committees: one per street, an

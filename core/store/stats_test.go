@@ -16,6 +16,7 @@ import (
 	"github.com/fengqiao/fengqiao/core/stats"
 	"github.com/fengqiao/fengqiao/core/store"
 	"github.com/fengqiao/fengqiao/core/store/storetest"
+	"github.com/google/uuid"
 )
 
 type statsFixture struct {
@@ -216,7 +217,7 @@ func TestStatsPeriodsAgainstCounting(t *testing.T) {
 		var batch []cases.Case
 		for range 400 {
 			recv := start.Add(time.Duration(rng.IntN(500*24)) * time.Hour)
-			c := cases.Case{Title: "历史案件", DisputeType: []string{"neighbour", "labour"}[rng.IntN(2)], Source: cases.SourceWalkIn,
+			c := cases.Case{ID: uuid.NewString(), TenantCode: tenant, Title: "历史案件", DisputeType: []string{"neighbour", "labour"}[rng.IntN(2)], Source: cases.SourceWalkIn,
 				Status: cases.StatusMediating, ReceivedAt: recv, DueAt: recv.AddDate(0, 0, 30), CreatedBy: "test",
 				Risk: cases.Assessment{Level: cases.RiskBlue}}
 			if rng.IntN(4) > 0 {
@@ -230,7 +231,14 @@ func TestStatsPeriodsAgainstCounting(t *testing.T) {
 			}
 			batch = append(batch, c)
 		}
-		if err := f.st.LoadCases(ctx, tenant, batch); err != nil {
+		sent := false
+		if _, err := f.st.ImportCases(ctx, cases.ImportMeta{File: "periods"}, func() ([]cases.Case, error) {
+			if sent {
+				return nil, nil
+			}
+			sent = true
+			return batch, nil
+		}); err != nil {
 			t.Fatal(err)
 		}
 		all = append(all, batch...)

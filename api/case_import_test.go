@@ -1,0 +1,176 @@
+package api_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// importCSV is a small legacy file: header, then rows (CSV lines without the header).
+func importCSV(rows ...string) string {
+	return "tenant,title,dispute_type,source,received_at,status,concluded_at,applicant_name,applicant_phone,respondent_name\n" +
+		strings.Join(rows, "\n") + "\n"
+}
+
+func importRow(tenant, title string) string {
+	return tenant + "," + title + ",neighbour,walk_in,2024-05-06,succeeded,2024-05-20,张三,13800138000,李四"
+}
+
+// upload posts a file to the import route as user.
+func (e *env) upload(as, code, contentType, body, query string) response {
+	e.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, e.srv.URL+"/api/v1/tenants/"+code+"/cases/import"+query, strings.NewReader(body))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", contentType)
+	req.Header.Set("Authorization", "Bearer "+e.tokens[as])
+	return e.send(req)
+}
+
+func (e *env) caseCount(code string) int {
+	e.t.Helper()
+	res := e.do("nation", http.MethodGet, "/api/v1/tenants/"+code+"/cases?limit=500", nil)
+	if res.status == http.StatusForbidden { // the national level reads no case: count as the district
+		res = e.do(map[string]string{"310107": "putuo-admin", "310118": "qingpu-admin", "370104": "huaiyin-admin"}[code], http.MethodGet, "/api/v1/tenants/"+code+"/cases?limit=500", nil)
+	}
+	if res.status != http.StatusOK {
+		e.t.Fatalf("list %s: %d %s", code, res.status, res.body)
+	}
+	return len(res.json["items"].([]any))
+}
+
+// TestImportCasesUpload: the upload reports errors by line and field and imports nothing; with
+// skip_invalid it imports the valid rows; imported cases read like any other.
+func TestImportCasesUpload(t *testing.T) {
+	e := newEnv(t)
+	file := importCSV(importRow("310107", "历史案件一"), importRow("310107", ""), importRow("", "历史案件三"), importRow("310118", "邻区的案件"))
+	res := e.upload("putuo-admin", "310107", "text/csv", file, "")
+	if res.status != http.StatusUnprocessableEntity || res.header.Get("Content-Type") != "application/problem+json" {
+		t.Fatalf("atomic upload with bad rows: %d %s", res.status, res.body)
+	}
+	errs := map[string]bool{}
+	for _, it := range res.json["errors"].([]any) {
+		m := it.(map[string]any)
+		errs[fmt.Sprintf("%v:%v", m["line"], m["field"])] = true
+	}
+	if len(errs) != 2 || !errs["3:title"] || !errs["5:tenant"] {
+		t.Errorf("errors %v; want line 3 title and line 5 tenant: %s", errs, res.body)
+	}
+	if n := e.caseCount("310107"); n != 0 {
+		t.Fatalf("%d cases after a refused upload", n)
+	}
+
+	res = e.upload("putuo-admin", "310107", "text/csv; charset=utf-8", file, "?skip_invalid=true&filename=legacy-2024.csv")
+	if res.status != http.StatusOK || res.json["imported"].(float64) != 2 || res.json["rejected"].(float64) != 2 || res.json["validated"].(float64) != 4 {
+		t.Fatalf("skip_invalid upload: %d %s", res.status, res.body)
+	}
+	if got := len(res.json["errors"].([]any)); got != 2 {
+		t.Errorf("%d errors listed, want 2", got)
+	}
+	list := e.do("putuo-admin", http.MethodGet, "/api/v1/tenants/310107/cases", nil)
+	items := list.json["items"].([]any)
+	if len(items) != 2 {
+		t.Fatalf("listed %d imported cases: %s", len(items), list.body)
+	}
+	c := items[0].(map[string]any)
+	if c["number"] != "(2024)沪0107调字第00002号" || c["status"] != "succeeded" || c["concluded_at"] == nil {
+		t.Errorf("imported case: %v", c)
+	}
+	one := e.do("putuo-admin", http.MethodGet, "/api/v1/tenants/310107/cases/"+c["id"].(string), nil)
+	p0 := one.json["parties"].([]any)[0].(map[string]any)
+	if one.status != http.StatusOK || p0["phone"] != "138****8000" || p0["masked"] != true {
+		t.Errorf("get imported case: %d %s", one.status, one.body)
+	}
+	hist := e.do("putuo-admin", http.MethodGet, "/api/v1/tenants/310107/cases/"+c["id"].(string)+"/history", nil)
+	if evs := hist.json["items"].([]any); len(evs) != 1 || evs[0].(map[string]any)["action"] != "import" {
+		t.Errorf("history of an imported case: %s", hist.body)
+	}
+	audit := e.do("putuo-admin", http.MethodGet, "/api/v1/tenants/310107/audit", nil)
+	if !strings.Contains(string(audit.body), `"case.import"`) || !strings.Contains(string(audit.body), "legacy-2024.csv") {
+		t.Errorf("no audit entry of the import: %s", audit.body)
+	}
+
+	nd := `{"title":"网上导入","dispute_type":"consumer","source":"online","received_at":"2025-01-02","status":"received","parties":[{"name":"王五","role":"applicant"}]}` + "\n"
+	res = e.upload("putuo-admin", "310107", "application/x-ndjson", nd, "")
+	if res.status != http.StatusOK || res.json["imported"].(float64) != 1 {
+		t.Fatalf("ndjson upload: %d %s", res.status, res.body)
+	}
+}
+
+// TestImportCasesIsolation: only administrators import, into their own subtree; a row naming
+// another tenant than the path's is an error, even for an upper level.
+func TestImportCasesIsolation(t *testing.T) {
+	e := newEnv(t)
+	putuo := importCSV(importRow("310107", "普陀的案件"))
+	for _, c := range []struct {
+		as, code string
+		status   int
+	}{
+		{"qingpu-admin", "310107", http.StatusNotFound}, // a neighbour does not exist for Qingpu
+		{"huaiyin-admin", "310107", http.StatusNotFound},
+		{"putuo-staff", "310107", http.StatusForbidden}, // staff take cases in, they do not import
+		{"sd-prov", "310107", http.StatusNotFound},
+		{"jinan-city", "310107", http.StatusNotFound},
+	} {
+		res := e.upload(c.as, c.code, "text/csv", putuo, "")
+		if res.status != c.status {
+			t.Errorf("%s into %s: %d, want %d: %s", c.as, c.code, res.status, c.status, res.body)
+		}
+	}
+	if n := e.caseCount("310107"); n != 0 {
+		t.Fatalf("%d cases imported by outsiders", n)
+	}
+	// Qingpu's administrator, through its own path, cannot smuggle Putuo's rows in.
+	res := e.upload("qingpu-admin", "310118", "text/csv", putuo, "?skip_invalid=true")
+	if res.status != http.StatusOK || res.json["imported"].(float64) != 0 || res.json["rejected"].(float64) != 1 {
+		t.Fatalf("rows of another tenant: %d %s", res.status, res.body)
+	}
+	// Shanghai's province imports into Putuo, and only Putuo's rows.
+	res = e.upload("sh-prov", "310107", "text/csv", importCSV(importRow("310107", "普陀的案件"), importRow("310118", "青浦的案件")), "?skip_invalid=true")
+	if res.status != http.StatusOK || res.json["imported"].(float64) != 1 || res.json["rejected"].(float64) != 1 {
+		t.Fatalf("province upload: %d %s", res.status, res.body)
+	}
+	if e.caseCount("310107") != 1 || e.caseCount("310118") != 0 {
+		t.Error("cases landed in the wrong tenant")
+	}
+}
+
+// TestImportCasesBodies: media types, empty bodies, size limit of the route (larger than the
+// server's), never a 5xx.
+func TestImportCasesBodies(t *testing.T) {
+	e := newEnv(t)
+	for _, c := range []struct {
+		name, ct, body, query string
+		status                int
+	}{
+		{"json is refused", "application/json", `{"title":"x"}`, "", http.StatusUnsupportedMediaType},
+		{"no content type", "", "a,b\n", "", http.StatusUnsupportedMediaType},
+		{"empty", "text/csv", " \n", "", http.StatusBadRequest},
+		{"bad skip_invalid", "text/csv", importCSV(importRow("310107", "x")), "?skip_invalid=maybe", http.StatusBadRequest},
+		{"header only", "text/csv", importCSV(), "", http.StatusOK},
+		{"unknown column", "text/csv", "title,colour\nx,red\n", "", http.StatusUnprocessableEntity},
+		{"binary garbage", "text/csv", "\x00\xff\xfe\"\n\"", "", http.StatusUnprocessableEntity},
+		{"garbage ndjson", "application/x-ndjson", "{\n[\n\"\n", "", http.StatusUnprocessableEntity},
+	} {
+		res := e.upload("putuo-admin", "310107", c.ct, c.body, c.query)
+		if res.status != c.status {
+			t.Errorf("%s: %d, want %d: %s", c.name, res.status, c.status, res.body)
+		}
+	}
+	// Beyond the server's limit (64 KiB in tests) but within the route's: accepted.
+	var rows []string
+	for i := 0; len(strings.Join(rows, "\n")) < 2*testBodyLimit; i++ {
+		rows = append(rows, importRow("310107", fmt.Sprintf("历史案件 %05d", i)))
+	}
+	res := e.upload("putuo-admin", "310107", "text/csv", importCSV(rows...), "")
+	if res.status != http.StatusOK || int(res.json["imported"].(float64)) != len(rows) {
+		t.Fatalf("upload of %d rows (%d bytes): %d %.300s", len(rows), len(importCSV(rows...)), res.status, res.body)
+	}
+	// Other routes keep the server's limit.
+	big := e.do("putuo-admin", http.MethodPost, "/api/v1/tenants/310107/cases", strings.Repeat(" ", 2*testBodyLimit)+"{}")
+	if big.status != http.StatusRequestEntityTooLarge {
+		t.Errorf("create case with a large body: %d", big.status)
+	}
+}

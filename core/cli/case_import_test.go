@@ -1,0 +1,77 @@
+package cli_test
+
+import (
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fengqiao/fengqiao/core/store/storetest"
+)
+
+// TestCaseImportCommand: `fengqiao case import` end to end — the documented example files
+// import; a file with a bad row imports nothing and exits non-zero with the error by line and
+// field; --skip-invalid imports the rest and writes the rejected rows with their errors.
+func TestCaseImportCommand(t *testing.T) {
+	owner := storetest.NewDatabase(t)
+	useDatabase(t, owner)
+	dir := t.TempDir()
+	example, err := os.ReadFile("../../docs/examples/cases-import.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(example)), "\n")
+	// Line 3 of the bad file (the second case) gets an unknown dispute type.
+	bad := strings.Join([]string{lines[0], lines[1], strings.Replace(lines[2], ",labour,", ",alien_abduction,", 1), lines[3]}, "\n") + "\n"
+	badPath := filepath.Join(dir, "legacy.csv")
+	if err := os.WriteFile(badPath, []byte(bad), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	count := func(t *testing.T, sql string) int { return int(storetest.QueryInt(t, owner, sql)) }
+	runSteps(t, []step{
+		{name: "seed", args: []string{"demo", "seed"}, wantOut: []string{"demo cases: 3 created"}},
+		{name: "atomic import refuses a bad row", args: []string{"case", "import", badPath},
+			wantOut: []string{"line 3\tdispute_type\t", "validated 3, imported 0, rejected 1"},
+			wantErr: []string{"1 invalid rows: nothing imported"}},
+		{name: "nothing was imported", args: []string{"version"}, check: func(t *testing.T, _ string) {
+			if n := count(t, "SELECT count(*) FROM cases"); n != 3 {
+				t.Errorf("%d cases after a refused import, want the 3 demo cases", n)
+			}
+		}},
+		{name: "skip invalid", args: []string{"case", "import", "--skip-invalid", "--actor", "cli:王科长", badPath},
+			wantOut: []string{"validated 3, imported 2, rejected 1", "310107  2          1         1", "310118  1          1         0", "legacy.rejected.csv"}},
+		{name: "rejected file", args: []string{"version"}, check: func(t *testing.T, _ string) {
+			f, err := os.Open(filepath.Join(dir, "legacy.rejected.csv"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			recs, err := csv.NewReader(f).ReadAll()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(recs) != 2 || recs[0][len(recs[0])-1] != "errors" || recs[1][2] != "劳务费纠纷" ||
+				!strings.Contains(recs[1][len(recs[1])-1], "line 3") || !strings.Contains(recs[1][len(recs[1])-1], "dispute_type") {
+				t.Errorf("rejected file %q", recs)
+			}
+			if n := count(t, "SELECT count(*) FROM audit_events WHERE action = 'case.import' AND actor = 'cli:王科长' AND after->>'file' = 'legacy.csv'"); n != 2 {
+				t.Errorf("%d audit entries of the import, want one per tenant (2)", n)
+			}
+			if n := count(t, "SELECT count(*) FROM cases WHERE created_by = 'cli:王科长' AND number = '(2023)普调字第0001号'"); n != 1 {
+				t.Errorf("legacy number not kept (%d)", n)
+			}
+		}},
+		{name: "ndjson example", args: []string{"case", "import", "../../docs/examples/cases-import.ndjson"},
+			wantOut: []string{"validated 2, imported 2, rejected 0"}},
+		{name: "numbered in the year of receipt", args: []string{"version"}, check: func(t *testing.T, _ string) {
+			if n := count(t, "SELECT count(*) FROM cases WHERE tenant_id = '310107' AND number = '(2024)沪0107调字第00001号' AND status = 'mediating' AND committee_id IS NOT NULL"); n != 1 {
+				t.Errorf("the imported case without a legacy number is not numbered in 2024 (%d)", n)
+			}
+		}},
+		{name: "rejected without skip-invalid", args: []string{"case", "import", "--rejected", filepath.Join(dir, "r.csv"), badPath}, wantErr: []string{"--skip-invalid"}},
+		{name: "unknown format", args: []string{"case", "import", filepath.Join(dir, "x.xlsx")}, wantErr: []string{"--format"}},
+		{name: "tenant restriction", args: []string{"case", "import", "--tenant", "310118", "../../docs/examples/cases-import.ndjson"},
+			wantOut: []string{"line 1\ttenant\t", "line 2\ttenant\t"}, wantErr: []string{"nothing imported"}},
+	})
+}
