@@ -91,6 +91,17 @@ try "fengqiao case import --skip-invalid (310118 is not onboarded: its row is re
 try "the rejected file names the line and field" grep -q 'line 4: tenant' "$rejected"
 rm -f "$rejected"
 
+# Insight: a thousandth of the shanghai-2020 profile, then getStats from outside.
+try "fengqiao demo generate --profile shanghai-2020 --scale 0.001" fq demo generate --profile shanghai-2020 --scale 0.001
+stats=$(curl -s -H "Authorization: Bearer $root" "$base/api/v1/tenants/310000/stats?from=2020-01-01&to=2020-12-31")
+check "getStats 310000 2020: received" 1943 "$(echo "$stats" | sed -n 's/.*"received":\([0-9]*\).*/\1/p')"
+check "getStats 310000 2020: succeeded" 1335 "$(echo "$stats" | sed -n 's/.*"succeeded":\([0-9]*\).*/\1/p')"
+check "getStats 310000 2020: success_rate" 0.6871 "$(echo "$stats" | sed -n 's/.*"success_rate":\([0-9.]*\).*/\1/p')"
+court=$(curl -s -H "Authorization: Bearer $root" "$base/api/v1/tenants/310107/stats?from=2020-01-01&to=2020-12-31&source=court")
+check "getStats 310107 source=court: received" 8 "$(echo "$court" | sed -n 's/.*"received":\([0-9]*\).*/\1/p')"
+check "district admin of 370104 cannot read Shanghai's figures" 404 "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $district" "$base/api/v1/tenants/310000/stats")"
+try "fengqiao stats rebuild --check agrees" fq stats rebuild --check --tenant 310000
+
 kill "$pid" && wait "$pid" 2>/dev/null
 pid=
 try "graceful shutdown on SIGTERM" grep -q '"msg":"shutting down"' "$log"

@@ -187,6 +187,10 @@ func FactsOf(c cases.Case, committeeKind string, top int) Facts {
 	return f
 }
 
+// All stands for every dispute type or every source in the cells of the days-to-close
+// histogram.
+const All = "*"
+
 // Unknown is the dimension value of a missing attribute.
 const Unknown = "unknown"
 
@@ -308,9 +312,15 @@ func Contribution(f Facts) Cells {
 			add(DimOccupation, orUnknown(strings.TrimSpace(p.Occupation)), e)
 		}
 		if e.v[Concluded] == 1 {
+			// The histogram is also kept across all types and/or all sources (All), so the p90
+			// of a question reads one histogram, not one per type and source.
 			var h Vector
 			h[Concluded] = 1
-			add(DimCloseDays, strconv.Itoa(closeDays), event{e.day, h})
+			for _, typ := range []string{f.DisputeType, All} {
+				for _, src := range []string{f.Source, All} {
+					out.Add(Key{Day: e.day, DisputeType: typ, Source: src, Dim: DimCloseDays, Value: strconv.Itoa(closeDays), Top: top}, h)
+				}
+			}
 		}
 	}
 	return out

@@ -355,6 +355,12 @@ func (r statsReader) totals(ctx context.Context, from, to time.Time, by string) 
 func (r statsReader) monthly(ctx context.Context, dim stats.Dim) ([]stats.Group, error) {
 	args := []any{r.codes, r.depth, stats.Month(r.q.From), stats.Month(r.q.To), string(dim)}
 	filt := r.filters(&args)
+	if dim == stats.DimCloseDays {
+		// The histogram has cells across all types and sources: read exactly one of them.
+		typ, src := cmp.Or(r.q.DisputeType, stats.All), cmp.Or(r.q.Source, stats.All)
+		args = append(args[:5], typ, src)
+		filt = " AND dispute_type = $6 AND source = $7"
+	}
 	rows, err := r.tx.Query(ctx, fmt.Sprintf(`SELECT value, %s FROM stats_monthly
 		WHERE dim = $5 AND tenant_id = ANY($1) AND top <= $2 AND month BETWEEN $3 AND $4 %s
 		GROUP BY value ORDER BY value`, sums(""), filt), args...)

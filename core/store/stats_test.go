@@ -276,6 +276,20 @@ func TestStatsPeriodsAgainstCounting(t *testing.T) {
 				t.Errorf("%s..%s source %q: %d/%d/%d, counting gives %d/%d/%d", p[0], p[1], source, r.Received, r.Concluded, r.Succeeded,
 					want[stats.Received], want[stats.Concluded], want[stats.Succeeded])
 			}
+			// The p90 of days to close over the months covering the period, by counting.
+			hist := map[int]int64{}
+			for _, c := range all {
+				if c.ConcludedAt == nil || (source != "" && source != string(c.Source)) {
+					continue
+				}
+				if m := stats.Month(stats.Day(*c.ConcludedAt)); !m.Before(stats.Month(from)) && !m.After(stats.Month(to)) {
+					hist[int(stats.Day(*c.ConcludedAt).Sub(stats.Day(c.ReceivedAt)).Hours()/24)]++
+				}
+			}
+			want90, got90 := stats.Percentile(hist, 90), r.P90DaysToClose
+			if (want90 == nil) != (got90 == nil) || want90 != nil && *want90 != *got90 {
+				t.Errorf("%s..%s source %q: p90 %v, counting gives %v", p[0], p[1], source, got90, want90)
+			}
 			var byMonth, byTenant int64
 			for _, g := range r.Groups[stats.ByMonth] {
 				byMonth += g.Received
