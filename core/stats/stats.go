@@ -187,8 +187,8 @@ func FactsOf(c cases.Case, committeeKind string, top int) Facts {
 	return f
 }
 
-// All stands for every dispute type or every source in the cells of the days-to-close
-// histogram.
+// All stands for every dispute type or every source in the cells of the totals and of the
+// days-to-close histogram (never in the other dimensions).
 const All = "*"
 
 // Unknown is the dimension value of a missing attribute.
@@ -297,7 +297,13 @@ func Contribution(f Facts) Cells {
 	mediators = slices.DeleteFunc(mediators, func(s string) bool { return s == "" })
 	year := f.ReceivedAt.In(china).Year()
 	for _, e := range events {
-		add(DimTotal, "", e)
+		// Totals are also kept across all types and/or all sources (All): a question without a
+		// filter reads one cell per tenant and month instead of one per type and source.
+		for _, typ := range []string{f.DisputeType, All} {
+			for _, src := range []string{f.Source, All} {
+				out.Add(Key{Day: e.day, DisputeType: typ, Source: src, Dim: DimTotal, Top: top}, e.v)
+			}
+		}
 		add(DimCommittee, orUnknown(f.CommitteeID), e)
 		add(DimStreet, orUnknown(street), e)
 		if len(mediators) == 0 {

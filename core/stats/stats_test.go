@@ -27,11 +27,11 @@ func date(s string) time.Time {
 
 func ptr[T any](v T) *T { return &v }
 
-// total sums the cells of one dimension.
+// total sums the cells of one dimension, per type and source (not the cells across all).
 func total(c Cells, dim Dim) Vector {
 	var v Vector
 	for k, x := range c {
-		if k.Dim == dim {
+		if k.Dim == dim && k.DisputeType != All && k.Source != All {
 			v.Add(x)
 		}
 	}
@@ -82,7 +82,7 @@ func TestContribution(t *testing.T) {
 			}
 			days := map[string]Vector{}
 			for k, v := range c {
-				if k.Dim == DimTotal {
+				if k.Dim == DimTotal && k.DisputeType != All && k.Source != All {
 					if k.DisputeType != "neighbour" || k.Source != "walk_in" || k.Top != 1 {
 						t.Fatalf("key %+v", k)
 					}

@@ -205,7 +205,10 @@ func (s *Store) Stats(ctx context.Context, tenantCode string, q stats.Query, tod
 		if yesterday.Before(end) {
 			end = yesterday
 		}
-		if !end.Before(q.From) {
+		switch {
+		case end.Equal(q.To): // a past period: the totals already hold it
+			out.OpenOverdue = out.Totals[stats.OpenDue]
+		case !end.Before(q.From):
 			od, err := r.totals(ctx, q.From, end, "")
 			if err != nil {
 				return err
@@ -245,6 +248,11 @@ func (s *Store) Stats(ctx context.Context, tenantCode string, q stats.Query, tod
 	})
 	return out, err
 }
+
+// customPlan plans each statistics query for its own parameters: a cached generic plan cannot
+// see how few tenants and months an array and a range hold, and chose scans ten times slower
+// (measured: 24 ms custom, 205 ms generic, Shanghai over 1.94 M cases).
+const customPlan = pgx.QueryExecModeExec
 
 type statsReader struct {
 	tx     pgx.Tx
@@ -293,7 +301,20 @@ func scanGroups(rows pgx.Rows) ([]stats.Group, error) {
 func (r statsReader) totals(ctx context.Context, from, to time.Time, by string) ([]stats.Group, error) {
 	fullFrom, fullTo := stats.WholeMonths(from, to)
 	args := []any{r.codes, r.depth}
-	filt := r.filters(&args)
+	// Each cell exists per type and source and across all of either: read the one level that
+	// answers — the filter's value, every value when grouping by it, else the cell across all.
+	level := func(col, filter string, grouped bool) string {
+		switch {
+		case filter != "":
+			args = append(args, filter)
+			return fmt.Sprintf(" AND %s = $%d", col, len(args))
+		case grouped:
+			return fmt.Sprintf(" AND %s <> '%s'", col, stats.All)
+		default:
+			return fmt.Sprintf(" AND %s = '%s'", col, stats.All)
+		}
+	}
+	filt := level("dispute_type", r.q.DisputeType, by == stats.ByType) + level("source", r.q.Source, by == stats.BySource)
 	key := "''"
 	switch by {
 	case stats.ByType:
@@ -327,7 +348,7 @@ func (r statsReader) totals(ctx context.Context, from, to time.Time, by string) 
 	if by != "" {
 		q += " GROUP BY 1 ORDER BY 1"
 	}
-	rows, err := r.tx.Query(ctx, q, args...)
+	rows, err := r.tx.Query(ctx, q, append([]any{customPlan}, args...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -363,7 +384,7 @@ func (r statsReader) monthly(ctx context.Context, dim stats.Dim) ([]stats.Group,
 	}
 	rows, err := r.tx.Query(ctx, fmt.Sprintf(`SELECT value, %s FROM stats_monthly
 		WHERE dim = $5 AND tenant_id = ANY($1) AND top <= $2 AND month BETWEEN $3 AND $4 %s
-		GROUP BY value ORDER BY value`, sums(""), filt), args...)
+		GROUP BY value ORDER BY value COLLATE "C"`, sums(""), filt), append([]any{customPlan}, args...)...)
 	if err != nil {
 		return nil, err
 	}
