@@ -39,6 +39,7 @@ fuzz:
 	go test -run '^$$' -fuzz FuzzValidateIDNumber -fuzztime $${FUZZTIME:-10s} ./core/pii/
 	go test -run '^$$' -fuzz FuzzValidatePhone -fuzztime $${FUZZTIME:-10s} ./core/pii/
 	go test -run '^$$' -fuzz FuzzReader -fuzztime $${FUZZTIME:-10s} ./core/caseimport/
+	go test -run '^$$' -fuzz FuzzParseQuery -fuzztime $${FUZZTIME:-10s} ./core/stats/
 	go test -run '^$$' -fuzz FuzzImportCheck -fuzztime $${FUZZTIME:-10s} ./core/cases/
 	go test -run '^$$' -fuzz FuzzMask -fuzztime $${FUZZTIME:-10s} ./core/pii/
 	go test -run '^$$' -fuzz FuzzDecodeJSON -fuzztime $${FUZZTIME:-10s} ./api/
