@@ -9,10 +9,6 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// caseDocument returns a case's two search documents as tsvector literals: doc (title A,
-// description C) and names (the parties' names, B).
-func caseDocument(c cases.Case) (doc, names string) { return caseDocumentMemo(c, nil) }
-
 // tokenMemo remembers the segmentation of texts seen in one bulk load (imported histories
 // repeat titles and standard phrases); it stops growing at memoLimit texts.
 type tokenMemo map[string][]string
@@ -33,6 +29,8 @@ func (m tokenMemo) tokens(text string) []string {
 	return t
 }
 
+// caseDocumentMemo returns a case's two search documents as tsvector literals: doc (title A,
+// description C) and names (the parties' names, B), segmenting through memo (nil: no memo).
 func caseDocumentMemo(c cases.Case, memo tokenMemo) (doc, names string) {
 	var ns []string
 	for _, p := range c.Parties {
