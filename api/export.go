@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"net/http"
 	"strings"
@@ -175,19 +176,10 @@ func (s *Server) exportMonthlyReport(c echo.Context) error {
 			g.Performed, g.PerformanceRate, g.Recanted, g.RecantRate, g.ConcludedLate, g.AvgDaysToClose}
 	}
 	label := func(by string, g stats.GroupFigures) string {
-		switch {
-		case by == stats.ByType && builtInTypeNames[g.Key] != "":
-			return builtInTypeNames[g.Key]
-		case by == stats.BySource:
-			if info, ok := cases.LookupSource(g.Key); ok {
-				return info.NameZH
-			}
-		case g.Label != "":
-			return g.Label
-		case g.Key == stats.Unknown:
+		if g.Key == stats.Unknown && by == string(stats.DimCommittee) {
 			return "未分派"
 		}
-		return g.Key
+		return cmp.Or(groupLabel(by, g), g.Key)
 	}
 	sheet := func(name, by string) export.Table {
 		return export.Table{Sheet: name, Headers: headers, Rows: func(yield func([]any) error) error {

@@ -101,16 +101,7 @@ func (s *Server) getStats(c echo.Context) error {
 			b.Grain = "day"
 		}
 		for _, g := range r.Groups[by] {
-			label := g.Label
-			switch by {
-			case stats.ByType:
-				label = builtInTypeNames[g.Key]
-			case stats.BySource:
-				if info, ok := cases.LookupSource(g.Key); ok {
-					label = info.NameZH
-				}
-			}
-			b.Rows = append(b.Rows, statsGroupDTO{Key: g.Key, Label: label, figuresDTO: toFiguresDTO(g.Figures)})
+			b.Rows = append(b.Rows, statsGroupDTO{Key: g.Key, Label: groupLabel(by, g), figuresDTO: toFiguresDTO(g.Figures)})
 		}
 		out.Breakdowns = append(out.Breakdowns, b)
 	}
@@ -124,3 +115,18 @@ var builtInTypeNames = func() map[string]string {
 	}
 	return out
 }()
+
+// groupLabel names a breakdown's value for people: a dispute type's or source's Chinese name,
+// the name the store found (child tenant, own committee), or "" when there is none.
+func groupLabel(by string, g stats.GroupFigures) string {
+	switch by {
+	case stats.ByType:
+		return builtInTypeNames[g.Key]
+	case stats.BySource:
+		if info, ok := cases.LookupSource(g.Key); ok {
+			return info.NameZH
+		}
+		return ""
+	}
+	return g.Label
+}

@@ -434,20 +434,9 @@ func piiCmd(load loader) *cobra.Command {
 			ctx := cliContext(cmd.Context(), "pii-rotate")
 			codes := []string{only}
 			if only == "" {
-				codes = nil
-				after := ""
-				for {
-					ts, err := a.tenants.List(ctx, "000000", tenant.Filter{After: after, Limit: 1000})
-					if err != nil {
-						return err
-					}
-					for _, t := range ts {
-						codes = append(codes, t.Code)
-					}
-					if len(ts) < 1000 {
-						break
-					}
-					after = ts[len(ts)-1].Code
+				var err error
+				if codes, err = tenantCodes(ctx, a, "000000"); err != nil {
+					return err
 				}
 			}
 			total := 0

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -23,26 +24,9 @@ func statsCmd(load loader) *cobra.Command {
 			ctx := cliContext(cmd.Context(), "stats-rebuild")
 			w := cmd.OutOrStdout()
 			start := time.Now()
-			var codes []string
-			if t, err := a.tenants.Get(ctx, "000000", within); err != nil {
-				return fmt.Errorf("tenant %s: %w", within, err)
-			} else {
-				codes = append(codes, t.Code)
-			}
-			for after := ""; ; {
-				page, err := a.tenants.List(ctx, "000000", tenant.Filter{Within: within, After: after, Limit: 1000})
-				if err != nil {
-					return err
-				}
-				for _, t := range page {
-					if t.Code != within {
-						codes = append(codes, t.Code)
-					}
-				}
-				if len(page) < 1000 {
-					break
-				}
-				after = page[len(page)-1].Code
+			codes, err := tenantCodes(ctx, a, within)
+			if err != nil {
+				return err
 			}
 			var casesN, cells, diffs int
 			for _, code := range codes {
@@ -71,4 +55,29 @@ func statsCmd(load loader) *cobra.Command {
 	rebuild.Flags().BoolVar(&check, "check", false, "只比对 / compare only")
 	cmd.AddCommand(rebuild)
 	return cmd
+}
+
+// tenantCodes returns a tenant and every tenant of its subtree ("000000": all of them), in
+// code order, a page of the registry at a time.
+func tenantCodes(ctx context.Context, a *app, within string) ([]string, error) {
+	t, err := a.tenants.Get(ctx, "000000", within)
+	if err != nil {
+		return nil, fmt.Errorf("tenant %s: %w", within, err)
+	}
+	codes := []string{t.Code}
+	for after := ""; ; {
+		page, err := a.tenants.List(ctx, "000000", tenant.Filter{Within: within, After: after, Limit: 1000})
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range page {
+			if t.Code != within {
+				codes = append(codes, t.Code)
+			}
+		}
+		if len(page) < 1000 {
+			return codes, nil
+		}
+		after = page[len(page)-1].Code
+	}
 }

@@ -11,8 +11,8 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// loadCaseDetail is loadCase with the sessions and follow-ups.
-func loadCaseDetail(ctx context.Context, tx pgx.Tx, tenantCode, id string, now time.Time) (cases.Case, error) {
+// loadCaseWithSessions is loadCase with the mediation sessions.
+func loadCaseWithSessions(ctx context.Context, tx pgx.Tx, tenantCode, id string) (cases.Case, error) {
 	c, err := loadCase(ctx, tx, tenantCode, id)
 	if err != nil {
 		return c, err
@@ -22,13 +22,20 @@ func loadCaseDetail(ctx context.Context, tx pgx.Tx, tenantCode, id string, now t
 	if err != nil {
 		return c, err
 	}
-	if c.Sessions, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (cases.Session, error) {
+	c.Sessions, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (cases.Session, error) {
 		var s cases.Session
 		return s, r.Scan(&s.ID, &s.At, &s.Mode, &s.Summary, &s.Mediators, &s.Participants)
-	}); err != nil {
+	})
+	return c, err
+}
+
+// loadCaseDetail is loadCase with the sessions and follow-ups.
+func loadCaseDetail(ctx context.Context, tx pgx.Tx, tenantCode, id string, now time.Time) (cases.Case, error) {
+	c, err := loadCaseWithSessions(ctx, tx, tenantCode, id)
+	if err != nil {
 		return c, err
 	}
-	rows, err = tx.Query(ctx, `SELECT f.id::text, f.case_id::text, c.number, f.due_at, f.done_at, f.result, f.note FROM case_follow_ups f
+	rows, err := tx.Query(ctx, `SELECT f.id::text, f.case_id::text, c.number, f.due_at, f.done_at, f.result, f.note FROM case_follow_ups f
 		JOIN cases c ON c.tenant_id = f.tenant_id AND c.id = f.case_id
 		WHERE f.tenant_id = $1 AND f.case_id = $2 ORDER BY f.due_at, f.id`, tenantCode, id)
 	if err != nil {
@@ -75,7 +82,7 @@ func (s *Store) ApplyAction(ctx context.Context, tenantCode, id string, in cases
 			return err
 		}
 		// With its sessions: the statistics take the mediators of the state before the change.
-		c, err := loadCaseDetail(ctx, tx, tenantCode, id, now)
+		c, err := loadCaseWithSessions(ctx, tx, tenantCode, id)
 		if err != nil {
 			return err
 		}

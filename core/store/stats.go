@@ -173,13 +173,8 @@ func upsertChunk(ctx context.Context, tx pgx.Tx, tenantCode, table string, rows 
 func (s *Store) Stats(ctx context.Context, tenantCode string, q stats.Query, today time.Time) (stats.Sums, error) {
 	out := stats.Sums{CloseDays: map[int]int64{}, Groups: map[string][]stats.Group{}}
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
-		var depth int
-		if err := tx.QueryRow(ctx, `SELECT array_length(ancestors, 1) FROM tenants WHERE code = $1`, tenantCode).Scan(&depth); err != nil {
-			if isNoRows(err) {
-				return tenantpkg.ErrNotFound
-			}
-			return err
-		}
+		// The subtree, and under which child of the tenant each of its tenants lies.
+		depth := stats.Depth(tenantCode)
 		r := statsReader{tx: tx, tenant: tenantCode, depth: depth, q: q, child: map[string]string{}}
 		rows, err := tx.Query(ctx, `SELECT code, coalesce(ancestors[$2 + 1], code) FROM tenants WHERE ancestors @> ARRAY[$1::text]`, tenantCode, depth)
 		if err != nil {
@@ -192,6 +187,9 @@ func (s *Store) Stats(ctx context.Context, tenantCode string, q stats.Query, tod
 			return nil
 		}); err != nil {
 			return err
+		}
+		if r.child[tenantCode] == "" { // not onboarded, or outside what the tenant may see
+			return tenantpkg.ErrNotFound
 		}
 		tot, err := r.totals(ctx, q.From, q.To, "")
 		if err != nil {
@@ -525,18 +523,14 @@ func storedCells(ctx context.Context, tx pgx.Tx, tenantCode string) (map[cellKey
 
 // computeCells sums what every case of the tenant contributes.
 func computeCells(ctx context.Context, tx pgx.Tx, tenantCode string) (stats.Cells, int, error) {
-	kinds := map[string]string{}
-	var id, kind string
-	rows, err := tx.Query(ctx, `SELECT id::text, kind FROM organisations WHERE tenant_id = $1`, tenantCode)
+	kinds, err := committeeKindsOf(ctx, tx, tenantCode)
 	if err != nil {
 		return nil, 0, err
 	}
-	if _, err := pgx.ForEachRow(rows, []any{&id, &kind}, func() error { kinds[id] = kind; return nil }); err != nil {
-		return nil, 0, err
-	}
+	var id string
 	parties := map[string][]cases.Party{}
 	var p cases.Party
-	rows, err = tx.Query(ctx, `SELECT case_id::text, kind, gender, birth_year, occupation FROM case_parties WHERE tenant_id = $1 ORDER BY case_id, position`, tenantCode)
+	rows, err := tx.Query(ctx, `SELECT case_id::text, kind, gender, birth_year, occupation FROM case_parties WHERE tenant_id = $1 ORDER BY case_id, position`, tenantCode)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -590,7 +584,7 @@ func (s *Store) SetJoint(ctx context.Context, tenantCode, caseID string, j *case
 			}
 			return err
 		}
-		before, err := loadCaseDetail(ctx, tx, tenantCode, caseID, time.Now())
+		before, err := loadCaseWithSessions(ctx, tx, tenantCode, caseID)
 		if err != nil {
 			return err
 		}
