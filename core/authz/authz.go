@@ -26,6 +26,7 @@ import (
 	"github.com/casbin/casbin/v2/model"
 	"github.com/casbin/casbin/v2/persist/cache"
 
+	"github.com/fengqiao/fengqiao/core/access"
 	"github.com/fengqiao/fengqiao/core/division"
 	"github.com/fengqiao/fengqiao/core/tenant"
 )
@@ -74,24 +75,41 @@ func subtreeMatch(requestDomain, grantDomain string) bool {
 	return tenant.InScope(grantDomain, requestDomain)
 }
 
-// New builds an authorizer loading every rule from ps through the adapter, and makes sure each
-// default rule (DefaultPolicies) exists, adding the missing ones to storage and memory; on a
-// fresh database that seeds them all.
+// New builds an authorizer loading every rule from ps through the adapter, and makes the
+// default rules (dom "*", owned by the code: DefaultPolicies) exactly those stored: missing ones
+// are added, and "*" rules the code no longer has (an older version's defaults) removed, from
+// storage and memory. On a fresh database that seeds them all.
 func New(ctx context.Context, ps PolicyStore) (*Authorizer, error) {
 	a := &Authorizer{ps: ps, adapter: NewAdapter(ps)}
 	e, err := a.build(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var missing [][]string
+	var missing, stale [][]string
 	m := e.GetModel()
+	defaults := map[string]bool{}
 	for _, d := range DefaultPolicies() {
+		defaults[strings.Join(d, "\x00")] = true
 		has, err := m.HasPolicy("p", d[0], d[1:])
 		if err != nil {
 			return nil, fmt.Errorf("authz: %w", err)
 		}
 		if !has {
 			missing = append(missing, d)
+		}
+	}
+	for _, r := range m["p"]["p"].Policy {
+		row := append([]string{"p"}, r...)
+		if len(r) > 1 && r[1] == AnyTenant && !defaults[strings.Join(row, "\x00")] {
+			stale = append(stale, row)
+		}
+	}
+	if len(stale) > 0 {
+		if err := ps.RemovePolicyRules(ctx, stored(stale)); err != nil {
+			return nil, fmt.Errorf("authz: remove former default rules: %w", err)
+		}
+		if err := apply(e, change{rows: stale}); err != nil {
+			return nil, err
 		}
 	}
 	if len(missing) > 0 {
@@ -104,6 +122,20 @@ func New(ctx context.Context, ps PolicyStore) (*Authorizer, error) {
 	}
 	a.e = e
 	return a, nil
+}
+
+// stored returns rows as storage holds them: trailing empty values trimmed (a rule loaded from
+// a shorter stored row was padded).
+func stored(rows [][]string) [][]string {
+	out := make([][]string, len(rows))
+	for i, r := range rows {
+		n := len(r)
+		for n > 1 && r[n-1] == "" {
+			n--
+		}
+		out[i] = r[:n]
+	}
+	return out
 }
 
 // build returns an enforcer holding every stored rule. It has no adapter, so it can never write
@@ -133,18 +165,39 @@ func (a *Authorizer) build(ctx context.Context) (*casbin.SyncedCachedEnforcer, e
 	return e, nil
 }
 
+// Request is one question: may Sub do Act on Obj?
+type Request struct {
+	Sub string
+	// RoleTenant is where Sub's roles are looked up: the tenant acted in (a role held above it
+	// reaches it), or Sub's home tenant when it acts on a case of another tenant through a share
+	// or a joint mediation.
+	RoleTenant string
+	// Tenant is the tenant acted in (the case's tenant): its overrides apply besides the
+	// defaults.
+	Tenant   string
+	Obj, Act string
+	// Rel is Sub's relationship to the case (package access), access.None for requests about
+	// no particular case.
+	Rel string
+}
+
 // validRequest refuses requests that cannot name anything: a subject that is no principal
-// ("<kind>:<id>"; a bare role name would match its own rules, g(x, x, dom) being true), a dom
-// that is not a 6-digit tenant code (notably "*"), an empty field, or "$" (the separator of the
-// cache key).
-func validRequest(sub, dom, obj, act string) bool {
-	if len(dom) != 6 || strings.IndexByte(sub, ':') <= 0 {
+// ("<kind>:<id>"; a bare role name would match its own rules, g(x, x, dom) being true), a
+// tenant that is not a 6-digit tenant code (notably "*"), an empty field, a relationship "*",
+// or "$" (the separator of the cache key).
+func validRequest(r Request) bool {
+	if strings.IndexByte(r.Sub, ':') <= 0 || r.Rel == access.Any {
 		return false
 	}
-	if _, err := division.LevelOf(dom); err != nil {
-		return false
+	for _, dom := range [...]string{r.RoleTenant, r.Tenant} {
+		if len(dom) != 6 {
+			return false
+		}
+		if _, err := division.LevelOf(dom); err != nil {
+			return false
+		}
 	}
-	for _, s := range [...]string{sub, obj, act} {
+	for _, s := range [...]string{r.Sub, r.Obj, r.Act, r.Rel} {
 		if s == "" || strings.IndexByte(s, '$') >= 0 {
 			return false
 		}
@@ -152,15 +205,20 @@ func validRequest(sub, dom, obj, act string) bool {
 	return true
 }
 
-// Allowed tells whether sub may do act on obj in tenant dom. It errs only on internal failures;
-// a malformed request (see validRequest: sub must be a principal "<kind>:<id>", dom a 6-digit
-// tenant code) is simply not allowed.
+// Allowed tells whether sub may do act on obj in tenant dom, for a request about no particular
+// case (relationship access.None). It errs only on internal failures; a malformed request (see
+// validRequest) is simply not allowed.
 func (a *Authorizer) Allowed(sub, dom, obj, act string) (bool, error) {
-	if !validRequest(sub, dom, obj, act) {
+	return a.Decide(Request{Sub: sub, RoleTenant: dom, Tenant: dom, Obj: obj, Act: act, Rel: access.None})
+}
+
+// Decide tells whether r is allowed: some rule allows it and no rule denies it.
+func (a *Authorizer) Decide(r Request) (bool, error) {
+	if !validRequest(r) {
 		return false, nil
 	}
 	a.mu.RLock()
-	ok, err := a.e.Enforce(sub, dom, obj, act)
+	ok, err := a.e.Enforce(r.Sub, r.RoleTenant, r.Tenant, r.Obj, r.Act, r.Rel)
 	a.mu.RUnlock()
 	if err != nil {
 		return false, fmt.Errorf("authz: enforce: %w", err)
@@ -168,22 +226,62 @@ func (a *Authorizer) Allowed(sub, dom, obj, act string) (bool, error) {
 	return ok, nil
 }
 
-// Explain is Allowed that also returns the "p" rule (sub, dom, obj, act) that allowed the
-// request, or nil. It bypasses the decision cache.
-func (a *Authorizer) Explain(sub, dom, obj, act string) (bool, []string, error) {
-	if !validRequest(sub, dom, obj, act) {
-		return false, nil, nil
+// AllowedRelationships returns those of rels for which r (its Rel ignored) is allowed, in the
+// order given: the relationships a list may show a case for.
+func (a *Authorizer) AllowedRelationships(r Request, rels []string) ([]string, error) {
+	var out []string
+	for _, rel := range rels {
+		r.Rel = rel
+		ok, err := a.Decide(r)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, rel)
+		}
 	}
-	a.mu.RLock()
-	ok, rule, err := a.e.EnforceEx(sub, dom, obj, act)
-	a.mu.RUnlock()
-	if err != nil {
-		return false, nil, fmt.Errorf("authz: enforce: %w", err)
+	return out, nil
+}
+
+// Explanation is a decision with its reasons.
+type Explanation struct {
+	Allowed bool
+	// Rel is the relationship decided on: the one allowed, or denied by a rule; "" when no rule
+	// matched any relationship.
+	Rel string
+	// Rule is the rule that decided (ptype first): the allowing rule, the denying rule, or nil
+	// when nothing matched.
+	Rule []string
+}
+
+// Explain decides r for each of rels in turn (r.Rel ignored), like a list or a case decision
+// does, and says why: the first relationship allowed and its rule; otherwise the first
+// relationship a deny rule refused and that rule; otherwise nothing matched. It bypasses the
+// decision cache.
+func (a *Authorizer) Explain(r Request, rels []string) (Explanation, error) {
+	var denied *Explanation
+	for _, rel := range rels {
+		r.Rel = rel
+		if !validRequest(r) {
+			continue
+		}
+		a.mu.RLock()
+		ok, rule, err := a.e.EnforceEx(r.Sub, r.RoleTenant, r.Tenant, r.Obj, r.Act, r.Rel)
+		a.mu.RUnlock()
+		if err != nil {
+			return Explanation{}, fmt.Errorf("authz: enforce: %w", err)
+		}
+		if ok {
+			return Explanation{Allowed: true, Rel: rel, Rule: append([]string{"p"}, rule...)}, nil
+		}
+		if len(rule) > 0 && denied == nil {
+			denied = &Explanation{Rel: rel, Rule: append([]string{"p"}, rule...)}
+		}
 	}
-	if !ok {
-		rule = nil
+	if denied != nil {
+		return *denied, nil
 	}
-	return ok, append([]string(nil), rule...), nil
+	return Explanation{}, nil
 }
 
 // RolesOf returns the roles sub holds (its "g" rules), sorted by role then tenant.
@@ -285,9 +383,9 @@ func checkRows(rows [][]string) error {
 			return fmt.Errorf("%w: empty row", ErrBadRule)
 		}
 		switch {
-		case r[0] == "p" && len(r) == 5, r[0] == "g" && len(r) == 4:
+		case r[0] == "p" && len(r) == 7, r[0] == "g" && len(r) == 4:
 		default:
-			return fmt.Errorf("%w: %q (want p, sub, dom, obj, act or g, sub, role, tenant)", ErrBadRule, r)
+			return fmt.Errorf("%w: %q (want p, sub, dom, obj, act, rel, eft or g, sub, role, tenant)", ErrBadRule, r)
 		}
 		for _, v := range r[1:] {
 			if v == "" {

@@ -1,37 +1,42 @@
 package authz
 
 import (
+	"github.com/fengqiao/fengqiao/core/access"
 	"github.com/fengqiao/fengqiao/core/identity"
 )
 
-// modelText is the Casbin model: RBAC with domains, the domain being a tenant code.
+// modelText is the Casbin model: RBAC with domains plus the relationship of the principal to
+// the case, with deny rules.
+//
+// A request is (sub, rdom, dom, obj, act, rel): the subject; the tenant its roles are looked up
+// in (rdom: the tenant acted in, or the subject's home tenant for a case of another tenant
+// shared with it); the tenant whose rules apply (dom: the tenant acted in, the case's tenant);
+// the object and action; and the relationship the platform computed (package access; "none"
+// for requests about no particular case). A rule is (role, dom, obj, act, rel, eft): dom "*"
+// is one copy for every tenant (compared by equality, never a pattern), a tenant code is that
+// tenant's override; rel "*" holds for every relationship; eft is "allow" or "deny", and one
+// matching deny overrides every allow.
 //
 // A grant "g, <subject>, <role>, <home tenant>" reaches the home tenant's subtree through the
-// domain matching function registered on "g" (see subtreeMatch). A "p" rule with dom "*" is one
-// copy for every tenant; a tenant may have its own rules with its code as dom.
+// domain matching function registered on "g" (see subtreeMatch).
 //
-// The matcher is the design's
-//
-//	g(r.sub, p.sub, r.dom) && (p.dom == "*" || p.dom == r.dom) && (p.obj == r.obj || p.obj == "*") && (p.act == r.act || p.act == "*")
-//
-// with its terms reordered (same meaning): govaluate evaluates && left to right and stops at
-// the first false term, so the string comparisons first spare the role lookup g() for every
-// rule whose object or action does not match.
+// govaluate evaluates && left to right and stops at the first false term, so the string
+// comparisons come first and the role lookup g() last.
 const modelText = `
 [request_definition]
-r = sub, dom, obj, act
+r = sub, rdom, dom, obj, act, rel
 
 [policy_definition]
-p = sub, dom, obj, act
+p = sub, dom, obj, act, rel, eft
 
 [role_definition]
 g = _, _, _
 
 [policy_effect]
-e = some(where (p.eft == allow))
+e = some(where (p.eft == allow)) && !some(where (p.eft == deny))
 
 [matchers]
-m = (p.obj == r.obj || p.obj == "*") && (p.act == r.act || p.act == "*") && (p.dom == "*" || p.dom == r.dom) && g(r.sub, p.sub, r.dom)
+m = (p.obj == r.obj || p.obj == "*") && (p.act == r.act || p.act == "*") && (p.rel == r.rel || p.rel == "*") && (p.dom == "*" || p.dom == r.dom) && g(r.sub, p.sub, r.rdom)
 `
 
 // AnyTenant is the dom of a rule that holds in every tenant.
@@ -83,74 +88,184 @@ const (
 	ActImport = "import"
 )
 
+// More objects and actions of cross-agency access.
+const (
+	// ObjPolicies is the authorization rules of a tenant: read them, add or remove overrides,
+	// explain a decision.
+	ObjPolicies = "policies"
+	// ActConfirm is of cases: record the judicial confirmation (司法确认) of an agreement.
+	ActConfirm = "confirm"
+	// ActExport is of cases: download them as a file.
+	ActExport = "export"
+	// ActShare is of cases: share one with another agency or tenant, and revoke the share.
+	ActShare = "share"
+	// ActLink is of cases: link an agency to a case, or assign a mediator.
+	ActLink = "link"
+)
+
+// Effects of rules.
+const (
+	Allow = "allow"
+	Deny  = "deny"
+)
+
 // RoleObject is the object of the rule allowing to grant role: Allowed(sub, dom, RoleObject(r),
 // ActAssign) tells whether sub may grant r in dom. Whether dom's level fits r is checked
 // elsewhere (identity.CheckRole).
 func RoleObject(role string) string { return "role:" + role }
 
-// DefaultPolicies returns the platform's default "p" rows (ptype first, dom "*"): one copy for
-// all tenants. Each call returns a fresh slice.
-func DefaultPolicies() [][]string {
-	tenantAdmin := map[string][]string{
-		ObjTenants: {ActOnboard, ActRead, ActUpdate, ActSuspend, ActResume, ActArchive},
-		ObjUsers:   {ActCreate, ActRead, ActUpdate},
-		ObjTokens:  {ActCreate, ActRead, ActRevoke},
-		ObjOffices: {ActRead},
-		ObjAudit:   {ActRead},
-		ObjInbox:   {ActRead}, // escalated warnings reach upper levels here
-		ObjStats:   {ActRead},
-		ObjCases:   {ActImport},
+// grant is one line of the default policy: role may do each of acts on obj when it stands to
+// the case (or tenant) in one of rels.
+type grant struct {
+	obj  string
+	acts []string
+	rels []string
+}
+
+func g(obj string, acts []string, rels ...string) grant {
+	if len(rels) == 0 {
+		rels = []string{access.Any}
 	}
-	districtAdmin := map[string][]string{
-		ObjTenants:       {ActRead, ActUpdate}, // its own settings
-		ObjUsers:         {ActCreate, ActRead, ActUpdate},
-		ObjTokens:        {ActCreate, ActRead, ActRevoke},
-		ObjOffices:       {ActRead},
-		ObjAudit:         {ActRead},
-		ObjCases:         {ActCreate, ActRead, ActUpdate, ActImport},
-		ObjCasePII:       {ActRead},
-		ObjDisputeTypes:  {ActRead, ActCreate},
-		ObjOrganisations: {ActCreate, ActRead, ActUpdate},
-		ObjMediators:     {ActCreate, ActRead, ActUpdate},
-		ObjExperts:       {ActCreate, ActRead, ActUpdate},
-		ObjCaseSettings:  {ActRead, ActUpdate},
-		ObjWarnings:      {ActRead, ActAcknowledge, ActConfigure},
-		ObjInbox:         {ActRead},
-		ObjStats:         {ActRead},
-		ObjLibrary:       {ActRead, ActCreate, ActReview},
+	return grant{obj: obj, acts: acts, rels: rels}
+}
+
+func acts(a ...string) []string { return a }
+
+// defaultGrants is the default policy, role by role (docs/access.md shows it as a table).
+func defaultGrants() []struct {
+	role    string
+	grants  []grant
+	assigns []string
+} {
+	tenantAdmin := []grant{
+		g(ObjTenants, acts(ActOnboard, ActRead, ActUpdate, ActSuspend, ActResume, ActArchive)),
+		g(ObjUsers, acts(ActCreate, ActRead, ActUpdate)),
+		g(ObjTokens, acts(ActCreate, ActRead, ActRevoke)),
+		g(ObjOffices, acts(ActRead)),
+		g(ObjAudit, acts(ActRead)),
+		g(ObjInbox, acts(ActRead)), // escalated warnings reach upper levels here
+		g(ObjStats, acts(ActRead)),
+		g(ObjPolicies, acts(ActRead, ActUpdate)),
+		g(ObjCases, acts(ActImport)),
+		// Figures, not personal data: a case's summary only where a warning was escalated.
+		g(ObjCases, acts(ActRead), access.Escalated),
+		g(ObjWarnings, acts(ActRead), access.Escalated),
 	}
-	perms := []struct {
+	// What bureau staff may do on the cases of their own tenant and on cases shared with them or
+	// jointly mediated with their tenant.
+	staffCases := []grant{
+		g(ObjCases, acts(ActCreate)),
+		g(ObjCases, acts(ActRead, ActUpdate, ActConfirm, ActExport, ActShare, ActLink), access.Owner),
+		g(ObjCasePII, acts(ActRead), access.Owner),
+		g(ObjWarnings, acts(ActRead, ActAcknowledge), access.Owner),
+		g(ObjCases, acts(ActRead), access.Grantee, access.Partner),
+		g(ObjCasePII, acts(ActRead), access.GranteeParties, access.Partner),
+	}
+	districtAdmin := append([]grant{
+		g(ObjTenants, acts(ActRead, ActUpdate)), // its own settings
+		g(ObjUsers, acts(ActCreate, ActRead, ActUpdate)),
+		g(ObjTokens, acts(ActCreate, ActRead, ActRevoke)),
+		g(ObjOffices, acts(ActRead)),
+		g(ObjAudit, acts(ActRead)),
+		g(ObjCases, acts(ActImport)),
+		g(ObjDisputeTypes, acts(ActRead, ActCreate)),
+		g(ObjOrganisations, acts(ActCreate, ActRead, ActUpdate)),
+		g(ObjMediators, acts(ActCreate, ActRead, ActUpdate)),
+		g(ObjExperts, acts(ActCreate, ActRead, ActUpdate)),
+		g(ObjCaseSettings, acts(ActRead, ActUpdate)),
+		g(ObjWarnings, acts(ActConfigure)),
+		g(ObjInbox, acts(ActRead)),
+		g(ObjStats, acts(ActRead)),
+		g(ObjLibrary, acts(ActRead, ActCreate, ActReview)),
+		g(ObjPolicies, acts(ActRead, ActUpdate)),
+	}, staffCases...)
+	districtStaff := append([]grant{
+		g(ObjTenants, acts(ActRead)),
+		g(ObjOffices, acts(ActRead)),
+		g(ObjDisputeTypes, acts(ActRead)),
+		g(ObjOrganisations, acts(ActRead)),
+		g(ObjMediators, acts(ActRead)),
+		g(ObjExperts, acts(ActRead)),
+		g(ObjCaseSettings, acts(ActRead)),
+		g(ObjInbox, acts(ActRead)),
+		g(ObjStats, acts(ActRead)),
+		g(ObjLibrary, acts(ActRead, ActCreate)),
+	}, staffCases...)
+	// An agency (court, police station, petition office…) sees the cases it referred or is
+	// linked to, and what is shared with it; a court records judicial confirmation on the cases
+	// it referred; a police station gets the parties' contacts of the cases whose warnings it
+	// handles.
+	agency := []grant{
+		g(ObjTenants, acts(ActRead)),
+		g(ObjDisputeTypes, acts(ActRead)),
+		g(ObjInbox, acts(ActRead)),
+		g(ObjCases, acts(ActRead), access.Referrer, access.Linked, access.Grantee),
+		g(ObjCases, acts(ActConfirm), access.Referrer),
+		g(ObjCasePII, acts(ActRead), access.Linked, access.GranteeParties),
+		g(ObjWarnings, acts(ActRead, ActAcknowledge), access.Linked),
+	}
+	return []struct {
 		role    string
-		grants  map[string][]string
+		grants  []grant
 		assigns []string
 	}{
 		{identity.RoleNationalAdmin, tenantAdmin, identity.Roles()},
-		{identity.RoleProvinceAdmin, tenantAdmin, []string{
-			identity.RoleProvinceAdmin, identity.RoleCityAdmin, identity.RoleDistrictAdmin,
-			identity.RoleDistrictStaff, identity.RoleAgencySystem}},
-		{identity.RoleCityAdmin, tenantAdmin, []string{
-			identity.RoleCityAdmin, identity.RoleDistrictAdmin, identity.RoleDistrictStaff, identity.RoleAgencySystem}},
-		{identity.RoleDistrictAdmin, districtAdmin, []string{
-			identity.RoleDistrictAdmin, identity.RoleDistrictStaff, identity.RoleAgencySystem}},
-		{identity.RoleDistrictStaff, map[string][]string{ObjTenants: {ActRead}, ObjOffices: {ActRead},
-			ObjCases: {ActCreate, ActRead, ActUpdate}, ObjCasePII: {ActRead}, ObjDisputeTypes: {ActRead},
-			ObjOrganisations: {ActRead}, ObjMediators: {ActRead}, ObjExperts: {ActRead}, ObjCaseSettings: {ActRead},
-			ObjWarnings: {ActRead, ActAcknowledge}, ObjInbox: {ActRead}, ObjStats: {ActRead}, ObjLibrary: {ActRead, ActCreate}}, nil},
-		// An agency system refers cases (e.g. a court's 诉前委派); which cases it may then see is
-		// the cross-agency access issue's.
-		{identity.RoleAgencySystem, map[string][]string{ObjTenants: {ActRead}, ObjCases: {ActCreate}, ObjDisputeTypes: {ActRead},
-			ObjWarnings: {ActRead, ActAcknowledge}, ObjInbox: {ActRead}}, nil},
+		{identity.RoleProvinceAdmin, tenantAdmin, append([]string{identity.RoleProvinceAdmin, identity.RoleCityAdmin}, identity.DistrictRoles()...)},
+		{identity.RoleCityAdmin, tenantAdmin, append([]string{identity.RoleCityAdmin}, identity.DistrictRoles()...)},
+		{identity.RoleDistrictAdmin, districtAdmin, identity.DistrictRoles()},
+		{identity.RoleDistrictStaff, districtStaff, nil},
+		{identity.RoleIntakeOfficer, []grant{
+			g(ObjTenants, acts(ActRead)),
+			g(ObjDisputeTypes, acts(ActRead)),
+			g(ObjOrganisations, acts(ActRead)),
+			g(ObjCaseSettings, acts(ActRead)),
+			g(ObjCases, acts(ActCreate)),
+			g(ObjCases, acts(ActRead, ActUpdate), access.Owner),
+			g(ObjCasePII, acts(ActRead), access.Owner),
+			g(ObjWarnings, acts(ActRead), access.Owner),
+		}, nil},
+		{identity.RoleAnalyst, []grant{
+			g(ObjTenants, acts(ActRead)),
+			g(ObjDisputeTypes, acts(ActRead)),
+			g(ObjOrganisations, acts(ActRead)),
+			g(ObjStats, acts(ActRead)),
+			g(ObjCases, acts(ActRead, ActExport), access.Owner), // summaries, never personal data
+		}, nil},
+		{identity.RoleCommitteeHead, []grant{
+			g(ObjTenants, acts(ActRead)),
+			g(ObjDisputeTypes, acts(ActRead)),
+			g(ObjMediators, acts(ActRead)),
+			g(ObjLibrary, acts(ActRead, ActCreate)),
+			g(ObjCases, acts(ActRead, ActUpdate, ActLink), access.Committee),
+			g(ObjCasePII, acts(ActRead), access.Committee),
+			g(ObjWarnings, acts(ActRead, ActAcknowledge), access.Committee),
+		}, nil},
+		{identity.RoleMediator, []grant{
+			g(ObjTenants, acts(ActRead)),
+			g(ObjDisputeTypes, acts(ActRead)),
+			g(ObjLibrary, acts(ActRead)),
+			g(ObjCases, acts(ActRead, ActUpdate), access.Mediator),
+			g(ObjCasePII, acts(ActRead), access.Mediator),
+		}, nil},
+		{identity.RoleAgencyClerk, agency, nil},
+		{identity.RoleAgencySystem, append([]grant{g(ObjCases, acts(ActCreate))}, agency...), nil},
 	}
-	objOrder := []string{ObjTenants, ObjUsers, ObjTokens, ObjOffices, ObjAudit, ObjCases, ObjCasePII, ObjDisputeTypes, ObjOrganisations, ObjMediators, ObjExperts, ObjCaseSettings, ObjWarnings, ObjInbox, ObjStats, ObjLibrary}
+}
+
+// DefaultPolicies returns the platform's default "p" rows (ptype first, dom "*", eft allow):
+// one copy for all tenants. Each call returns a fresh slice.
+func DefaultPolicies() [][]string {
 	var out [][]string
-	for _, p := range perms {
-		for _, obj := range objOrder {
-			for _, act := range p.grants[obj] {
-				out = append(out, []string{"p", p.role, AnyTenant, obj, act})
+	for _, p := range defaultGrants() {
+		for _, gr := range p.grants {
+			for _, act := range gr.acts {
+				for _, rel := range gr.rels {
+					out = append(out, []string{"p", p.role, AnyTenant, gr.obj, act, rel, Allow})
+				}
 			}
 		}
 		for _, r := range p.assigns {
-			out = append(out, []string{"p", p.role, AnyTenant, RoleObject(r), ActAssign})
+			out = append(out, []string{"p", p.role, AnyTenant, RoleObject(r), ActAssign, access.Any, Allow})
 		}
 	}
 	return out

@@ -80,8 +80,8 @@ func TestRoleManagerMatchesCasbin(t *testing.T) {
 			for _, s := range subjects {
 				for _, d := range domains {
 					for _, a := range acts {
-						want, err1 := ref.Enforce(s, d, a[0], a[1])
-						got, err2 := ours.Enforce(s, d, a[0], a[1])
+						want, err1 := ref.Enforce(s, d, d, a[0], a[1], "none")
+						got, err2 := ours.Enforce(s, d, d, a[0], a[1], "none")
 						if err1 != nil || err2 != nil || got != want {
 							t.Fatalf("round %d %s: (%s, %s, %s, %s) ours %v (%v), casbin %v (%v); grants %q",
 								round, stage, s, d, a[0], a[1], got, err2, want, err1, grants)

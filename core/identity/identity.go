@@ -23,7 +23,36 @@ const (
 	RoleDistrictAdmin = "district-admin"
 	RoleDistrictStaff = "district-staff"
 	RoleAgencySystem  = "agency-system"
+	// Roles of cross-agency access, all held in a district.
+	RoleIntakeOfficer = "intake-officer" // 受理员: takes in and corrects cases
+	RoleAnalyst       = "analyst"        // 统计分析员: figures and case summaries, no personal data
+	RoleCommitteeHead = "committee-head" // 调委会主任: the cases of one committee
+	RoleMediator      = "mediator"       // 调解员: the cases assigned to the user
+	RoleAgencyClerk   = "agency-clerk"   // 协作单位工作人员: the cases an agency referred or is linked to
 )
+
+// OrgNeed says which organisation a role's holder must work for.
+type OrgNeed int
+
+const (
+	NoOrg        OrgNeed = iota // bureau staff: no organisation
+	CommitteeOrg                // a mediation committee or brand studio of the tenant
+	AgencyOrg                   // a partner agency of the tenant (court, police station…)
+	// AgencyOrgOptional: a partner agency, or none — an agency system's token without one can
+	// refer cases but sees none of them.
+	AgencyOrgOptional
+)
+
+// roleOrgs says which roles need an organisation; the others are bureau roles, held without.
+var roleOrgs = map[string]OrgNeed{
+	RoleCommitteeHead: CommitteeOrg,
+	RoleMediator:      CommitteeOrg,
+	RoleAgencyClerk:   AgencyOrg,
+	RoleAgencySystem:  AgencyOrgOptional,
+}
+
+// RoleOrg returns which organisation a holder of role must belong to.
+func RoleOrg(role string) OrgNeed { return roleOrgs[role] }
 
 // roleLevels says at which tenant level each role may be held.
 var roleLevels = map[string]division.Level{
@@ -33,11 +62,21 @@ var roleLevels = map[string]division.Level{
 	RoleDistrictAdmin: division.LevelDistrict,
 	RoleDistrictStaff: division.LevelDistrict,
 	RoleAgencySystem:  division.LevelDistrict,
+	RoleIntakeOfficer: division.LevelDistrict,
+	RoleAnalyst:       division.LevelDistrict,
+	RoleCommitteeHead: division.LevelDistrict,
+	RoleMediator:      division.LevelDistrict,
+	RoleAgencyClerk:   division.LevelDistrict,
 }
 
 // Roles lists every role, highest first.
 func Roles() []string {
-	return []string{RoleNationalAdmin, RoleProvinceAdmin, RoleCityAdmin, RoleDistrictAdmin, RoleDistrictStaff, RoleAgencySystem}
+	return append([]string{RoleNationalAdmin, RoleProvinceAdmin, RoleCityAdmin}, DistrictRoles()...)
+}
+
+// DistrictRoles lists the roles held in a district.
+func DistrictRoles() []string {
+	return []string{RoleDistrictAdmin, RoleDistrictStaff, RoleIntakeOfficer, RoleAnalyst, RoleCommitteeHead, RoleMediator, RoleAgencyClerk, RoleAgencySystem}
 }
 
 // RoleLevel returns the tenant level a role belongs to.
@@ -60,11 +99,14 @@ type User struct {
 	TenantCode  string
 	Username    string
 	DisplayName string
-	Roles       []string
-	Status      Status
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
-	LastLoginAt *time.Time
+	// OrganisationID: the organisation of the tenant the user works for (a committee, a court…);
+	// "" for bureau staff.
+	OrganisationID string
+	Roles          []string
+	Status         Status
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	LastLoginAt    *time.Time
 }
 
 // Subject is the user's name in authorization policies.
@@ -81,6 +123,8 @@ type Principal struct {
 	Kind       string // "user" or "token"
 	TenantCode string // the tenant the principal belongs to
 	Username   string // user name, or the token's name
+	// OrganisationID: the organisation of the tenant the principal works for, or "".
+	OrganisationID string
 }
 
 // Sentinel errors.
