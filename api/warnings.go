@@ -189,7 +189,7 @@ func (s *Server) updateWarningSettings(c echo.Context) error {
 // reader is the caller as a reader of an inbox.
 func reader(c echo.Context) warnings.Reader {
 	p := principal(c)
-	r := warnings.Reader{TenantCode: p.TenantCode}
+	r := warnings.Reader{TenantCode: p.TenantCode, OrgID: p.OrganisationID}
 	if p.Kind == "user" {
 		r.UserID = p.ID
 	}

@@ -147,3 +147,11 @@ func Relationships(p Principal, c Case, now time.Time) []Relationship {
 	add(Member, tr == Member)
 	return out
 }
+
+// Scope is what a list may show a principal: the cases to which it stands in one of Rels
+// (those the rules allow for the list's action, see authz.AllowedRelationships) at Now.
+type Scope struct {
+	Principal Principal
+	Rels      []Relationship
+	Now       time.Time
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/fengqiao/fengqiao/core/access"
 	"math"
 	"regexp"
 	"slices"
@@ -67,6 +68,8 @@ type Filter struct {
 	AfterTime time.Time
 	AfterID   string
 	Limit     int
+	// Access, when set, keeps the cases the principal may see (the store turns it into SQL).
+	Access *access.Scope
 }
 
 // Service runs the case use cases.

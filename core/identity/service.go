@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/fengqiao/fengqiao/core/division"
+	"github.com/fengqiao/fengqiao/core/orgs"
 	"github.com/fengqiao/fengqiao/core/tenant"
 )
 
@@ -34,7 +35,11 @@ type Repo interface {
 	CreateUser(ctx context.Context, u User, passwordHash string, grants [][]string) (User, error)
 	CredentialsFor(ctx context.Context, username string) (Credentials, error)
 	RecordLogin(ctx context.Context, u User) error
-	PrincipalState(ctx context.Context, tenantCode, userID string) (Status, tenant.Status, error)
+	// PrincipalState returns the user's status, its tenant's, and the user's organisation.
+	PrincipalState(ctx context.Context, tenantCode, userID string) (Status, tenant.Status, string, error)
+	// OrganisationKind returns the kind of an active organisation of the tenant, or
+	// ErrOrganisationNotFound.
+	OrganisationKind(ctx context.Context, tenantCode, id string) (orgs.Kind, error)
 	Users(ctx context.Context, tenantCode, after string, limit int) ([]User, error)
 	User(ctx context.Context, tenantCode, id string) (User, error)
 	UpdateUser(ctx context.Context, tenantCode, id string, ch UserChange) (User, [][]string, error)
@@ -122,13 +127,13 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (Principal, e
 		if err := tenant.Usable(ts); err != nil {
 			return Principal{}, err
 		}
-		return Principal{Subject: t.Subject(), ID: t.ID, Kind: "token", TenantCode: t.TenantCode, Username: t.Name}, nil
+		return Principal{Subject: t.Subject(), ID: t.ID, Kind: "token", TenantCode: t.TenantCode, Username: t.Name, OrganisationID: t.OrganisationID}, nil
 	}
 	p, err := s.signer.Verify(bearer)
 	if err != nil {
 		return Principal{}, err
 	}
-	us, ts, err := s.repo.PrincipalState(ctx, p.TenantCode, p.ID)
+	us, ts, org, err := s.repo.PrincipalState(ctx, p.TenantCode, p.ID)
 	if errors.Is(err, ErrUserNotFound) {
 		return Principal{}, ErrUnauthenticated
 	}
@@ -141,6 +146,7 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (Principal, e
 	if err := tenant.Usable(ts); err != nil {
 		return Principal{}, err
 	}
+	p.OrganisationID = org
 	return p, nil
 }
 
@@ -150,6 +156,9 @@ type NewUser struct {
 	DisplayName string
 	Password    string
 	Roles       []string
+	// OrganisationID: the organisation of the tenant the user works for; required by the roles
+	// of committees and agencies, refused with bureau roles.
+	OrganisationID string
 }
 
 // CreateUser creates a user of tenantCode with roles the actor may grant. A nil actor is the
@@ -169,11 +178,14 @@ func (s *Service) CreateUser(ctx context.Context, actor *Principal, tenantCode s
 	if err != nil {
 		return User{}, err
 	}
+	if err := s.checkOrganisation(ctx, tenantCode, in.OrganisationID, in.Roles, "roles"); err != nil {
+		return User{}, err
+	}
 	hash, err := HashPassword(in.Password)
 	if err != nil {
 		return User{}, err
 	}
-	u, err := s.repo.CreateUser(ctx, User{TenantCode: tenantCode, Username: name, DisplayName: strings.TrimSpace(in.DisplayName)}, hash, grants)
+	u, err := s.repo.CreateUser(ctx, User{TenantCode: tenantCode, Username: name, DisplayName: strings.TrimSpace(in.DisplayName), OrganisationID: in.OrganisationID}, hash, grants)
 	if err != nil {
 		return User{}, err
 	}
@@ -216,6 +228,53 @@ func (s *Service) grants(actor *Principal, tenantCode string, roles []string, fi
 		rows = append(rows, []string{"g", "", r, tenantCode})
 	}
 	return rows, nil
+}
+
+// ErrOrganisationNotFound: no active organisation of the tenant has the id given.
+var ErrOrganisationNotFound = errors.New("organisation not found")
+
+// checkOrganisation verifies that roles can be held by a principal of organisation org ("" for
+// bureau staff): committee roles need a mediation committee (or brand studio), agency roles an
+// agency, bureau roles none; roles of different kinds of organisation do not mix.
+func (s *Service) checkOrganisation(ctx context.Context, tenantCode, org string, roles []string, field string) error {
+	var needs []OrgNeed
+	for _, r := range roles {
+		needs = append(needs, RoleOrg(r))
+	}
+	if org == "" {
+		for i, n := range needs {
+			if n == CommitteeOrg || n == AgencyOrg {
+				return &FieldError{Field: "organisation_id", Message: fmt.Sprintf("角色 %s 须指定所属组织（调委会或协作单位） / role %s needs organisation_id: the committee or agency the %s works for", roles[i], roles[i], noun(field))}
+			}
+		}
+		return nil
+	}
+	kind, err := s.repo.OrganisationKind(ctx, tenantCode, org)
+	if errors.Is(err, ErrOrganisationNotFound) {
+		return &FieldError{Field: "organisation_id", Message: "不是本租户的在用组织 / not an active organisation of the tenant"}
+	}
+	if err != nil {
+		return err
+	}
+	committee := orgs.HostsMediators(kind)
+	for i, n := range needs {
+		switch {
+		case n == NoOrg:
+			return &FieldError{Field: "organisation_id", Message: fmt.Sprintf("角色 %s 属于司法行政机关工作人员，不能指定组织 / role %s is a bureau role: leave organisation_id empty", roles[i], roles[i])}
+		case n == CommitteeOrg && !committee:
+			return &FieldError{Field: "organisation_id", Message: fmt.Sprintf("角色 %s 须属于调委会或调解工作室，此组织为 %s / role %s needs a mediation committee or studio, not a %s", roles[i], kind, roles[i], kind)}
+		case (n == AgencyOrg || n == AgencyOrgOptional) && !orgs.IsAgency(kind):
+			return &FieldError{Field: "organisation_id", Message: fmt.Sprintf("角色 %s 须属于协作单位（法院、派出所等），此组织为 %s / role %s needs a partner agency (court, police station…), not a %s", roles[i], kind, roles[i], kind)}
+		}
+	}
+	return nil
+}
+
+func noun(field string) string {
+	if field == "role" {
+		return "token"
+	}
+	return "user"
 }
 
 // Users lists the users of a tenant.
@@ -278,6 +337,9 @@ func (s *Service) UpdateUser(ctx context.Context, actor Principal, tenantCode, i
 		if err != nil {
 			return User{}, err
 		}
+		if err := s.checkOrganisation(ctx, tenantCode, current.OrganisationID, *in.Roles, "roles"); err != nil {
+			return User{}, err
+		}
 		for _, r := range current.Roles { // nobody takes away a role they could not give
 			ok, err := s.authz.Allowed(actor.Subject, tenantCode, "role:"+r, "assign")
 			if err != nil {
@@ -331,6 +393,8 @@ type NewToken struct {
 	Name      string
 	Role      string
 	ExpiresAt *time.Time
+	// OrganisationID: the agency whose system uses the token (agency-system), or "".
+	OrganisationID string
 }
 
 // CreateToken creates an API token and returns it with its text, shown this once only.
@@ -346,11 +410,14 @@ func (s *Service) CreateToken(ctx context.Context, actor Principal, tenantCode s
 	if err != nil {
 		return Token{}, "", err
 	}
+	if err := s.checkOrganisation(ctx, tenantCode, in.OrganisationID, []string{in.Role}, "role"); err != nil {
+		return Token{}, "", err
+	}
 	text, prefix, hash, err := NewAPIToken(tenantCode)
 	if err != nil {
 		return Token{}, "", err
 	}
-	t, err := s.repo.CreateToken(ctx, Token{TenantCode: tenantCode, Name: name, Prefix: prefix, Role: in.Role, CreatedBy: actor.Subject, ExpiresAt: in.ExpiresAt}, hash, grants)
+	t, err := s.repo.CreateToken(ctx, Token{TenantCode: tenantCode, Name: name, Prefix: prefix, Role: in.Role, CreatedBy: actor.Subject, ExpiresAt: in.ExpiresAt, OrganisationID: in.OrganisationID}, hash, grants)
 	if err != nil {
 		return Token{}, "", err
 	}

@@ -75,11 +75,13 @@ type Token struct {
 	Name       string
 	Prefix     string
 	Role       string
-	CreatedBy  string
-	CreatedAt  time.Time
-	ExpiresAt  *time.Time
-	RevokedAt  *time.Time
-	LastUsedAt *time.Time
+	// OrganisationID: the agency whose system uses the token, or "".
+	OrganisationID string
+	CreatedBy      string
+	CreatedAt      time.Time
+	ExpiresAt      *time.Time
+	RevokedAt      *time.Time
+	LastUsedAt     *time.Time
 }
 
 // Subject is the token's name in authorization policies.

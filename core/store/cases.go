@@ -220,6 +220,15 @@ func (s *Store) Cases(ctx context.Context, tenantCode string, f cases.Filter) ([
 		if f.Overdue {
 			add("(due_at < $? OR (contacted_at IS NULL AND first_contact_due_at < $?)) AND status NOT IN ('succeeded', 'failed', 'guided', 'closed')", f.Now)
 		}
+		if f.Access != nil {
+			cond := caseAccessCondition(*f.Access, tenantCode, "cases", func(v any) string {
+				args = append(args, v)
+				return "$" + strconv.Itoa(len(args))
+			})
+			if cond != "TRUE" {
+				q += " AND " + cond
+			}
+		}
 		q, args = newestFirst(q, args, "received_at", "id", f.AfterTime, f.AfterID, f.Limit)
 		rows, err := tx.Query(ctx, q, args...)
 		if err != nil {

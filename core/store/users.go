@@ -7,17 +7,18 @@ import (
 	"time"
 
 	"github.com/fengqiao/fengqiao/core/identity"
+	"github.com/fengqiao/fengqiao/core/orgs"
 	"github.com/fengqiao/fengqiao/core/tenant"
 	"github.com/jackc/pgx/v5"
 )
 
-const userColumns = `u.id::text, u.tenant_id, u.username, u.display_name, u.status, u.created_at, u.updated_at, u.last_login_at,
+const userColumns = `u.id::text, u.tenant_id, u.username, u.display_name, coalesce(u.organisation_id::text, ''), u.status, u.created_at, u.updated_at, u.last_login_at,
 	coalesce(array(SELECT r.v1 FROM casbin_rule r WHERE r.ptype = 'g' AND r.v0 = 'user:' || u.id::text AND r.v2 = u.tenant_id ORDER BY r.v1), '{}')`
 
 func scanUser(row pgx.Row) (identity.User, error) {
 	var u identity.User
 	var status string
-	err := row.Scan(&u.ID, &u.TenantCode, &u.Username, &u.DisplayName, &status, &u.CreatedAt, &u.UpdatedAt, &u.LastLoginAt, &u.Roles)
+	err := row.Scan(&u.ID, &u.TenantCode, &u.Username, &u.DisplayName, &u.OrganisationID, &status, &u.CreatedAt, &u.UpdatedAt, &u.LastLoginAt, &u.Roles)
 	u.Status = identity.Status(status)
 	return u, err
 }
@@ -44,8 +45,8 @@ func (s *Store) CreateUser(ctx context.Context, u identity.User, passwordHash st
 			return err
 		}
 		var id string
-		err := tx.QueryRow(ctx, `INSERT INTO users (tenant_id, username, display_name, password_hash) VALUES ($1, $2, $3, $4)
-			RETURNING id::text`, u.TenantCode, u.Username, u.DisplayName, passwordHash).Scan(&id)
+		err := tx.QueryRow(ctx, `INSERT INTO users (tenant_id, username, display_name, password_hash, organisation_id)
+			VALUES ($1, $2, $3, $4, nullif($5, '')::uuid) RETURNING id::text`, u.TenantCode, u.Username, u.DisplayName, passwordHash, u.OrganisationID).Scan(&id)
 		if err != nil {
 			return err
 		}
@@ -66,7 +67,7 @@ func (s *Store) CreateUser(ctx context.Context, u identity.User, passwordHash st
 			return err
 		}
 		return appendAudit(ctx, tx, u.TenantCode, "user.create", identity.UserSubject(id), nil,
-			map[string]any{"username": out.Username, "display_name": out.DisplayName, "roles": out.Roles})
+			map[string]any{"username": out.Username, "display_name": out.DisplayName, "roles": out.Roles, "organisation_id": out.OrganisationID})
 	})
 	if pgCode(err) == codeUniqueViolation {
 		return out, identity.ErrUsernameTaken
@@ -112,25 +113,42 @@ func (s *Store) RecordLogin(ctx context.Context, u identity.User) error {
 	})
 }
 
-// PrincipalState tells whether a user may still act: the user's status and its tenant's.
-func (s *Store) PrincipalState(ctx context.Context, tenantCode, userID string) (identity.Status, tenant.Status, error) {
+// PrincipalState tells whether a user may still act: the user's status and its tenant's; it
+// also returns the user's organisation ("" for bureau staff).
+func (s *Store) PrincipalState(ctx context.Context, tenantCode, userID string) (identity.Status, tenant.Status, string, error) {
 	if !isTenantCode(tenantCode) {
-		return "", "", identity.ErrUserNotFound
+		return "", "", "", identity.ErrUserNotFound
 	}
 	// One statement, one round trip: the function scopes the tenant setting to itself
-	// (migration 00012); rows are still filtered by row-level security.
-	var us, ts *string
-	err := s.pool.QueryRow(ctx, `SELECT user_status, tenant_status FROM principal_state($1, $2)`, tenantCode, userID).Scan(&us, &ts)
+	// (migrations 00012, 00016); rows are still filtered by row-level security.
+	var us, ts, org *string
+	err := s.pool.QueryRow(ctx, `SELECT user_status, tenant_status, organisation_id::text FROM principal_state($1, $2)`, tenantCode, userID).Scan(&us, &ts, &org)
 	if pgCode(err) == "22P02" { // not a uuid
-		return "", "", identity.ErrUserNotFound
+		return "", "", "", identity.ErrUserNotFound
 	}
 	if err != nil {
-		return "", "", err
+		return "", "", "", err
 	}
 	if us == nil || ts == nil {
-		return "", "", identity.ErrUserNotFound
+		return "", "", "", identity.ErrUserNotFound
 	}
-	return identity.Status(*us), tenant.Status(*ts), nil
+	o := ""
+	if org != nil {
+		o = *org
+	}
+	return identity.Status(*us), tenant.Status(*ts), o, nil
+}
+
+// OrganisationKind returns the kind of an active organisation of the tenant.
+func (s *Store) OrganisationKind(ctx context.Context, tenantCode, id string) (orgs.Kind, error) {
+	var kind string
+	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT kind FROM organisations WHERE tenant_id = $1 AND id::text = $2 AND status = 'active'`, tenantCode, id).Scan(&kind)
+	})
+	if isNoRows(err) || errors.Is(err, tenant.ErrNotFound) {
+		return "", identity.ErrOrganisationNotFound
+	}
+	return orgs.Kind(kind), err
 }
 
 // Users lists the users of a tenant ordered by username, after the given username.
@@ -211,11 +229,11 @@ func (s *Store) UpdateUser(ctx context.Context, tenantCode, id string, ch identi
 	return u, removed, err
 }
 
-const tokenColumns = `id::text, tenant_id, name, prefix, role, created_by, created_at, expires_at, revoked_at, last_used_at`
+const tokenColumns = `id::text, tenant_id, name, prefix, role, coalesce(organisation_id::text, ''), created_by, created_at, expires_at, revoked_at, last_used_at`
 
 func scanToken(row pgx.Row) (identity.Token, error) {
 	var t identity.Token
-	err := row.Scan(&t.ID, &t.TenantCode, &t.Name, &t.Prefix, &t.Role, &t.CreatedBy, &t.CreatedAt, &t.ExpiresAt, &t.RevokedAt, &t.LastUsedAt)
+	err := row.Scan(&t.ID, &t.TenantCode, &t.Name, &t.Prefix, &t.Role, &t.OrganisationID, &t.CreatedBy, &t.CreatedAt, &t.ExpiresAt, &t.RevokedAt, &t.LastUsedAt)
 	return t, err
 }
 
@@ -227,9 +245,9 @@ func (s *Store) CreateToken(ctx context.Context, t identity.Token, hash []byte, 
 			return err
 		}
 		var err error
-		out, err = scanToken(tx.QueryRow(ctx, `INSERT INTO api_tokens (tenant_id, name, prefix, secret_hash, role, created_by, expires_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+tokenColumns,
-			t.TenantCode, t.Name, t.Prefix, hash, t.Role, t.CreatedBy, t.ExpiresAt))
+		out, err = scanToken(tx.QueryRow(ctx, `INSERT INTO api_tokens (tenant_id, name, prefix, secret_hash, role, created_by, expires_at, organisation_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, nullif($8, '')::uuid) RETURNING `+tokenColumns,
+			t.TenantCode, t.Name, t.Prefix, hash, t.Role, t.CreatedBy, t.ExpiresAt, t.OrganisationID))
 		if err != nil {
 			return err
 		}
@@ -240,7 +258,7 @@ func (s *Store) CreateToken(ctx context.Context, t identity.Token, hash []byte, 
 			return err
 		}
 		return appendAudit(ctx, tx, t.TenantCode, "token.create", out.Subject(), nil,
-			map[string]any{"name": out.Name, "role": out.Role, "prefix": out.Prefix, "expires_at": out.ExpiresAt})
+			map[string]any{"name": out.Name, "role": out.Role, "prefix": out.Prefix, "expires_at": out.ExpiresAt, "organisation_id": out.OrganisationID})
 	})
 	return out, err
 }

@@ -134,6 +134,15 @@ func (s *Store) Warnings(ctx context.Context, tenantCode string, f warnings.Filt
 		case warnings.StateEscalated:
 			q += " AND w.acknowledged_at IS NULL AND w.escalated_at IS NOT NULL"
 		}
+		if f.Access != nil {
+			cond := caseAccessCondition(*f.Access, tenantCode, "c", func(v any) string {
+				args = append(args, v)
+				return "$" + strconv.Itoa(len(args))
+			})
+			if cond != "TRUE" {
+				q += " AND " + cond
+			}
+		}
 		q, args = newestFirst(q, args, "w.raised_at", "w.id", f.AfterTime, f.AfterID, f.Limit)
 		rows, err := tx.Query(ctx, q, args...)
 		if err != nil {
@@ -261,9 +270,9 @@ func insertMessage(ctx context.Context, tx pgx.Tx, tenantCode string, m warnings
 	return err
 }
 
-// visibleTo is the condition of the messages a reader sees: to its recipients ($2), and to the
-// tenant's organisations.
-const visibleTo = ` AND (recipient = ANY($2) OR recipient LIKE 'org:%')`
+// visibleTo is the condition of the messages a reader sees: to its recipients ($2), and, for
+// the tenant's staff (whose recipients include the tenant), to the tenant's organisations.
+const visibleTo = ` AND (recipient = ANY($2) OR (recipient LIKE 'org:%' AND 'tenant:' || tenant_id = ANY($2)))`
 
 // Inbox lists a reader's messages newest first; see warnings.Repo.
 func (s *Store) Inbox(ctx context.Context, tenantCode string, recipients []string, f warnings.InboxFilter) ([]warnings.Message, error) {
@@ -403,6 +412,11 @@ func (n *notifyWorker) Work(ctx context.Context, job *river.Job[warningNotifyArg
 			if err := insertMessage(ctx, tx, tenantCode, warnings.Message{Recipient: r, Kind: warnings.KindWarningRaised,
 				Title: title, Body: body, CaseID: wr.CaseID, WarningID: wr.ID, SourceTenant: tenantCode}); err != nil {
 				return err
+			}
+			if r.OrgID() != "" { // the agency may now see the case (access.Linked)
+				if err := linkWarnedAgencyTx(ctx, tx, tenantCode, wr.CaseID, r.OrgID()); err != nil {
+					return err
+				}
 			}
 			o, ok := agencies[r.OrgID()]
 			if !ok || o.WebhookURL == "" {

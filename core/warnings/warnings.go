@@ -10,6 +10,7 @@ package warnings
 import (
 	"errors"
 	"fmt"
+	"github.com/fengqiao/fengqiao/core/access"
 	"slices"
 	"strings"
 	"time"
@@ -229,12 +230,19 @@ type Message struct {
 type Reader struct {
 	TenantCode string
 	UserID     string // "" for an API token
+	// OrgID: the organisation the reader works for (an agency, a committee); "" for the
+	// tenant's staff.
+	OrgID string
 }
 
-// Recipients are the recipients whose messages the reader sees, besides the tenant's
-// organisations (which every reader of the tenant sees).
+// Recipients are the recipients whose messages the reader sees: the tenant's staff see the
+// tenant's messages (and, through the store, those to the tenant's organisations); the user of
+// an organisation sees its organisation's.
 func (r Reader) Recipients() []string {
 	out := []string{string(TenantRecipient(r.TenantCode))}
+	if r.OrgID != "" {
+		out = []string{string(OrgRecipient(r.OrgID))}
+	}
 	if r.UserID != "" {
 		out = append(out, string(UserRecipient(r.UserID)))
 	}
@@ -288,6 +296,8 @@ type Filter struct {
 	AfterTime time.Time
 	AfterID   string
 	Limit     int
+	// Access, when set, keeps the warnings of the cases the principal may see them on.
+	Access *access.Scope
 }
 
 // InboxFilter selects inbox messages, newest first, after a cursor.
