@@ -193,7 +193,7 @@ func (s *Server) getCase(c echo.Context) error {
 	switch v := c.QueryParam("reveal"); v {
 	case "":
 	case "pii":
-		if err := s.allow(principal(c), c.Param("code"), "cases.pii", "read"); err != nil {
+		if err := s.requireHere(c, "cases.pii", "read"); err != nil {
 			return err
 		}
 		reveal = true
@@ -276,7 +276,7 @@ func (s *Server) listDisputeTypes(c echo.Context) error {
 func caseRoutes() []route {
 	return []route{
 		{method: http.MethodPost, path: "/api/v1/tenants/:code/cases", operationID: "createCase", summary: "受理纠纷（一口受理）；支持 Idempotency-Key / Take in a dispute; Idempotency-Key supported", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "create", request: createCaseRequest{}, response: caseDTO{}, status: 201, handler: (*Server).createCase},
-		{method: http.MethodGet, path: "/api/v1/tenants/:code/cases", operationID: "listCases", summary: "案件列表（最新在前，游标分页） / Cases, newest first, cursor-paginated", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "read", response: caseList{}, status: 200, handler: (*Server).listCases,
+		{method: http.MethodGet, path: "/api/v1/tenants/:code/cases", operationID: "listCases", summary: "案件列表（最新在前，游标分页）；只列出调用者有权查看的案件 / Cases the caller may see, newest first, cursor-paginated", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "read", caseList: true, response: caseList{}, status: 200, handler: (*Server).listCases,
 			query: []queryParam{
 				{"status", "received | assigned | mediating | succeeded | failed | guided | closed", "string"},
 				{"source", "walk_in | hotline | online | screening | court | police | procuratorate | petition | department", "string"},
@@ -288,18 +288,18 @@ func caseRoutes() []route {
 				{"after", "游标：上一页的 next_after / cursor: next_after of the previous page", "string"},
 				{"limit", "1–500，默认 100 / 1–500, default 100", "integer"},
 			}},
-		{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/:id", operationID: "getCase", summary: "案件详情；个人信息默认脱敏，reveal=pii 显示全文并审计 / A case; personal data masked unless reveal=pii (permission needed, audited)", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "read", response: caseDTO{}, status: 200, handler: (*Server).getCase,
+		{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/:id", operationID: "getCase", summary: "案件详情；个人信息默认脱敏，reveal=pii 显示全文并审计 / A case; personal data masked unless reveal=pii (permission needed, audited)", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "read", caseScoped: caseParam, response: caseDTO{}, status: 200, handler: (*Server).getCase,
 			query: []queryParam{{"reveal", "pii：显示完整个人信息 / show the parties' personal data in full", "string"}}},
-		{method: http.MethodPatch, path: "/api/v1/tenants/:code/cases/:id", operationID: "updateCase", summary: "更正受理信息（重新评估预警，记入历史） / Correct the intake: the warning is re-assessed, the change recorded", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "update", request: updateCaseRequest{}, response: caseDTO{}, status: 200, handler: (*Server).updateCase},
-		{method: http.MethodPost, path: "/api/v1/tenants/:code/cases/:id/actions/:action", operationID: "actOnCase", summary: "案件操作（分流、移送、开始调解、调解记录、成功、失败、引导、司法确认、履行、反悔、回访、重新调解、结案、调整预警）；状态不允许时 409 并列出可行操作 / Act on a case; 409 with the allowed actions when the status does not allow it", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "update", request: caseActionRequest{}, optionalBody: true, response: caseDTO{}, status: 200, handler: (*Server).actOnCase},
-		{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/:id/routing", operationID: "proposeRouting", summary: "分流建议：按属地、纠纷类型、繁简与移交单位，逐条说明理由 / Where the case should go, and why", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "read", response: cases.Routing{}, status: 200, handler: (*Server).proposeRouting},
-		{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/:id/agreement", operationID: "getAgreementDocument", summary: "可打印的人民调解协议书（HTML，含完整个人信息，需权限并审计） / The printable mediation agreement (HTML; full personal data: permission needed, audited)", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "read", status: 200, contentType: "text/html", handler: (*Server).getAgreement},
+		{method: http.MethodPatch, path: "/api/v1/tenants/:code/cases/:id", operationID: "updateCase", summary: "更正受理信息（重新评估预警，记入历史） / Correct the intake: the warning is re-assessed, the change recorded", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "update", caseScoped: caseParam, request: updateCaseRequest{}, response: caseDTO{}, status: 200, handler: (*Server).updateCase},
+		{method: http.MethodPost, path: "/api/v1/tenants/:code/cases/:id/actions/:action", operationID: "actOnCase", summary: "案件操作（分流、移送、开始调解、调解记录、成功、失败、引导、司法确认、履行、反悔、回访、重新调解、结案、调整预警）；状态不允许时 409 并列出可行操作 / Act on a case; 409 with the allowed actions when the status does not allow it", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "update", caseScoped: caseParam, actOf: caseActionAct, request: caseActionRequest{}, optionalBody: true, response: caseDTO{}, status: 200, handler: (*Server).actOnCase},
+		{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/:id/routing", operationID: "proposeRouting", summary: "分流建议：按属地、纠纷类型、繁简与移交单位，逐条说明理由 / Where the case should go, and why", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "read", caseScoped: caseParam, response: cases.Routing{}, status: 200, handler: (*Server).proposeRouting},
+		{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/:id/agreement", operationID: "getAgreementDocument", summary: "可打印的人民调解协议书（HTML，含完整个人信息，需权限并审计） / The printable mediation agreement (HTML; full personal data: permission needed, audited)", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "read", caseScoped: caseParam, status: 200, contentType: "text/html", handler: (*Server).getAgreement},
 		{method: http.MethodPost, path: "/api/v1/tenants/:code/dispute-types", operationID: "createDisputeType", summary: "增加本租户的纠纷类型 / Add a dispute type of this tenant", tag: "cases", tenantScoped: true, requireActive: true, obj: "dispute_types", act: "create", request: cases.DisputeType{}, response: cases.DisputeType{}, status: 201, handler: (*Server).createDisputeType},
 		{method: http.MethodGet, path: "/api/v1/tenants/:code/case-settings", operationID: "getCaseSettings", summary: "案件规则：各来源办理期限、回访时间 / Lifecycle rules: time limits per source, follow-up schedule", tag: "cases", tenantScoped: true, requireActive: true, obj: "case_settings", act: "read", response: cases.Settings{}, status: 200, handler: (*Server).getCaseSettings},
 		{method: http.MethodPut, path: "/api/v1/tenants/:code/case-settings", operationID: "updateCaseSettings", summary: "修改案件规则（对此后受理和达成协议的案件生效） / Replace the lifecycle rules (for cases from now on)", tag: "cases", tenantScoped: true, requireActive: true, obj: "case_settings", act: "update", request: cases.Settings{}, response: cases.Settings{}, status: 200, handler: (*Server).updateCaseSettings},
-		{method: http.MethodGet, path: "/api/v1/tenants/:code/follow-ups", operationID: "listFollowUps", summary: "回访计划（待回访、逾期、已回访） / Follow-ups: due, overdue, done", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "read", response: followUpList{}, status: 200, handler: (*Server).listFollowUps,
+		{method: http.MethodGet, path: "/api/v1/tenants/:code/follow-ups", operationID: "listFollowUps", summary: "回访计划（待回访、逾期、已回访） / Follow-ups: due, overdue, done", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "read", tenantRel: true, response: followUpList{}, status: 200, handler: (*Server).listFollowUps,
 			query: []queryParam{{"state", "due | overdue | done", "string"}, {"after", "游标 / cursor", "string"}, {"limit", "1–500，默认 100 / 1–500, default 100", "integer"}}},
-		{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/:id/history", operationID: "getCaseHistory", summary: "案件历史（只增不改） / The case's append-only history", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "read", response: caseHistory{}, status: 200, handler: (*Server).caseHistory},
+		{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/:id/history", operationID: "getCaseHistory", summary: "案件历史（只增不改） / The case's append-only history", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "read", caseScoped: caseParam, response: caseHistory{}, status: 200, handler: (*Server).caseHistory},
 		{method: http.MethodGet, path: "/api/v1/tenants/:code/dispute-types", operationID: "listDisputeTypes", summary: "纠纷类型目录（平台 + 本租户） / Dispute-type catalogue, platform and tenant", tag: "cases", tenantScoped: true, requireActive: true, obj: "dispute_types", act: "read", response: disputeTypeList{}, status: 200, handler: (*Server).listDisputeTypes},
 	}
 }
@@ -325,6 +325,15 @@ var caseActions = []cases.Action{cases.ActionAssign, cases.ActionTransfer, cases
 	cases.ActionSucceed, cases.ActionFail, cases.ActionGuide, cases.ActionConfirm, cases.ActionRecordPerformed,
 	cases.ActionRecordRecant, cases.ActionFollowUp, cases.ActionReopen, cases.ActionClose, cases.ActionAdjustRisk,
 	cases.ActionRecordContact}
+
+// caseActionAct is the authorization action of a case action: judicial confirmation is its
+// own (a court may record it on the cases it referred), every other action updates the case.
+func caseActionAct(c echo.Context) string {
+	if cases.Action(c.Param("action")) == cases.ActionConfirm {
+		return "confirm"
+	}
+	return "update"
+}
 
 func (s *Server) actOnCase(c echo.Context) error {
 	action := cases.Action(c.Param("action"))
@@ -469,7 +478,7 @@ func (s *Server) updateCase(c echo.Context) error {
 
 // caseFilter reads the filters of a case list from the query.
 func caseFilter(c echo.Context) (cases.Filter, error) {
-	f := cases.Filter{DisputeType: c.QueryParam("dispute_type")}
+	f := cases.Filter{DisputeType: c.QueryParam("dispute_type"), Access: listScope(c)}
 	var err error
 	if v := c.QueryParam("after"); v != "" {
 		if f.AfterTime, f.AfterID, err = parseCaseCursor(v); err != nil {

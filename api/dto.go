@@ -115,15 +115,17 @@ type officeList struct {
 }
 
 type userDTO struct {
-	ID          string     `json:"id"`
-	TenantCode  string     `json:"tenant_code"`
-	Username    string     `json:"username"`
-	DisplayName string     `json:"display_name"`
-	Roles       []string   `json:"roles"`
-	Status      string     `json:"status"`
-	CreatedAt   time.Time  `json:"created_at"`
-	UpdatedAt   time.Time  `json:"updated_at"`
-	LastLoginAt *time.Time `json:"last_login_at"`
+	ID          string `json:"id"`
+	TenantCode  string `json:"tenant_code"`
+	Username    string `json:"username"`
+	DisplayName string `json:"display_name"`
+	// OrganisationID: the committee or agency the user works for; empty for bureau staff.
+	OrganisationID string     `json:"organisation_id,omitempty"`
+	Roles          []string   `json:"roles"`
+	Status         string     `json:"status"`
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
+	LastLoginAt    *time.Time `json:"last_login_at"`
 }
 
 func toUserDTO(u identity.User) userDTO {
@@ -131,7 +133,7 @@ func toUserDTO(u identity.User) userDTO {
 	if roles == nil {
 		roles = []string{}
 	}
-	return userDTO{ID: u.ID, TenantCode: u.TenantCode, Username: u.Username, DisplayName: u.DisplayName, Roles: roles,
+	return userDTO{ID: u.ID, TenantCode: u.TenantCode, Username: u.Username, DisplayName: u.DisplayName, OrganisationID: u.OrganisationID, Roles: roles,
 		Status: string(u.Status), CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, LastLoginAt: u.LastLoginAt}
 }
 
@@ -145,6 +147,9 @@ type createUserRequest struct {
 	DisplayName string   `json:"display_name"`
 	Password    string   `json:"password"`
 	Roles       []string `json:"roles"`
+	// OrganisationID: the committee or agency the user works for (roles committee-head,
+	// mediator, agency-clerk); empty for bureau staff.
+	OrganisationID string `json:"organisation_id,omitempty"`
 }
 
 type updateUserRequest struct {
@@ -160,28 +165,32 @@ type changePasswordRequest struct {
 }
 
 type tokenDTO struct {
-	ID         string     `json:"id"`
-	TenantCode string     `json:"tenant_code"`
-	Name       string     `json:"name"`
-	Prefix     string     `json:"prefix"`
-	Role       string     `json:"role"`
-	CreatedBy  string     `json:"created_by"`
-	CreatedAt  time.Time  `json:"created_at"`
-	ExpiresAt  *time.Time `json:"expires_at"`
-	RevokedAt  *time.Time `json:"revoked_at"`
-	LastUsedAt *time.Time `json:"last_used_at"`
-	Active     bool       `json:"active"`
+	ID         string `json:"id"`
+	TenantCode string `json:"tenant_code"`
+	Name       string `json:"name"`
+	Prefix     string `json:"prefix"`
+	Role       string `json:"role"`
+	// OrganisationID: the agency whose system uses the token, or empty.
+	OrganisationID string     `json:"organisation_id,omitempty"`
+	CreatedBy      string     `json:"created_by"`
+	CreatedAt      time.Time  `json:"created_at"`
+	ExpiresAt      *time.Time `json:"expires_at"`
+	RevokedAt      *time.Time `json:"revoked_at"`
+	LastUsedAt     *time.Time `json:"last_used_at"`
+	Active         bool       `json:"active"`
 }
 
 func toTokenDTO(t identity.Token) tokenDTO {
-	return tokenDTO{ID: t.ID, TenantCode: t.TenantCode, Name: t.Name, Prefix: t.Prefix, Role: t.Role, CreatedBy: t.CreatedBy,
+	return tokenDTO{ID: t.ID, TenantCode: t.TenantCode, Name: t.Name, Prefix: t.Prefix, Role: t.Role, OrganisationID: t.OrganisationID, CreatedBy: t.CreatedBy,
 		CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt, RevokedAt: t.RevokedAt, LastUsedAt: t.LastUsedAt, Active: t.Active(time.Now())}
 }
 
 type createTokenRequest struct {
-	Name      string     `json:"name"`
-	Role      string     `json:"role"`
-	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	Name string `json:"name"`
+	Role string `json:"role"`
+	// OrganisationID: for role agency-system, the agency whose system uses the token.
+	OrganisationID string     `json:"organisation_id,omitempty"`
+	ExpiresAt      *time.Time `json:"expires_at,omitempty"`
 }
 
 type createdToken struct {

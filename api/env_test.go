@@ -94,7 +94,7 @@ func newEnv(t testing.TB) *env {
 	}
 	caseSvc := cases.NewService(st, pii.NewProtector(ring, idx))
 	warnSvc := warnings.NewService(st)
-	srv := api.New(api.Deps{Tenants: tenants, Identity: ids, Cases: caseSvc, Orgs: orgs.NewService(st), Warnings: warnSvc, Stats: stats.NewService(st, nil), Library: library.NewService(st, caseSvc), Authz: az, Roles: roleNames{az}, Audit: st, DB: st,
+	srv := api.New(api.Deps{Tenants: tenants, Identity: ids, Cases: caseSvc, Orgs: orgs.NewService(st), Warnings: warnSvc, Stats: stats.NewService(st, nil), Library: library.NewService(st, caseSvc), Authz: az, Access: st, Roles: roleNames{az}, Audit: st, DB: st,
 		BodyLimit: testBodyLimit, Version: "test", Logger: discardLogger()})
 	e := &env{t: t, srv: httptest.NewServer(srv.Handler()), api: srv, store: st, authz: az, cases: caseSvc, warnings: warnSvc, owner: owner, tokens: map[string]string{}, ids: map[string]string{}}
 	t.Cleanup(e.srv.Close)

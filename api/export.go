@@ -22,7 +22,7 @@ func exportRoutes() []route {
 	return []route{
 		{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/export", operationID: "exportCases",
 			summary: "导出案件列表（CSV 或 XLSX，中文表头；筛选同案件列表；最多 50,000 件） / Export a case list as CSV or XLSX with Chinese headers; same filters as listCases; at most 50,000 cases",
-			tag:     "stats", tenantScoped: true, requireActive: true, obj: "cases", act: "read", status: 200, contentType: "text/csv", handler: (*Server).exportCases,
+			tag:     "stats", tenantScoped: true, requireActive: true, obj: "cases", act: "export", caseList: true, status: 200, contentType: "text/csv", handler: (*Server).exportCases,
 			query: []queryParam{format,
 				{"status", "received | assigned | mediating | succeeded | failed | guided | closed", "string"},
 				{"source", "案件来源 / source", "string"},

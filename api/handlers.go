@@ -322,7 +322,7 @@ func (s *Server) createUser(c echo.Context) error {
 	}
 	p := principal(c)
 	u, err := s.deps.Identity.CreateUser(c.Request().Context(), &p, c.Param("code"), identity.NewUser{
-		Username: req.Username, DisplayName: req.DisplayName, Password: req.Password, Roles: req.Roles})
+		Username: req.Username, DisplayName: req.DisplayName, Password: req.Password, Roles: req.Roles, OrganisationID: req.OrganisationID})
 	if err != nil {
 		return err
 	}
@@ -375,7 +375,7 @@ func (s *Server) createToken(c echo.Context) error {
 	if req.Role == "" {
 		return invalid("role", "请填写令牌的角色，如 agency-system / role is required, e.g. agency-system")
 	}
-	t, text, err := s.deps.Identity.CreateToken(c.Request().Context(), principal(c), c.Param("code"), identity.NewToken{Name: req.Name, Role: req.Role, ExpiresAt: req.ExpiresAt})
+	t, text, err := s.deps.Identity.CreateToken(c.Request().Context(), principal(c), c.Param("code"), identity.NewToken{Name: req.Name, Role: req.Role, ExpiresAt: req.ExpiresAt, OrganisationID: req.OrganisationID})
 	if err != nil {
 		return err
 	}

@@ -185,7 +185,7 @@ func (s *Server) searchCases(c echo.Context) error {
 	}
 	code := c.Param("code")
 	// Parties' names are searched and shown only to callers allowed to see personal data.
-	names, err := s.deps.Authz.Allowed(principal(c).Subject, code, "cases.pii", "read")
+	names, err := s.allowedHere(c, "cases.pii", "read")
 	if err != nil {
 		return err
 	}
@@ -323,9 +323,9 @@ func libraryRoutes() []route {
 		{"limit", "1–100，默认 20 / 1–100, default 20", "integer"},
 	}
 	return []route{
-		{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/search", operationID: "searchCases", summary: "案件全文检索（中文分词，按相关度排序，命中词以【】标出）；当事人姓名仅对有个人信息权限者可检索、可见，并审计 / Full-text search of cases in Chinese, ranked, matches marked 【】; parties' names searched and shown only to callers allowed to see personal data (audited)", tag: "search", tenantScoped: true, requireActive: true, obj: "cases", act: "read", response: caseSearchResult{}, status: 200, handler: (*Server).searchCases,
+		{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/search", operationID: "searchCases", summary: "案件全文检索（中文分词，按相关度排序，命中词以【】标出）；当事人姓名仅对有个人信息权限者可检索、可见，并审计 / Full-text search of cases in Chinese, ranked, matches marked 【】; parties' names searched and shown only to callers allowed to see personal data (audited)", tag: "search", tenantScoped: true, requireActive: true, obj: "cases", act: "read", tenantRel: true, response: caseSearchResult{}, status: 200, handler: (*Server).searchCases,
 			query: append([]queryParam{{"q", "检索词（必填，最多 100 字；所有词都须命中） / the query (required, up to 100 characters; every word must match)", "string"}}, page...)},
-		{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/:id/similar", operationID: "similarCases", summary: "智能推送：与本案最相似的已发布案例（最多 5 个），附匹配理由 / The published library entries most similar to this case (up to 5), with why they match", tag: "library", tenantScoped: true, requireActive: true, obj: "cases", act: "read", response: similarResult{}, status: 200, handler: (*Server).similarCases},
+		{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/:id/similar", operationID: "similarCases", summary: "智能推送：与本案最相似的已发布案例（最多 5 个），附匹配理由 / The published library entries most similar to this case (up to 5), with why they match", tag: "library", tenantScoped: true, requireActive: true, obj: "cases", act: "read", caseScoped: caseParam, response: similarResult{}, status: 200, handler: (*Server).similarCases},
 		{method: http.MethodPost, path: "/api/v1/tenants/:code/library", operationID: "submitLibraryCase", summary: "提交已办结案件入案例库（自动匿名化：当事人以甲、乙…代替，删除证件号、电话、银行卡、车牌、案号和地址），待审核 / Submit a concluded case to the library, anonymised; waits for review", tag: "library", tenantScoped: true, requireActive: true, obj: "library", act: "create", request: submitLibraryRequest{}, response: libraryEntryDTO{}, status: 201, handler: (*Server).submitLibraryCase},
 		{method: http.MethodGet, path: "/api/v1/tenants/:code/library", operationID: "listLibrary", summary: "案例库（本租户内；默认已发布；q 全文检索） / The tenant's case library: published by default; q searches", tag: "library", tenantScoped: true, requireActive: true, obj: "library", act: "read", response: libraryList{}, status: 200, handler: (*Server).listLibrary,
 			query: append([]queryParam{

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/fengqiao/fengqiao/core/access"
+	"github.com/fengqiao/fengqiao/core/authz"
 	"github.com/fengqiao/fengqiao/core/cases"
 	"github.com/fengqiao/fengqiao/core/division"
 	"github.com/fengqiao/fengqiao/core/identity"
@@ -68,6 +70,8 @@ func toProblem(err error) *Problem {
 		ve    *valid.Error
 		cte   *cases.TransitionError
 		cvc   *cases.VersionConflictError
+		afe   *access.FieldError
+		rfe   *authz.RuleFieldError
 		cce   *cases.CommitteeError
 		rae   *cases.ReferralAgencyError
 		onf   *orgs.NotFoundError
@@ -126,6 +130,26 @@ func toProblem(err error) *Problem {
 		p := problem(http.StatusConflict, "organisation-name-taken", "名称已被占用 / Name taken", "本租户已有同名的在用组织；请换一个名称，或先停用同名组织 / an active organisation of this tenant has the name: choose another, or deactivate that one first")
 		p.Field = "name"
 		return p
+	case errors.As(err, &afe):
+		return invalid(afe.Field, afe.Message)
+	case errors.As(err, &rfe):
+		return invalid(rfe.Field, rfe.Message)
+	case errors.Is(err, authz.ErrEscalation):
+		return problem(http.StatusForbidden, "policy-escalation", "不能授予超出自身的权限 / Rule grants more than you hold",
+			"规则不能让他人获得您自己没有的权限，也不能为您无权授予的角色设规则 / a rule may not let anyone do what you may not do, nor concern a role you may not grant: "+err.Error())
+	case errors.Is(err, authz.ErrDefaultRule):
+		return problem(http.StatusConflict, "default-rule", "默认规则不可修改 / Default rules cannot be changed",
+			"平台默认规则对所有租户生效；如需收紧，请在本租户添加 effect=deny 的规则 / defaults hold for every tenant: to narrow one, add a rule with effect deny in your tenant")
+	case errors.Is(err, authz.ErrRuleExists):
+		return problem(http.StatusConflict, "rule-exists", "规则已存在 / Rule exists", "本租户已有这条规则 / the tenant has this rule already")
+	case errors.Is(err, authz.ErrRuleNotFound):
+		return problem(http.StatusNotFound, "rule-not-found", "规则不存在 / Rule not found", "本租户没有这条规则；默认规则不能删除 / the tenant has no such rule (defaults cannot be removed)")
+	case errors.Is(err, access.ErrShareNotFound):
+		return problem(http.StatusNotFound, "share-not-found", "共享不存在 / Share not found", "该案件没有此共享 / the case has no such share")
+	case errors.Is(err, access.ErrShareRevoked):
+		return problem(http.StatusConflict, "share-revoked", "共享已撤销 / Share revoked already", "该共享已撤销，见 revoked_at / the share was revoked already: see revoked_at")
+	case errors.Is(err, identity.ErrOrganisationNotFound):
+		return problem(http.StatusNotFound, "organisation-not-found", "组织不存在 / Organisation not found", "该租户下没有此在用组织 / no such active organisation in this tenant")
 	case errors.Is(err, warnings.ErrNotFound):
 		return problem(http.StatusNotFound, "warning-not-found", "预警不存在 / Warning not found", "该租户下没有此预警 / no such warning in this tenant")
 	case errors.Is(err, warnings.ErrAlreadyAcknowledged):

@@ -20,6 +20,16 @@ type route struct {
 	optionalBody  bool
 	contentType   string // of the success response when not JSON
 	obj, act      string // authorization; empty obj: the handler authorizes itself
+	// actOf, when set, names the action from the request (e.g. the case action confirm).
+	actOf func(echo.Context) string
+	// caseScoped, when set, returns the case the request is about (usually the :id of the
+	// path): the decision is on the caller's relationships to it.
+	caseScoped func(*Server, echo.Context) (string, error)
+	// caseList: a list of cases (or of what hangs off them) filtered to what the caller may see.
+	caseList bool
+	// tenantRel: a tenant-wide route about cases: decided on the caller's relationship to the
+	// tenant (its staff, a member organisation's user, an upper level).
+	tenantRel bool
 	request       any
 	response      any
 	status        int
@@ -38,7 +48,7 @@ type queryParam struct {
 // routeTable is every route of the API: the foundation's and each feature's group.
 func routeTable() []route {
 	var out []route
-	for _, group := range []func() []route{foundationRoutes, caseRoutes, orgRoutes, warningRoutes, statsRoutes, exportRoutes, libraryRoutes, caseImportRoutes} {
+	for _, group := range []func() []route{foundationRoutes, caseRoutes, orgRoutes, warningRoutes, statsRoutes, exportRoutes, libraryRoutes, caseImportRoutes, accessRoutes} {
 		out = append(out, group()...)
 	}
 	return out

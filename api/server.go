@@ -17,6 +17,7 @@ import (
 	"github.com/fengqiao/fengqiao/core/cases"
 	"github.com/fengqiao/fengqiao/core/identity"
 	"github.com/fengqiao/fengqiao/core/library"
+	"github.com/fengqiao/fengqiao/core/authz"
 	"github.com/fengqiao/fengqiao/core/orgs"
 	"github.com/fengqiao/fengqiao/core/stats"
 	"github.com/fengqiao/fengqiao/core/tenant"
@@ -27,9 +28,17 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// Authorizer decides whether a subject may do an action on an object in a tenant.
+// Authorizer decides whether a subject may do an action on an object in a tenant, and keeps
+// the rules a tenant's administrators edit.
 type Authorizer interface {
 	Allowed(sub, dom, obj, act string) (bool, error)
+	Decide(r authz.Request) (bool, error)
+	AllowedRelationships(r authz.Request, rels []string) ([]string, error)
+	Explain(r authz.Request, rels []string) (authz.Explanation, error)
+	Rules(tenant string) []authz.Rule
+	CheckChange(sub string, r authz.Rule, add bool) error
+	Granted(rows [][]string) error
+	Revoked(rows [][]string) error
 }
 
 // RoleLister tells the roles a subject holds (for /me).
@@ -57,6 +66,7 @@ type Deps struct {
 	Library        *library.Service
 	Identity       *identity.Service
 	Authz          Authorizer
+	Access         AccessStore
 	Roles          RoleLister
 	Audit          AuditReader
 	DB             Pinger
@@ -262,9 +272,16 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// authorize applies the route's rule: tenant-scoped routes act in the tenant of the path,
+// authorize applies the route's rule. Tenant-scoped routes act in the tenant of the path,
 // which must lie in the caller's subtree (otherwise it does not exist for the caller) and be
 // active unless the route manages the lifecycle; others act in the caller's own tenant.
+//
+// Case routes decide on the caller's relationships to the case (package access): a case the
+// caller has no relationship to does not exist for it (404), one it may read but not act on
+// answers 403. A case of another tenant is reachable only through a relationship that crosses
+// tenants (a share, a joint mediation); the caller's roles are then looked up in its own
+// tenant. List routes derive the relationships they may show from the rules and hand them to
+// the store as a filter.
 func (s *Server) authorize(r route) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -273,21 +290,39 @@ func (s *Server) authorize(r route) echo.MiddlewareFunc {
 			}
 			p := principal(c)
 			dom := p.TenantCode
+			inScope := true
 			if r.tenantScoped {
 				code := c.Param("code")
 				if err := checkPathCode(code); err != nil {
 					return err
 				}
-				if !tenant.InScope(p.TenantCode, code) {
+				inScope = tenant.InScope(p.TenantCode, code)
+				if !inScope && r.caseScoped == nil {
 					return tenant.ErrNotFound
 				}
 				dom = code
 			}
-			if err := s.allow(p, dom, r.obj, r.act); err != nil {
+			act := r.act
+			if r.actOf != nil {
+				act = r.actOf(c)
+			}
+			var err error
+			switch {
+			case r.caseScoped != nil:
+				err = s.authorizeCase(c, r, dom, inScope, act)
+			case r.caseList:
+				err = s.authorizeList(c, dom, r.obj, act)
+			case r.tenantRel:
+				err = s.allowRel(p, dom, r.obj, act, tenantRel(p, dom))
+			default:
+				err = s.allow(p, dom, r.obj, act)
+			}
+			if err != nil {
 				return err
 			}
-			// The caller's own tenant was found active when it authenticated.
-			if r.tenantScoped && r.requireActive && dom != p.TenantCode {
+			// The caller's own tenant was found active when it authenticated; a tenant reached
+			// across (a share) is checked by the store when the case changes.
+			if r.tenantScoped && r.requireActive && dom != p.TenantCode && inScope {
 				t, err := s.deps.Tenants.Get(c.Request().Context(), p.TenantCode, dom)
 				if err != nil {
 					return err

@@ -121,7 +121,7 @@ func (s *Server) listWarnings(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := warnings.Filter{Limit: limit + 1, Level: cases.RiskLevel(c.QueryParam("level")), State: warnings.State(c.QueryParam("state"))}
+	f := warnings.Filter{Limit: limit + 1, Level: cases.RiskLevel(c.QueryParam("level")), State: warnings.State(c.QueryParam("state")), Access: listScope(c)}
 	if v := c.QueryParam("after"); v != "" {
 		if f.AfterTime, f.AfterID, err = parseCaseCursor(v); err != nil {
 			return err
@@ -253,12 +253,12 @@ func warningRoutes() []route {
 		{"limit", "1–500，默认 100 / 1–500, default 100", "integer"},
 	}
 	return []route{
-		{method: http.MethodGet, path: "/api/v1/tenants/:code/warnings", operationID: "listWarnings", summary: "预警列表（最新在前）：橙色、红色预警及其签收、报送上级情况 / Early warnings, newest first: level, acknowledgement, escalation", tag: "warnings", tenantScoped: true, requireActive: true, obj: "warnings", act: "read", response: warningList{}, status: 200, handler: (*Server).listWarnings,
+		{method: http.MethodGet, path: "/api/v1/tenants/:code/warnings", operationID: "listWarnings", summary: "预警列表（最新在前）：橙色、红色预警及其签收、报送上级情况 / Early warnings, newest first: level, acknowledgement, escalation", tag: "warnings", tenantScoped: true, requireActive: true, obj: "warnings", act: "read", caseList: true, response: warningList{}, status: 200, handler: (*Server).listWarnings,
 			query: append([]queryParam{
 				{"level", "orange | red", "string"},
 				{"state", "open（待签收） | acknowledged（已签收） | escalated（逾期已报送上级）", "string"},
 			}, page...)},
-		{method: http.MethodPost, path: "/api/v1/tenants/:code/warnings/:id/acknowledge", operationID: "acknowledgeWarning", summary: "签收预警（期限内签收则不报送上级）；已签收再签收 409 / Acknowledge a warning, which stops its escalation; again → 409", tag: "warnings", tenantScoped: true, requireActive: true, obj: "warnings", act: "acknowledge", request: acknowledgeWarningRequest{}, optionalBody: true, response: warningDTO{}, status: 200, handler: (*Server).acknowledgeWarning},
+		{method: http.MethodPost, path: "/api/v1/tenants/:code/warnings/:id/acknowledge", operationID: "acknowledgeWarning", summary: "签收预警（期限内签收则不报送上级）；已签收再签收 409 / Acknowledge a warning, which stops its escalation; again → 409", tag: "warnings", tenantScoped: true, requireActive: true, obj: "warnings", act: "acknowledge", caseScoped: warningCase, request: acknowledgeWarningRequest{}, optionalBody: true, response: warningDTO{}, status: 200, handler: (*Server).acknowledgeWarning},
 		{method: http.MethodGet, path: "/api/v1/tenants/:code/warning-settings", operationID: "getWarningSettings", summary: "预警设置：通知的派出所与政府部门、签收时限 / Warning settings: the police station and government office notified, acknowledgement windows", tag: "warnings", tenantScoped: true, requireActive: true, obj: "warnings", act: "read", response: warningSettingsDTO{}, status: 200, handler: (*Server).getWarningSettings},
 		{method: http.MethodPut, path: "/api/v1/tenants/:code/warning-settings", operationID: "updateWarningSettings", summary: "修改预警设置（整体替换） / Replace the warning settings", tag: "warnings", tenantScoped: true, requireActive: true, obj: "warnings", act: "configure", request: warningSettingsRequest{}, response: warningSettingsDTO{}, status: 200, handler: (*Server).updateWarningSettings},
 		{method: http.MethodGet, path: "/api/v1/tenants/:code/inbox", operationID: "listInbox", summary: "站内信（本租户、本人及本租户成员单位的消息，最新在前） / In-app inbox: messages to your tenant, to you and to its agencies, newest first", tag: "warnings", tenantScoped: true, requireActive: true, obj: "inbox", act: "read", response: inboxList{}, status: 200, handler: (*Server).listInbox,

@@ -156,7 +156,7 @@ func serveCmd(load loader) *cobra.Command {
 			reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 			registerPoolMetrics(reg, a)
 			srv := api.New(api.Deps{
-				Tenants: a.tenants, Identity: a.identity, Cases: a.cases, Orgs: a.orgs, Warnings: a.warnings, Stats: a.stats, Library: library.NewService(a.store, a.cases), Authz: a.authz, Roles: roleNames{a.authz}, Audit: a.store, DB: a.store,
+				Tenants: a.tenants, Identity: a.identity, Cases: a.cases, Orgs: a.orgs, Warnings: a.warnings, Stats: a.stats, Library: library.NewService(a.store, a.cases), Authz: a.authz, Access: a.store, Roles: roleNames{a.authz}, Audit: a.store, DB: a.store,
 				Logger: a.log, Registerer: reg, Gatherer: reg, BodyLimit: cfg.HTTP.BodyLimit, RequestTimeout: cfg.HTTP.RequestTimeout, Version: Version,
 			})
 			hs := &http.Server{

@@ -287,6 +287,19 @@ func (s *Service) User(ctx context.Context, tenantCode, id string) (User, error)
 	return s.repo.User(ctx, tenantCode, id)
 }
 
+// UserByName finds a user by username (unique across the platform).
+func (s *Service) UserByName(ctx context.Context, username string) (User, error) {
+	name, err := NormalizeUsername(username)
+	if err != nil {
+		return User{}, ErrUserNotFound
+	}
+	c, err := s.repo.CredentialsFor(ctx, name)
+	if errors.Is(err, ErrBadCredentials) {
+		return User{}, ErrUserNotFound
+	}
+	return c.User, err
+}
+
 // UserUpdate is the input of UpdateUser.
 type UserUpdate struct {
 	DisplayName *string

@@ -11,6 +11,7 @@ import (
 	"github.com/fengqiao/fengqiao/core/access"
 	"github.com/fengqiao/fengqiao/core/cases"
 	"github.com/fengqiao/fengqiao/core/tenant"
+	"github.com/fengqiao/fengqiao/core/warnings"
 )
 
 // This file holds the per-case facts of cross-agency access: the facts of one case
@@ -376,4 +377,16 @@ func (s *Store) ChangeTenantRule(ctx context.Context, tenantCode string, row []s
 		return appendAudit(ctx, tx, tenantCode, "policy.remove", "policy", view, nil)
 	})
 	return changed, err
+}
+
+// WarningCase returns the case a warning of the tenant is about.
+func (s *Store) WarningCase(ctx context.Context, tenantCode, warningID string) (string, error) {
+	var caseID string
+	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT case_id::text FROM warnings WHERE tenant_id = $1 AND id::text = $2`, tenantCode, warningID).Scan(&caseID)
+	})
+	if isNoRows(err) || errors.Is(err, tenant.ErrNotFound) {
+		return "", warnings.ErrNotFound
+	}
+	return caseID, err
 }
