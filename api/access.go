@@ -91,12 +91,16 @@ func (s *Server) authorizeCase(c echo.Context, r route, dom string, inScope bool
 		}
 		return err
 	}
+	notFound := cases.ErrNotFound
+	if r.obj == authz.ObjWarnings {
+		notFound = warnings.ErrNotFound
+	}
 	rels := access.Relationships(accessPrincipal(p), facts, s.deps.Cases.Now())
 	if len(rels) == 0 {
 		if !inScope {
 			return tenant.ErrNotFound
 		}
-		return cases.ErrNotFound
+		return notFound
 	}
 	roleTenant := dom
 	if !inScope {
@@ -115,7 +119,7 @@ func (s *Server) authorizeCase(c echo.Context, r route, dom string, inScope bool
 			return err
 		}
 		if len(readable) == 0 {
-			return cases.ErrNotFound
+			return notFound
 		}
 		return forbidden(dom, r.obj, act)
 	}

@@ -19,7 +19,11 @@ type row struct {
 	status  int
 	problem string // problem type slug when the status is an error
 	field   string // the field a problem must name
+	// items, when set, is how many items a successful list must hold.
+	items *int
 }
+
+func count(n int) *int { return &n }
 
 func (e *env) expand(path string, tokens map[string]string) string {
 	for name, id := range e.ids {
@@ -43,6 +47,11 @@ func runRows(t *testing.T, e *env, tokens map[string]string, rows []row) {
 				t.Fatalf("status %d, want %d: %s", res.status, r.status, res.body)
 			}
 			if r.status < 400 {
+				if r.items != nil {
+					if list, _ := res.json["items"].([]any); len(list) != *r.items {
+						t.Fatalf("%d items, want %d: %s", len(list), *r.items, res.body)
+					}
+				}
 				return
 			}
 			if ct := res.header.Get("Content-Type"); ct != "application/problem+json" {

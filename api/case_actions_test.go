@@ -38,7 +38,7 @@ func TestCaseActionsWithoutCommittee(t *testing.T) {
 		{name: "guide to reconsideration", as: "putuo-staff", method: "POST", path: act("guide"), body: map[string]any{"channel": "administrative_reconsideration", "reason": "涉及行政行为"}, status: 200},
 		{name: "start mediation when guided", as: "putuo-staff", method: "POST", path: act("start_mediation"), status: 409, problem: "action-not-allowed"},
 		{name: "close", as: "putuo-staff", method: "POST", path: act("close"), status: 200},
-		{name: "upper level cannot act", as: "nation", method: "POST", path: act("reopen"), body: map[string]any{"reason": "x"}, status: 403, problem: "forbidden"},
+		{name: "upper level cannot act (nor see the case)", as: "nation", method: "POST", path: act("reopen"), body: map[string]any{"reason": "x"}, status: 404, problem: "case-not-found"},
 		{name: "other district cannot act", as: "huaiyin-admin", method: "POST", path: "/api/v1/tenants/310107/cases/" + id + "/actions/reopen", body: map[string]any{"reason": "x"}, status: 404, problem: "tenant-not-found"},
 		{name: "other's case through own path", as: "huaiyin-admin", method: "POST", path: "/api/v1/tenants/370104/cases/" + id + "/actions/reopen", body: map[string]any{"reason": "x"}, status: 404, problem: "case-not-found"},
 	})

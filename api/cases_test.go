@@ -124,10 +124,11 @@ func TestCasePIIReveal(t *testing.T) {
 	_, text := e.agencyToken("putuo-admin", "310107")
 	runRows(t, e, nil, []row{
 		{name: "agency refers a case", as: "Bearer " + text, method: "POST", path: "/api/v1/tenants/310107/cases", body: sampleCase(t, "法院委派"), status: 201},
-		{name: "agency cannot read", as: "Bearer " + text, method: "GET", path: "/api/v1/tenants/310107/cases/" + id, status: 403, problem: "forbidden"},
-		{name: "agency cannot reveal", as: "Bearer " + text, method: "GET", path: "/api/v1/tenants/310107/cases/" + id + "?reveal=pii", status: 403, problem: "forbidden"},
-		{name: "upper levels see no cases", as: "sh-prov", method: "GET", path: "/api/v1/tenants/310107/cases", status: 403, problem: "forbidden"},
-		{name: "upper levels cannot reveal", as: "nation", method: "GET", path: "/api/v1/tenants/310107/cases/" + id + "?reveal=pii", status: 403, problem: "forbidden"},
+		// A token of no agency refers cases but sees none: the case does not exist for it.
+		{name: "agency cannot read", as: "Bearer " + text, method: "GET", path: "/api/v1/tenants/310107/cases/" + id, status: 404, problem: "case-not-found"},
+		{name: "agency cannot reveal", as: "Bearer " + text, method: "GET", path: "/api/v1/tenants/310107/cases/" + id + "?reveal=pii", status: 404, problem: "case-not-found"},
+		{name: "upper levels see no cases", as: "sh-prov", method: "GET", path: "/api/v1/tenants/310107/cases", status: 200, items: count(0)},
+		{name: "upper levels cannot reveal", as: "nation", method: "GET", path: "/api/v1/tenants/310107/cases/" + id + "?reveal=pii", status: 404, problem: "case-not-found"},
 		{name: "bad reveal", as: "putuo-admin", method: "GET", path: "/api/v1/tenants/310107/cases/" + id + "?reveal=all", status: 400, problem: "invalid-field", field: "reveal"},
 	})
 }

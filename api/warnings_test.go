@@ -381,7 +381,11 @@ func TestUnacknowledgedWarningEscalates(t *testing.T) {
 		{name: "the district cannot read the city's inbox", as: "huaiyin-admin", method: "GET", path: "/api/v1/tenants/370100/inbox", status: 404, problem: "tenant-not-found"},
 		{name: "the city cannot read the district's inbox", as: "jinan-city", method: "GET", path: "/api/v1/tenants/370104/inbox", status: 403, problem: "inbox-of-another-tenant"},
 		{name: "the city cannot mark the district's messages", as: "jinan-city", method: "POST", path: "/api/v1/tenants/370104/inbox/" + msgs[0]["id"].(string) + "/read", status: 403, problem: "inbox-of-another-tenant"},
-		{name: "the city does not manage the district's warnings", as: "jinan-city", method: "GET", path: "/api/v1/tenants/370104/warnings", status: 403, problem: "forbidden"},
+		{name: "the city sees the warning escalated to it", as: "jinan-city", method: "GET", path: "/api/v1/tenants/370104/warnings", status: 200, items: count(1)},
+		{name: "the city reads the escalated case's summary", as: "jinan-city", method: "GET", path: "/api/v1/tenants/370104/cases/" + w[0]["case_id"].(string), status: 200},
+		{name: "but not its parties", as: "jinan-city", method: "GET", path: "/api/v1/tenants/370104/cases/" + w[0]["case_id"].(string) + "?reveal=pii", status: 403, problem: "forbidden"},
+		{name: "the city does not acknowledge for the district", as: "jinan-city", method: "POST", path: "/api/v1/tenants/370104/warnings/" + w[0]["id"].(string) + "/acknowledge", status: 403, problem: "forbidden"},
+		{name: "the province above sees no escalation", as: "sd-prov", method: "GET", path: "/api/v1/tenants/370104/cases/" + w[0]["case_id"].(string), status: 404, problem: "case-not-found"},
 		{name: "late acknowledgement", as: "huaiyin-staff", method: "POST", path: "/api/v1/tenants/370104/warnings/" + w[0]["id"].(string) + "/acknowledge", status: 200},
 	})
 	if n := len(e.items(t, "jinan-city", "/api/v1/tenants/370100/inbox?unread=true")); n != 0 {
@@ -482,7 +486,7 @@ func TestWarningEndpoints(t *testing.T) {
 		{name: "agency system reads warnings", as: "Bearer " + agency, method: "GET", path: "/api/v1/tenants/310107/warnings", status: 200},
 		{name: "agency system reads the inbox", as: "Bearer " + agency, method: "GET", path: "/api/v1/tenants/310107/inbox", status: 200},
 		{name: "agency system cannot configure", as: "Bearer " + agency, method: "PUT", path: settings, body: map[string]any{}, status: 403, problem: "forbidden"},
-		{name: "upper level cannot acknowledge", as: "sh-prov", method: "POST", path: "/api/v1/tenants/310107/warnings/" + w + "/acknowledge", status: 403, problem: "forbidden"},
+		{name: "upper level cannot acknowledge", as: "sh-prov", method: "POST", path: "/api/v1/tenants/310107/warnings/" + w + "/acknowledge", status: 404, problem: "warning-not-found"},
 		{name: "no token", as: "", method: "GET", path: "/api/v1/tenants/310107/warnings", status: 401, problem: "unauthenticated"},
 		// Another district: the tenant does not exist for the caller.
 		{name: "other district's warnings", as: "huaiyin-admin", method: "GET", path: "/api/v1/tenants/310107/warnings", status: 404, problem: "tenant-not-found"},
