@@ -91,26 +91,36 @@ func (a *Adapter) LoadPolicyCtx(ctx context.Context, m model.Model) error {
 		return err
 	}
 	for _, r := range stored {
-		if len(r) == 0 || r[0] == "" {
-			return fmt.Errorf("authz: stored rule without a type: %q", r)
+		padded, err := fitRow(m, r)
+		if err != nil {
+			return fmt.Errorf("authz: stored rule %w", err)
 		}
-		ptype := r[0]
-		sec := ptype[:1]
-		width := ruleWidth(m, sec, ptype)
-		values := r[1:]
-		switch {
-		case width == 0:
-			return fmt.Errorf("authz: stored rule %q: the model defines no rule type %q", r, ptype)
-		case len(values) > width:
-			return fmt.Errorf("authz: stored rule %q has %d values, rule type %q takes %d", r, len(values), ptype, width)
-		case len(values) < width:
-			values = append(append(make([]string, 0, width), values...), make([]string, width-len(values))...)
-		}
-		if err := persist.LoadPolicyArray(append([]string{ptype}, values...), m); err != nil {
+		if err := persist.LoadPolicyArray(padded, m); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// fitRow returns a copy of the storage row r (ptype first) padded with "" to the model's width
+// for its type (storage trims trailing empty values). A row without a type, of a type m does not
+// define, or longer than its definition is an error (its text starts with the row).
+func fitRow(m model.Model, r []string) ([]string, error) {
+	if len(r) == 0 || r[0] == "" {
+		return nil, fmt.Errorf("%q has no type", r)
+	}
+	ptype := r[0]
+	width := ruleWidth(m, ptype[:1], ptype)
+	values := r[1:]
+	switch {
+	case width == 0:
+		return nil, fmt.Errorf("%q: the model defines no rule type %q", r, ptype)
+	case len(values) > width:
+		return nil, fmt.Errorf("%q has %d values, rule type %q takes %d", r, len(values), ptype, width)
+	}
+	out := make([]string, 1+width)
+	copy(out, r)
+	return out, nil
 }
 
 // SavePolicyCtx replaces every stored rule with the rules of m, in one transaction.

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"slices"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -162,29 +163,77 @@ func cliContext(ctx context.Context, command string) context.Context {
 
 func printf(w io.Writer, format string, args ...any) { _, _ = fmt.Fprintf(w, format, args...) }
 
-// watchPolicies reloads the authorizer whenever another process changed the rules (another
-// instance, or `fengqiao admin create` while the server runs). Bursts of changes coalesce
-// into one reload.
+// watchPolicies keeps the authorizer in step with the rules other processes change (another
+// instance, or `fengqiao admin create` while the server runs): each committed change arrives as
+// the row added or removed and is applied incrementally, in commit order. The watcher only
+// queues the changes, so it keeps reading while a reload runs; a burst of reload requests
+// coalesces into one.
 func watchPolicies(ctx context.Context, a *app) {
-	pending := make(chan struct{}, 1)
-	go a.store.WatchPolicies(ctx, func() {
-		select {
-		case pending <- struct{}{}:
-		default:
-		}
-	})
+	q := newRemoteQueue()
+	go a.store.WatchPolicies(ctx, func(ch store.PolicyChange) { q.push(authz.RemoteChange(ch)) })
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-pending:
-			if err := a.authz.Reload(ctx); err != nil && ctx.Err() == nil {
+		case <-q.ready():
+		}
+		for _, ch := range q.take() {
+			err := a.authz.ApplyRemote(ctx, ch)
+			switch {
+			case ctx.Err() != nil:
+				return
+			case err != nil && ch.Reload:
 				a.log.Error("reload authorization rules", "err", err)
-				continue
+			case err != nil:
+				a.log.Error("apply a change of the authorization rules by another process; reloading them", "row", ch.Row, "add", ch.Add, "err", err)
+				q.push(authz.RemoteChange{Reload: true})
+			case ch.Reload:
+				a.log.Info("authorization rules reloaded")
+			default:
+				a.log.Debug("authorization rule changed by another process", "row", ch.Row, "add", ch.Add)
 			}
-			a.log.Info("authorization rules reloaded after a change by another process")
 		}
 	}
+}
+
+// maxQueuedChanges bounds remoteQueue: beyond it, one reload replaces the queued changes.
+const maxQueuedChanges = 10000
+
+// remoteQueue hands changes from the watcher to the goroutine applying them, in order. A reload
+// makes every change queued before it redundant (it reads storage after they committed), so
+// pushing one drops them: a burst of reloads is one reload, and the queue stays bounded.
+type remoteQueue struct {
+	mu      sync.Mutex
+	pending []authz.RemoteChange
+	signal  chan struct{} // a token: take what is pending
+}
+
+func newRemoteQueue() *remoteQueue { return &remoteQueue{signal: make(chan struct{}, 1)} }
+
+// ready receives when changes may be queued.
+func (q *remoteQueue) ready() <-chan struct{} { return q.signal }
+
+func (q *remoteQueue) push(ch authz.RemoteChange) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if ch.Reload || len(q.pending) >= maxQueuedChanges {
+		q.pending = append(q.pending[:0], authz.RemoteChange{Reload: true})
+	} else {
+		q.pending = append(q.pending, ch)
+	}
+	select {
+	case q.signal <- struct{}{}:
+	default:
+	}
+}
+
+// take returns the queued changes, oldest first, and empties the queue.
+func (q *remoteQueue) take() []authz.RemoteChange {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	out := q.pending
+	q.pending = nil
+	return out
 }
 
 // registerPoolMetrics exposes the database pool's connections on /metrics.
