@@ -107,9 +107,10 @@ m = g(r.sub, p.sub, r.dom) && r.obj == p.obj && r.act == p.act
 		{"wide", []string{"p", "role", "*", "cases", "read", "", "allow"}, []string{"p", "role", "*", "cases", "read", "", "allow"}},
 		{"wide", []string{"g", "user:a", "role"}, []string{"g", "user:a", "role", ""}},
 		{"wide", []string{"p", "a", "b", "c", "d", "e", "f", "g"}, nil},
-		{"ours", []string{"p", "role", "*", "cases", "read"}, []string{"p", "role", "*", "cases", "read"}},
-		{"ours", []string{"p", "role", "*", "cases"}, []string{"p", "role", "*", "cases", ""}},
-		{"ours", []string{"p", "role", "*", "cases", "read", "allow"}, nil},
+		{"ours", []string{"p", "role", "*", "cases", "read"}, []string{"p", "role", "*", "cases", "read", "", ""}},
+		{"ours", []string{"p", "role", "*", "cases"}, []string{"p", "role", "*", "cases", "", "", ""}},
+		{"ours", []string{"p", "role", "*", "cases", "read", "owner", "allow"}, []string{"p", "role", "*", "cases", "read", "owner", "allow"}},
+		{"ours", []string{"p", "role", "*", "cases", "read", "owner", "allow", "x"}, nil},
 		{"ours", []string{"g", "user:a", "role", "310107", "x"}, nil},
 		{"ours", []string{"p2", "x"}, nil},
 		{"ours", []string{""}, nil},
@@ -146,7 +147,7 @@ func TestApplyRemote(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := heldRows(a)
-	for _, row := range [][]string{nil, {"g"}, {"x", "a"}, {"g", "user:a", "role", "310107", "extra"}, {"p", "role", "*", "cases", "read", "allow", "x"}} {
+	for _, row := range [][]string{nil, {"g"}, {"x", "a"}, {"g", "user:a", "role", "310107", "extra"}, {"p", "role", "*", "cases", "read", "owner", "allow", "x"}, {"p", "role", "*", "cases", "read"}} {
 		if err := a.ApplyRemote(ctx, RemoteChange{Add: true, Row: row}); !errors.Is(err, ErrBadRule) {
 			t.Errorf("ApplyRemote(add %q) = %v, want ErrBadRule", row, err)
 		}
@@ -246,7 +247,7 @@ func TestApplyRemoteWhileDeciding(t *testing.T) {
 					errs <- fmt.Errorf("decider %d: stable grant: %v, %v", w, ok, err)
 					return
 				}
-				if _, err := azB.Allowed(subject(i%20), "310107", ObjCases, ActRead); err != nil {
+				if _, err := azB.Allowed(subject(i%20), "310107", ObjOffices, ActRead); err != nil {
 					errs <- err
 					return
 				}
@@ -355,7 +356,7 @@ func TestRemotePropagationLatency(t *testing.T) {
 		case <-time.After(propagationDeadline):
 			t.Fatalf("change %d not applied by the other server within %v", i, propagationDeadline)
 		}
-		checkDecisions(t, azB, []decision{{sub, "310107", ObjCases, ActRead, add}})
+		checkDecisions(t, azB, []decision{{sub, "310107", ObjOffices, ActRead, add}})
 	}
 	slices.Sort(lat)
 	t.Logf("propagation to another server over %d changes: p50 %v, p90 %v, max %v",
