@@ -30,11 +30,11 @@ type route struct {
 	// tenantRel: a tenant-wide route about cases: decided on the caller's relationship to the
 	// tenant (its staff, a member organisation's user, an upper level).
 	tenantRel bool
-	request       any
-	response      any
-	status        int
-	query         []queryParam
-	handler       func(*Server, echo.Context) error
+	request   any
+	response  any
+	status    int
+	query     []queryParam
+	handler   func(*Server, echo.Context) error
 	// Routes taking a raw body (not JSON): its media types, and limits other than the server's.
 	rawBody   []string
 	bodyLimit int64

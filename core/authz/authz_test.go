@@ -585,4 +585,3 @@ func TestDecisionCacheBounded(t *testing.T) {
 		t.Fatal("deleted key found")
 	}
 }
-

@@ -131,7 +131,6 @@ func caseAccessCondition(sc access.Scope, tenantCode, t string, arg func(any) st
 	return "(" + strings.Join(terms, " OR ") + ")"
 }
 
-
 const shareColumns = `id::text, tenant_id, case_id::text, grantee_tenant, coalesce(grantee_org::text, ''), scope, purpose, expires_at,
 	created_by, created_at, revoked_at, revoked_by`
 

@@ -195,5 +195,3 @@ func TestListsAgreeWithDecisions(t *testing.T) {
 		}
 	}
 }
-
-
