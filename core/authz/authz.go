@@ -54,8 +54,12 @@ type Authorizer struct {
 	// can never be cached after it.
 	mu        sync.RWMutex
 	e         *casbin.SyncedCachedEnforcer
-	reloading bool     // a Reload is reading storage: record changes in journal
-	journal   []change // changes applied meanwhile, replayed on the reloaded model
+	rm        *roleManager    // e's role manager of "g"
+	cache     *decisionCache  // decisions, keyed by key
+	byRoles   bool            // decisions depend on the subject's roles only (see index)
+	overrides map[string]bool // tenants with rules of their own
+	reloading bool            // a Reload is reading storage: record changes in journal
+	journal   []change        // changes applied meanwhile, replayed on the reloaded model
 }
 
 // change is one in-memory change of the rules.
@@ -80,7 +84,7 @@ func subtreeMatch(requestDomain, grantDomain string) bool {
 // are added, and "*" rules the code no longer has (an older version's defaults) removed, from
 // storage and memory. On a fresh database that seeds them all.
 func New(ctx context.Context, ps PolicyStore) (*Authorizer, error) {
-	a := &Authorizer{ps: ps, adapter: NewAdapter(ps)}
+	a := &Authorizer{ps: ps, adapter: NewAdapter(ps), cache: newDecisionCache(maxCachedDecisions)}
 	e, err := a.build(ctx)
 	if err != nil {
 		return nil, err
@@ -121,7 +125,51 @@ func New(ctx context.Context, ps PolicyStore) (*Authorizer, error) {
 		}
 	}
 	a.e = e
+	a.index()
 	return a, nil
+}
+
+// index notes what decisions depend on, after every change of the rules, and clears the
+// decision cache. A decision depends on the subject only through the roles it holds where its
+// roles are looked up — unless a rule names a subject instead of a role, or a role holds
+// another role (then the cache keys on the whole request). It depends on the tenant acted in
+// only where that tenant has rules of its own. So, keyed on (roles, tenant or "*", object,
+// action, relationship), one decision serves every user of the same roles in every tenant
+// without overrides: a few thousand keys for a whole country. The caller holds a.mu
+// exclusively (or owns a alone).
+func (a *Authorizer) index() {
+	a.rm, _ = a.e.GetNamedRoleManager("g").(*roleManager)
+	a.overrides = map[string]bool{}
+	bySubject := false
+	for _, p := range a.e.GetModel()["p"]["p"].Policy {
+		if len(p) > 1 && p[1] != AnyTenant {
+			a.overrides[p[1]] = true
+		}
+		bySubject = bySubject || strings.IndexByte(p[0], ':') >= 0
+	}
+	a.byRoles = a.rm != nil && !bySubject && a.rm.roleLinks() == 0
+	_ = a.cache.Clear()
+}
+
+// key is the decision cache's key of r (see index).
+func (a *Authorizer) key(r Request) string {
+	if !a.byRoles {
+		return "s$" + r.Sub + "$" + r.RoleTenant + "$" + r.Tenant + "$" + r.Obj + "$" + r.Act + "$" + r.Rel
+	}
+	b := make([]byte, 0, 96)
+	b = append(b, "r$"...)
+	b = a.rm.appendRoles(b, r.Sub, r.RoleTenant)
+	b = append(b, '$')
+	if a.overrides[r.Tenant] {
+		b = append(b, r.Tenant...)
+	} else {
+		b = append(b, AnyTenant...)
+	}
+	for _, v := range [...]string{r.Obj, r.Act, r.Rel} {
+		b = append(b, '$')
+		b = append(b, v...)
+	}
+	return string(b)
 }
 
 // stored returns rows as storage holds them: trailing empty values trimmed (a rule loaded from
@@ -161,7 +209,8 @@ func (a *Authorizer) build(ctx context.Context) (*casbin.SyncedCachedEnforcer, e
 	if err := e.BuildRoleLinks(); err != nil {
 		return nil, fmt.Errorf("authz: role links: %w", err)
 	}
-	e.SetCache(newDecisionCache(maxCachedDecisions))
+	// Decisions are cached by the Authorizer (see key), not by Casbin.
+	e.EnableCache(false)
 	return e, nil
 }
 
@@ -218,11 +267,16 @@ func (a *Authorizer) Decide(r Request) (bool, error) {
 		return false, nil
 	}
 	a.mu.RLock()
+	defer a.mu.RUnlock()
+	key := a.key(r)
+	if ok, err := a.cache.Get(key); err == nil {
+		return ok, nil
+	}
 	ok, err := a.e.Enforce(r.Sub, r.RoleTenant, r.Tenant, r.Obj, r.Act, r.Rel)
-	a.mu.RUnlock()
 	if err != nil {
 		return false, fmt.Errorf("authz: enforce: %w", err)
 	}
+	_ = a.cache.Set(key, ok)
 	return ok, nil
 }
 
@@ -356,6 +410,7 @@ func (a *Authorizer) Reload(ctx context.Context) error {
 		}
 	}
 	a.e = e
+	a.index()
 	return nil
 }
 
@@ -370,6 +425,7 @@ func (a *Authorizer) change(ch change) error {
 	if err := apply(a.e, ch); err != nil {
 		return err
 	}
+	a.index()
 	if a.reloading {
 		a.journal = append(a.journal, ch)
 	}

@@ -121,7 +121,7 @@ func BenchmarkAllowedColdish(b *testing.B) {
 		i := 0
 		for b.Loop() {
 			if i%n == 0 {
-				_ = a.e.InvalidateCache()
+				_ = a.cache.Clear()
 			}
 			u := i % benchUsers
 			act := acts[(i/benchUsers)%len(acts)]
@@ -136,7 +136,7 @@ func BenchmarkAllowedColdish(b *testing.B) {
 		i := 0
 		for b.Loop() {
 			if i%benchDistricts == 0 {
-				_ = a.e.InvalidateCache()
+				_ = a.cache.Clear()
 			}
 			d := i % benchDistricts
 			ok, err := a.Allowed(provinces[d/100], districtCode(d, true), ObjTenants, ActOnboard)

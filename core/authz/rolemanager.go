@@ -2,6 +2,7 @@ package authz
 
 import (
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/casbin/casbin/v2/log"
@@ -26,7 +27,9 @@ import (
 type roleManager struct {
 	mu    sync.RWMutex
 	links map[string]map[link]struct{} // name1 -> links
-	match rbac.MatchingFunc            // fn(requestDomain, grantDomain); nil: equal domains only
+	// roleHeld counts the links whose holder is a role (no "kind:" prefix), not a principal.
+	roleHeld int
+	match    rbac.MatchingFunc // fn(requestDomain, grantDomain); nil: equal domains only
 }
 
 type link struct{ role, domain string }
@@ -56,9 +59,19 @@ func (rm *roleManager) reaches(requestDomain, grantDomain string) bool {
 func (rm *roleManager) Clear() error {
 	rm.mu.Lock()
 	rm.links = map[string]map[link]struct{}{}
+	rm.roleHeld = 0
 	rm.mu.Unlock()
 	return nil
 }
+
+// roleLinks is how many links a role holds (role hierarchies).
+func (rm *roleManager) roleLinks() int {
+	rm.mu.RLock()
+	defer rm.mu.RUnlock()
+	return rm.roleHeld
+}
+
+func isPrincipal(name string) bool { return strings.IndexByte(name, ':') >= 0 }
 
 // AddLink records that name1 holds name2 in the domain.
 func (rm *roleManager) AddLink(name1, name2 string, domains ...string) error {
@@ -69,7 +82,11 @@ func (rm *roleManager) AddLink(name1, name2 string, domains ...string) error {
 		ls = map[link]struct{}{}
 		rm.links[name1] = ls
 	}
-	ls[link{name2, domainOf(domains)}] = struct{}{}
+	l := link{name2, domainOf(domains)}
+	if _, held := ls[l]; !held && !isPrincipal(name1) {
+		rm.roleHeld++
+	}
+	ls[l] = struct{}{}
 	return nil
 }
 
@@ -81,7 +98,11 @@ func (rm *roleManager) DeleteLink(name1, name2 string, domains ...string) error 
 	rm.mu.Lock()
 	defer rm.mu.Unlock()
 	if ls := rm.links[name1]; ls != nil {
-		delete(ls, link{name2, domainOf(domains)})
+		l := link{name2, domainOf(domains)}
+		if _, held := ls[l]; held && !isPrincipal(name1) {
+			rm.roleHeld--
+		}
+		delete(ls, l)
 		if len(ls) == 0 {
 			delete(rm.links, name1)
 		}
@@ -134,6 +155,37 @@ func (rm *roleManager) HasLink(name1, name2 string, domains ...string) (bool, er
 		frontier = next
 	}
 	return false, nil
+}
+
+// appendRoles appends to b the roles name holds directly in the domain, sorted and separated
+// by ",": the decision cache's key of a subject (no map, one small slice).
+func (rm *roleManager) appendRoles(b []byte, name, dom string) []byte {
+	var buf [8]string
+	roles := buf[:0]
+	rm.mu.RLock()
+	for l := range rm.links[name] {
+		if rm.reaches(dom, l.domain) && !slicesContains(roles, l.role) {
+			roles = append(roles, l.role)
+		}
+	}
+	rm.mu.RUnlock()
+	sort.Strings(roles)
+	for i, r := range roles {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, r...)
+	}
+	return b
+}
+
+func slicesContains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
 }
 
 // GetRoles returns the roles name holds directly in the domain, sorted.
@@ -247,6 +299,9 @@ func (rm *roleManager) DeleteDomain(domain string) error {
 		for l := range ls {
 			if l.domain == domain {
 				delete(ls, l)
+				if !isPrincipal(name) {
+					rm.roleHeld--
+				}
 			}
 		}
 		if len(ls) == 0 {
