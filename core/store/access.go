@@ -36,7 +36,7 @@ func caseAccessTx(ctx context.Context, tx pgx.Tx, tenantCode, caseID string) (ac
 	c := access.Case{Tenant: tenantCode}
 	var joint []string
 	err := tx.QueryRow(ctx, `
-		SELECT coalesce(committee_id::text, ''), coalesce(referral ->> 'agency_id', ''),
+		SELECT coalesce(committee_id::text, ''), coalesce(referral_agency_id::text, ''),
 		       coalesce(array(SELECT jsonb_array_elements_text(joint -> 'tenants')), '{}'),
 		       coalesce(array(SELECT party_id::text FROM case_links l WHERE l.tenant_id = c.tenant_id AND l.case_id = c.id AND l.kind = 'organisation' ORDER BY 1), '{}'),
 		       coalesce(array(SELECT party_id::text FROM case_links l WHERE l.tenant_id = c.tenant_id AND l.case_id = c.id AND l.kind = 'user' ORDER BY 1), '{}'),
@@ -63,72 +63,129 @@ func caseAccessTx(ctx context.Context, tx pgx.Tx, tenantCode, caseID string) (ac
 	return c, err
 }
 
-// caseAccessCondition returns an SQL condition over the cases table (named t) of tenant
-// tenantCode that holds exactly for the cases to which sc.Principal stands in one of sc.Rels,
-// as access.Relationships computes them; arg binds a value and returns its placeholder.
-// Relationships that depend on the principal and the tenant alone are decided here, so an
-// owner's list carries no condition at all.
-func caseAccessCondition(sc access.Scope, tenantCode, t string, arg func(any) string) string {
+// accessBranch is the SQL of one relationship a list may show a case for: either a condition
+// on the case row (table ""), or a table of links or shares whose rows name the cases (their
+// newest-first index drives the list).
+type accessBranch struct {
+	cond  string // condition on the case row, the cases table named "cases"
+	table string // "case_links l" or "case_shares s"
+	alias string // "l" or "s"
+	where string // condition on table
+}
+
+// caseAccessBranches turns the relationships a list may show (sc.Rels) into SQL, as
+// access.Relationships computes them for one case: all is true when one of them holds for every
+// case of the tenant (an owner's list is not filtered at all); otherwise each branch selects
+// the cases of one relationship. arg binds a value and returns its placeholder.
+func caseAccessBranches(sc access.Scope, tenantCode string, arg func(any) string) (all bool, out []accessBranch) {
 	p := sc.Principal
 	tr := access.TenantRelationship(p, tenantCode)
 	same := p.Tenant == tenantCode
 	org := p.Org != ""
-	link := func(kind, id string) string {
-		return "EXISTS (SELECT 1 FROM case_links l WHERE l.tenant_id = " + t + ".tenant_id AND l.case_id = " + t + ".id AND l.kind = '" + kind + "' AND l.party_id = " + arg(id) + "::uuid)"
+	dom := ""
+	bindDom := func() string {
+		if dom == "" {
+			dom = arg(tenantCode)
+		}
+		return dom
 	}
-	share := func(parties bool) string {
-		q := "EXISTS (SELECT 1 FROM case_shares s WHERE s.tenant_id = " + t + ".tenant_id AND s.case_id = " + t + ".id AND s.revoked_at IS NULL AND s.expires_at > " + arg(sc.Now) + " AND s.grantee_tenant = " + arg(p.Tenant)
+	link := func(kind, id string) accessBranch {
+		return accessBranch{table: "case_links l", alias: "l",
+			where: "l.tenant_id = " + bindDom() + " AND l.kind = '" + kind + "' AND l.party_id = " + arg(id) + "::uuid"}
+	}
+	share := func(parties bool) accessBranch {
+		w := "s.tenant_id = " + bindDom() + " AND s.revoked_at IS NULL AND s.expires_at > " + arg(sc.Now) + " AND s.grantee_tenant = " + arg(p.Tenant)
 		if org {
-			q += " AND (s.grantee_org IS NULL OR s.grantee_org = " + arg(p.Org) + "::uuid)"
+			w += " AND (s.grantee_org IS NULL OR s.grantee_org = " + arg(p.Org) + "::uuid)"
 		} else {
-			q += " AND s.grantee_org IS NULL"
+			w += " AND s.grantee_org IS NULL"
 		}
 		if parties {
-			q += " AND s.scope = 'parties'"
+			w += " AND s.scope = 'parties'"
 		}
-		return q + ")"
+		return accessBranch{table: "case_shares s", alias: "s", where: w}
 	}
-	var terms []string
 	for _, rel := range sc.Rels {
 		switch rel {
 		case access.Owner, access.Member, access.Ancestor:
 			if tr == rel {
-				return "TRUE"
+				return true, nil
 			}
 		case access.Committee:
 			if org && same {
-				terms = append(terms, t+".committee_id = "+arg(p.Org)+"::uuid")
+				out = append(out, accessBranch{cond: "cases.committee_id = " + arg(p.Org) + "::uuid"})
 			}
 		case access.Mediator:
 			if p.Kind == "user" && same {
-				terms = append(terms, link("user", p.ID))
+				out = append(out, link(access.LinkUser, p.ID))
 			}
 		case access.Referrer:
 			if org && same {
-				terms = append(terms, "("+t+".referral ? 'agency_id' AND "+t+".referral ->> 'agency_id' = "+arg(p.Org)+")")
+				out = append(out, accessBranch{cond: "cases.referral_agency_id = " + arg(p.Org) + "::uuid"})
 			}
 		case access.Linked:
 			if org && same {
-				terms = append(terms, link("organisation", p.Org))
+				out = append(out, link(access.LinkOrganisation, p.Org))
 			}
 		case access.Grantee:
-			terms = append(terms, share(false))
+			out = append(out, share(false))
 		case access.GranteeParties:
-			terms = append(terms, share(true))
+			out = append(out, share(true))
 		case access.Partner:
 			if !org && !same {
-				terms = append(terms, "coalesce("+t+".joint -> 'tenants' ? "+arg(p.Tenant)+", false)")
+				out = append(out, accessBranch{cond: "coalesce(cases.joint -> 'tenants' ? " + arg(p.Tenant) + ", false)"})
 			}
 		case access.Escalated:
 			if tr == access.Ancestor {
-				terms = append(terms, "EXISTS (SELECT 1 FROM warnings w WHERE w.tenant_id = "+t+".tenant_id AND w.case_id = "+t+".id AND w.escalated_to = "+arg(p.Tenant)+")")
+				out = append(out, accessBranch{cond: "cases.id IN (SELECT w.case_id FROM warnings w WHERE w.tenant_id = " + bindDom() + " AND w.escalated_to = " + arg(p.Tenant) + ")"})
 			}
 		}
 	}
-	if len(terms) == 0 {
+	return false, out
+}
+
+// caseAccessCondition is caseAccessBranches as one condition over the cases table named t:
+// "TRUE", "FALSE", or the branches joined by OR (a link or share branch as an uncorrelated
+// IN, which PostgreSQL evaluates once and probes by hash).
+func caseAccessCondition(sc access.Scope, tenantCode, t string, arg func(any) string) string {
+	all, branches := caseAccessBranches(sc, tenantCode, arg)
+	switch {
+	case all:
+		return "TRUE"
+	case len(branches) == 0:
 		return "FALSE"
 	}
+	terms := make([]string, len(branches))
+	for i, b := range branches {
+		if b.table == "" {
+			terms[i] = strings.ReplaceAll(b.cond, "cases.", t+".")
+		} else {
+			terms[i] = t + ".id IN (SELECT " + b.alias + ".case_id FROM " + b.table + " WHERE " + b.where + ")"
+		}
+	}
 	return "(" + strings.Join(terms, " OR ") + ")"
+}
+
+// caseAccessList is the list query of the cases matching base (conditions on the cases table
+// named "cases", its cursor included) that the principal may see, newest first, limit at
+// placeholder lim: one branch per relationship, each read newest first from its own index and
+// cut at the page size, merged. (A single OR condition would walk the tenant's newest cases
+// and test each: slow for an agency that sees one case in a hundred.)
+func caseAccessList(branches []accessBranch, base, lim string) string {
+	parts := make([]string, len(branches))
+	for i, b := range branches {
+		from, where, at, id := "cases", b.cond, "cases.received_at", "cases.id"
+		if b.table != "" {
+			// Ordered by the link's (or share's) own copy of the intake time: its index gives
+			// the order, and the walk stops at the page size.
+			from = b.table + " JOIN cases ON cases.tenant_id = " + b.alias + ".tenant_id AND cases.id = " + b.alias + ".case_id"
+			where, at, id = b.where, b.alias+".received_at", b.alias+".case_id"
+		}
+		parts[i] = "(SELECT DISTINCT " + at + " AS received_at, " + id + " AS id FROM " + from + " WHERE " + base + " AND " + where +
+			" ORDER BY " + at + " DESC, " + id + " DESC LIMIT " + lim + ")"
+	}
+	return "SELECT " + caseColumns + " FROM cases WHERE " + base + " AND cases.id IN (SELECT u.id FROM (" + strings.Join(parts, " UNION ") +
+		") u ORDER BY u.received_at DESC, u.id DESC LIMIT " + lim + ") ORDER BY cases.received_at DESC, cases.id DESC LIMIT " + lim
 }
 
 const shareColumns = `id::text, tenant_id, case_id::text, grantee_tenant, coalesce(grantee_org::text, ''), scope, purpose, expires_at,
@@ -177,8 +234,8 @@ func (s *Store) CreateShare(ctx context.Context, sh access.CaseShare) (access.Ca
 			return err
 		}
 		var err error
-		out, err = scanShare(tx.QueryRow(ctx, `INSERT INTO case_shares (tenant_id, case_id, grantee_tenant, grantee_org, scope, purpose, expires_at, created_by)
-			VALUES ($1, $2, $3, nullif($4, '')::uuid, $5, $6, $7, $8) RETURNING `+shareColumns,
+		out, err = scanShare(tx.QueryRow(ctx, `INSERT INTO case_shares (tenant_id, case_id, grantee_tenant, grantee_org, scope, purpose, expires_at, created_by, received_at)
+			SELECT $1, $2, $3, nullif($4, '')::uuid, $5, $6, $7, $8, received_at FROM cases WHERE tenant_id = $1 AND id = $2 RETURNING `+shareColumns,
 			sh.Tenant, sh.CaseID, sh.GranteeTenant, sh.GranteeOrg, sh.Scope, sh.Purpose, sh.ExpiresAt, sh.CreatedBy))
 		if err != nil {
 			return err
@@ -275,8 +332,8 @@ func (s *Store) LinkCase(ctx context.Context, tenantCode, caseID string, l acces
 		if !ok {
 			return &access.FieldError{Field: "party_id", Message: "不是本租户的在用组织或用户 / not an active organisation or user of the tenant"}
 		}
-		err := tx.QueryRow(ctx, `INSERT INTO case_links (tenant_id, case_id, kind, party_id, reason, note, created_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)
+		err := tx.QueryRow(ctx, `INSERT INTO case_links (tenant_id, case_id, kind, party_id, reason, note, created_by, received_at)
+			SELECT $1, $2, $3, $4, $5, $6, $7, received_at FROM cases WHERE tenant_id = $1 AND id = $2
 			ON CONFLICT (tenant_id, case_id, kind, party_id) DO UPDATE SET reason = excluded.reason, note = excluded.note
 			RETURNING kind, party_id::text, reason, note, created_by, created_at`,
 			tenantCode, caseID, l.Kind, l.PartyID, l.Reason, l.Note, l.CreatedBy).
@@ -340,8 +397,9 @@ func (s *Store) CaseLinks(ctx context.Context, tenantCode, caseID string) ([]acc
 // linkWarnedAgencyTx links the agency a warning of the case was addressed to, so it may see
 // the case (access.Linked).
 func linkWarnedAgencyTx(ctx context.Context, tx pgx.Tx, tenantCode, caseID, orgID string) error {
-	_, err := tx.Exec(ctx, `INSERT INTO case_links (tenant_id, case_id, kind, party_id, reason, created_by)
-		VALUES ($1, $2, 'organisation', $3, 'warning', 'system:warnings') ON CONFLICT DO NOTHING`, tenantCode, caseID, orgID)
+	_, err := tx.Exec(ctx, `INSERT INTO case_links (tenant_id, case_id, kind, party_id, reason, created_by, received_at)
+		SELECT $1, $2, 'organisation', $3, 'warning', 'system:warnings', received_at FROM cases WHERE tenant_id = $1 AND id = $2
+		ON CONFLICT DO NOTHING`, tenantCode, caseID, orgID)
 	return err
 }
 

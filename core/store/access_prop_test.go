@@ -82,9 +82,9 @@ func TestListsAgreeWithDecisions(t *testing.T) {
 			dom, caseIDs[i], fmt.Sprintf("n%d", i), i+1, referral, now.Add(-time.Duration(i)*time.Minute), committee, joint)
 		for range rng.IntN(3) {
 			if rng.IntN(2) == 0 {
-				exec(`INSERT INTO case_links (tenant_id, case_id, kind, party_id, reason, created_by) VALUES ($1, $2, 'organisation', $3, 'manual', 'x') ON CONFLICT DO NOTHING`, dom, caseIDs[i], pick(orgIDs))
+				exec(`INSERT INTO case_links (tenant_id, case_id, kind, party_id, reason, created_by, received_at) SELECT $1, $2, 'organisation', $3, 'manual', 'x', received_at FROM cases WHERE tenant_id = $1 AND id = $2 ON CONFLICT DO NOTHING`, dom, caseIDs[i], pick(orgIDs))
 			} else {
-				exec(`INSERT INTO case_links (tenant_id, case_id, kind, party_id, reason, created_by) VALUES ($1, $2, 'user', $3, 'mediator', 'x') ON CONFLICT DO NOTHING`, dom, caseIDs[i], pick(userIDs))
+				exec(`INSERT INTO case_links (tenant_id, case_id, kind, party_id, reason, created_by, received_at) SELECT $1, $2, 'user', $3, 'mediator', 'x', received_at FROM cases WHERE tenant_id = $1 AND id = $2 ON CONFLICT DO NOTHING`, dom, caseIDs[i], pick(userIDs))
 			}
 		}
 		for range rng.IntN(3) {
@@ -97,8 +97,8 @@ func TestListsAgreeWithDecisions(t *testing.T) {
 			if rng.IntN(4) == 0 {
 				revoked = now.Add(-time.Hour)
 			}
-			exec(`INSERT INTO case_shares (tenant_id, case_id, grantee_tenant, grantee_org, scope, purpose, expires_at, created_by, created_at, revoked_at)
-				VALUES ($1, $2, $3, $4, $5, 'p', $6, 'x', $7, $8)`, dom, caseIDs[i], pick([]string{dom, "310118"}), org, pick([]string{"summary", "parties"}),
+			exec(`INSERT INTO case_shares (tenant_id, case_id, grantee_tenant, grantee_org, scope, purpose, expires_at, created_by, created_at, revoked_at, received_at)
+				SELECT $1, $2, $3, $4, $5, 'p', $6, 'x', $7, $8, received_at FROM cases WHERE tenant_id = $1 AND id = $2`, dom, caseIDs[i], pick([]string{dom, "310118"}), org, pick([]string{"summary", "parties"}),
 				expires, now.Add(-48*time.Hour), revoked)
 		}
 		if rng.IntN(6) == 0 {

@@ -193,43 +193,52 @@ func loadCase(ctx context.Context, tx pgx.Tx, tenantCode, id string) (cases.Case
 func (s *Store) Cases(ctx context.Context, tenantCode string, f cases.Filter) ([]cases.Case, error) {
 	var out []cases.Case
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
-		q := "SELECT " + caseColumns + " FROM cases WHERE tenant_id = $1"
+		where := "cases.tenant_id = $1"
 		args := []any{tenantCode}
-		add := func(cond string, v any) {
+		bind := func(v any) string {
 			args = append(args, v)
-			q += " AND " + replaceArg(cond, len(args))
+			return "$" + strconv.Itoa(len(args))
+		}
+		add := func(cond string, v any) {
+			where += " AND " + strings.ReplaceAll(cond, "$?", bind(v))
 		}
 		if f.Status != "" {
-			add("status = $?", string(f.Status))
+			add("cases.status = $?", string(f.Status))
 		}
 		if f.Source != "" {
-			add("source = $?", string(f.Source))
+			add("cases.source = $?", string(f.Source))
 		}
 		if f.DisputeType != "" {
-			add("dispute_type = $?", f.DisputeType)
+			add("cases.dispute_type = $?", f.DisputeType)
 		}
 		if f.RiskLevel != "" {
-			add("risk_level = $?", string(f.RiskLevel))
+			add("cases.risk_level = $?", string(f.RiskLevel))
 		}
 		if !f.ReceivedFrom.IsZero() {
-			add("received_at >= $?", f.ReceivedFrom)
+			add("cases.received_at >= $?", f.ReceivedFrom)
 		}
 		if !f.ReceivedTo.IsZero() {
-			add("received_at < $?", f.ReceivedTo)
+			add("cases.received_at < $?", f.ReceivedTo)
 		}
 		if f.Overdue {
-			add("(due_at < $? OR (contacted_at IS NULL AND first_contact_due_at < $?)) AND status NOT IN ('succeeded', 'failed', 'guided', 'closed')", f.Now)
+			add("(cases.due_at < $? OR (cases.contacted_at IS NULL AND cases.first_contact_due_at < $?)) AND cases.status NOT IN ('succeeded', 'failed', 'guided', 'closed')", f.Now)
 		}
+		if f.AfterID != "" {
+			where += " AND (cases.received_at, cases.id) < (" + bind(f.AfterTime) + ", " + bind(f.AfterID) + "::uuid)"
+		}
+		var branches []accessBranch
 		if f.Access != nil {
-			cond := caseAccessCondition(*f.Access, tenantCode, "cases", func(v any) string {
-				args = append(args, v)
-				return "$" + strconv.Itoa(len(args))
-			})
-			if cond != "TRUE" {
-				q += " AND " + cond
+			var all bool
+			all, branches = caseAccessBranches(*f.Access, tenantCode, bind)
+			if !all && len(branches) == 0 {
+				return nil // the principal may see none of the tenant's cases
 			}
 		}
-		q, args = newestFirst(q, args, "received_at", "id", f.AfterTime, f.AfterID, f.Limit)
+		lim := bind(f.Limit)
+		q := "SELECT " + caseColumns + " FROM cases WHERE " + where + " ORDER BY cases.received_at DESC, cases.id DESC LIMIT " + lim
+		if len(branches) > 0 {
+			q = caseAccessList(branches, where, lim)
+		}
 		rows, err := tx.Query(ctx, q, args...)
 		if err != nil {
 			return err

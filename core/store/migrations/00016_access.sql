@@ -16,9 +16,14 @@ ALTER TABLE users ADD FOREIGN KEY (tenant_id, organisation_id) REFERENCES organi
 ALTER TABLE api_tokens ADD COLUMN organisation_id uuid;
 ALTER TABLE api_tokens ADD FOREIGN KEY (tenant_id, organisation_id) REFERENCES organisations (tenant_id, id);
 
--- The referring agency, for the agency's own list of the cases it referred.
-CREATE INDEX cases_referral_agency ON cases (tenant_id, ((referral ->> 'agency_id')), received_at DESC, id DESC)
-    WHERE referral ? 'agency_id';
+-- The referring agency as a column of its own, for the agency's list of the cases it referred.
+-- (A condition on referral ->> 'agency_id' cannot use an index under row-level security: ->>
+-- is not leakproof, so PostgreSQL checks the tenant first and filters every referral after.)
+ALTER TABLE cases ADD COLUMN referral_agency_id uuid GENERATED ALWAYS AS (
+    CASE WHEN referral ->> 'agency_id' ~ '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'
+         THEN (referral ->> 'agency_id')::uuid END) STORED;
+CREATE INDEX cases_referral_agency ON cases (tenant_id, referral_agency_id, received_at DESC, id DESC)
+    WHERE referral_agency_id IS NOT NULL;
 CREATE INDEX cases_committee ON cases (tenant_id, committee_id, received_at DESC, id DESC)
     WHERE committee_id IS NOT NULL;
 
@@ -29,13 +34,16 @@ CREATE TABLE case_links (
     party_id   uuid NOT NULL,
     reason     text NOT NULL CHECK (reason IN ('warning', 'joint', 'linkage', 'mediator', 'manual')),
     note       text NOT NULL DEFAULT '',
+    -- The case's intake time (never changes), so a party's list reads its newest links in
+    -- order from the index below.
+    received_at timestamptz NOT NULL,
     created_by text NOT NULL,
     created_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (tenant_id, case_id, kind, party_id),
     FOREIGN KEY (tenant_id, case_id) REFERENCES cases (tenant_id, id)
 );
--- A linked agency's or mediator's own list.
-CREATE INDEX case_links_party ON case_links (tenant_id, kind, party_id, case_id);
+-- A linked agency's or mediator's own list, newest first.
+CREATE INDEX case_links_party ON case_links (tenant_id, kind, party_id, received_at DESC, case_id DESC);
 
 CREATE TABLE case_shares (
     tenant_id       text NOT NULL,
@@ -47,6 +55,7 @@ CREATE TABLE case_shares (
     scope           text NOT NULL CHECK (scope IN ('summary', 'parties')),
     purpose         text NOT NULL CHECK (length(purpose) BETWEEN 1 AND 500),
     expires_at      timestamptz NOT NULL,
+    received_at     timestamptz NOT NULL, -- the case's intake time, for the grantee's list
     created_by      text NOT NULL,
     created_at      timestamptz NOT NULL DEFAULT now(),
     revoked_at      timestamptz,
@@ -56,6 +65,9 @@ CREATE TABLE case_shares (
     CHECK (expires_at > created_at)
 );
 CREATE INDEX case_shares_case ON case_shares (tenant_id, case_id) WHERE revoked_at IS NULL;
+-- The grantee's list, newest first: in the sharing tenant (lists) and across tenants
+-- (listSharedWithMe).
+CREATE INDEX case_shares_list ON case_shares (tenant_id, grantee_tenant, received_at DESC, case_id DESC) WHERE revoked_at IS NULL;
 CREATE INDEX case_shares_grantee ON case_shares (grantee_tenant, grantee_org, expires_at) WHERE revoked_at IS NULL;
 
 -- +goose StatementBegin
@@ -113,5 +125,6 @@ DROP TABLE case_shares;
 DROP TABLE case_links;
 DROP INDEX cases_committee;
 DROP INDEX cases_referral_agency;
+ALTER TABLE cases DROP COLUMN referral_agency_id;
 ALTER TABLE api_tokens DROP COLUMN organisation_id;
 ALTER TABLE users DROP COLUMN organisation_id;
