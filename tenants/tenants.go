@@ -50,6 +50,8 @@ type SeedCase struct {
 
 // SeedRef is a referral of a seed case.
 type SeedRef struct {
+	// Agency names the referring agency; when an organisation of the tenant has that name, the
+	// case is linked to it (it then sees the case).
 	Agency    string `yaml:"agency"`
 	Reference string `yaml:"reference"`
 	Kind      string `yaml:"kind"`
@@ -72,6 +74,9 @@ type SeedUser struct {
 	Role        string `yaml:"role"`
 	Tenant      string `yaml:"tenant"`
 	DisplayName string `yaml:"display_name"`
+	// Organisation names the organisation of the tenant the user works for (committee and
+	// agency roles).
+	Organisation string `yaml:"organisation"`
 }
 
 // Demo returns the demo seed.

@@ -338,10 +338,19 @@ func TestDemoSeedIsIdempotent(t *testing.T) {
 		if c.User.TenantCode != u.Tenant || len(c.User.Roles) != 1 || c.User.Roles[0] != u.Role || c.TenantStatus != tenant.StatusActive {
 			t.Errorf("demo user %s = %+v in a %s tenant, want role %s in %s", u.Username, c.User, c.TenantStatus, u.Role, u.Tenant)
 		}
+		if (u.Organisation != "") != (c.User.OrganisationID != "") {
+			t.Errorf("demo user %s: organisation %q, id %q", u.Username, u.Organisation, c.User.OrganisationID)
+		}
+	}
+	want := 0
+	for _, u := range seed.Users {
+		if u.Tenant == "310107" {
+			want++
+		}
 	}
 	users, err := st.Users(context.Background(), "310107", "", 100)
-	if err != nil || len(users) != 1 {
-		t.Errorf("users of 310107 after two seeds = %d, %v; want 1", len(users), err)
+	if err != nil || len(users) != want {
+		t.Errorf("users of 310107 after two seeds = %d, %v; want %d", len(users), err, want)
 	}
 }
 

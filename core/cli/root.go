@@ -371,18 +371,6 @@ func seedDemo(ctx context.Context, a *app, cmd *cobra.Command) error {
 	}
 	w := cmd.OutOrStdout()
 	printf(w, "demo tenants: %d created, %d existing, %d judicial offices created\n", len(res.Created), len(res.Existing), res.OfficesCreated)
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	printf(tw, "USERNAME\tPASSWORD\tROLE\tTENANT\n")
-	for _, u := range s.Users {
-		_, err := a.identity.CreateUser(ctx, nil, u.Tenant, identity.NewUser{Username: u.Username, Password: u.Password, DisplayName: u.DisplayName, Roles: []string{u.Role}})
-		if err != nil && !errors.Is(err, identity.ErrUsernameTaken) {
-			return fmt.Errorf("demo user %s: %w", u.Username, err)
-		}
-		printf(tw, "%s\t%s\t%s\t%s\n", u.Username, u.Password, u.Role, u.Tenant)
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
 	orgsCreated := 0
 	for _, o := range s.Organisations {
 		_, err := a.orgs.CreateOrganisation(ctx, o.Tenant, orgs.NewOrganisation{Kind: o.Kind, Name: o.Name, StreetCode: o.StreetCode,
@@ -395,12 +383,41 @@ func seedDemo(ctx context.Context, a *app, cmd *cobra.Command) error {
 			orgsCreated++
 		}
 	}
+	// Organisations by tenant and name, for the users of organisations and the referrals.
+	orgIDs := map[string]string{}
+	for _, code := range s.Tenants.Codes {
+		list, err := a.orgs.Organisations(ctx, code, orgs.Filter{Status: orgs.StatusActive, Limit: 500})
+		if err != nil {
+			return err
+		}
+		for _, o := range list {
+			orgIDs[code+"/"+o.Name] = o.ID
+		}
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	printf(tw, "USERNAME\tPASSWORD\tROLE\tTENANT\n")
+	for _, u := range s.Users {
+		in := identity.NewUser{Username: u.Username, Password: u.Password, DisplayName: u.DisplayName, Roles: []string{u.Role}}
+		if u.Organisation != "" {
+			if in.OrganisationID = orgIDs[u.Tenant+"/"+u.Organisation]; in.OrganisationID == "" {
+				return fmt.Errorf("demo user %s: no organisation %s in %s", u.Username, u.Organisation, u.Tenant)
+			}
+		}
+		_, err := a.identity.CreateUser(ctx, nil, u.Tenant, in)
+		if err != nil && !errors.Is(err, identity.ErrUsernameTaken) {
+			return fmt.Errorf("demo user %s: %w", u.Username, err)
+		}
+		printf(tw, "%s\t%s\t%s\t%s\n", u.Username, u.Password, u.Role, u.Tenant)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
 	casesCreated := 0
 	for _, sc := range s.Cases {
 		in := cases.NewCase{Title: sc.Title, Description: sc.Description, DisputeType: sc.DisputeType, Source: sc.Source,
 			PlaceCode: sc.PlaceCode, Amount: sc.Amount, CreatedBy: "system:demo-seed"}
 		if sc.Referral != nil {
-			in.Referral = &cases.Referral{Agency: sc.Referral.Agency, Reference: sc.Referral.Reference, Kind: sc.Referral.Kind}
+			in.Referral = &cases.Referral{Agency: sc.Referral.Agency, AgencyID: orgIDs[sc.Tenant+"/"+sc.Referral.Agency], Reference: sc.Referral.Reference, Kind: sc.Referral.Kind}
 		}
 		for _, p := range sc.Parties {
 			in.Parties = append(in.Parties, cases.NewParty{Name: p.Name, Role: p.Role, Kind: p.Kind, IDNumber: p.IDNumber, Phone: p.Phone, Address: p.Address})
