@@ -105,12 +105,14 @@ func caseAccessBranches(sc access.Scope, tenantCode string, arg func(any) string
 		}
 		return accessBranch{table: "case_shares s", alias: "s", where: w}
 	}
+	// First the relationships that hold for every case, before anything is bound.
+	for _, rel := range sc.Rels {
+		if (rel == access.Owner || rel == access.Member || rel == access.Ancestor) && tr == rel {
+			return true, nil
+		}
+	}
 	for _, rel := range sc.Rels {
 		switch rel {
-		case access.Owner, access.Member, access.Ancestor:
-			if tr == rel {
-				return true, nil
-			}
 		case access.Committee:
 			if org && same {
 				out = append(out, accessBranch{cond: "cases.committee_id = " + arg(p.Org) + "::uuid"})
@@ -166,26 +168,44 @@ func caseAccessCondition(sc access.Scope, tenantCode, t string, arg func(any) st
 	return "(" + strings.Join(terms, " OR ") + ")"
 }
 
-// caseAccessList is the list query of the cases matching base (conditions on the cases table
-// named "cases", its cursor included) that the principal may see, newest first, limit at
-// placeholder lim: one branch per relationship, each read newest first from its own index and
-// cut at the page size, merged. (A single OR condition would walk the tenant's newest cases
-// and test each: slow for an agency that sees one case in a hundred.)
-func caseAccessList(branches []accessBranch, base, lim string) string {
+// listPage is the page a list query reads: conditions on the cases table named "cases"
+// (the tenant, the filters, the cursor), whether there are filters besides the tenant and the
+// cursor, the cursor's placeholders, and the page size's.
+type listPage struct {
+	where              string
+	filtered           bool
+	afterTime, afterID string // "" without a cursor
+	limit              string
+}
+
+// caseAccessList is the list query of the cases of page the principal may see, newest first:
+// one branch per relationship, each read newest first from its own index and cut at the page
+// size, merged. (A single OR condition would walk the tenant's newest cases and test each: slow
+// for an agency that sees one case in a hundred.) Without filters, a branch of links or shares
+// reads its index alone — it holds the cases' intake times.
+func caseAccessList(branches []accessBranch, page listPage) string {
 	parts := make([]string, len(branches))
 	for i, b := range branches {
-		from, where, at, id := "cases", b.cond, "cases.received_at", "cases.id"
-		if b.table != "" {
+		var from, where, at, id string
+		switch {
+		case b.table == "":
+			from, where, at, id = "cases", page.where+" AND "+b.cond, "cases.received_at", "cases.id"
+		case !page.filtered:
+			from, where, at, id = b.table, b.where, b.alias+".received_at", b.alias+".case_id"
+			if page.afterID != "" {
+				where += " AND (" + at + ", " + id + ") < (" + page.afterTime + ", " + page.afterID + ")"
+			}
+		default:
 			// Ordered by the link's (or share's) own copy of the intake time: its index gives
 			// the order, and the walk stops at the page size.
 			from = b.table + " JOIN cases ON cases.tenant_id = " + b.alias + ".tenant_id AND cases.id = " + b.alias + ".case_id"
-			where, at, id = b.where, b.alias+".received_at", b.alias+".case_id"
+			where, at, id = page.where+" AND "+b.where, b.alias+".received_at", b.alias+".case_id"
 		}
-		parts[i] = "(SELECT DISTINCT " + at + " AS received_at, " + id + " AS id FROM " + from + " WHERE " + base + " AND " + where +
-			" ORDER BY " + at + " DESC, " + id + " DESC LIMIT " + lim + ")"
+		parts[i] = "(SELECT DISTINCT " + at + " AS received_at, " + id + " AS id FROM " + from + " WHERE " + where +
+			" ORDER BY " + at + " DESC, " + id + " DESC LIMIT " + page.limit + ")"
 	}
-	return "SELECT " + caseColumns + " FROM cases WHERE " + base + " AND cases.id IN (SELECT u.id FROM (" + strings.Join(parts, " UNION ") +
-		") u ORDER BY u.received_at DESC, u.id DESC LIMIT " + lim + ") ORDER BY cases.received_at DESC, cases.id DESC LIMIT " + lim
+	return "SELECT " + caseColumns + " FROM cases WHERE " + page.where + " AND cases.id IN (SELECT u.id FROM (" + strings.Join(parts, " UNION ") +
+		") u ORDER BY u.received_at DESC, u.id DESC LIMIT " + page.limit + ") ORDER BY cases.received_at DESC, cases.id DESC LIMIT " + page.limit
 }
 
 const shareColumns = `id::text, tenant_id, case_id::text, grantee_tenant, coalesce(grantee_org::text, ''), scope, purpose, expires_at,

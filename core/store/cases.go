@@ -223,8 +223,11 @@ func (s *Store) Cases(ctx context.Context, tenantCode string, f cases.Filter) ([
 		if f.Overdue {
 			add("(cases.due_at < $? OR (cases.contacted_at IS NULL AND cases.first_contact_due_at < $?)) AND cases.status NOT IN ('succeeded', 'failed', 'guided', 'closed')", f.Now)
 		}
+		filtered := where != "cases.tenant_id = $1"
+		var page listPage
 		if f.AfterID != "" {
-			where += " AND (cases.received_at, cases.id) < (" + bind(f.AfterTime) + ", " + bind(f.AfterID) + "::uuid)"
+			page.afterTime, page.afterID = bind(f.AfterTime), bind(f.AfterID)+"::uuid"
+			where += " AND (cases.received_at, cases.id) < (" + page.afterTime + ", " + page.afterID + ")"
 		}
 		var branches []accessBranch
 		if f.Access != nil {
@@ -237,7 +240,8 @@ func (s *Store) Cases(ctx context.Context, tenantCode string, f cases.Filter) ([
 		lim := bind(f.Limit)
 		q := "SELECT " + caseColumns + " FROM cases WHERE " + where + " ORDER BY cases.received_at DESC, cases.id DESC LIMIT " + lim
 		if len(branches) > 0 {
-			q = caseAccessList(branches, where, lim)
+			page.where, page.filtered, page.limit = where, filtered, lim
+			q = caseAccessList(branches, page)
 		}
 		rows, err := tx.Query(ctx, q, args...)
 		if err != nil {
