@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench.sh - `make bench`: the benchmarks against a private PostgreSQL (as test.sh), results in
-# docs/bench.txt as well as on the terminal.
+# docs/bench.txt (or BENCH_OUT) as well as on the terminal. BENCH=regex runs some of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,4 +40,4 @@ mkdir -p docs
 	echo "# make bench, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(go version)"
 	echo "# pgbench single-row INSERT, 16 clients, same cluster: ${PGBENCH_INSERT_TPS:-not measured} TPS"
 	go test -run '^$' -bench "${BENCH:-.}" -benchtime "${BENCHTIME:-2s}" -count 1 -timeout 30m ./... 2>&1
-} | tee docs/bench.txt
+} | tee "${BENCH_OUT:-docs/bench.txt}"

@@ -158,6 +158,16 @@ func (s *Store) inTenant(ctx context.Context, tenant string, fn func(pgx.Tx) err
 	return pgx.BeginTxFunc(ctx, s.pool, begin, fn)
 }
 
+// inTenantGenericPlans is inTenant with plan_cache_mode = force_generic_plan for the
+// transaction: for queries whose best plan does not depend on their parameters.
+func (s *Store) inTenantGenericPlans(ctx context.Context, tenant string, fn func(pgx.Tx) error) error {
+	if !isTenantCode(tenant) {
+		return tenantpkg.ErrNotFound
+	}
+	begin := pgx.TxOptions{BeginQuery: "BEGIN; SELECT set_config('fengqiao.tenant', '" + tenant + "', true); SET LOCAL plan_cache_mode = force_generic_plan"}
+	return pgx.BeginTxFunc(ctx, s.pool, begin, fn)
+}
+
 func isTenantCode(s string) bool {
 	if len(s) != 6 {
 		return false
