@@ -261,7 +261,7 @@ func TestAdapterLoadRefusesMisfits(t *testing.T) {
 		rows [][]string
 		fits bool // Fengqiao's own model holds it (its rules are wider than adapterModel's)
 	}{
-		{"undefined rule type", [][]string{{"p9", "a", "b"}}, false},
+		{"undefined rule type", [][]string{{"p99", "a", "b"}}, false},
 		{"too many values", [][]string{{"p", "a", "*", "users", "read", "extra"}}, true},
 		{"grouping with too many values", [][]string{{"g", "user:a", "r", "310107", "x"}}, false},
 	} {

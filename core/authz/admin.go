@@ -24,11 +24,13 @@ type Rule struct {
 }
 
 // Row is the rule as stored (ptype first).
-func (r Rule) Row() []string { return []string{"p", r.Role, r.Tenant, r.Obj, r.Act, r.Rel, r.Effect} }
+func (r Rule) Row() []string {
+	return []string{ptypeOf(r.Obj), r.Role, r.Tenant, r.Obj, r.Act, r.Rel, r.Effect}
+}
 
 // RuleOf reads a stored "p" row (ptype first); ok is false for anything else.
 func RuleOf(row []string) (Rule, bool) {
-	if len(row) != 7 || row[0] != "p" {
+	if len(row) != 7 || !isPolicyType(row[0]) {
 		return Rule{}, false
 	}
 	return Rule{Role: row[1], Tenant: row[2], Obj: row[3], Act: row[4], Rel: row[5], Effect: row[6]}, true
@@ -109,11 +111,12 @@ func CheckRule(r Rule) error {
 // first, each group sorted.
 func (a *Authorizer) Rules(tenant string) []Rule {
 	a.mu.RLock()
-	policy := a.e.GetModel()["p"]["p"].Policy
 	var out []Rule
-	for _, p := range policy {
-		if r, ok := RuleOf(append([]string{"p"}, p...)); ok && (r.Tenant == AnyTenant || r.Tenant == tenant) {
-			out = append(out, r)
+	for ptype, ast := range a.e.GetModel()["p"] {
+		for _, p := range ast.Policy {
+			if r, ok := RuleOf(append([]string{ptype}, p...)); ok && (r.Tenant == AnyTenant || r.Tenant == tenant) {
+				out = append(out, r)
+			}
 		}
 	}
 	a.mu.RUnlock()
@@ -131,7 +134,8 @@ func (a *Authorizer) Rules(tenant string) []Rule {
 func (a *Authorizer) Has(r Rule) bool {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
-	ok, _ := a.e.GetModel().HasPolicy("p", "p", r.Row()[1:])
+	row := r.Row()
+	ok, _ := a.e.GetModel().HasPolicy("p", row[0], row[1:])
 	return ok
 }
 

@@ -102,10 +102,12 @@ func New(ctx context.Context, ps PolicyStore) (*Authorizer, error) {
 			missing = append(missing, d)
 		}
 	}
-	for _, r := range m["p"]["p"].Policy {
-		row := append([]string{"p"}, r...)
-		if len(r) > 1 && r[1] == AnyTenant && !defaults[strings.Join(row, "\x00")] {
-			stale = append(stale, row)
+	for ptype, ast := range m["p"] {
+		for _, r := range ast.Policy {
+			row := append([]string{ptype}, r...)
+			if len(r) > 1 && r[1] == AnyTenant && !defaults[strings.Join(row, "\x00")] {
+				stale = append(stale, row)
+			}
 		}
 	}
 	if len(stale) > 0 {
@@ -141,11 +143,13 @@ func (a *Authorizer) index() {
 	a.rm, _ = a.e.GetNamedRoleManager("g").(*roleManager)
 	a.overrides = map[string]bool{}
 	bySubject := false
-	for _, p := range a.e.GetModel()["p"]["p"].Policy {
-		if len(p) > 1 && p[1] != AnyTenant {
-			a.overrides[p[1]] = true
+	for _, ast := range a.e.GetModel()["p"] {
+		for _, p := range ast.Policy {
+			if len(p) > 1 && p[1] != AnyTenant {
+				a.overrides[p[1]] = true
+			}
+			bySubject = bySubject || strings.IndexByte(p[0], ':') >= 0
 		}
-		bySubject = bySubject || strings.IndexByte(p[0], ':') >= 0
 	}
 	a.byRoles = a.rm != nil && !bySubject && a.rm.roleLinks() == 0
 	_ = a.cache.Clear()
@@ -214,6 +218,11 @@ func (a *Authorizer) build(ctx context.Context) (*casbin.SyncedCachedEnforcer, e
 	return e, nil
 }
 
+// enforceContext selects the policy type (and its request, effect and matcher) of obj.
+func enforceContext(obj string) casbin.EnforceContext {
+	return casbin.NewEnforceContext(keyOf(obj))
+}
+
 // Request is one question: may Sub do Act on Obj?
 type Request struct {
 	Sub string
@@ -272,7 +281,7 @@ func (a *Authorizer) Decide(r Request) (bool, error) {
 	if ok, err := a.cache.Get(key); err == nil {
 		return ok, nil
 	}
-	ok, err := a.e.Enforce(r.Sub, r.RoleTenant, r.Tenant, r.Obj, r.Act, r.Rel)
+	ok, err := a.e.Enforce(enforceContext(r.Obj), r.Sub, r.RoleTenant, r.Tenant, r.Obj, r.Act, r.Rel)
 	if err != nil {
 		return false, fmt.Errorf("authz: enforce: %w", err)
 	}
@@ -320,16 +329,16 @@ func (a *Authorizer) Explain(r Request, rels []string) (Explanation, error) {
 			continue
 		}
 		a.mu.RLock()
-		ok, rule, err := a.e.EnforceEx(r.Sub, r.RoleTenant, r.Tenant, r.Obj, r.Act, r.Rel)
+		ok, rule, err := a.e.EnforceEx(enforceContext(r.Obj), r.Sub, r.RoleTenant, r.Tenant, r.Obj, r.Act, r.Rel)
 		a.mu.RUnlock()
 		if err != nil {
 			return Explanation{}, fmt.Errorf("authz: enforce: %w", err)
 		}
 		if ok {
-			return Explanation{Allowed: true, Rel: rel, Rule: append([]string{"p"}, rule...)}, nil
+			return Explanation{Allowed: true, Rel: rel, Rule: append([]string{ptypeOf(r.Obj)}, rule...)}, nil
 		}
 		if len(rule) > 0 && denied == nil {
-			denied = &Explanation{Rel: rel, Rule: append([]string{"p"}, rule...)}
+			denied = &Explanation{Rel: rel, Rule: append([]string{ptypeOf(r.Obj)}, rule...)}
 		}
 	}
 	if denied != nil {
@@ -439,7 +448,7 @@ func checkRows(rows [][]string) error {
 			return fmt.Errorf("%w: empty row", ErrBadRule)
 		}
 		switch {
-		case r[0] == "p" && len(r) == 7, r[0] == "g" && len(r) == 4:
+		case isPolicyType(r[0]) && len(r) == 7, r[0] == "g" && len(r) == 4:
 		default:
 			return fmt.Errorf("%w: %q (want p, sub, dom, obj, act, rel, eft or g, sub, role, tenant)", ErrBadRule, r)
 		}

@@ -312,7 +312,7 @@ func TestTenantRule(t *testing.T) {
 	if err := a.Granted(other); err != nil {
 		t.Fatal(err)
 	}
-	rule := [][]string{{"p", identity.RoleDistrictStaff, "370104", ObjAudit, ActRead, "*", Allow}}
+	rule := [][]string{Rule{Role: identity.RoleDistrictStaff, Tenant: "370104", Obj: ObjAudit, Act: ActRead, Rel: "*", Effect: Allow}.Row()}
 	checkDecisions(t, a, []decision{{subDStaff, "370104", ObjAudit, ActRead, false}})
 	if err := a.Granted(rule); err != nil {
 		t.Fatal(err)
@@ -337,8 +337,8 @@ func TestExplain(t *testing.T) {
 		sub, dom, obj, act string
 		want               []string
 	}{
-		{subNational, "310107", ObjTenants, ActOnboard, []string{"p", identity.RoleNationalAdmin, "*", ObjTenants, ActOnboard, "*", Allow}},
-		{subDAdmin, "370104", RoleObject(identity.RoleDistrictStaff), ActAssign, []string{"p", identity.RoleDistrictAdmin, "*", "role:district-staff", ActAssign, "*", Allow}},
+		{subNational, "310107", ObjTenants, ActOnboard, Rule{Role: identity.RoleNationalAdmin, Tenant: "*", Obj: ObjTenants, Act: ActOnboard, Rel: "*", Effect: Allow}.Row()},
+		{subDAdmin, "370104", RoleObject(identity.RoleDistrictStaff), ActAssign, Rule{Role: identity.RoleDistrictAdmin, Tenant: "*", Obj: "role:district-staff", Act: ActAssign, Rel: "*", Effect: Allow}.Row()},
 		{subDAdmin, "370105", ObjUsers, ActCreate, nil},
 		{subNobody, "370104", ObjTenants, ActRead, nil},
 		{subNational, "*", ObjTenants, ActRead, nil},
@@ -412,7 +412,7 @@ func TestNewSeedsDefaults(t *testing.T) {
 		t.Fatalf("seeded %d rules, want the %d defaults", len(stored), len(defaults))
 	}
 	// A second instance adds nothing; a deleted default comes back; custom rules stay.
-	custom := []string{"p", identity.RoleDistrictStaff, "310107", ObjAudit, ActRead, "*", Allow}
+	custom := Rule{Role: identity.RoleDistrictStaff, Tenant: "310107", Obj: ObjAudit, Act: ActRead, Rel: "*", Effect: Allow}.Row()
 	if err := s.RemovePolicyRules(ctx, defaults[:2]); err != nil {
 		t.Fatal(err)
 	}
@@ -443,7 +443,7 @@ func TestDefaultPolicies(t *testing.T) {
 	d := DefaultPolicies()
 	seen := map[string]bool{}
 	for _, r := range d {
-		if len(r) != 7 || r[0] != "p" || r[2] != AnyTenant || r[6] != Allow {
+		if len(r) != 7 || r[0] != ptypeOf(r[3]) || !isPolicyType(r[0]) || r[2] != AnyTenant || r[6] != Allow {
 			t.Fatalf("bad default rule %q", r)
 		}
 		if err := CheckRule(Rule{Role: r[1], Tenant: "310107", Obj: r[3], Act: r[4], Rel: r[5], Effect: r[6]}); err != nil {

@@ -189,25 +189,24 @@ func BenchmarkCasbinCacheHit(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var rules [][]string
 	for _, d := range DefaultPolicies() {
-		rules = append(rules, d[1:])
-	}
-	if _, err := e.AddPolicies(rules); err != nil {
-		b.Fatal(err)
+		if _, err := e.AddNamedPolicy(d[0], d[1:]); err != nil {
+			b.Fatal(err)
+		}
 	}
 	if _, err := e.AddGroupingPolicy(subDAdmin, identity.RoleDistrictAdmin, "370104"); err != nil {
 		b.Fatal(err)
 	}
-	if ok, err := e.Enforce(subDAdmin, "370104", "370104", ObjUsers, ActCreate, "none"); err != nil || !ok {
+	if ok, err := e.Enforce(enforceContext(ObjUsers), subDAdmin, "370104", "370104", ObjUsers, ActCreate, "none"); err != nil || !ok {
 		b.Fatalf("warm-up: %v, %v", ok, err)
 	}
 	// Request values made at run time, as a caller's are (constants would be boxed for free).
 	req := []string{strings.Clone(subDAdmin), strings.Clone("370104"), strings.Clone("370104"), strings.Clone(ObjUsers), strings.Clone(ActCreate), strings.Clone("none")}
+	ctx := enforceContext(ObjUsers)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		if ok, _ := e.Enforce(req[0], req[1], req[2], req[3], req[4], req[5]); !ok {
+		if ok, _ := e.Enforce(ctx, req[0], req[1], req[2], req[3], req[4], req[5]); !ok {
 			b.Fatal("denied")
 		}
 	}

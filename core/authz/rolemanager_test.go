@@ -49,15 +49,17 @@ func TestRoleManagerMatchesCasbin(t *testing.T) {
 		ours.AddNamedDomainMatchingFunc("g", "subtree", subtreeMatch)
 		ours.EnableCache(false)
 		for _, e := range []interface {
-			AddPolicies([][]string) (bool, error)
+			AddNamedPolicies(string, [][]string) (bool, error)
 			AddGroupingPolicies([][]string) (bool, error)
 		}{ref, ours} {
-			var defaults [][]string
+			defaults := map[string][][]string{}
 			for _, d := range DefaultPolicies() {
-				defaults = append(defaults, d[1:])
+				defaults[d[0]] = append(defaults[d[0]], d[1:])
 			}
-			if _, err := e.AddPolicies(defaults); err != nil {
-				t.Fatal(err)
+			for ptype, rules := range defaults {
+				if _, err := e.AddNamedPolicies(ptype, rules); err != nil {
+					t.Fatal(err)
+				}
 			}
 			if _, err := e.AddGroupingPolicies(grants[:len(grants)/2]); err != nil {
 				t.Fatal(err)
@@ -80,8 +82,8 @@ func TestRoleManagerMatchesCasbin(t *testing.T) {
 			for _, s := range subjects {
 				for _, d := range domains {
 					for _, a := range acts {
-						want, err1 := ref.Enforce(s, d, d, a[0], a[1], "none")
-						got, err2 := ours.Enforce(s, d, d, a[0], a[1], "none")
+						want, err1 := ref.Enforce(enforceContext(a[0]), s, d, d, a[0], a[1], "none")
+						got, err2 := ours.Enforce(enforceContext(a[0]), s, d, d, a[0], a[1], "none")
 						if err1 != nil || err2 != nil || got != want {
 							t.Fatalf("round %d %s: (%s, %s, %s, %s) ours %v (%v), casbin %v (%v); grants %q",
 								round, stage, s, d, a[0], a[1], got, err2, want, err1, grants)

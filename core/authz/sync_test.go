@@ -112,7 +112,7 @@ m = g(r.sub, p.sub, r.dom) && r.obj == p.obj && r.act == p.act
 		{"ours", []string{"p", "role", "*", "cases", "read", "owner", "allow"}, []string{"p", "role", "*", "cases", "read", "owner", "allow"}},
 		{"ours", []string{"p", "role", "*", "cases", "read", "owner", "allow", "x"}, nil},
 		{"ours", []string{"g", "user:a", "role", "310107", "x"}, nil},
-		{"ours", []string{"p2", "x"}, nil},
+		{"ours", []string{"p99", "x"}, nil},
 		{"ours", []string{""}, nil},
 		{"ours", nil, nil},
 	} {
