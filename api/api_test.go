@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fengqiao/fengqiao/api"
 )
@@ -91,6 +92,19 @@ func TestTenantIsolation(t *testing.T) {
 	huaiyinTok, _ := e.agencyToken("huaiyin-admin", "370104")
 	putuoTok, putuoText := e.agencyToken("putuo-admin", "310107")
 	tokens := map[string]string{"huaiyin": huaiyinTok, "putuo": putuoTok}
+	// Huaiyin's case, organisation and share, for the cross-agency routes.
+	hOrg := e.org(t, "huaiyin-admin", "370104", map[string]any{"kind": "police_station", "name": "槐荫派出所"})
+	hBody := sampleCase(t, "槐荫的纠纷")
+	hBody["place_code"] = "370104001"
+	hCase := e.createCase("huaiyin-staff", "370104", hBody)
+	hc := "/api/v1/tenants/370104/cases/" + hCase
+	res := e.do("huaiyin-staff", http.MethodPost, hc+"/shares", map[string]any{"grantee_tenant": "370104", "grantee_organisation_id": hOrg, "purpose": "协查", "expires_at": time.Now().Add(time.Hour).Format(time.RFC3339)})
+	if res.status != http.StatusCreated {
+		t.Fatalf("share: %d %s", res.status, res.body)
+	}
+	hShare := res.json["id"].(string)
+	res = e.do("huaiyin-admin", http.MethodGet, "/api/v1/tenants/370104/policies?role=district-staff", nil)
+	hRule := res.json["items"].([]any)[0].(map[string]any)["id"].(string)
 	before := e.do("huaiyin-admin", http.MethodGet, "/api/v1/tenants/370104/audit", nil)
 
 	var rows []row
@@ -111,6 +125,19 @@ func TestTenantIsolation(t *testing.T) {
 			{name: "read audit", method: "GET", path: "/api/v1/tenants/370104/audit"},
 			{name: "read parent province", method: "GET", path: "/api/v1/tenants/370000"},
 			{name: "read other city", method: "GET", path: "/api/v1/tenants/370100"},
+			{name: "list policies", method: "GET", path: "/api/v1/tenants/370104/policies"},
+			{name: "add policy", method: "POST", path: "/api/v1/tenants/370104/policies", body: map[string]any{"role": "agency-clerk", "resource": "cases", "action": "read", "relationship": "member"}},
+			{name: "remove policy", method: "DELETE", path: "/api/v1/tenants/370104/policies/" + hRule},
+			{name: "explain", method: "GET", path: "/api/v1/tenants/370104/policies/explain?username=huaiyin-staff&resource=cases&action=read"},
+			{name: "read case", method: "GET", path: hc},
+			{name: "share case", method: "POST", path: hc + "/shares", body: map[string]any{"grantee_tenant": "310107", "purpose": "x", "expires_at": time.Now().Add(time.Hour).Format(time.RFC3339)}},
+			{name: "list shares", method: "GET", path: hc + "/shares"},
+			{name: "revoke share", method: "DELETE", path: hc + "/shares/" + hShare},
+			{name: "shared with huaiyin", method: "GET", path: "/api/v1/tenants/370104/shared-cases"},
+			{name: "link case", method: "POST", path: hc + "/links", body: map[string]any{"kind": "organisation", "party_id": hOrg}},
+			{name: "list links", method: "GET", path: hc + "/links"},
+			{name: "unlink", method: "DELETE", path: hc + "/links/organisation/" + hOrg},
+			{name: "agency token", method: "POST", path: "/api/v1/tenants/370104/organisations/" + hOrg + "/tokens", body: map[string]any{"name": "x"}},
 		} {
 			r.name = strings.TrimPrefix(as, "Bearer ")[:min(len(as), 12)] + "/" + r.name
 			r.as, r.status, r.problem = as, http.StatusNotFound, "tenant-not-found"
@@ -127,11 +154,17 @@ func TestTenantIsolation(t *testing.T) {
 		row{name: "onboard outside province", as: "sh-prov", method: "POST", path: "/api/v1/tenants", body: map[string]any{"code": "370102"}, status: 403, problem: "outside-jurisdiction", field: "code"},
 		row{name: "bulk outside province", as: "sh-prov", method: "POST", path: "/api/v1/tenants/bulk", body: map[string]any{"within": "370000"}, status: 403, problem: "outside-jurisdiction", field: "code"},
 		row{name: "district onboards a neighbour", as: "putuo-admin", method: "POST", path: "/api/v1/tenants", body: map[string]any{"code": "310118"}, status: 403, problem: "outside-jurisdiction", field: "code"},
+		row{name: "own path, other's case", as: "putuo-admin", method: "GET", path: "/api/v1/tenants/310107/cases/" + hCase, status: 404, problem: "case-not-found"},
+		row{name: "own path, other's case shares", as: "putuo-admin", method: "GET", path: "/api/v1/tenants/310107/cases/" + hCase + "/shares", status: 404, problem: "case-not-found"},
+		row{name: "own path, revoke other's share", as: "putuo-admin", method: "DELETE", path: "/api/v1/tenants/310107/cases/" + hCase + "/shares/" + hShare, status: 404, problem: "case-not-found"},
+		row{name: "own path, other's organisation token", as: "putuo-admin", method: "POST", path: "/api/v1/tenants/310107/organisations/" + hOrg + "/tokens", body: map[string]any{"name": "x"}, status: 404, problem: "organisation-not-found"},
+		row{name: "own path, a default rule", as: "putuo-admin", method: "DELETE", path: "/api/v1/tenants/310107/policies/" + hRule, status: 409, problem: "default-rule"},
+		row{name: "own path, explain other's user", as: "putuo-admin", method: "GET", path: "/api/v1/tenants/310107/policies/explain?username=huaiyin-staff&resource=cases&action=read", status: 404, problem: "user-not-found"},
 	)
 	runRows(t, e, tokens, rows)
 
 	// Listing and counting from a district shows only itself.
-	res := e.do("putuo-admin", "GET", "/api/v1/tenants?limit=500", nil)
+	res = e.do("putuo-admin", "GET", "/api/v1/tenants?limit=500", nil)
 	items := res.json["items"].([]any)
 	if len(items) != 1 || items[0].(map[string]any)["code"] != "310107" {
 		t.Errorf("putuo lists %d tenants, want only itself: %s", len(items), res.body)
