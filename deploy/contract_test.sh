@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# contract_test.sh - the external contract of the foundation, checked from outside with the
+# contract_test.sh - the external contract (foundation, cases, insight, access), checked from outside with the
 # built binary and curl, as an outside checker would: migrate, bootstrap an administrator,
 # serve with only FENGQIAO_DATABASE_URL and FENGQIAO_HTTP_ADDR set, then the HTTP contract.
 # Needs FENGQIAO_TEST_DATABASE_URL (a superuser URL; test.sh sets it) and bin/fengqiao.
@@ -101,6 +101,30 @@ court=$(curl -s -H "Authorization: Bearer $root" "$base/api/v1/tenants/310107/st
 check "getStats 310107 source=court: received" 8 "$(echo "$court" | sed -n 's/.*"received":\([0-9]*\).*/\1/p')"
 check "district admin of 370104 cannot read Shanghai's figures" 404 "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $district" "$base/api/v1/tenants/310000/stats")"
 try "fengqiao stats rebuild --check agrees" fq stats rebuild --check --tenant 310000
+
+# Cross-agency access: the operations of the contract, an agency's token, a rule, a decision explained.
+openapi=$(curl -s "$base/api/v1/openapi.json")
+for op in listPolicies addPolicy removePolicy explainDecision createCaseShare revokeCaseShare createAgencyToken; do
+	case $openapi in *"\"operationId\":\"$op\""*) ok "OpenAPI has $op" ;; *) bad "OpenAPI has $op" ;; esac
+done
+auth=(-H "Authorization: Bearer $district" -H 'Content-Type: application/json')
+org=$(curl -s -X POST "${auth[@]}" "$base/api/v1/tenants/370104/organisations" -d '{"kind":"court","name":"济南市槐荫区人民法院"}' | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+try "an agency is registered" test -n "$org"
+agency=$(curl -s -X POST "${auth[@]}" "$base/api/v1/tenants/370104/organisations/$org/tokens" -d '{"name":"法院诉调对接系统"}' | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
+try "createAgencyToken returns a token" test -n "$agency"
+check "the court's system sees none of the district's cases (it referred none)" '{"items":[]}' "$(curl -s -H "Authorization: Bearer $agency" "$base/api/v1/tenants/370104/cases")"
+check "the court's system cannot edit rules" 403 "$(post "$agency" /api/v1/tenants/370104/policies '{"role":"agency-system","resource":"cases","action":"read","relationship":"member"}')"
+rule=$(curl -s -X POST "${auth[@]}" "$base/api/v1/tenants/370104/policies" -d '{"role":"agency-system","resource":"cases","action":"read","relationship":"member"}')
+rule_id=$(echo "$rule" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+try "addPolicy returns the rule" test -n "$rule_id"
+check "with the rule the court's system sees the district's cases" 200 "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $agency" "$base/api/v1/tenants/370104/cases")"
+case $(curl -s -H "Authorization: Bearer $agency" "$base/api/v1/tenants/370104/cases") in *'"title":"历史案件"'*) ok "the court's system lists the imported case" ;; *) bad "the court's system lists the imported case" ;; esac
+explain=$(curl -s -H "Authorization: Bearer $district" "$base/api/v1/tenants/370104/policies/explain?username=contract-huaiyin&resource=cases&action=read")
+for field in '"allowed":' '"relationship":' '"rule":'; do
+	case $explain in *"$field"*) ok "explainDecision answers $field" ;; *) bad "explainDecision answers $field: $explain" ;; esac
+done
+check "removePolicy → 204" 204 "$(curl -s -o /dev/null -w '%{http_code}' -X DELETE -H "Authorization: Bearer $district" "$base/api/v1/tenants/370104/policies/$rule_id")"
+check "without the rule the court's system sees nothing again" '{"items":[]}' "$(curl -s -H "Authorization: Bearer $agency" "$base/api/v1/tenants/370104/cases")"
 
 kill "$pid" && wait "$pid" 2>/dev/null
 pid=
