@@ -189,7 +189,7 @@ func (s *Server) searchCases(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	hits, err := s.deps.Library.SearchCases(c.Request().Context(), code, library.CaseSearch{Query: q, Names: names, Offset: offset, Limit: limit + 1})
+	hits, err := s.deps.Library.SearchCases(c.Request().Context(), code, library.CaseSearch{Query: q, Names: names, Offset: offset, Limit: limit + 1, Access: listScope(c)})
 	if err != nil {
 		return err
 	}
@@ -323,7 +323,7 @@ func libraryRoutes() []route {
 		{"limit", "1–100，默认 20 / 1–100, default 20", "integer"},
 	}
 	return []route{
-		{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/search", operationID: "searchCases", summary: "案件全文检索（中文分词，按相关度排序，命中词以【】标出）；当事人姓名仅对有个人信息权限者可检索、可见，并审计 / Full-text search of cases in Chinese, ranked, matches marked 【】; parties' names searched and shown only to callers allowed to see personal data (audited)", tag: "search", tenantScoped: true, requireActive: true, obj: "cases", act: "read", tenantRel: true, response: caseSearchResult{}, status: 200, handler: (*Server).searchCases,
+		{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/search", operationID: "searchCases", summary: "案件全文检索（中文分词，按相关度排序，命中词以【】标出）；当事人姓名仅对有个人信息权限者可检索、可见，并审计 / Full-text search of cases in Chinese, ranked, matches marked 【】; parties' names searched and shown only to callers allowed to see personal data (audited)", tag: "search", tenantScoped: true, requireActive: true, obj: "cases", act: "read", caseList: true, response: caseSearchResult{}, status: 200, handler: (*Server).searchCases,
 			query: append([]queryParam{{"q", "检索词（必填，最多 100 字；所有词都须命中） / the query (required, up to 100 characters; every word must match)", "string"}}, page...)},
 		{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/:id/similar", operationID: "similarCases", summary: "智能推送：与本案最相似的已发布案例（最多 5 个），附匹配理由 / The published library entries most similar to this case (up to 5), with why they match", tag: "library", tenantScoped: true, requireActive: true, obj: "cases", act: "read", caseScoped: caseParam, response: similarResult{}, status: 200, handler: (*Server).similarCases},
 		{method: http.MethodPost, path: "/api/v1/tenants/:code/library", operationID: "submitLibraryCase", summary: "提交已办结案件入案例库（自动匿名化：当事人以甲、乙…代替，删除证件号、电话、银行卡、车牌、案号和地址），待审核 / Submit a concluded case to the library, anonymised; waits for review", tag: "library", tenantScoped: true, requireActive: true, obj: "library", act: "create", request: submitLibraryRequest{}, response: libraryEntryDTO{}, status: 201, handler: (*Server).submitLibraryCase},

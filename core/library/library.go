@@ -8,6 +8,7 @@ package library
 import (
 	"context"
 	"errors"
+	"github.com/fengqiao/fengqiao/core/access"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -85,6 +86,8 @@ type CaseSearch struct {
 	Names  bool
 	Offset int
 	Limit  int
+	// Access, when set, keeps the cases the principal may see.
+	Access *access.Scope
 }
 
 // CaseHit is a case found by a search: the case with its parties (names, roles), its

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/fengqiao/fengqiao/core/cases"
 	"github.com/fengqiao/fengqiao/core/library"
@@ -125,12 +126,24 @@ func (s *Store) SearchCases(ctx context.Context, tenantCode string, q library.Ca
 		// Rank every match, but join only the page's cases: among thousands of matches the join
 		// with cases, not the ranking, was most of the time. Equal ranks: the newer case id
 		// first (imported and generated ids are time-ordered).
+		args := []any{tenantCode, q.Query.All(), q.Offset, q.Limit}
+		// Only the cases the caller may see (the same SQL as the case list's).
+		visible := ""
+		if q.Access != nil {
+			cond := caseAccessCondition(*q.Access, tenantCode, "ac", func(v any) string {
+				args = append(args, v)
+				return "$" + strconv.Itoa(len(args))
+			})
+			if cond != "TRUE" {
+				visible = " JOIN cases ac ON ac.tenant_id = cs.tenant_id AND ac.id = cs.case_id AND " + cond
+			}
+		}
 		rows, err := tx.Query(ctx, `WITH m AS (
 				SELECT cs.case_id, ts_rank_cd(`+vector+`, q) AS rank, NOT (cs.doc @@ q) AS by_name
-				FROM case_search cs, (SELECT $2::tsquery AS q) query WHERE cs.tenant_id = $1 AND `+vector+` @@ q
+				FROM case_search cs`+visible+`, (SELECT $2::tsquery AS q) query WHERE cs.tenant_id = $1 AND `+vector+` @@ q
 				ORDER BY rank DESC, cs.case_id DESC OFFSET $3 LIMIT $4)
 			SELECT `+caseColumns+`, m.rank, m.by_name FROM cases JOIN m ON cases.id = m.case_id WHERE cases.tenant_id = $1
-			ORDER BY m.rank DESC, received_at DESC, id DESC`, tenantCode, q.Query.All(), q.Offset, q.Limit)
+			ORDER BY m.rank DESC, received_at DESC, id DESC`, args...)
 		if err != nil {
 			return err
 		}
