@@ -83,6 +83,33 @@ func TestCrossAgencyAccess(t *testing.T) {
 		{name: "agency token of a committee", as: "putuo-admin", method: "POST", path: "/api/v1/tenants/310107/organisations/" + committee + "/tokens", body: map[string]any{"name": "x"}, status: 404, problem: "organisation-not-found"},
 	})
 
+	// Both cases reach an agreement through the committee; the court confirms the one it
+	// referred, and each sees the follow-ups of its own cases.
+	for _, path := range []string{a, b} {
+		for _, step := range []struct {
+			action string
+			body   map[string]any
+		}{
+			{"assign", map[string]any{"committee_id": committee}},
+			{"start_mediation", map[string]any{"mediators": []string{"王调解员"}}},
+			{"succeed", map[string]any{"agreement": map[string]any{"form": "written", "terms": []map[string]any{{"text": "赔偿维修费", "amount": 3000, "due_date": "2026-12-31", "payer": "李四"}}}}},
+		} {
+			if res := e.do("putuo-staff", http.MethodPost, path+"/actions/"+step.action, step.body); res.status != http.StatusOK {
+				t.Fatalf("%s %s: %d %s", path, step.action, res.status, res.body)
+			}
+		}
+	}
+	runRows(t, e, nil, []row{
+		{name: "the committee head reads the assigned case", as: head, method: "GET", path: b, status: 200},
+		{name: "the committee head lists its cases", as: head, method: "GET", path: "/api/v1/tenants/310107/cases", status: 200, items: count(2)},
+		{name: "the court records judicial confirmation", as: clerk, method: "POST", path: a + "/actions/confirm", body: map[string]any{"confirmation": map[string]any{"court": "上海市普陀区人民法院", "reference": "(2026)沪0107民特1号", "date": "2026-11-20"}}, status: 200},
+		{name: "but not on a case it did not refer", as: clerk, method: "POST", path: b + "/actions/confirm", body: map[string]any{"confirmation": map[string]any{"court": "上海市普陀区人民法院", "reference": "(2026)沪0107民特2号", "date": "2026-11-20"}}, status: 404, problem: "case-not-found"},
+		{name: "staff see every follow-up", as: "putuo-staff", method: "GET", path: "/api/v1/tenants/310107/follow-ups", status: 200, items: count(4)},
+		{name: "the committee head sees its cases' follow-ups", as: head, method: "GET", path: "/api/v1/tenants/310107/follow-ups", status: 200, items: count(4)},
+		{name: "the court sees the follow-ups of the case it referred", as: clerk, method: "GET", path: "/api/v1/tenants/310107/follow-ups", status: 200, items: count(2)},
+		{name: "the police sees none", as: officer, method: "GET", path: "/api/v1/tenants/310107/follow-ups", status: 200, items: count(0)},
+	})
+
 	// Rules: the district lets the court see the parties of the cases it referred.
 	res = e.do("putuo-admin", http.MethodPost, "/api/v1/tenants/310107/policies", map[string]any{"role": "agency-clerk", "resource": "cases.pii", "action": "read", "relationship": "referrer"})
 	if res.status != http.StatusCreated {

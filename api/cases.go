@@ -297,7 +297,7 @@ func caseRoutes() []route {
 		{method: http.MethodPost, path: "/api/v1/tenants/:code/dispute-types", operationID: "createDisputeType", summary: "增加本租户的纠纷类型 / Add a dispute type of this tenant", tag: "cases", tenantScoped: true, requireActive: true, obj: "dispute_types", act: "create", request: cases.DisputeType{}, response: cases.DisputeType{}, status: 201, handler: (*Server).createDisputeType},
 		{method: http.MethodGet, path: "/api/v1/tenants/:code/case-settings", operationID: "getCaseSettings", summary: "案件规则：各来源办理期限、回访时间 / Lifecycle rules: time limits per source, follow-up schedule", tag: "cases", tenantScoped: true, requireActive: true, obj: "case_settings", act: "read", response: cases.Settings{}, status: 200, handler: (*Server).getCaseSettings},
 		{method: http.MethodPut, path: "/api/v1/tenants/:code/case-settings", operationID: "updateCaseSettings", summary: "修改案件规则（对此后受理和达成协议的案件生效） / Replace the lifecycle rules (for cases from now on)", tag: "cases", tenantScoped: true, requireActive: true, obj: "case_settings", act: "update", request: cases.Settings{}, response: cases.Settings{}, status: 200, handler: (*Server).updateCaseSettings},
-		{method: http.MethodGet, path: "/api/v1/tenants/:code/follow-ups", operationID: "listFollowUps", summary: "回访计划（待回访、逾期、已回访） / Follow-ups: due, overdue, done", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "read", tenantRel: true, response: followUpList{}, status: 200, handler: (*Server).listFollowUps,
+		{method: http.MethodGet, path: "/api/v1/tenants/:code/follow-ups", operationID: "listFollowUps", summary: "回访计划（待回访、逾期、已回访） / Follow-ups: due, overdue, done", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "read", caseList: true, response: followUpList{}, status: 200, handler: (*Server).listFollowUps,
 			query: []queryParam{{"state", "due | overdue | done", "string"}, {"after", "游标 / cursor", "string"}, {"limit", "1–500，默认 100 / 1–500, default 100", "integer"}}},
 		{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/:id/history", operationID: "getCaseHistory", summary: "案件历史（只增不改） / The case's append-only history", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "read", caseScoped: caseParam, response: caseHistory{}, status: 200, handler: (*Server).caseHistory},
 		{method: http.MethodGet, path: "/api/v1/tenants/:code/dispute-types", operationID: "listDisputeTypes", summary: "纠纷类型目录（平台 + 本租户） / Dispute-type catalogue, platform and tenant", tag: "cases", tenantScoped: true, requireActive: true, obj: "dispute_types", act: "read", response: disputeTypeList{}, status: 200, handler: (*Server).listDisputeTypes},
@@ -387,7 +387,7 @@ func (s *Server) listFollowUps(c echo.Context) error {
 			return err
 		}
 	}
-	fs, err := s.deps.Cases.FollowUps(c.Request().Context(), c.Param("code"), state, afterDue, afterID, limit+1)
+	fs, err := s.deps.Cases.FollowUps(c.Request().Context(), c.Param("code"), state, afterDue, afterID, limit+1, listScope(c))
 	if err != nil {
 		return err
 	}

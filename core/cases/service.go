@@ -32,7 +32,7 @@ type Repo interface {
 	CreateCase(ctx context.Context, c Case, idem *Idempotency, assess func(prior, failed int) Assessment) (Case, bool, error)
 	CaseDetail(ctx context.Context, tenantCode, id string, now time.Time) (Case, error)
 	ApplyAction(ctx context.Context, tenantCode, id string, in ActionInput, now time.Time, plan func(Case) (Effect, error)) (Case, error)
-	FollowUps(ctx context.Context, tenantCode, state string, now, afterDue time.Time, afterID string, limit int) ([]FollowUp, error)
+	FollowUps(ctx context.Context, tenantCode, state string, now, afterDue time.Time, afterID string, limit int, scope *access.Scope) ([]FollowUp, error)
 	Committees(ctx context.Context, tenantCode string) ([]Committee, error)
 	CommitteeName(ctx context.Context, tenantCode, id string) (string, error)
 	CaseSettings(ctx context.Context, tenantCode string) (Settings, error)
@@ -404,9 +404,10 @@ func (s *Service) Act(ctx context.Context, tenantCode, id string, in ActionInput
 	return c, s.open(&c)
 }
 
-// FollowUps lists a tenant's follow-ups (state: due, overdue, done or "" for all).
-func (s *Service) FollowUps(ctx context.Context, tenantCode, state string, afterDue time.Time, afterID string, limit int) ([]FollowUp, error) {
-	return s.repo.FollowUps(ctx, tenantCode, state, s.now(), afterDue, afterID, limit)
+// FollowUps lists a tenant's follow-ups (state: due, overdue, done or "" for all), of the cases
+// scope allows when it is set.
+func (s *Service) FollowUps(ctx context.Context, tenantCode, state string, afterDue time.Time, afterID string, limit int, scope *access.Scope) ([]FollowUp, error) {
+	return s.repo.FollowUps(ctx, tenantCode, state, s.now(), afterDue, afterID, limit, scope)
 }
 
 // Routing proposes committees for a case, with the reasons (staff accept or override it with

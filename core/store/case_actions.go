@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"github.com/fengqiao/fengqiao/core/access"
+	"strconv"
 	"time"
 
 	"github.com/fengqiao/fengqiao/core/audit"
@@ -237,7 +239,7 @@ func stringsOrEmpty(xs []string) []string {
 
 // FollowUps lists a tenant's follow-ups by due date: state "due" (pending), "overdue" (pending
 // and past due), "done", or "" for all; after is the last id of the previous page.
-func (s *Store) FollowUps(ctx context.Context, tenantCode, state string, now time.Time, afterDue time.Time, afterID string, limit int) ([]cases.FollowUp, error) {
+func (s *Store) FollowUps(ctx context.Context, tenantCode, state string, now time.Time, afterDue time.Time, afterID string, limit int, scope *access.Scope) ([]cases.FollowUp, error) {
 	var out []cases.FollowUp
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		q := `SELECT f.id::text, f.case_id::text, c.number, f.due_at, f.done_at, f.result, f.note FROM case_follow_ups f
@@ -250,12 +252,21 @@ func (s *Store) FollowUps(ctx context.Context, tenantCode, state string, now tim
 		case "done":
 			q += " AND f.done_at IS NOT NULL"
 		}
-		q += " AND $2::timestamptz IS NOT NULL AND ($3::uuid IS NULL OR (f.due_at, f.id) > ($4, $3::uuid)) ORDER BY f.due_at, f.id LIMIT $5"
 		var after *string
 		if afterID != "" {
 			after = &afterID
 		}
-		rows, err := tx.Query(ctx, q, tenantCode, now, after, afterDue, limit)
+		args := []any{tenantCode, now, after, afterDue, limit}
+		if scope != nil { // only the cases the caller may see
+			if cond := caseAccessCondition(*scope, tenantCode, "c", func(v any) string {
+				args = append(args, v)
+				return "$" + strconv.Itoa(len(args))
+			}); cond != "TRUE" {
+				q += " AND " + cond
+			}
+		}
+		q += " AND $2::timestamptz IS NOT NULL AND ($3::uuid IS NULL OR (f.due_at, f.id) > ($4, $3::uuid)) ORDER BY f.due_at, f.id LIMIT $5"
+		rows, err := tx.Query(ctx, q, args...)
 		if err != nil {
 			return err
 		}
