@@ -465,7 +465,7 @@ func (s *Server) listCaseShares(c echo.Context) error {
 func (s *Server) listSharedWithMe(c echo.Context) error {
 	p := principal(c)
 	if c.Param("code") != p.TenantCode {
-		return warningsInboxOfAnother()
+		return sharesOfAnotherTenant()
 	}
 	limit, err := pageLimit(c)
 	if err != nil {
@@ -475,19 +475,10 @@ func (s *Server) listSharedWithMe(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if p.OrganisationID == "" { // staff of the tenant: shares to the tenant as a whole
-		kept := items[:0]
-		for _, sh := range items {
-			if sh.GranteeOrg == "" {
-				kept = append(kept, sh)
-			}
-		}
-		items = kept
-	}
 	return c.JSON(http.StatusOK, shareList{Items: append([]access.CaseShare{}, items...)})
 }
 
-func warningsInboxOfAnother() *Problem {
+func sharesOfAnotherTenant() *Problem {
 	return problem(http.StatusForbidden, "shares-of-another-tenant", "只能查看共享给本租户的案件 / Shares of another tenant",
 		"请使用您自己租户的代码 / use your own tenant's code")
 }

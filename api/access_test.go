@@ -209,6 +209,9 @@ func TestCrossAgencyAccess(t *testing.T) {
 		{name: "the court reads the shared case with its parties", as: clerk, method: "GET", path: b + "?reveal=pii", status: 200},
 		{name: "the court lists both its cases", as: clerk, method: "GET", path: "/api/v1/tenants/310107/cases", status: 200, items: count(2)},
 		{name: "the police does not get the court's share", as: officer, method: "GET", path: b, status: 404, problem: "case-not-found"},
+		{name: "the court lists the share addressed to it", as: clerk, method: "GET", path: "/api/v1/tenants/310107/shared-cases", status: 200, items: count(1)},
+		{name: "the district's staff do not list a share to the court", as: "putuo-staff", method: "GET", path: "/api/v1/tenants/310107/shared-cases", status: 200, items: count(0)},
+		{name: "nor does the police", as: officer, method: "GET", path: "/api/v1/tenants/310107/shared-cases", status: 200, items: count(0)},
 	})
 }
 

@@ -202,8 +202,8 @@ func TestSearchAndLibraryAPI(t *testing.T) {
 	}
 }
 
-// withoutPII denies the parties' personal data to every caller (a role that reads cases but
-// may not see personal data: none of the default roles is one yet).
+// withoutPII denies the parties' personal data to every caller, so that a district's staff
+// read cases as a role without personal data would (like an analyst).
 type withoutPII struct{ api.Authorizer }
 
 func (w withoutPII) Allowed(sub, dom, obj, act string) (bool, error) {

@@ -47,10 +47,9 @@ const (
 
 // Errors of shares and links.
 var (
-	ErrInvalid        = errors.New("access: invalid input")
-	ErrShareNotFound  = errors.New("access: share not found")
-	ErrShareRevoked   = errors.New("access: share revoked already")
-	ErrGranteeUnknown = errors.New("access: grantee unknown")
+	ErrInvalid       = errors.New("access: invalid input")
+	ErrShareNotFound = errors.New("access: share not found")
+	ErrShareRevoked  = errors.New("access: share revoked already")
 )
 
 // FieldError names the input field at fault.

@@ -130,15 +130,6 @@ func (a *Authorizer) Rules(tenant string) []Rule {
 	return out
 }
 
-// Has tells whether the rule is held.
-func (a *Authorizer) Has(r Rule) bool {
-	a.mu.RLock()
-	defer a.mu.RUnlock()
-	row := r.Row()
-	ok, _ := a.e.GetModel().HasPolicy("p", row[0], row[1:])
-	return ok
-}
-
 // CheckChange tells whether the actor sub may add (add) or remove a
 // rule of a tenant, so that no one ends up with more than the actor holds:
 //   - defaults are the platform's: never changed here (ErrDefaultRule);

@@ -312,14 +312,15 @@ func (s *Store) CaseShares(ctx context.Context, tenantCode, caseID string) ([]ac
 	return out, err
 }
 
-// SharedWith lists the active shares addressed to a grantee tenant (all of them when org is
-// "", else those to the tenant as a whole or to org), newest first, across the sharing tenants.
+// SharedWith lists the active shares a principal of the grantee tenant is covered by: those to
+// the tenant as a whole, and those to org when it is not "" (the tenant's staff have none),
+// newest first, across the sharing tenants.
 func (s *Store) SharedWith(ctx context.Context, granteeTenant, org string, now time.Time, limit int) ([]access.CaseShare, error) {
 	var out []access.CaseShare
 	err := s.inTenant(ctx, granteeTenant, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT `+shareColumns+` FROM case_shares
 			WHERE grantee_tenant = $1 AND revoked_at IS NULL AND expires_at > $2
-			  AND ($3 = '' OR grantee_org IS NULL OR grantee_org::text = $3)
+			  AND (grantee_org IS NULL OR grantee_org::text = $3)
 			ORDER BY created_at DESC, id LIMIT $4`, granteeTenant, now, org, limit)
 		if err != nil {
 			return err
