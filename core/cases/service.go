@@ -77,6 +77,7 @@ type Service struct {
 	repo    Repo
 	protect Protector
 	now     func() time.Time
+	hooks   Hooks // nil: no plugins
 }
 
 // NewService returns a case service.
@@ -136,6 +137,9 @@ func (s *Service) Create(ctx context.Context, tenantCode string, in NewCase, ide
 	now := s.now()
 	c, err := s.validate(tenantCode, in, types, settings, now)
 	if err != nil {
+		return Case{}, false, err
+	}
+	if err := s.before(ctx, tenantCode, HookIntake, "", c, in); err != nil {
 		return Case{}, false, err
 	}
 	for i := range c.Parties {
@@ -396,12 +400,29 @@ func (s *Service) Act(ctx context.Context, tenantCode, id string, in ActionInput
 		return Case{}, err
 	}
 	in.FollowUpDays = settings.FollowUpDays
+	if err := s.before(ctx, tenantCode, HookOf(in.Action), id, Case{}, in); err != nil {
+		return Case{}, err
+	}
 	now := s.now()
 	c, err := s.repo.ApplyAction(ctx, tenantCode, id, in, now, func(c Case) (Effect, error) { return Plan(c, in, now) })
 	if err != nil {
 		return Case{}, err
 	}
 	return c, s.open(&c)
+}
+
+// before runs the plugins' before-hook of an intake (c) or of an action on the case id.
+func (s *Service) before(ctx context.Context, tenantCode, hook, id string, c Case, input any) error {
+	if s.hooks == nil || !s.hooks.Hooked(tenantCode, hook) {
+		return nil
+	}
+	if id != "" {
+		var err error
+		if c, err = s.Get(ctx, tenantCode, id, false); err != nil {
+			return err
+		}
+	}
+	return s.hooks.BeforeCase(ctx, tenantCode, hook, c, input)
 }
 
 // FollowUps lists a tenant's follow-ups (state: due, overdue, done or "" for all), of the cases
@@ -505,6 +526,9 @@ type EditInput struct {
 // Edit corrects a case's intake (validated as at intake), re-assesses its warning and records
 // what changed in the history.
 func (s *Service) Edit(ctx context.Context, tenantCode, id string, in EditInput) (Case, error) {
+	if err := s.before(ctx, tenantCode, HookOf(ActionEdit), id, Case{}, in); err != nil {
+		return Case{}, err
+	}
 	cur, err := s.repo.CaseDetail(ctx, tenantCode, id, s.now())
 	if err != nil {
 		return Case{}, err

@@ -55,7 +55,7 @@ func NewRoot() *cobra.Command {
 	load := func(cmd *cobra.Command) (config.Config, error) {
 		return config.Load(configPath, cmd.Flags())
 	}
-	root.AddCommand(serveCmd(load), migrateCmd(load), tenantCmd(load), adminCmd(load), demoCmd(load), piiCmd(load), statsCmd(load), searchCmd(load), caseCmd(load), versionCmd())
+	root.AddCommand(serveCmd(load), migrateCmd(load), tenantCmd(load), adminCmd(load), demoCmd(load), piiCmd(load), statsCmd(load), searchCmd(load), caseCmd(load), pluginCmd(load), versionCmd())
 	return root
 }
 

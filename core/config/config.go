@@ -40,6 +40,12 @@ type Config struct {
 	Log      Log
 	Tenancy  Tenancy
 	Security Security
+	Plugins  Plugins
+}
+
+// Plugins configures the plugin platform.
+type Plugins struct {
+	Dir string // plugins.dir: where installed plugin binaries are kept; default "var/plugins"
 }
 
 // HTTP configures the HTTP listener and per-request limits.
@@ -127,6 +133,7 @@ func Defaults() Config {
 			Placements: []string{"default"},
 		},
 		Security: Security{},
+		Plugins:  Plugins{Dir: "var/plugins"},
 	}
 }
 
@@ -153,6 +160,7 @@ const (
 	keySecurityPIIKeys     = "security.pii_keys"
 	keySecurityPIIActive   = "security.pii_active_key"
 	keySecurityPIIIndexKey = "security.pii_index_key"
+	keyPluginsDir          = "plugins.dir"
 )
 
 // allKeys lists every configuration key, in documentation order.
@@ -164,6 +172,7 @@ var allKeys = []string{
 	keyLogLevel, keyLogFormat,
 	keyTenancyPlacements,
 	keySecurityPIIKeys, keySecurityPIIActive, keySecurityPIIIndexKey,
+	keyPluginsDir,
 }
 
 // envName returns the environment variable that sets key.
@@ -209,6 +218,7 @@ func defaultValues() map[string]any {
 		keySecurityPIIKeys:     d.Security.PIIKeys,
 		keySecurityPIIActive:   d.Security.PIIActiveKey,
 		keySecurityPIIIndexKey: d.Security.PIIIndexKey,
+		keyPluginsDir:          d.Plugins.Dir,
 	}
 }
 
@@ -366,6 +376,7 @@ func decode(v *viper.Viper) (Config, error) {
 	d.str(keyLogLevel, &c.Log.Level)
 	d.str(keyLogFormat, &c.Log.Format)
 	d.list(keyTenancyPlacements, &c.Tenancy.Placements)
+	d.str(keyPluginsDir, &c.Plugins.Dir)
 	d.secret(keySecurityPIIKeys, &c.Security.PIIKeys)
 	d.str(keySecurityPIIActive, &c.Security.PIIActiveKey)
 	d.secret(keySecurityPIIIndexKey, &c.Security.PIIIndexKey)

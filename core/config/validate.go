@@ -102,6 +102,7 @@ var allowedByKey = map[string]allowed{
 	keyAuthIssuer:   {"a non-empty string", "非空字符串"},
 	keyLogLevel:     {"one of debug, info, warn, error", "debug、info、warn、error 之一"},
 	keyLogFormat:    {"one of json, text", "json、text 之一"},
+	keyPluginsDir:   {"a non-empty directory path", "非空的目录路径"},
 	keyTenancyPlacements: {
 		"a non-empty list (in env: comma-separated) of unique names matching ^[a-z][a-z0-9-]{0,31}$",
 		"非空且不重复的名称列表（环境变量中以逗号分隔），每项匹配 ^[a-z][a-z0-9-]{0,31}$",
@@ -206,6 +207,10 @@ func (c Config) fieldErrors() []*FieldError {
 	case "json", "text":
 	default:
 		add(keyLogFormat, c.Log.Format)
+	}
+
+	if strings.TrimSpace(c.Plugins.Dir) == "" {
+		add(keyPluginsDir, c.Plugins.Dir)
 	}
 
 	p := c.Tenancy.Placements

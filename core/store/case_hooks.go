@@ -28,6 +28,9 @@ func (s *Store) afterCaseChange(ctx context.Context, tx pgx.Tx, before, after *c
 	if err := indexCase(ctx, tx, before, after); err != nil { // search documents: search.go
 		return err
 	}
+	if err := enqueuePluginEvents(ctx, tx, before, after); err != nil {
+		return err
+	}
 	if warnings.Raises(before, after) {
 		if err := raiseWarning(ctx, tx, after); err != nil {
 			return err

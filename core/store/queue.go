@@ -138,6 +138,9 @@ func (w *worker) client(fast bool) (*river.Client[pgx.Tx], error) {
 	river.AddWorker(workers, &escalateWorker{w: w})
 	river.AddWorker(workers, &deliverWorker{w: w})
 	river.AddWorker(workers, &reminderWorker{w: w})
+	river.AddWorker(workers, &pluginEventWorker{w: w})
+	river.AddWorker(workers, &pluginJobWorker{w: w})
+	river.AddWorker(workers, &pluginScheduleWorker{w: w})
 	cfg := &river.Config{
 		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}},
 		Workers: workers,
@@ -152,7 +155,12 @@ func (w *worker) client(fast bool) (*river.Client[pgx.Tx], error) {
 		// On shutdown, jobs still running after this are cancelled (and retried later).
 		SoftStopTimeout: 15 * time.Second,
 	}
+	// Plugins' scheduled jobs: every minute, the runs that fell due are queued (once, however
+	// many servers do this: plugin_job_runs has one row per run).
+	cfg.PeriodicJobs = []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
+		func() (river.JobArgs, *river.InsertOpts) { return pluginScheduleArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})}
 	if fast {
+		cfg.PeriodicJobs = nil
 		cfg.FetchCooldown, cfg.FetchPollInterval, cfg.TestOnly = 5*time.Millisecond, 20*time.Millisecond, true
 	}
 	return river.NewClient(riverpgxv5.New(w.s.pool), cfg)

@@ -1,0 +1,164 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/fengqiao/fengqiao/core/pluginhost"
+)
+
+func pluginCmd(load loader) *cobra.Command {
+	cmd := &cobra.Command{Use: "plugin", Short: "地区插件 / Regional plugins: check, install, list"}
+	var asJSON bool
+	check := &cobra.Command{
+		Use:   "check PATH",
+		Short: "合规检查插件程序（握手、清单、各钩子与路由在时限内答复） / Conformance-check a plugin binary (handshake, manifest, every hook and route answers within its deadline)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := load(cmd)
+			if err != nil {
+				return err
+			}
+			cfg.Log.Level = "warn" // the plugin's and go-plugin's progress would drown the report
+			rep, err := pluginhost.Check(cmd.Context(), args[0], newLogger(cfg, cmd.ErrOrStderr()))
+			if err != nil {
+				return err
+			}
+			if asJSON && rep.Manifest != nil {
+				if err := printManifest(cmd, rep); err != nil {
+					return err
+				}
+			} else if !asJSON {
+				printCheck(cmd, rep)
+			}
+			if !rep.OK() {
+				return fmt.Errorf("插件未通过检查 / the plugin failed its check: %w", rep.Failure())
+			}
+			return nil
+		},
+	}
+	check.Flags().BoolVar(&asJSON, "json", false, "以 JSON 输出清单 / print the manifest as JSON")
+
+	install := &cobra.Command{
+		Use:   "install PATH",
+		Short: "检查并安装插件（复制到 plugins.dir，记入目录及 SHA-256；已安装则升级） / Check and install a plugin (copied into plugins.dir, recorded with its SHA-256; upgrades an installed one)",
+		Args:  cobra.ExactArgs(1),
+		RunE: load.withApp(func(cmd *cobra.Command, a *app, args []string) error {
+			ctx := cliContext(cmd.Context(), "plugin-install")
+			rec, rep, err := pluginhost.Install(ctx, args[0], a.cfg.Plugins.Dir, "system:plugin-install", a.log)
+			if err != nil {
+				if rep != nil && len(rep.Results) > 0 {
+					printCheck(cmd, rep)
+				}
+				return err
+			}
+			rec, err = a.store.InstallPlugin(ctx, rec)
+			if err != nil {
+				return err
+			}
+			if rec.Previous != nil {
+				printf(cmd.OutOrStdout(), "upgraded %s %s → %s\nsha256 %s\npath %s\n", rec.Name, rec.Previous.Version, rec.Version, rec.SHA256, rec.Path)
+				return nil
+			}
+			printf(cmd.OutOrStdout(), "installed %s %s\nsha256 %s\npath %s\n", rec.Name, rec.Version, rec.SHA256, rec.Path)
+			return nil
+		}),
+	}
+
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "列出已安装插件 / List installed plugins",
+		Args:  cobra.NoArgs,
+		RunE: load.withApp(func(cmd *cobra.Command, a *app, _ []string) error {
+			recs, err := a.store.Plugins(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				type row struct {
+					Name            string    `json:"name"`
+					Version         string    `json:"version"`
+					SHA256          string    `json:"sha256"`
+					ProtocolVersion int       `json:"protocol_version"`
+					Regions         []string  `json:"regions"`
+					Path            string    `json:"path"`
+					InstalledAt     time.Time `json:"installed_at"`
+				}
+				rows := []row{}
+				for _, r := range recs {
+					rows = append(rows, row{r.Name, r.Version, r.SHA256, r.ProtocolVersion, r.Manifest.GetRegions(), r.Path, r.InstalledAt})
+				}
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetIndent("", "  ")
+				return enc.Encode(rows)
+			}
+			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+			printf(w, "NAME\tVERSION\tSHA256\tPROTOCOL\tINSTALLED\n")
+			for _, r := range recs {
+				printf(w, "%s\t%s\t%s\t%d\t%s\n", r.Name, r.Version, r.SHA256, r.ProtocolVersion, r.InstalledAt.Format(time.RFC3339))
+			}
+			return w.Flush()
+		}),
+	}
+	list.Flags().BoolVar(&asJSON, "json", false, "以 JSON 输出 / print JSON")
+	cmd.AddCommand(check, install, list)
+	return cmd
+}
+
+// printManifest prints the manifest (protocol field names) with the binary's checksum and
+// the check's steps.
+func printManifest(cmd *cobra.Command, rep *pluginhost.Report) error {
+	b, err := protojson.MarshalOptions{UseProtoNames: true, EmitUnpopulated: true}.Marshal(rep.Manifest)
+	if err != nil {
+		return err
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	for _, k := range []string{"settings_schema", "openapi"} { // bytes: show them as JSON, not base64
+		if raw := rawJSON(rep.Manifest, k); raw != nil {
+			m[k] = raw
+		}
+	}
+	m["sha256"], m["checks"] = rep.SHA256, rep.Results
+	enc := json.NewEncoder(cmd.OutOrStdout())
+	enc.SetIndent("", "  ")
+	return enc.Encode(m)
+}
+
+func rawJSON(m interface {
+	GetSettingsSchema() []byte
+	GetOpenapi() []byte
+}, key string) json.RawMessage {
+	var b []byte
+	if key == "settings_schema" {
+		b = m.GetSettingsSchema()
+	} else {
+		b = m.GetOpenapi()
+	}
+	if len(b) == 0 || !json.Valid(b) {
+		return nil
+	}
+	return b
+}
+
+func printCheck(cmd *cobra.Command, rep *pluginhost.Report) {
+	w := cmd.OutOrStdout()
+	for _, s := range rep.Results {
+		mark := "ok  "
+		if !s.OK {
+			mark = "FAIL"
+		}
+		printf(w, "%s %-40s %8s  %s\n", mark, s.Step, s.Duration.Round(time.Microsecond), s.Detail)
+	}
+	if rep.Manifest != nil {
+		printf(w, "%s %s (protocol %d) sha256 %s\n", rep.Manifest.GetName(), rep.Manifest.GetVersion(), rep.Protocol, rep.SHA256)
+	}
+}
+

@@ -1,0 +1,516 @@
+package pluginhost
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/fengqiao/fengqiao/core/access"
+	"github.com/fengqiao/fengqiao/core/audit"
+	"github.com/fengqiao/fengqiao/core/cases"
+	"github.com/fengqiao/fengqiao/core/orgs"
+	"github.com/fengqiao/fengqiao/core/plugins"
+	"github.com/fengqiao/fengqiao/core/stats"
+	"github.com/fengqiao/fengqiao/core/warnings"
+	pluginv1 "github.com/fengqiao/fengqiao/plugins/sdk/proto/fengqiao/plugin/v1"
+)
+
+// The host API: what plugins call back while they handle a host call. Every request presents
+// the call token the host issued for that call, and the tenant: a token binds one plugin, one
+// tenant and the permissions the plugin was granted (its manifest's, as installed); it is valid
+// only while the call runs. So a plugin acts only in the tenant of the request it is handling,
+// and reaches another tenant only through an explicit, audited share.
+
+// HostDeps are the services the host API is made of.
+type HostDeps struct {
+	Cases CaseReader
+	Orgs  OrgReader
+	Store HostStore
+	Stats StatsReader
+}
+
+// CaseReader reads cases (cases.Service).
+type CaseReader interface {
+	Get(ctx context.Context, tenantCode, id string, reveal bool) (cases.Case, error)
+	List(ctx context.Context, tenantCode string, f cases.Filter) ([]cases.Case, error)
+	Now() time.Time
+}
+
+// OrgReader reads organisations and mediators (orgs.Service).
+type OrgReader interface {
+	Organisations(ctx context.Context, tenantCode string, f orgs.Filter) ([]orgs.Organisation, error)
+	Mediators(ctx context.Context, tenantCode string, f orgs.Filter) ([]orgs.Mediator, error)
+}
+
+// StatsReader answers statistics queries (stats.Service).
+type StatsReader interface {
+	Report(ctx context.Context, tenantCode string, q stats.Query) (stats.Report, error)
+	Now() time.Time
+}
+
+// HostStore is what the host API writes through (core/store).
+type HostStore interface {
+	PutPluginDocument(ctx context.Context, tenant, plugin string, d plugins.Document, ifVersion int64) (plugins.Document, error)
+	PluginDocument(ctx context.Context, tenant, plugin, kind, id string) (plugins.Document, error)
+	PluginDocuments(ctx context.Context, tenant, plugin, kind, after string, limit int) ([]plugins.Document, error)
+	DeletePluginDocument(ctx context.Context, tenant, plugin, kind, id string) (bool, error)
+	AddCaseNote(ctx context.Context, tenant, caseID, text string, data json.RawMessage) (int64, error)
+	LinkCase(ctx context.Context, tenantCode, caseID string, l access.Link) (access.Link, error)
+	CreateShare(ctx context.Context, sh access.CaseShare) (access.CaseShare, error)
+	RevokeShare(ctx context.Context, tenantCode, caseID, shareID, by string) (access.CaseShare, error)
+	SendMessage(ctx context.Context, tenant string, m warnings.Message) (string, error)
+}
+
+// callInfo is what a call token stands for.
+type callInfo struct {
+	plugin    string
+	tenant    string
+	perms     map[string]bool
+	requestID string
+}
+
+type hostServer struct {
+	pluginv1.UnimplementedHostServiceServer
+	m    *Manager
+	deps HostDeps
+
+	mu    sync.RWMutex
+	calls map[string]*callInfo
+}
+
+func newHostServer(m *Manager, deps HostDeps) *hostServer {
+	return &hostServer{m: m, deps: deps, calls: map[string]*callInfo{}}
+}
+
+// begin issues the token of a host call of rec in tenant; end revokes it.
+func (h *hostServer) begin(rec plugins.Record, tenant, requestID string) string {
+	b := make([]byte, 18)
+	_, _ = rand.Read(b)
+	tok := hex.EncodeToString(b)
+	perms := map[string]bool{}
+	for _, p := range rec.Manifest.GetPermissions() {
+		perms[p] = true
+	}
+	h.mu.Lock()
+	h.calls[tok] = &callInfo{plugin: rec.Name, tenant: tenant, perms: perms, requestID: requestID}
+	h.mu.Unlock()
+	return tok
+}
+
+func (h *hostServer) end(tok string) {
+	h.mu.Lock()
+	delete(h.calls, tok)
+	h.mu.Unlock()
+}
+
+// authorize resolves a request's HostCall: the call must be in flight, the tenant its own, and
+// perm ("" for the plugin's own documents) granted. The context it returns carries the plugin
+// as the actor of the audit trail.
+func (h *hostServer) authorize(ctx context.Context, method string, hc *pluginv1.HostCall, perm string) (context.Context, *callInfo, error) {
+	h.mu.RLock()
+	info := h.calls[hc.GetCallToken()]
+	h.mu.RUnlock()
+	if info == nil {
+		h.m.metrics.hostAPI.WithLabelValues("unknown", method, codes.Unauthenticated.String()).Inc()
+		return nil, nil, status.Error(codes.Unauthenticated, "调用凭证无效或该次调用已结束 / unknown call token, or its call has finished")
+	}
+	if hc.GetTenant() != info.tenant {
+		h.m.metrics.hostAPI.WithLabelValues(info.plugin, method, codes.PermissionDenied.String()).Inc()
+		h.m.log.Warn("plugin tried to act in another tenant", "plugin", info.plugin, "method", method,
+			"call_tenant", info.tenant, "asked_tenant", hc.GetTenant(), "request_id", info.requestID)
+		return nil, nil, status.Errorf(codes.PermissionDenied, "本次调用属于租户 %s，不能操作租户 %q；跨租户只能通过案件共享 / this call acts in tenant %s, not %q; other tenants only through case shares",
+			info.tenant, hc.GetTenant(), info.tenant, hc.GetTenant())
+	}
+	if perm != "" && !info.perms[perm] {
+		h.m.metrics.hostAPI.WithLabelValues(info.plugin, method, codes.PermissionDenied.String()).Inc()
+		return nil, nil, status.Errorf(codes.PermissionDenied, "插件未获授权 %s（%s） / the plugin was not granted %s", perm, plugins.Permissions[perm], perm)
+	}
+	ctx = audit.WithActor(ctx, audit.Actor{Subject: "plugin:" + info.plugin, RequestID: info.requestID})
+	return ctx, info, nil
+}
+
+// finish translates the domain's errors into gRPC statuses and counts the call.
+func (h *hostServer) finish(info *callInfo, method string, err error) error {
+	var st *status.Status
+	var fe *plugins.FieldError
+	var afe *access.FieldError
+	switch {
+	case err == nil:
+		st = status.New(codes.OK, "")
+	case errors.Is(err, cases.ErrNotFound), errors.Is(err, plugins.ErrDocNotFound), errors.Is(err, access.ErrShareNotFound):
+		st = status.New(codes.NotFound, err.Error())
+	case errors.Is(err, plugins.ErrConflict):
+		st = status.New(codes.Aborted, "文档已被修改，请重新读取 / the document changed: read it again")
+	case errors.As(err, &fe):
+		st = invalidStatus(fe.Field, fe.Message)
+	case errors.As(err, &afe):
+		st = invalidStatus(afe.Field, afe.Message)
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		st = status.New(codes.DeadlineExceeded, err.Error())
+	default:
+		if s, ok := status.FromError(err); ok && s.Code() != codes.Unknown {
+			st = s
+		} else {
+			h.m.log.Error("host API call failed", "plugin", info.plugin, "method", method, "err", err)
+			st = status.New(codes.Internal, "内部错误 / internal error")
+		}
+	}
+	h.m.metrics.hostAPI.WithLabelValues(info.plugin, method, st.Code().String()).Inc()
+	return st.Err()
+}
+
+func invalidStatus(field, msg string) *status.Status {
+	st := status.New(codes.InvalidArgument, field+": "+msg)
+	if d, err := st.WithDetails(&errdetails.BadRequest{FieldViolations: []*errdetails.BadRequest_FieldViolation{{Field: field, Description: msg}}}); err == nil {
+		return d
+	}
+	return st
+}
+
+func badArg(field, msg string) error { return invalidStatus(field, msg).Err() }
+
+// --- cases -------------------------------------------------------------------------------------
+
+func (h *hostServer) GetCase(ctx context.Context, r *pluginv1.GetCaseRequest) (*pluginv1.GetCaseResponse, error) {
+	perm := "cases.read"
+	ctx, info, err := h.authorize(ctx, "GetCase", r.GetCall(), perm)
+	if err != nil {
+		return nil, err
+	}
+	reveal := r.GetParties()
+	if reveal && !info.perms["cases.parties"] {
+		return nil, h.finish(info, "GetCase", status.Error(codes.PermissionDenied, "插件未获授权 cases.parties / the plugin was not granted cases.parties"))
+	}
+	c, err := h.deps.Cases.Get(ctx, info.tenant, r.GetCaseId(), reveal)
+	if err != nil {
+		return nil, h.finish(info, "GetCase", err)
+	}
+	b, err := caseJSON(c, h.deps.Cases.Now(), reveal)
+	return &pluginv1.GetCaseResponse{Case: b}, h.finish(info, "GetCase", err)
+}
+
+func (h *hostServer) ListCases(ctx context.Context, r *pluginv1.ListCasesRequest) (*pluginv1.ListCasesResponse, error) {
+	ctx, info, err := h.authorize(ctx, "ListCases", r.GetCall(), "cases.read")
+	if err != nil {
+		return nil, err
+	}
+	limit := int(r.GetLimit())
+	if limit <= 0 || limit > 200 {
+		limit = min(max(limit, 50), 200)
+	}
+	f := cases.Filter{Status: cases.Status(r.GetStatus()), Limit: limit + 1, Now: h.deps.Cases.Now()}
+	if a := r.GetAfter(); a != "" {
+		t, id, ok := parseCursor(a)
+		if !ok {
+			return nil, h.finish(info, "ListCases", badArg("after", "游标无效 / invalid cursor"))
+		}
+		f.AfterTime, f.AfterID = t, id
+	}
+	list, err := h.deps.Cases.List(ctx, info.tenant, f)
+	if err != nil {
+		return nil, h.finish(info, "ListCases", err)
+	}
+	out := &pluginv1.ListCasesResponse{}
+	if len(list) > limit {
+		last := list[limit-1]
+		out.Next = last.ReceivedAt.UTC().Format(time.RFC3339Nano) + "," + last.ID
+		list = list[:limit]
+	}
+	for _, c := range list {
+		if r.GetCommitteeId() != "" && c.CommitteeID != r.GetCommitteeId() {
+			continue
+		}
+		b, err := caseJSON(c, f.Now, false)
+		if err != nil {
+			return nil, h.finish(info, "ListCases", err)
+		}
+		out.Cases = append(out.Cases, b)
+	}
+	return out, h.finish(info, "ListCases", nil)
+}
+
+func parseCursor(s string) (time.Time, string, bool) {
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] == ',' {
+			t, err := time.Parse(time.RFC3339Nano, s[:i])
+			return t, s[i+1:], err == nil && s[i+1:] != ""
+		}
+	}
+	return time.Time{}, "", false
+}
+
+func (h *hostServer) AddCaseNote(ctx context.Context, r *pluginv1.AddCaseNoteRequest) (*pluginv1.AddCaseNoteResponse, error) {
+	ctx, info, err := h.authorize(ctx, "AddCaseNote", r.GetCall(), "cases.note")
+	if err != nil {
+		return nil, err
+	}
+	text := r.GetText()
+	if text == "" || len([]rune(text)) > 2000 {
+		return nil, h.finish(info, "AddCaseNote", badArg("text", "记录须为 1–2000 字 / a note is 1–2000 characters"))
+	}
+	data := json.RawMessage(r.GetData())
+	if len(data) == 0 {
+		data = json.RawMessage("null")
+	} else if !json.Valid(data) {
+		return nil, h.finish(info, "AddCaseNote", badArg("data", "须为 JSON / must be JSON"))
+	}
+	seq, err := h.deps.Store.AddCaseNote(ctx, info.tenant, r.GetCaseId(), text, data)
+	return &pluginv1.AddCaseNoteResponse{EventId: strconv.FormatInt(seq, 10)}, h.finish(info, "AddCaseNote", err)
+}
+
+func (h *hostServer) LinkAgency(ctx context.Context, r *pluginv1.LinkAgencyRequest) (*pluginv1.LinkAgencyResponse, error) {
+	ctx, info, err := h.authorize(ctx, "LinkAgency", r.GetCall(), "cases.link")
+	if err != nil {
+		return nil, err
+	}
+	reason := r.GetReason()
+	if reason == "" {
+		reason = access.ReasonLinkage
+	}
+	l, err := h.deps.Store.LinkCase(ctx, info.tenant, r.GetCaseId(), access.Link{Kind: access.LinkOrganisation,
+		PartyID: r.GetOrganisationId(), Reason: reason, Note: "plugin " + info.plugin, CreatedBy: "plugin:" + info.plugin})
+	if err != nil {
+		return nil, h.finish(info, "LinkAgency", err)
+	}
+	return &pluginv1.LinkAgencyResponse{LinkId: r.GetCaseId() + "/organisation/" + l.PartyID}, h.finish(info, "LinkAgency", nil)
+}
+
+func (h *hostServer) ShareCase(ctx context.Context, r *pluginv1.ShareCaseRequest) (*pluginv1.ShareCaseResponse, error) {
+	ctx, info, err := h.authorize(ctx, "ShareCase", r.GetCall(), "cases.share")
+	if err != nil {
+		return nil, err
+	}
+	sh := access.CaseShare{Tenant: info.tenant, CaseID: r.GetCaseId(), GranteeTenant: r.GetGranteeTenant(),
+		GranteeOrg: r.GetGranteeOrganisationId(), Scope: r.GetScope(), Purpose: r.GetReason(),
+		ExpiresAt: time.UnixMilli(r.GetExpiresAtUnixMs()), CreatedBy: "plugin:" + info.plugin}
+	if err := access.CheckShare(&sh, h.deps.Cases.Now()); err != nil {
+		return nil, h.finish(info, "ShareCase", err)
+	}
+	out, err := h.deps.Store.CreateShare(ctx, sh)
+	return &pluginv1.ShareCaseResponse{ShareId: out.ID}, h.finish(info, "ShareCase", err)
+}
+
+func (h *hostServer) RevokeShare(ctx context.Context, r *pluginv1.RevokeShareRequest) (*pluginv1.RevokeShareResponse, error) {
+	ctx, info, err := h.authorize(ctx, "RevokeShare", r.GetCall(), "cases.share")
+	if err != nil {
+		return nil, err
+	}
+	_, err = h.deps.Store.RevokeShare(ctx, info.tenant, r.GetCaseId(), r.GetShareId(), "plugin:"+info.plugin)
+	return &pluginv1.RevokeShareResponse{}, h.finish(info, "RevokeShare", err)
+}
+
+func (h *hostServer) UpdateCaseFields(ctx context.Context, r *pluginv1.UpdateCaseFieldsRequest) (*pluginv1.UpdateCaseFieldsResponse, error) {
+	_, info, err := h.authorize(ctx, "UpdateCaseFields", r.GetCall(), "cases.fields")
+	if err != nil {
+		return nil, err
+	}
+	return nil, h.finish(info, "UpdateCaseFields", status.Error(codes.Unimplemented, "插件自有案件字段尚未提供，请暂用文档存储 / plugin case fields are not available yet: use the document store"))
+}
+
+// --- organisations, notifications, statistics ---------------------------------------------
+
+func (h *hostServer) ListOrganisations(ctx context.Context, r *pluginv1.ListOrganisationsRequest) (*pluginv1.ListOrganisationsResponse, error) {
+	ctx, info, err := h.authorize(ctx, "ListOrganisations", r.GetCall(), "organisations.read")
+	if err != nil {
+		return nil, err
+	}
+	list, err := h.deps.Orgs.Organisations(ctx, info.tenant, orgs.Filter{Kind: r.GetKind(), Limit: 1000})
+	if err != nil {
+		return nil, h.finish(info, "ListOrganisations", err)
+	}
+	type org struct {
+		ID     string `json:"id"`
+		Kind   string `json:"kind"`
+		Name   string `json:"name"`
+		Status string `json:"status"`
+		Street string `json:"street_code,omitempty"`
+	}
+	out := make([]org, 0, len(list))
+	for _, o := range list {
+		out = append(out, org{ID: o.ID, Kind: string(o.Kind), Name: o.Name, Status: string(o.Status), Street: o.StreetCode})
+	}
+	b, err := json.Marshal(out)
+	return &pluginv1.ListOrganisationsResponse{Organisations: b}, h.finish(info, "ListOrganisations", err)
+}
+
+func (h *hostServer) ListMediators(ctx context.Context, r *pluginv1.ListMediatorsRequest) (*pluginv1.ListMediatorsResponse, error) {
+	ctx, info, err := h.authorize(ctx, "ListMediators", r.GetCall(), "organisations.read")
+	if err != nil {
+		return nil, err
+	}
+	list, err := h.deps.Orgs.Mediators(ctx, info.tenant, orgs.Filter{OrganisationID: r.GetOrganisationId(), Limit: 1000})
+	if err != nil {
+		return nil, h.finish(info, "ListMediators", err)
+	}
+	type med struct {
+		ID     string `json:"id"`
+		Name   string `json:"name"`
+		Org    string `json:"organisation_id"`
+		Status string `json:"status"`
+		Grade  string `json:"grade,omitempty"`
+		Chief  bool   `json:"chief,omitempty"`
+	}
+	out := make([]med, 0, len(list))
+	for _, m := range list {
+		out = append(out, med{ID: m.ID, Name: m.Name, Org: m.OrganisationID, Status: string(m.Status), Grade: m.Grade, Chief: m.Chief})
+	}
+	b, err := json.Marshal(out)
+	return &pluginv1.ListMediatorsResponse{Mediators: b}, h.finish(info, "ListMediators", err)
+}
+
+func (h *hostServer) Notify(ctx context.Context, r *pluginv1.NotifyRequest) (*pluginv1.NotifyResponse, error) {
+	ctx, info, err := h.authorize(ctx, "Notify", r.GetCall(), "notifications.send")
+	if err != nil {
+		return nil, err
+	}
+	if r.GetTitle() == "" || len([]rune(r.GetTitle())) > 200 {
+		return nil, h.finish(info, "Notify", badArg("title", "标题须为 1–200 字 / a title is 1–200 characters"))
+	}
+	rcpt := r.GetRecipient()
+	if rcpt == "tenant" {
+		rcpt = "tenant:" + info.tenant
+	}
+	kind := r.GetKind()
+	if kind == "" {
+		kind = "notice"
+	}
+	id, err := h.deps.Store.SendMessage(ctx, info.tenant, warnings.Message{Recipient: warnings.Recipient(rcpt),
+		Kind: "plugin." + info.plugin + "." + kind, Title: r.GetTitle(), Body: r.GetBody(), CaseID: r.GetCaseId()})
+	return &pluginv1.NotifyResponse{MessageId: id}, h.finish(info, "Notify", err)
+}
+
+func (h *hostServer) GetStats(ctx context.Context, r *pluginv1.GetStatsRequest) (*pluginv1.GetStatsResponse, error) {
+	ctx, info, err := h.authorize(ctx, "GetStats", r.GetCall(), "stats.read")
+	if err != nil {
+		return nil, err
+	}
+	v, err := url.ParseQuery(r.GetQuery())
+	if err != nil {
+		return nil, h.finish(info, "GetStats", badArg("query", "查询串无效 / invalid query string"))
+	}
+	q, err := stats.ParseQuery(v.Get("from"), v.Get("to"), v.Get("source"), v.Get("dispute_type"), v.Get("group_by"), h.deps.Stats.Now())
+	if err != nil {
+		return nil, h.finish(info, "GetStats", badArg("query", err.Error()))
+	}
+	rep, err := h.deps.Stats.Report(ctx, info.tenant, q)
+	if err != nil {
+		return nil, h.finish(info, "GetStats", err)
+	}
+	b, err := json.Marshal(statsView(rep))
+	return &pluginv1.GetStatsResponse{Stats: b}, h.finish(info, "GetStats", err)
+}
+
+func figuresView(f stats.Figures) map[string]any {
+	return map[string]any{"received": f.Received, "concluded": f.Concluded, "succeeded": f.Succeeded, "failed": f.Failed,
+		"guided": f.Guided, "success_rate": f.SuccessRate, "resolved_locally": f.ResolvedLocally}
+}
+
+func statsView(r stats.Report) map[string]any {
+	out := figuresView(r.Figures)
+	out["tenant"], out["overdue"] = r.Tenant, r.Overdue
+	groups := map[string]any{}
+	for dim, gs := range r.Groups {
+		var rows []map[string]any
+		for _, g := range gs {
+			row := figuresView(g.Figures)
+			row["key"], row["label"] = g.Key, g.Label
+			rows = append(rows, row)
+		}
+		groups[dim] = rows
+	}
+	if len(groups) > 0 {
+		out["groups"] = groups
+	}
+	return out
+}
+
+// --- documents ---------------------------------------------------------------------------------
+
+func docOut(d plugins.Document) *pluginv1.Document {
+	return &pluginv1.Document{Kind: d.Kind, Id: d.ID, Data: d.Data, Version: d.Version, UpdatedAtUnixMs: d.UpdatedAt.UnixMilli()}
+}
+
+func (h *hostServer) PutDocument(ctx context.Context, r *pluginv1.PutDocumentRequest) (*pluginv1.PutDocumentResponse, error) {
+	ctx, info, err := h.authorize(ctx, "PutDocument", r.GetCall(), "")
+	if err != nil {
+		return nil, err
+	}
+	d := r.GetDocument()
+	if !json.Valid(d.GetData()) {
+		return nil, h.finish(info, "PutDocument", badArg("document.data", "须为 JSON / must be JSON"))
+	}
+	if len(d.GetData()) > 1<<20 {
+		return nil, h.finish(info, "PutDocument", badArg("document.data", "文档最大 1 MiB / a document is at most 1 MiB"))
+	}
+	out, err := h.deps.Store.PutPluginDocument(ctx, info.tenant, info.plugin, plugins.Document{Kind: d.GetKind(), ID: d.GetId(), Data: d.GetData()}, r.GetIfVersion())
+	if err != nil {
+		return nil, h.finish(info, "PutDocument", err)
+	}
+	return &pluginv1.PutDocumentResponse{Document: docOut(out)}, h.finish(info, "PutDocument", nil)
+}
+
+func (h *hostServer) GetDocument(ctx context.Context, r *pluginv1.GetDocumentRequest) (*pluginv1.GetDocumentResponse, error) {
+	ctx, info, err := h.authorize(ctx, "GetDocument", r.GetCall(), "")
+	if err != nil {
+		return nil, err
+	}
+	d, err := h.deps.Store.PluginDocument(ctx, info.tenant, info.plugin, r.GetKind(), r.GetId())
+	if err != nil {
+		return nil, h.finish(info, "GetDocument", err)
+	}
+	return &pluginv1.GetDocumentResponse{Document: docOut(d)}, h.finish(info, "GetDocument", nil)
+}
+
+func (h *hostServer) ListDocuments(ctx context.Context, r *pluginv1.ListDocumentsRequest) (*pluginv1.ListDocumentsResponse, error) {
+	ctx, info, err := h.authorize(ctx, "ListDocuments", r.GetCall(), "")
+	if err != nil {
+		return nil, err
+	}
+	limit := int(r.GetLimit())
+	if limit <= 0 || limit > 1000 {
+		limit = min(max(limit, 100), 1000)
+	}
+	ds, err := h.deps.Store.PluginDocuments(ctx, info.tenant, info.plugin, r.GetKind(), r.GetAfter(), limit+1)
+	if err != nil {
+		return nil, h.finish(info, "ListDocuments", err)
+	}
+	out := &pluginv1.ListDocumentsResponse{}
+	if len(ds) > limit {
+		ds = ds[:limit]
+		out.Next = ds[limit-1].ID
+	}
+	for _, d := range ds {
+		out.Documents = append(out.Documents, docOut(d))
+	}
+	return out, h.finish(info, "ListDocuments", nil)
+}
+
+func (h *hostServer) DeleteDocument(ctx context.Context, r *pluginv1.DeleteDocumentRequest) (*pluginv1.DeleteDocumentResponse, error) {
+	ctx, info, err := h.authorize(ctx, "DeleteDocument", r.GetCall(), "")
+	if err != nil {
+		return nil, err
+	}
+	ok, err := h.deps.Store.DeletePluginDocument(ctx, info.tenant, info.plugin, r.GetKind(), r.GetId())
+	return &pluginv1.DeleteDocumentResponse{Deleted: ok}, h.finish(info, "DeleteDocument", err)
+}
+
+var _ pluginv1.HostServiceServer = (*hostServer)(nil)
+
+// errString is for messages that must not be empty.
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return fmt.Sprint(err)
+}

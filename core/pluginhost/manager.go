@@ -1,0 +1,566 @@
+package pluginhost
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/fengqiao/fengqiao/core/plugins"
+	pluginv1 "github.com/fengqiao/fengqiao/plugins/sdk/proto/fengqiao/plugin/v1"
+)
+
+// Catalog is the store of the catalog and of enablements.
+type Catalog interface {
+	Plugins(ctx context.Context) ([]plugins.Record, error)
+	PluginEnablements(ctx context.Context) ([]plugins.Enablement, error)
+}
+
+// Options tune supervision.
+type Options struct {
+	Logger         *slog.Logger
+	MaxConcurrent  int           // calls in flight per plugin; 0: 64
+	CrashLimit     int           // crashes within CrashWindow that deactivate a plugin; 0: 5
+	CrashWindow    time.Duration // 0: 10 minutes
+	HealthInterval time.Duration // 0: 15 s
+	MaxBackoff     time.Duration // longest wait before a restart; 0: 30 s
+}
+
+func (o *Options) defaults() {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.MaxConcurrent <= 0 {
+		o.MaxConcurrent = 64
+	}
+	if o.CrashLimit <= 0 {
+		o.CrashLimit = 5
+	}
+	if o.CrashWindow <= 0 {
+		o.CrashWindow = 10 * time.Minute
+	}
+	if o.HealthInterval <= 0 {
+		o.HealthInterval = 15 * time.Second
+	}
+	if o.MaxBackoff <= 0 {
+		o.MaxBackoff = 30 * time.Second
+	}
+}
+
+// Manager runs the installed plugins and dispatches work to them.
+type Manager struct {
+	opts    Options
+	log     *slog.Logger
+	catalog Catalog
+	host    *hostServer
+	metrics *metrics
+
+	mu       sync.RWMutex
+	records  map[string]plugins.Record
+	settings map[string]*plugins.Settings // compiled settings schemas
+	ens      []plugins.Enablement
+	procs    map[string]*proc
+
+	stop context.CancelFunc
+	wg   sync.WaitGroup
+}
+
+// proc is one plugin's process, as supervised.
+type proc struct {
+	name string
+	sem  chan struct{}
+
+	mu          sync.Mutex
+	rec         plugins.Record
+	conn        *conn
+	inflight    *atomic.Int64 // calls on conn
+	starting    bool
+	crashes     []time.Time
+	restarts    int
+	nextStart   time.Time
+	deactivated bool
+	lastErr     string
+	healthy     bool
+	startedAt   time.Time
+}
+
+// New returns a manager; Start loads the catalog and starts the plugins.
+func New(catalog Catalog, deps HostDeps, opts Options) *Manager {
+	opts.defaults()
+	m := &Manager{opts: opts, log: opts.Logger, catalog: catalog, records: map[string]plugins.Record{},
+		settings: map[string]*plugins.Settings{}, procs: map[string]*proc{}, metrics: newMetrics()}
+	m.host = newHostServer(m, deps)
+	return m
+}
+
+// Watcher announces catalog changes (store.WatchPlugins).
+type Watcher interface {
+	WatchPlugins(ctx context.Context, onChange func())
+}
+
+// Start loads the catalog, starts every installed plugin, and keeps following the catalog
+// (with w; nil: only what Reload is told) and the plugins' health until Close.
+func (m *Manager) Start(ctx context.Context, w Watcher) error {
+	ctx, m.stop = context.WithCancel(context.WithoutCancel(ctx))
+	if err := m.Reload(ctx); err != nil {
+		return err
+	}
+	if w != nil {
+		m.wg.Add(1)
+		go func() {
+			defer m.wg.Done()
+			w.WatchPlugins(ctx, func() {
+				if err := m.Reload(ctx); err != nil {
+					m.log.Error("plugin catalog reload failed", "err", err)
+				}
+			})
+		}()
+	}
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		t := time.NewTicker(m.opts.HealthInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				m.superviseAll(ctx)
+			}
+		}
+	}()
+	return nil
+}
+
+// Close stops every plugin process.
+func (m *Manager) Close() {
+	if m.stop != nil {
+		m.stop()
+	}
+	m.wg.Wait()
+	m.mu.Lock()
+	procs := m.procs
+	m.procs = map[string]*proc{}
+	m.mu.Unlock()
+	for _, p := range procs {
+		p.mu.Lock()
+		c := p.conn
+		p.conn = nil
+		p.mu.Unlock()
+		if c != nil {
+			c.kill()
+		}
+	}
+}
+
+// Reload reads the catalog and enablements again; a plugin whose binary changed (an upgrade)
+// is started anew and swapped in, its old process drained and stopped; a removed one stops.
+func (m *Manager) Reload(ctx context.Context) error {
+	recs, err := m.catalog.Plugins(ctx)
+	if err != nil {
+		return err
+	}
+	ens, err := m.catalog.PluginEnablements(ctx)
+	if err != nil {
+		return err
+	}
+	records, schemas := map[string]plugins.Record{}, map[string]*plugins.Settings{}
+	for _, r := range recs {
+		records[r.Name] = r
+		s, err := plugins.CompileSettings(r.Manifest.GetSettingsSchema())
+		if err != nil {
+			m.log.Error("plugin settings schema does not compile", "plugin", r.Name, "err", err)
+			continue
+		}
+		schemas[r.Name] = s
+	}
+	m.mu.Lock()
+	m.records, m.settings, m.ens = records, schemas, ens
+	var upgrade []*proc
+	for name, p := range m.procs {
+		r, ok := records[name]
+		if !ok {
+			delete(m.procs, name)
+			go p.retire(m.log)
+			continue
+		}
+		p.mu.Lock()
+		if p.rec.SHA256 != r.SHA256 || p.rec.Path != r.Path {
+			p.rec = r
+			p.deactivated, p.crashes, p.nextStart = false, nil, time.Time{}
+			upgrade = append(upgrade, p)
+		}
+		p.mu.Unlock()
+	}
+	for name, r := range records {
+		if _, ok := m.procs[name]; !ok {
+			m.procs[name] = &proc{name: name, rec: r, sem: make(chan struct{}, m.opts.MaxConcurrent)}
+			upgrade = append(upgrade, m.procs[name])
+		}
+	}
+	m.mu.Unlock()
+	for _, p := range upgrade {
+		if _, err := m.startProc(p); err != nil {
+			m.log.Error("plugin failed to start", "plugin", p.name, "err", err)
+		}
+	}
+	return nil
+}
+
+// startProc starts p's current record and swaps it in; the previous process, if any, is
+// drained (its calls in flight finish) and stopped.
+func (m *Manager) startProc(p *proc) (*conn, error) {
+	p.mu.Lock()
+	if p.starting {
+		p.mu.Unlock()
+		return nil, fmt.Errorf("%w: starting", plugins.ErrUnavailable)
+	}
+	p.starting = true
+	rec := p.rec
+	p.mu.Unlock()
+	c, err := launch(rec.Path, rec.SHA256, newHCLog(m.log, rec.Name), m.host)
+	if err == nil && c.protocol != rec.ProtocolVersion {
+		c.kill()
+		err = fmt.Errorf("%w: installed for protocol %d, now speaks %d; reinstall it", plugins.ErrProtocol, rec.ProtocolVersion, c.protocol)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.starting = false
+	if err != nil {
+		p.lastErr, p.healthy = err.Error(), false
+		m.metrics.up.WithLabelValues(p.name).Set(0)
+		m.crashed(p, err)
+		return nil, err
+	}
+	old, oldInflight := p.conn, p.inflight
+	p.conn, p.inflight, p.startedAt, p.healthy, p.lastErr = c, new(atomic.Int64), time.Now(), true, ""
+	m.metrics.up.WithLabelValues(p.name).Set(1)
+	if old != nil {
+		go drain(old, oldInflight)
+	}
+	m.log.Info("plugin started", "plugin", p.name, "version", rec.Version, "pid", c.pid, "protocol", c.protocol)
+	return c, nil
+}
+
+// drain stops a replaced process once its calls in flight have finished (at most a minute).
+func drain(c *conn, inflight *atomic.Int64) {
+	deadline := time.Now().Add(time.Minute)
+	for inflight != nil && inflight.Load() > 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	c.kill()
+}
+
+func (p *proc) retire(log *slog.Logger) {
+	p.mu.Lock()
+	c, in := p.conn, p.inflight
+	p.conn = nil
+	p.mu.Unlock()
+	if c != nil {
+		drain(c, in)
+		log.Info("plugin stopped (uninstalled)", "plugin", p.name)
+	}
+}
+
+// crashed records a crash or failed start of p (p.mu held): backoff, and deactivation after
+// CrashLimit crashes within CrashWindow.
+func (m *Manager) crashed(p *proc, cause error) {
+	now := time.Now()
+	p.crashes = append(p.crashes, now)
+	p.crashes = slices.DeleteFunc(p.crashes, func(t time.Time) bool { return now.Sub(t) > m.opts.CrashWindow })
+	n := len(p.crashes)
+	m.metrics.crashes.WithLabelValues(p.name).Inc()
+	if n >= m.opts.CrashLimit && !p.deactivated {
+		p.deactivated = true
+		m.log.Error("plugin deactivated after repeated crashes; reinstall or restart it to try again", "plugin", p.name,
+			"crashes", n, "window", m.opts.CrashWindow, "err", cause)
+		return
+	}
+	// The first crash in the window restarts at once; then 1 s, 2 s, 4 s… up to MaxBackoff.
+	backoff := time.Duration(0)
+	if n > 1 {
+		backoff = min(time.Second<<(n-2), m.opts.MaxBackoff)
+	}
+	p.nextStart = now.Add(backoff)
+	m.log.Warn("plugin crashed or failed to start", "plugin", p.name, "crashes_in_window", n, "restart_in", backoff, "err", cause)
+}
+
+// running returns p's live connection, restarting the process if it died and its backoff has
+// passed.
+func (m *Manager) running(p *proc) (*conn, *atomic.Int64, error) {
+	p.mu.Lock()
+	c, in := p.conn, p.inflight
+	if c != nil && c.exited() {
+		p.conn, c = nil, nil
+		p.healthy = false
+		m.metrics.up.WithLabelValues(p.name).Set(0)
+		m.crashed(p, errors.New("the process exited"))
+	}
+	deactivated, wait := p.deactivated, time.Until(p.nextStart)
+	p.mu.Unlock()
+	if c != nil {
+		return c, in, nil
+	}
+	if deactivated {
+		return nil, nil, fmt.Errorf("%w: %s", plugins.ErrDeactivated, p.name)
+	}
+	if wait > 0 {
+		return nil, nil, fmt.Errorf("%w: %s restarts in %s", plugins.ErrUnavailable, p.name, wait.Round(time.Millisecond))
+	}
+	c, err := m.startProc(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	p.mu.Lock()
+	p.restarts++
+	in = p.inflight
+	p.mu.Unlock()
+	m.metrics.restarts.WithLabelValues(p.name).Inc()
+	return c, in, nil
+}
+
+func (m *Manager) superviseAll(ctx context.Context) {
+	m.mu.RLock()
+	procs := make([]*proc, 0, len(m.procs))
+	for _, p := range m.procs {
+		procs = append(procs, p)
+	}
+	m.mu.RUnlock()
+	for _, p := range procs {
+		c, _, err := m.running(p)
+		if err != nil {
+			continue
+		}
+		hctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		r, err := c.svc.Health(hctx, &pluginv1.HealthRequest{})
+		cancel()
+		p.mu.Lock()
+		p.healthy = err == nil && r.GetOk()
+		switch {
+		case err != nil:
+			p.lastErr = "health: " + err.Error()
+		case !r.GetOk():
+			p.lastErr = "health: " + r.GetDetail()
+		}
+		p.mu.Unlock()
+	}
+}
+
+// errKind classifies a failed call for metrics and for hooks' fail-open.
+func errKind(ctx context.Context, err error) string {
+	switch {
+	case err == nil:
+		return "ok"
+	case errors.Is(err, context.DeadlineExceeded) || status.Code(err) == codes.DeadlineExceeded:
+		if ctx.Err() != nil {
+			return "timeout"
+		}
+		return "timeout"
+	case status.Code(err) == codes.Unavailable || errors.Is(err, plugins.ErrUnavailable) || errors.Is(err, plugins.ErrDeactivated):
+		return "unavailable"
+	case errors.Is(err, plugins.ErrMalformedReply):
+		return "malformed"
+	}
+	return "error"
+}
+
+// invoke calls plugin name within timeout with bounded concurrency; fn makes the gRPC call.
+// A call that finds the process gone counts a crash; the next call restarts it.
+func (m *Manager) invoke(ctx context.Context, name, kind string, timeout time.Duration, fn func(context.Context, pluginv1.PluginServiceClient) error) error {
+	m.mu.RLock()
+	p := m.procs[name]
+	m.mu.RUnlock()
+	if p == nil {
+		return plugins.ErrNotInstalled
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	start := time.Now()
+	select {
+	case p.sem <- struct{}{}:
+		defer func() { <-p.sem }()
+	case <-ctx.Done():
+		m.metrics.observe(name, kind, "busy", time.Since(start))
+		return fmt.Errorf("%w: %s is busy (%d calls in flight)", plugins.ErrUnavailable, name, cap(p.sem))
+	}
+	c, in, err := m.running(p)
+	if err != nil {
+		m.metrics.observe(name, kind, "unavailable", time.Since(start))
+		return err
+	}
+	in.Add(1)
+	err = fn(ctx, c.svc)
+	in.Add(-1)
+	outcome := errKind(ctx, err)
+	m.metrics.observe(name, kind, outcome, time.Since(start))
+	if outcome == "unavailable" || (err != nil && c.exited()) {
+		m.running(p) // notice the exit now, so the next call restarts it
+	}
+	return err
+}
+
+// Status is what an operator sees of a plugin.
+type Status struct {
+	Name        string
+	Version     string
+	SHA256      string
+	Running     bool
+	Healthy     bool
+	Deactivated bool
+	PID         int
+	Restarts    int
+	Crashes     int // within the crash window
+	LastError   string
+	StartedAt   time.Time
+}
+
+// Statuses lists every installed plugin's state.
+func (m *Manager) Statuses() []Status {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := make([]Status, 0, len(m.procs))
+	for _, p := range m.procs {
+		out = append(out, p.status())
+	}
+	slices.SortFunc(out, func(a, b Status) int {
+		if a.Name < b.Name {
+			return -1
+		}
+		return 1
+	})
+	return out
+}
+
+func (p *proc) status() Status {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := Status{Name: p.name, Version: p.rec.Version, SHA256: p.rec.SHA256, Healthy: p.healthy, Deactivated: p.deactivated,
+		Restarts: p.restarts, Crashes: len(p.crashes), LastError: p.lastErr, StartedAt: p.startedAt}
+	if p.conn != nil && !p.conn.exited() {
+		s.Running, s.PID = true, p.conn.pid
+	}
+	return s
+}
+
+// Restart clears a plugin's crash record (a deactivated plugin runs again) and restarts it.
+func (m *Manager) Restart(ctx context.Context, name string) error {
+	m.mu.RLock()
+	p := m.procs[name]
+	m.mu.RUnlock()
+	if p == nil {
+		return plugins.ErrNotInstalled
+	}
+	p.mu.Lock()
+	p.deactivated, p.crashes, p.nextStart = false, nil, time.Time{}
+	p.mu.Unlock()
+	_, err := m.startProc(p)
+	return err
+}
+
+// Record returns an installed plugin's catalog record.
+func (m *Manager) Record(name string) (plugins.Record, bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	r, ok := m.records[name]
+	return r, ok
+}
+
+// Records lists the catalog (as last loaded), by name.
+func (m *Manager) Records() []plugins.Record {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := make([]plugins.Record, 0, len(m.records))
+	for _, r := range m.records {
+		out = append(out, r)
+	}
+	slices.SortFunc(out, func(a, b plugins.Record) int {
+		if a.Name < b.Name {
+			return -1
+		}
+		return 1
+	})
+	return out
+}
+
+// Enabled returns the effective enablement of plugin in tenant, with its settings (defaults
+// applied); ok is false when the plugin is not installed, not enabled there, or its regions
+// exclude the tenant.
+func (m *Manager) Enabled(plugin, tenant string) (rec plugins.Record, settings []byte, ok bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	rec, ok = m.records[plugin]
+	if !ok || !plugins.RegionAllows(rec.Manifest.GetRegions(), tenant) {
+		return rec, nil, false
+	}
+	e, ok := plugins.Effective(m.ens, plugin, tenant)
+	if !ok || !e.Enabled {
+		return rec, nil, false
+	}
+	s := m.settings[plugin]
+	if s == nil {
+		return rec, nil, false
+	}
+	applied, err := s.Apply(e.Settings)
+	if err != nil { // settings written under an older schema: the plugin gets its defaults
+		applied, _ = s.Apply(nil)
+	}
+	return rec, applied, true
+}
+
+// Enablement returns the effective enablement row of plugin in tenant.
+func (m *Manager) Enablement(plugin, tenant string) (plugins.Enablement, bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return plugins.Effective(m.ens, plugin, tenant)
+}
+
+// SettingsSchema returns a plugin's compiled settings schema.
+func (m *Manager) SettingsSchema(plugin string) (*plugins.Settings, bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	s, ok := m.settings[plugin]
+	return s, ok
+}
+
+// enabledIn lists the plugins enabled in tenant, by name, with their settings.
+func (m *Manager) enabledIn(tenant string, want func(plugins.Record) bool) []enabled {
+	m.mu.RLock()
+	names := make([]string, 0, len(m.records))
+	for n := range m.records {
+		names = append(names, n)
+	}
+	m.mu.RUnlock()
+	slices.Sort(names)
+	var out []enabled
+	for _, n := range names {
+		rec, settings, ok := m.Enabled(n, tenant)
+		if ok && want(rec) {
+			out = append(out, enabled{rec: rec, settings: settings})
+		}
+	}
+	return out
+}
+
+type enabled struct {
+	rec      plugins.Record
+	settings []byte
+}
+
+// PID returns the process id of a running plugin (for tests and operators).
+func (m *Manager) PID(name string) int {
+	m.mu.RLock()
+	p := m.procs[name]
+	m.mu.RUnlock()
+	if p == nil {
+		return 0
+	}
+	return p.status().PID
+}

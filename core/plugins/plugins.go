@@ -1,0 +1,378 @@
+// Package plugins owns what the platform knows about regional plugins, apart from running them
+// (core/pluginhost does that): the catalog record, where a plugin is enabled and with which
+// settings, the manifest's rules (names, regions, hooks, routes, jobs, permissions, the
+// settings schema), and the errors of all of these. It knows no process, no gRPC, no HTTP.
+package plugins
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	pluginv1 "github.com/fengqiao/fengqiao/plugins/sdk/proto/fengqiao/plugin/v1"
+)
+
+// ProtocolVersions are the plugin protocol versions this host speaks.
+var ProtocolVersions = []int{1}
+
+// Record is an installed plugin in the catalog.
+type Record struct {
+	Name            string
+	Version         string
+	SHA256          string
+	Path            string
+	ProtocolVersion int
+	Manifest        *pluginv1.Manifest
+	InstalledBy     string
+	InstalledAt     time.Time
+	Previous        *Prior // the version this one replaced
+}
+
+// Prior is a replaced version.
+type Prior struct {
+	Version string `json:"version"`
+	SHA256  string `json:"sha256"`
+	Path    string `json:"path"`
+}
+
+// Enablement is a plugin enabled (or explicitly disabled) for a tenant, or for its whole
+// subtree, with that tenant's settings.
+type Enablement struct {
+	Plugin     string
+	TenantCode string
+	Subtree    bool
+	Enabled    bool
+	Settings   json.RawMessage
+	UpdatedBy  string
+	UpdatedAt  time.Time
+}
+
+// Effective is the enablement that governs tenant among rows: the tenant's own row, else the
+// row with subtree of its nearest ancestor (the longest code prefix). ok is false when no row
+// governs it: the plugin is then disabled there.
+func Effective(rows []Enablement, plugin, tenant string) (e Enablement, ok bool) {
+	best := -1
+	for _, r := range rows {
+		if r.Plugin != plugin {
+			continue
+		}
+		switch {
+		case r.TenantCode == tenant:
+			return r, true
+		case r.Subtree && Covers(r.TenantCode, tenant) && len(r.TenantCode) > best:
+			e, ok, best = r, true, len(r.TenantCode)
+		}
+	}
+	return e, ok
+}
+
+// Covers reports whether the tenant code scope is tenant or one of its ancestors: division
+// codes are prefixes padded with zeros ("310000" covers "310107", "000000" covers all).
+func Covers(scope, tenant string) bool {
+	p := strings.TrimRight(scope, "0")
+	if len(p)%2 == 1 {
+		p += "0"
+	}
+	return strings.HasPrefix(tenant, p)
+}
+
+// Document is one JSON document of a plugin's store in a tenant.
+type Document struct {
+	Kind      string
+	ID        string
+	Data      json.RawMessage
+	Version   int64
+	UpdatedAt time.Time
+}
+
+// Errors.
+var (
+	ErrNotInstalled   = errors.New("plugins: not installed")
+	ErrNotEnabled     = errors.New("plugins: not enabled for this tenant")
+	ErrDocNotFound    = errors.New("plugins: document not found")
+	ErrConflict       = errors.New("plugins: document version conflict")
+	ErrInvalid        = errors.New("plugins: invalid")
+	ErrUnavailable    = errors.New("plugins: plugin unavailable")
+	ErrChecksum       = errors.New("plugins: binary does not match its catalog checksum")
+	ErrProtocol       = errors.New("plugins: protocol version mismatch")
+	ErrRouteNotFound  = errors.New("plugins: no such route")
+	ErrPermission     = errors.New("plugins: permission not granted")
+	ErrDeactivated    = errors.New("plugins: deactivated after repeated crashes")
+	ErrRejected       = errors.New("plugins: rejected by a before-hook")
+	ErrMalformedReply = errors.New("plugins: malformed answer")
+)
+
+// FieldError is a problem with one field of a manifest or of settings.
+type FieldError struct{ Field, Message string }
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
+func (e *FieldError) Unwrap() error { return ErrInvalid }
+
+func invalid(field, format string, args ...any) error {
+	return &FieldError{Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// Permissions a plugin may request, and what each lets it do through the host API.
+var Permissions = map[string]string{
+	"cases.read":         "读取本租户案件 / read the tenant's cases",
+	"cases.parties":      "读取当事人个人信息 / read parties' personal data",
+	"cases.note":         "在案件中添加记录 / add notes to cases",
+	"cases.fields":       "写入插件自有的案件字段 / write the plugin's own case fields",
+	"cases.link":         "将协作单位关联到案件 / link agencies to cases",
+	"cases.share":        "与其他租户共享案件 / share cases with other tenants",
+	"organisations.read": "读取组织与调解员 / read organisations and mediators",
+	"notifications.send": "发送站内消息 / send inbox messages",
+	"stats.read":         "读取统计 / read statistics",
+}
+
+// Hooks are the before-hooks a plugin may subscribe to: intake, and every case action.
+var Hooks = []string{"case.intake", "case.assign", "case.transfer", "case.start_mediation", "case.record_session",
+	"case.succeed", "case.fail", "case.guide", "case.confirm", "case.record_performed", "case.record_recant",
+	"case.follow_up", "case.reopen", "case.close", "case.adjust_risk", "case.edit", "case.record_contact"}
+
+// Events are the after-events a plugin may subscribe to.
+var Events = []string{"case.received", "case.assigned", "case.concluded", "case.closed", "case.reopened", "case.updated"}
+
+// Hook defaults and bounds.
+const (
+	DefaultHookTimeout  = 200 * time.Millisecond
+	MaxHookTimeout      = 5 * time.Second
+	DefaultRouteTimeout = 5 * time.Second
+	MaxRouteTimeout     = 60 * time.Second
+	DefaultJobTimeout   = time.Minute
+	MaxJobTimeout       = 30 * time.Minute
+)
+
+// HookTimeout is a hook's deadline.
+func HookTimeout(h *pluginv1.HookSpec) time.Duration {
+	if h.GetTimeoutMs() == 0 {
+		return DefaultHookTimeout
+	}
+	return time.Duration(h.GetTimeoutMs()) * time.Millisecond
+}
+
+// RouteTimeout is a route's deadline.
+func RouteTimeout(r *pluginv1.RouteSpec) time.Duration {
+	if r.GetTimeoutMs() == 0 {
+		return DefaultRouteTimeout
+	}
+	return time.Duration(r.GetTimeoutMs()) * time.Millisecond
+}
+
+// JobTimeout is a job run's deadline.
+func JobTimeout(j *pluginv1.JobSpec) time.Duration {
+	if j.GetTimeoutMs() == 0 {
+		return DefaultJobTimeout
+	}
+	return time.Duration(j.GetTimeoutMs()) * time.Millisecond
+}
+
+var (
+	namePattern    = regexp.MustCompile(`^[a-z][a-z0-9-]{1,39}$`)
+	semverPattern  = regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
+	regionPattern  = regexp.MustCompile(`^([0-9]{2}){1,3}$`)
+	segmentPattern = regexp.MustCompile(`^([a-z0-9][a-z0-9_.-]*|\{[a-z][a-z0-9_]*\})$`)
+	methods        = []string{"GET", "POST", "PUT", "PATCH", "DELETE"}
+)
+
+// ValidName reports whether s may name a plugin.
+func ValidName(s string) bool { return namePattern.MatchString(s) }
+
+// CheckManifest validates a manifest served under protocol version protocol; it returns the
+// first problem, naming the field.
+func CheckManifest(m *pluginv1.Manifest, protocol int) error {
+	if m == nil {
+		return invalid("manifest", "插件未返回清单 / the plugin returned no manifest")
+	}
+	if !namePattern.MatchString(m.GetName()) {
+		return invalid("name", "名称须为小写字母开头的 2–40 位小写字母、数字或连字符，实际为 %q / name must be 2–40 lowercase letters, digits or hyphens starting with a letter, got %q", m.GetName(), m.GetName())
+	}
+	if !semverPattern.MatchString(m.GetVersion()) {
+		return invalid("version", "版本须为语义化版本，如 1.2.0，实际为 %q / version must be a semantic version like 1.2.0, got %q", m.GetVersion(), m.GetVersion())
+	}
+	if int(m.GetProtocolVersion()) != protocol {
+		return invalid("protocol_version", "清单声明协议版本 %d，但握手协商为 %d / the manifest says protocol %d but the handshake negotiated %d", m.GetProtocolVersion(), protocol, m.GetProtocolVersion(), protocol)
+	}
+	if m.GetDescription().GetZh() == "" || m.GetDescription().GetEn() == "" {
+		return invalid("description", "请提供中文和英文说明 / a description in Chinese and in English is required")
+	}
+	if len(m.GetRegions()) == 0 {
+		return invalid("regions", "请声明适用地区（区划代码前缀，如 31，或 *） / regions must list division code prefixes such as 31, or *")
+	}
+	for i, r := range m.GetRegions() {
+		if r != "*" && !regionPattern.MatchString(r) {
+			return invalid(fmt.Sprintf("regions[%d]", i), "地区须为 2、4 或 6 位区划代码前缀或 *，实际为 %q / a region is a 2-, 4- or 6-digit division code prefix or *, got %q", r, r)
+		}
+	}
+	seen := map[string]bool{}
+	for i, h := range m.GetHooks() {
+		f := fmt.Sprintf("hooks[%d]", i)
+		switch {
+		case !slices.Contains(Hooks, h.GetName()):
+			return invalid(f+".name", "未知钩子 %q；可选：%s / unknown hook %q; one of: %s", h.GetName(), strings.Join(Hooks, ", "), h.GetName(), strings.Join(Hooks, ", "))
+		case seen["hook:"+h.GetName()]:
+			return invalid(f+".name", "钩子 %q 重复 / hook %q is declared twice", h.GetName(), h.GetName())
+		case HookTimeout(h) > MaxHookTimeout:
+			return invalid(f+".timeout_ms", "钩子时限最长 %d 毫秒 / a hook's deadline is at most %d ms", MaxHookTimeout.Milliseconds(), MaxHookTimeout.Milliseconds())
+		}
+		seen["hook:"+h.GetName()] = true
+	}
+	for i, e := range m.GetEvents() {
+		if !slices.Contains(Events, e) {
+			return invalid(fmt.Sprintf("events[%d]", i), "未知事件 %q；可选：%s / unknown event %q; one of: %s", e, strings.Join(Events, ", "), e, strings.Join(Events, ", "))
+		}
+	}
+	for i, r := range m.GetRoutes() {
+		if err := checkRoute(fmt.Sprintf("routes[%d]", i), r); err != nil {
+			return err
+		}
+		key := "route:" + r.GetMethod() + " " + r.GetPath()
+		if seen[key] {
+			return invalid(fmt.Sprintf("routes[%d]", i), "路由 %s %s 重复 / route %s %s is declared twice", r.GetMethod(), r.GetPath(), r.GetMethod(), r.GetPath())
+		}
+		seen[key] = true
+	}
+	for i, j := range m.GetJobs() {
+		f := fmt.Sprintf("jobs[%d]", i)
+		if !namePattern.MatchString(j.GetName()) || seen["job:"+j.GetName()] {
+			return invalid(f+".name", "任务名须唯一，为小写字母、数字或连字符 / a job's name must be unique lowercase letters, digits or hyphens")
+		}
+		seen["job:"+j.GetName()] = true
+		if _, err := ParseSchedule(j.GetSchedule()); err != nil {
+			return invalid(f+".schedule", "%v", err)
+		}
+		if JobTimeout(j) > MaxJobTimeout {
+			return invalid(f+".timeout_ms", "任务时限最长 %d 分钟 / a job's deadline is at most %d minutes", int(MaxJobTimeout.Minutes()), int(MaxJobTimeout.Minutes()))
+		}
+	}
+	for i, p := range m.GetPermissions() {
+		if _, ok := Permissions[p]; !ok {
+			names := slices.Sorted(mapKeys(Permissions))
+			return invalid(fmt.Sprintf("permissions[%d]", i), "未知权限 %q；可选：%s / unknown permission %q; one of: %s", p, strings.Join(names, ", "), p, strings.Join(names, ", "))
+		}
+	}
+	if _, err := CompileSettings(m.GetSettingsSchema()); err != nil {
+		return err
+	}
+	for i, c := range m.GetConsole() {
+		f := fmt.Sprintf("console[%d]", i)
+		if c.GetMenu().GetZh() == "" || (c.GetKind() != "page" && c.GetKind() != "form") {
+			return invalid(f, "控制台入口须有中文菜单名，kind 为 page 或 form / a console entry needs a Chinese menu name and kind page or form")
+		}
+		if _, _, ok := MatchRoute(m, "GET", c.GetPath()); !ok {
+			return invalid(f+".path", "控制台入口 %q 须指向插件声明的 GET 路由 / console entry %q must point at one of the plugin's GET routes", c.GetPath(), c.GetPath())
+		}
+	}
+	if o := m.GetOpenapi(); len(o) > 0 && !json.Valid(o) {
+		return invalid("openapi", "OpenAPI 片段须为 JSON / the OpenAPI fragment must be JSON")
+	}
+	return nil
+}
+
+func checkRoute(f string, r *pluginv1.RouteSpec) error {
+	if !slices.Contains(methods, r.GetMethod()) {
+		return invalid(f+".method", "方法须为 %s 之一 / method must be one of %s", strings.Join(methods, ", "), strings.Join(methods, ", "))
+	}
+	p := r.GetPath()
+	if !strings.HasPrefix(p, "/") || p == "/" || strings.HasSuffix(p, "/") || len(p) > 200 {
+		return invalid(f+".path", "路径须以 / 开头、不以 / 结尾，如 /applications/{id}，实际为 %q / path must start with / and not end with it, like /applications/{id}, got %q", p, p)
+	}
+	for _, seg := range strings.Split(p[1:], "/") {
+		if !segmentPattern.MatchString(seg) {
+			return invalid(f+".path", "路径段 %q 不合法（小写字母、数字、_ . - 或 {参数}） / path segment %q must be lowercase letters, digits, _ . - or a {parameter}", seg, seg)
+		}
+	}
+	if r.GetPublic() && r.GetMethod() != "GET" {
+		return invalid(f+".public", "公开路由只能是 GET（只读） / a public route must be GET (read-only)")
+	}
+	if RouteTimeout(r) > MaxRouteTimeout {
+		return invalid(f+".timeout_ms", "路由时限最长 %d 秒 / a route's deadline is at most %d s", int(MaxRouteTimeout.Seconds()), int(MaxRouteTimeout.Seconds()))
+	}
+	return nil
+}
+
+// MatchRoute finds the manifest route for method and path (below the plugin's root): its spec
+// and path parameters. A path matching a route of another method only is still !ok; use
+// PathKnown to tell 405 from 404.
+func MatchRoute(m *pluginv1.Manifest, method, path string) (*pluginv1.RouteSpec, map[string]string, bool) {
+	for _, r := range m.GetRoutes() {
+		if r.GetMethod() != method {
+			continue
+		}
+		if params, ok := matchPath(r.GetPath(), path); ok {
+			return r, params, true
+		}
+	}
+	return nil, nil, false
+}
+
+// PathKnown reports whether some route, of any method, matches path.
+func PathKnown(m *pluginv1.Manifest, path string) bool {
+	for _, r := range m.GetRoutes() {
+		if _, ok := matchPath(r.GetPath(), path); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func matchPath(pattern, path string) (map[string]string, bool) {
+	ps, xs := strings.Split(strings.TrimPrefix(pattern, "/"), "/"), strings.Split(strings.TrimPrefix(path, "/"), "/")
+	if len(ps) != len(xs) {
+		return nil, false
+	}
+	var params map[string]string
+	for i, p := range ps {
+		if strings.HasPrefix(p, "{") {
+			if xs[i] == "" {
+				return nil, false
+			}
+			if params == nil {
+				params = map[string]string{}
+			}
+			params[p[1:len(p)-1]] = xs[i]
+			continue
+		}
+		if p != xs[i] {
+			return nil, false
+		}
+	}
+	return params, true
+}
+
+// RegionAllows reports whether a plugin declaring regions may be enabled for tenant.
+func RegionAllows(regions []string, tenant string) bool {
+	for _, r := range regions {
+		if r == "*" || strings.HasPrefix(tenant, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// Subscribes reports whether the manifest subscribes to the before-hook.
+func Subscribes(m *pluginv1.Manifest, hook string) (*pluginv1.HookSpec, bool) {
+	for _, h := range m.GetHooks() {
+		if h.GetName() == hook {
+			return h, true
+		}
+	}
+	return nil, false
+}
+
+// Granted reports whether the manifest requests permission p.
+func Granted(m *pluginv1.Manifest, p string) bool { return slices.Contains(m.GetPermissions(), p) }
+
+func mapKeys[V any](m map[string]V) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
