@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"reflect"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/fengqiao/fengqiao/core/plugins"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3gen"
 	"github.com/labstack/echo/v4"
@@ -144,5 +146,73 @@ func (s *Server) openapi(c echo.Context) error {
 	if docErr != nil {
 		return docErr
 	}
-	return c.JSONBlob(http.StatusOK, docBytes)
+	if s.deps.Plugins == nil || len(s.deps.Plugins.Records()) == 0 {
+		return c.JSONBlob(http.StatusOK, docBytes)
+	}
+	merged, err := mergePluginDocs(docBytes, s.deps.Plugins.Records())
+	if err != nil {
+		return err
+	}
+	return c.JSONBlob(http.StatusOK, merged)
+}
+
+// mergePluginDocs adds each installed plugin's OpenAPI fragment ("paths" and "components"
+// schemas) to the document: its paths below /api/v1/tenants/{code}/plugins/<name>, tagged
+// plugin:<name>; its schemas prefixed with its name so plugins cannot clash.
+func mergePluginDocs(base []byte, recs []plugins.Record) ([]byte, error) {
+	var doc map[string]any
+	if err := json.Unmarshal(base, &doc); err != nil {
+		return nil, err
+	}
+	paths, _ := doc["paths"].(map[string]any)
+	comps, _ := doc["components"].(map[string]any)
+	if comps == nil {
+		comps = map[string]any{}
+		doc["components"] = comps
+	}
+	schemas, _ := comps["schemas"].(map[string]any)
+	if schemas == nil {
+		schemas = map[string]any{}
+		comps["schemas"] = schemas
+	}
+	for _, r := range recs {
+		var frag struct {
+			Paths      map[string]map[string]any `json:"paths"`
+			Components struct {
+				Schemas map[string]any `json:"schemas"`
+			} `json:"components"`
+		}
+		if raw := r.Manifest.GetOpenapi(); len(raw) == 0 || json.Unmarshal(raw, &frag) != nil {
+			continue
+		}
+		prefix := "/api/v1/tenants/{code}/plugins/" + r.Name
+		ref := "#/components/schemas/"
+		for p, item := range frag.Paths {
+			for method, op := range item {
+				if o, ok := op.(map[string]any); ok {
+					o["tags"] = []string{"plugin:" + r.Name}
+					if id, ok := o["operationId"].(string); ok {
+						o["operationId"] = r.Name + "." + id
+					}
+					params, _ := o["parameters"].([]any)
+					o["parameters"] = append(params, map[string]any{"name": "code", "in": "path", "required": true,
+						"schema": map[string]any{"type": "string"}, "description": pathParamDoc("code")})
+				}
+				item[method] = op
+			}
+			b, _ := json.Marshal(item)
+			b = []byte(strings.ReplaceAll(string(b), `"`+ref, `"`+ref+r.Name+"."))
+			var fixed any
+			_ = json.Unmarshal(b, &fixed)
+			paths[prefix+p] = fixed
+		}
+		for name, sch := range frag.Components.Schemas {
+			b, _ := json.Marshal(sch)
+			b = []byte(strings.ReplaceAll(string(b), `"`+ref, `"`+ref+r.Name+"."))
+			var fixed any
+			_ = json.Unmarshal(b, &fixed)
+			schemas[r.Name+"."+name] = fixed
+		}
+	}
+	return json.Marshal(doc)
 }

@@ -28,7 +28,8 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	}
 	registered := map[string]bool{}
 	for _, r := range srv.Routes() {
-		if r.Method == "echo_route_not_found" || strings.HasPrefix(r.Method, "echo_") {
+		// Plugins' routes are documented by the plugins' own fragments, merged when served.
+		if r.Method == "echo_route_not_found" || strings.HasPrefix(r.Method, "echo_") || strings.HasSuffix(r.Path, "/plugins/:name/*") {
 			continue
 		}
 		registered[r.Method+" "+echoParam.ReplaceAllString(r.Path, "{$1}")] = true

@@ -13,6 +13,7 @@ import (
 	"github.com/fengqiao/fengqiao/core/division"
 	"github.com/fengqiao/fengqiao/core/identity"
 	"github.com/fengqiao/fengqiao/core/orgs"
+	"github.com/fengqiao/fengqiao/core/plugins"
 	"github.com/fengqiao/fengqiao/core/tenant"
 	"github.com/fengqiao/fengqiao/core/valid"
 	"github.com/fengqiao/fengqiao/core/warnings"
@@ -76,6 +77,13 @@ func toProblem(err error) *Problem {
 		rae   *cases.ReferralAgencyError
 		onf   *orgs.NotFoundError
 	)
+	if hp, ok := hookProblem(err); ok {
+		return hp
+	}
+	var pfe *plugins.FieldError
+	if errors.As(err, &pfe) {
+		return invalid(pfe.Field, pfe.Message)
+	}
 	switch {
 	case errors.As(err, &p):
 		return p

@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/fengqiao/fengqiao/core/access"
 	"github.com/fengqiao/fengqiao/core/audit"
 	"github.com/fengqiao/fengqiao/core/authz"
 	"github.com/fengqiao/fengqiao/core/cases"
@@ -26,6 +27,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/time/rate"
 )
 
 // Authorizer decides whether a subject may do an action on an object in a tenant, and keeps
@@ -67,6 +69,8 @@ type Deps struct {
 	Identity       *identity.Service
 	Authz          Authorizer
 	Access         AccessStore
+	Plugins        PluginHost  // nil: no plugin platform
+	PluginStore    PluginStore // enablements; with Plugins
 	Roles          RoleLister
 	Audit          AuditReader
 	DB             Pinger
@@ -85,6 +89,8 @@ type Server struct {
 	routes   []route
 	byPath   map[string]route // "METHOD /path/:param" → route
 	throttle *loginThrottle
+	// publicLimit rate-limits plugins' public routes.
+	publicLimit *publicLimiter
 }
 
 // New builds the Echo application with every route of the table.
@@ -104,7 +110,8 @@ func New(d Deps) *Server {
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{deps: d, echo: e, routes: routeTable(), byPath: map[string]route{}, throttle: newLoginThrottle(10, 15*time.Minute)}
+	s := &Server{deps: d, echo: e, routes: routeTable(), byPath: map[string]route{}, throttle: newLoginThrottle(10, 15*time.Minute),
+		publicLimit: &publicLimiter{clients: map[string]*rate.Limiter{}, reset: time.Now()}}
 	for _, r := range s.routes {
 		s.byPath[r.method+" "+r.path] = r
 	}
@@ -133,6 +140,9 @@ func New(d Deps) *Server {
 		}
 		e.Add(r.method, r.path, func(c echo.Context) error { return h(s, c) }, mw...)
 	}
+	// Plugins' own routes: authenticated (or public) and authorized by pluginRoute itself, and
+	// documented by the plugins' OpenAPI fragments merged into the served document.
+	e.Any(pluginPrefix, func(c echo.Context) error { return s.pluginRoute(c) })
 	e.GET("/metrics", echoprometheus.NewHandlerWithConfig(echoprometheus.HandlerConfig{Gatherer: d.Gatherer}))
 	return s
 }
@@ -267,7 +277,13 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		ctx := c.Request().Context()
 		a := audit.ActorFrom(ctx)
 		a.Subject = p.Subject
-		c.SetRequest(c.Request().WithContext(audit.WithActor(ctx, a)))
+		ctx = audit.WithActor(ctx, a)
+		// Who acts, for the plugins' before-hooks below the edge.
+		caller := access.Caller{Principal: accessPrincipal(p), Name: p.Username}
+		if s.deps.Roles != nil {
+			caller.Roles = s.deps.Roles.RolesOf(p.Subject)
+		}
+		c.SetRequest(c.Request().WithContext(access.WithCaller(ctx, caller)))
 		return next(c)
 	}
 }

@@ -3,6 +3,7 @@ package authz
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -90,15 +91,15 @@ var caseMatrix = func() []matrixRow {
 // tenantMatrix is the expected access of every role to what is not a case (rel "none"),
 // "obj:act" per role: exactly these are allowed, besides the case rows above.
 var tenantMatrix = map[string][]string{
-	identity.RoleNationalAdmin: {"tenants:onboard", "tenants:read", "tenants:update", "tenants:suspend", "tenants:resume", "tenants:archive", "users:create", "users:read", "users:update", "tokens:create", "tokens:read", "tokens:revoke", "offices:read", "audit:read", "inbox:read", "stats:read", "policies:read", "policies:update", "cases:import"},
-	identity.RoleDistrictAdmin: {"tenants:read", "tenants:update", "users:create", "users:read", "users:update", "tokens:create", "tokens:read", "tokens:revoke", "offices:read", "audit:read", "cases:import", "cases:create", "dispute_types:read", "dispute_types:create", "organisations:create", "organisations:read", "organisations:update", "mediators:create", "mediators:read", "mediators:update", "experts:create", "experts:read", "experts:update", "case_settings:read", "case_settings:update", "warnings:configure", "inbox:read", "stats:read", "library:read", "library:create", "library:review", "policies:read", "policies:update"},
-	identity.RoleDistrictStaff: {"tenants:read", "offices:read", "dispute_types:read", "organisations:read", "mediators:read", "experts:read", "case_settings:read", "inbox:read", "stats:read", "library:read", "library:create", "cases:create"},
-	identity.RoleIntakeOfficer: {"tenants:read", "dispute_types:read", "organisations:read", "case_settings:read", "cases:create"},
-	identity.RoleAnalyst:       {"tenants:read", "dispute_types:read", "organisations:read", "stats:read"},
-	identity.RoleCommitteeHead: {"tenants:read", "dispute_types:read", "mediators:read", "library:read", "library:create"},
-	identity.RoleMediator:      {"tenants:read", "dispute_types:read", "library:read"},
-	identity.RoleAgencyClerk:   {"tenants:read", "dispute_types:read", "inbox:read"},
-	identity.RoleAgencySystem:  {"tenants:read", "dispute_types:read", "inbox:read", "cases:create"},
+	identity.RoleNationalAdmin: {"tenants:onboard", "tenants:read", "tenants:update", "tenants:suspend", "tenants:resume", "tenants:archive", "users:create", "users:read", "users:update", "tokens:create", "tokens:read", "tokens:revoke", "offices:read", "audit:read", "inbox:read", "stats:read", "policies:read", "policies:update", "cases:import", "plugins:read", "plugins:update", "plugins:restart", "plugin_routes:read", "plugin_routes:write"},
+	identity.RoleDistrictAdmin: {"tenants:read", "tenants:update", "users:create", "users:read", "users:update", "tokens:create", "tokens:read", "tokens:revoke", "offices:read", "audit:read", "cases:import", "cases:create", "dispute_types:read", "dispute_types:create", "organisations:create", "organisations:read", "organisations:update", "mediators:create", "mediators:read", "mediators:update", "experts:create", "experts:read", "experts:update", "case_settings:read", "case_settings:update", "warnings:configure", "inbox:read", "stats:read", "library:read", "library:create", "library:review", "policies:read", "policies:update", "plugins:read", "plugins:update", "plugin_routes:read", "plugin_routes:write"},
+	identity.RoleDistrictStaff: {"tenants:read", "offices:read", "dispute_types:read", "organisations:read", "mediators:read", "experts:read", "case_settings:read", "inbox:read", "stats:read", "library:read", "library:create", "cases:create", "plugins:read", "plugin_routes:read", "plugin_routes:write"},
+	identity.RoleIntakeOfficer: {"tenants:read", "dispute_types:read", "organisations:read", "case_settings:read", "cases:create", "plugin_routes:read", "plugin_routes:write"},
+	identity.RoleAnalyst:       {"tenants:read", "dispute_types:read", "organisations:read", "stats:read", "plugin_routes:read"},
+	identity.RoleCommitteeHead: {"tenants:read", "dispute_types:read", "mediators:read", "library:read", "library:create", "plugin_routes:read", "plugin_routes:write"},
+	identity.RoleMediator:      {"tenants:read", "dispute_types:read", "library:read", "plugin_routes:read", "plugin_routes:write"},
+	identity.RoleAgencyClerk:   {"tenants:read", "dispute_types:read", "inbox:read", "plugin_routes:read", "plugin_routes:write"},
+	identity.RoleAgencySystem:  {"tenants:read", "dispute_types:read", "inbox:read", "cases:create", "plugin_routes:read", "plugin_routes:write"},
 }
 
 // homeOf is where the matrix's holder of a role lives.
@@ -150,8 +151,10 @@ func TestAccessMatrix(t *testing.T) {
 		})
 	}
 	// Not-a-case objects: exactly the listed ones, for the province and city as for the nation.
-	tenantMatrix[identity.RoleProvinceAdmin] = tenantMatrix[identity.RoleNationalAdmin]
-	tenantMatrix[identity.RoleCityAdmin] = tenantMatrix[identity.RoleNationalAdmin]
+	// Only the nation's administrators (the platform's operators) restart plugins.
+	upper := slices.DeleteFunc(slices.Clone(tenantMatrix[identity.RoleNationalAdmin]), func(s string) bool { return s == "plugins:restart" })
+	tenantMatrix[identity.RoleProvinceAdmin] = upper
+	tenantMatrix[identity.RoleCityAdmin] = upper
 	voc := Vocabulary()
 	for _, role := range identity.Roles() {
 		allowed := map[string]bool{}

@@ -58,7 +58,8 @@ var modelText = func() string {
 // every other object (role:<r> among them) is of type "p". Append only: stored rules carry
 // their type.
 var typedObjects = []string{ObjTenants, ObjUsers, ObjTokens, ObjOffices, ObjAudit, ObjCases, ObjCasePII, ObjDisputeTypes,
-	ObjOrganisations, ObjMediators, ObjExperts, ObjCaseSettings, ObjWarnings, ObjInbox, ObjStats, ObjLibrary, ObjPolicies}
+	ObjOrganisations, ObjMediators, ObjExperts, ObjCaseSettings, ObjWarnings, ObjInbox, ObjStats, ObjLibrary, ObjPolicies,
+	ObjPlugins, ObjPluginRoutes}
 
 // policyKeys are the suffixes of the policy types: "" (p), "2" (p2)…
 func policyKeys() []string {
@@ -148,6 +149,18 @@ const (
 	ActLink = "link"
 )
 
+// Objects and actions of the plugin platform.
+const (
+	// ObjPlugins is the plugin catalog and a tenant's plugins: read them; update enables,
+	// disables and sets a plugin's settings for a tenant or its subtree; restart (operators of
+	// the platform) restarts a plugin process and clears its crash record.
+	ObjPlugins = "plugins"
+	// ObjPluginRoutes is the HTTP routes plugins serve: read (GET) and write (other methods).
+	ObjPluginRoutes = "plugin_routes"
+	ActRestart      = "restart"
+	ActWrite        = "write"
+)
+
 // Effects of rules.
 const (
 	Allow = "allow"
@@ -192,6 +205,8 @@ func defaultGrants() []struct {
 		g(ObjStats, acts(ActRead)),
 		g(ObjPolicies, acts(ActRead, ActUpdate)),
 		g(ObjCases, acts(ActImport)),
+		g(ObjPlugins, acts(ActRead, ActUpdate)),
+		g(ObjPluginRoutes, acts(ActRead, ActWrite)),
 		// Figures, not personal data: a case's summary only where a warning was escalated.
 		g(ObjCases, acts(ActRead), access.Escalated),
 		g(ObjWarnings, acts(ActRead), access.Escalated),
@@ -223,6 +238,8 @@ func defaultGrants() []struct {
 		g(ObjStats, acts(ActRead)),
 		g(ObjLibrary, acts(ActRead, ActCreate, ActReview)),
 		g(ObjPolicies, acts(ActRead, ActUpdate)),
+		g(ObjPlugins, acts(ActRead, ActUpdate)),
+		g(ObjPluginRoutes, acts(ActRead, ActWrite)),
 	}, staffCases...)
 	districtStaff := append([]grant{
 		g(ObjTenants, acts(ActRead)),
@@ -235,6 +252,8 @@ func defaultGrants() []struct {
 		g(ObjInbox, acts(ActRead)),
 		g(ObjStats, acts(ActRead)),
 		g(ObjLibrary, acts(ActRead, ActCreate)),
+		g(ObjPlugins, acts(ActRead)),
+		g(ObjPluginRoutes, acts(ActRead, ActWrite)),
 	}, staffCases...)
 	// An agency (court, police station, petition office…) sees the cases it referred or is
 	// linked to, and what is shared with it; a court records judicial confirmation on the cases
@@ -248,13 +267,16 @@ func defaultGrants() []struct {
 		g(ObjCases, acts(ActConfirm), access.Referrer),
 		g(ObjCasePII, acts(ActRead), access.Linked, access.GranteeParties),
 		g(ObjWarnings, acts(ActRead, ActAcknowledge), access.Linked),
+		g(ObjPluginRoutes, acts(ActRead, ActWrite)), // e.g. a linkage's tasks for the agency
 	}
+	// The platform's operators (national administrators) also restart plugin processes.
+	nationalAdmin := append([]grant{g(ObjPlugins, acts(ActRestart))}, tenantAdmin...)
 	return []struct {
 		role    string
 		grants  []grant
 		assigns []string
 	}{
-		{identity.RoleNationalAdmin, tenantAdmin, identity.Roles()},
+		{identity.RoleNationalAdmin, nationalAdmin, identity.Roles()},
 		{identity.RoleProvinceAdmin, tenantAdmin, append([]string{identity.RoleProvinceAdmin, identity.RoleCityAdmin}, identity.DistrictRoles()...)},
 		{identity.RoleCityAdmin, tenantAdmin, append([]string{identity.RoleCityAdmin}, identity.DistrictRoles()...)},
 		{identity.RoleDistrictAdmin, districtAdmin, identity.DistrictRoles()},
@@ -268,6 +290,7 @@ func defaultGrants() []struct {
 			g(ObjCases, acts(ActRead, ActUpdate), access.Owner),
 			g(ObjCasePII, acts(ActRead), access.Owner),
 			g(ObjWarnings, acts(ActRead), access.Owner),
+			g(ObjPluginRoutes, acts(ActRead, ActWrite)),
 		}, nil},
 		{identity.RoleAnalyst, []grant{
 			g(ObjTenants, acts(ActRead)),
@@ -275,6 +298,7 @@ func defaultGrants() []struct {
 			g(ObjOrganisations, acts(ActRead)),
 			g(ObjStats, acts(ActRead)),
 			g(ObjCases, acts(ActRead, ActExport), access.Owner), // summaries, never personal data
+			g(ObjPluginRoutes, acts(ActRead)),
 		}, nil},
 		{identity.RoleCommitteeHead, []grant{
 			g(ObjTenants, acts(ActRead)),
@@ -284,6 +308,7 @@ func defaultGrants() []struct {
 			g(ObjCases, acts(ActRead, ActUpdate, ActLink), access.Committee),
 			g(ObjCasePII, acts(ActRead), access.Committee),
 			g(ObjWarnings, acts(ActRead, ActAcknowledge), access.Committee),
+			g(ObjPluginRoutes, acts(ActRead, ActWrite)),
 		}, nil},
 		{identity.RoleMediator, []grant{
 			g(ObjTenants, acts(ActRead)),
@@ -291,6 +316,7 @@ func defaultGrants() []struct {
 			g(ObjLibrary, acts(ActRead)),
 			g(ObjCases, acts(ActRead, ActUpdate), access.Mediator),
 			g(ObjCasePII, acts(ActRead), access.Mediator),
+			g(ObjPluginRoutes, acts(ActRead, ActWrite)),
 		}, nil},
 		{identity.RoleAgencyClerk, agency, nil},
 		{identity.RoleAgencySystem, append([]grant{g(ObjCases, acts(ActCreate))}, agency...), nil},

@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"text/tabwriter"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 	"google.golang.org/protobuf/encoding/protojson"
 
@@ -162,3 +164,19 @@ func printCheck(cmd *cobra.Command, rep *pluginhost.Report) {
 	}
 }
 
+// startPlugins starts the plugin platform of a server: every installed plugin runs, before
+// hooks run on case changes, the queue hands plugins their events and jobs.
+func startPlugins(ctx context.Context, a *app, reg prometheus.Registerer) (*pluginhost.Manager, error) {
+	pluginhost.HostVersion = Version
+	m := pluginhost.New(a.store, pluginhost.HostDeps{Cases: a.cases, Orgs: a.orgs, Store: a.store, Stats: a.stats},
+		pluginhost.Options{Logger: a.log})
+	if err := m.Register(reg); err != nil {
+		return nil, err
+	}
+	if err := m.Start(ctx, a.store); err != nil {
+		return nil, fmt.Errorf("plugins: %w", err)
+	}
+	a.cases.SetHooks(m)
+	a.store.SetPluginRuntime(m)
+	return m, nil
+}

@@ -141,6 +141,13 @@ func serveCmd(load loader) *cobra.Command {
 			defer a.Close()
 			go watchPolicies(ctx, a)
 			go preloadSearch(a.log) // the dictionary takes a second or two: not on the first search
+			reg := prometheus.NewRegistry()
+			// Plugins: started before the queue, which hands them their events and jobs.
+			plugins, err := startPlugins(ctx, a, reg)
+			if err != nil {
+				return err
+			}
+			defer plugins.Close()
 			stopQueue, err := a.store.StartQueue(ctx, a.log)
 			if err != nil {
 				return err
@@ -152,11 +159,10 @@ func serveCmd(load loader) *cobra.Command {
 					a.log.Error("stop the job queue", "err", err)
 				}
 			}()
-			reg := prometheus.NewRegistry()
 			reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 			registerPoolMetrics(reg, a)
 			srv := api.New(api.Deps{
-				Tenants: a.tenants, Identity: a.identity, Cases: a.cases, Orgs: a.orgs, Warnings: a.warnings, Stats: a.stats, Library: library.NewService(a.store, a.cases), Authz: a.authz, Access: a.store, Roles: roleNames{a.authz}, Audit: a.store, DB: a.store,
+				Tenants: a.tenants, Identity: a.identity, Cases: a.cases, Orgs: a.orgs, Warnings: a.warnings, Stats: a.stats, Library: library.NewService(a.store, a.cases), Authz: a.authz, Access: a.store, Plugins: plugins, PluginStore: a.store, Roles: roleNames{a.authz}, Audit: a.store, DB: a.store,
 				Logger: a.log, Registerer: reg, Gatherer: reg, BodyLimit: cfg.HTTP.BodyLimit, RequestTimeout: cfg.HTTP.RequestTimeout, Version: Version,
 			})
 			hs := &http.Server{
