@@ -6,8 +6,15 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 .PHONY: build run test bench lint generate fuzz clean
 
+# The server, and every plugin of the repository into bin/plugins/<name> (plugins/<name>/cmd).
 build:
 	go build -ldflags "$(LDFLAGS)" -o bin/fengqiao ./cmd/fengqiao
+	@for d in plugins/*/cmd; do \
+		[ -d "$$d" ] || continue; \
+		n=$$(basename $$(dirname $$d)); \
+		echo "go build -o bin/plugins/$$n ./$$d"; \
+		go build -ldflags "$(LDFLAGS)" -o bin/plugins/$$n ./$$d || exit 1; \
+	done
 
 run: build
 	deploy/run.sh
@@ -24,8 +31,16 @@ lint:
 	go run $(STATICCHECK) ./...
 	shellcheck deploy/*.sh .ci/run 2>/dev/null || echo "shellcheck not installed: skipped"
 
-# Nothing is generated yet (the plugin protocol's protobuf arrives with the plugin platform).
+# The plugin protocol's Go code from plugins/sdk/proto (buf and the protoc plugins at pinned
+# versions, installed into bin/tools), then every go:generate.
+BUF := github.com/bufbuild/buf/cmd/buf@v1.75.0
+PROTOC_GEN_GO := google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
+PROTOC_GEN_GO_GRPC := google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.6.2
 generate:
+	GOBIN=$(CURDIR)/bin/tools go install $(BUF)
+	GOBIN=$(CURDIR)/bin/tools go install $(PROTOC_GEN_GO)
+	GOBIN=$(CURDIR)/bin/tools go install $(PROTOC_GEN_GO_GRPC)
+	cd plugins/sdk && PATH=$(CURDIR)/bin/tools:$$PATH buf lint && PATH=$(CURDIR)/bin/tools:$$PATH buf generate
 	go generate ./...
 
 # Short runs of every fuzz target (FUZZTIME=30s for longer).
