@@ -26,7 +26,7 @@ var (
 // Logger is the plugin's logger. It writes hclog's JSON lines (@level, @message, @timestamp,
 // then the attributes as keys) to standard error, which the host reads and logs tagged with
 // the plugin, at the level given here; the host drops what is below its own level, so every
-// level from Debug up is written. Do not log parties' personal data.
+// level from trace (below slog.LevelDebug) up is written. Do not log parties' personal data.
 func Logger() *slog.Logger {
 	loggerOnce.Do(func() { logger = newLogger(stderr) })
 	return logger
@@ -34,7 +34,7 @@ func Logger() *slog.Logger {
 
 func newLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{
-		Level:       slog.LevelDebug,
+		Level:       slog.LevelDebug - 4, // hclog's trace: the host filters by its own level
 		ReplaceAttr: hclogAttr,
 	}))
 }
