@@ -146,7 +146,11 @@ func (h *Host) Notes() []Note { h.mu.Lock(); defer h.mu.Unlock(); return slices.
 func (h *Host) Links() []Link { h.mu.Lock(); defer h.mu.Unlock(); return slices.Clone(h.links) }
 
 // Shares are the shares the plugin made, in order.
-func (h *Host) Shares() []ShareRecord { h.mu.Lock(); defer h.mu.Unlock(); return slices.Clone(h.shares) }
+func (h *Host) Shares() []ShareRecord {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.shares)
+}
 
 // Notifications are the messages the plugin sent, in order.
 func (h *Host) Notifications() []sdk.Notification {
