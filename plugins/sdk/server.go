@@ -189,17 +189,9 @@ func (s *pluginServer) Route(ctx context.Context, req *pluginv1.RouteRequest) (*
 		if r.Headers == nil {
 			r.Headers = map[string]string{}
 		}
-		resp, err := h.ServeRoute(ctx, s.call(req.GetCall()), r)
-		var p *Problem
-		switch {
-		case err == nil:
-		case errors.As(err, &p):
-			resp = ProblemResponse(http.StatusUnprocessableEntity, p)
-		default:
+		resp, err := RouteResult(h.ServeRoute(ctx, s.call(req.GetCall()), r))
+		if err != nil {
 			return nil, err
-		}
-		if resp == nil {
-			resp = &Response{Status: http.StatusNoContent}
 		}
 		return &pluginv1.RouteResponse{Status: uint32(max(resp.Status, 0)), Headers: resp.Headers, Body: resp.Body}, nil
 	})
@@ -283,4 +275,23 @@ func (f *inflight) drain(ctx context.Context) bool {
 	case <-ctx.Done():
 		return false
 	}
+}
+
+// RouteResult is what the host receives for a route handler's answer: a *Problem error becomes
+// ProblemResponse(422, problem), a nil response a 204, other errors stay errors (gRPC
+// errors on the wire, which the host answers as its own failure). Unit tests that call
+// ServeRoute directly use it to see what a user would.
+func RouteResult(resp *Response, err error) (*Response, error) {
+	var p *Problem
+	switch {
+	case err == nil:
+	case errors.As(err, &p):
+		return ProblemResponse(http.StatusUnprocessableEntity, p), nil
+	default:
+		return nil, err
+	}
+	if resp == nil {
+		resp = &Response{Status: http.StatusNoContent}
+	}
+	return resp, nil
 }
