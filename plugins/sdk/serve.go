@@ -47,7 +47,7 @@ func ServeVersions(p Plugin, versions ...int) {
 	}
 	go exitOnSignal(calls)
 	if runtime.GOOS != "windows" {
-		go watchParent(os.Getppid(), os.Getppid, parentPoll, func() {
+		go watchParent(startPPID, os.Getppid, parentPoll, func() {
 			Logger().Warn("the host process is gone; exiting")
 			os.Exit(0)
 		})
@@ -91,6 +91,11 @@ func watchParent(start int, getppid func() int, every time.Duration, exit func()
 		}
 	}
 }
+
+// startPPID is the parent (the host) as early as the process can see it: a host that died
+// before this was read goes unnoticed (its orphan's parent is init from the start, which is
+// also what a host running as PID 1 in a container looks like).
+var startPPID = os.Getppid()
 
 // GRPCPlugin is the go-plugin plugin of the Fengqiao protocol. On the plugin side (Serve)
 // GRPCServer serves Impl; on the host side GRPCClient dispenses a *PluginClient. Hosts and

@@ -53,7 +53,14 @@ func Connect(t testing.TB, p sdk.Plugin, host *Host) *Wire {
 	if err != nil {
 		t.Fatalf("sdktest: dispense: %v", err)
 	}
-	pc := raw.(*sdk.PluginClient)
+	return Attach(t, raw.(*sdk.PluginClient), host)
+}
+
+// Attach is Connect's second half, for a plugin already running — e.g. a built binary
+// started with go-plugin's client (plugin.NewClient with sdk.GRPCPlugin{} in its plugin set):
+// it serves host as the Host service through pc's broker and sends Init.
+func Attach(t testing.TB, pc *sdk.PluginClient, host *Host) *Wire {
+	t.Helper()
 	w := &Wire{
 		Plugin:    pc.PluginServiceClient,
 		Host:      host,
