@@ -46,8 +46,14 @@ func Connect(t testing.TB, p sdk.Plugin, host *Host) *Wire {
 		sdk.PluginKey: &sdk.GRPCPlugin{Impl: p},
 	})
 	t.Cleanup(func() {
+		// Close asks the server to shut down (go-plugin's Controller.Shutdown); stopping it
+		// here as well would race with that, so only a server that did not stop is stopped.
 		_ = client.Close()
-		server.Stop()
+		select {
+		case <-server.DoneCh:
+		case <-time.After(2 * time.Second):
+			server.Stop()
+		}
 	})
 	raw, err := client.Dispense(sdk.PluginKey)
 	if err != nil {
