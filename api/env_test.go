@@ -19,11 +19,13 @@ import (
 	"github.com/fengqiao/fengqiao/core/library"
 	"github.com/fengqiao/fengqiao/core/orgs"
 	"github.com/fengqiao/fengqiao/core/pii"
+	"github.com/fengqiao/fengqiao/core/pluginhost"
 	"github.com/fengqiao/fengqiao/core/stats"
 	"github.com/fengqiao/fengqiao/core/store"
 	"github.com/fengqiao/fengqiao/core/store/storetest"
 	"github.com/fengqiao/fengqiao/core/tenant"
 	"github.com/fengqiao/fengqiao/core/warnings"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // env is the whole product behind a test HTTP server, on a fresh database.
@@ -35,9 +37,15 @@ type env struct {
 	authz    *authz.Authorizer
 	cases    *cases.Service
 	warnings *warnings.Service
-	owner    string            // the database's owner URL
-	tokens   map[string]string // username → bearer token
-	ids      map[string]string // username → user id
+	owner    string              // the database's owner URL
+	tokens   map[string]string   // username → bearer token
+	ids      map[string]string   // username → user id
+	plugins  *pluginhost.Manager // with envOptions.plugins
+}
+
+// envOptions vary the env.
+type envOptions struct {
+	plugins bool // run the plugin platform (core/pluginhost)
 }
 
 type roleNames struct{ a *authz.Authorizer }
@@ -70,7 +78,9 @@ var testUsers = []struct{ username, tenant, role string }{
 
 const testPassword = "correct-horse-42"
 
-func newEnv(t testing.TB) *env {
+func newEnv(t testing.TB) *env { t.Helper(); return newEnvWith(t, envOptions{}) }
+
+func newEnvWith(t testing.TB, o envOptions) *env {
 	t.Helper()
 	st, owner := storetest.Open(t)
 	ctx := audit.WithActor(context.Background(), audit.Actor{Subject: "system:test"})
@@ -94,9 +104,28 @@ func newEnv(t testing.TB) *env {
 	}
 	caseSvc := cases.NewService(st, pii.NewProtector(ring, idx))
 	warnSvc := warnings.NewService(st)
-	srv := api.New(api.Deps{Tenants: tenants, Identity: ids, Cases: caseSvc, Orgs: orgs.NewService(st), Warnings: warnSvc, Stats: stats.NewService(st, nil), Library: library.NewService(st, caseSvc), Authz: az, Access: st, Roles: roleNames{az}, Audit: st, DB: st,
-		BodyLimit: testBodyLimit, Version: "test", Logger: discardLogger()})
-	e := &env{t: t, srv: httptest.NewServer(srv.Handler()), api: srv, store: st, authz: az, cases: caseSvc, warnings: warnSvc, owner: owner, tokens: map[string]string{}, ids: map[string]string{}}
+	orgSvc, statsSvc := orgs.NewService(st), stats.NewService(st, nil)
+	deps := api.Deps{Tenants: tenants, Identity: ids, Cases: caseSvc, Orgs: orgSvc, Warnings: warnSvc, Stats: statsSvc, Library: library.NewService(st, caseSvc), Authz: az, Access: st, Roles: roleNames{az}, Audit: st, DB: st,
+		BodyLimit: testBodyLimit, Version: "test", Logger: discardLogger()}
+	var mgr *pluginhost.Manager
+	if o.plugins {
+		reg := prometheus.NewRegistry()
+		deps.Registerer, deps.Gatherer = reg, reg
+		mgr = pluginhost.New(st, pluginhost.HostDeps{Cases: caseSvc, Orgs: orgSvc, Store: st, Stats: statsSvc},
+			pluginhost.Options{Logger: discardLogger(), HealthInterval: time.Hour})
+		if err := mgr.Register(reg); err != nil {
+			t.Fatal(err)
+		}
+		if err := mgr.Start(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(mgr.Close)
+		caseSvc.SetHooks(mgr)
+		st.SetPluginRuntime(mgr)
+		deps.Plugins, deps.PluginStore = mgr, st
+	}
+	srv := api.New(deps)
+	e := &env{t: t, srv: httptest.NewServer(srv.Handler()), api: srv, store: st, authz: az, cases: caseSvc, warnings: warnSvc, owner: owner, tokens: map[string]string{}, ids: map[string]string{}, plugins: mgr}
 	t.Cleanup(e.srv.Close)
 
 	plan, err := tenant.PlanOnboarding("000000", []string{"310107", "310118", "370104", "370105"}, true)

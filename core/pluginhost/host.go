@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -172,7 +171,7 @@ func (h *hostServer) finish(info *callInfo, method string, err error) error {
 
 func invalidStatus(field, msg string) *status.Status {
 	st := status.New(codes.InvalidArgument, field+": "+msg)
-	if d, err := st.WithDetails(&errdetails.BadRequest{FieldViolations: []*errdetails.BadRequest_FieldViolation{{Field: field, Description: msg}}}); err == nil {
+	if d, err := st.WithDetails(&pluginv1.Problem{Title: msg, Fields: []*pluginv1.FieldProblem{{Field: field, Message: msg}}}); err == nil {
 		return d
 	}
 	return st

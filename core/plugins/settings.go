@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 )
 
 // Settings is a compiled settings schema: it validates a tenant's settings of a plugin and
@@ -109,7 +111,7 @@ func firstCause(ve *jsonschema.ValidationError) (string, string) {
 	for _, p := range ve.InstanceLocation {
 		field += "." + p
 	}
-	msg := ve.ErrorKind.LocalizedString(nil)
+	msg := ve.ErrorKind.LocalizedString(message.NewPrinter(language.English))
 	return field, strings.TrimSpace(msg)
 }
 
