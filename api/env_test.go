@@ -46,6 +46,8 @@ type env struct {
 // envOptions vary the env.
 type envOptions struct {
 	plugins bool // run the plugin platform (core/pluginhost)
+	// pluginOptions tune its supervision (crash limit, backoff).
+	pluginOptions pluginhost.Options
 }
 
 type roleNames struct{ a *authz.Authorizer }
@@ -112,7 +114,7 @@ func newEnvWith(t testing.TB, o envOptions) *env {
 		reg := prometheus.NewRegistry()
 		deps.Registerer, deps.Gatherer = reg, reg
 		mgr = pluginhost.New(st, pluginhost.HostDeps{Cases: caseSvc, Orgs: orgSvc, Store: st, Stats: statsSvc},
-			pluginhost.Options{Logger: discardLogger(), HealthInterval: time.Hour})
+			pluginOptions(o.pluginOptions))
 		if err := mgr.Register(reg); err != nil {
 			t.Fatal(err)
 		}
@@ -146,6 +148,11 @@ func newEnvWith(t testing.TB, o envOptions) *env {
 		e.tokens[u.username] = e.login(u.username, testPassword)
 	}
 	return e
+}
+
+func pluginOptions(o pluginhost.Options) pluginhost.Options {
+	o.Logger, o.HealthInterval = discardLogger(), time.Hour
+	return o
 }
 
 func (e *env) login(username, password string) string {

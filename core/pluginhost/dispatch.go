@@ -148,7 +148,7 @@ func describeFailure(ctx context.Context, err error) string {
 	case "timeout":
 		return "未在时限内答复 / did not answer in time"
 	case "unavailable":
-		return "暂不可用（已自动重启） / unavailable (it is being restarted): " + errString(err)
+		return "暂不可用 / unavailable: " + errString(err)
 	case "malformed":
 		return "答复无效 / answered nonsense: " + errString(err)
 	}

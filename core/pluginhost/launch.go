@@ -143,7 +143,7 @@ func explainLaunch(err error) error {
 	switch {
 	case errors.Is(err, plugin.ErrChecksumsDoNotMatch):
 		return fmt.Errorf("%w：程序文件与目录中记录的 SHA-256 不一致，已拒绝启动；请重新安装（fengqiao plugin install） / the binary's SHA-256 differs from the catalog's: refused to start it; reinstall it (fengqiao plugin install)", plugins.ErrChecksum)
-	case strings.Contains(msg, "Incompatible API version"):
+	case strings.Contains(strings.ToLower(msg), "incompatible api version"):
 		return fmt.Errorf("%w：插件使用的协议版本本服务器不支持（服务器支持 %v）：%s / the plugin speaks a protocol version this server does not (it speaks %v): %s",
 			plugins.ErrProtocol, plugins.ProtocolVersions, msg, plugins.ProtocolVersions, msg)
 	case strings.Contains(msg, "exited before we could connect"), strings.Contains(msg, "Unrecognized remote plugin message"),

@@ -295,7 +295,7 @@ func (m *Manager) crashed(p *proc, cause error) {
 
 // running returns p's live connection, restarting the process if it died and its backoff has
 // passed.
-func (m *Manager) running(p *proc) (*conn, *atomic.Int64, error) {
+func (m *Manager) running(ctx context.Context, p *proc) (*conn, *atomic.Int64, error) {
 	p.mu.Lock()
 	c, in := p.conn, p.inflight
 	if c != nil && c.exited() {
@@ -313,7 +313,15 @@ func (m *Manager) running(p *proc) (*conn, *atomic.Int64, error) {
 		return nil, nil, fmt.Errorf("%w: %s", plugins.ErrDeactivated, p.name)
 	}
 	if wait > 0 {
-		return nil, nil, fmt.Errorf("%w: %s restarts in %s", plugins.ErrUnavailable, p.name, wait.Round(time.Millisecond))
+		// A call whose deadline outlasts the backoff waits for the restart.
+		if dl, ok := ctx.Deadline(); !ok || time.Until(dl) <= wait {
+			return nil, nil, fmt.Errorf("%w: %s restarts in %s", plugins.ErrUnavailable, p.name, wait.Round(time.Millisecond))
+		}
+		select {
+		case <-ctx.Done():
+			return nil, nil, ctx.Err()
+		case <-time.After(wait):
+		}
 	}
 	c, err := m.startProc(p)
 	if err != nil {
@@ -335,7 +343,7 @@ func (m *Manager) superviseAll(ctx context.Context) {
 	}
 	m.mu.RUnlock()
 	for _, p := range procs {
-		c, _, err := m.running(p)
+		c, _, err := m.running(ctx, p)
 		if err != nil {
 			continue
 		}
@@ -360,11 +368,9 @@ func errKind(ctx context.Context, err error) string {
 	case err == nil:
 		return "ok"
 	case errors.Is(err, context.DeadlineExceeded) || status.Code(err) == codes.DeadlineExceeded:
-		if ctx.Err() != nil {
-			return "timeout"
-		}
 		return "timeout"
-	case status.Code(err) == codes.Unavailable || errors.Is(err, plugins.ErrUnavailable) || errors.Is(err, plugins.ErrDeactivated):
+	case status.Code(err) == codes.Unavailable || errors.Is(err, plugins.ErrUnavailable) || errors.Is(err, plugins.ErrDeactivated),
+		errors.Is(err, plugins.ErrChecksum), errors.Is(err, plugins.ErrProtocol):
 		return "unavailable"
 	case errors.Is(err, plugins.ErrMalformedReply):
 		return "malformed"
@@ -391,7 +397,7 @@ func (m *Manager) invoke(ctx context.Context, name, kind string, timeout time.Du
 		m.metrics.observe(name, kind, "busy", time.Since(start))
 		return fmt.Errorf("%w: %s is busy (%d calls in flight)", plugins.ErrUnavailable, name, cap(p.sem))
 	}
-	c, in, err := m.running(p)
+	c, in, err := m.running(ctx, p)
 	if err != nil {
 		m.metrics.observe(name, kind, "unavailable", time.Since(start))
 		return err
@@ -402,9 +408,20 @@ func (m *Manager) invoke(ctx context.Context, name, kind string, timeout time.Du
 	outcome := errKind(ctx, err)
 	m.metrics.observe(name, kind, outcome, time.Since(start))
 	if outcome == "unavailable" || (err != nil && c.exited()) {
-		m.running(p) // notice the exit now, so the next call restarts it
+		m.noticeExit(p) // so the next call restarts it
 	}
 	return err
+}
+
+// noticeExit records the exit of p's process, if it exited.
+func (m *Manager) noticeExit(p *proc) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.conn != nil && p.conn.exited() {
+		p.conn, p.healthy = nil, false
+		m.metrics.up.WithLabelValues(p.name).Set(0)
+		m.crashed(p, errors.New("the process exited"))
+	}
 }
 
 // Status is what an operator sees of a plugin.

@@ -1,0 +1,202 @@
+package api_test
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/fengqiao/fengqiao/core/pluginhost"
+)
+
+// TestPluginFaults drives plugins/internal/faulty, which misbehaves as its tenant's settings
+// say, through the real host: deadlines, crashes (kill -9 mid-hook), panics, nonsense answers,
+// fail-open and fail-closed hooks, deactivation, cross-tenant and replayed host calls, a
+// protocol-version mismatch and a changed binary.
+func TestPluginFaults(t *testing.T) {
+	e := newEnvWith(t, envOptions{plugins: true, pluginOptions: pluginhost.Options{CrashLimit: 4, MaxBackoff: time.Millisecond}})
+	e.install(t, buildPlugin(t, "plugins/internal/faulty", ""))
+	mode := func(t *testing.T, m string) {
+		t.Helper()
+		e.enablePlugin(t, "putuo-admin", "310107", "faulty", map[string]any{"mode": m})
+	}
+	mode(t, "ok")
+	committee := e.org(t, "putuo-admin", "310107", map[string]any{"kind": "street_committee", "name": "长寿路街道人民调解委员会", "street_code": "310107015"})
+	intake := func(t *testing.T) response {
+		t.Helper()
+		return e.do("putuo-staff", http.MethodPost, "/api/v1/tenants/310107/cases", sampleCase(t, "插件故障测试"))
+	}
+	refused := func(t *testing.T, res response, want int, detail string) {
+		t.Helper()
+		if res.status != want || !strings.HasSuffix(res.json["type"].(string), "/plugin-unavailable") && !strings.HasSuffix(res.json["type"].(string), "/plugin-failed") {
+			t.Fatalf("status %d, want %d: %s", res.status, want, res.body)
+		}
+		if !strings.Contains(res.json["detail"].(string), detail) {
+			t.Errorf("detail %q lacks %q", res.json["detail"], detail)
+		}
+	}
+	ok := func(t *testing.T) string {
+		t.Helper()
+		res := intake(t)
+		if res.status != 201 {
+			t.Fatalf("intake after the fault: %d %s", res.status, res.body)
+		}
+		return res.json["id"].(string)
+	}
+	caseID := ok(t)
+
+	t.Run("a hook hanging past its deadline refuses the intake (fail closed), changing nothing", func(t *testing.T) {
+		mode(t, "hang")
+		before := countCases(t, e, "putuo-staff", "310107")
+		refused(t, intake(t), 503, "did not answer in time")
+		if n := countCases(t, e, "putuo-staff", "310107"); n != before {
+			t.Errorf("cases %d → %d", before, n)
+		}
+	})
+
+	t.Run("a fail-open hook lets the action through", func(t *testing.T) {
+		mode(t, "hang")
+		res := e.do("putuo-staff", http.MethodPost, "/api/v1/tenants/310107/cases/"+caseID+"/actions/assign", map[string]any{"committee_id": committee})
+		if res.status != 200 || res.json["status"] != "assigned" {
+			t.Fatalf("assign with a hanging fail-open hook: %d %s", res.status, res.body)
+		}
+	})
+
+	t.Run("kill -9 of the plugin during a hook", func(t *testing.T) {
+		mode(t, "hang")
+		pid := e.plugins.PID("faulty")
+		done := make(chan response, 1)
+		go func() { done <- intake(t) }()
+		time.Sleep(50 * time.Millisecond) // the hook is in flight, sleeping
+		if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		res := <-done
+		if res.status != 503 {
+			t.Fatalf("intake while the plugin was killed: %d %s", res.status, res.body)
+		}
+		mode(t, "ok")
+		ok(t)
+		if p := e.plugins.PID("faulty"); p == pid || p == 0 {
+			t.Errorf("not restarted: pid %d → %d", pid, p)
+		}
+	})
+
+	t.Run("a plugin exiting mid-call", func(t *testing.T) {
+		mode(t, "crash")
+		refused(t, intake(t), 503, "unavailable")
+		mode(t, "ok")
+		ok(t)
+	})
+
+	t.Run("nonsense answers", func(t *testing.T) {
+		mode(t, "malformed")
+		refused(t, intake(t), 503, "nonsense")
+		res := e.do("putuo-staff", http.MethodGet, "/api/v1/tenants/310107/plugins/faulty/mode", nil)
+		refused(t, res, 502, "nonsense")
+	})
+
+	t.Run("a panic in a route is an error, and the plugin keeps serving", func(t *testing.T) {
+		mode(t, "panic")
+		pid := e.plugins.PID("faulty")
+		res := e.do("putuo-staff", http.MethodGet, "/api/v1/tenants/310107/plugins/faulty/mode", nil)
+		refused(t, res, 502, "failed")
+		mode(t, "ok")
+		if res := e.do("putuo-staff", http.MethodGet, "/api/v1/tenants/310107/plugins/faulty/mode", nil); res.status != 200 || res.json["mode"] != "ok" {
+			t.Errorf("after the panic: %d %s", res.status, res.body)
+		}
+		if e.plugins.PID("faulty") != pid {
+			t.Errorf("a panic restarted the process")
+		}
+	})
+
+	t.Run("host API refuses another tenant and finished calls", func(t *testing.T) {
+		qingpu := sampleCase(t, "青浦的案件")
+		qingpu["place_code"] = ""
+		foreign := e.createCase("qingpu-admin", "310118", qingpu)
+		for _, c := range []struct{ name, path, code string }{
+			{"another tenant", "/cross?tenant=310118&case=" + foreign, "PermissionDenied"},
+			{"own tenant", "/cross?tenant=310107&case=" + caseID, "OK"},
+			{"own tenant, the other's case", "/cross?tenant=310107&case=" + foreign, "NotFound"},
+			{"a finished call's token", "/replay?case=" + caseID, "Unauthenticated"},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				res := e.do("putuo-staff", http.MethodGet, "/api/v1/tenants/310107/plugins/faulty"+c.path, nil)
+				if res.status != 200 || res.json["code"] != c.code {
+					t.Errorf("%d %s, want code %s", res.status, res.body, c.code)
+				}
+			})
+		}
+	})
+
+	t.Run("repeated crashes deactivate it; an operator restarts it", func(t *testing.T) {
+		mode(t, "crash")
+		for i := 0; i < 6; i++ {
+			intake(t)
+			time.Sleep(5 * time.Millisecond)
+		}
+		res := e.do("nation", http.MethodGet, "/api/v1/plugins/faulty", nil)
+		st := res.json["status"].(map[string]any)
+		if st["deactivated"] != true {
+			t.Fatalf("not deactivated: %s", res.body)
+		}
+		refused(t, intake(t), 503, "deactivated")
+		mode(t, "ok")
+		if res := e.do("putuo-admin", http.MethodPost, "/api/v1/plugins/faulty/restart", nil); res.status != 403 {
+			t.Errorf("a district admin restarted a plugin: %d", res.status)
+		}
+		if res := e.do("nation", http.MethodPost, "/api/v1/plugins/faulty/restart", nil); res.status != 200 {
+			t.Fatalf("restart: %d %s", res.status, res.body)
+		}
+		ok(t)
+	})
+
+	t.Run("a protocol version mismatch is refused with a clear message", func(t *testing.T) {
+		rep, err := pluginhost.Check(context.Background(), buildPlugin(t, "plugins/internal/faulty", "-X main.protocol=2"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.OK() || !strings.Contains(rep.Failure().Error(), "protocol") {
+			t.Errorf("protocol 2 plugin: %+v", rep.Results)
+		}
+	})
+
+	t.Run("a changed binary is refused before it starts", func(t *testing.T) {
+		rec := e.install(t, buildPlugin(t, "plugins/internal/faulty", "-X main.name=faulty-b"))
+		other, err := os.ReadFile(buildPlugin(t, "plugins/internal/faulty", ""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(rec.Path+".new", other, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(rec.Path+".new", rec.Path); err != nil {
+			t.Fatal(err)
+		}
+		res := e.do("nation", http.MethodPost, "/api/v1/plugins/faulty-b/restart", nil)
+		if res.status != 503 || !strings.Contains(string(res.body), "SHA-256") {
+			t.Fatalf("restart of a changed binary: %d %s", res.status, res.body)
+		}
+		// The process started from the verified binary keeps serving; once it is gone, the
+		// changed binary is not started.
+		res = e.do("nation", http.MethodGet, "/api/v1/plugins/faulty-b", nil)
+		if st := res.json["status"].(map[string]any); !strings.Contains(st["last_error"].(string), "SHA-256") {
+			t.Errorf("status after a refused start: %s", res.body)
+		}
+		e.enablePlugin(t, "putuo-admin", "310107", "faulty-b", nil)
+		if pid := e.plugins.PID("faulty-b"); pid != 0 {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+			waitExit(t, pid)
+		}
+		res = e.do("putuo-staff", http.MethodGet, "/api/v1/tenants/310107/plugins/faulty-b/mode", nil)
+		if res.status != 503 || !strings.Contains(string(res.body), "SHA-256") {
+			t.Errorf("route of a plugin whose binary changed: %d %s", res.status, res.body)
+		}
+		if e.plugins.PID("faulty-b") != 0 {
+			t.Errorf("the changed binary runs")
+		}
+	})
+}
