@@ -88,7 +88,10 @@ func (e *env) agencyToken(as, code string) (id, text string) {
 // list, count, update nor delete another tenant's rows through any endpoint, and that nothing of
 // the other tenant changed afterwards.
 func TestTenantIsolation(t *testing.T) {
-	e := newEnv(t)
+	e := newEnvWith(t, envOptions{plugins: true})
+	// A plugin enabled in Huaiyin, for the plugin routes (faulty: every region).
+	e.install(t, buildPlugin(t, "plugins/internal/faulty", ""))
+	e.enablePlugin(t, "huaiyin-admin", "370104", "faulty", map[string]any{"mode": "ok"})
 	huaiyinTok, _ := e.agencyToken("huaiyin-admin", "370104")
 	putuoTok, putuoText := e.agencyToken("putuo-admin", "310107")
 	tokens := map[string]string{"huaiyin": huaiyinTok, "putuo": putuoTok}
@@ -138,6 +141,12 @@ func TestTenantIsolation(t *testing.T) {
 			{name: "list links", method: "GET", path: hc + "/links"},
 			{name: "unlink", method: "DELETE", path: hc + "/links/organisation/" + hOrg},
 			{name: "agency token", method: "POST", path: "/api/v1/tenants/370104/organisations/" + hOrg + "/tokens", body: map[string]any{"name": "x"}},
+			{name: "tenant's plugins", method: "GET", path: "/api/v1/tenants/370104/plugins"},
+			{name: "tenant's plugin", method: "GET", path: "/api/v1/tenants/370104/plugins/faulty"},
+			{name: "enable plugin", method: "PUT", path: "/api/v1/tenants/370104/plugins/faulty", body: map[string]any{"settings": map[string]any{"mode": "hang"}}},
+			{name: "disable plugin", method: "DELETE", path: "/api/v1/tenants/370104/plugins/faulty"},
+			{name: "plugin route", method: "GET", path: "/api/v1/tenants/370104/plugins/faulty/mode"},
+			{name: "plugin route, host call", method: "GET", path: "/api/v1/tenants/370104/plugins/faulty/cross?tenant=370104&case=" + hCase},
 		} {
 			r.name = strings.TrimPrefix(as, "Bearer ")[:min(len(as), 12)] + "/" + r.name
 			r.as, r.status, r.problem = as, http.StatusNotFound, "tenant-not-found"
@@ -162,6 +171,17 @@ func TestTenantIsolation(t *testing.T) {
 		row{name: "own path, explain other's user", as: "putuo-admin", method: "GET", path: "/api/v1/tenants/310107/policies/explain?username=huaiyin-staff&resource=cases&action=read", status: 404, problem: "user-not-found"},
 	)
 	runRows(t, e, tokens, rows)
+
+	// A plugin acting for Putuo cannot reach Huaiyin's case through the host API.
+	e.enablePlugin(t, "putuo-admin", "310107", "faulty", map[string]any{"mode": "ok"})
+	res = e.do("putuo-staff", http.MethodGet, "/api/v1/tenants/310107/plugins/faulty/cross?tenant=370104&case="+hCase, nil)
+	if res.status != 200 || res.json["code"] != "PermissionDenied" {
+		t.Errorf("a plugin called for Putuo read in Huaiyin: %d %s", res.status, res.body)
+	}
+	res = e.do("putuo-staff", http.MethodGet, "/api/v1/tenants/310107/plugins/faulty/cross?tenant=310107&case="+hCase, nil)
+	if res.status != 200 || res.json["code"] != "NotFound" {
+		t.Errorf("a plugin called for Putuo found Huaiyin's case in Putuo: %d %s", res.status, res.body)
+	}
 
 	// Listing and counting from a district shows only itself.
 	res = e.do("putuo-admin", "GET", "/api/v1/tenants?limit=500", nil)
