@@ -60,6 +60,8 @@ fuzz:
 	go test -run '^$$' -fuzz FuzzDecodeJSON -fuzztime $${FUZZTIME:-10s} ./api/
 	go test -run '^$$' -fuzz FuzzParseQuery -fuzztime $${FUZZTIME:-10s} ./core/search/
 	go test -run '^$$' -fuzz FuzzAnonymise -fuzztime $${FUZZTIME:-10s} ./core/library/
+	go test -run '^$$' -fuzz FuzzSettingsApply -fuzztime $${FUZZTIME:-10s} ./core/plugins/
+	go test -run '^$$' -fuzz FuzzMatchRoute -fuzztime $${FUZZTIME:-10s} ./core/plugins/
 
 clean:
 	rm -rf bin

@@ -126,6 +126,8 @@ func pathParamDoc(name string) string {
 		return "租户的 6 位行政区划代码，如 310107 / the tenant's 6-digit division code, e.g. 310107"
 	case "id":
 		return "标识 / identifier (UUID)"
+	case "name":
+		return "插件名，如 example / a plugin's name, e.g. example"
 	}
 	return name
 }

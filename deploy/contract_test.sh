@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# contract_test.sh - the external contract (foundation, cases, insight, access), checked from outside with the
+# contract_test.sh - the external contract (foundation, cases, insight, access, plugins), checked from outside with the
 # built binary and curl, as an outside checker would: migrate, bootstrap an administrator,
 # serve with only FENGQIAO_DATABASE_URL and FENGQIAO_HTTP_ADDR set, then the HTTP contract.
 # Needs FENGQIAO_TEST_DATABASE_URL (a superuser URL; test.sh sets it) and bin/fengqiao.
@@ -126,8 +126,52 @@ done
 check "removePolicy → 204" 204 "$(curl -s -o /dev/null -w '%{http_code}' -X DELETE -H "Authorization: Bearer $district" "$base/api/v1/tenants/370104/policies/$rule_id")"
 check "without the rule the court's system sees nothing again" '{"items":[]}' "$(curl -s -H "Authorization: Bearer $agency" "$base/api/v1/tenants/370104/cases")"
 
+# Plugin platform: make build built bin/plugins/example; check it, install it from the command
+# line while the server runs (the server follows the catalog), enable it, call its routes.
+plugdir=$(mktemp -d)
+fqp() { env -i PATH="$PATH" HOME="${HOME:-/tmp}" FENGQIAO_DATABASE_URL="$url" FENGQIAO_PLUGINS_DIR="$plugdir" bin/fengqiao "$@"; }
+try "bin/plugins/example was built" test -x bin/plugins/example
+try "plugin check bin/plugins/example exits 0" fqp plugin check bin/plugins/example
+manifest=$(fqp plugin check --json bin/plugins/example 2>/dev/null)
+for field in '"name": "example"' '"version": "' '"protocol_version": 1' '"regions": [' '"hooks": [' '"routes": ['; do
+	case $manifest in *"$field"*) ok "plugin check --json prints $field" ;; *) bad "plugin check --json prints $field" ;; esac
+done
+if fqp plugin check /bin/true >/dev/null 2>&1; then bad "plugin check /bin/true fails"; else ok "plugin check /bin/true fails"; fi
+case $(fqp plugin check /bin/true 2>&1) in *"not a Fengqiao plugin"*) ok "plugin check /bin/true says why" ;; *) bad "plugin check /bin/true says why" ;; esac
+try "plugin install bin/plugins/example" fqp plugin install bin/plugins/example
+sum=$(sha256sum bin/plugins/example | cut -d' ' -f1)
+list=$(fqp plugin list)
+case $list in *example*1.0.0*"$sum"*) ok "plugin list shows name, version, SHA-256" ;; *) bad "plugin list shows name, version, SHA-256: $list" ;; esac
+code=000
+for _ in $(seq 50); do # the server loads the catalog on its change notification
+	code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT -H "Authorization: Bearer $root" -H 'Content-Type: application/json' "$base/api/v1/tenants/310107/plugins/example" -d '{"settings":{"greeting":"您好"}}')
+	[ "$code" = 200 ] && break
+	sleep 0.1
+done
+check "enableTenantPlugin 310107 example" 200 "$code"
+check "not in Jinan (regions 31)" 400 "$(curl -s -o /dev/null -w '%{http_code}' -X PUT -H "Authorization: Bearer $root" -H 'Content-Type: application/json' "$base/api/v1/tenants/370104/plugins/example" -d '{}')"
+case $(curl -s "$base/api/v1/tenants/310107/plugins/example/public/greeting") in *'"greeting":"您好"'*) ok "the plugin's public route, without login" ;; *) bad "the plugin's public route, without login" ;; esac
+check "its other routes need a login" 401 "$(curl -s -o /dev/null -w '%{http_code}' "$base/api/v1/tenants/310107/plugins/example/hello")"
+check "and the caller's jurisdiction" 404 "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $district" "$base/api/v1/tenants/310107/plugins/example/hello")"
+try "admin create district-staff --tenant 310107" fq admin create --username contract-putuo --password contract-pass-3 --role district-staff --tenant 310107
+staff=$(token contract-putuo contract-pass-3)
+for _ in $(seq 50); do # the new user's role arrives by notification
+	[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $staff" "$base/api/v1/tenants/310107/cases")" = 200 ] && break
+	sleep 0.1
+done
+check "the before-hook refuses a title with 禁止" 422 "$(post "$staff" /api/v1/tenants/310107/cases '{"title":"禁止停车纠纷","dispute_type":"neighbour","source":"walk_in","parties":[{"name":"张三","role":"applicant"},{"name":"李四","role":"respondent"}]}')"
+check "and lets another title through" 201 "$(post "$staff" /api/v1/tenants/310107/cases '{"title":"停车位纠纷","dispute_type":"neighbour","source":"walk_in","parties":[{"name":"张三","role":"applicant"},{"name":"李四","role":"respondent"}]}')"
+case $(curl -s "$base/metrics") in *'fengqiao_plugin_up{plugin="example"} 1'*) ok "/metrics shows the plugin up" ;; *) bad "/metrics shows the plugin up" ;; esac
+
 kill "$pid" && wait "$pid" 2>/dev/null
 pid=
 try "graceful shutdown on SIGTERM" grep -q '"msg":"shutting down"' "$log"
+left=yes
+for _ in $(seq 30); do
+	pgrep -f "$plugdir/" >/dev/null || { left=; break; }
+	sleep 0.1
+done
+check "no plugin process outlives the server" "" "$left"
+rm -rf "$plugdir"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

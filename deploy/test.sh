@@ -30,7 +30,8 @@ go_failed=$(grep -cE '^[[:space:]]*--- FAIL' "$log" || true)
 go_skipped=$(grep -cE '^[[:space:]]*--- SKIP' "$log" || true)
 
 # The shell tests: the local database script, and the external contract with the built binary.
-go build -o bin/fengqiao ./cmd/fengqiao
+# make build: the server and every plugin (bin/plugins/<name>), as an outside checker has them.
+make --no-print-directory build >/dev/null
 sh_status=0 sh_passed=0 sh_failed=0
 for t in deploy/localpg_test.sh deploy/contract_test.sh; do
 	set +e

@@ -52,7 +52,9 @@ func pluginCmd(load loader) *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: load.withApp(func(cmd *cobra.Command, a *app, args []string) error {
 			ctx := cliContext(cmd.Context(), "plugin-install")
-			rec, rep, err := pluginhost.Install(ctx, args[0], a.cfg.Plugins.Dir, "system:plugin-install", a.log)
+			quiet := a.cfg
+			quiet.Log.Level = "warn" // go-plugin's progress
+			rec, rep, err := pluginhost.Install(ctx, args[0], a.cfg.Plugins.Dir, "system:plugin-install", newLogger(quiet, cmd.ErrOrStderr()))
 			if err != nil {
 				if rep != nil && len(rep.Results) > 0 {
 					printCheck(cmd, rep)
