@@ -324,12 +324,6 @@ func (s *Server) setEnablement(c echo.Context, enabled, subtree bool, settings j
 	if err != nil {
 		return err
 	}
-	if subtree && tenantLevelOf(code) == "district" {
-		return invalid("subtree", "区县没有下级，subtree 只能用于省、市 / a district has no subtree: subtree is for provinces and cities")
-	}
-	if enabled && !regionFits(r.Manifest.GetRegions(), code, subtree) {
-		return invalid("regions", "插件 "+r.Name+" 只适用于地区 "+strings.Join(r.Manifest.GetRegions(), ", ")+"，不能在 "+code+" 启用 / plugin "+r.Name+" is for regions "+strings.Join(r.Manifest.GetRegions(), ", ")+" only, not "+code)
-	}
 	if len(settings) == 0 || string(settings) == "null" {
 		if e, ok := s.deps.Plugins.Enablement(r.Name, code); ok && e.TenantCode == code {
 			settings = e.Settings // keep the tenant's settings when only switching
@@ -337,11 +331,7 @@ func (s *Server) setEnablement(c echo.Context, enabled, subtree bool, settings j
 			settings = json.RawMessage("{}")
 		}
 	}
-	sch, ok := s.deps.Plugins.SettingsSchema(r.Name)
-	if !ok {
-		return errPluginNotFound
-	}
-	if _, err := sch.Apply(settings); err != nil {
+	if err := plugins.CheckEnablement(r, code, subtree, enabled, settings); err != nil {
 		return err
 	}
 	if _, err := s.deps.PluginStore.SetPluginEnablement(c.Request().Context(), plugins.Enablement{Plugin: r.Name, TenantCode: code,
@@ -353,35 +343,6 @@ func (s *Server) setEnablement(c echo.Context, enabled, subtree bool, settings j
 		return err
 	}
 	return c.JSON(http.StatusOK, s.tenantPlugin(r, code))
-}
-
-func tenantLevelOf(code string) string {
-	switch {
-	case code == "000000":
-		return "country"
-	case strings.HasSuffix(code, "0000"):
-		return "province"
-	case strings.HasSuffix(code, "00"):
-		return "city"
-	}
-	return "district"
-}
-
-// regionFits: the tenant lies in the plugin's regions, or, enabling a subtree, some region
-// lies within it (a "3701" plugin enabled for Shandong's subtree runs in Jinan only).
-func regionFits(regions []string, code string, subtree bool) bool {
-	if plugins.RegionAllows(regions, code) {
-		return true
-	}
-	if !subtree {
-		return false
-	}
-	for _, r := range regions {
-		if plugins.Covers(code, (r + "000000")[:6]) {
-			return true
-		}
-	}
-	return false
 }
 
 // --- forwarding a plugin's routes ------------------------------------------------------------

@@ -13,6 +13,7 @@ fi
 export FENGQIAO_DATABASE_URL
 export FENGQIAO_HTTP_ADDR=${FENGQIAO_HTTP_ADDR:-:8080}
 export FENGQIAO_LOG_FORMAT=${FENGQIAO_LOG_FORMAT:-text}
+export FENGQIAO_PLUGINS_DIR=${FENGQIAO_PLUGINS_DIR:-.local/plugins}
 
 bin/fengqiao migrate
 bin/fengqiao demo seed
@@ -26,6 +27,12 @@ if ! out=$(bin/fengqiao demo generate --profile shanghai-2020 --scale 0.01 2>&1)
 else
 	echo "$out" | grep -v '^  ' || true
 fi
+# The repository's plugins (make build put them in bin/plugins); the example is enabled for
+# Putuo (310107), the demo district.
+for p in bin/plugins/*; do
+	[ -x "$p" ] && bin/fengqiao plugin install "$p" | head -1
+done
+bin/fengqiao plugin enable example --tenant 310107 --settings '{"greeting":"欢迎使用枫桥 / welcome to Fengqiao"}'
 port=${FENGQIAO_HTTP_ADDR##*:}
 cat <<MSG
 
@@ -38,6 +45,8 @@ Try:
   curl -s -o report.xlsx -H "Authorization: Bearer \$TOKEN" "localhost:${port}/api/v1/tenants/310000/reports/monthly?month=2020-06&format=xlsx"
   curl -s -X POST -H "Authorization: Bearer \$TOKEN" -H 'Content-Type: application/json' \\
     localhost:${port}/api/v1/tenants -d '{"code":"310104","with_offices":true}'
+  curl -s -H "Authorization: Bearer \$TOKEN" localhost:${port}/api/v1/plugins          # installed plugins, health
+  curl -s localhost:${port}/api/v1/tenants/310107/plugins/example/public/greeting      # a plugin's public route
 
 MSG
 exec bin/fengqiao serve

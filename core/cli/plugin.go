@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"text/tabwriter"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/fengqiao/fengqiao/core/pluginhost"
+	"github.com/fengqiao/fengqiao/core/plugins"
 )
 
 func pluginCmd(load loader) *cobra.Command {
@@ -60,6 +62,16 @@ func pluginCmd(load loader) *cobra.Command {
 					printCheck(cmd, rep)
 				}
 				return err
+			}
+			recs, err := a.store.Plugins(ctx)
+			if err != nil {
+				return err
+			}
+			for _, r := range recs {
+				if r.Name == rec.Name && r.SHA256 == rec.SHA256 && r.Path == rec.Path {
+					printf(cmd.OutOrStdout(), "%s %s already installed\nsha256 %s\npath %s\n", r.Name, r.Version, r.SHA256, r.Path)
+					return nil
+				}
 			}
 			rec, err = a.store.InstallPlugin(ctx, rec)
 			if err != nil {
@@ -110,7 +122,55 @@ func pluginCmd(load loader) *cobra.Command {
 		}),
 	}
 	list.Flags().BoolVar(&asJSON, "json", false, "以 JSON 输出 / print JSON")
-	cmd.AddCommand(check, install, list)
+
+	var tenantCode, settings string
+	var subtree bool
+	setEnabled := func(enabled bool) func(*cobra.Command, *app, []string) error {
+		return func(cmd *cobra.Command, a *app, args []string) error {
+			ctx := cliContext(cmd.Context(), "plugin-enable")
+			recs, err := a.store.Plugins(ctx)
+			if err != nil {
+				return err
+			}
+			i := slices.IndexFunc(recs, func(r plugins.Record) bool { return r.Name == args[0] })
+			if i < 0 {
+				return fmt.Errorf("插件 %s 未安装 / plugin %s is not installed", args[0], args[0])
+			}
+			raw := []byte(settings)
+			if err := plugins.CheckEnablement(recs[i], tenantCode, subtree, enabled, raw); err != nil {
+				return err
+			}
+			if _, err := a.store.SetPluginEnablement(ctx, plugins.Enablement{Plugin: args[0], TenantCode: tenantCode,
+				Subtree: subtree, Enabled: enabled, Settings: raw}); err != nil {
+				return err
+			}
+			state := "disabled"
+			if enabled {
+				state = "enabled"
+			}
+			printf(cmd.OutOrStdout(), "%s %s for %s (subtree %v)\n", args[0], state, tenantCode, subtree)
+			return nil
+		}
+	}
+	enable := &cobra.Command{
+		Use:   "enable NAME --tenant CODE",
+		Short: "为租户（或其全部下级）启用插件 / Enable a plugin for a tenant (or its subtree)",
+		Args:  cobra.ExactArgs(1),
+		RunE:  load.withApp(setEnabled(true)),
+	}
+	disable := &cobra.Command{
+		Use:   "disable NAME --tenant CODE",
+		Short: "为租户停用插件 / Disable a plugin for a tenant",
+		Args:  cobra.ExactArgs(1),
+		RunE:  load.withApp(setEnabled(false)),
+	}
+	for _, c := range []*cobra.Command{enable, disable} {
+		c.Flags().StringVar(&tenantCode, "tenant", "", "租户代码 / tenant code")
+		_ = c.MarkFlagRequired("tenant")
+	}
+	enable.Flags().BoolVar(&subtree, "subtree", false, "同时用于全部下级 / also every tenant below")
+	enable.Flags().StringVar(&settings, "settings", "{}", "设置（JSON，按插件的设置模式校验） / settings, JSON, validated against the plugin's schema")
+	cmd.AddCommand(check, install, list, enable, disable)
 	return cmd
 }
 

@@ -376,3 +376,38 @@ func mapKeys[V any](m map[string]V) func(func(string) bool) {
 		}
 	}
 }
+
+// CheckEnablement validates enabling (or disabling) rec for tenant (and its subtree) with
+// settings: the tenant must lie in the plugin's regions — or, for a subtree, some region
+// within it (a "3701" plugin enabled for Shandong's subtree runs in Jinan only) — a district
+// has no subtree, and the settings must satisfy the plugin's schema.
+func CheckEnablement(rec Record, tenant string, subtree, enabled bool, settings []byte) error {
+	if subtree && !strings.HasSuffix(tenant, "00") {
+		return invalid("subtree", "区县没有下级，subtree 只能用于省、市 / a district has no subtree: subtree is for provinces and cities")
+	}
+	if enabled && !regionFits(rec.Manifest.GetRegions(), tenant, subtree) {
+		r := strings.Join(rec.Manifest.GetRegions(), ", ")
+		return invalid("regions", "插件 %s 只适用于地区 %s，不能在 %s 启用 / plugin %s is for regions %s only, not %s", rec.Name, r, tenant, rec.Name, r, tenant)
+	}
+	s, err := CompileSettings(rec.Manifest.GetSettingsSchema())
+	if err != nil {
+		return err
+	}
+	_, err = s.Apply(settings)
+	return err
+}
+
+func regionFits(regions []string, tenant string, subtree bool) bool {
+	if RegionAllows(regions, tenant) {
+		return true
+	}
+	if !subtree {
+		return false
+	}
+	for _, r := range regions {
+		if Covers(tenant, (r + "000000")[:6]) {
+			return true
+		}
+	}
+	return false
+}
