@@ -232,7 +232,8 @@ type tenantPluginDTO struct {
 	Schema      json.RawMessage  `json:"settings_schema"`
 	Routes      []routeDTO       `json:"routes"`
 	Console     []consoleDTO     `json:"console"`
-	Permissions []string         `json:"permissions"`
+	Permissions []string         `json:"permissions"`         // requested by the plugin
+	Granted     []string         `json:"granted_permissions"` // granted here (by the governing tenant)
 	UpdatedBy   string           `json:"updated_by,omitempty"`
 	UpdatedAt   *time.Time       `json:"updated_at,omitempty"`
 	JobRuns     []map[string]any `json:"job_runs,omitempty"`
@@ -246,6 +247,8 @@ type enablePluginRequest struct {
 	Enabled  *bool           `json:"enabled"`  // default true
 	Subtree  bool            `json:"subtree"`  // also every tenant below, unless one says otherwise
 	Settings json.RawMessage `json:"settings"` // validated against the plugin's settings schema
+	// Permissions granted to the plugin here, among those it requests; absent: all of them.
+	Permissions []string `json:"permissions"`
 }
 
 func (s *Server) tenantPlugin(r plugins.Record, code string) tenantPluginDTO {
@@ -257,6 +260,10 @@ func (s *Server) tenantPlugin(r plugins.Record, code string) tenantPluginDTO {
 		d.Schema = json.RawMessage(`{"type":"object","additionalProperties":false}`)
 	}
 	e, governed := s.deps.Plugins.Enablement(r.Name, code)
+	d.Granted = []string{}
+	if governed && e.Enabled {
+		d.Granted = append(d.Granted, plugins.GrantedPermissions(m, e)...)
+	}
 	if governed {
 		d.Subtree, d.GovernedBy, d.UpdatedBy = e.Subtree, e.TenantCode, e.UpdatedBy
 		t := e.UpdatedAt
@@ -309,16 +316,16 @@ func (s *Server) enableTenantPlugin(c echo.Context) error {
 		return err
 	}
 	enabled := in.Enabled == nil || *in.Enabled
-	return s.setEnablement(c, enabled, in.Subtree, in.Settings)
+	return s.setEnablement(c, enabled, in.Subtree, in.Settings, in.Permissions)
 }
 
 func (s *Server) disableTenantPlugin(c echo.Context) error {
-	return s.setEnablement(c, false, false, nil)
+	return s.setEnablement(c, false, false, nil, nil)
 }
 
 // setEnablement writes a tenant's row for a plugin: regions checked, settings validated
 // against the plugin's schema (kept as given; defaults are applied when read).
-func (s *Server) setEnablement(c echo.Context, enabled, subtree bool, settings json.RawMessage) error {
+func (s *Server) setEnablement(c echo.Context, enabled, subtree bool, settings json.RawMessage, permissions []string) error {
 	code := c.Param("code")
 	r, err := s.record(c.Param("name"))
 	if err != nil {
@@ -331,11 +338,11 @@ func (s *Server) setEnablement(c echo.Context, enabled, subtree bool, settings j
 			settings = json.RawMessage("{}")
 		}
 	}
-	if err := plugins.CheckEnablement(r, code, subtree, enabled, settings); err != nil {
+	if err := plugins.CheckEnablement(r, code, subtree, enabled, settings, permissions); err != nil {
 		return err
 	}
 	if _, err := s.deps.PluginStore.SetPluginEnablement(c.Request().Context(), plugins.Enablement{Plugin: r.Name, TenantCode: code,
-		Subtree: subtree, Enabled: enabled, Settings: settings}); err != nil {
+		Subtree: subtree, Enabled: enabled, Settings: settings, Permissions: permissions}); err != nil {
 		return err
 	}
 	// This server sees the change at once; the others through the catalog's notifications.

@@ -185,6 +185,20 @@ func TestPluginPlatform(t *testing.T) {
 		if res := e.do("putuo-staff", http.MethodPost, base+caseID+"/notes", map[string]any{"text": ""}); res.status != 422 {
 			t.Errorf("empty note: %d %s", res.status, res.body)
 		}
+		// The district narrows what the plugin may do here: notes are no longer granted.
+		res = e.do("putuo-admin", http.MethodPut, "/api/v1/tenants/310107/plugins/example", map[string]any{"permissions": []string{"cases.read", "organisations.read"}})
+		if res.status != 200 || len(res.json["granted_permissions"].([]any)) != 2 {
+			t.Fatalf("narrow: %d %s", res.status, res.body)
+		}
+		if res := e.do("putuo-staff", http.MethodPost, base+caseID+"/notes", map[string]any{"text": "再次联系"}); res.status != 403 {
+			t.Errorf("a note the tenant no longer grants: %d %s", res.status, res.body)
+		}
+		if res := e.do("putuo-admin", http.MethodPut, "/api/v1/tenants/310107/plugins/example", map[string]any{"permissions": []string{"cases.share"}}); res.status != 400 || res.json["field"] != "permissions[0]" {
+			t.Errorf("granting what the plugin does not request: %d %s", res.status, res.body)
+		}
+		if res := e.do("putuo-admin", http.MethodPut, "/api/v1/tenants/310107/plugins/example", map[string]any{}); res.status != 200 || len(res.json["granted_permissions"].([]any)) != 3 {
+			t.Errorf("back to every requested permission: %d %s", res.status, res.body)
+		}
 	})
 
 	t.Run("after-events once per event id, across a restart", func(t *testing.T) {

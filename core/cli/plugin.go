@@ -137,7 +137,7 @@ func pluginCmd(load loader) *cobra.Command {
 				return fmt.Errorf("插件 %s 未安装 / plugin %s is not installed", args[0], args[0])
 			}
 			raw := []byte(settings)
-			if err := plugins.CheckEnablement(recs[i], tenantCode, subtree, enabled, raw); err != nil {
+			if err := plugins.CheckEnablement(recs[i], tenantCode, subtree, enabled, raw, nil); err != nil {
 				return err
 			}
 			if _, err := a.store.SetPluginEnablement(ctx, plugins.Enablement{Plugin: args[0], TenantCode: tenantCode,

@@ -76,14 +76,14 @@ func caseJSON(c cases.Case, now time.Time, reveal bool) ([]byte, error) {
 }
 
 // callOf builds the Call of a host→plugin request and issues its token; done revokes it.
-func (m *Manager) callOf(ctx context.Context, rec plugins.Record, tenant string, settings []byte) (*pluginv1.Call, func()) {
+func (m *Manager) callOf(ctx context.Context, rec plugins.Record, tenant string, settings []byte, readOnly bool) (*pluginv1.Call, func()) {
 	c := &pluginv1.Call{Tenant: tenant, Settings: settings}
 	if caller, ok := access.CallerFrom(ctx); ok {
 		c.Principal = &pluginv1.Principal{Subject: caller.Subject, Kind: caller.Kind, Id: caller.ID, Tenant: caller.Tenant,
 			OrganisationId: caller.Org, Roles: caller.Roles, Name: caller.Name}
 	}
 	c.RequestId = requestID(ctx)
-	c.CallToken = m.host.begin(rec, tenant, c.RequestId)
+	c.CallToken = m.host.begin(rec, tenant, c.RequestId, readOnly)
 	return c, func() { m.host.end(c.CallToken) }
 }
 
@@ -112,7 +112,7 @@ func (m *Manager) BeforeCase(ctx context.Context, tenant, hook string, c cases.C
 		if err != nil {
 			return err
 		}
-		call, done := m.callOf(ctx, e.rec, tenant, e.settings)
+		call, done := m.callOf(ctx, e.rec, tenant, e.settings, false)
 		var resp *pluginv1.BeforeResponse
 		err = m.invoke(ctx, e.rec.Name, "hook", plugins.HookTimeout(spec), func(ctx context.Context, svc pluginv1.PluginServiceClient) error {
 			var err error
@@ -207,7 +207,7 @@ func (m *Manager) ServeRoute(ctx context.Context, plugin, tenant string, req Rou
 	if !ok {
 		return RouteResponse{}, plugins.ErrRouteNotFound
 	}
-	call, done := m.callOf(ctx, rec, tenant, settings)
+	call, done := m.callOf(ctx, rec, tenant, settings, spec.GetPublic())
 	defer done()
 	if spec.GetPublic() {
 		call.Principal = &pluginv1.Principal{Kind: "public"}
@@ -251,7 +251,7 @@ func (m *Manager) DeliverEvent(ctx context.Context, ev store.PluginEvent) error 
 		m.log.Info("event dropped: plugin not enabled in the tenant", "plugin", ev.Plugin, "tenant", ev.Tenant, "event_id", ev.EventID)
 		return nil
 	}
-	call, done := m.callOf(ctx, rec, ev.Tenant, settings)
+	call, done := m.callOf(ctx, rec, ev.Tenant, settings, false)
 	defer done()
 	return m.invoke(ctx, ev.Plugin, "event", time.Minute, func(ctx context.Context, svc pluginv1.PluginServiceClient) error {
 		_, err := svc.Event(ctx, &pluginv1.EventRequest{Call: call, EventId: ev.EventID, Kind: ev.Kind, CaseId: ev.CaseID,
@@ -275,7 +275,7 @@ func (m *Manager) RunJob(ctx context.Context, run store.PluginJobRun) (string, e
 	if spec == nil {
 		return "任务已不在清单中，跳过 / skipped: the job is no longer in the manifest", nil
 	}
-	call, done := m.callOf(ctx, rec, run.Tenant, settings)
+	call, done := m.callOf(ctx, rec, run.Tenant, settings, false)
 	defer done()
 	var resp *pluginv1.JobResponse
 	err := m.invoke(ctx, run.Plugin, "job", plugins.JobTimeout(spec), func(ctx context.Context, svc pluginv1.PluginServiceClient) error {

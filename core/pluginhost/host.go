@@ -73,11 +73,18 @@ type HostStore interface {
 
 // callInfo is what a call token stands for.
 type callInfo struct {
-	plugin    string
-	tenant    string
-	perms     map[string]bool
-	requestID string
+	plugin string
+	tenant string
+	// grantTenant is the tenant whose enablement governs the call (the tenant itself, or the
+	// ancestor that enabled its subtree): where the plugin's grants are looked up.
+	grantTenant string
+	readOnly    bool // a public route's call: no writes
+	requestID   string
 }
+
+// writes are the host API methods that change something.
+var writes = map[string]bool{"AddCaseNote": true, "UpdateCaseFields": true, "LinkAgency": true, "ShareCase": true,
+	"RevokeShare": true, "Notify": true, "PutDocument": true, "DeleteDocument": true}
 
 type hostServer struct {
 	pluginv1.UnimplementedHostServiceServer
@@ -93,18 +100,27 @@ func newHostServer(m *Manager, deps HostDeps) *hostServer {
 }
 
 // begin issues the token of a host call of rec in tenant; end revokes it.
-func (h *hostServer) begin(rec plugins.Record, tenant, requestID string) string {
+func (h *hostServer) begin(rec plugins.Record, tenant, requestID string, readOnly bool) string {
 	b := make([]byte, 18)
 	_, _ = rand.Read(b)
 	tok := hex.EncodeToString(b)
-	perms := map[string]bool{}
-	for _, p := range rec.Manifest.GetPermissions() {
-		perms[p] = true
+	grantTenant := ""
+	if e, ok := h.m.Enablement(rec.Name, tenant); ok && e.Enabled {
+		grantTenant = e.TenantCode
 	}
 	h.mu.Lock()
-	h.calls[tok] = &callInfo{plugin: rec.Name, tenant: tenant, perms: perms, requestID: requestID}
+	h.calls[tok] = &callInfo{plugin: rec.Name, tenant: tenant, grantTenant: grantTenant, readOnly: readOnly, requestID: requestID}
 	h.mu.Unlock()
 	return tok
+}
+
+// granted asks the plugin's grants (Casbin) whether it holds perm for the call.
+func (h *hostServer) granted(info *callInfo, perm string) bool {
+	if info.grantTenant == "" {
+		return false
+	}
+	ok, err := h.m.grants.Allowed(info.plugin, info.grantTenant, perm)
+	return err == nil && ok
 }
 
 func (h *hostServer) end(tok string) {
@@ -131,9 +147,13 @@ func (h *hostServer) authorize(ctx context.Context, method string, hc *pluginv1.
 		return nil, nil, status.Errorf(codes.PermissionDenied, "本次调用属于租户 %s，不能操作租户 %q；跨租户只能通过案件共享 / this call acts in tenant %s, not %q; other tenants only through case shares",
 			info.tenant, hc.GetTenant(), info.tenant, hc.GetTenant())
 	}
-	if perm != "" && !info.perms[perm] {
+	if info.readOnly && writes[method] {
 		h.m.metrics.hostAPI.WithLabelValues(info.plugin, method, codes.PermissionDenied.String()).Inc()
-		return nil, nil, status.Errorf(codes.PermissionDenied, "插件未获授权 %s（%s） / the plugin was not granted %s", perm, plugins.Permissions[perm], perm)
+		return nil, nil, status.Errorf(codes.PermissionDenied, "公开路由只读，不能调用 %s / a public route is read-only: %s is refused", method, method)
+	}
+	if perm != "" && !h.granted(info, perm) {
+		h.m.metrics.hostAPI.WithLabelValues(info.plugin, method, codes.PermissionDenied.String()).Inc()
+		return nil, nil, status.Errorf(codes.PermissionDenied, "插件在本租户未获授权 %s（%s） / the plugin was not granted %s in this tenant", perm, plugins.Permissions[perm], perm)
 	}
 	ctx = audit.WithActor(ctx, audit.Actor{Subject: "plugin:" + info.plugin, RequestID: info.requestID})
 	return ctx, info, nil
@@ -188,7 +208,7 @@ func (h *hostServer) GetCase(ctx context.Context, r *pluginv1.GetCaseRequest) (*
 		return nil, err
 	}
 	reveal := r.GetParties()
-	if reveal && !info.perms["cases.parties"] {
+	if reveal && !h.granted(info, "cases.parties") {
 		return nil, h.finish(info, "GetCase", status.Error(codes.PermissionDenied, "插件未获授权 cases.parties / the plugin was not granted cases.parties"))
 	}
 	c, err := h.deps.Cases.Get(ctx, info.tenant, r.GetCaseId(), reveal)

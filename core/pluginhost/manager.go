@@ -13,6 +13,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/fengqiao/fengqiao/core/authz"
 	"github.com/fengqiao/fengqiao/core/plugins"
 	pluginv1 "github.com/fengqiao/fengqiao/plugins/sdk/proto/fengqiao/plugin/v1"
 )
@@ -67,6 +68,8 @@ type Manager struct {
 	settings map[string]*plugins.Settings // compiled settings schemas
 	ens      []plugins.Enablement
 	procs    map[string]*proc
+	// grants: what each plugin may do through the host API, per governing tenant (Casbin).
+	grants *authz.PluginGrants
 
 	stop context.CancelFunc
 	wg   sync.WaitGroup
@@ -94,8 +97,12 @@ type proc struct {
 // New returns a manager; Start loads the catalog and starts the plugins.
 func New(catalog Catalog, deps HostDeps, opts Options) *Manager {
 	opts.defaults()
+	grants, err := authz.NewPluginGrants()
+	if err != nil {
+		panic(err) // the model is a constant
+	}
 	m := &Manager{opts: opts, log: opts.Logger, catalog: catalog, records: map[string]plugins.Record{},
-		settings: map[string]*plugins.Settings{}, procs: map[string]*proc{}, metrics: newMetrics()}
+		settings: map[string]*plugins.Settings{}, procs: map[string]*proc{}, metrics: newMetrics(), grants: grants}
 	m.host = newHostServer(m, deps)
 	return m
 }
@@ -181,6 +188,17 @@ func (m *Manager) Reload(ctx context.Context) error {
 			continue
 		}
 		schemas[r.Name] = s
+	}
+	var grants []authz.PluginGrant
+	for _, e := range ens {
+		if r, ok := records[e.Plugin]; ok && e.Enabled {
+			for _, p := range plugins.GrantedPermissions(r.Manifest, e) {
+				grants = append(grants, authz.PluginGrant{Plugin: e.Plugin, Tenant: e.TenantCode, Permission: p})
+			}
+		}
+	}
+	if err := m.grants.Replace(grants); err != nil {
+		return err
 	}
 	m.mu.Lock()
 	m.records, m.settings, m.ens = records, schemas, ens

@@ -47,8 +47,25 @@ type Enablement struct {
 	Subtree    bool
 	Enabled    bool
 	Settings   json.RawMessage
-	UpdatedBy  string
-	UpdatedAt  time.Time
+	// Permissions the tenant grants the plugin; nil: every one its manifest requests.
+	Permissions []string
+	UpdatedBy   string
+	UpdatedAt   time.Time
+}
+
+// GrantedPermissions are the host permissions e grants a plugin of manifest m: those the
+// manifest requests, narrowed by e.Permissions when set.
+func GrantedPermissions(m *pluginv1.Manifest, e Enablement) []string {
+	if e.Permissions == nil {
+		return slices.Clone(m.GetPermissions())
+	}
+	var out []string
+	for _, p := range m.GetPermissions() {
+		if slices.Contains(e.Permissions, p) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // Effective is the enablement that governs tenant among rows: the tenant's own row, else the
@@ -378,10 +395,16 @@ func mapKeys[V any](m map[string]V) func(func(string) bool) {
 }
 
 // CheckEnablement validates enabling (or disabling) rec for tenant (and its subtree) with
-// settings: the tenant must lie in the plugin's regions — or, for a subtree, some region
+// settings and granted permissions (nil: all it requests; else only ones it requests): the tenant must lie in the plugin's regions — or, for a subtree, some region
 // within it (a "3701" plugin enabled for Shandong's subtree runs in Jinan only) — a district
 // has no subtree, and the settings must satisfy the plugin's schema.
-func CheckEnablement(rec Record, tenant string, subtree, enabled bool, settings []byte) error {
+func CheckEnablement(rec Record, tenant string, subtree, enabled bool, settings []byte, permissions []string) error {
+	for i, p := range permissions {
+		if !slices.Contains(rec.Manifest.GetPermissions(), p) {
+			return invalid(fmt.Sprintf("permissions[%d]", i), "插件 %s 未申请权限 %q（申请的：%s） / plugin %s does not request %q (it requests: %s)",
+				rec.Name, p, strings.Join(rec.Manifest.GetPermissions(), ", "), rec.Name, p, strings.Join(rec.Manifest.GetPermissions(), ", "))
+		}
+	}
 	if subtree && !strings.HasSuffix(tenant, "00") {
 		return invalid("subtree", "区县没有下级，subtree 只能用于省、市 / a district has no subtree: subtree is for provinces and cities")
 	}
