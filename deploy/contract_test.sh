@@ -163,6 +163,26 @@ check "the before-hook refuses a title with 禁止" 422 "$(post "$staff" /api/v1
 check "and lets another title through" 201 "$(post "$staff" /api/v1/tenants/310107/cases '{"title":"停车位纠纷","dispute_type":"neighbour","source":"walk_in","parties":[{"name":"张三","role":"applicant"},{"name":"李四","role":"respondent"}]}')"
 case $(curl -s "$base/metrics") in *'fengqiao_plugin_up{plugin="example"} 1'*) ok "/metrics shows the plugin up" ;; *) bad "/metrics shows the plugin up" ;; esac
 
+# A second server killed with SIGKILL: its plugin process dies with it.
+port2=$((port + 1000))
+env -i PATH="$PATH" HOME="${HOME:-/tmp}" FENGQIAO_DATABASE_URL="$url" FENGQIAO_HTTP_ADDR="127.0.0.1:$port2" bin/fengqiao serve >/dev/null 2>&1 &
+pid2=$!
+child=
+for _ in $(seq 100); do
+	child=$(pgrep -P "$pid2" -f "$plugdir/" || true)
+	[ -n "$child" ] && break
+	sleep 0.1
+done
+try "the second server runs the plugin" test -n "$child"
+kill -9 "$pid2"
+wait "$pid2" 2>/dev/null || true
+gone=
+for _ in $(seq 30); do
+	kill -0 "$child" 2>/dev/null || { gone=yes; break; }
+	sleep 0.1
+done
+check "a plugin process dies with a server killed by SIGKILL" yes "$gone"
+
 kill "$pid" && wait "$pid" 2>/dev/null
 pid=
 try "graceful shutdown on SIGTERM" grep -q '"msg":"shutting down"' "$log"
