@@ -40,6 +40,7 @@ type caseView struct {
 	Overdue     bool            `json:"overdue"`
 	ConcludedAt *time.Time      `json:"concluded_at,omitempty"`
 	Outcome     map[string]any  `json:"outcome,omitempty"`
+	Fields      json.RawMessage `json:"fields,omitempty"` // the plugin's own fields
 	Version     int             `json:"version"`
 	Parties     []partyView     `json:"parties"`
 }
@@ -56,11 +57,15 @@ type partyView struct {
 }
 
 func caseJSON(c cases.Case, now time.Time, reveal bool) ([]byte, error) {
+	return caseJSONWith(c, now, reveal, nil)
+}
+
+func caseJSONWith(c cases.Case, now time.Time, reveal bool, fields json.RawMessage) ([]byte, error) {
 	v := caseView{ID: c.ID, TenantCode: c.TenantCode, Number: c.Number, Title: c.Title, Description: c.Description,
 		DisputeType: c.DisputeType, Source: string(c.Source), Referral: c.Referral, PlaceCode: c.PlaceCode,
 		Amount: float64(c.AmountFen) / 100, Status: string(c.Status), RiskLevel: string(c.Risk.Level), CommitteeID: c.CommitteeID,
 		ReceivedAt: c.ReceivedAt, DueAt: c.DueAt, ConcludedAt: c.ConcludedAt, Outcome: c.Outcome, Version: c.Version,
-		Parties: []partyView{}}
+		Parties: []partyView{}, Fields: fields}
 	if !c.DueAt.IsZero() {
 		v.Overdue = c.Overdue(now)
 	}

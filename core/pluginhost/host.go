@@ -69,6 +69,8 @@ type HostStore interface {
 	CreateShare(ctx context.Context, sh access.CaseShare) (access.CaseShare, error)
 	RevokeShare(ctx context.Context, tenantCode, caseID, shareID, by string) (access.CaseShare, error)
 	SendMessage(ctx context.Context, tenant string, m warnings.Message) (string, error)
+	UpdatePluginFields(ctx context.Context, tenant, caseID, plugin string, fields json.RawMessage) (json.RawMessage, error)
+	PluginFields(ctx context.Context, tenant, caseID, plugin string) (json.RawMessage, error)
 }
 
 // callInfo is what a call token stands for.
@@ -211,11 +213,7 @@ func (h *hostServer) GetCase(ctx context.Context, r *pluginv1.GetCaseRequest) (*
 	if reveal && !h.granted(info, "cases.parties") {
 		return nil, h.finish(info, "GetCase", status.Error(codes.PermissionDenied, "插件未获授权 cases.parties / the plugin was not granted cases.parties"))
 	}
-	c, err := h.deps.Cases.Get(ctx, info.tenant, r.GetCaseId(), reveal)
-	if err != nil {
-		return nil, h.finish(info, "GetCase", err)
-	}
-	b, err := caseJSON(c, h.deps.Cases.Now(), reveal)
+	b, err := h.caseJSON(ctx, info, r.GetCaseId(), reveal)
 	return &pluginv1.GetCaseResponse{Case: b}, h.finish(info, "GetCase", err)
 }
 
@@ -330,11 +328,32 @@ func (h *hostServer) RevokeShare(ctx context.Context, r *pluginv1.RevokeShareReq
 }
 
 func (h *hostServer) UpdateCaseFields(ctx context.Context, r *pluginv1.UpdateCaseFieldsRequest) (*pluginv1.UpdateCaseFieldsResponse, error) {
-	_, info, err := h.authorize(ctx, "UpdateCaseFields", r.GetCall(), "cases.fields")
+	ctx, info, err := h.authorize(ctx, "UpdateCaseFields", r.GetCall(), "cases.fields")
 	if err != nil {
 		return nil, err
 	}
-	return nil, h.finish(info, "UpdateCaseFields", status.Error(codes.Unimplemented, "插件自有案件字段尚未提供，请暂用文档存储 / plugin case fields are not available yet: use the document store"))
+	var obj map[string]json.RawMessage
+	if len(r.GetFields()) > 64<<10 || json.Unmarshal(r.GetFields(), &obj) != nil || obj == nil || len(obj) > 100 {
+		return nil, h.finish(info, "UpdateCaseFields", badArg("fields", "须为 JSON 对象，至多 100 个字段、64 KiB / must be a JSON object of at most 100 fields and 64 KiB"))
+	}
+	if _, err := h.deps.Store.UpdatePluginFields(ctx, info.tenant, r.GetCaseId(), info.plugin, r.GetFields()); err != nil {
+		return nil, h.finish(info, "UpdateCaseFields", err)
+	}
+	b, err := h.caseJSON(ctx, info, r.GetCaseId(), false)
+	return &pluginv1.UpdateCaseFieldsResponse{Case: b}, h.finish(info, "UpdateCaseFields", err)
+}
+
+// caseJSON reads a case as the plugin sees it: with its own fields.
+func (h *hostServer) caseJSON(ctx context.Context, info *callInfo, id string, reveal bool) ([]byte, error) {
+	c, err := h.deps.Cases.Get(ctx, info.tenant, id, reveal)
+	if err != nil {
+		return nil, err
+	}
+	fields, err := h.deps.Store.PluginFields(ctx, info.tenant, id, info.plugin)
+	if err != nil {
+		return nil, err
+	}
+	return caseJSONWith(c, h.deps.Cases.Now(), reveal, fields)
 }
 
 // --- organisations, notifications, statistics ---------------------------------------------

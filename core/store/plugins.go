@@ -542,3 +542,46 @@ func (s *Store) SendMessage(ctx context.Context, tenant string, m warnings.Messa
 	}
 	return id, err
 }
+
+// UpdatePluginFields merges fields (a JSON object; a null removes a field) into plugin's own
+// fields of a case, records a "plugin_fields" event in the case's history, audits it, and
+// returns the plugin's fields afterwards.
+func (s *Store) UpdatePluginFields(ctx context.Context, tenant, caseID, plugin string, fields json.RawMessage) (json.RawMessage, error) {
+	a := audit.ActorFrom(ctx)
+	var before, after json.RawMessage
+	err := s.inTenant(ctx, tenant, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `SELECT coalesce(plugin_fields -> $3, '{}'::jsonb) FROM cases WHERE tenant_id = $1 AND id::text = $2 FOR UPDATE`,
+			tenant, caseID, plugin).Scan(&before)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return cases.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, `UPDATE cases SET plugin_fields = jsonb_set(plugin_fields, ARRAY[$3::text],
+				jsonb_strip_nulls(coalesce(plugin_fields -> $3, '{}'::jsonb) || $4::jsonb))
+			WHERE tenant_id = $1 AND id::text = $2 RETURNING plugin_fields -> $3`, tenant, caseID, plugin, fields).Scan(&after); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO case_events (tenant_id, case_id, actor, action, before, after, request_id)
+			VALUES ($1, $2::uuid, $3, 'plugin_fields', jsonb_build_object($4::text, $5::jsonb), jsonb_build_object($4::text, $6::jsonb), $7)`,
+			tenant, caseID, a.Subject, plugin, before, after, a.RequestID); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, tenant, "case.plugin_fields", "case:"+caseID, json.RawMessage(before), json.RawMessage(after))
+	})
+	return after, err
+}
+
+// PluginFields reads plugin's own fields of a case ({} when it has none).
+func (s *Store) PluginFields(ctx context.Context, tenant, caseID, plugin string) (json.RawMessage, error) {
+	var out json.RawMessage
+	err := s.inTenant(ctx, tenant, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT coalesce(plugin_fields -> $3, '{}'::jsonb) FROM cases WHERE tenant_id = $1 AND id::text = $2`,
+			tenant, caseID, plugin).Scan(&out)
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, cases.ErrNotFound
+	}
+	return out, err
+}
