@@ -111,12 +111,13 @@ func (m *Manager) BeforeCase(ctx context.Context, tenant, hook string, c cases.C
 	if err != nil {
 		return err
 	}
+	// Every subscriber sees the same case, marshalled once.
+	body, err := caseJSON(c, time.Now(), false)
+	if err != nil {
+		return err
+	}
 	for _, e := range subs {
 		spec, _ := plugins.Subscribes(e.rec.Manifest, hook)
-		body, err := caseJSON(c, time.Now(), false)
-		if err != nil {
-			return err
-		}
 		call, done := m.callOf(ctx, e.rec, tenant, e.settings, false)
 		var resp *pluginv1.BeforeResponse
 		err = m.invoke(ctx, e.rec.Name, "hook", plugins.HookTimeout(spec), func(ctx context.Context, svc pluginv1.PluginServiceClient) error {

@@ -2,6 +2,7 @@ package pluginhost
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -70,6 +71,9 @@ type Manager struct {
 	procs    map[string]*proc
 	// grants: what each plugin may do through the host API, per governing tenant (Casbin).
 	grants *authz.PluginGrants
+	// applied caches Enabled's settings (defaults applied, schema checked) by plugin and
+	// tenant: they depend only on what Reload loads, which replaces the cache.
+	applied *sync.Map // settingsKey → json.RawMessage
 
 	stop context.CancelFunc
 	wg   sync.WaitGroup
@@ -102,7 +106,7 @@ func New(catalog Catalog, deps HostDeps, opts Options) *Manager {
 		panic(err) // the model is a constant
 	}
 	m := &Manager{opts: opts, log: opts.Logger, catalog: catalog, records: map[string]plugins.Record{},
-		settings: map[string]*plugins.Settings{}, procs: map[string]*proc{}, metrics: newMetrics(), grants: grants}
+		settings: map[string]*plugins.Settings{}, procs: map[string]*proc{}, applied: &sync.Map{}, metrics: newMetrics(), grants: grants}
 	m.host = newHostServer(m, deps)
 	return m
 }
@@ -201,7 +205,7 @@ func (m *Manager) Reload(ctx context.Context) error {
 		return err
 	}
 	m.mu.Lock()
-	m.records, m.settings, m.ens = records, schemas, ens
+	m.records, m.settings, m.ens, m.applied = records, schemas, ens, &sync.Map{}
 	var upgrade []*proc
 	for name, p := range m.procs {
 		r, ok := records[name]
@@ -535,6 +539,10 @@ func (m *Manager) Enabled(plugin, tenant string) (rec plugins.Record, settings [
 	if !ok || !plugins.RegionAllows(rec.Manifest.GetRegions(), tenant) {
 		return rec, nil, false
 	}
+	key := settingsKey{plugin: plugin, tenant: tenant}
+	if v, hit := m.applied.Load(key); hit {
+		return rec, slices.Clone(v.(json.RawMessage)), true
+	}
 	e, ok := plugins.Effective(m.ens, plugin, tenant)
 	if !ok || !e.Enabled {
 		return rec, nil, false
@@ -547,8 +555,11 @@ func (m *Manager) Enabled(plugin, tenant string) (rec plugins.Record, settings [
 	if err != nil { // settings written under an older schema: the plugin gets its defaults
 		applied, _ = s.Apply(nil)
 	}
-	return rec, applied, true
+	m.applied.Store(key, applied)
+	return rec, slices.Clone(applied), true
 }
+
+type settingsKey struct{ plugin, tenant string }
 
 // Enablement returns the effective enablement row of plugin in tenant.
 func (m *Manager) Enablement(plugin, tenant string) (plugins.Enablement, bool) {
@@ -565,12 +576,15 @@ func (m *Manager) SettingsSchema(plugin string) (*plugins.Settings, bool) {
 	return s, ok
 }
 
-// enabledIn lists the plugins enabled in tenant, by name, with their settings.
+// enabledIn lists the plugins enabled in tenant that want selects, by name, with their
+// settings.
 func (m *Manager) enabledIn(tenant string, want func(plugins.Record) bool) []enabled {
 	m.mu.RLock()
 	names := make([]string, 0, len(m.records))
-	for n := range m.records {
-		names = append(names, n)
+	for n, r := range m.records {
+		if want(r) { // first, so that the settings of the others are not looked up
+			names = append(names, n)
+		}
 	}
 	m.mu.RUnlock()
 	slices.Sort(names)
