@@ -543,7 +543,7 @@ func BenchmarkBeforeHook(b *testing.B) {
 			if _, _, ok := env.m.Enabled("example", benchTenant); !ok {
 				return 0, fmt.Errorf("not enabled")
 			}
-			_, done := env.m.callOf(env.ctx, rec, benchTenant, settings)
+			_, done := env.m.callOf(env.ctx, rec, benchTenant, settings, false)
 			done()
 			return 0, nil
 		}, false)
