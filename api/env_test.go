@@ -151,7 +151,10 @@ func newEnvWith(t testing.TB, o envOptions) *env {
 }
 
 func pluginOptions(o pluginhost.Options) pluginhost.Options {
-	o.Logger, o.HealthInterval = discardLogger(), time.Hour
+	if o.Logger == nil {
+		o.Logger = discardLogger()
+	}
+	o.HealthInterval = time.Hour
 	return o
 }
 

@@ -1,10 +1,13 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -16,8 +19,28 @@ import (
 // say, through the real host: deadlines, crashes (kill -9 mid-hook), panics, nonsense answers,
 // fail-open and fail-closed hooks, deactivation, cross-tenant and replayed host calls, a
 // protocol-version mismatch and a changed binary.
+// lockedBuffer is a log destination written by several goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
 func TestPluginFaults(t *testing.T) {
-	e := newEnvWith(t, envOptions{plugins: true, pluginOptions: pluginhost.Options{CrashLimit: 4, MaxBackoff: time.Millisecond}})
+	var logs lockedBuffer
+	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	e := newEnvWith(t, envOptions{plugins: true, pluginOptions: pluginhost.Options{CrashLimit: 4, MaxBackoff: time.Millisecond, Logger: logger}})
 	e.install(t, buildPlugin(t, "plugins/internal/faulty", ""))
 	mode := func(t *testing.T, m string) {
 		t.Helper()
@@ -110,6 +133,15 @@ func TestPluginFaults(t *testing.T) {
 		}
 		if e.plugins.PID("faulty") != pid {
 			t.Errorf("a panic restarted the process")
+		}
+		// The plugin's own log (its stack, through the SDK's logger) is in the server's log,
+		// tagged with the plugin.
+		var tagged bool
+		for _, line := range strings.Split(logs.String(), "\n") {
+			tagged = tagged || strings.Contains(line, `"plugin":"faulty"`) && strings.Contains(line, "panic")
+		}
+		if !tagged {
+			t.Errorf("no log line of the plugin's panic tagged plugin=faulty in:\n%s", logs.String())
 		}
 	})
 
