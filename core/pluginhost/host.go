@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -71,6 +72,8 @@ type HostStore interface {
 	SendMessage(ctx context.Context, tenant string, m warnings.Message) (string, error)
 	UpdatePluginFields(ctx context.Context, tenant, caseID, plugin string, fields json.RawMessage) (json.RawMessage, error)
 	PluginFields(ctx context.Context, tenant, caseID, plugin string) (json.RawMessage, error)
+	SetJoint(ctx context.Context, tenantCode, caseID string, j *cases.Joint) error
+	ActiveTenantCodes(ctx context.Context, codes []string) ([]string, error)
 }
 
 // callInfo is what a call token stands for.
@@ -86,7 +89,7 @@ type callInfo struct {
 
 // writes are the host API methods that change something.
 var writes = map[string]bool{"AddCaseNote": true, "UpdateCaseFields": true, "LinkAgency": true, "ShareCase": true,
-	"RevokeShare": true, "Notify": true, "PutDocument": true, "DeleteDocument": true}
+	"RevokeShare": true, "Notify": true, "PutDocument": true, "DeleteDocument": true, "SetJoint": true}
 
 type hostServer struct {
 	pluginv1.UnimplementedHostServiceServer
@@ -325,6 +328,45 @@ func (h *hostServer) RevokeShare(ctx context.Context, r *pluginv1.RevokeShareReq
 	}
 	_, err = h.deps.Store.RevokeShare(ctx, info.tenant, r.GetCaseId(), r.GetShareId(), "plugin:"+info.plugin)
 	return &pluginv1.RevokeShareResponse{}, h.finish(info, "RevokeShare", err)
+}
+
+func (h *hostServer) SetJoint(ctx context.Context, r *pluginv1.SetJointRequest) (*pluginv1.SetJointResponse, error) {
+	ctx, info, err := h.authorize(ctx, "SetJoint", r.GetCall(), "cases.joint")
+	if err != nil {
+		return nil, err
+	}
+	var j *cases.Joint
+	if r.GetJointId() != "" {
+		ts := r.GetTenants()
+		seen := map[string]bool{}
+		switch {
+		case len(r.GetJointId()) > 100:
+			return nil, h.finish(info, "SetJoint", badArg("joint_id", "联合调解编号至多 100 字符 / joint_id is at most 100 characters"))
+		case len(ts) < 2 || len(ts) > 20:
+			return nil, h.finish(info, "SetJoint", badArg("tenants", "联合调解须有 2–20 个参与方 / a joint mediation has 2–20 participants"))
+		case !slices.Contains(ts, info.tenant):
+			return nil, h.finish(info, "SetJoint", badArg("tenants", "参与方须包括本辖区 / the participants must include this tenant"))
+		case !slices.Contains(ts, r.GetLead()):
+			return nil, h.finish(info, "SetJoint", badArg("lead", "牵头方须是参与方 / the lead must be a participant"))
+		}
+		for _, t := range ts {
+			if seen[t] {
+				return nil, h.finish(info, "SetJoint", badArg("tenants", "参与方重复："+t+" / a participant is listed twice: "+t))
+			}
+			seen[t] = true
+		}
+		active, err := h.deps.Store.ActiveTenantCodes(ctx, ts)
+		if err != nil {
+			return nil, h.finish(info, "SetJoint", err)
+		}
+		for _, t := range ts {
+			if !slices.Contains(active, t) {
+				return nil, h.finish(info, "SetJoint", badArg("tenants", "不是在用的租户："+t+" / not an active tenant: "+t))
+			}
+		}
+		j = &cases.Joint{ID: r.GetJointId(), Lead: r.GetLead(), Tenants: ts}
+	}
+	return &pluginv1.SetJointResponse{}, h.finish(info, "SetJoint", h.deps.Store.SetJoint(ctx, info.tenant, r.GetCaseId(), j))
 }
 
 func (h *hostServer) UpdateCaseFields(ctx context.Context, r *pluginv1.UpdateCaseFieldsRequest) (*pluginv1.UpdateCaseFieldsResponse, error) {

@@ -141,6 +141,7 @@ var Permissions = map[string]string{
 	"cases.fields":       "写入插件自有的案件字段 / write the plugin's own case fields",
 	"cases.link":         "将协作单位关联到案件 / link agencies to cases",
 	"cases.share":        "与其他租户共享案件 / share cases with other tenants",
+	"cases.joint":        "标记跨辖区联合调解（参与方可见） / mark a joint mediation with other tenants (they see the case)",
 	"organisations.read": "读取组织与调解员 / read organisations and mediators",
 	"notifications.send": "发送站内消息 / send inbox messages",
 	"stats.read":         "读取统计 / read statistics",

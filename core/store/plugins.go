@@ -585,3 +585,17 @@ func (s *Store) PluginFields(ctx context.Context, tenant, caseID, plugin string)
 	}
 	return out, err
 }
+
+// ActiveTenantCodes returns those of codes that are active tenants.
+func (s *Store) ActiveTenantCodes(ctx context.Context, codes []string) ([]string, error) {
+	var out []string
+	err := s.inTenant(ctx, rootTenant, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT code FROM tenants WHERE code = ANY($1) AND status = 'active'`, codes)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	})
+	return out, err
+}

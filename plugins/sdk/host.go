@@ -30,6 +30,10 @@ type Host interface {
 	ShareCase(ctx context.Context, s Share) (shareID string, err error)
 	// RevokeShare revokes a share the plugin made (cases.share).
 	RevokeShare(ctx context.Context, caseID, shareID string) error
+	// SetJoint marks the case as this tenant's record of a joint mediation with other
+	// tenants (cases.joint): their staff gain the "partner" relationship to it. A Joint with
+	// an empty ID ends it.
+	SetJoint(ctx context.Context, caseID string, j Joint) error
 	// Notify sends a message to an inbox (notifications.send).
 	Notify(ctx context.Context, n Notification) (messageID string, err error)
 	// Stats answers a statistics query, as GET …/stats?query (stats.read).
@@ -77,6 +81,15 @@ type Share struct {
 	Scope                 string // summary or parties
 	ExpiresAt             time.Time
 	Reason                string
+}
+
+// Joint is a joint mediation (e.g. cross-provincial border mediation): its id, shared by every
+// participant's record, the leading tenant, and every participant (the lead and this tenant
+// included).
+type Joint struct {
+	ID      string
+	Lead    string
+	Tenants []string
 }
 
 // Notification is a message to an inbox.

@@ -227,6 +227,14 @@ func (h *hostClient) RevokeShare(ctx context.Context, caseID, shareID string) er
 	return hostError(err)
 }
 
+func (h *hostClient) SetJoint(ctx context.Context, caseID string, j Joint) error {
+	if err := h.ready(); err != nil {
+		return err
+	}
+	_, err := h.c.SetJoint(ctx, &pluginv1.SetJointRequest{Call: h.call(), CaseId: caseID, JointId: j.ID, Lead: j.Lead, Tenants: j.Tenants})
+	return hostError(err)
+}
+
 func (h *hostClient) Notify(ctx context.Context, n Notification) (string, error) {
 	if err := h.ready(); err != nil {
 		return "", err

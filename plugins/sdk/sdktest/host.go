@@ -27,6 +27,7 @@ const (
 	PermCasesFields       = "cases.fields"
 	PermCasesLink         = "cases.link"
 	PermCasesShare        = "cases.share"
+	PermCasesJoint        = "cases.joint"
 	PermOrganisationsRead = "organisations.read"
 	PermNotificationsSend = "notifications.send"
 	PermStatsRead         = "stats.read"
@@ -51,6 +52,7 @@ type Host struct {
 	notes         []Note
 	links         []Link
 	shares        []ShareRecord
+	joints        map[string]sdk.Joint // by case
 	notifications []sdk.Notification
 	docs          map[docKey]sdk.Document
 }
@@ -84,7 +86,7 @@ type docKey struct{ kind, id string }
 func NewHost(tenant string, permissions ...string) *Host {
 	h := &Host{
 		tenant: tenant, perms: map[string]bool{}, Now: time.Now,
-		cases: map[string]sdk.Case{}, docs: map[docKey]sdk.Document{},
+		cases: map[string]sdk.Case{}, docs: map[docKey]sdk.Document{}, joints: map[string]sdk.Joint{},
 	}
 	for _, p := range permissions {
 		h.perms[p] = true
@@ -459,6 +461,44 @@ func (h *Host) RevokeShare(_ context.Context, caseID, shareID string) error {
 		}
 	}
 	return notFound("share %s not found", shareID)
+}
+
+// SetJoint implements sdk.Host.
+func (h *Host) SetJoint(_ context.Context, caseID string, j sdk.Joint) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if err := h.need(PermCasesJoint); err != nil {
+		return err
+	}
+	if _, err := h.caseOf(caseID); err != nil {
+		return err
+	}
+	if j.ID == "" {
+		delete(h.joints, caseID)
+		return nil
+	}
+	switch {
+	case len(j.Tenants) < 2:
+		return invalid("tenants", "联合调解至少两方 / a joint mediation has at least two participants")
+	case !slices.Contains(j.Tenants, h.tenant):
+		return invalid("tenants", "参与方须包括本辖区 / the participants must include this tenant")
+	case !slices.Contains(j.Tenants, j.Lead):
+		return invalid("lead", "牵头方须是参与方 / the lead must be a participant")
+	}
+	j.Tenants = slices.Clone(j.Tenants)
+	h.joints[caseID] = j
+	return nil
+}
+
+// Joints are the joint mediations the plugin set, by case.
+func (h *Host) Joints() map[string]sdk.Joint {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := map[string]sdk.Joint{}
+	for k, v := range h.joints {
+		out[k] = v
+	}
+	return out
 }
 
 // Notify implements sdk.Host.

@@ -48,6 +48,21 @@ func TestHostPermissionsAndTenant(t *testing.T) {
 			_, err := h.ShareCase(ctx, sdk.Share{CaseID: "c2", GranteeTenant: "320102", Scope: "summary"})
 			return err
 		}, sdk.ErrPermission},
+		{"joint not granted", []string{PermCasesShare}, func(h *Host) error {
+			return h.SetJoint(ctx, "c1", sdk.Joint{ID: "j1", Lead: "310101", Tenants: []string{"310101", "320509"}})
+		}, sdk.ErrPermission},
+		{"joint granted", []string{PermCasesJoint}, func(h *Host) error {
+			return h.SetJoint(ctx, "c1", sdk.Joint{ID: "j1", Lead: "320509", Tenants: []string{"310101", "320509"}})
+		}, nil},
+		{"joint without this tenant", []string{PermCasesJoint}, func(h *Host) error {
+			return h.SetJoint(ctx, "c1", sdk.Joint{ID: "j1", Lead: "320509", Tenants: []string{"330421", "320509"}})
+		}, sdk.ErrInvalid},
+		{"joint lead not a participant", []string{PermCasesJoint}, func(h *Host) error {
+			return h.SetJoint(ctx, "c1", sdk.Joint{ID: "j1", Lead: "330421", Tenants: []string{"310101", "320509"}})
+		}, sdk.ErrInvalid},
+		{"joint on another tenant's case", []string{PermCasesJoint}, func(h *Host) error {
+			return h.SetJoint(ctx, "c2", sdk.Joint{ID: "j1", Lead: "310101", Tenants: []string{"310101", "370102"}})
+		}, sdk.ErrPermission},
 		{"revoke an unknown share", []string{PermCasesShare}, func(h *Host) error { return h.RevokeShare(ctx, "c1", "s9") }, sdk.ErrNotFound},
 		{"organisations not granted", nil, func(h *Host) error { _, err := h.ListOrganisations(ctx, ""); return err }, sdk.ErrPermission},
 		{"mediators not granted", nil, func(h *Host) error { _, err := h.ListMediators(ctx, ""); return err }, sdk.ErrPermission},

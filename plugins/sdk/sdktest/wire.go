@@ -391,6 +391,16 @@ func (s *hostServer) RevokeShare(ctx context.Context, r *pluginv1.RevokeShareReq
 	return &pluginv1.RevokeShareResponse{}, nil
 }
 
+func (s *hostServer) SetJoint(ctx context.Context, r *pluginv1.SetJointRequest) (*pluginv1.SetJointResponse, error) {
+	if err := s.tokens.check(r.GetCall()); err != nil {
+		return nil, err
+	}
+	if err := s.host.SetJoint(ctx, r.GetCaseId(), sdk.Joint{ID: r.GetJointId(), Lead: r.GetLead(), Tenants: r.GetTenants()}); err != nil {
+		return nil, toStatus(err)
+	}
+	return &pluginv1.SetJointResponse{}, nil
+}
+
 func (s *hostServer) Notify(ctx context.Context, r *pluginv1.NotifyRequest) (*pluginv1.NotifyResponse, error) {
 	if err := s.tokens.check(r.GetCall()); err != nil {
 		return nil, err

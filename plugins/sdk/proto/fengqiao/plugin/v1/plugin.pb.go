@@ -3319,6 +3319,118 @@ func (x *DeleteDocumentResponse) GetDeleted() bool {
 	return false
 }
 
+type SetJointRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Call          *HostCall              `protobuf:"bytes,1,opt,name=call,proto3" json:"call,omitempty"`
+	CaseId        string                 `protobuf:"bytes,2,opt,name=case_id,json=caseId,proto3" json:"case_id,omitempty"`
+	JointId       string                 `protobuf:"bytes,3,opt,name=joint_id,json=jointId,proto3" json:"joint_id,omitempty"` // the joint mediation's id, shared by its participants' records; "" ends it
+	Lead          string                 `protobuf:"bytes,4,opt,name=lead,proto3" json:"lead,omitempty"`                      // the leading tenant
+	Tenants       []string               `protobuf:"bytes,5,rep,name=tenants,proto3" json:"tenants,omitempty"`                // every participant, the lead and the call's tenant included
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetJointRequest) Reset() {
+	*x = SetJointRequest{}
+	mi := &file_fengqiao_plugin_v1_plugin_proto_msgTypes[56]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetJointRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetJointRequest) ProtoMessage() {}
+
+func (x *SetJointRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_fengqiao_plugin_v1_plugin_proto_msgTypes[56]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetJointRequest.ProtoReflect.Descriptor instead.
+func (*SetJointRequest) Descriptor() ([]byte, []int) {
+	return file_fengqiao_plugin_v1_plugin_proto_rawDescGZIP(), []int{56}
+}
+
+func (x *SetJointRequest) GetCall() *HostCall {
+	if x != nil {
+		return x.Call
+	}
+	return nil
+}
+
+func (x *SetJointRequest) GetCaseId() string {
+	if x != nil {
+		return x.CaseId
+	}
+	return ""
+}
+
+func (x *SetJointRequest) GetJointId() string {
+	if x != nil {
+		return x.JointId
+	}
+	return ""
+}
+
+func (x *SetJointRequest) GetLead() string {
+	if x != nil {
+		return x.Lead
+	}
+	return ""
+}
+
+func (x *SetJointRequest) GetTenants() []string {
+	if x != nil {
+		return x.Tenants
+	}
+	return nil
+}
+
+type SetJointResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetJointResponse) Reset() {
+	*x = SetJointResponse{}
+	mi := &file_fengqiao_plugin_v1_plugin_proto_msgTypes[57]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetJointResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetJointResponse) ProtoMessage() {}
+
+func (x *SetJointResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_fengqiao_plugin_v1_plugin_proto_msgTypes[57]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetJointResponse.ProtoReflect.Descriptor instead.
+func (*SetJointResponse) Descriptor() ([]byte, []int) {
+	return file_fengqiao_plugin_v1_plugin_proto_rawDescGZIP(), []int{57}
+}
+
 var File_fengqiao_plugin_v1_plugin_proto protoreflect.FileDescriptor
 
 const file_fengqiao_plugin_v1_plugin_proto_rawDesc = "" +
@@ -3557,7 +3669,14 @@ const file_fengqiao_plugin_v1_plugin_proto_rawDesc = "" +
 	"\x04kind\x18\x02 \x01(\tR\x04kind\x12\x0e\n" +
 	"\x02id\x18\x03 \x01(\tR\x02id\"2\n" +
 	"\x16DeleteDocumentResponse\x12\x18\n" +
-	"\adeleted\x18\x01 \x01(\bR\adeleted2\xc0\x04\n" +
+	"\adeleted\x18\x01 \x01(\bR\adeleted\"\xa5\x01\n" +
+	"\x0fSetJointRequest\x120\n" +
+	"\x04call\x18\x01 \x01(\v2\x1c.fengqiao.plugin.v1.HostCallR\x04call\x12\x17\n" +
+	"\acase_id\x18\x02 \x01(\tR\x06caseId\x12\x19\n" +
+	"\bjoint_id\x18\x03 \x01(\tR\ajointId\x12\x12\n" +
+	"\x04lead\x18\x04 \x01(\tR\x04lead\x12\x18\n" +
+	"\atenants\x18\x05 \x03(\tR\atenants\"\x12\n" +
+	"\x10SetJointResponse2\xc0\x04\n" +
 	"\rPluginService\x12I\n" +
 	"\x04Init\x12\x1f.fengqiao.plugin.v1.InitRequest\x1a .fengqiao.plugin.v1.InitResponse\x12^\n" +
 	"\vGetManifest\x12&.fengqiao.plugin.v1.GetManifestRequest\x1a'.fengqiao.plugin.v1.GetManifestResponse\x12O\n" +
@@ -3565,7 +3684,7 @@ const file_fengqiao_plugin_v1_plugin_proto_rawDesc = "" +
 	"\x05Event\x12 .fengqiao.plugin.v1.EventRequest\x1a!.fengqiao.plugin.v1.EventResponse\x12L\n" +
 	"\x05Route\x12 .fengqiao.plugin.v1.RouteRequest\x1a!.fengqiao.plugin.v1.RouteResponse\x12F\n" +
 	"\x03Job\x12\x1e.fengqiao.plugin.v1.JobRequest\x1a\x1f.fengqiao.plugin.v1.JobResponse\x12O\n" +
-	"\x06Health\x12!.fengqiao.plugin.v1.HealthRequest\x1a\".fengqiao.plugin.v1.HealthResponse2\xb0\v\n" +
+	"\x06Health\x12!.fengqiao.plugin.v1.HealthRequest\x1a\".fengqiao.plugin.v1.HealthResponse2\x87\f\n" +
 	"\vHostService\x12R\n" +
 	"\aGetCase\x12\".fengqiao.plugin.v1.GetCaseRequest\x1a#.fengqiao.plugin.v1.GetCaseResponse\x12X\n" +
 	"\tListCases\x12$.fengqiao.plugin.v1.ListCasesRequest\x1a%.fengqiao.plugin.v1.ListCasesResponse\x12p\n" +
@@ -3582,7 +3701,8 @@ const file_fengqiao_plugin_v1_plugin_proto_rawDesc = "" +
 	"\vPutDocument\x12&.fengqiao.plugin.v1.PutDocumentRequest\x1a'.fengqiao.plugin.v1.PutDocumentResponse\x12^\n" +
 	"\vGetDocument\x12&.fengqiao.plugin.v1.GetDocumentRequest\x1a'.fengqiao.plugin.v1.GetDocumentResponse\x12d\n" +
 	"\rListDocuments\x12(.fengqiao.plugin.v1.ListDocumentsRequest\x1a).fengqiao.plugin.v1.ListDocumentsResponse\x12g\n" +
-	"\x0eDeleteDocument\x12).fengqiao.plugin.v1.DeleteDocumentRequest\x1a*.fengqiao.plugin.v1.DeleteDocumentResponseBLZJgithub.com/fengqiao/fengqiao/plugins/sdk/proto/fengqiao/plugin/v1;pluginv1b\x06proto3"
+	"\x0eDeleteDocument\x12).fengqiao.plugin.v1.DeleteDocumentRequest\x1a*.fengqiao.plugin.v1.DeleteDocumentResponse\x12U\n" +
+	"\bSetJoint\x12#.fengqiao.plugin.v1.SetJointRequest\x1a$.fengqiao.plugin.v1.SetJointResponseBLZJgithub.com/fengqiao/fengqiao/plugins/sdk/proto/fengqiao/plugin/v1;pluginv1b\x06proto3"
 
 var (
 	file_fengqiao_plugin_v1_plugin_proto_rawDescOnce sync.Once
@@ -3596,7 +3716,7 @@ func file_fengqiao_plugin_v1_plugin_proto_rawDescGZIP() []byte {
 	return file_fengqiao_plugin_v1_plugin_proto_rawDescData
 }
 
-var file_fengqiao_plugin_v1_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 59)
+var file_fengqiao_plugin_v1_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 61)
 var file_fengqiao_plugin_v1_plugin_proto_goTypes = []any{
 	(*Call)(nil),                      // 0: fengqiao.plugin.v1.Call
 	(*Principal)(nil),                 // 1: fengqiao.plugin.v1.Principal
@@ -3654,9 +3774,11 @@ var file_fengqiao_plugin_v1_plugin_proto_goTypes = []any{
 	(*ListDocumentsResponse)(nil),     // 53: fengqiao.plugin.v1.ListDocumentsResponse
 	(*DeleteDocumentRequest)(nil),     // 54: fengqiao.plugin.v1.DeleteDocumentRequest
 	(*DeleteDocumentResponse)(nil),    // 55: fengqiao.plugin.v1.DeleteDocumentResponse
-	nil,                               // 56: fengqiao.plugin.v1.RouteRequest.ParamsEntry
-	nil,                               // 57: fengqiao.plugin.v1.RouteRequest.HeadersEntry
-	nil,                               // 58: fengqiao.plugin.v1.RouteResponse.HeadersEntry
+	(*SetJointRequest)(nil),           // 56: fengqiao.plugin.v1.SetJointRequest
+	(*SetJointResponse)(nil),          // 57: fengqiao.plugin.v1.SetJointResponse
+	nil,                               // 58: fengqiao.plugin.v1.RouteRequest.ParamsEntry
+	nil,                               // 59: fengqiao.plugin.v1.RouteRequest.HeadersEntry
+	nil,                               // 60: fengqiao.plugin.v1.RouteResponse.HeadersEntry
 }
 var file_fengqiao_plugin_v1_plugin_proto_depIdxs = []int32{
 	1,  // 0: fengqiao.plugin.v1.Call.principal:type_name -> fengqiao.plugin.v1.Principal
@@ -3674,9 +3796,9 @@ var file_fengqiao_plugin_v1_plugin_proto_depIdxs = []int32{
 	15, // 12: fengqiao.plugin.v1.Problem.fields:type_name -> fengqiao.plugin.v1.FieldProblem
 	0,  // 13: fengqiao.plugin.v1.EventRequest.call:type_name -> fengqiao.plugin.v1.Call
 	0,  // 14: fengqiao.plugin.v1.RouteRequest.call:type_name -> fengqiao.plugin.v1.Call
-	56, // 15: fengqiao.plugin.v1.RouteRequest.params:type_name -> fengqiao.plugin.v1.RouteRequest.ParamsEntry
-	57, // 16: fengqiao.plugin.v1.RouteRequest.headers:type_name -> fengqiao.plugin.v1.RouteRequest.HeadersEntry
-	58, // 17: fengqiao.plugin.v1.RouteResponse.headers:type_name -> fengqiao.plugin.v1.RouteResponse.HeadersEntry
+	58, // 15: fengqiao.plugin.v1.RouteRequest.params:type_name -> fengqiao.plugin.v1.RouteRequest.ParamsEntry
+	59, // 16: fengqiao.plugin.v1.RouteRequest.headers:type_name -> fengqiao.plugin.v1.RouteRequest.HeadersEntry
+	60, // 17: fengqiao.plugin.v1.RouteResponse.headers:type_name -> fengqiao.plugin.v1.RouteResponse.HeadersEntry
 	0,  // 18: fengqiao.plugin.v1.JobRequest.call:type_name -> fengqiao.plugin.v1.Call
 	24, // 19: fengqiao.plugin.v1.GetCaseRequest.call:type_name -> fengqiao.plugin.v1.HostCall
 	24, // 20: fengqiao.plugin.v1.ListCasesRequest.call:type_name -> fengqiao.plugin.v1.HostCall
@@ -3697,55 +3819,58 @@ var file_fengqiao_plugin_v1_plugin_proto_depIdxs = []int32{
 	24, // 35: fengqiao.plugin.v1.ListDocumentsRequest.call:type_name -> fengqiao.plugin.v1.HostCall
 	47, // 36: fengqiao.plugin.v1.ListDocumentsResponse.documents:type_name -> fengqiao.plugin.v1.Document
 	24, // 37: fengqiao.plugin.v1.DeleteDocumentRequest.call:type_name -> fengqiao.plugin.v1.HostCall
-	8,  // 38: fengqiao.plugin.v1.PluginService.Init:input_type -> fengqiao.plugin.v1.InitRequest
-	10, // 39: fengqiao.plugin.v1.PluginService.GetManifest:input_type -> fengqiao.plugin.v1.GetManifestRequest
-	12, // 40: fengqiao.plugin.v1.PluginService.Before:input_type -> fengqiao.plugin.v1.BeforeRequest
-	16, // 41: fengqiao.plugin.v1.PluginService.Event:input_type -> fengqiao.plugin.v1.EventRequest
-	18, // 42: fengqiao.plugin.v1.PluginService.Route:input_type -> fengqiao.plugin.v1.RouteRequest
-	20, // 43: fengqiao.plugin.v1.PluginService.Job:input_type -> fengqiao.plugin.v1.JobRequest
-	22, // 44: fengqiao.plugin.v1.PluginService.Health:input_type -> fengqiao.plugin.v1.HealthRequest
-	25, // 45: fengqiao.plugin.v1.HostService.GetCase:input_type -> fengqiao.plugin.v1.GetCaseRequest
-	27, // 46: fengqiao.plugin.v1.HostService.ListCases:input_type -> fengqiao.plugin.v1.ListCasesRequest
-	29, // 47: fengqiao.plugin.v1.HostService.ListOrganisations:input_type -> fengqiao.plugin.v1.ListOrganisationsRequest
-	31, // 48: fengqiao.plugin.v1.HostService.ListMediators:input_type -> fengqiao.plugin.v1.ListMediatorsRequest
-	33, // 49: fengqiao.plugin.v1.HostService.AddCaseNote:input_type -> fengqiao.plugin.v1.AddCaseNoteRequest
-	35, // 50: fengqiao.plugin.v1.HostService.UpdateCaseFields:input_type -> fengqiao.plugin.v1.UpdateCaseFieldsRequest
-	37, // 51: fengqiao.plugin.v1.HostService.LinkAgency:input_type -> fengqiao.plugin.v1.LinkAgencyRequest
-	39, // 52: fengqiao.plugin.v1.HostService.ShareCase:input_type -> fengqiao.plugin.v1.ShareCaseRequest
-	41, // 53: fengqiao.plugin.v1.HostService.RevokeShare:input_type -> fengqiao.plugin.v1.RevokeShareRequest
-	43, // 54: fengqiao.plugin.v1.HostService.Notify:input_type -> fengqiao.plugin.v1.NotifyRequest
-	45, // 55: fengqiao.plugin.v1.HostService.GetStats:input_type -> fengqiao.plugin.v1.GetStatsRequest
-	48, // 56: fengqiao.plugin.v1.HostService.PutDocument:input_type -> fengqiao.plugin.v1.PutDocumentRequest
-	50, // 57: fengqiao.plugin.v1.HostService.GetDocument:input_type -> fengqiao.plugin.v1.GetDocumentRequest
-	52, // 58: fengqiao.plugin.v1.HostService.ListDocuments:input_type -> fengqiao.plugin.v1.ListDocumentsRequest
-	54, // 59: fengqiao.plugin.v1.HostService.DeleteDocument:input_type -> fengqiao.plugin.v1.DeleteDocumentRequest
-	9,  // 60: fengqiao.plugin.v1.PluginService.Init:output_type -> fengqiao.plugin.v1.InitResponse
-	11, // 61: fengqiao.plugin.v1.PluginService.GetManifest:output_type -> fengqiao.plugin.v1.GetManifestResponse
-	13, // 62: fengqiao.plugin.v1.PluginService.Before:output_type -> fengqiao.plugin.v1.BeforeResponse
-	17, // 63: fengqiao.plugin.v1.PluginService.Event:output_type -> fengqiao.plugin.v1.EventResponse
-	19, // 64: fengqiao.plugin.v1.PluginService.Route:output_type -> fengqiao.plugin.v1.RouteResponse
-	21, // 65: fengqiao.plugin.v1.PluginService.Job:output_type -> fengqiao.plugin.v1.JobResponse
-	23, // 66: fengqiao.plugin.v1.PluginService.Health:output_type -> fengqiao.plugin.v1.HealthResponse
-	26, // 67: fengqiao.plugin.v1.HostService.GetCase:output_type -> fengqiao.plugin.v1.GetCaseResponse
-	28, // 68: fengqiao.plugin.v1.HostService.ListCases:output_type -> fengqiao.plugin.v1.ListCasesResponse
-	30, // 69: fengqiao.plugin.v1.HostService.ListOrganisations:output_type -> fengqiao.plugin.v1.ListOrganisationsResponse
-	32, // 70: fengqiao.plugin.v1.HostService.ListMediators:output_type -> fengqiao.plugin.v1.ListMediatorsResponse
-	34, // 71: fengqiao.plugin.v1.HostService.AddCaseNote:output_type -> fengqiao.plugin.v1.AddCaseNoteResponse
-	36, // 72: fengqiao.plugin.v1.HostService.UpdateCaseFields:output_type -> fengqiao.plugin.v1.UpdateCaseFieldsResponse
-	38, // 73: fengqiao.plugin.v1.HostService.LinkAgency:output_type -> fengqiao.plugin.v1.LinkAgencyResponse
-	40, // 74: fengqiao.plugin.v1.HostService.ShareCase:output_type -> fengqiao.plugin.v1.ShareCaseResponse
-	42, // 75: fengqiao.plugin.v1.HostService.RevokeShare:output_type -> fengqiao.plugin.v1.RevokeShareResponse
-	44, // 76: fengqiao.plugin.v1.HostService.Notify:output_type -> fengqiao.plugin.v1.NotifyResponse
-	46, // 77: fengqiao.plugin.v1.HostService.GetStats:output_type -> fengqiao.plugin.v1.GetStatsResponse
-	49, // 78: fengqiao.plugin.v1.HostService.PutDocument:output_type -> fengqiao.plugin.v1.PutDocumentResponse
-	51, // 79: fengqiao.plugin.v1.HostService.GetDocument:output_type -> fengqiao.plugin.v1.GetDocumentResponse
-	53, // 80: fengqiao.plugin.v1.HostService.ListDocuments:output_type -> fengqiao.plugin.v1.ListDocumentsResponse
-	55, // 81: fengqiao.plugin.v1.HostService.DeleteDocument:output_type -> fengqiao.plugin.v1.DeleteDocumentResponse
-	60, // [60:82] is the sub-list for method output_type
-	38, // [38:60] is the sub-list for method input_type
-	38, // [38:38] is the sub-list for extension type_name
-	38, // [38:38] is the sub-list for extension extendee
-	0,  // [0:38] is the sub-list for field type_name
+	24, // 38: fengqiao.plugin.v1.SetJointRequest.call:type_name -> fengqiao.plugin.v1.HostCall
+	8,  // 39: fengqiao.plugin.v1.PluginService.Init:input_type -> fengqiao.plugin.v1.InitRequest
+	10, // 40: fengqiao.plugin.v1.PluginService.GetManifest:input_type -> fengqiao.plugin.v1.GetManifestRequest
+	12, // 41: fengqiao.plugin.v1.PluginService.Before:input_type -> fengqiao.plugin.v1.BeforeRequest
+	16, // 42: fengqiao.plugin.v1.PluginService.Event:input_type -> fengqiao.plugin.v1.EventRequest
+	18, // 43: fengqiao.plugin.v1.PluginService.Route:input_type -> fengqiao.plugin.v1.RouteRequest
+	20, // 44: fengqiao.plugin.v1.PluginService.Job:input_type -> fengqiao.plugin.v1.JobRequest
+	22, // 45: fengqiao.plugin.v1.PluginService.Health:input_type -> fengqiao.plugin.v1.HealthRequest
+	25, // 46: fengqiao.plugin.v1.HostService.GetCase:input_type -> fengqiao.plugin.v1.GetCaseRequest
+	27, // 47: fengqiao.plugin.v1.HostService.ListCases:input_type -> fengqiao.plugin.v1.ListCasesRequest
+	29, // 48: fengqiao.plugin.v1.HostService.ListOrganisations:input_type -> fengqiao.plugin.v1.ListOrganisationsRequest
+	31, // 49: fengqiao.plugin.v1.HostService.ListMediators:input_type -> fengqiao.plugin.v1.ListMediatorsRequest
+	33, // 50: fengqiao.plugin.v1.HostService.AddCaseNote:input_type -> fengqiao.plugin.v1.AddCaseNoteRequest
+	35, // 51: fengqiao.plugin.v1.HostService.UpdateCaseFields:input_type -> fengqiao.plugin.v1.UpdateCaseFieldsRequest
+	37, // 52: fengqiao.plugin.v1.HostService.LinkAgency:input_type -> fengqiao.plugin.v1.LinkAgencyRequest
+	39, // 53: fengqiao.plugin.v1.HostService.ShareCase:input_type -> fengqiao.plugin.v1.ShareCaseRequest
+	41, // 54: fengqiao.plugin.v1.HostService.RevokeShare:input_type -> fengqiao.plugin.v1.RevokeShareRequest
+	43, // 55: fengqiao.plugin.v1.HostService.Notify:input_type -> fengqiao.plugin.v1.NotifyRequest
+	45, // 56: fengqiao.plugin.v1.HostService.GetStats:input_type -> fengqiao.plugin.v1.GetStatsRequest
+	48, // 57: fengqiao.plugin.v1.HostService.PutDocument:input_type -> fengqiao.plugin.v1.PutDocumentRequest
+	50, // 58: fengqiao.plugin.v1.HostService.GetDocument:input_type -> fengqiao.plugin.v1.GetDocumentRequest
+	52, // 59: fengqiao.plugin.v1.HostService.ListDocuments:input_type -> fengqiao.plugin.v1.ListDocumentsRequest
+	54, // 60: fengqiao.plugin.v1.HostService.DeleteDocument:input_type -> fengqiao.plugin.v1.DeleteDocumentRequest
+	56, // 61: fengqiao.plugin.v1.HostService.SetJoint:input_type -> fengqiao.plugin.v1.SetJointRequest
+	9,  // 62: fengqiao.plugin.v1.PluginService.Init:output_type -> fengqiao.plugin.v1.InitResponse
+	11, // 63: fengqiao.plugin.v1.PluginService.GetManifest:output_type -> fengqiao.plugin.v1.GetManifestResponse
+	13, // 64: fengqiao.plugin.v1.PluginService.Before:output_type -> fengqiao.plugin.v1.BeforeResponse
+	17, // 65: fengqiao.plugin.v1.PluginService.Event:output_type -> fengqiao.plugin.v1.EventResponse
+	19, // 66: fengqiao.plugin.v1.PluginService.Route:output_type -> fengqiao.plugin.v1.RouteResponse
+	21, // 67: fengqiao.plugin.v1.PluginService.Job:output_type -> fengqiao.plugin.v1.JobResponse
+	23, // 68: fengqiao.plugin.v1.PluginService.Health:output_type -> fengqiao.plugin.v1.HealthResponse
+	26, // 69: fengqiao.plugin.v1.HostService.GetCase:output_type -> fengqiao.plugin.v1.GetCaseResponse
+	28, // 70: fengqiao.plugin.v1.HostService.ListCases:output_type -> fengqiao.plugin.v1.ListCasesResponse
+	30, // 71: fengqiao.plugin.v1.HostService.ListOrganisations:output_type -> fengqiao.plugin.v1.ListOrganisationsResponse
+	32, // 72: fengqiao.plugin.v1.HostService.ListMediators:output_type -> fengqiao.plugin.v1.ListMediatorsResponse
+	34, // 73: fengqiao.plugin.v1.HostService.AddCaseNote:output_type -> fengqiao.plugin.v1.AddCaseNoteResponse
+	36, // 74: fengqiao.plugin.v1.HostService.UpdateCaseFields:output_type -> fengqiao.plugin.v1.UpdateCaseFieldsResponse
+	38, // 75: fengqiao.plugin.v1.HostService.LinkAgency:output_type -> fengqiao.plugin.v1.LinkAgencyResponse
+	40, // 76: fengqiao.plugin.v1.HostService.ShareCase:output_type -> fengqiao.plugin.v1.ShareCaseResponse
+	42, // 77: fengqiao.plugin.v1.HostService.RevokeShare:output_type -> fengqiao.plugin.v1.RevokeShareResponse
+	44, // 78: fengqiao.plugin.v1.HostService.Notify:output_type -> fengqiao.plugin.v1.NotifyResponse
+	46, // 79: fengqiao.plugin.v1.HostService.GetStats:output_type -> fengqiao.plugin.v1.GetStatsResponse
+	49, // 80: fengqiao.plugin.v1.HostService.PutDocument:output_type -> fengqiao.plugin.v1.PutDocumentResponse
+	51, // 81: fengqiao.plugin.v1.HostService.GetDocument:output_type -> fengqiao.plugin.v1.GetDocumentResponse
+	53, // 82: fengqiao.plugin.v1.HostService.ListDocuments:output_type -> fengqiao.plugin.v1.ListDocumentsResponse
+	55, // 83: fengqiao.plugin.v1.HostService.DeleteDocument:output_type -> fengqiao.plugin.v1.DeleteDocumentResponse
+	57, // 84: fengqiao.plugin.v1.HostService.SetJoint:output_type -> fengqiao.plugin.v1.SetJointResponse
+	62, // [62:85] is the sub-list for method output_type
+	39, // [39:62] is the sub-list for method input_type
+	39, // [39:39] is the sub-list for extension type_name
+	39, // [39:39] is the sub-list for extension extendee
+	0,  // [0:39] is the sub-list for field type_name
 }
 
 func init() { file_fengqiao_plugin_v1_plugin_proto_init() }
@@ -3759,7 +3884,7 @@ func file_fengqiao_plugin_v1_plugin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_fengqiao_plugin_v1_plugin_proto_rawDesc), len(file_fengqiao_plugin_v1_plugin_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   59,
+			NumMessages:   61,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

@@ -374,6 +374,7 @@ const (
 	HostService_GetDocument_FullMethodName       = "/fengqiao.plugin.v1.HostService/GetDocument"
 	HostService_ListDocuments_FullMethodName     = "/fengqiao.plugin.v1.HostService/ListDocuments"
 	HostService_DeleteDocument_FullMethodName    = "/fengqiao.plugin.v1.HostService/DeleteDocument"
+	HostService_SetJoint_FullMethodName          = "/fengqiao.plugin.v1.HostService/SetJoint"
 )
 
 // HostServiceClient is the client API for HostService service.
@@ -395,6 +396,9 @@ type HostServiceClient interface {
 	GetDocument(ctx context.Context, in *GetDocumentRequest, opts ...grpc.CallOption) (*GetDocumentResponse, error)
 	ListDocuments(ctx context.Context, in *ListDocumentsRequest, opts ...grpc.CallOption) (*ListDocumentsResponse, error)
 	DeleteDocument(ctx context.Context, in *DeleteDocumentRequest, opts ...grpc.CallOption) (*DeleteDocumentResponse, error)
+	// SetJoint marks the case as this tenant's record of a joint mediation (permission
+	// cases.joint): every participant tenant's staff gain the "partner" relationship to it.
+	SetJoint(ctx context.Context, in *SetJointRequest, opts ...grpc.CallOption) (*SetJointResponse, error)
 }
 
 type hostServiceClient struct {
@@ -555,6 +559,16 @@ func (c *hostServiceClient) DeleteDocument(ctx context.Context, in *DeleteDocume
 	return out, nil
 }
 
+func (c *hostServiceClient) SetJoint(ctx context.Context, in *SetJointRequest, opts ...grpc.CallOption) (*SetJointResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SetJointResponse)
+	err := c.cc.Invoke(ctx, HostService_SetJoint_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // HostServiceServer is the server API for HostService service.
 // All implementations must embed UnimplementedHostServiceServer
 // for forward compatibility.
@@ -574,6 +588,9 @@ type HostServiceServer interface {
 	GetDocument(context.Context, *GetDocumentRequest) (*GetDocumentResponse, error)
 	ListDocuments(context.Context, *ListDocumentsRequest) (*ListDocumentsResponse, error)
 	DeleteDocument(context.Context, *DeleteDocumentRequest) (*DeleteDocumentResponse, error)
+	// SetJoint marks the case as this tenant's record of a joint mediation (permission
+	// cases.joint): every participant tenant's staff gain the "partner" relationship to it.
+	SetJoint(context.Context, *SetJointRequest) (*SetJointResponse, error)
 	mustEmbedUnimplementedHostServiceServer()
 }
 
@@ -628,6 +645,9 @@ func (UnimplementedHostServiceServer) ListDocuments(context.Context, *ListDocume
 }
 func (UnimplementedHostServiceServer) DeleteDocument(context.Context, *DeleteDocumentRequest) (*DeleteDocumentResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method DeleteDocument not implemented")
+}
+func (UnimplementedHostServiceServer) SetJoint(context.Context, *SetJointRequest) (*SetJointResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SetJoint not implemented")
 }
 func (UnimplementedHostServiceServer) mustEmbedUnimplementedHostServiceServer() {}
 func (UnimplementedHostServiceServer) testEmbeddedByValue()                     {}
@@ -920,6 +940,24 @@ func _HostService_DeleteDocument_Handler(srv interface{}, ctx context.Context, d
 	return interceptor(ctx, in, info, handler)
 }
 
+func _HostService_SetJoint_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SetJointRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostServiceServer).SetJoint(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: HostService_SetJoint_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostServiceServer).SetJoint(ctx, req.(*SetJointRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // HostService_ServiceDesc is the grpc.ServiceDesc for HostService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -986,6 +1024,10 @@ var HostService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "DeleteDocument",
 			Handler:    _HostService_DeleteDocument_Handler,
+		},
+		{
+			MethodName: "SetJoint",
+			Handler:    _HostService_SetJoint_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
