@@ -145,19 +145,24 @@ func (s *Store) WatchPlugins(ctx context.Context, onChange func()) {
 	backoff := time.Second
 	for ctx.Err() == nil {
 		err := func() error {
-			conn, err := s.pool.Acquire(ctx)
+			// A connection of its own, outside the pool, as WatchPolicies.
+			conn, err := pgx.ConnectConfig(ctx, s.pool.Config().ConnConfig.Copy())
 			if err != nil {
 				return err
 			}
-			defer conn.Release()
+			defer conn.Close(context.WithoutCancel(ctx))
+			if s.afterConnect != nil {
+				if err := s.afterConnect(ctx, conn); err != nil {
+					return err
+				}
+			}
 			if _, err := conn.Exec(ctx, "LISTEN "+pluginsChannel); err != nil {
 				return err
 			}
-			defer func() { _, _ = conn.Exec(context.WithoutCancel(ctx), "UNLISTEN "+pluginsChannel) }()
 			onChange()
 			backoff = time.Second
 			for {
-				if _, err := conn.Conn().WaitForNotification(ctx); err != nil {
+				if _, err := conn.WaitForNotification(ctx); err != nil {
 					return err
 				}
 				onChange()
