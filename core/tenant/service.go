@@ -107,10 +107,10 @@ func (s *Service) Validate(st Settings) error {
 	if st.EnabledPlugins != nil {
 		for i, p := range *st.EnabledPlugins {
 			if !slices.Contains(s.plugins, p) {
-				known := "无 / none yet"
-				if len(s.plugins) > 0 {
-					known = strings.Join(s.plugins, ", ")
+				if len(s.plugins) == 0 {
+					return &SettingsError{Field: fmt.Sprintf("enabled_plugins[%d]", i), Message: fmt.Sprintf("插件 %q 不在此启用：请用 PUT /api/v1/tenants/{code}/plugins/%s（附设置）启用地区插件 / plugins are not enabled here: enable %q with PUT /api/v1/tenants/{code}/plugins/%s, with its settings", p, p, p, p)}
 				}
+				known := strings.Join(s.plugins, ", ")
 				return &SettingsError{Field: fmt.Sprintf("enabled_plugins[%d]", i), Message: fmt.Sprintf("未知插件 %q；可启用的插件：%s / unknown plugin %q; available: %s", p, known, p, known)}
 			}
 		}
