@@ -141,6 +141,27 @@ func TestPluginPlatform(t *testing.T) {
 		}
 	})
 
+	t.Run("public routes are rate-limited per client", func(t *testing.T) {
+		limited := 0
+		for i := 0; i < 40; i++ {
+			res := e.do("", http.MethodGet, "/api/v1/tenants/310107/plugins/example/public/greeting", nil)
+			if res.status == http.StatusTooManyRequests {
+				limited++
+				if res.header.Get("Retry-After") == "" {
+					t.Errorf("429 without Retry-After")
+				}
+			}
+		}
+		// Bursts of 20, then 5 a second: 40 requests in well under a second get some 429s.
+		if limited == 0 {
+			t.Errorf("40 quick requests to a public route: none limited")
+		}
+		// An authenticated route is not limited this way.
+		if res := e.do("putuo-staff", http.MethodGet, "/api/v1/tenants/310107/plugins/example/hello", nil); res.status != 200 {
+			t.Errorf("hello after the burst: %d", res.status)
+		}
+	})
+
 	t.Run("before-hook refuses an intake", func(t *testing.T) {
 		before := countCases(t, e, "putuo-staff", "310107")
 		res := e.do("putuo-staff", http.MethodPost, "/api/v1/tenants/310107/cases", sampleCase(t, "禁止停车纠纷"))
