@@ -62,6 +62,7 @@ type StatsReader interface {
 // HostStore is what the host API writes through (core/store).
 type HostStore interface {
 	PutPluginDocument(ctx context.Context, tenant, plugin string, d plugins.Document, ifVersion int64) (plugins.Document, error)
+	CreatePluginDocument(ctx context.Context, tenant, plugin string, d plugins.Document) (plugins.Document, error)
 	PluginDocument(ctx context.Context, tenant, plugin, kind, id string) (plugins.Document, error)
 	PluginDocuments(ctx context.Context, tenant, plugin, kind, after string, limit int) ([]plugins.Document, error)
 	DeletePluginDocument(ctx context.Context, tenant, plugin, kind, id string) (bool, error)
@@ -174,6 +175,8 @@ func (h *hostServer) finish(info *callInfo, method string, err error) error {
 		st = status.New(codes.OK, "")
 	case errors.Is(err, cases.ErrNotFound), errors.Is(err, plugins.ErrDocNotFound), errors.Is(err, access.ErrShareNotFound):
 		st = status.New(codes.NotFound, err.Error())
+	case errors.Is(err, plugins.ErrDocExists):
+		st = status.New(codes.AlreadyExists, "文档已存在 / the document exists")
 	case errors.Is(err, plugins.ErrConflict):
 		st = status.New(codes.Aborted, "文档已被修改，请重新读取 / the document changed: read it again")
 	case errors.As(err, &fe):
@@ -533,7 +536,14 @@ func (h *hostServer) PutDocument(ctx context.Context, r *pluginv1.PutDocumentReq
 	if len(d.GetData()) > 1<<20 {
 		return nil, h.finish(info, "PutDocument", badArg("document.data", "文档最大 1 MiB / a document is at most 1 MiB"))
 	}
-	out, err := h.deps.Store.PutPluginDocument(ctx, info.tenant, info.plugin, plugins.Document{Kind: d.GetKind(), ID: d.GetId(), Data: d.GetData()}, r.GetIfVersion())
+	doc := plugins.Document{Kind: d.GetKind(), ID: d.GetId(), Data: d.GetData()}
+	var out plugins.Document
+
+	if r.GetIfAbsent() {
+		out, err = h.deps.Store.CreatePluginDocument(ctx, info.tenant, info.plugin, doc)
+	} else {
+		out, err = h.deps.Store.PutPluginDocument(ctx, info.tenant, info.plugin, doc, r.GetIfVersion())
+	}
 	if err != nil {
 		return nil, h.finish(info, "PutDocument", err)
 	}

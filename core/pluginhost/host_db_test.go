@@ -130,6 +130,17 @@ func TestHostAPIOnTheStore(t *testing.T) {
 	if byPlugin != 2 {
 		t.Errorf("%d history events by plugin:border, want 2 (the field updates)", byPlugin)
 	}
+	// Create-only documents: the first write wins, the second finds it.
+	for i, want := range []codes.Code{codes.OK, codes.AlreadyExists} {
+		_, err := m.host.PutDocument(ctx, &pluginv1.PutDocumentRequest{Call: call, IfAbsent: true,
+			Document: &pluginv1.Document{Kind: "events", Id: "e1", Data: []byte(`{"n":` + string(rune('0'+i)) + `}`)}})
+		if status.Code(err) != want {
+			t.Errorf("create-only write %d: %v, want %s", i+1, err, want)
+		}
+	}
+	if d, err := st.PluginDocument(ctx, "310107", "border", "events", "e1"); err != nil || string(d.Data) != `{"n": 0}` {
+		t.Errorf("the first create-only write is not the one kept: %s %v", d.Data, err)
+	}
 	// Ending the joint mediation removes Wujiang's access.
 	if _, err := m.host.SetJoint(ctx, &pluginv1.SetJointRequest{Call: call, CaseId: c.ID}); err != nil {
 		t.Fatal(err)

@@ -36,6 +36,13 @@ func (s *memDocs) PutPluginDocument(_ context.Context, tenant, plugin string, d 
 	return d, nil
 }
 
+func (s *memDocs) CreatePluginDocument(ctx context.Context, tenant, plugin string, d plugins.Document) (plugins.Document, error) {
+	if _, ok := s.docs[tenant+"/"+plugin+"/"+d.Kind+"/"+d.ID]; ok {
+		return d, plugins.ErrDocExists
+	}
+	return s.PutPluginDocument(ctx, tenant, plugin, d, 0)
+}
+
 func (s *memDocs) PluginDocument(_ context.Context, tenant, plugin, kind, id string) (plugins.Document, error) {
 	d, ok := s.docs[tenant+"/"+plugin+"/"+kind+"/"+id]
 	if !ok {
@@ -92,6 +99,15 @@ func TestHostAPIAuthorization(t *testing.T) {
 	}{
 		{"document in its tenant", func() error {
 			_, err := m.host.PutDocument(ctx, &pluginv1.PutDocumentRequest{Call: &pluginv1.HostCall{CallToken: putuo, Tenant: "310107"}, Document: doc})
+			return err
+		}, codes.OK},
+		{"create-only over an existing document", func() error {
+			_, err := m.host.PutDocument(ctx, &pluginv1.PutDocumentRequest{Call: &pluginv1.HostCall{CallToken: putuo, Tenant: "310107"}, Document: doc, IfAbsent: true})
+			return err
+		}, codes.AlreadyExists},
+		{"create-only of a new document", func() error {
+			_, err := m.host.PutDocument(ctx, &pluginv1.PutDocumentRequest{Call: &pluginv1.HostCall{CallToken: putuo, Tenant: "310107"},
+				Document: &pluginv1.Document{Kind: "k", Id: "new", Data: []byte(`{}`)}, IfAbsent: true})
 			return err
 		}, codes.OK},
 		{"document in another tenant", func() error {

@@ -112,6 +112,7 @@ var (
 	ErrNotEnabled     = errors.New("plugins: not enabled for this tenant")
 	ErrDocNotFound    = errors.New("plugins: document not found")
 	ErrConflict       = errors.New("plugins: document version conflict")
+	ErrDocExists      = errors.New("plugins: document exists")
 	ErrInvalid        = errors.New("plugins: invalid")
 	ErrUnavailable    = errors.New("plugins: plugin unavailable")
 	ErrChecksum       = errors.New("plugins: binary does not match its catalog checksum")

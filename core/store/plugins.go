@@ -208,6 +208,23 @@ func (s *Store) PutPluginDocument(ctx context.Context, tenant, plugin string, d 
 	return d, err
 }
 
+// CreatePluginDocument writes a document only if none with its kind and id exists
+// (plugins.ErrDocExists otherwise).
+func (s *Store) CreatePluginDocument(ctx context.Context, tenant, plugin string, d plugins.Document) (plugins.Document, error) {
+	err := s.inTenant(ctx, tenant, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `INSERT INTO plugin_documents (tenant_id, plugin, kind, id, data) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (tenant_id, plugin, kind, id) DO NOTHING RETURNING version, updated_at`, tenant, plugin, d.Kind, d.ID, d.Data).Scan(&d.Version, &d.UpdatedAt)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return plugins.ErrDocExists
+		}
+		return err
+	})
+	if c := pgCode(err); c == "23514" || c == "22P02" {
+		return d, &plugins.FieldError{Field: "document", Message: "种类须为小写字母开头（至多 64 位），编号 1–200 字符，数据为 JSON / kind must start with a lowercase letter (at most 64), id 1–200 characters, data JSON"}
+	}
+	return d, err
+}
+
 // PluginDocument reads one document (plugins.ErrDocNotFound).
 func (s *Store) PluginDocument(ctx context.Context, tenant, plugin, kind, id string) (plugins.Document, error) {
 	d := plugins.Document{Kind: kind, ID: id}

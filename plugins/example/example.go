@@ -11,11 +11,11 @@
 // settings.forbidden_word ("标题不得包含“禁止” / the title must not contain “禁止”"); otherwise
 // allows.
 //
-// Events: deduplicated on the event id through document kind "events", id = the event id,
-// data {"kind","case_id","attempt"}; a new event also increments document kind "tally",
-// id "events", data {"count": N} (optimistic, with IfVersion). The counter is written before
-// the dedup record, so a failure in between makes the host's retry count the event again
-// rather than lose it: counts are at least once.
+// Events: claimed with Documents.Create of kind "events", id = the event id, data
+// {"kind","case_id","attempt"} — one delivery of an event succeeds, the others find it
+// exists and do nothing — then counted in document kind "tally", id "events", data
+// {"count": N} (created once, then optimistic with IfVersion). If counting fails the claim is
+// released, so that the host's retry counts the event.
 //
 // Routes (problems are application/problem+json; ErrNotFound → 404, ErrPermission → 403,
 // ErrInvalid and *sdk.Problem → 422):
@@ -161,21 +161,25 @@ func (p *Plugin) Before(_ context.Context, call *sdk.Call, hook string, c sdk.Ca
 // HandleEvent implements sdk.EventHandler.
 func (p *Plugin) HandleEvent(ctx context.Context, call *sdk.Call, ev sdk.Event) error {
 	docs := call.Host.Documents()
-	switch _, err := docs.Get(ctx, "events", ev.ID); {
-	case err == nil:
-		return nil // a redelivery: handled already
-	case !errors.Is(err, sdk.ErrNotFound):
-		return err
-	}
-	if _, err := increment(ctx, docs); err != nil {
-		return err
-	}
 	data, err := json.Marshal(map[string]any{"kind": ev.Kind, "case_id": ev.CaseID, "attempt": ev.Attempt})
 	if err != nil {
 		return err
 	}
-	_, err = docs.Put(ctx, sdk.Document{Kind: "events", ID: ev.ID, Data: data}, 0)
-	return err
+	// Claim the event: Create succeeds for exactly one delivery of it, however many arrive.
+	switch _, err := docs.Create(ctx, sdk.Document{Kind: "events", ID: ev.ID, Data: data}); {
+	case errors.Is(err, sdk.ErrExists):
+		return nil // a redelivery: handled already
+	case err != nil:
+		return err
+	}
+	if _, err := increment(ctx, docs); err != nil {
+		// Release the claim, so that the redelivery counts the event.
+		if _, derr := docs.Delete(ctx, "events", ev.ID); derr != nil {
+			return errors.Join(err, derr)
+		}
+		return err
+	}
+	return nil
 }
 
 type tally struct {
@@ -183,7 +187,8 @@ type tally struct {
 }
 
 // increment adds one to the tally document, retrying when another call wrote it in between
-// (ErrConflict): events of one tenant may be delivered concurrently.
+// (ErrConflict, or ErrExists for the first one): events of one tenant may be delivered
+// concurrently.
 func increment(ctx context.Context, docs sdk.Documents) (int, error) {
 	for attempt := 0; attempt < 10; attempt++ {
 		t, version, err := readTally(ctx, docs)
@@ -192,19 +197,22 @@ func increment(ctx context.Context, docs sdk.Documents) (int, error) {
 		}
 		t.Count++
 		data, _ := json.Marshal(t) // an int: cannot fail
-		_, err = docs.Put(ctx, sdk.Document{Kind: "tally", ID: "events", Data: data}, version)
+		if version == 0 {
+			_, err = docs.Create(ctx, sdk.Document{Kind: "tally", ID: "events", Data: data})
+		} else {
+			_, err = docs.Put(ctx, sdk.Document{Kind: "tally", ID: "events", Data: data}, version)
+		}
 		switch {
 		case err == nil:
 			return t.Count, nil
-		case !errors.Is(err, sdk.ErrConflict):
+		case !errors.Is(err, sdk.ErrConflict) && !errors.Is(err, sdk.ErrExists):
 			return 0, err
 		}
 	}
 	return 0, fmt.Errorf("example: tally: too many concurrent writers: %w", sdk.ErrConflict)
 }
 
-// readTally reads the counter and its version (0 when there is none yet: the first Put then
-// writes anyway, as the protocol has no create-only write).
+// readTally reads the counter and its version (0 when there is none yet).
 func readTally(ctx context.Context, docs sdk.Documents) (tally, int64, error) {
 	var t tally
 	d, err := docs.Get(ctx, "tally", "events")

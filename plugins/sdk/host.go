@@ -106,6 +106,9 @@ type Notification struct {
 type Documents interface {
 	// Put writes a document; with ifVersion > 0 only over that version (ErrConflict otherwise).
 	Put(ctx context.Context, d Document, ifVersion int64) (Document, error)
+	// Create writes a document only if none with its kind and id exists (ErrExists
+	// otherwise): the atomic "first time?" of an event handler deduplicating redeliveries.
+	Create(ctx context.Context, d Document) (Document, error)
 	// Get reads a document (ErrNotFound).
 	Get(ctx context.Context, kind, id string) (Document, error)
 	// List pages through a kind's documents in id order.

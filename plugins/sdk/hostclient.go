@@ -39,6 +39,8 @@ func (e *HostError) Unwrap() error {
 		return ErrPermission
 	case codes.Aborted.String():
 		return ErrConflict
+	case codes.AlreadyExists.String():
+		return ErrExists
 	case codes.InvalidArgument.String():
 		return ErrInvalid
 	case codes.Unauthenticated.String():
@@ -268,6 +270,17 @@ func (d hostDocuments) Put(ctx context.Context, doc Document, ifVersion int64) (
 		return Document{}, err
 	}
 	r, err := d.h.c.PutDocument(ctx, &pluginv1.PutDocumentRequest{Call: d.h.call(), Document: documentToProto(doc), IfVersion: ifVersion})
+	if err != nil {
+		return Document{}, hostError(err)
+	}
+	return documentFromProto(r.GetDocument()), nil
+}
+
+func (d hostDocuments) Create(ctx context.Context, doc Document) (Document, error) {
+	if err := d.h.ready(); err != nil {
+		return Document{}, err
+	}
+	r, err := d.h.c.PutDocument(ctx, &pluginv1.PutDocumentRequest{Call: d.h.call(), Document: documentToProto(doc), IfAbsent: true})
 	if err != nil {
 		return Document{}, hostError(err)
 	}

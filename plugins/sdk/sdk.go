@@ -275,6 +275,7 @@ var (
 	ErrNotFound     = errors.New("sdk: not found")
 	ErrPermission   = errors.New("sdk: permission denied") // not granted, or another tenant
 	ErrConflict     = errors.New("sdk: version conflict")  // Documents.Put with a stale IfVersion
+	ErrExists       = errors.New("sdk: already exists")    // Documents.Create of an existing document
 	ErrInvalid      = errors.New("sdk: invalid argument")  // wrapped by *HostError with its Problem
 	ErrCallFinished = errors.New("sdk: the call this host belongs to has finished")
 )

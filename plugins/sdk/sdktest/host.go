@@ -572,6 +572,17 @@ func (d documents) Put(_ context.Context, doc sdk.Document, ifVersion int64) (sd
 	return stored, nil
 }
 
+func (d documents) Create(ctx context.Context, doc sdk.Document) (sdk.Document, error) {
+	h := d.h
+	h.mu.Lock()
+	_, exists := h.docs[docKey{doc.Kind, doc.ID}]
+	h.mu.Unlock()
+	if exists {
+		return sdk.Document{}, &sdk.HostError{Code: "AlreadyExists", Message: fmt.Sprintf("document %s/%s exists", doc.Kind, doc.ID)}
+	}
+	return d.Put(ctx, doc, 0)
+}
+
 func (d documents) Get(_ context.Context, kind, id string) (sdk.Document, error) {
 	h := d.h
 	if err := checkKey(kind, id); err != nil {

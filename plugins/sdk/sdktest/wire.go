@@ -438,7 +438,13 @@ func (s *hostServer) PutDocument(ctx context.Context, r *pluginv1.PutDocumentReq
 		return nil, err
 	}
 	d := r.GetDocument()
-	stored, err := s.host.Documents().Put(ctx, sdk.Document{Kind: d.GetKind(), ID: d.GetId(), Data: d.GetData()}, r.GetIfVersion())
+	var stored sdk.Document
+	var err error
+	if r.GetIfAbsent() {
+		stored, err = s.host.Documents().Create(ctx, sdk.Document{Kind: d.GetKind(), ID: d.GetId(), Data: d.GetData()})
+	} else {
+		stored, err = s.host.Documents().Put(ctx, sdk.Document{Kind: d.GetKind(), ID: d.GetId(), Data: d.GetData()}, r.GetIfVersion())
+	}
 	if err != nil {
 		return nil, toStatus(err)
 	}

@@ -2892,6 +2892,7 @@ type PutDocumentRequest struct {
 	Call          *HostCall              `protobuf:"bytes,1,opt,name=call,proto3" json:"call,omitempty"`
 	Document      *Document              `protobuf:"bytes,2,opt,name=document,proto3" json:"document,omitempty"`
 	IfVersion     int64                  `protobuf:"varint,3,opt,name=if_version,json=ifVersion,proto3" json:"if_version,omitempty"` // 0: write anyway; otherwise only over that version (Aborted if not)
+	IfAbsent      bool                   `protobuf:"varint,4,opt,name=if_absent,json=ifAbsent,proto3" json:"if_absent,omitempty"`    // write only if no such document exists (AlreadyExists if one does)
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2945,6 +2946,13 @@ func (x *PutDocumentRequest) GetIfVersion() int64 {
 		return x.IfVersion
 	}
 	return 0
+}
+
+func (x *PutDocumentRequest) GetIfAbsent() bool {
+	if x != nil {
+		return x.IfAbsent
+	}
+	return false
 }
 
 type PutDocumentResponse struct {
@@ -3642,12 +3650,13 @@ const file_fengqiao_plugin_v1_plugin_proto_rawDesc = "" +
 	"\x02id\x18\x02 \x01(\tR\x02id\x12\x12\n" +
 	"\x04data\x18\x03 \x01(\fR\x04data\x12\x18\n" +
 	"\aversion\x18\x04 \x01(\x03R\aversion\x12+\n" +
-	"\x12updated_at_unix_ms\x18\x05 \x01(\x03R\x0fupdatedAtUnixMs\"\x9f\x01\n" +
+	"\x12updated_at_unix_ms\x18\x05 \x01(\x03R\x0fupdatedAtUnixMs\"\xbc\x01\n" +
 	"\x12PutDocumentRequest\x120\n" +
 	"\x04call\x18\x01 \x01(\v2\x1c.fengqiao.plugin.v1.HostCallR\x04call\x128\n" +
 	"\bdocument\x18\x02 \x01(\v2\x1c.fengqiao.plugin.v1.DocumentR\bdocument\x12\x1d\n" +
 	"\n" +
-	"if_version\x18\x03 \x01(\x03R\tifVersion\"O\n" +
+	"if_version\x18\x03 \x01(\x03R\tifVersion\x12\x1b\n" +
+	"\tif_absent\x18\x04 \x01(\bR\bifAbsent\"O\n" +
 	"\x13PutDocumentResponse\x128\n" +
 	"\bdocument\x18\x01 \x01(\v2\x1c.fengqiao.plugin.v1.DocumentR\bdocument\"j\n" +
 	"\x12GetDocumentRequest\x120\n" +
