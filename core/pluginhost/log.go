@@ -18,13 +18,19 @@ type hcLog struct {
 	l    *slog.Logger
 	name string
 	args []any
+	// host marks go-plugin's own logger (not a plugin's stderr, which go-plugin logs through
+	// Named): its progress messages ("configuring client automatic mTLS"…) are debug.
+	host bool
 }
 
 func newHCLog(l *slog.Logger, plugin string) hclog.Logger {
-	return &hcLog{l: l.With("plugin", plugin), name: "plugin." + plugin}
+	return &hcLog{l: l.With("plugin", plugin), name: "plugin." + plugin, host: true}
 }
 
 func (h *hcLog) log(level slog.Level, msg string, args ...any) {
+	if h.host && level == slog.LevelInfo {
+		level = slog.LevelDebug
+	}
 	h.l.Log(context.Background(), level, msg, append(h.args, args...)...)
 }
 
@@ -52,7 +58,7 @@ func (h *hcLog) IsWarn() bool                  { return true }
 func (h *hcLog) IsError() bool                 { return true }
 func (h *hcLog) ImpliedArgs() []any            { return h.args }
 func (h *hcLog) With(args ...any) hclog.Logger {
-	return &hcLog{l: h.l, name: h.name, args: append(append([]any(nil), h.args...), args...)}
+	return &hcLog{l: h.l, name: h.name, args: append(append([]any(nil), h.args...), args...), host: h.host}
 }
 func (h *hcLog) Name() string { return h.name }
 func (h *hcLog) Named(name string) hclog.Logger {
