@@ -44,6 +44,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"log/slog"
@@ -382,6 +383,21 @@ func bareGRPC(b *testing.B, server, client credentials.TransportCredentials) plu
 // TLS) in its own process and returns a client of it over its unix socket.
 func bareProcess(b *testing.B) pluginv1.PluginServiceClient {
 	b.Helper()
+	return bareProcessWith(b, nil, nil)
+}
+
+// bareProcessTLS is bareProcess with mutual TLS (the certificate passed to the process as PEM
+// files): the floor of any out-of-process plugin with AutoMTLS.
+func bareProcessTLS(b *testing.B) pluginv1.PluginServiceClient {
+	b.Helper()
+	cert, pool := mtlsCert(b)
+	client := credentials.NewTLS(&tls.Config{Certificates: []tls.Certificate{cert}, RootCAs: pool,
+		ServerName: "localhost", MinVersion: tls.VersionTLS12})
+	return bareProcessWith(b, &cert, client)
+}
+
+func bareProcessWith(b *testing.B, cert *tls.Certificate, client credentials.TransportCredentials) pluginv1.PluginServiceClient {
+	b.Helper()
 	bin := benchBinary(b, "core/pluginhost/testdata/benchplugin")
 	dir, err := os.MkdirTemp("", "fq-bench-")
 	if err != nil {
@@ -391,6 +407,20 @@ func bareProcess(b *testing.B) pluginv1.PluginServiceClient {
 	sock := filepath.Join(dir, "grpc.sock")
 	cmd := exec.Command(bin)
 	cmd.Env = []string{"FENGQIAO_BENCH_BARE_SOCKET=" + sock}
+	if cert != nil {
+		keyDER, err := x509.MarshalPKCS8PrivateKey(cert.PrivateKey)
+		if err != nil {
+			b.Fatal(err)
+		}
+		certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+		if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]}), 0o600); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+			b.Fatal(err)
+		}
+		cmd.Env = append(cmd.Env, "FENGQIAO_BENCH_BARE_CERT="+certFile, "FENGQIAO_BENCH_BARE_KEY="+keyFile)
+	}
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
@@ -403,7 +433,10 @@ func bareProcess(b *testing.B) pluginv1.PluginServiceClient {
 			b.Fatal("the bare gRPC server did not start")
 		}
 	}
-	cc, err := grpc.NewClient("unix://"+sock, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if client == nil {
+		client = insecure.NewCredentials()
+	}
+	cc, err := grpc.NewClient("unix://"+sock, grpc.WithTransportCredentials(client))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -415,6 +448,17 @@ func bareProcess(b *testing.B) pluginv1.PluginServiceClient {
 // certificate, as go-plugin's AutoMTLS makes them (one per side there; the cost per call is
 // the same).
 func mtlsCreds(b *testing.B) (server, client credentials.TransportCredentials) {
+	b.Helper()
+	cert, pool := mtlsCert(b)
+	server = credentials.NewTLS(&tls.Config{Certificates: []tls.Certificate{cert}, ClientCAs: pool,
+		ClientAuth: tls.RequireAndVerifyClientCert, MinVersion: tls.VersionTLS12})
+	client = credentials.NewTLS(&tls.Config{Certificates: []tls.Certificate{cert}, RootCAs: pool,
+		ServerName: "localhost", MinVersion: tls.VersionTLS12})
+	return server, client
+}
+
+// mtlsCert is one self-signed ECDSA P-521 certificate and the pool trusting it.
+func mtlsCert(b *testing.B) (tls.Certificate, *x509.CertPool) {
 	b.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P521(), rand.Reader)
 	if err != nil {
@@ -437,12 +481,7 @@ func mtlsCreds(b *testing.B) (server, client credentials.TransportCredentials) {
 	}
 	pool := x509.NewCertPool()
 	pool.AddCert(leaf)
-	cert := tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}
-	server = credentials.NewTLS(&tls.Config{Certificates: []tls.Certificate{cert}, ClientCAs: pool,
-		ClientAuth: tls.RequireAndVerifyClientCert, MinVersion: tls.VersionTLS12})
-	client = credentials.NewTLS(&tls.Config{Certificates: []tls.Certificate{cert}, RootCAs: pool,
-		ServerName: "localhost", MinVersion: tls.VersionTLS12})
-	return server, client
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool
 }
 
 // --- the benchmarks ------------------------------------------------------------------------
@@ -515,6 +554,9 @@ func BenchmarkBeforeHook(b *testing.B) {
 	})
 	byCallers(b, "bare-grpc-proc", func(b *testing.B, callers int) {
 		latencies(b, callers, bare(bareProcess(b)), false)
+	})
+	byCallers(b, "bare-grpc-proc-tls", func(b *testing.B, callers int) {
+		latencies(b, callers, bare(bareProcessTLS(b)), false)
 	})
 	byCallers(b, "bare-grpc-tls", func(b *testing.B, callers int) {
 		s, c := mtlsCreds(b)

@@ -10,6 +10,8 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"log"
 	"net"
 	"net/http"
@@ -17,6 +19,7 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 
 	"github.com/fengqiao/fengqiao/plugins/sdk"
 	pluginv1 "github.com/fengqiao/fengqiao/plugins/sdk/proto/fengqiao/plugin/v1"
@@ -58,7 +61,23 @@ func main() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		s := grpc.NewServer()
+		var opts []grpc.ServerOption
+		if certFile := os.Getenv("FENGQIAO_BENCH_BARE_CERT"); certFile != "" {
+			// Mutual TLS with the benchmark's certificate, as AutoMTLS between host and plugin.
+			cert, err := tls.LoadX509KeyPair(certFile, os.Getenv("FENGQIAO_BENCH_BARE_KEY"))
+			if err != nil {
+				log.Fatal(err)
+			}
+			pem, err := os.ReadFile(certFile)
+			if err != nil {
+				log.Fatal(err)
+			}
+			pool := x509.NewCertPool()
+			pool.AppendCertsFromPEM(pem)
+			opts = append(opts, grpc.Creds(credentials.NewTLS(&tls.Config{Certificates: []tls.Certificate{cert}, ClientCAs: pool,
+				ClientAuth: tls.RequireAndVerifyClientCert, MinVersion: tls.VersionTLS12})))
+		}
+		s := grpc.NewServer(opts...)
 		pluginv1.RegisterPluginServiceServer(s, bareServer{})
 		log.Fatal(s.Serve(l))
 	}
