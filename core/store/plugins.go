@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/fengqiao/fengqiao/core/audit"
@@ -472,6 +473,9 @@ func (s *Store) SchedulePluginJobs(ctx context.Context, now time.Time) ([]Plugin
 	recs, err := s.Plugins(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if !slices.ContainsFunc(recs, func(r plugins.Record) bool { return len(r.Manifest.GetJobs()) > 0 }) {
+		return nil, nil // no plugin has jobs: nothing to read every minute
 	}
 	ens, err := s.PluginEnablements(ctx)
 	if err != nil {
