@@ -60,6 +60,7 @@ type Filter struct {
 	Source      Source
 	DisputeType string
 	RiskLevel   RiskLevel
+	CommitteeID string // cases assigned to this committee
 	Overdue     bool
 	Now         time.Time
 	// ReceivedFrom and ReceivedTo bound the intake time: [from, to).

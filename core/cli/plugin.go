@@ -185,31 +185,16 @@ func printManifest(cmd *cobra.Command, rep *pluginhost.Report) error {
 	if err := json.Unmarshal(b, &m); err != nil {
 		return err
 	}
-	for _, k := range []string{"settings_schema", "openapi"} { // bytes: show them as JSON, not base64
-		if raw := rawJSON(rep.Manifest, k); raw != nil {
-			m[k] = raw
+	// bytes: show them as JSON, not base64
+	for k, v := range map[string][]byte{"settings_schema": rep.Manifest.GetSettingsSchema(), "openapi": rep.Manifest.GetOpenapi()} {
+		if len(v) > 0 && json.Valid(v) {
+			m[k] = json.RawMessage(v)
 		}
 	}
 	m["sha256"], m["checks"] = rep.SHA256, rep.Results
 	enc := json.NewEncoder(cmd.OutOrStdout())
 	enc.SetIndent("", "  ")
 	return enc.Encode(m)
-}
-
-func rawJSON(m interface {
-	GetSettingsSchema() []byte
-	GetOpenapi() []byte
-}, key string) json.RawMessage {
-	var b []byte
-	if key == "settings_schema" {
-		b = m.GetSettingsSchema()
-	} else {
-		b = m.GetOpenapi()
-	}
-	if len(b) == 0 || !json.Valid(b) {
-		return nil
-	}
-	return b
 }
 
 func printCheck(cmd *cobra.Command, rep *pluginhost.Report) {

@@ -154,14 +154,14 @@ func describeFailure(ctx context.Context, err error) string {
 	case "timeout":
 		return "未在时限内答复 / did not answer in time"
 	case "unavailable":
-		return "暂不可用 / unavailable: " + errString(err)
+		return "暂不可用 / unavailable: " + err.Error()
 	case "malformed":
-		return "答复无效 / answered nonsense: " + errString(err)
+		return "答复无效 / answered nonsense: " + err.Error()
 	}
 	if s, ok := status.FromError(err); ok && s.Code() != codes.Unknown {
 		return "出错 / failed: " + s.Code().String() + ": " + s.Message()
 	}
-	return "出错 / failed: " + errString(err)
+	return "出错 / failed: " + err.Error()
 }
 
 // --- routes ------------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/url"
 	"slices"
 	"strconv"
@@ -232,7 +231,7 @@ func (h *hostServer) ListCases(ctx context.Context, r *pluginv1.ListCasesRequest
 	if limit <= 0 || limit > 200 {
 		limit = min(max(limit, 50), 200)
 	}
-	f := cases.Filter{Status: cases.Status(r.GetStatus()), Limit: limit + 1, Now: h.deps.Cases.Now()}
+	f := cases.Filter{Status: cases.Status(r.GetStatus()), CommitteeID: r.GetCommitteeId(), Limit: limit + 1, Now: h.deps.Cases.Now()}
 	if a := r.GetAfter(); a != "" {
 		t, id, ok := parseCursor(a)
 		if !ok {
@@ -251,9 +250,6 @@ func (h *hostServer) ListCases(ctx context.Context, r *pluginv1.ListCasesRequest
 		list = list[:limit]
 	}
 	for _, c := range list {
-		if r.GetCommitteeId() != "" && c.CommitteeID != r.GetCommitteeId() {
-			continue
-		}
 		b, err := caseJSON(c, f.Now, false)
 		if err != nil {
 			return nil, h.finish(info, "ListCases", err)
@@ -596,11 +592,3 @@ func (h *hostServer) DeleteDocument(ctx context.Context, r *pluginv1.DeleteDocum
 }
 
 var _ pluginv1.HostServiceServer = (*hostServer)(nil)
-
-// errString is for messages that must not be empty.
-func errString(err error) string {
-	if err == nil {
-		return ""
-	}
-	return fmt.Sprint(err)
-}

@@ -130,6 +130,16 @@ func TestHostAPIOnTheStore(t *testing.T) {
 	if byPlugin != 2 {
 		t.Errorf("%d history events by plugin:border, want 2 (the field updates)", byPlugin)
 	}
+	// ListCases filters by committee in the query, not after the page: none is assigned here.
+	for _, c := range []struct {
+		committee string
+		want      int
+	}{{"", 1}, {police.ID, 0}} {
+		res, err := m.host.ListCases(ctx, &pluginv1.ListCasesRequest{Call: call, CommitteeId: c.committee, Limit: 1})
+		if err != nil || len(res.GetCases()) != c.want {
+			t.Errorf("ListCases committee %q: %d cases, %v; want %d", c.committee, len(res.GetCases()), err, c.want)
+		}
+	}
 	// Create-only documents: the first write wins, the second finds it.
 	for i, want := range []codes.Code{codes.OK, codes.AlreadyExists} {
 		_, err := m.host.PutDocument(ctx, &pluginv1.PutDocumentRequest{Call: call, IfAbsent: true,

@@ -207,6 +207,9 @@ func (s *Store) Cases(ctx context.Context, tenantCode string, f cases.Filter) ([
 	if f.Source != "" {
 		add("cases.source = $?", string(f.Source))
 	}
+	if f.CommitteeID != "" {
+		add("cases.committee_id::text = $?", f.CommitteeID)
+	}
 	if f.DisputeType != "" {
 		add("cases.dispute_type = $?", f.DisputeType)
 	}
