@@ -21,7 +21,9 @@ func (s *Server) healthz(c echo.Context) error {
 func (s *Server) readyz(c echo.Context) error {
 	if err := s.deps.DB.Ping(c.Request().Context()); err != nil {
 		s.deps.Logger.Warn("readiness: database unreachable", "err", err)
-		return problem(http.StatusServiceUnavailable, "not-ready", "数据库不可用 / Database unavailable", "服务暂未就绪 / the service is not ready")
+		p := problem(http.StatusServiceUnavailable, "not-ready", "数据库不可用 / Database unavailable", "服务暂未就绪 / the service is not ready")
+		p.RetryAfter = retryAfterSeconds
+		return p
 	}
 	return c.JSON(http.StatusOK, healthResponse{Status: "ready", Version: s.deps.Version})
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/fengqiao/fengqiao/core/access"
 	"github.com/fengqiao/fengqiao/core/authz"
@@ -35,6 +36,8 @@ type Problem struct {
 	Errors    []FieldProblem `json:"errors,omitempty"`
 	Allowed   []string       `json:"allowed_actions,omitempty"`
 	RequestID string         `json:"request_id,omitempty"`
+	// RetryAfter, in seconds, is sent as the Retry-After header when set.
+	RetryAfter int `json:"-"`
 }
 
 // FieldProblem is one invalid input among several.
@@ -53,6 +56,23 @@ func problem(status int, slug, title, detail string) *Problem {
 func invalid(field, detail string) *Problem {
 	p := problem(http.StatusBadRequest, "invalid-field", "字段无效 / Invalid field", detail)
 	p.Field = field
+	return p
+}
+
+// unavailable is how a dependency marks an error as its own outage (the store's
+// ErrUnavailable: the database cannot be reached), not a fault of the request.
+type unavailable interface{ Unavailable() bool }
+
+// retryAfterSeconds is the Retry-After of an outage: the pool reconnects on the next request
+// once the database is back, so a few seconds are enough.
+const retryAfterSeconds = 5
+
+// databaseUnavailable is the problem of a request that needed the database while it could not
+// be reached.
+func databaseUnavailable() *Problem {
+	p := problem(http.StatusServiceUnavailable, "database-unavailable", "数据库暂不可用 / Database unavailable",
+		"数据库暂时无法连接，请稍后重试 / the database cannot be reached right now: retry later")
+	p.RetryAfter = retryAfterSeconds
 	return p
 }
 
@@ -84,7 +104,10 @@ func toProblem(err error) *Problem {
 	if errors.As(err, &pfe) {
 		return invalid(pfe.Field, pfe.Message)
 	}
+	var ua unavailable
 	switch {
+	case errors.As(err, &ua) && ua.Unavailable():
+		return databaseUnavailable()
 	case errors.As(err, &p):
 		return p
 	case errors.As(err, &maxBE):
@@ -303,6 +326,9 @@ func writeProblem(c echo.Context, p *Problem) error {
 	p.RequestID = c.Response().Header().Get(echo.HeaderXRequestID)
 	if p.Status == http.StatusUnauthorized {
 		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="fengqiao"`)
+	}
+	if p.RetryAfter > 0 {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(p.RetryAfter))
 	}
 	body, err := json.Marshal(p)
 	if err != nil {

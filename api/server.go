@@ -9,6 +9,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -163,6 +164,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 			"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
 	}
 	if c.Request().Method == http.MethodHead {
+		if p.RetryAfter > 0 {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(p.RetryAfter))
+		}
 		_ = c.NoContent(p.Status)
 		return
 	}

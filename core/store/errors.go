@@ -1,8 +1,12 @@
 package store
 
 import (
+	"context"
 	"errors"
+	"io"
 	"io/fs"
+	"net"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -32,3 +36,55 @@ const (
 	codeFKViolation     = "23503"
 	codeRLSViolation    = "42501"
 )
+
+// ErrUnavailable means the database could not be reached: it is down, restarting, refusing
+// connections, or dropped the connection. Nothing about the request is wrong; the same request
+// may succeed once the database is back (the pool reconnects by itself). Errors that wrap it
+// also have Unavailable() true, so that callers that do not import the store can tell.
+var ErrUnavailable = errors.New("store: database unavailable")
+
+// unavailableError keeps the driver's error (for the logs) and marks it as ErrUnavailable.
+type unavailableError struct{ err error }
+
+func (e *unavailableError) Error() string     { return ErrUnavailable.Error() + ": " + e.err.Error() }
+func (e *unavailableError) Unwrap() []error   { return []error{ErrUnavailable, e.err} }
+func (e *unavailableError) Unavailable() bool { return true }
+
+// unavailable translates a failure to reach the database into ErrUnavailable and returns any
+// other error (nil included) unchanged.
+func unavailable(err error) error {
+	if err == nil || !isConnectionFailure(err) {
+		return err
+	}
+	var ue *unavailableError
+	if errors.As(err, &ue) {
+		return err
+	}
+	return &unavailableError{err: err}
+}
+
+// isConnectionFailure reports whether err comes from the connection rather than the statement:
+// connecting failed (refused, reset, no route, the server starting up or shutting down), the
+// server ended the session (SQLSTATE class 08, 57P01–57P03, 53300 too many connections), or
+// the socket broke mid-statement. A cancelled or expired context is the request's own deadline,
+// not an outage.
+func isConnectionFailure(err error) bool {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return true
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch code := pgErr.Code; {
+		case strings.HasPrefix(code, "08"), code == "57P01", code == "57P02", code == "57P03", code == "53300":
+			return true
+		}
+		return false
+	}
+	var netErr net.Error
+	return errors.Is(err, pgconn.ErrConnClosed) || errors.As(err, &netErr) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+}

@@ -117,7 +117,7 @@ func (s *Store) ImportCases(ctx context.Context, meta cases.ImportMeta, next fun
 		return nil, fmt.Errorf("%w: %v", cases.ErrNumberTaken, err)
 	}
 	if err != nil {
-		return nil, err
+		return nil, unavailable(err)
 	}
 	return counts, nil
 }

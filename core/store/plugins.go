@@ -67,7 +67,7 @@ func (s *Store) Plugins(ctx context.Context) ([]plugins.Record, error) {
 	rows, err := s.pool.Query(ctx, `SELECT name, version, sha256, path, protocol_version, manifest, installed_by, installed_at, previous
 		FROM plugins ORDER BY name`)
 	if err != nil {
-		return nil, err
+		return nil, unavailable(err)
 	}
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (plugins.Record, error) {
 		var r plugins.Record
@@ -88,7 +88,7 @@ func (s *Store) PluginEnablements(ctx context.Context) ([]plugins.Enablement, er
 	rows, err := s.pool.Query(ctx, `SELECT plugin, tenant_code, subtree, enabled, settings, permissions, updated_by, updated_at
 		FROM plugin_tenants ORDER BY plugin, tenant_code`)
 	if err != nil {
-		return nil, err
+		return nil, unavailable(err)
 	}
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (plugins.Enablement, error) {
 		var e plugins.Enablement
@@ -531,7 +531,7 @@ func (s *Store) PluginJobRuns(ctx context.Context, plugin, tenant string, limit 
 	rows, err := s.pool.Query(ctx, `SELECT job, scheduled_at, run_id::text, state, summary, finished_at FROM plugin_job_runs
 		WHERE plugin = $1 AND tenant_code = $2 ORDER BY scheduled_at DESC LIMIT $3`, plugin, tenant, limit)
 	if err != nil {
-		return nil, err
+		return nil, unavailable(err)
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (map[string]any, error) {
 		var job, runID, state, summary string

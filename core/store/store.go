@@ -139,17 +139,18 @@ func (s *Store) checkRole(ctx context.Context) error {
 // Close releases the pool.
 func (s *Store) Close() { s.pool.Close() }
 
-// Ping checks the database answers (readiness).
+// Ping checks the database answers (readiness); ErrUnavailable when it cannot be reached.
 func (s *Store) Ping(ctx context.Context) error {
 	var one int
-	return s.pool.QueryRow(ctx, "SELECT 1").Scan(&one)
+	return unavailable(s.pool.QueryRow(ctx, "SELECT 1").Scan(&one))
 }
 
 // PoolStats exposes connection counts for metrics.
 func (s *Store) PoolStats() *pgxpool.Stat { return s.pool.Stat() }
 
 // inTenant runs fn in one transaction acting for tenant. The setting is transaction-local, so
-// a pooled connection never carries a tenant to the next transaction.
+// a pooled connection never carries a tenant to the next transaction. A database that cannot
+// be reached, before or during the transaction, is reported as ErrUnavailable.
 //
 // The setting travels with BEGIN in one round trip (a simple-protocol query of two statements),
 // which is safe because tenant codes are six digits, checked here.
@@ -158,7 +159,7 @@ func (s *Store) inTenant(ctx context.Context, tenant string, fn func(pgx.Tx) err
 		return tenantpkg.ErrNotFound
 	}
 	begin := pgx.TxOptions{BeginQuery: "BEGIN; SELECT set_config('fengqiao.tenant', '" + tenant + "', true)"}
-	return pgx.BeginTxFunc(ctx, s.pool, begin, fn)
+	return unavailable(pgx.BeginTxFunc(ctx, s.pool, begin, fn))
 }
 
 // inTenantGenericPlans is inTenant with plan_cache_mode = force_generic_plan for the
@@ -168,7 +169,7 @@ func (s *Store) inTenantGenericPlans(ctx context.Context, tenant string, fn func
 		return tenantpkg.ErrNotFound
 	}
 	begin := pgx.TxOptions{BeginQuery: "BEGIN; SELECT set_config('fengqiao.tenant', '" + tenant + "', true); SET LOCAL plan_cache_mode = force_generic_plan"}
-	return pgx.BeginTxFunc(ctx, s.pool, begin, fn)
+	return unavailable(pgx.BeginTxFunc(ctx, s.pool, begin, fn))
 }
 
 func isTenantCode(s string) bool {

@@ -100,7 +100,7 @@ func (s *Store) CredentialsFor(ctx context.Context, username string) (identity.C
 	if isNoRows(err) {
 		return c, identity.ErrUserNotFound
 	}
-	return c, err
+	return c, unavailable(err)
 }
 
 // RecordLogin stamps a successful login and audits it.
@@ -127,7 +127,7 @@ func (s *Store) PrincipalState(ctx context.Context, tenantCode, userID string) (
 		return "", "", "", identity.ErrUserNotFound
 	}
 	if err != nil {
-		return "", "", "", err
+		return "", "", "", unavailable(err)
 	}
 	if us == nil || ts == nil {
 		return "", "", "", identity.ErrUserNotFound
