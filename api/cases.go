@@ -143,7 +143,8 @@ type disputeTypeList struct {
 	Items []cases.DisputeType `json:"items"`
 }
 
-// idempotencyKey reads the Idempotency-Key header: 1–200 visible ASCII characters.
+// idempotencyKey reads the Idempotency-Key header: 1–200 visible ASCII characters, the
+// caller's own (scoped to its principal).
 func idempotencyKey(c echo.Context, body []byte) (*cases.Idempotency, error) {
 	key := c.Request().Header.Get("Idempotency-Key")
 	if key == "" {
@@ -153,7 +154,7 @@ func idempotencyKey(c echo.Context, body []byte) (*cases.Idempotency, error) {
 		return nil, invalid("Idempotency-Key", "Idempotency-Key 须为 1–200 个可见 ASCII 字符，例如一个 UUID / the Idempotency-Key header must be 1–200 visible ASCII characters, e.g. a UUID")
 	}
 	sum := sha256.Sum256(body)
-	return &cases.Idempotency{Key: key, Fingerprint: sum[:]}, nil
+	return &cases.Idempotency{Subject: principal(c).Subject, Key: key, Fingerprint: sum[:]}, nil
 }
 
 func (s *Server) createCase(c echo.Context) error {

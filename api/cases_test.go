@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/fengqiao/fengqiao/api"
 	"github.com/fengqiao/fengqiao/core/pii"
 )
 
@@ -131,6 +132,78 @@ func TestCasePIIReveal(t *testing.T) {
 		{name: "upper levels cannot reveal", as: "nation", method: "GET", path: "/api/v1/tenants/310107/cases/" + id + "?reveal=pii", status: 404, problem: "case-not-found"},
 		{name: "bad reveal", as: "putuo-admin", method: "GET", path: "/api/v1/tenants/310107/cases/" + id + "?reveal=all", status: 400, problem: "invalid-field", field: "reveal"},
 	})
+}
+
+// TestIdempotencyKeyPerCaller: an Idempotency-Key belongs to the caller that sent it (as with
+// Stripe), not to the whole tenant: two agency systems, or an agency and the staff, that happen
+// to pick the same key each get their own case, and each retry replays the caller's own.
+func TestIdempotencyKeyPerCaller(t *testing.T) {
+	e := newEnv(t)
+	tokenOf := func(org string) string {
+		res := e.do("putuo-admin", http.MethodPost, "/api/v1/tenants/310107/organisations/"+org+"/tokens", map[string]any{"name": "系统"})
+		if res.status != http.StatusCreated {
+			t.Fatalf("createAgencyToken: %d %s", res.status, res.body)
+		}
+		return "Bearer " + res.json["token"].(string)
+	}
+	court := tokenOf(e.org(t, "putuo-admin", "310107", map[string]any{"kind": "court", "name": "普陀区人民法院"}))
+	police := tokenOf(e.org(t, "putuo-admin", "310107", map[string]any{"kind": "police_station", "name": "长寿路派出所"}))
+	body, other := sampleCase(t, "同一个键"), sampleCase(t, "另一件事")
+	rows := []struct {
+		name, as, key string
+		body          map[string]any
+		status        int
+		problem       string
+		replayed      bool
+		sameAs        string // the row whose case this one must return
+	}{
+		{name: "court system creates", as: court, key: "intake-1", body: body, status: 201},
+		{name: "police system, same key and body: a case of its own", as: police, key: "intake-1", body: body, status: 201},
+		{name: "staff, same key and body: a case of their own", as: "putuo-staff", key: "intake-1", body: body, status: 201},
+		{name: "court retries: its own case", as: court, key: "intake-1", body: body, status: 201, replayed: true, sameAs: "court system creates"},
+		{name: "police retries: its own case", as: police, key: "intake-1", body: body, status: 201, replayed: true, sameAs: "police system, same key and body: a case of its own"},
+		{name: "staff retry: their own case", as: "putuo-staff", key: "intake-1", body: body, status: 201, replayed: true, sameAs: "staff, same key and body: a case of their own"},
+		{name: "court reuses its key for another body", as: court, key: "intake-1", body: other, status: 422, problem: "idempotency-key-reused"},
+		{name: "police, another key and body", as: police, key: "intake-2", body: other, status: 201},
+	}
+	ids := map[string]string{}
+	for _, r := range rows {
+		t.Run(r.name, func(t *testing.T) {
+			req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/api/v1/tenants/310107/cases", strings.NewReader(mustJSON(t, r.body)))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Idempotency-Key", r.key)
+			if strings.HasPrefix(r.as, "Bearer ") {
+				req.Header.Set("Authorization", r.as)
+			} else {
+				req.Header.Set("Authorization", "Bearer "+e.tokens[r.as])
+			}
+			res := e.send(req)
+			if res.status != r.status {
+				t.Fatalf("status %d, want %d: %s", res.status, r.status, res.body)
+			}
+			if r.problem != "" {
+				if res.json["type"] != api.ProblemBase+r.problem || res.json["field"] != "Idempotency-Key" {
+					t.Errorf("problem %s", res.body)
+				}
+				return
+			}
+			if got := res.header.Get("Idempotent-Replayed") == "true"; got != r.replayed {
+				t.Errorf("replayed %v, want %v", got, r.replayed)
+			}
+			id, _ := res.json["id"].(string)
+			if r.sameAs != "" && id != ids[r.sameAs] {
+				t.Errorf("case %s, want the case of %q: %s", id, r.sameAs, ids[r.sameAs])
+			}
+			if r.sameAs == "" {
+				for name, other := range ids {
+					if other == id {
+						t.Errorf("case %s is the case of %q", id, name)
+					}
+				}
+			}
+			ids[r.name] = id
+		})
+	}
 }
 
 func TestCaseIdempotency(t *testing.T) {

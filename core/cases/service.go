@@ -48,8 +48,11 @@ type Repo interface {
 	ImportRepo
 }
 
-// Idempotency is the Idempotency-Key of a create call and the fingerprint of its request.
+// Idempotency is the Idempotency-Key of a create call and the fingerprint of its request. A key
+// is scoped to its caller (Subject, the principal that sent it: a user or an API token), as
+// Stripe scopes keys to an account: the same key from two callers is two requests.
 type Idempotency struct {
+	Subject     string
 	Key         string
 	Fingerprint []byte
 }
@@ -130,6 +133,9 @@ func (s *Service) Types(ctx context.Context, tenantCode string) ([]DisputeType, 
 // Create validates an intake, protects the parties' personal data, assesses the risk and
 // stores the case. With an idempotency key, a retry returns the first result (replayed true).
 func (s *Service) Create(ctx context.Context, tenantCode string, in NewCase, idem *Idempotency) (Case, bool, error) {
+	if idem != nil && idem.Subject == "" {
+		return Case{}, false, errors.New("cases: an idempotency key without its caller (Idempotency.Subject)")
+	}
 	own, settings, err := s.repo.IntakeRules(ctx, tenantCode)
 	if err != nil {
 		return Case{}, false, err

@@ -433,7 +433,7 @@ func seedDemo(ctx context.Context, a *app, cmd *cobra.Command) error {
 			return err
 		}
 		fp := sha256.Sum256(raw)
-		c, replayed, err := a.cases.Create(ctx, sc.Tenant, in, &cases.Idempotency{Key: sc.Key, Fingerprint: fp[:]})
+		c, replayed, err := a.cases.Create(ctx, sc.Tenant, in, &cases.Idempotency{Subject: in.CreatedBy, Key: sc.Key, Fingerprint: fp[:]})
 		if err != nil {
 			return fmt.Errorf("demo case %s: %w", sc.Key, err)
 		}

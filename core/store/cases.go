@@ -84,16 +84,17 @@ func (s *Store) CreateCase(ctx context.Context, c cases.Case, idem *cases.Idempo
 		if idem != nil {
 			// A concurrent request with the same key waits here until the first commits,
 			// then finds its case.
-			tag, err := tx.Exec(ctx, `INSERT INTO idempotency_keys (tenant_id, key, fingerprint) VALUES ($1, $2, $3)
-				ON CONFLICT (tenant_id, key) DO NOTHING`, c.TenantCode, idem.Key, idem.Fingerprint)
+			// The key is the caller's own: another caller's identical key is another request.
+			tag, err := tx.Exec(ctx, `INSERT INTO idempotency_keys (tenant_id, subject, key, fingerprint) VALUES ($1, $2, $3, $4)
+				ON CONFLICT (tenant_id, subject, key) DO NOTHING`, c.TenantCode, idem.Subject, idem.Key, idem.Fingerprint)
 			if err != nil {
 				return err
 			}
 			if tag.RowsAffected() == 0 {
 				var fp []byte
 				var caseID *string
-				if err := tx.QueryRow(ctx, `SELECT fingerprint, case_id::text FROM idempotency_keys WHERE tenant_id = $1 AND key = $2`,
-					c.TenantCode, idem.Key).Scan(&fp, &caseID); err != nil {
+				if err := tx.QueryRow(ctx, `SELECT fingerprint, case_id::text FROM idempotency_keys WHERE tenant_id = $1 AND subject = $2 AND key = $3`,
+					c.TenantCode, idem.Subject, idem.Key).Scan(&fp, &caseID); err != nil {
 					return err
 				}
 				if !bytes.Equal(fp, idem.Fingerprint) || caseID == nil {
@@ -158,7 +159,7 @@ func (s *Store) CreateCase(ctx context.Context, c cases.Case, idem *cases.Idempo
 			SELECT $1, $2, $3, 'create', $4::jsonb || jsonb_build_object('number', number), $5 FROM cases WHERE tenant_id = $1 AND id = $2`,
 			c.TenantCode, c.ID, a.Subject, summary, a.RequestID)
 		if idem != nil {
-			b.Queue(`UPDATE idempotency_keys SET case_id = $3 WHERE tenant_id = $1 AND key = $2`, c.TenantCode, idem.Key, c.ID)
+			b.Queue(`UPDATE idempotency_keys SET case_id = $4 WHERE tenant_id = $1 AND subject = $2 AND key = $3`, c.TenantCode, idem.Subject, idem.Key, c.ID)
 		}
 		if err := tx.SendBatch(ctx, b).Close(); err != nil {
 			return err
