@@ -79,4 +79,3 @@ func TestIdempotencyKeysMigrateToTheirCaller(t *testing.T) {
 		t.Errorf("after down, k-1 held %d times (%v)", n, err)
 	}
 }
-
