@@ -44,8 +44,8 @@ func TestContract(t *testing.T) {
 	if me.status != 200 || me.json["tenant"].(map[string]any)["code"] != "310107" || len(me.json["roles"].([]any)) != 1 {
 		t.Errorf("me: %s", me.body)
 	}
-	if res := e.do("", http.MethodGet, "/metrics", nil); res.status != 200 || !strings.Contains(string(res.body), "fengqiao_requests_total") {
-		t.Errorf("metrics: %d", res.status)
+	if body := e.scrape(t); !strings.Contains(body, "fengqiao_requests_total") {
+		t.Errorf("metrics: %s", body)
 	}
 }
 

@@ -108,7 +108,7 @@ func newEnvWith(t testing.TB, o envOptions) *env {
 	warnSvc := warnings.NewService(st)
 	orgSvc, statsSvc := orgs.NewService(st), stats.NewService(st, nil)
 	deps := api.Deps{Tenants: tenants, Identity: ids, Cases: caseSvc, Orgs: orgSvc, Warnings: warnSvc, Stats: statsSvc, Library: library.NewService(st, caseSvc), Authz: az, Access: st, Roles: roleNames{az}, Audit: st, DB: st,
-		BodyLimit: testBodyLimit, Version: "test", Logger: discardLogger()}
+		BodyLimit: testBodyLimit, Version: "test", Logger: discardLogger(), MetricsToken: testMetricsToken}
 	var mgr *pluginhost.Manager
 	if o.plugins {
 		reg := prometheus.NewRegistry()

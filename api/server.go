@@ -24,7 +24,6 @@ import (
 	"github.com/fengqiao/fengqiao/core/stats"
 	"github.com/fengqiao/fengqiao/core/tenant"
 	"github.com/fengqiao/fengqiao/core/warnings"
-	"github.com/labstack/echo-contrib/echoprometheus"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
@@ -81,6 +80,9 @@ type Deps struct {
 	BodyLimit      int64
 	RequestTimeout time.Duration
 	Version        string
+	// MetricsToken is the bearer token /metrics asks for on Handler; empty, Handler does not
+	// serve /metrics (MetricsHandler does, on a listener of its own).
+	MetricsToken string
 }
 
 // Server is the HTTP application.
@@ -92,6 +94,10 @@ type Server struct {
 	throttle *loginThrottle
 	// publicLimit rate-limits plugins' public routes.
 	publicLimit *publicLimiter
+	metrics     *httpMetrics
+	metricsHTTP http.Handler
+	// registered holds "METHOD /template" of every route, to tell a route from a miss.
+	registered map[string]bool
 }
 
 // New builds the Echo application with every route of the table.
@@ -112,7 +118,8 @@ func New(d Deps) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	s := &Server{deps: d, echo: e, routes: routeTable(), byPath: map[string]route{}, throttle: newLoginThrottle(10, 15*time.Minute),
-		publicLimit: &publicLimiter{clients: map[string]*rate.Limiter{}, reset: time.Now()}}
+		publicLimit: &publicLimiter{clients: map[string]*rate.Limiter{}, reset: time.Now()},
+		metrics:     newHTTPMetrics(d.Registerer), metricsHTTP: newMetricsHandler(d), registered: map[string]bool{}}
 	for _, r := range s.routes {
 		s.byPath[r.method+" "+r.path] = r
 	}
@@ -123,12 +130,9 @@ func New(d Deps) *Server {
 			c.SetRequest(c.Request().WithContext(audit.WithActor(c.Request().Context(), audit.Actor{Subject: "anonymous", RequestID: id})))
 		},
 	}))
+	e.Use(s.measure)
 	e.Use(s.recoverer)
 	e.Use(s.accessLog)
-	e.Use(echoprometheus.NewMiddlewareWithConfig(echoprometheus.MiddlewareConfig{
-		Subsystem: "fengqiao", Registerer: d.Registerer,
-		Skipper: func(c echo.Context) bool { return c.Path() == "/metrics" },
-	}))
 	e.Use(s.limitBody)
 	e.Use(s.checkParams)
 	e.Use(s.timeout)
@@ -144,7 +148,10 @@ func New(d Deps) *Server {
 	// Plugins' own routes: authenticated (or public) and authorized by pluginRoute itself, and
 	// documented by the plugins' OpenAPI fragments merged into the served document.
 	e.Any(pluginPrefix, func(c echo.Context) error { return s.pluginRoute(c) })
-	e.GET("/metrics", echoprometheus.NewHandlerWithConfig(echoprometheus.HandlerConfig{Gatherer: d.Gatherer}))
+	e.GET("/metrics", s.serveMetrics)
+	for _, r := range e.Routes() {
+		s.registered[r.Method+" "+r.Path] = true
+	}
 	return s
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # contract_test.sh - the external contract (foundation, cases, insight, access, plugins), checked from outside with the
 # built binary and curl, as an outside checker would: migrate, bootstrap an administrator,
-# serve with only FENGQIAO_DATABASE_URL and FENGQIAO_HTTP_ADDR set, then the HTTP contract.
+# serve with only FENGQIAO_DATABASE_URL, FENGQIAO_HTTP_ADDR and FENGQIAO_HTTP_METRICS_TOKEN set, then
+# the HTTP contract.
 # Needs FENGQIAO_TEST_DATABASE_URL (a superuser URL; test.sh sets it) and bin/fengqiao.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,7 +40,8 @@ fq() { env -i PATH="$PATH" HOME="${HOME:-/tmp}" FENGQIAO_DATABASE_URL="$url" bin
 try "migrate" fq migrate
 try "admin create national-admin" fq admin create --username contract-root --password contract-pass-1 --role national-admin
 
-env -i PATH="$PATH" HOME="${HOME:-/tmp}" FENGQIAO_DATABASE_URL="$url" FENGQIAO_HTTP_ADDR="127.0.0.1:$port" bin/fengqiao serve >"$log" 2>&1 &
+metrics_token=contract-metrics-token-$$-0123456789
+env -i PATH="$PATH" HOME="${HOME:-/tmp}" FENGQIAO_DATABASE_URL="$url" FENGQIAO_HTTP_ADDR="127.0.0.1:$port" FENGQIAO_HTTP_METRICS_TOKEN="$metrics_token" bin/fengqiao serve >"$log" 2>&1 &
 pid=$!
 base="http://127.0.0.1:$port"
 for _ in $(seq 100); do
@@ -161,7 +163,8 @@ for _ in $(seq 50); do # the new user's role arrives by notification
 done
 check "the before-hook refuses a title with 禁止" 422 "$(post "$staff" /api/v1/tenants/310107/cases '{"title":"禁止停车纠纷","dispute_type":"neighbour","source":"walk_in","parties":[{"name":"张三","role":"applicant"},{"name":"李四","role":"respondent"}]}')"
 check "and lets another title through" 201 "$(post "$staff" /api/v1/tenants/310107/cases '{"title":"停车位纠纷","dispute_type":"neighbour","source":"walk_in","parties":[{"name":"张三","role":"applicant"},{"name":"李四","role":"respondent"}]}')"
-case $(curl -s "$base/metrics") in *'fengqiao_plugin_up{plugin="example"} 1'*) ok "/metrics shows the plugin up" ;; *) bad "/metrics shows the plugin up" ;; esac
+check "/metrics without the metrics token → 401" 401 "$(curl -s -o /dev/null -w '%{http_code}' "$base/metrics")"
+case $(curl -s -H "Authorization: Bearer $metrics_token" "$base/metrics") in *'fengqiao_plugin_up{plugin="example"} 1'*) ok "/metrics shows the plugin up" ;; *) bad "/metrics shows the plugin up" ;; esac
 
 # A second server killed with SIGKILL: its plugin process dies with it.
 port2=$((port + 1000))

@@ -164,6 +164,7 @@ func serveCmd(load loader) *cobra.Command {
 			srv := api.New(api.Deps{
 				Tenants: a.tenants, Identity: a.identity, Cases: a.cases, Orgs: a.orgs, Warnings: a.warnings, Stats: a.stats, Library: library.NewService(a.store, a.cases), Authz: a.authz, Access: a.store, Plugins: plugins, PluginStore: a.store, Roles: roleNames{a.authz}, Audit: a.store, DB: a.store,
 				Logger: a.log, Registerer: reg, Gatherer: reg, BodyLimit: cfg.HTTP.BodyLimit, RequestTimeout: cfg.HTTP.RequestTimeout, Version: Version,
+				MetricsToken: publicMetricsToken(cfg.HTTP),
 			})
 			hs := &http.Server{
 				Addr: cfg.HTTP.Addr, Handler: srv.Handler(),
@@ -176,8 +177,22 @@ func serveCmd(load loader) *cobra.Command {
 				return fmt.Errorf("listen on %s (http.addr / FENGQIAO_HTTP_ADDR): %w", cfg.HTTP.Addr, err)
 			}
 			a.log.Info("serving", "addr", ln.Addr().String(), "version", Version)
-			errc := make(chan error, 1)
+			errc := make(chan error, 2)
 			go func() { errc <- hs.Serve(ln) }()
+			var ms *http.Server
+			switch {
+			case cfg.HTTP.MetricsAddr != "":
+				mln, err := net.Listen("tcp", cfg.HTTP.MetricsAddr)
+				if err != nil {
+					return fmt.Errorf("listen on %s (http.metrics_addr / FENGQIAO_HTTP_METRICS_ADDR): %w", cfg.HTTP.MetricsAddr, err)
+				}
+				ms = &http.Server{Handler: srv.MetricsHandler(cfg.HTTP.MetricsToken), ReadHeaderTimeout: 10 * time.Second,
+					ReadTimeout: cfg.HTTP.ReadTimeout, WriteTimeout: cfg.HTTP.WriteTimeout, IdleTimeout: cfg.HTTP.IdleTimeout}
+				a.log.Info("serving /metrics", "addr", mln.Addr().String(), "token", cfg.HTTP.MetricsToken != "")
+				go func() { errc <- ms.Serve(mln) }()
+			case cfg.HTTP.MetricsToken == "":
+				a.log.Info("/metrics is not served: set http.metrics_addr (a listener of its own) or http.metrics_token (a bearer token on http.addr)")
+			}
 			select {
 			case err := <-errc:
 				return err
@@ -186,6 +201,14 @@ func serveCmd(load loader) *cobra.Command {
 			a.log.Info("shutting down", "grace", cfg.HTTP.ShutdownTimeout)
 			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.HTTP.ShutdownTimeout)
 			defer cancel()
+			if ms != nil {
+				if err := ms.Shutdown(sctx); err != nil {
+					return err
+				}
+				if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+					return err
+				}
+			}
 			if err := hs.Shutdown(sctx); err != nil {
 				return err
 			}
@@ -195,6 +218,15 @@ func serveCmd(load loader) *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// publicMetricsToken is the token /metrics asks for on http.addr: none when a listener of its
+// own serves it (then http.addr does not).
+func publicMetricsToken(h config.HTTP) string {
+	if h.MetricsAddr != "" {
+		return ""
+	}
+	return h.MetricsToken
 }
 
 func tenantCmd(load loader) *cobra.Command {

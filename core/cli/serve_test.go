@@ -29,9 +29,10 @@ func freeAddr(t *testing.T) string {
 // user created by another process while it runs — and stops it with its context.
 func TestServeRunsAndShutsDownGracefully(t *testing.T) {
 	useDatabase(t, storetest.NewDatabase(t))
-	addr := freeAddr(t)
+	addr, metricsAddr := freeAddr(t), freeAddr(t)
 	t.Setenv("FENGQIAO_HTTP_ADDR", addr)
-	t.Setenv("FENGQIAO_AUTH_TOKEN_KEY", "") // as the contract runs it: the key kept in the database
+	t.Setenv("FENGQIAO_HTTP_METRICS_ADDR", metricsAddr) // /metrics on a listener of its own
+	t.Setenv("FENGQIAO_AUTH_TOKEN_KEY", "")             // as the contract runs it: the key kept in the database
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
@@ -56,6 +57,13 @@ func TestServeRunsAndShutsDownGracefully(t *testing.T) {
 	}
 	res, err := http.Get(base + "/metrics")
 	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusNotFound {
+		t.Errorf("/metrics on http.addr with http.metrics_addr set: %d, want 404", res.StatusCode)
+	}
+	if res, err = http.Get("http://" + metricsAddr + "/metrics"); err != nil {
 		t.Fatal(err)
 	}
 	body, _ := io.ReadAll(res.Body)

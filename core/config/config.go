@@ -57,6 +57,12 @@ type HTTP struct {
 	RequestTimeout  time.Duration // http.request_timeout: per-request context deadline, > 0; default 20s
 	ShutdownTimeout time.Duration // http.shutdown_timeout: > 0; default 20s
 	BodyLimit       int64         // http.body_limit: bytes, 1 KiB..64 MiB; default 1 MiB
+	// MetricsAddr (http.metrics_addr): host:port of a listener serving only /metrics, then not
+	// served on Addr; empty (default): no such listener.
+	MetricsAddr string
+	// MetricsToken (http.metrics_token): bearer token /metrics asks for; a secret, >= 16 bytes
+	// when set. Without it and without MetricsAddr, /metrics is not served.
+	MetricsToken string
 }
 
 // Database configures the PostgreSQL connections.
@@ -146,6 +152,8 @@ const (
 	keyHTTPRequestTimeout  = "http.request_timeout"
 	keyHTTPShutdownTimeout = "http.shutdown_timeout"
 	keyHTTPBodyLimit       = "http.body_limit"
+	keyHTTPMetricsAddr     = "http.metrics_addr"
+	keyHTTPMetricsToken    = "http.metrics_token"
 	keyDBURL               = "database.url"
 	keyDBAppURL            = "database.app_url"
 	keyDBAppRole           = "database.app_role"
@@ -167,6 +175,7 @@ const (
 var allKeys = []string{
 	keyHTTPAddr, keyHTTPReadTimeout, keyHTTPWriteTimeout, keyHTTPIdleTimeout,
 	keyHTTPRequestTimeout, keyHTTPShutdownTimeout, keyHTTPBodyLimit,
+	keyHTTPMetricsAddr, keyHTTPMetricsToken,
 	keyDBURL, keyDBAppURL, keyDBAppRole, keyDBMaxConns, keyDBMinConns,
 	keyAuthTokenKey, keyAuthTokenTTL, keyAuthIssuer,
 	keyLogLevel, keyLogFormat,
@@ -204,6 +213,8 @@ func defaultValues() map[string]any {
 		keyHTTPRequestTimeout:  d.HTTP.RequestTimeout,
 		keyHTTPShutdownTimeout: d.HTTP.ShutdownTimeout,
 		keyHTTPBodyLimit:       d.HTTP.BodyLimit,
+		keyHTTPMetricsAddr:     d.HTTP.MetricsAddr,
+		keyHTTPMetricsToken:    d.HTTP.MetricsToken,
 		keyDBURL:               d.Database.URL,
 		keyDBAppURL:            d.Database.AppURL,
 		keyDBAppRole:           d.Database.AppRole,
@@ -365,6 +376,8 @@ func decode(v *viper.Viper) (Config, error) {
 	d.duration(keyHTTPRequestTimeout, &c.HTTP.RequestTimeout)
 	d.duration(keyHTTPShutdownTimeout, &c.HTTP.ShutdownTimeout)
 	d.byteSize(keyHTTPBodyLimit, &c.HTTP.BodyLimit)
+	d.str(keyHTTPMetricsAddr, &c.HTTP.MetricsAddr)
+	d.secret(keyHTTPMetricsToken, &c.HTTP.MetricsToken)
 	d.str(keyDBURL, &c.Database.URL)
 	d.str(keyDBAppURL, &c.Database.AppURL)
 	d.str(keyDBAppRole, &c.Database.AppRole)

@@ -306,6 +306,9 @@ func TestLoadInvalidValues(t *testing.T) {
 		{name: "min_conns negative", env: map[string]string{"FENGQIAO_DATABASE_MIN_CONNS": "-1"}, wantKey: "database.min_conns"},
 		{name: "min_conns above max", file: "database:\n  max_conns: 4\n  min_conns: 5\n", wantKey: "database.min_conns", wantValue: "5"},
 		{name: "min_conns bool", file: "database:\n  min_conns: true\n", wantKey: "database.min_conns"},
+		{name: "metrics_addr not an address", env: map[string]string{"FENGQIAO_HTTP_METRICS_ADDR": "metrics"}, wantKey: "http.metrics_addr", wantValue: "metrics"},
+		{name: "metrics_addr same as addr", file: "http:\n  addr: \":8080\"\n  metrics_addr: \":8080\"\n", wantKey: "http.metrics_addr", wantValue: ":8080"},
+		{name: "metrics_token short", env: map[string]string{"FENGQIAO_HTTP_METRICS_TOKEN": "short"}, wantKey: "http.metrics_token", wantValue: "(hidden)"},
 		// auth
 		{name: "token_key short", env: map[string]string{"FENGQIAO_AUTH_TOKEN_KEY": "short"}, wantKey: "auth.token_key", wantValue: "(hidden)"},
 		{name: "token_key wrong type", file: "auth:\n  token_key: [a]\n", wantKey: "auth.token_key", wantValue: "(hidden)"},

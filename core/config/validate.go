@@ -48,12 +48,13 @@ func (e *FieldError) Error() string {
 
 // Limits.
 const (
-	minBodyLimit = 1 * kib
-	maxBodyLimit = 64 * mib
-	maxMaxConns  = 200
-	minTokenKey  = 32
-	minTokenTTL  = time.Minute
-	maxTokenTTL  = 720 * time.Hour
+	minBodyLimit    = 1 * kib
+	maxBodyLimit    = 64 * mib
+	maxMaxConns     = 200
+	minTokenKey     = 32
+	minMetricsToken = 16
+	minTokenTTL     = time.Minute
+	maxTokenTTL     = 720 * time.Hour
 )
 
 var (
@@ -76,6 +77,14 @@ var allowedByKey = map[string]allowed{
 	keyHTTPAddr: {
 		"host:port with a numeric port 0-65535 (host may be empty), e.g. :8080",
 		"主机:端口，端口为 0-65535 的数字（主机可省略），例如 :8080",
+	},
+	keyHTTPMetricsAddr: {
+		"empty, or host:port with a numeric port 0-65535 other than http.addr, e.g. 127.0.0.1:9090",
+		"留空，或与 http.addr 不同的 主机:端口（端口为 0-65535 的数字），例如 127.0.0.1:9090",
+	},
+	keyHTTPMetricsToken: {
+		"empty, or a secret of at least 16 bytes",
+		"留空，或至少 16 字节的令牌",
 	},
 	keyHTTPReadTimeout:     durationAllowed,
 	keyHTTPWriteTimeout:    durationAllowed,
@@ -148,6 +157,12 @@ func (c Config) fieldErrors() []*FieldError {
 	h := c.HTTP
 	if !validAddr(h.Addr) {
 		add(keyHTTPAddr, h.Addr)
+	}
+	if h.MetricsAddr != "" && (!validAddr(h.MetricsAddr) || h.MetricsAddr == h.Addr) {
+		add(keyHTTPMetricsAddr, h.MetricsAddr)
+	}
+	if h.MetricsToken != "" && len(h.MetricsToken) < minMetricsToken {
+		add(keyHTTPMetricsToken, hiddenValue)
 	}
 	for _, d := range []struct {
 		key string
