@@ -110,7 +110,7 @@ func (s *Server) Document() (*openapi3.T, error) {
 	doc.AddOperation("/metrics", http.MethodGet, &openapi3.Operation{
 		OperationID: "metrics", Summary: "Prometheus 指标 / Prometheus metrics", Tags: []string{"ops"},
 		Description: "需以 Bearer 携带指标令牌（http.metrics_token）；配置了 http.metrics_addr 时只在该地址提供，本地址不提供。标签为路由模板、方法和状态码 / needs the metrics token (http.metrics_token) as Bearer; when http.metrics_addr is set, served only there. Labelled by route template, method and status",
-		Responses: openapi3.NewResponses(openapi3.WithStatus(200, &openapi3.ResponseRef{Value: openapi3.NewResponse().WithDescription("text/plain; version=0.0.4")})),
+		Responses:   openapi3.NewResponses(openapi3.WithStatus(200, &openapi3.ResponseRef{Value: openapi3.NewResponse().WithDescription("text/plain; version=0.0.4")})),
 	})
 	return doc, nil
 }
