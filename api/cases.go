@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/fengqiao/fengqiao/core/cases"
+	"github.com/fengqiao/fengqiao/core/identity"
 	"github.com/fengqiao/fengqiao/core/pii"
 	"github.com/labstack/echo/v4"
 )
@@ -168,7 +169,7 @@ func (s *Server) createCase(c echo.Context) error {
 	}
 	p := principal(c)
 	in := cases.NewCase{Title: req.Title, Description: req.Description, DisputeType: req.DisputeType, Source: req.Source,
-		PlaceCode: req.PlaceCode, Amount: req.Amount, CreatedBy: p.Subject}
+		PlaceCode: req.PlaceCode, Amount: req.Amount, CreatedBy: p.Subject, EnteredBy: s.intaker(p)}
 	if req.Referral != nil {
 		r := cases.Referral(*req.Referral)
 		in.Referral = &r
@@ -186,6 +187,19 @@ func (s *Server) createCase(c echo.Context) error {
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/tenants/"+created.TenantCode+"/cases/"+created.ID)
 	return c.JSON(http.StatusCreated, toCaseDTO(created, s.deps.Cases.Now(), false))
+}
+
+// intaker is the caller as the referral rule of cases sees it: its organisation, and whether
+// one of its roles is a partner agency's (such a role refers in the agency's name only).
+func (s *Server) intaker(p identity.Principal) *cases.Intaker {
+	by := &cases.Intaker{Org: p.OrganisationID}
+	if s.deps.Roles != nil {
+		for _, r := range s.deps.Roles.RolesOf(p.Subject) {
+			need := identity.RoleOrg(r)
+			by.AgencyRole = by.AgencyRole || need == identity.AgencyOrg || need == identity.AgencyOrgOptional
+		}
+	}
+	return by
 }
 
 func (s *Server) getCase(c echo.Context) error {
@@ -464,7 +478,7 @@ func (s *Server) updateCase(c echo.Context) error {
 		return err
 	}
 	in := cases.EditInput{Version: req.Version, Title: req.Title, Description: req.Description, DisputeType: req.DisputeType,
-		PlaceCode: req.PlaceCode, Amount: req.Amount}
+		PlaceCode: req.PlaceCode, Amount: req.Amount, By: s.intaker(principal(c))}
 	if req.Referral != nil {
 		r := cases.Referral(*req.Referral)
 		in.Referral = &r
