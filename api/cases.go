@@ -220,6 +220,10 @@ func (s *Server) getCase(c echo.Context) error {
 	}
 	if reveal {
 		c.Response().Header().Set("Cache-Control", "no-store")
+	} else if summary, err := s.summaryOnly(c); err != nil {
+		return err
+	} else if summary {
+		cs = cs.Summary()
 	}
 	return c.JSON(http.StatusOK, toCaseDTO(cs, s.deps.Cases.Now(), reveal))
 }
@@ -257,10 +261,17 @@ func (s *Server) listCases(c echo.Context) error {
 	}
 	now := s.deps.Cases.Now()
 	out := caseList{Items: []caseDTO{}}
+	summaries, err := s.summariesIn(c, cs[:min(len(cs), limit)])
+	if err != nil {
+		return err
+	}
 	for i, cs1 := range cs {
 		if i == limit {
 			out.NextAfter = caseCursor(cs[i-1])
 			break
+		}
+		if summaries[i] {
+			cs1 = cs1.Summary()
 		}
 		out.Items = append(out.Items, toCaseDTO(cs1, now, false))
 	}
@@ -272,8 +283,17 @@ func (s *Server) caseHistory(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// What changed may quote the parties (a corrected title, a session's notes): a summary
+	// share shows what happened and when, not the values.
+	summary, err := s.summaryOnly(c)
+	if err != nil {
+		return err
+	}
 	out := caseHistory{Items: []caseEventDTO{}}
 	for _, e := range evs {
+		if summary {
+			e.Before, e.After = nil, nil
+		}
 		out.Items = append(out.Items, caseEventDTO{Seq: e.Seq, At: e.At, Actor: e.Actor, Action: e.Action, Before: e.Before, After: e.After})
 	}
 	return c.JSON(http.StatusOK, out)
