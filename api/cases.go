@@ -192,14 +192,21 @@ func (s *Server) createCase(c echo.Context) error {
 // intaker is the caller as the referral rule of cases sees it: its organisation, and whether
 // one of its roles is a partner agency's (such a role refers in the agency's name only).
 func (s *Server) intaker(p identity.Principal) *cases.Intaker {
-	by := &cases.Intaker{Org: p.OrganisationID}
-	if s.deps.Roles != nil {
-		for _, r := range s.deps.Roles.RolesOf(p.Subject) {
-			need := identity.RoleOrg(r)
-			by.AgencyRole = by.AgencyRole || need == identity.AgencyOrg || need == identity.AgencyOrgOptional
+	return &cases.Intaker{Org: p.OrganisationID, AgencyRole: s.agencyRole(p)}
+}
+
+// agencyRole tells whether one of the principal's roles is a partner agency's (agency clerk,
+// agency system): with or without an organisation, such a principal is not the bureau's staff.
+func (s *Server) agencyRole(p identity.Principal) bool {
+	if s.deps.Roles == nil {
+		return false
+	}
+	for _, r := range s.deps.Roles.RolesOf(p.Subject) {
+		if need := identity.RoleOrg(r); need == identity.AgencyOrg || need == identity.AgencyOrgOptional {
+			return true
 		}
 	}
-	return by
+	return false
 }
 
 func (s *Server) getCase(c echo.Context) error {
