@@ -119,4 +119,52 @@ func TestReferralBoundToAgency(t *testing.T) {
 			}
 		})
 	}
+
+	// Corrections follow the same rule: only staff move a case into another agency's name.
+	committee := e.org(t, "putuo-admin", "310107", map[string]any{"kind": "street_committee", "name": "长寿路街道人民调解委员会", "street_code": "310107015"})
+	head := e.agencyUser(t, "310107", "committee-head", "committee-head", committee)
+	id := e.createCase("putuo-staff", "310107", referral(police))
+	path := "/api/v1/tenants/310107/cases/" + id
+	if res := e.do("putuo-staff", http.MethodPost, path+"/actions/assign", map[string]any{"committee_id": committee}); res.status != http.StatusOK {
+		t.Fatalf("assign: %d %s", res.status, res.body)
+	}
+	naming := func(agencyID string) map[string]any {
+		return map[string]any{"referral": map[string]any{"agency": "普陀区人民法院", "agency_id": agencyID, "reference": "(2026)沪0107民诉前调1号", "kind": "pre_filing"}}
+	}
+	agencyOf := func() string {
+		t.Helper()
+		res := e.do("putuo-staff", http.MethodGet, path, nil)
+		r, _ := res.json["referral"].(map[string]any)
+		got, _ := r["agency_id"].(string)
+		return got
+	}
+	for _, tc := range []struct {
+		name   string
+		as     string
+		body   map[string]any
+		status int
+		field  string
+		agency string // the case's agency afterwards
+	}{
+		{name: "the committee head cannot move it to the court", as: head, body: naming(court), status: 403, field: "referral.agency_id", agency: police},
+		{name: "the committee head may keep the police", as: head, body: naming(police), status: 200, agency: police},
+		{name: "staff cannot name another tenant's agency", as: "putuo-staff", body: naming(huaiyinPolice), status: 400, field: "referral.agency_id", agency: police},
+		{name: "staff correct it to the court", as: "putuo-staff", body: naming(court), status: 200, agency: court},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := e.do(tc.as, http.MethodPatch, path, tc.body)
+			if res.status != tc.status {
+				t.Fatalf("status %d, want %d: %s", res.status, tc.status, res.body)
+			}
+			if tc.field != "" && res.json["field"] != tc.field {
+				t.Errorf("problem field %v, want %q", res.json["field"], tc.field)
+			}
+			if got := agencyOf(); got != tc.agency {
+				t.Errorf("referral.agency_id = %q, want %q", got, tc.agency)
+			}
+		})
+	}
+	if res := e.do(courtClerk, http.MethodGet, path, nil); res.status != http.StatusOK {
+		t.Errorf("the court reads the case corrected into its name: %d", res.status)
+	}
 }
