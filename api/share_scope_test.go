@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -10,7 +11,7 @@ import (
 // TestShareScopeFields: a share's scope is what its grantee sees of the case. A "summary"
 // share shows the case without any party identity — no name, gender, birth year, ID number,
 // phone, address or occupation, none of them in the free text either, and no agreement payer —
-// in the case and in the lists; a "parties" share shows the parties as staff see them (masked
+// in the case, the lists, search and the history; a "parties" share shows the parties as staff see them (masked
 // contacts, in full with reveal=pii).
 func TestShareScopeFields(t *testing.T) {
 	e := newEnv(t)
@@ -58,6 +59,7 @@ func TestShareScopeFields(t *testing.T) {
 		{name: "summary share to a tenant: the case", as: "qingpu-admin", path: path, summary: true},
 		{name: "summary share to an agency: the case", as: officer, path: path, summary: true},
 		{name: "summary share to an agency: its list", as: officer, path: "/api/v1/tenants/310107/cases", list: true, summary: true},
+		{name: "summary share to an agency: search", as: officer, path: "/api/v1/tenants/310107/cases/search?q=" + url.QueryEscape("漏水"), list: true, summary: true},
 		{name: "summary share: the history", as: "qingpu-admin", path: path + "/history", list: true, summary: true},
 		{name: "parties share: the case", as: "huaiyin-admin", path: path},
 		{name: "parties share: in full", as: "huaiyin-admin", path: path + "?reveal=pii"},
