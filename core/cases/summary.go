@@ -42,8 +42,9 @@ func (c Case) Summary() Case {
 			title = strings.ReplaceAll(title, p.Name, word)
 		}
 	}
-	title = phoneLike.ReplaceAllString(title, "***")
-	s.Title = idLike.ReplaceAllString(title, "***")
+	// ID numbers first: a phone-like run hides inside one.
+	title = idLike.ReplaceAllString(title, "***")
+	s.Title = phoneLike.ReplaceAllString(title, "***")
 	s.Parties = make([]Party, len(c.Parties))
 	for i, p := range c.Parties {
 		s.Parties[i] = Party{ID: p.ID, Role: p.Role, Kind: p.Kind}
