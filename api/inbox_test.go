@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/fengqiao/fengqiao/core/warnings"
@@ -137,6 +138,27 @@ func TestInboxAddressed(t *testing.T) {
 					}
 				}
 			})
+		}
+	})
+
+	t.Run("concurrent marks by one reader keep one time", func(t *testing.T) {
+		var wg sync.WaitGroup
+		got := make([]response, 8)
+		for i := range got {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				got[i] = e.do("putuo-admin", http.MethodPost, "/api/v1/tenants/310107/inbox/"+msg["G"]+"/read", nil)
+			}()
+		}
+		wg.Wait()
+		for i, res := range got {
+			if res.status != http.StatusOK || res.json["read_at"] != got[0].json["read_at"] {
+				t.Errorf("mark %d: %d %v, first %v", i, res.status, res.json["read_at"], got[0].json["read_at"])
+			}
+		}
+		if _, unread := labels("putuo-staff", "?unread=true"); !slices.Contains(unread, "G") {
+			t.Errorf("staff lost G unread: %v", unread)
 		}
 	})
 }
