@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -160,6 +161,49 @@ func (s *Server) allowedHere(c echo.Context, obj, act string) (bool, error) {
 		return len(allowed) > 0, err
 	}
 	return s.deps.Authz.Decide(authz.Request{Sub: p.Subject, RoleTenant: dom, Tenant: dom, Obj: obj, Act: act, Rel: tenantRel(p, dom)})
+}
+
+// summaryOnly tells whether the caller reads the case of the request through a summary share
+// alone (access.SummaryOnly): it then gets the case's summary (cases.Case.Summary).
+func (s *Server) summaryOnly(c echo.Context) (bool, error) {
+	rels, ok := c.Get(ctxCaseRels).([]string)
+	if !ok {
+		return false, nil
+	}
+	rt, _ := c.Get(ctxRoleTenant).(string)
+	read, err := s.deps.Authz.AllowedRelationships(authz.Request{Sub: principal(c).Subject, RoleTenant: rt, Tenant: c.Param("code"),
+		Obj: authz.ObjCases, Act: authz.ActRead}, rels)
+	return access.SummaryOnly(rels, read), err
+}
+
+// summariesIn tells, case by case, whether the caller sees only the summary of a case of a
+// list: only a caller whose list takes in shares, and who does not read the whole tenant by its
+// standing in it, needs each case's relationships.
+func (s *Server) summariesIn(c echo.Context, cs []cases.Case) ([]bool, error) {
+	out := make([]bool, len(cs))
+	sc := listScope(c)
+	dom := c.Param("code")
+	if sc == nil || !slices.Contains(sc.Rels, access.Grantee) {
+		return out, nil
+	}
+	if tr := access.TenantRelationship(sc.Principal, dom); tr != "" && slices.Contains(sc.Rels, tr) {
+		return out, nil
+	}
+	for i, cs1 := range cs {
+		facts, err := s.deps.Access.CaseAccess(c.Request().Context(), dom, cs1.ID)
+		if err != nil {
+			return nil, err
+		}
+		rels := access.Relationships(sc.Principal, facts, sc.Now)
+		var read []string
+		for _, r := range rels {
+			if slices.Contains(sc.Rels, r) {
+				read = append(read, r)
+			}
+		}
+		out[i] = access.SummaryOnly(rels, read)
+	}
+	return out, nil
 }
 
 // requireHere is allowedHere answering 403.

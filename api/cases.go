@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/fengqiao/fengqiao/core/cases"
+	"github.com/fengqiao/fengqiao/core/identity"
 	"github.com/fengqiao/fengqiao/core/pii"
 	"github.com/labstack/echo/v4"
 )
@@ -169,7 +170,7 @@ func (s *Server) createCase(c echo.Context) error {
 	}
 	p := principal(c)
 	in := cases.NewCase{Title: req.Title, Description: req.Description, DisputeType: req.DisputeType, Source: req.Source,
-		PlaceCode: req.PlaceCode, Amount: req.Amount, CreatedBy: p.Subject}
+		PlaceCode: req.PlaceCode, Amount: req.Amount, CreatedBy: p.Subject, EnteredBy: s.intaker(p)}
 	if req.Referral != nil {
 		r := cases.Referral(*req.Referral)
 		in.Referral = &r
@@ -187,6 +188,26 @@ func (s *Server) createCase(c echo.Context) error {
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/tenants/"+created.TenantCode+"/cases/"+created.ID)
 	return c.JSON(http.StatusCreated, toCaseDTO(created, s.deps.Cases.Now(), false))
+}
+
+// intaker is the caller as the referral rule of cases sees it: its organisation, and whether
+// one of its roles is a partner agency's (such a role refers in the agency's name only).
+func (s *Server) intaker(p identity.Principal) *cases.Intaker {
+	return &cases.Intaker{Org: p.OrganisationID, AgencyRole: s.agencyRole(p)}
+}
+
+// agencyRole tells whether one of the principal's roles is a partner agency's (agency clerk,
+// agency system): with or without an organisation, such a principal is not the bureau's staff.
+func (s *Server) agencyRole(p identity.Principal) bool {
+	if s.deps.Roles == nil {
+		return false
+	}
+	for _, r := range s.deps.Roles.RolesOf(p.Subject) {
+		if need := identity.RoleOrg(r); need == identity.AgencyOrg || need == identity.AgencyOrgOptional {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Server) getCase(c echo.Context) error {
@@ -207,6 +228,10 @@ func (s *Server) getCase(c echo.Context) error {
 	}
 	if reveal {
 		c.Response().Header().Set("Cache-Control", "no-store")
+	} else if summary, err := s.summaryOnly(c); err != nil {
+		return err
+	} else if summary {
+		cs = cs.Summary()
 	}
 	return c.JSON(http.StatusOK, toCaseDTO(cs, s.deps.Cases.Now(), reveal))
 }
@@ -244,10 +269,17 @@ func (s *Server) listCases(c echo.Context) error {
 	}
 	now := s.deps.Cases.Now()
 	out := caseList{Items: []caseDTO{}}
+	summaries, err := s.summariesIn(c, cs[:min(len(cs), limit)])
+	if err != nil {
+		return err
+	}
 	for i, cs1 := range cs {
 		if i == limit {
 			out.NextAfter = caseCursor(cs[i-1])
 			break
+		}
+		if summaries[i] {
+			cs1 = cs1.Summary()
 		}
 		out.Items = append(out.Items, toCaseDTO(cs1, now, false))
 	}
@@ -259,8 +291,17 @@ func (s *Server) caseHistory(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// What changed may quote the parties (a corrected title, a session's notes): a summary
+	// share shows what happened and when, not the values.
+	summary, err := s.summaryOnly(c)
+	if err != nil {
+		return err
+	}
 	out := caseHistory{Items: []caseEventDTO{}}
 	for _, e := range evs {
+		if summary {
+			e.Before, e.After = nil, nil
+		}
 		out.Items = append(out.Items, caseEventDTO{Seq: e.Seq, At: e.At, Actor: e.Actor, Action: e.Action, Before: e.Before, After: e.After})
 	}
 	return c.JSON(http.StatusOK, out)
@@ -465,7 +506,7 @@ func (s *Server) updateCase(c echo.Context) error {
 		return err
 	}
 	in := cases.EditInput{Version: req.Version, Title: req.Title, Description: req.Description, DisputeType: req.DisputeType,
-		PlaceCode: req.PlaceCode, Amount: req.Amount}
+		PlaceCode: req.PlaceCode, Amount: req.Amount, By: s.intaker(principal(c))}
 	if req.Referral != nil {
 		r := cases.Referral(*req.Referral)
 		in.Referral = &r

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fengqiao/fengqiao/core/cases"
 	"github.com/fengqiao/fengqiao/core/library"
 	"github.com/fengqiao/fengqiao/core/pii"
 	"github.com/fengqiao/fengqiao/core/search"
@@ -195,10 +196,21 @@ func (s *Server) searchCases(c echo.Context) error {
 	}
 	words := q.Words()
 	out := caseSearchResult{Terms: q.Strings(), Items: []caseHitDTO{}}
+	found := make([]cases.Case, 0, len(hits))
+	for _, h := range hits[:min(len(hits), limit)] {
+		found = append(found, h.Case)
+	}
+	summaries, err := s.summariesIn(c, found)
+	if err != nil {
+		return err
+	}
 	for i, h := range hits {
 		if i == limit {
 			out.NextAfter = offsetCursor(offset + limit)
 			break
+		}
+		if summaries[i] {
+			h.Case = h.Case.Summary()
 		}
 		d := caseHitDTO{ID: h.Case.ID, Number: h.Case.Number, Title: h.Case.Title, TitleHighlight: search.Highlight(h.Case.Title, words),
 			Snippet: search.Snippet(h.Case.Description, words, snippetRunes), DisputeType: h.Case.DisputeType, Status: string(h.Case.Status),

@@ -95,6 +95,7 @@ func toProblem(err error) *Problem {
 		rfe   *authz.RuleFieldError
 		cce   *cases.CommitteeError
 		rae   *cases.ReferralAgencyError
+		rfb   *cases.ReferralForbiddenError
 		onf   *orgs.NotFoundError
 	)
 	if hp, ok := hookProblem(err); ok {
@@ -151,6 +152,14 @@ func toProblem(err error) *Problem {
 			fmt.Sprintf("案件当前版本为 %d，请刷新后重试 / the case is now at version %d: reload it and retry", cvc.Current, cvc.Current))
 	case errors.As(err, &rae):
 		return invalid("referral.agency_id", "不是本区县在用的成员单位（法院、派出所、检察院、信访、其他部门） / not an active partner agency of this district (court, police station, procuratorate, petition office, department): "+rae.ID)
+	case errors.As(err, &rfb):
+		detail := "协作单位只能以本单位名义移交案件；请省略 agency_id 或填写本单位 / an agency refers cases in its own name only: omit agency_id or name your own organisation"
+		if rfb.Own == "" {
+			detail = "未绑定协作单位的用户或令牌不能以任何单位名义移交；请省略 agency_id / a user or token bound to no agency refers in no agency's name: omit agency_id"
+		}
+		p := problem(http.StatusForbidden, "referral-agency-forbidden", "不能以其他单位名义移交 / Referral in another agency's name", detail)
+		p.Field = "referral.agency_id"
+		return p
 	case errors.As(err, &cce):
 		return invalid("committee_id", "不是本区县在用的调委会 / not an active mediation committee of this district: "+cce.ID)
 	case errors.Is(err, cases.ErrFollowUpNotFound):

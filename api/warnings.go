@@ -187,9 +187,10 @@ func (s *Server) updateWarningSettings(c echo.Context) error {
 }
 
 // reader is the caller as a reader of an inbox.
-func reader(c echo.Context) warnings.Reader {
+func (s *Server) reader(c echo.Context) warnings.Reader {
 	p := principal(c)
-	r := warnings.Reader{TenantCode: p.TenantCode, OrgID: p.OrganisationID}
+	r := warnings.Reader{TenantCode: p.TenantCode, Subject: p.Subject, OrgID: p.OrganisationID,
+		Staff: p.OrganisationID == "" && !s.agencyRole(p)}
 	if p.Kind == "user" {
 		r.UserID = p.ID
 	}
@@ -212,7 +213,7 @@ func (s *Server) listInbox(c echo.Context) error {
 			return err
 		}
 	}
-	ms, err := s.deps.Warnings.Inbox(c.Request().Context(), c.Param("code"), reader(c), f)
+	ms, err := s.deps.Warnings.Inbox(c.Request().Context(), c.Param("code"), s.reader(c), f)
 	if err != nil {
 		return err
 	}
@@ -229,7 +230,7 @@ func (s *Server) listInbox(c echo.Context) error {
 }
 
 func (s *Server) markRead(c echo.Context) error {
-	m, err := s.deps.Warnings.MarkRead(c.Request().Context(), c.Param("code"), reader(c), c.Param("id"))
+	m, err := s.deps.Warnings.MarkRead(c.Request().Context(), c.Param("code"), s.reader(c), c.Param("id"))
 	if err != nil {
 		return err
 	}

@@ -148,6 +148,21 @@ func Relationships(p Principal, c Case, now time.Time) []Relationship {
 	return out
 }
 
+// SummaryOnly tells whether a principal with the relationships rels to a case, of which read are
+// those the rules let it read the case by, sees only the case's summary (no party identity): it
+// reads the case through a share alone, and no share of scope "parties" covers it.
+func SummaryOnly(rels, read []Relationship) bool {
+	if len(read) == 0 || slices.Contains(rels, GranteeParties) {
+		return false
+	}
+	for _, r := range read {
+		if r != Grantee {
+			return false
+		}
+	}
+	return true
+}
+
 // Scope is what a list may show a principal: the cases to which it stands in one of Rels
 // (those the rules allow for the list's action, see authz.AllowedRelationships) at Now.
 type Scope struct {

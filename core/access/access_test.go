@@ -44,3 +44,22 @@ func TestRelationships(t *testing.T) {
 		})
 	}
 }
+
+func TestSummaryOnly(t *testing.T) {
+	for _, tt := range []struct {
+		name       string
+		rels, read []Relationship
+		want       bool
+	}{
+		{"a summary share alone", []Relationship{Grantee}, []Relationship{Grantee}, true},
+		{"a summary share, and a member of the tenant", []Relationship{Grantee, Member}, []Relationship{Grantee}, true},
+		{"a parties share", []Relationship{Grantee, GranteeParties}, []Relationship{Grantee}, false},
+		{"a summary share to a referrer", []Relationship{Referrer, Grantee}, []Relationship{Referrer, Grantee}, false},
+		{"staff", []Relationship{Owner, Grantee}, []Relationship{Owner, Grantee}, false},
+		{"no read at all", []Relationship{Grantee}, nil, false},
+	} {
+		if got := SummaryOnly(tt.rels, tt.read); got != tt.want {
+			t.Errorf("%s: SummaryOnly = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

@@ -145,6 +145,17 @@ func (e *ReferralAgencyError) Error() string {
 	return "not an active partner agency of the tenant: " + e.ID
 }
 
+// ReferralForbiddenError says the principal may not refer a case in the name of the agency
+// given: a principal of an organisation refers for its own (Own), one without refers for none.
+type ReferralForbiddenError struct{ ID, Own string }
+
+func (e *ReferralForbiddenError) Error() string {
+	if e.Own == "" {
+		return "a principal without an organisation refers in no agency's name: " + e.ID
+	}
+	return "a principal of organisation " + e.Own + " refers in its own name only, not " + e.ID
+}
+
 // CommitteeError says the committee given is not a usable committee of the tenant.
 type CommitteeError struct{ ID string }
 

@@ -45,6 +45,9 @@ type Repo interface {
 	History(ctx context.Context, tenantCode, id string) ([]Event, error)
 	TenantTypes(ctx context.Context, tenantCode string) ([]DisputeType, error)
 	RecordPIIRead(ctx context.Context, tenantCode, caseID string, partyIDs []string) error
+	// ReferringAgency returns the name of an organisation of the tenant and whether it is a
+	// partner agency (of any status: the store refuses an inactive one when the case is stored).
+	ReferringAgency(ctx context.Context, tenantCode, orgID string) (name string, agency bool, err error)
 	ImportRepo
 }
 
@@ -114,7 +117,23 @@ type NewCase struct {
 	Amount      float64 // yuan
 	Parties     []NewParty
 	CreatedBy   string
+	// EnteredBy is who takes the case in, for the referral rule (bindReferral); nil for the
+	// platform's own loads (import, the command line), which act as the bureau's staff.
+	EnteredBy *Intaker
 }
+
+// Intaker is the principal taking a case in or correcting it, as the referral rule needs it.
+type Intaker struct {
+	// Org: the organisation of the tenant the principal works for; "" for the bureau's staff.
+	Org string
+	// AgencyRole: the principal holds a partner agency's role (agency clerk, agency system),
+	// with or without an organisation.
+	AgencyRole bool
+}
+
+// staff tells whether the principal is the bureau's own staff, who enter referrals received on
+// paper in the name of any agency of their district.
+func (by *Intaker) staff() bool { return by == nil || by.Org == "" && !by.AgencyRole }
 
 var (
 	orgCode    = regexp.MustCompile(`^[0-9A-HJ-NPQRTUWXY]{18}$`) // unified social credit code
@@ -146,6 +165,9 @@ func (s *Service) Create(ctx context.Context, tenantCode string, in NewCase, ide
 	if err != nil {
 		return Case{}, false, err
 	}
+	if err := s.bindReferral(ctx, tenantCode, in.EnteredBy, &c); err != nil {
+		return Case{}, false, err
+	}
 	if err := s.before(ctx, tenantCode, HookIntake, "", c, in); err != nil {
 		return Case{}, false, err
 	}
@@ -167,6 +189,41 @@ func (s *Service) Create(ctx context.Context, tenantCode string, in NewCase, ide
 		return Case{}, false, err
 	}
 	return stored, replayed, nil
+}
+
+// bindReferral applies the referral rule: a case taken in by a principal of an organisation is
+// referred in that organisation's name only. An agency's principal (its system's token or one
+// of its users) refers for its own agency, always: the referral is bound to it when the body
+// names none (or has no referral at all), so the agency keeps the case it sent; naming another
+// organisation is refused. A principal with an agency role but no organisation refers in no
+// agency's name. Staff name any agency of the district (the store checks it is one); the case
+// records them as its creator.
+func (s *Service) bindReferral(ctx context.Context, tenantCode string, by *Intaker, c *Case) error {
+	if by.staff() {
+		return nil
+	}
+	named := ""
+	if c.Referral != nil {
+		named = c.Referral.AgencyID
+	}
+	if by.Org == "" {
+		if named != "" {
+			return &ReferralForbiddenError{ID: named}
+		}
+		return nil
+	}
+	if named != "" && named != by.Org {
+		return &ReferralForbiddenError{ID: named, Own: by.Org}
+	}
+	name, agency, err := s.repo.ReferringAgency(ctx, tenantCode, by.Org)
+	if err != nil || !agency {
+		return err // a committee's principal has no agency to refer for
+	}
+	if c.Referral == nil {
+		c.Referral = &Referral{Agency: name}
+	}
+	c.Referral.AgencyID = by.Org
+	return nil
 }
 
 // checkIntake validates the intake fields other than the parties into c.
@@ -528,6 +585,8 @@ type EditInput struct {
 	PlaceCode   *string
 	Amount      *float64
 	Referral    *Referral
+	// By: who corrects the case (see Intaker); nil acts as staff.
+	By *Intaker
 }
 
 // Edit corrects a case's intake (validated as at intake), re-assesses its warning and records
@@ -573,6 +632,17 @@ func (s *Service) Edit(ctx context.Context, tenantCode, id string, in EditInput)
 	checkIntake(&v, &checked, form, types, settings, s.now())
 	if err := v.Err(); err != nil {
 		return Case{}, err
+	}
+	// The referral rule of intake holds for corrections: only staff move a case into another
+	// agency's name.
+	if in.Referral != nil && !in.By.staff() {
+		was := ""
+		if cur.Referral != nil {
+			was = cur.Referral.AgencyID
+		}
+		if id := checked.Referral.AgencyID; id != was && id != in.By.Org {
+			return Case{}, &ReferralForbiddenError{ID: id, Own: in.By.Org}
+		}
 	}
 	edit := &CaseEdit{Title: &checked.Title, Description: &checked.Description, DisputeType: &checked.DisputeType,
 		PlaceCode: &checked.PlaceCode, AmountFen: &checked.AmountFen, Referral: checked.Referral}

@@ -119,6 +119,12 @@ func (s *Store) ApplyAction(ctx context.Context, tenantCode, id string, in cases
 		}
 		risk := c.Risk
 		if ed := eff.Edited; ed != nil {
+			// A corrected referral names an active agency of the tenant, as at intake.
+			if r := ed.Referral; r != nil && r.AgencyID != "" && (c.Referral == nil || c.Referral.AgencyID != r.AgencyID) {
+				if err := checkAgency(ctx, tx, tenantCode, r.AgencyID); err != nil {
+					return err
+				}
+			}
 			prior, failed, err := priorCases(ctx, tx, tenantCode, id, c.Parties)
 			if err != nil {
 				return err

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/fengqiao/fengqiao/core/cases"
@@ -41,6 +42,26 @@ func (s *Store) afterCaseChange(ctx context.Context, tx pgx.Tx, before, after *c
 		return reportOutcome(ctx, tx, after)
 	}
 	return nil
+}
+
+// ReferringAgency returns an organisation's name and whether it is a partner agency (whatever
+// its status); an unknown organisation is no agency.
+func (s *Store) ReferringAgency(ctx context.Context, tenantCode, orgID string) (string, bool, error) {
+	var name string
+	var agency bool
+	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
+		var kinds []string
+		for _, k := range orgs.AgencyKinds() {
+			kinds = append(kinds, string(k))
+		}
+		err := tx.QueryRow(ctx, `SELECT name, kind = ANY($3) FROM organisations WHERE tenant_id = $1 AND id::text = $2`,
+			tenantCode, orgID, kinds).Scan(&name, &agency)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		return err
+	})
+	return name, agency, err
 }
 
 // checkAgency verifies that id is an active partner agency of the tenant.

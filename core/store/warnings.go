@@ -252,9 +252,6 @@ func (s *Store) UpdateWarningSettings(ctx context.Context, in warnings.Settings,
 	return out, err
 }
 
-const messageColumns = `id::text, tenant_id, recipient, kind, title, body, coalesce(case_id::text, ''), coalesce(warning_id::text, ''),
-	source_tenant, created_at, read_at`
-
 func scanMessage(row pgx.Row) (warnings.Message, error) {
 	var m warnings.Message
 	err := row.Scan(&m.ID, &m.TenantCode, &m.Recipient, &m.Kind, &m.Title, &m.Body, &m.CaseID, &m.WarningID, &m.SourceTenant,
@@ -270,20 +267,27 @@ func insertMessage(ctx context.Context, tx pgx.Tx, tenantCode string, m warnings
 	return err
 }
 
-// visibleTo is the condition of the messages a reader sees: to its recipients ($2), and, for
+// visibleTo is the condition of the messages m a reader sees: to its recipients ($2), and, for
 // the tenant's staff (whose recipients include the tenant), to the tenant's organisations.
-const visibleTo = ` AND (recipient = ANY($2) OR (recipient LIKE 'org:%' AND 'tenant:' || tenant_id = ANY($2)))`
+const visibleTo = ` AND (m.recipient = ANY($2) OR (m.recipient LIKE 'org:%' AND 'tenant:' || m.tenant_id = ANY($2)))`
+
+// readerMessages are the inbox messages m with the read state of the reader $3 (a message read
+// before read state became each reader's, migration 00026, stays read for all).
+const readerMessages = `SELECT m.id::text, m.tenant_id, m.recipient, m.kind, m.title, m.body, coalesce(m.case_id::text, ''),
+	coalesce(m.warning_id::text, ''), m.source_tenant, m.created_at, coalesce(r.read_at, m.read_at) AS read_at
+	FROM inbox_messages m LEFT JOIN inbox_reads r ON r.tenant_id = m.tenant_id AND r.message_id = m.id AND r.reader = $3
+	WHERE m.tenant_id = $1`
 
 // Inbox lists a reader's messages newest first; see warnings.Repo.
-func (s *Store) Inbox(ctx context.Context, tenantCode string, recipients []string, f warnings.InboxFilter) ([]warnings.Message, error) {
+func (s *Store) Inbox(ctx context.Context, tenantCode, reader string, recipients []string, f warnings.InboxFilter) ([]warnings.Message, error) {
 	var out []warnings.Message
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
-		q := "SELECT " + messageColumns + " FROM inbox_messages WHERE tenant_id = $1" + visibleTo
-		args := []any{tenantCode, recipients}
+		q := readerMessages + visibleTo
+		args := []any{tenantCode, recipients, reader}
 		if f.Unread {
-			q += " AND read_at IS NULL"
+			q += " AND coalesce(r.read_at, m.read_at) IS NULL"
 		}
-		q, args = newestFirst(q, args, "created_at", "id", f.AfterTime, f.AfterID, f.Limit)
+		q, args = newestFirst(q, args, "m.created_at", "m.id", f.AfterTime, f.AfterID, f.Limit)
 		rows, err := tx.Query(ctx, q, args...)
 		if err != nil {
 			return err
@@ -297,14 +301,24 @@ func (s *Store) Inbox(ctx context.Context, tenantCode string, recipients []strin
 	return out, err
 }
 
-// MarkInboxRead marks a message read; see warnings.Repo.
-func (s *Store) MarkInboxRead(ctx context.Context, tenantCode string, recipients []string, id string, now time.Time) (warnings.Message, error) {
+// MarkInboxRead marks a message read for the reader; see warnings.Repo.
+func (s *Store) MarkInboxRead(ctx context.Context, tenantCode, reader string, recipients []string, id string, now time.Time) (warnings.Message, error) {
 	var out warnings.Message
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		var err error
-		out, err = scanMessage(tx.QueryRow(ctx, `UPDATE inbox_messages SET read_at = coalesce(read_at, $4)
-			WHERE tenant_id = $1 AND id = $3`+visibleTo+` RETURNING `+messageColumns, tenantCode, recipients, id, now))
-		return err
+		read := func() error {
+			out, err = scanMessage(tx.QueryRow(ctx, readerMessages+` AND m.id = $4`+visibleTo, tenantCode, recipients, reader, id))
+			return err
+		}
+		if err := read(); err != nil || out.ReadAt != nil {
+			return err
+		}
+		// Two marks at once: the second waits for the first and keeps its time.
+		if _, err := tx.Exec(ctx, `INSERT INTO inbox_reads (tenant_id, message_id, reader, read_at) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (tenant_id, message_id, reader) DO NOTHING`, tenantCode, id, reader, now); err != nil {
+			return err
+		}
+		return read()
 	})
 	if isNoRows(err) || pgCode(err) == "22P02" {
 		return out, warnings.ErrMessageNotFound

@@ -23,10 +23,12 @@ type Repo interface {
 	// UpdateWarningSettings calls check with a lookup of the tenant's organisations (locked
 	// until the transaction ends), then stores the settings and audits the change.
 	UpdateWarningSettings(ctx context.Context, s Settings, check func(orgs.OrgLookup) error) (Settings, error)
-	// Inbox lists the messages of the tenant to recipients and to the tenant's organisations.
-	Inbox(ctx context.Context, tenantCode string, recipients []string, f InboxFilter) ([]Message, error)
-	// MarkInboxRead marks one of those messages read (once; again is a no-op): ErrMessageNotFound.
-	MarkInboxRead(ctx context.Context, tenantCode string, recipients []string, id string, now time.Time) (Message, error)
+	// Inbox lists the messages of the tenant to recipients (and, when recipients include the
+	// tenant, to the tenant's organisations), each read or not by reader (a subject).
+	Inbox(ctx context.Context, tenantCode, reader string, recipients []string, f InboxFilter) ([]Message, error)
+	// MarkInboxRead marks one of those messages read for reader alone (once; again is a no-op):
+	// ErrMessageNotFound.
+	MarkInboxRead(ctx context.Context, tenantCode, reader string, recipients []string, id string, now time.Time) (Message, error)
 	// WebhookSecret returns the organisation's secret, created with generate on first use, and
 	// audits the read. An unknown organisation is an *orgs.NotFoundError.
 	WebhookSecret(ctx context.Context, tenantCode, orgID string, generate func() ([]byte, error)) (Secret, error)
@@ -97,7 +99,11 @@ func (s *Service) Inbox(ctx context.Context, tenantCode string, r Reader, f Inbo
 	if r.TenantCode != tenantCode {
 		return nil, ErrNotYourInbox
 	}
-	return s.repo.Inbox(ctx, tenantCode, r.Recipients(), f)
+	rcpt := r.Recipients()
+	if len(rcpt) == 0 {
+		return nil, nil
+	}
+	return s.repo.Inbox(ctx, tenantCode, r.Subject, rcpt, f)
 }
 
 // MarkRead marks a message of the reader's inbox read.
@@ -105,10 +111,11 @@ func (s *Service) MarkRead(ctx context.Context, tenantCode string, r Reader, id 
 	if r.TenantCode != tenantCode {
 		return Message{}, ErrNotYourInbox
 	}
-	if !isUUID(id) {
+	rcpt := r.Recipients()
+	if !isUUID(id) || len(rcpt) == 0 {
 		return Message{}, ErrMessageNotFound
 	}
-	return s.repo.MarkInboxRead(ctx, tenantCode, r.Recipients(), id, s.now())
+	return s.repo.MarkInboxRead(ctx, tenantCode, r.Subject, rcpt, id, s.now())
 }
 
 // WebhookSecret returns the signing secret of an organisation's webhook, created on first use.

@@ -225,23 +225,32 @@ type Message struct {
 	ReadAt       *time.Time
 }
 
-// Reader is who reads an inbox: a principal of the tenant. Staff and agency systems see the
-// messages to their tenant and to its organisations; a user sees the messages to them too.
+// Reader is who reads an inbox: a principal of the tenant. Messages are addressed (Recipient):
+// a reader sees those to it (a user), to its organisation, and — the tenant's own staff only —
+// to the tenant, overseeing those to the tenant's organisations as well. A principal of no
+// organisation that is not staff (an agency system's token bound to no agency) sees only what
+// is addressed to it in person. Read state is each reader's own (Subject).
 type Reader struct {
 	TenantCode string
+	Subject    string // "user:<id>" or "token:<id>": whose read state
 	UserID     string // "" for an API token
 	// OrgID: the organisation the reader works for (an agency, a committee); "" for the
-	// tenant's staff.
+	// tenant's staff and for principals bound to none.
 	OrgID string
+	// Staff: the tenant's own staff — no organisation and no role of a partner agency.
+	Staff bool
 }
 
-// Recipients are the recipients whose messages the reader sees: the tenant's staff see the
-// tenant's messages (and, through the store, those to the tenant's organisations); the user of
-// an organisation sees its organisation's.
+// Recipients are the recipients whose messages the reader sees: its organisation's, or the
+// tenant's for staff (and, through the store, those to the tenant's organisations); a user's
+// own. None at all for a principal of no organisation that is not staff and not a user.
 func (r Reader) Recipients() []string {
-	out := []string{string(TenantRecipient(r.TenantCode))}
-	if r.OrgID != "" {
-		out = []string{string(OrgRecipient(r.OrgID))}
+	var out []string
+	switch {
+	case r.OrgID != "":
+		out = append(out, string(OrgRecipient(r.OrgID)))
+	case r.Staff:
+		out = append(out, string(TenantRecipient(r.TenantCode)))
 	}
 	if r.UserID != "" {
 		out = append(out, string(UserRecipient(r.UserID)))

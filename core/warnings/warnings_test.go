@@ -97,11 +97,21 @@ func TestRecipients(t *testing.T) {
 	if Recipient("org:abc").OrgID() != "abc" || Recipient("tenant:310107").OrgID() != "" {
 		t.Error("OrgID")
 	}
-	if got := (Reader{TenantCode: "370104", UserID: "u"}).Recipients(); len(got) != 2 || got[1] != "user:u" {
-		t.Errorf("user reader: %v", got)
-	}
-	if got := (Reader{TenantCode: "370104"}).Recipients(); len(got) != 1 || got[0] != "tenant:370104" {
-		t.Errorf("token reader: %v", got)
+	for _, r := range []struct {
+		name   string
+		reader Reader
+		want   string
+	}{
+		{"staff user", Reader{TenantCode: "370104", UserID: "u", Staff: true}, "tenant:370104,user:u"},
+		{"staff token", Reader{TenantCode: "370104", Staff: true}, "tenant:370104"},
+		{"agency user", Reader{TenantCode: "370104", UserID: "u", OrgID: "o"}, "org:o,user:u"},
+		{"agency token", Reader{TenantCode: "370104", OrgID: "o"}, "org:o"},
+		{"user of no organisation, not staff", Reader{TenantCode: "370104", UserID: "u"}, "user:u"},
+		{"token of no organisation, not staff", Reader{TenantCode: "370104"}, ""},
+	} {
+		if got := strings.Join(r.reader.Recipients(), ","); got != r.want {
+			t.Errorf("%s: recipients %q, want %q", r.name, got, r.want)
+		}
 	}
 }
 
