@@ -34,6 +34,7 @@ const envPrefix = "FENGQIAO"
 
 // Config is the complete server configuration.
 type Config struct {
+	Server   Server
 	HTTP     HTTP
 	Database Database
 	Auth     Auth
@@ -42,6 +43,20 @@ type Config struct {
 	Security Security
 	Plugins  Plugins
 }
+
+// Server configures the kind of installation.
+type Server struct {
+	Environment string // server.environment: development|production; default "development". In production a missing key source stops the program instead of creating a key file
+}
+
+// Environments of server.environment.
+const (
+	EnvDevelopment = "development"
+	EnvProduction  = "production"
+)
+
+// Production reports whether server.environment is production.
+func (c Config) Production() bool { return c.Server.Environment == EnvProduction }
 
 // Plugins configures the plugin platform.
 type Plugins struct {
@@ -87,10 +102,11 @@ type Tenancy struct {
 }
 
 // Security configures the keys that protect parties' personal data (PII).
-// Every field is a secret except PIIActiveKey; all are empty by default, and
-// the server then keeps generated keys in the database. See security.go for
-// the format and for Keys and IndexKey.
+// Every field is a secret except PIIActiveKey and KeyFile; the keys are empty
+// by default, and the server then takes them from the key file (creating it
+// outside production). See security.go for the format and for Keys and IndexKey.
 type Security struct {
+	KeyFile      string // security.key_file: path of the key file (core/keyfile), kept outside the database; default "var/keys.json"; empty: keys only from the configuration
 	PIIKeys      string // security.pii_keys: "id1:base64key1,id2:base64key2", AES-256 keys; ids ^[a-z0-9-]{1,16}$, unique; keys standard or URL base64 (padding optional) of 32 bytes; may be empty
 	PIIActiveKey string // security.pii_active_key: id in PIIKeys that encrypts new data; required with two or more keys, set by Load when there is exactly one; empty when PIIKeys is empty
 	PIIIndexKey  string // security.pii_index_key: base64 of 32 bytes, HMAC key of the blind indexes; may be empty; must not change once data exists
@@ -132,13 +148,15 @@ func Defaults() Config {
 		Tenancy: Tenancy{
 			Placements: []string{"default"},
 		},
-		Security: Security{},
+		Server:   Server{Environment: EnvDevelopment},
+		Security: Security{KeyFile: "var/keys.json"},
 		Plugins:  Plugins{Dir: "var/plugins"},
 	}
 }
 
 // Configuration keys.
 const (
+	keyServerEnvironment   = "server.environment"
 	keyHTTPAddr            = "http.addr"
 	keyHTTPReadTimeout     = "http.read_timeout"
 	keyHTTPWriteTimeout    = "http.write_timeout"
@@ -160,18 +178,20 @@ const (
 	keySecurityPIIKeys     = "security.pii_keys"
 	keySecurityPIIActive   = "security.pii_active_key"
 	keySecurityPIIIndexKey = "security.pii_index_key"
+	keySecurityKeyFile     = "security.key_file"
 	keyPluginsDir          = "plugins.dir"
 )
 
 // allKeys lists every configuration key, in documentation order.
 var allKeys = []string{
+	keyServerEnvironment,
 	keyHTTPAddr, keyHTTPReadTimeout, keyHTTPWriteTimeout, keyHTTPIdleTimeout,
 	keyHTTPRequestTimeout, keyHTTPShutdownTimeout, keyHTTPBodyLimit,
 	keyDBURL, keyDBAppURL, keyDBAppRole, keyDBMaxConns, keyDBMinConns,
 	keyAuthTokenKey, keyAuthTokenTTL, keyAuthIssuer,
 	keyLogLevel, keyLogFormat,
 	keyTenancyPlacements,
-	keySecurityPIIKeys, keySecurityPIIActive, keySecurityPIIIndexKey,
+	keySecurityPIIKeys, keySecurityPIIActive, keySecurityPIIIndexKey, keySecurityKeyFile,
 	keyPluginsDir,
 }
 
@@ -197,6 +217,7 @@ var flagKeys = func() map[string]string {
 func defaultValues() map[string]any {
 	d := Defaults()
 	return map[string]any{
+		keyServerEnvironment:   d.Server.Environment,
 		keyHTTPAddr:            d.HTTP.Addr,
 		keyHTTPReadTimeout:     d.HTTP.ReadTimeout,
 		keyHTTPWriteTimeout:    d.HTTP.WriteTimeout,
@@ -218,6 +239,7 @@ func defaultValues() map[string]any {
 		keySecurityPIIKeys:     d.Security.PIIKeys,
 		keySecurityPIIActive:   d.Security.PIIActiveKey,
 		keySecurityPIIIndexKey: d.Security.PIIIndexKey,
+		keySecurityKeyFile:     d.Security.KeyFile,
 		keyPluginsDir:          d.Plugins.Dir,
 	}
 }
@@ -358,6 +380,7 @@ func decode(v *viper.Viper) (Config, error) {
 	c := Defaults()
 	d := decoder{v: v, given: make(map[string]string), failed: make(map[string]bool)}
 
+	d.str(keyServerEnvironment, &c.Server.Environment)
 	d.str(keyHTTPAddr, &c.HTTP.Addr)
 	d.duration(keyHTTPReadTimeout, &c.HTTP.ReadTimeout)
 	d.duration(keyHTTPWriteTimeout, &c.HTTP.WriteTimeout)
@@ -380,7 +403,9 @@ func decode(v *viper.Viper) (Config, error) {
 	d.secret(keySecurityPIIKeys, &c.Security.PIIKeys)
 	d.str(keySecurityPIIActive, &c.Security.PIIActiveKey)
 	d.secret(keySecurityPIIIndexKey, &c.Security.PIIIndexKey)
+	d.str(keySecurityKeyFile, &c.Security.KeyFile)
 
+	c.Server.Environment = strings.ToLower(c.Server.Environment)
 	c.Log.Level = strings.ToLower(c.Log.Level)
 	c.Log.Format = strings.ToLower(c.Log.Format)
 	c.Security = c.Security.normalized()
