@@ -10,8 +10,9 @@ import (
 )
 
 // tenantColumnRE matches every column name that names a tenant: tenant, tenant_id, tenant_code
-// and any of them with a prefix (grantee_tenant, source_tenant, parent_tenant_code, …).
-var tenantColumnRE = regexp.MustCompile(`(^|_)tenant(_id|_code)?$`)
+// (or their plurals, for arrays) and any of them with a prefix (grantee_tenant, source_tenant,
+// parent_tenant_code, …).
+var tenantColumnRE = regexp.MustCompile(`(^|_)tenants?(_ids?|_codes?)?$`)
 
 // exemptTenantTables have a column naming a tenant but are read across tenants by design, so
 // they have no tenant policy. Each says why.
@@ -231,6 +232,21 @@ func TestPluginTablesRowLevelSecurity(t *testing.T) {
 					t.Errorf("error %v (%s), want SQLSTATE %s", err, sqlState(err), c.wantState)
 				}
 			})
+		})
+	}
+}
+
+// What the RLS test counts as a column naming a tenant.
+func TestTenantColumnNames(t *testing.T) {
+	for name, want := range map[string]bool{
+		"tenant_id": true, "tenant_code": true, "tenant": true, "grantee_tenant": true, "source_tenant": true,
+		"parent_tenant_code": true, "tenant_codes": true, "tenants": true,
+		"tenant_name": false, "maintenant": false, "subtenant": false, "code": false, "parent_code": false,
+	} {
+		t.Run(name, func(t *testing.T) {
+			if got := tenantColumnRE.MatchString(name); got != want {
+				t.Errorf("names a tenant: %v, want %v", got, want)
+			}
 		})
 	}
 }
