@@ -32,22 +32,24 @@ psql -q "$admin_url" -c "CREATE DATABASE $db" >/dev/null
 url=$(echo "$admin_url" | sed -E "s#/[^/?]+(\?|$)#/$db\1#")
 port=$((57000 + RANDOM % 1000))
 log=$(mktemp)
+keydir=$(mktemp -d) # the platform's keys: a key file of this run, never the database
 pid=
 cleanup_db() {
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
 	psql -q "$admin_url" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
 	rm -f "$log"
+	rm -rf "$keydir"
 }
 trap 'cleanup_db; [ -n "${dir:-}" ] && deploy/localpg.sh destroy --dir "$dir" --port "$pgport" >&2 || true' EXIT
 
-fq() { env -i PATH="$PATH" HOME="${HOME:-/tmp}" FENGQIAO_DATABASE_URL="$url" FENGQIAO_LOG_LEVEL=error bin/fengqiao "$@"; }
+fq() { env -i PATH="$PATH" HOME="${HOME:-/tmp}" FENGQIAO_DATABASE_URL="$url" FENGQIAO_SECURITY_KEY_FILE="$keydir/keys.json" FENGQIAO_LOG_LEVEL=error bin/fengqiao "$@"; }
 fq migrate >/dev/null
 fq admin create --username full-root --password full-pass-123 --role national-admin >/dev/null
 start=$(date +%s)
 fq demo generate --profile shanghai-2020 | grep -v '^  '
 echo "demo generate: $(($(date +%s) - start)) s"
 
-env -i PATH="$PATH" HOME="${HOME:-/tmp}" FENGQIAO_DATABASE_URL="$url" FENGQIAO_HTTP_ADDR="127.0.0.1:$port" FENGQIAO_LOG_LEVEL=error bin/fengqiao serve >"$log" 2>&1 &
+env -i PATH="$PATH" HOME="${HOME:-/tmp}" FENGQIAO_DATABASE_URL="$url" FENGQIAO_SECURITY_KEY_FILE="$keydir/keys.json" FENGQIAO_HTTP_ADDR="127.0.0.1:$port" FENGQIAO_LOG_LEVEL=error bin/fengqiao serve >"$log" 2>&1 &
 pid=$!
 base="http://127.0.0.1:$port"
 for _ in $(seq 100); do

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # contract_test.sh - the external contract (foundation, cases, insight, access, plugins), checked from outside with the
 # built binary and curl, as an outside checker would: migrate, bootstrap an administrator,
-# serve with only FENGQIAO_DATABASE_URL, FENGQIAO_HTTP_ADDR and FENGQIAO_HTTP_METRICS_TOKEN set, then
-# the HTTP contract.
+# serve with only FENGQIAO_DATABASE_URL, FENGQIAO_HTTP_ADDR, FENGQIAO_HTTP_METRICS_TOKEN and
+# FENGQIAO_SECURITY_KEY_FILE set (a fresh key file, as `make run` makes one), then the HTTP contract;
+# no key in the database.
 # Needs FENGQIAO_TEST_DATABASE_URL (a superuser URL; test.sh sets it) and bin/fengqiao.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,19 +30,22 @@ psql -q "$admin_url" -c "CREATE DATABASE $db" >/dev/null
 url=$(echo "$admin_url" | sed -E "s#/[^/?]+(\?|$)#/$db\1#")
 port=$((56000 + RANDOM % 1000))
 log=$(mktemp)
+keydir=$(mktemp -d)
+keys=$keydir/keys/keys.json
 cleanup() {
 	[ -n "${pid:-}" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
 	psql -q "$admin_url" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
 	rm -f "$log"
+	rm -rf "$keydir"
 }
 trap cleanup EXIT
 
-fq() { env -i PATH="$PATH" HOME="${HOME:-/tmp}" FENGQIAO_DATABASE_URL="$url" bin/fengqiao "$@"; }
+fq() { env -i PATH="$PATH" HOME="${HOME:-/tmp}" FENGQIAO_DATABASE_URL="$url" FENGQIAO_SECURITY_KEY_FILE="$keys" bin/fengqiao "$@"; }
 try "migrate" fq migrate
 try "admin create national-admin" fq admin create --username contract-root --password contract-pass-1 --role national-admin
 
 metrics_token=contract-metrics-token-$$-0123456789
-env -i PATH="$PATH" HOME="${HOME:-/tmp}" FENGQIAO_DATABASE_URL="$url" FENGQIAO_HTTP_ADDR="127.0.0.1:$port" FENGQIAO_HTTP_METRICS_TOKEN="$metrics_token" bin/fengqiao serve >"$log" 2>&1 &
+env -i PATH="$PATH" HOME="${HOME:-/tmp}" FENGQIAO_DATABASE_URL="$url" FENGQIAO_SECURITY_KEY_FILE="$keys" FENGQIAO_HTTP_ADDR="127.0.0.1:$port" FENGQIAO_HTTP_METRICS_TOKEN="$metrics_token" bin/fengqiao serve >"$log" 2>&1 &
 pid=$!
 base="http://127.0.0.1:$port"
 for _ in $(seq 100); do
@@ -51,6 +55,15 @@ done
 check "GET /healthz" 200 "$(curl -s -o /dev/null -w '%{http_code}' "$base/healthz")"
 check "GET /api/v1/healthz" 200 "$(curl -s -o /dev/null -w '%{http_code}' "$base/api/v1/healthz")"
 check "GET /api/v1/openapi.json" 200 "$(curl -s -o /dev/null -w '%{http_code}' "$base/api/v1/openapi.json")"
+
+# Keys: in the key file (0600, its folder 0700), none in the database, none readable by the app role.
+check "the key file is 0600" 600 "$(stat -c %a "$keys" 2>/dev/null)"
+check "its folder is 0700" 700 "$(stat -c %a "$(dirname "$keys")" 2>/dev/null)"
+check "platform_secrets is empty" 0 "$(psql -XAtq "$url" -c 'SELECT count(*) FROM platform_secrets')"
+case $(psql -XAtq "$url" -c 'SET ROLE fengqiao_app' -c 'SELECT count(*) FROM platform_secrets' 2>&1) in
+*"permission denied"*) ok "the application role cannot read platform_secrets" ;;
+*) bad "the application role cannot read platform_secrets" ;;
+esac
 
 token() { curl -s -X POST "$base/api/v1/auth/login" -H 'Content-Type: application/json' -d "{\"username\":\"$1\",\"password\":\"$2\"}" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p'; }
 root=$(token contract-root contract-pass-1)
@@ -131,7 +144,7 @@ check "without the rule the court's system sees nothing again" '{"items":[]}' "$
 # Plugin platform: make build built bin/plugins/example; check it, install it from the command
 # line while the server runs (the server follows the catalog), enable it, call its routes.
 plugdir=$(mktemp -d)
-fqp() { env -i PATH="$PATH" HOME="${HOME:-/tmp}" FENGQIAO_DATABASE_URL="$url" FENGQIAO_PLUGINS_DIR="$plugdir" bin/fengqiao "$@"; }
+fqp() { env -i PATH="$PATH" HOME="${HOME:-/tmp}" FENGQIAO_DATABASE_URL="$url" FENGQIAO_SECURITY_KEY_FILE="$keys" FENGQIAO_PLUGINS_DIR="$plugdir" bin/fengqiao "$@"; }
 try "bin/plugins/example was built" test -x bin/plugins/example
 try "plugin check bin/plugins/example exits 0" fqp plugin check bin/plugins/example
 manifest=$(fqp plugin check --json bin/plugins/example 2>/dev/null)
@@ -168,7 +181,7 @@ case $(curl -s -H "Authorization: Bearer $metrics_token" "$base/metrics") in *'f
 
 # A second server killed with SIGKILL: its plugin process dies with it.
 port2=$((port + 1000))
-env -i PATH="$PATH" HOME="${HOME:-/tmp}" FENGQIAO_DATABASE_URL="$url" FENGQIAO_HTTP_ADDR="127.0.0.1:$port2" bin/fengqiao serve >/dev/null 2>&1 &
+env -i PATH="$PATH" HOME="${HOME:-/tmp}" FENGQIAO_DATABASE_URL="$url" FENGQIAO_SECURITY_KEY_FILE="$keys" FENGQIAO_HTTP_ADDR="127.0.0.1:$port2" bin/fengqiao serve >/dev/null 2>&1 &
 pid2=$!
 child=
 for _ in $(seq 100); do

@@ -14,8 +14,13 @@ export FENGQIAO_DATABASE_URL
 export FENGQIAO_HTTP_ADDR=${FENGQIAO_HTTP_ADDR:-:8080}
 export FENGQIAO_LOG_FORMAT=${FENGQIAO_LOG_FORMAT:-text}
 export FENGQIAO_PLUGINS_DIR=${FENGQIAO_PLUGINS_DIR:-.local/plugins}
+# The platform's keys live in this file (created 0600 on first use), never in the database.
+export FENGQIAO_SECURITY_KEY_FILE=${FENGQIAO_SECURITY_KEY_FILE:-.local/keys.json}
 
 bin/fengqiao migrate
+# A database of an earlier `make run` kept its keys in platform_secrets: move them to the key
+# file (says "nothing to move" otherwise).
+bin/fengqiao keys migrate
 bin/fengqiao demo seed
 # A hundredth of Shanghai's 2020 (19,430 cases) so that the figures have something to show;
 # `bin/fengqiao demo generate --profile shanghai-2020` loads the full year into a fresh database.

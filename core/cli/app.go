@@ -4,11 +4,14 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -18,6 +21,7 @@ import (
 	"github.com/fengqiao/fengqiao/core/cases"
 	"github.com/fengqiao/fengqiao/core/config"
 	"github.com/fengqiao/fengqiao/core/identity"
+	"github.com/fengqiao/fengqiao/core/keyfile"
 	"github.com/fengqiao/fengqiao/core/orgs"
 	"github.com/fengqiao/fengqiao/core/pii"
 	"github.com/fengqiao/fengqiao/core/stats"
@@ -41,6 +45,8 @@ type app struct {
 	orgs     *orgs.Service
 	warnings *warnings.Service
 	stats    *stats.Service
+
+	piiActiveKey string // the id of the key that seals new personal data
 }
 
 func newLogger(c config.Config, w io.Writer) *slog.Logger {
@@ -64,17 +70,13 @@ func open(ctx context.Context, cfg config.Config, needSigner bool) (*app, error)
 	if err != nil {
 		return nil, err
 	}
-	key := []byte(cfg.Auth.TokenKey)
-	switch {
-	case len(key) > 0:
-	case needSigner:
-		// Without auth.token_key every instance signs with one random key kept in the database.
-		if key, err = st.Secret(ctx, "token_key"); err != nil {
-			st.Close()
-			return nil, fmt.Errorf("token signing key: %w", err)
-		}
-		log.Info("auth.token_key not set: signing login tokens with the key kept in the database")
-	default:
+	keys, err := platformKeys(ctx, cfg, st, log, needSigner)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	key := keys.token
+	if len(key) == 0 {
 		key = []byte("command-line-does-not-issue-tokens-0000000000") // never used to sign
 	}
 	az, err := authz.New(ctx, st)
@@ -87,13 +89,13 @@ func open(ctx context.Context, cfg config.Config, needSigner bool) (*app, error)
 		st.Close()
 		return nil, err
 	}
-	protector, err := piiProtector(ctx, cfg, st, log)
+	protector, err := piiProtector(keys)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
 	return &app{
-		cfg: cfg, log: log, store: st, authz: az,
+		cfg: cfg, log: log, store: st, authz: az, piiActiveKey: keys.piiActive,
 		tenants:  tenant.NewService(st, cfg.Tenancy.Placements, nil),
 		identity: identity.NewService(st, az, signer),
 		cases:    cases.NewService(st, protector),
@@ -103,39 +105,98 @@ func open(ctx context.Context, cfg config.Config, needSigner bool) (*app, error)
 	}, nil
 }
 
-// piiProtector builds the protection of parties' personal data from security.pii_* or, when
-// they are not configured, from keys created once and kept in the database (with a warning:
-// a database dump then holds both the data and its key).
-func piiProtector(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger) (*pii.Protector, error) {
-	keys, err := cfg.Security.Keys()
+// resolvedKeys are the platform's keys for one process.
+type resolvedKeys struct {
+	token     []byte // nil when the command issues no tokens and none is configured
+	pii       map[string][]byte
+	piiActive string
+	index     []byte
+}
+
+// legacySecrets is what platformKeys asks the store.
+type legacySecrets interface {
+	LegacySecretsRemain(ctx context.Context) (bool, error)
+}
+
+// platformKeys finds the keys: configured ones (auth.token_key, security.pii_*) win; the others
+// come from the key file (security.key_file), which is created on first use outside production
+// and must exist in production. Keys are never read from or written to the database: a dump of
+// it must hold nothing that opens or signs (issue 12). While platform_secrets still holds the
+// keys of an earlier version, nothing starts — starting with fresh keys would leave the sealed
+// data unreadable and the tokens invalid — until `fengqiao keys migrate` moved them out.
+func platformKeys(ctx context.Context, cfg config.Config, st legacySecrets, log *slog.Logger, needSigner bool) (resolvedKeys, error) {
+	remain, err := st.LegacySecretsRemain(ctx)
 	if err != nil {
-		return nil, err
+		return resolvedKeys{}, err
 	}
-	active := cfg.Security.PIIActiveKey
-	if len(keys) == 0 {
-		k, err := st.Secret(ctx, "pii_key_db1")
-		if err != nil {
-			return nil, fmt.Errorf("personal data key: %w", err)
+	if remain {
+		return resolvedKeys{}, errors.New("数据库的 platform_secrets 表仍保存着旧版本的密钥；请先以所有者角色执行 fengqiao keys migrate --key-file PATH 将其移到密钥文件（并把 security.key_file 指向它）/ " +
+			"platform_secrets still holds the keys of an earlier version: move them to a key file with `fengqiao keys migrate --key-file PATH` (as the owner role, database.url) and point security.key_file to it")
+	}
+	k := resolvedKeys{token: []byte(cfg.Auth.TokenKey), piiActive: cfg.Security.PIIActiveKey}
+	if k.pii, err = cfg.Security.Keys(); err != nil {
+		return k, err
+	}
+	if k.index, err = cfg.Security.IndexKey(); err != nil {
+		return k, err
+	}
+	var missing []string
+	if needSigner && len(k.token) == 0 {
+		missing = append(missing, "auth.token_key")
+	}
+	if len(k.pii) == 0 {
+		missing = append(missing, "security.pii_keys")
+	}
+	if k.index == nil {
+		missing = append(missing, "security.pii_index_key")
+	}
+	if len(missing) == 0 {
+		return k, nil
+	}
+	names := strings.Join(missing, ", ")
+	path := cfg.Security.KeyFile
+	if path == "" {
+		return k, fmt.Errorf("缺少密钥：未配置 %s，且 security.key_file 为空 / missing keys: %s not configured and security.key_file (env FENGQIAO_SECURITY_KEY_FILE) is empty", names, names)
+	}
+	var fk keyfile.Keys
+	if cfg.Production() {
+		fk, err = keyfile.Read(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return k, fmt.Errorf("生产环境（server.environment=production）缺少密钥：未配置 %s，密钥文件 %s 不存在，生产环境不会自动创建 / production (server.environment) lacks keys: %s not configured and the key file %s (security.key_file, env FENGQIAO_SECURITY_KEY_FILE) does not exist; production never creates one",
+				names, path, names, path)
 		}
-		keys, active = map[string][]byte{"db1": k[:32]}, "db1"
-		log.Warn("security.pii_keys not set: parties' personal data is encrypted with a key kept in the database; configure security.pii_keys in production")
-	}
-	indexKey, err := cfg.Security.IndexKey()
-	if err != nil {
-		return nil, err
-	}
-	if indexKey == nil {
-		k, err := st.Secret(ctx, "pii_index_key")
-		if err != nil {
-			return nil, fmt.Errorf("personal data index key: %w", err)
+	} else {
+		var created bool
+		fk, created, err = keyfile.Create(path)
+		if created {
+			log.Warn("created the key file of the platform's keys; back it up and keep it out of database dumps: without it the sealed personal data cannot be read", "path", path)
 		}
-		indexKey = k[:32]
 	}
-	ring, err := pii.NewKeyring(keys, active)
+	if err != nil {
+		return k, fmt.Errorf("密钥文件 / key file (security.key_file) %s: %w", path, err)
+	}
+	if needSigner && len(k.token) == 0 {
+		k.token = fk.TokenKey
+	}
+	if len(k.pii) == 0 {
+		k.pii, k.piiActive = fk.PIIKeys, fk.PIIActiveKey
+	}
+	if k.index == nil {
+		k.index = fk.PIIIndexKey
+	}
+	if (needSigner && len(k.token) == 0) || len(k.pii) == 0 || k.index == nil {
+		return k, fmt.Errorf("密钥文件 %s 缺少 %s 所需的密钥 / the key file %s lacks a key of %s", path, names, path, names)
+	}
+	return k, nil
+}
+
+// piiProtector builds the protection of parties' personal data.
+func piiProtector(k resolvedKeys) (*pii.Protector, error) {
+	ring, err := pii.NewKeyring(k.pii, k.piiActive)
 	if err != nil {
 		return nil, err
 	}
-	idx, err := pii.NewIndexer(indexKey)
+	idx, err := pii.NewIndexer(k.index)
 	if err != nil {
 		return nil, err
 	}

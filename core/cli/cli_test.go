@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -29,6 +30,8 @@ func useDatabase(t *testing.T, url string) {
 	t.Setenv("FENGQIAO_DATABASE_URL", url)
 	t.Setenv("FENGQIAO_DATABASE_APP_URL", "")
 	t.Setenv("FENGQIAO_LOG_LEVEL", "error")
+	t.Setenv("FENGQIAO_SERVER_ENVIRONMENT", "")
+	t.Setenv("FENGQIAO_SECURITY_KEY_FILE", filepath.Join(t.TempDir(), "keys.json"))
 }
 
 // runWithInput executes one command line with a fresh command tree and returns its standard output.

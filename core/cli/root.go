@@ -55,7 +55,7 @@ func NewRoot() *cobra.Command {
 	load := func(cmd *cobra.Command) (config.Config, error) {
 		return config.Load(configPath, cmd.Flags())
 	}
-	root.AddCommand(serveCmd(load), migrateCmd(load), tenantCmd(load), adminCmd(load), demoCmd(load), piiCmd(load), statsCmd(load), searchCmd(load), caseCmd(load), pluginCmd(load), versionCmd())
+	root.AddCommand(serveCmd(load), migrateCmd(load), keysCmd(load), tenantCmd(load), adminCmd(load), demoCmd(load), piiCmd(load), statsCmd(load), searchCmd(load), caseCmd(load), pluginCmd(load), versionCmd())
 	return root
 }
 
@@ -502,7 +502,7 @@ func piiCmd(load loader) *cobra.Command {
 				}
 				total += n
 			}
-			printf(cmd.OutOrStdout(), "re-encrypted the personal data of %d parties in %d tenants under key %s\n", total, len(codes), a.cfg.Security.PIIActiveKey)
+			printf(cmd.OutOrStdout(), "re-encrypted the personal data of %d parties in %d tenants under key %s\n", total, len(codes), a.piiActiveKey)
 			return nil
 		}),
 	}

@@ -32,7 +32,7 @@ func TestServeRunsAndShutsDownGracefully(t *testing.T) {
 	addr, metricsAddr := freeAddr(t), freeAddr(t)
 	t.Setenv("FENGQIAO_HTTP_ADDR", addr)
 	t.Setenv("FENGQIAO_HTTP_METRICS_ADDR", metricsAddr) // /metrics on a listener of its own
-	t.Setenv("FENGQIAO_AUTH_TOKEN_KEY", "")             // as the contract runs it: the key kept in the database
+	t.Setenv("FENGQIAO_AUTH_TOKEN_KEY", "")             // as the contract runs it: the key of the key file
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {

@@ -34,6 +34,7 @@ const envPrefix = "FENGQIAO"
 
 // Config is the complete server configuration.
 type Config struct {
+	Server   Server
 	HTTP     HTTP
 	Database Database
 	Auth     Auth
@@ -42,6 +43,20 @@ type Config struct {
 	Security Security
 	Plugins  Plugins
 }
+
+// Server configures the kind of installation.
+type Server struct {
+	Environment string // server.environment: development|production; default "development". In production a missing key source stops the program instead of creating a key file
+}
+
+// Environments of server.environment.
+const (
+	EnvDevelopment = "development"
+	EnvProduction  = "production"
+)
+
+// Production reports whether server.environment is production.
+func (c Config) Production() bool { return c.Server.Environment == EnvProduction }
 
 // Plugins configures the plugin platform.
 type Plugins struct {
@@ -93,10 +108,11 @@ type Tenancy struct {
 }
 
 // Security configures the keys that protect parties' personal data (PII).
-// Every field is a secret except PIIActiveKey; all are empty by default, and
-// the server then keeps generated keys in the database. See security.go for
-// the format and for Keys and IndexKey.
+// Every field is a secret except PIIActiveKey and KeyFile; the keys are empty
+// by default, and the server then takes them from the key file (creating it
+// outside production). See security.go for the format and for Keys and IndexKey.
 type Security struct {
+	KeyFile      string // security.key_file: path of the key file (core/keyfile), kept outside the database; default "var/keys.json"; empty: keys only from the configuration
 	PIIKeys      string // security.pii_keys: "id1:base64key1,id2:base64key2", AES-256 keys; ids ^[a-z0-9-]{1,16}$, unique; keys standard or URL base64 (padding optional) of 32 bytes; may be empty
 	PIIActiveKey string // security.pii_active_key: id in PIIKeys that encrypts new data; required with two or more keys, set by Load when there is exactly one; empty when PIIKeys is empty
 	PIIIndexKey  string // security.pii_index_key: base64 of 32 bytes, HMAC key of the blind indexes; may be empty; must not change once data exists
@@ -138,13 +154,15 @@ func Defaults() Config {
 		Tenancy: Tenancy{
 			Placements: []string{"default"},
 		},
-		Security: Security{},
+		Server:   Server{Environment: EnvDevelopment},
+		Security: Security{KeyFile: "var/keys.json"},
 		Plugins:  Plugins{Dir: "var/plugins"},
 	}
 }
 
 // Configuration keys.
 const (
+	keyServerEnvironment   = "server.environment"
 	keyHTTPAddr            = "http.addr"
 	keyHTTPReadTimeout     = "http.read_timeout"
 	keyHTTPWriteTimeout    = "http.write_timeout"
@@ -168,11 +186,13 @@ const (
 	keySecurityPIIKeys     = "security.pii_keys"
 	keySecurityPIIActive   = "security.pii_active_key"
 	keySecurityPIIIndexKey = "security.pii_index_key"
+	keySecurityKeyFile     = "security.key_file"
 	keyPluginsDir          = "plugins.dir"
 )
 
 // allKeys lists every configuration key, in documentation order.
 var allKeys = []string{
+	keyServerEnvironment,
 	keyHTTPAddr, keyHTTPReadTimeout, keyHTTPWriteTimeout, keyHTTPIdleTimeout,
 	keyHTTPRequestTimeout, keyHTTPShutdownTimeout, keyHTTPBodyLimit,
 	keyHTTPMetricsAddr, keyHTTPMetricsToken,
@@ -180,7 +200,7 @@ var allKeys = []string{
 	keyAuthTokenKey, keyAuthTokenTTL, keyAuthIssuer,
 	keyLogLevel, keyLogFormat,
 	keyTenancyPlacements,
-	keySecurityPIIKeys, keySecurityPIIActive, keySecurityPIIIndexKey,
+	keySecurityPIIKeys, keySecurityPIIActive, keySecurityPIIIndexKey, keySecurityKeyFile,
 	keyPluginsDir,
 }
 
@@ -206,6 +226,7 @@ var flagKeys = func() map[string]string {
 func defaultValues() map[string]any {
 	d := Defaults()
 	return map[string]any{
+		keyServerEnvironment:   d.Server.Environment,
 		keyHTTPAddr:            d.HTTP.Addr,
 		keyHTTPReadTimeout:     d.HTTP.ReadTimeout,
 		keyHTTPWriteTimeout:    d.HTTP.WriteTimeout,
@@ -229,6 +250,7 @@ func defaultValues() map[string]any {
 		keySecurityPIIKeys:     d.Security.PIIKeys,
 		keySecurityPIIActive:   d.Security.PIIActiveKey,
 		keySecurityPIIIndexKey: d.Security.PIIIndexKey,
+		keySecurityKeyFile:     d.Security.KeyFile,
 		keyPluginsDir:          d.Plugins.Dir,
 	}
 }
@@ -369,6 +391,7 @@ func decode(v *viper.Viper) (Config, error) {
 	c := Defaults()
 	d := decoder{v: v, given: make(map[string]string), failed: make(map[string]bool)}
 
+	d.str(keyServerEnvironment, &c.Server.Environment)
 	d.str(keyHTTPAddr, &c.HTTP.Addr)
 	d.duration(keyHTTPReadTimeout, &c.HTTP.ReadTimeout)
 	d.duration(keyHTTPWriteTimeout, &c.HTTP.WriteTimeout)
@@ -393,7 +416,9 @@ func decode(v *viper.Viper) (Config, error) {
 	d.secret(keySecurityPIIKeys, &c.Security.PIIKeys)
 	d.str(keySecurityPIIActive, &c.Security.PIIActiveKey)
 	d.secret(keySecurityPIIIndexKey, &c.Security.PIIIndexKey)
+	d.str(keySecurityKeyFile, &c.Security.KeyFile)
 
+	c.Server.Environment = strings.ToLower(c.Server.Environment)
 	c.Log.Level = strings.ToLower(c.Log.Level)
 	c.Log.Format = strings.ToLower(c.Log.Format)
 	c.Security = c.Security.normalized()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"maps"
 	"reflect"
 	"strings"
@@ -119,6 +120,16 @@ func TestSecurityLoad(t *testing.T) {
 			wantKeys: map[string][]byte{"k3": k3.raw},
 		},
 		{
+			name: "key file from the environment",
+			env:  map[string]string{"FENGQIAO_SECURITY_KEY_FILE": "/etc/fengqiao/keys.json"},
+			want: Security{KeyFile: "/etc/fengqiao/keys.json"},
+		},
+		{
+			name: "key file from the file",
+			file: "security:\n  key_file: .local/keys.json\n",
+			want: Security{KeyFile: ".local/keys.json"},
+		},
+		{
 			name:    "index key alone",
 			env:     map[string]string{"FENGQIAO_SECURITY_PII_INDEX_KEY": idx.std},
 			want:    Security{PIIIndexKey: idx.std},
@@ -138,6 +149,9 @@ func TestSecurityLoad(t *testing.T) {
 			c, err := Load(path, nil)
 			if err != nil {
 				t.Fatalf("Load: %v", err)
+			}
+			if tt.want.KeyFile == "" {
+				tt.want.KeyFile = Defaults().Security.KeyFile
 			}
 			if c.Security != tt.want {
 				t.Errorf("Security = %+v, want %+v", c.Security, tt.want)
@@ -532,5 +546,42 @@ func TestSecurityReportsEveryEntry(t *testing.T) {
 		if !strings.Contains(fes[i+1].Allowed, s) {
 			t.Errorf("error %d: Allowed %q lacks %q", i+1, fes[i+1].Allowed, s)
 		}
+	}
+}
+
+func TestServerEnvironment(t *testing.T) {
+	tests := []struct {
+		name, value    string
+		want           string
+		wantProduction bool
+		wantErr        bool
+	}{
+		{name: "default", want: EnvDevelopment},
+		{name: "production", value: "production", want: EnvProduction, wantProduction: true},
+		{name: "any case", value: "Production", want: EnvProduction, wantProduction: true},
+		{name: "development", value: "development", want: EnvDevelopment},
+		{name: "unknown", value: "prod", wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clearEnv(t)
+			if tt.value != "" {
+				t.Setenv("FENGQIAO_SERVER_ENVIRONMENT", tt.value)
+			}
+			c, err := Load("", nil)
+			if tt.wantErr {
+				var fe *FieldError
+				if !errors.As(err, &fe) || fe.Key != "server.environment" || !strings.Contains(err.Error(), "development、production") {
+					t.Fatalf("error %v, want a FieldError for server.environment", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Server.Environment != tt.want || c.Production() != tt.wantProduction {
+				t.Errorf("environment %q production %v, want %q %v", c.Server.Environment, c.Production(), tt.want, tt.wantProduction)
+			}
+		})
 	}
 }

@@ -74,6 +74,8 @@ var (
 
 // allowedByKey describes, per key, what is allowed.
 var allowedByKey = map[string]allowed{
+	keyServerEnvironment: {"one of development, production", "development、production 之一"},
+	keySecurityKeyFile:   {"a file path, or empty for keys only from the configuration", "文件路径，或留空（密钥只取自配置）"},
 	keyHTTPAddr: {
 		"host:port with a numeric port 0-65535 (host may be empty), e.g. :8080",
 		"主机:端口，端口为 0-65535 的数字（主机可省略），例如 :8080",
@@ -153,6 +155,12 @@ func (c Config) Validate() error {
 func (c Config) fieldErrors() []*FieldError {
 	var errs []*FieldError
 	add := func(key, value string) { errs = append(errs, newFieldError(key, value)) }
+
+	switch c.Server.Environment {
+	case EnvDevelopment, EnvProduction:
+	default:
+		add(keyServerEnvironment, c.Server.Environment)
+	}
 
 	h := c.HTTP
 	if !validAddr(h.Addr) {

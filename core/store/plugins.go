@@ -67,7 +67,7 @@ func (s *Store) Plugins(ctx context.Context) ([]plugins.Record, error) {
 	rows, err := s.pool.Query(ctx, `SELECT name, version, sha256, path, protocol_version, manifest, installed_by, installed_at, previous
 		FROM plugins ORDER BY name`)
 	if err != nil {
-		return nil, unavailable(err)
+		return nil, err
 	}
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (plugins.Record, error) {
 		var r plugins.Record
@@ -83,17 +83,23 @@ func (s *Store) Plugins(ctx context.Context) ([]plugins.Record, error) {
 	})
 }
 
-// PluginEnablements lists every enablement row.
+// PluginEnablements lists every enablement row: a platform read, acting for the country, whose
+// subtree is every tenant (plugin_tenants is under row-level security).
 func (s *Store) PluginEnablements(ctx context.Context) ([]plugins.Enablement, error) {
-	rows, err := s.pool.Query(ctx, `SELECT plugin, tenant_code, subtree, enabled, settings, permissions, updated_by, updated_at
-		FROM plugin_tenants ORDER BY plugin, tenant_code`)
-	if err != nil {
-		return nil, unavailable(err)
-	}
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (plugins.Enablement, error) {
-		var e plugins.Enablement
-		return e, row.Scan(&e.Plugin, &e.TenantCode, &e.Subtree, &e.Enabled, &e.Settings, &e.Permissions, &e.UpdatedBy, &e.UpdatedAt)
+	var out []plugins.Enablement
+	err := s.inTenant(ctx, rootTenant, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT plugin, tenant_code, subtree, enabled, settings, permissions, updated_by, updated_at
+			FROM plugin_tenants ORDER BY plugin, tenant_code`)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (plugins.Enablement, error) {
+			var e plugins.Enablement
+			return e, row.Scan(&e.Plugin, &e.TenantCode, &e.Subtree, &e.Enabled, &e.Settings, &e.Permissions, &e.UpdatedBy, &e.UpdatedAt)
+		})
+		return err
 	})
+	return out, err
 }
 
 // SetPluginEnablement writes the enablement of a plugin for a tenant (or its subtree), audited
@@ -442,8 +448,12 @@ func (wk *pluginJobWorker) Work(ctx context.Context, job *river.Job[pluginJobArg
 			state = "queued"
 		}
 	}
-	if _, uerr := wk.w.s.pool.Exec(ctx, `UPDATE plugin_job_runs SET state = $2, summary = $3, finished_at = now() WHERE run_id = $1`,
-		r.RunID, state, summary); uerr != nil {
+	uerr := wk.w.s.inTenant(ctx, r.Tenant, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE plugin_job_runs SET state = $3, summary = $4, finished_at = now() WHERE tenant_code = $1 AND run_id = $2`,
+			r.Tenant, r.RunID, state, summary)
+		return err
+	})
+	if uerr != nil {
 		return errors.Join(err, uerr)
 	}
 	return err
@@ -506,6 +516,10 @@ func (s *Store) SchedulePluginJobs(ctx context.Context, now time.Time) ([]Plugin
 						continue
 					}
 					run := PluginJobRun{Plugin: r.Name, Job: j.GetName(), Tenant: code, ScheduledAt: sch.Latest(now)}
+					// The run is the tenant's row: written acting for it (row-level security).
+					if err := setTenant(ctx, tx, code); err != nil {
+						return err
+					}
 					err = tx.QueryRow(ctx, `INSERT INTO plugin_job_runs (plugin, job, tenant_code, scheduled_at) VALUES ($1, $2, $3, $4)
 						ON CONFLICT DO NOTHING RETURNING run_id::text`, run.Plugin, run.Job, run.Tenant, run.ScheduledAt).Scan(&run.RunID)
 					if errors.Is(err, pgx.ErrNoRows) {
@@ -528,18 +542,23 @@ func (s *Store) SchedulePluginJobs(ctx context.Context, now time.Time) ([]Plugin
 
 // PluginJobRuns lists a tenant's recent runs of a plugin's jobs, newest first.
 func (s *Store) PluginJobRuns(ctx context.Context, plugin, tenant string, limit int) ([]map[string]any, error) {
-	rows, err := s.pool.Query(ctx, `SELECT job, scheduled_at, run_id::text, state, summary, finished_at FROM plugin_job_runs
-		WHERE plugin = $1 AND tenant_code = $2 ORDER BY scheduled_at DESC LIMIT $3`, plugin, tenant, limit)
-	if err != nil {
-		return nil, unavailable(err)
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (map[string]any, error) {
-		var job, runID, state, summary string
-		var at time.Time
-		var fin *time.Time
-		err := r.Scan(&job, &at, &runID, &state, &summary, &fin)
-		return map[string]any{"job": job, "scheduled_at": at, "run_id": runID, "state": state, "summary": summary, "finished_at": fin}, err
+	var out []map[string]any
+	err := s.inTenant(ctx, tenant, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT job, scheduled_at, run_id::text, state, summary, finished_at FROM plugin_job_runs
+			WHERE plugin = $1 AND tenant_code = $2 ORDER BY scheduled_at DESC LIMIT $3`, plugin, tenant, limit)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (map[string]any, error) {
+			var job, runID, state, summary string
+			var at time.Time
+			var fin *time.Time
+			err := r.Scan(&job, &at, &runID, &state, &summary, &fin)
+			return map[string]any{"job": job, "scheduled_at": at, "run_id": runID, "state": state, "summary": summary, "finished_at": fin}, err
+		})
+		return err
 	})
+	return out, err
 }
 
 // SendMessage puts a message in an inbox of tenant (a plugin's notification), audited.

@@ -43,29 +43,3 @@ func TestOpenUnmigratedDatabaseSaysMigrate(t *testing.T) {
 		t.Fatalf("open of an unmigrated database: %v", err)
 	}
 }
-
-// The platform secret is made once and shared by every process on the database.
-func TestSecretIsCreatedOnceAndShared(t *testing.T) {
-	a, owner := storetest.Open(t)
-	b, err := store.Open(context.Background(), store.Options{URL: owner, MaxConns: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	ctx := context.Background()
-	k1, err := a.Secret(ctx, "token_key")
-	if err != nil {
-		t.Fatal(err)
-	}
-	k2, err := b.Secret(ctx, "token_key")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(k1) < 32 || string(k1) != string(k2) {
-		t.Fatalf("secrets differ or are short: %d and %d bytes", len(k1), len(k2))
-	}
-	other, err := a.Secret(ctx, "another")
-	if err != nil || string(other) == string(k1) {
-		t.Fatalf("another secret: %v", err)
-	}
-}
