@@ -113,7 +113,7 @@ func newEnvWith(t testing.TB, o envOptions) *env {
 	if o.plugins {
 		reg := prometheus.NewRegistry()
 		deps.Registerer, deps.Gatherer = reg, reg
-		mgr = pluginhost.New(st, pluginhost.HostDeps{Cases: caseSvc, Orgs: orgSvc, Store: st, Stats: statsSvc},
+		mgr = pluginhost.New(st, pluginhost.HostDeps{Cases: caseSvc, Orgs: orgSvc, Store: st, Stats: statsSvc, Authz: az, Access: st},
 			pluginOptions(o.pluginOptions))
 		if err := mgr.Register(reg); err != nil {
 			t.Fatal(err)

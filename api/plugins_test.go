@@ -196,7 +196,7 @@ func TestPluginPlatform(t *testing.T) {
 			t.Fatalf("note: %d %s", res.status, res.body)
 		}
 		hist := e.do("putuo-staff", http.MethodGet, "/api/v1/tenants/310107/cases/"+caseID+"/history", nil)
-		if !strings.Contains(string(hist.body), `"actor":"plugin:example"`) || !strings.Contains(string(hist.body), "已电话联系双方") {
+		if !strings.Contains(string(hist.body), `"actor":"plugin:example for user:`+e.ids["putuo-staff"]+`"`) || !strings.Contains(string(hist.body), "已电话联系双方") {
 			t.Errorf("the note is not in the history as the plugin's: %s", hist.body)
 		}
 		res = e.do("putuo-staff", http.MethodPost, base+caseID+"/shares", map[string]any{"tenant": "310118", "scope": "summary"})

@@ -215,7 +215,7 @@ func printCheck(cmd *cobra.Command, rep *pluginhost.Report) {
 // hooks run on case changes, the queue hands plugins their events and jobs.
 func startPlugins(ctx context.Context, a *app, reg prometheus.Registerer) (*pluginhost.Manager, error) {
 	pluginhost.HostVersion = Version
-	m := pluginhost.New(a.store, pluginhost.HostDeps{Cases: a.cases, Orgs: a.orgs, Store: a.store, Stats: a.stats},
+	m := pluginhost.New(a.store, pluginhost.HostDeps{Cases: a.cases, Orgs: a.orgs, Store: a.store, Stats: a.stats, Authz: a.authz, Access: a.store},
 		pluginhost.Options{Logger: a.log})
 	if err := m.Register(reg); err != nil {
 		return nil, err

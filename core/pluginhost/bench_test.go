@@ -585,7 +585,7 @@ func BenchmarkBeforeHook(b *testing.B) {
 			if _, _, ok := env.m.Enabled("example", benchTenant); !ok {
 				return 0, fmt.Errorf("not enabled")
 			}
-			_, done := env.m.callOf(env.ctx, rec, benchTenant, settings, false)
+			_, done := env.m.callOf(env.ctx, rec, benchTenant, settings, false, false)
 			done()
 			return 0, nil
 		}, false)

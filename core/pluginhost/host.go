@@ -17,6 +17,7 @@ import (
 
 	"github.com/fengqiao/fengqiao/core/access"
 	"github.com/fengqiao/fengqiao/core/audit"
+	"github.com/fengqiao/fengqiao/core/authz"
 	"github.com/fengqiao/fengqiao/core/cases"
 	"github.com/fengqiao/fengqiao/core/orgs"
 	"github.com/fengqiao/fengqiao/core/plugins"
@@ -30,6 +31,13 @@ import (
 // tenant and the permissions the plugin was granted (its manifest's, as installed); it is valid
 // only while the call runs. So a plugin acts only in the tenant of the request it is handling,
 // and reaches another tenant only through an explicit, audited share.
+//
+// A route's call acts for the user who called the route: its token also binds that user, and
+// every host call is then decided twice — the plugin's grant, and the user's own permission on
+// the object as the API decides it (authz.DecideCase, relationships included) — so that a
+// plugin never shows or changes more than its user could through the API. Hooks, events and
+// jobs act for no user: the plugin's grants alone decide. The plugin's own documents are its
+// own storage, never the user's: they stay the plugin's whoever it acts for.
 
 // HostDeps are the services the host API is made of.
 type HostDeps struct {
@@ -37,6 +45,22 @@ type HostDeps struct {
 	Orgs  OrgReader
 	Store HostStore
 	Stats StatsReader
+	// Authz and Access decide for the user a route's call acts for (authz.Authorizer, and the
+	// store's facts of a case); without them, such calls are refused.
+	Authz  Rules
+	Access CaseFacts
+}
+
+// Rules decides what a user may do (authz.Authorizer): the API's own decisions.
+type Rules interface {
+	authz.Decider
+	Allowed(sub, dom, obj, act string) (bool, error)
+}
+
+// CaseFacts reads the facts a principal's relationships to a case are computed from
+// (core/store).
+type CaseFacts interface {
+	CaseAccess(ctx context.Context, tenantCode, caseID string) (access.Case, error)
 }
 
 // CaseReader reads cases (cases.Service).
@@ -85,6 +109,17 @@ type callInfo struct {
 	grantTenant string
 	readOnly    bool // a public route's call: no writes
 	requestID   string
+	// actor is the user (or API token) a route's call acts for; nil for hooks, events, jobs
+	// and public routes.
+	actor *access.Principal
+}
+
+// subject is who acts, for the audit trail: the plugin, and the user it acts for.
+func (info *callInfo) subject() string {
+	if info.actor != nil {
+		return "plugin:" + info.plugin + " for " + info.actor.Subject
+	}
+	return "plugin:" + info.plugin
 }
 
 // writes are the host API methods that change something.
@@ -105,7 +140,7 @@ func newHostServer(m *Manager, deps HostDeps) *hostServer {
 }
 
 // begin issues the token of a host call of rec in tenant; end revokes it.
-func (h *hostServer) begin(rec plugins.Record, tenant, requestID string, readOnly bool) string {
+func (h *hostServer) begin(rec plugins.Record, tenant, requestID string, readOnly bool, actor *access.Principal) string {
 	b := make([]byte, 18)
 	_, _ = rand.Read(b)
 	tok := hex.EncodeToString(b)
@@ -114,7 +149,7 @@ func (h *hostServer) begin(rec plugins.Record, tenant, requestID string, readOnl
 		grantTenant = e.TenantCode
 	}
 	h.mu.Lock()
-	h.calls[tok] = &callInfo{plugin: rec.Name, tenant: tenant, grantTenant: grantTenant, readOnly: readOnly, requestID: requestID}
+	h.calls[tok] = &callInfo{plugin: rec.Name, tenant: tenant, grantTenant: grantTenant, readOnly: readOnly, requestID: requestID, actor: actor}
 	h.mu.Unlock()
 	return tok
 }
@@ -160,8 +195,60 @@ func (h *hostServer) authorize(ctx context.Context, method string, hc *pluginv1.
 		h.m.metrics.hostAPI.WithLabelValues(info.plugin, method, codes.PermissionDenied.String()).Inc()
 		return nil, nil, status.Errorf(codes.PermissionDenied, "插件在本租户未获授权 %s（%s） / the plugin was not granted %s in this tenant", perm, plugins.Permissions[perm], perm)
 	}
-	ctx = audit.WithActor(ctx, audit.Actor{Subject: "plugin:" + info.plugin, RequestID: info.requestID})
+	ctx = audit.WithActor(ctx, audit.Actor{Subject: info.subject(), RequestID: info.requestID})
 	return ctx, info, nil
+}
+
+// userDenied refuses what the user a call acts for may not do.
+func userDenied(obj, act string) error {
+	return status.Errorf(codes.PermissionDenied, "插件所代表的用户无权执行 %s:%s / the user the plugin acts for may not %s:%s", obj, act, obj, act)
+}
+
+var errNoDecider = status.Error(codes.PermissionDenied, "宿主无法为插件所代表的用户作出授权决定 / the host cannot decide for the user the plugin acts for")
+
+// onCase decides obj:act on a case for the user the call acts for, as the API would: a case
+// it has no relationship to, or may not read, does not exist (cases.ErrNotFound); one it may
+// read but not act on is refused. A call for no user passes.
+func (h *hostServer) onCase(ctx context.Context, info *callInfo, caseID, obj, act string) (authz.CaseDecision, error) {
+	if info.actor == nil {
+		return authz.CaseDecision{}, nil
+	}
+	if h.deps.Authz == nil || h.deps.Access == nil {
+		return authz.CaseDecision{}, errNoDecider
+	}
+	facts, err := h.deps.Access.CaseAccess(ctx, info.tenant, caseID)
+	if err != nil {
+		return authz.CaseDecision{}, err
+	}
+	d, err := authz.DecideCase(h.deps.Authz, *info.actor, info.tenant, facts, obj, act, h.deps.Cases.Now())
+	switch {
+	case err != nil:
+		return d, err
+	case d.Verdict == authz.CaseHidden:
+		return d, cases.ErrNotFound
+	case d.Verdict == authz.CaseForbidden:
+		return d, userDenied(obj, act)
+	}
+	return d, nil
+}
+
+// onTenant decides obj:act in the call's tenant, about no particular case, for the user the
+// call acts for (as the API's tenant routes are decided). A call for no user passes.
+func (h *hostServer) onTenant(info *callInfo, obj, act string) error {
+	if info.actor == nil {
+		return nil
+	}
+	if h.deps.Authz == nil {
+		return errNoDecider
+	}
+	ok, err := h.deps.Authz.Allowed(info.actor.Subject, info.tenant, obj, act)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return userDenied(obj, act)
+	}
+	return nil
 }
 
 // finish translates the domain's errors into gRPC statuses and counts the call.
@@ -214,9 +301,23 @@ func (h *hostServer) GetCase(ctx context.Context, r *pluginv1.GetCaseRequest) (*
 	if err != nil {
 		return nil, err
 	}
+	d, err := h.onCase(ctx, info, r.GetCaseId(), authz.ObjCases, authz.ActRead)
+	if err != nil {
+		return nil, h.finish(info, "GetCase", err)
+	}
 	reveal := r.GetParties()
 	if reveal && !h.granted(info, "cases.parties") {
 		return nil, h.finish(info, "GetCase", status.Error(codes.PermissionDenied, "插件未获授权 cases.parties / the plugin was not granted cases.parties"))
+	}
+	if reveal && info.actor != nil {
+		// The parties' personal data only to a user who may see them through the API.
+		ok, err := authz.AllowedOnCase(h.deps.Authz, *info.actor, info.tenant, d, authz.ObjCasePII, authz.ActRead)
+		if err == nil && !ok {
+			err = userDenied(authz.ObjCasePII, authz.ActRead)
+		}
+		if err != nil {
+			return nil, h.finish(info, "GetCase", err)
+		}
 	}
 	b, err := h.caseJSON(ctx, info, r.GetCaseId(), reveal)
 	return &pluginv1.GetCaseResponse{Case: b}, h.finish(info, "GetCase", err)
@@ -232,6 +333,20 @@ func (h *hostServer) ListCases(ctx context.Context, r *pluginv1.ListCasesRequest
 		limit = min(max(limit, 50), 200)
 	}
 	f := cases.Filter{Status: cases.Status(r.GetStatus()), CommitteeID: r.GetCommitteeId(), Limit: limit + 1, Now: h.deps.Cases.Now()}
+	if info.actor != nil {
+		// Only what the user's own list holds.
+		if h.deps.Authz == nil {
+			return nil, h.finish(info, "ListCases", errNoDecider)
+		}
+		sc, err := authz.ListScope(h.deps.Authz, *info.actor, info.tenant, authz.ObjCases, authz.ActRead, f.Now)
+		if err == nil && sc == nil {
+			err = userDenied(authz.ObjCases, authz.ActRead)
+		}
+		if err != nil {
+			return nil, h.finish(info, "ListCases", err)
+		}
+		f.Access = sc
+	}
 	if a := r.GetAfter(); a != "" {
 		t, id, ok := parseCursor(a)
 		if !ok {
@@ -274,6 +389,9 @@ func (h *hostServer) AddCaseNote(ctx context.Context, r *pluginv1.AddCaseNoteReq
 	if err != nil {
 		return nil, err
 	}
+	if _, err := h.onCase(ctx, info, r.GetCaseId(), authz.ObjCases, authz.ActUpdate); err != nil {
+		return nil, h.finish(info, "AddCaseNote", err)
+	}
 	text := r.GetText()
 	if text == "" || len([]rune(text)) > 2000 {
 		return nil, h.finish(info, "AddCaseNote", badArg("text", "记录须为 1–2000 字 / a note is 1–2000 characters"))
@@ -293,12 +411,15 @@ func (h *hostServer) LinkAgency(ctx context.Context, r *pluginv1.LinkAgencyReque
 	if err != nil {
 		return nil, err
 	}
+	if _, err := h.onCase(ctx, info, r.GetCaseId(), authz.ObjCases, authz.ActLink); err != nil {
+		return nil, h.finish(info, "LinkAgency", err)
+	}
 	reason := r.GetReason()
 	if reason == "" {
 		reason = access.ReasonLinkage
 	}
 	l, err := h.deps.Store.LinkCase(ctx, info.tenant, r.GetCaseId(), access.Link{Kind: access.LinkOrganisation,
-		PartyID: r.GetOrganisationId(), Reason: reason, Note: "plugin " + info.plugin, CreatedBy: "plugin:" + info.plugin})
+		PartyID: r.GetOrganisationId(), Reason: reason, Note: "plugin " + info.plugin, CreatedBy: info.subject()})
 	if err != nil {
 		return nil, h.finish(info, "LinkAgency", err)
 	}
@@ -310,9 +431,12 @@ func (h *hostServer) ShareCase(ctx context.Context, r *pluginv1.ShareCaseRequest
 	if err != nil {
 		return nil, err
 	}
+	if _, err := h.onCase(ctx, info, r.GetCaseId(), authz.ObjCases, authz.ActShare); err != nil {
+		return nil, h.finish(info, "ShareCase", err)
+	}
 	sh := access.CaseShare{Tenant: info.tenant, CaseID: r.GetCaseId(), GranteeTenant: r.GetGranteeTenant(),
 		GranteeOrg: r.GetGranteeOrganisationId(), Scope: r.GetScope(), Purpose: r.GetReason(),
-		ExpiresAt: time.UnixMilli(r.GetExpiresAtUnixMs()), CreatedBy: "plugin:" + info.plugin}
+		ExpiresAt: time.UnixMilli(r.GetExpiresAtUnixMs()), CreatedBy: info.subject()}
 	if err := access.CheckShare(&sh, h.deps.Cases.Now()); err != nil {
 		return nil, h.finish(info, "ShareCase", err)
 	}
@@ -325,7 +449,10 @@ func (h *hostServer) RevokeShare(ctx context.Context, r *pluginv1.RevokeShareReq
 	if err != nil {
 		return nil, err
 	}
-	_, err = h.deps.Store.RevokeShare(ctx, info.tenant, r.GetCaseId(), r.GetShareId(), "plugin:"+info.plugin)
+	if _, err := h.onCase(ctx, info, r.GetCaseId(), authz.ObjCases, authz.ActShare); err != nil {
+		return nil, h.finish(info, "RevokeShare", err)
+	}
+	_, err = h.deps.Store.RevokeShare(ctx, info.tenant, r.GetCaseId(), r.GetShareId(), info.subject())
 	return &pluginv1.RevokeShareResponse{}, h.finish(info, "RevokeShare", err)
 }
 
@@ -333,6 +460,9 @@ func (h *hostServer) SetJoint(ctx context.Context, r *pluginv1.SetJointRequest) 
 	ctx, info, err := h.authorize(ctx, "SetJoint", r.GetCall(), "cases.joint")
 	if err != nil {
 		return nil, err
+	}
+	if _, err := h.onCase(ctx, info, r.GetCaseId(), authz.ObjCases, authz.ActShare); err != nil {
+		return nil, h.finish(info, "SetJoint", err)
 	}
 	var j *cases.Joint
 	if r.GetJointId() != "" {
@@ -373,6 +503,9 @@ func (h *hostServer) UpdateCaseFields(ctx context.Context, r *pluginv1.UpdateCas
 	if err != nil {
 		return nil, err
 	}
+	if _, err := h.onCase(ctx, info, r.GetCaseId(), authz.ObjCases, authz.ActUpdate); err != nil {
+		return nil, h.finish(info, "UpdateCaseFields", err)
+	}
 	var obj map[string]json.RawMessage
 	if len(r.GetFields()) > 64<<10 || json.Unmarshal(r.GetFields(), &obj) != nil || obj == nil || len(obj) > 100 {
 		return nil, h.finish(info, "UpdateCaseFields", badArg("fields", "须为 JSON 对象，至多 100 个字段、64 KiB / must be a JSON object of at most 100 fields and 64 KiB"))
@@ -404,6 +537,9 @@ func (h *hostServer) ListOrganisations(ctx context.Context, r *pluginv1.ListOrga
 	if err != nil {
 		return nil, err
 	}
+	if err := h.onTenant(info, authz.ObjOrganisations, authz.ActRead); err != nil {
+		return nil, h.finish(info, "ListOrganisations", err)
+	}
 	list, err := h.deps.Orgs.Organisations(ctx, info.tenant, orgs.Filter{Kind: r.GetKind(), Limit: 1000})
 	if err != nil {
 		return nil, h.finish(info, "ListOrganisations", err)
@@ -427,6 +563,9 @@ func (h *hostServer) ListMediators(ctx context.Context, r *pluginv1.ListMediator
 	ctx, info, err := h.authorize(ctx, "ListMediators", r.GetCall(), "organisations.read")
 	if err != nil {
 		return nil, err
+	}
+	if err := h.onTenant(info, authz.ObjMediators, authz.ActRead); err != nil {
+		return nil, h.finish(info, "ListMediators", err)
 	}
 	list, err := h.deps.Orgs.Mediators(ctx, info.tenant, orgs.Filter{OrganisationID: r.GetOrganisationId(), Limit: 1000})
 	if err != nil {
@@ -453,6 +592,12 @@ func (h *hostServer) Notify(ctx context.Context, r *pluginv1.NotifyRequest) (*pl
 	if err != nil {
 		return nil, err
 	}
+	if r.GetCaseId() != "" {
+		// A message about a case only from a user who can see it.
+		if _, err := h.onCase(ctx, info, r.GetCaseId(), authz.ObjCases, authz.ActRead); err != nil {
+			return nil, h.finish(info, "Notify", err)
+		}
+	}
 	if r.GetTitle() == "" || len([]rune(r.GetTitle())) > 200 {
 		return nil, h.finish(info, "Notify", badArg("title", "标题须为 1–200 字 / a title is 1–200 characters"))
 	}
@@ -473,6 +618,9 @@ func (h *hostServer) GetStats(ctx context.Context, r *pluginv1.GetStatsRequest) 
 	ctx, info, err := h.authorize(ctx, "GetStats", r.GetCall(), "stats.read")
 	if err != nil {
 		return nil, err
+	}
+	if err := h.onTenant(info, authz.ObjStats, authz.ActRead); err != nil {
+		return nil, h.finish(info, "GetStats", err)
 	}
 	v, err := url.ParseQuery(r.GetQuery())
 	if err != nil {
