@@ -1,19 +1,24 @@
 package pluginhost
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/url"
 	"slices"
 	"strconv"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/fengqiao/fengqiao/core/access"
 	"github.com/fengqiao/fengqiao/core/audit"
@@ -22,6 +27,7 @@ import (
 	"github.com/fengqiao/fengqiao/core/orgs"
 	"github.com/fengqiao/fengqiao/core/plugins"
 	"github.com/fengqiao/fengqiao/core/stats"
+	"github.com/fengqiao/fengqiao/core/valid"
 	"github.com/fengqiao/fengqiao/core/warnings"
 	pluginv1 "github.com/fengqiao/fengqiao/plugins/sdk/proto/fengqiao/plugin/v1"
 )
@@ -169,10 +175,18 @@ func (h *hostServer) end(tok string) {
 	h.mu.Unlock()
 }
 
+// hostRequest is any host API request: each presents its call.
+type hostRequest interface {
+	proto.Message
+	GetCall() *pluginv1.HostCall
+}
+
 // authorize resolves a request's HostCall: the call must be in flight, the tenant its own, and
-// perm ("" for the plugin's own documents) granted. The context it returns carries the plugin
-// as the actor of the audit trail.
-func (h *hostServer) authorize(ctx context.Context, method string, hc *pluginv1.HostCall, perm string) (context.Context, *callInfo, error) {
+// perm ("" for the plugin's own documents) granted; then every text field of the request must
+// be text the platform stores (checkText). The context it returns carries the plugin (and the
+// user it acts for) as the actor of the audit trail.
+func (h *hostServer) authorize(ctx context.Context, method string, r hostRequest, perm string) (context.Context, *callInfo, error) {
+	hc := r.GetCall()
 	h.mu.RLock()
 	info := h.calls[hc.GetCallToken()]
 	h.mu.RUnlock()
@@ -195,8 +209,75 @@ func (h *hostServer) authorize(ctx context.Context, method string, hc *pluginv1.
 		h.m.metrics.hostAPI.WithLabelValues(info.plugin, method, codes.PermissionDenied.String()).Inc()
 		return nil, nil, status.Errorf(codes.PermissionDenied, "插件在本租户未获授权 %s（%s） / the plugin was not granted %s in this tenant", perm, plugins.Permissions[perm], perm)
 	}
+	if err := checkText(r.ProtoReflect(), ""); err != nil {
+		return nil, nil, h.finish(info, method, err)
+	}
 	ctx = audit.WithActor(ctx, audit.Actor{Subject: info.subject(), RequestID: info.requestID})
 	return ctx, info, nil
+}
+
+// Bounds of a host request's text, beyond which no field of the platform goes (fields have
+// tighter bounds of their own): strings (ids, titles, notes, queries…) and JSON (notes' data,
+// case fields, documents, at most 1 MiB).
+const (
+	maxHostString = 16 << 10
+	maxHostJSON   = 1 << 20
+)
+
+// checkText holds every text field of a host request — every string, every JSON (bytes) field,
+// in nested messages and lists too — to the public API's rules (valid.Text): UTF-8 without NUL,
+// bounded; so that no driver error (a 5xx at the edge) comes of a plugin's bad text, whatever
+// field a later protocol adds. The problem names the field ("document.data", "tenants[1]").
+func checkText(m protoreflect.Message, prefix string) error {
+	var err error
+	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		name := prefix + string(fd.Name())
+		switch {
+		case fd.Name() == "call" && prefix == "":
+		case fd.IsList() && fd.Kind() == protoreflect.StringKind:
+			for i := range v.List().Len() {
+				if err = checkString(fmt.Sprintf("%s[%d]", name, i), v.List().Get(i).String()); err != nil {
+					return false
+				}
+			}
+		case fd.IsList() || fd.IsMap():
+		case fd.Kind() == protoreflect.StringKind:
+			err = checkString(name, v.String())
+		case fd.Kind() == protoreflect.BytesKind:
+			err = checkJSONText(name, v.Bytes())
+		case fd.Kind() == protoreflect.MessageKind:
+			err = checkText(v.Message(), name+".")
+		}
+		return err == nil
+	})
+	return err
+}
+
+func checkString(field, s string) error {
+	switch {
+	case !valid.Text(s):
+		return badArg(field, "须为不含空字符的 UTF-8 文本 / must be UTF-8 text without NUL characters")
+	case len(s) > maxHostString:
+		return badArg(field, fmt.Sprintf("过长：至多 %d 字节 / too long: at most %d bytes", maxHostString, maxHostString))
+	}
+	return nil
+}
+
+// checkJSONText checks the JSON of a bytes field as text: PostgreSQL's jsonb refuses invalid
+// UTF-8 and \u0000 in strings.
+func checkJSONText(field string, b []byte) error {
+	switch {
+	case len(b) > maxHostJSON:
+		return badArg(field, fmt.Sprintf("过长：至多 %d 字节 / too long: at most %d bytes", maxHostJSON, maxHostJSON))
+	case !utf8.Valid(b):
+		return badArg(field, "须为 UTF-8 编码的 JSON / must be JSON in UTF-8")
+	}
+	if bytes.Contains(b, []byte(`\u0000`)) {
+		if at, ok := valid.JSONWithNUL(b); ok {
+			return badArg(field, "含有空字符（\\u0000）："+at+" / holds a NUL character (\\u0000): "+at)
+		}
+	}
+	return nil
 }
 
 // userDenied refuses what the user a call acts for may not do.
@@ -297,7 +378,7 @@ func badArg(field, msg string) error { return invalidStatus(field, msg).Err() }
 
 func (h *hostServer) GetCase(ctx context.Context, r *pluginv1.GetCaseRequest) (*pluginv1.GetCaseResponse, error) {
 	perm := "cases.read"
-	ctx, info, err := h.authorize(ctx, "GetCase", r.GetCall(), perm)
+	ctx, info, err := h.authorize(ctx, "GetCase", r, perm)
 	if err != nil {
 		return nil, err
 	}
@@ -324,7 +405,7 @@ func (h *hostServer) GetCase(ctx context.Context, r *pluginv1.GetCaseRequest) (*
 }
 
 func (h *hostServer) ListCases(ctx context.Context, r *pluginv1.ListCasesRequest) (*pluginv1.ListCasesResponse, error) {
-	ctx, info, err := h.authorize(ctx, "ListCases", r.GetCall(), "cases.read")
+	ctx, info, err := h.authorize(ctx, "ListCases", r, "cases.read")
 	if err != nil {
 		return nil, err
 	}
@@ -385,7 +466,7 @@ func parseCursor(s string) (time.Time, string, bool) {
 }
 
 func (h *hostServer) AddCaseNote(ctx context.Context, r *pluginv1.AddCaseNoteRequest) (*pluginv1.AddCaseNoteResponse, error) {
-	ctx, info, err := h.authorize(ctx, "AddCaseNote", r.GetCall(), "cases.note")
+	ctx, info, err := h.authorize(ctx, "AddCaseNote", r, "cases.note")
 	if err != nil {
 		return nil, err
 	}
@@ -401,13 +482,15 @@ func (h *hostServer) AddCaseNote(ctx context.Context, r *pluginv1.AddCaseNoteReq
 		data = json.RawMessage("null")
 	} else if !json.Valid(data) {
 		return nil, h.finish(info, "AddCaseNote", badArg("data", "须为 JSON / must be JSON"))
+	} else if len(data) > 64<<10 {
+		return nil, h.finish(info, "AddCaseNote", badArg("data", "至多 64 KiB / at most 64 KiB"))
 	}
 	seq, err := h.deps.Store.AddCaseNote(ctx, info.tenant, r.GetCaseId(), text, data)
 	return &pluginv1.AddCaseNoteResponse{EventId: strconv.FormatInt(seq, 10)}, h.finish(info, "AddCaseNote", err)
 }
 
 func (h *hostServer) LinkAgency(ctx context.Context, r *pluginv1.LinkAgencyRequest) (*pluginv1.LinkAgencyResponse, error) {
-	ctx, info, err := h.authorize(ctx, "LinkAgency", r.GetCall(), "cases.link")
+	ctx, info, err := h.authorize(ctx, "LinkAgency", r, "cases.link")
 	if err != nil {
 		return nil, err
 	}
@@ -427,7 +510,7 @@ func (h *hostServer) LinkAgency(ctx context.Context, r *pluginv1.LinkAgencyReque
 }
 
 func (h *hostServer) ShareCase(ctx context.Context, r *pluginv1.ShareCaseRequest) (*pluginv1.ShareCaseResponse, error) {
-	ctx, info, err := h.authorize(ctx, "ShareCase", r.GetCall(), "cases.share")
+	ctx, info, err := h.authorize(ctx, "ShareCase", r, "cases.share")
 	if err != nil {
 		return nil, err
 	}
@@ -445,7 +528,7 @@ func (h *hostServer) ShareCase(ctx context.Context, r *pluginv1.ShareCaseRequest
 }
 
 func (h *hostServer) RevokeShare(ctx context.Context, r *pluginv1.RevokeShareRequest) (*pluginv1.RevokeShareResponse, error) {
-	ctx, info, err := h.authorize(ctx, "RevokeShare", r.GetCall(), "cases.share")
+	ctx, info, err := h.authorize(ctx, "RevokeShare", r, "cases.share")
 	if err != nil {
 		return nil, err
 	}
@@ -457,7 +540,7 @@ func (h *hostServer) RevokeShare(ctx context.Context, r *pluginv1.RevokeShareReq
 }
 
 func (h *hostServer) SetJoint(ctx context.Context, r *pluginv1.SetJointRequest) (*pluginv1.SetJointResponse, error) {
-	ctx, info, err := h.authorize(ctx, "SetJoint", r.GetCall(), "cases.joint")
+	ctx, info, err := h.authorize(ctx, "SetJoint", r, "cases.joint")
 	if err != nil {
 		return nil, err
 	}
@@ -499,7 +582,7 @@ func (h *hostServer) SetJoint(ctx context.Context, r *pluginv1.SetJointRequest) 
 }
 
 func (h *hostServer) UpdateCaseFields(ctx context.Context, r *pluginv1.UpdateCaseFieldsRequest) (*pluginv1.UpdateCaseFieldsResponse, error) {
-	ctx, info, err := h.authorize(ctx, "UpdateCaseFields", r.GetCall(), "cases.fields")
+	ctx, info, err := h.authorize(ctx, "UpdateCaseFields", r, "cases.fields")
 	if err != nil {
 		return nil, err
 	}
@@ -533,7 +616,7 @@ func (h *hostServer) caseJSON(ctx context.Context, info *callInfo, id string, re
 // --- organisations, notifications, statistics ---------------------------------------------
 
 func (h *hostServer) ListOrganisations(ctx context.Context, r *pluginv1.ListOrganisationsRequest) (*pluginv1.ListOrganisationsResponse, error) {
-	ctx, info, err := h.authorize(ctx, "ListOrganisations", r.GetCall(), "organisations.read")
+	ctx, info, err := h.authorize(ctx, "ListOrganisations", r, "organisations.read")
 	if err != nil {
 		return nil, err
 	}
@@ -560,7 +643,7 @@ func (h *hostServer) ListOrganisations(ctx context.Context, r *pluginv1.ListOrga
 }
 
 func (h *hostServer) ListMediators(ctx context.Context, r *pluginv1.ListMediatorsRequest) (*pluginv1.ListMediatorsResponse, error) {
-	ctx, info, err := h.authorize(ctx, "ListMediators", r.GetCall(), "organisations.read")
+	ctx, info, err := h.authorize(ctx, "ListMediators", r, "organisations.read")
 	if err != nil {
 		return nil, err
 	}
@@ -588,7 +671,7 @@ func (h *hostServer) ListMediators(ctx context.Context, r *pluginv1.ListMediator
 }
 
 func (h *hostServer) Notify(ctx context.Context, r *pluginv1.NotifyRequest) (*pluginv1.NotifyResponse, error) {
-	ctx, info, err := h.authorize(ctx, "Notify", r.GetCall(), "notifications.send")
+	ctx, info, err := h.authorize(ctx, "Notify", r, "notifications.send")
 	if err != nil {
 		return nil, err
 	}
@@ -615,7 +698,7 @@ func (h *hostServer) Notify(ctx context.Context, r *pluginv1.NotifyRequest) (*pl
 }
 
 func (h *hostServer) GetStats(ctx context.Context, r *pluginv1.GetStatsRequest) (*pluginv1.GetStatsResponse, error) {
-	ctx, info, err := h.authorize(ctx, "GetStats", r.GetCall(), "stats.read")
+	ctx, info, err := h.authorize(ctx, "GetStats", r, "stats.read")
 	if err != nil {
 		return nil, err
 	}
@@ -669,7 +752,7 @@ func docOut(d plugins.Document) *pluginv1.Document {
 }
 
 func (h *hostServer) PutDocument(ctx context.Context, r *pluginv1.PutDocumentRequest) (*pluginv1.PutDocumentResponse, error) {
-	ctx, info, err := h.authorize(ctx, "PutDocument", r.GetCall(), "")
+	ctx, info, err := h.authorize(ctx, "PutDocument", r, "")
 	if err != nil {
 		return nil, err
 	}
@@ -695,7 +778,7 @@ func (h *hostServer) PutDocument(ctx context.Context, r *pluginv1.PutDocumentReq
 }
 
 func (h *hostServer) GetDocument(ctx context.Context, r *pluginv1.GetDocumentRequest) (*pluginv1.GetDocumentResponse, error) {
-	ctx, info, err := h.authorize(ctx, "GetDocument", r.GetCall(), "")
+	ctx, info, err := h.authorize(ctx, "GetDocument", r, "")
 	if err != nil {
 		return nil, err
 	}
@@ -707,7 +790,7 @@ func (h *hostServer) GetDocument(ctx context.Context, r *pluginv1.GetDocumentReq
 }
 
 func (h *hostServer) ListDocuments(ctx context.Context, r *pluginv1.ListDocumentsRequest) (*pluginv1.ListDocumentsResponse, error) {
-	ctx, info, err := h.authorize(ctx, "ListDocuments", r.GetCall(), "")
+	ctx, info, err := h.authorize(ctx, "ListDocuments", r, "")
 	if err != nil {
 		return nil, err
 	}
@@ -731,7 +814,7 @@ func (h *hostServer) ListDocuments(ctx context.Context, r *pluginv1.ListDocument
 }
 
 func (h *hostServer) DeleteDocument(ctx context.Context, r *pluginv1.DeleteDocumentRequest) (*pluginv1.DeleteDocumentResponse, error) {
-	ctx, info, err := h.authorize(ctx, "DeleteDocument", r.GetCall(), "")
+	ctx, info, err := h.authorize(ctx, "DeleteDocument", r, "")
 	if err != nil {
 		return nil, err
 	}
