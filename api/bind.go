@@ -119,4 +119,3 @@ func jsonType(goType string) string {
 	}
 	return "object"
 }
-
