@@ -33,6 +33,10 @@ type Options struct {
 	CrashWindow    time.Duration // 0: 10 minutes
 	HealthInterval time.Duration // 0: 15 s
 	MaxBackoff     time.Duration // longest wait before a restart; 0: 30 s
+	// CoolOff is how long a deactivated plugin stays deactivated before the host tries it
+	// once more by itself; it doubles after every failed trial, up to MaxCoolOff. 0: 5 min.
+	CoolOff    time.Duration
+	MaxCoolOff time.Duration // 0: 1 h
 }
 
 func (o *Options) defaults() {
@@ -459,6 +463,10 @@ type Status struct {
 	Crashes     int // within the crash window
 	LastError   string
 	StartedAt   time.Time
+	// DeactivatedAt and ReactivatesAt: when a deactivated plugin was deactivated, and when the
+	// host tries it again by itself (the cool-off).
+	DeactivatedAt time.Time
+	ReactivatesAt time.Time
 }
 
 // Statuses lists every installed plugin's state.
