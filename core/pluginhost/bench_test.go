@@ -503,7 +503,8 @@ func BenchmarkBeforeHook(b *testing.B) {
 
 	byCallers(b, "plugin", func(b *testing.B, callers int) {
 		latencies(b, callers, func(context.Context) (time.Duration, error) {
-			return 0, env.m.BeforeCase(env.ctx, benchTenant, "case.intake", env.kase, benchInput)
+			_, err := env.m.BeforeCase(env.ctx, benchTenant, "case.intake", env.kase, benchInput)
+			return 0, err
 		}, false)
 	})
 

@@ -112,21 +112,24 @@ func (m *Manager) Hooked(tenant, hook string) bool {
 
 // BeforeCase asks every plugin enabled in tenant that subscribes to hook, in name order; the
 // first refusal wins. A plugin that times out, crashes or answers nonsense lets the action
-// through if its hook is fail-open, and refuses it otherwise (HookUnavailableError).
-func (m *Manager) BeforeCase(ctx context.Context, tenant, hook string, c cases.Case, input any) error {
+// through if its hook is fail-open, and refuses it otherwise (HookUnavailableError) — except a
+// deactivated plugin whose hooks the tenant does not mark mandatory: it is skipped, and named
+// in the Unchecked returned, for the change to record.
+func (m *Manager) BeforeCase(ctx context.Context, tenant, hook string, c cases.Case, input any) (*cases.Unchecked, error) {
 	subs := m.enabledIn(tenant, func(r plugins.Record) bool { _, ok := plugins.Subscribes(r.Manifest, hook); return ok })
 	if len(subs) == 0 {
-		return nil
+		return nil, nil
 	}
 	in, err := json.Marshal(input)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	// Every subscriber sees the same case, marshalled once.
 	body, err := caseJSON(c, time.Now(), false)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	var unchecked *cases.Unchecked
 	for _, e := range subs {
 		spec, _ := plugins.Subscribes(e.rec.Manifest, hook)
 		call, done := m.callOf(ctx, e.rec, tenant, e.settings, false, false)
@@ -145,7 +148,18 @@ func (m *Manager) BeforeCase(ctx context.Context, tenant, hook string, c cases.C
 				m.log.Warn("fail-open hook did not answer: the action proceeds", "plugin", e.rec.Name, "hook", hook, "tenant", tenant, "err", err)
 				continue
 			}
-			return &cases.HookUnavailableError{Plugin: e.rec.Name, Reason: describeFailure(ctx, err)}
+			if errors.Is(err, plugins.ErrDeactivated) && !m.mandatory(e.rec.Name, tenant) {
+				// Intake must not stop for a deactivated plugin: the action proceeds, marked.
+				m.metrics.skipped.WithLabelValues(e.rec.Name, hook).Inc()
+				m.log.Error("deactivated plugin's hook skipped: the action proceeds unchecked", "plugin", e.rec.Name, "hook", hook,
+					"tenant", tenant, "request_id", call.GetRequestId())
+				if unchecked == nil {
+					unchecked = &cases.Unchecked{Hook: hook}
+				}
+				unchecked.Plugins = append(unchecked.Plugins, e.rec.Name)
+				continue
+			}
+			return nil, &cases.HookUnavailableError{Plugin: e.rec.Name, Reason: describeFailure(ctx, err)}
 		}
 		if !resp.GetAllow() {
 			p := resp.GetProblem()
@@ -153,10 +167,10 @@ func (m *Manager) BeforeCase(ctx context.Context, tenant, hook string, c cases.C
 			for _, f := range p.GetFields() {
 				rej.Fields = append(rej.Fields, cases.HookField{Field: f.GetField(), Message: f.GetMessage()})
 			}
-			return rej
+			return nil, rej
 		}
 	}
-	return nil
+	return unchecked, nil
 }
 
 // describeFailure says, for the user, why a plugin did not answer.
