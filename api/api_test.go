@@ -450,8 +450,17 @@ func TestPluginHostCallIsolation(t *testing.T) {
 			if got := host(t, as, "PutDocument", doc); got["code"] != "OK" {
 				t.Errorf("PutDocument: %v %v", got["code"], got["message"])
 			}
-			if got := host(t, as, "GetDocument", map[string]any{"kind": "visits", "id": "v1"}); got["code"] != "OK" {
-				t.Errorf("GetDocument: %v %v", got["code"], got["message"])
+			for _, call := range []struct {
+				method string
+				req    map[string]any
+			}{
+				{"GetDocument", map[string]any{"kind": "visits", "id": "v1"}},
+				{"ListDocuments", map[string]any{"kind": "visits"}},
+				{"DeleteDocument", map[string]any{"kind": "visits", "id": "v1"}},
+			} {
+				if got := host(t, as, call.method, call.req); got["code"] != "OK" {
+					t.Errorf("%s: %v %v", call.method, got["code"], got["message"])
+				}
 			}
 		})
 	}
