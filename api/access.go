@@ -35,9 +35,8 @@ type AccessStore interface {
 
 // Context keys set by authorize for the handlers.
 const (
-	ctxCaseRels   = "case-relationships" // []string: the caller's relationships to the case
-	ctxRoleTenant = "role-tenant"        // string: where the caller's roles are looked up
-	ctxScope      = "access-scope"       // *access.Scope: what a list may show
+	ctxCaseRels = "case-decision" // authz.CaseDecision: the caller's relationships to the case
+	ctxScope    = "access-scope"  // *access.Scope: what a list may show
 )
 
 func accessPrincipal(p identity.Principal) access.Principal {
@@ -77,7 +76,8 @@ func warningCase(s *Server, c echo.Context) (string, error) {
 	return s.deps.Access.WarningCase(c.Request().Context(), c.Param("code"), c.Param("id"))
 }
 
-// authorizeCase decides a request on one case from the caller's relationships to it.
+// authorizeCase decides a request on one case from the caller's relationships to it
+// (authz.DecideCase, which also decides for the users plugins act for).
 func (s *Server) authorizeCase(c echo.Context, r route, dom string, inScope bool, act string) error {
 	ctx := c.Request().Context()
 	p := principal(c)
@@ -96,36 +96,19 @@ func (s *Server) authorizeCase(c echo.Context, r route, dom string, inScope bool
 	if r.obj == authz.ObjWarnings {
 		notFound = warnings.ErrNotFound
 	}
-	rels := access.Relationships(accessPrincipal(p), facts, s.deps.Cases.Now())
-	if len(rels) == 0 {
-		if !inScope {
-			return tenant.ErrNotFound
-		}
-		return notFound
-	}
-	roleTenant := dom
-	if !inScope {
-		roleTenant = p.TenantCode
-	}
-	req := authz.Request{Sub: p.Subject, RoleTenant: roleTenant, Tenant: dom, Obj: r.obj, Act: act}
-	allowed, err := s.deps.Authz.AllowedRelationships(req, rels)
+	d, err := authz.DecideCase(s.deps.Authz, accessPrincipal(p), dom, facts, r.obj, act, s.deps.Cases.Now())
 	if err != nil {
 		return err
 	}
-	if len(allowed) == 0 {
-		// A case the caller may not even read does not exist for it.
-		req.Obj, req.Act = authz.ObjCases, authz.ActRead
-		readable, err := s.deps.Authz.AllowedRelationships(req, rels)
-		if err != nil {
-			return err
-		}
-		if len(readable) == 0 {
-			return notFound
-		}
+	switch {
+	case len(d.Rels) == 0 && !inScope:
+		return tenant.ErrNotFound
+	case d.Verdict == authz.CaseHidden:
+		return notFound
+	case d.Verdict == authz.CaseForbidden:
 		return forbidden(dom, r.obj, act)
 	}
-	c.Set(ctxCaseRels, rels)
-	c.Set(ctxRoleTenant, roleTenant)
+	c.Set(ctxCaseRels, d)
 	return nil
 }
 
@@ -133,14 +116,14 @@ func (s *Server) authorizeCase(c echo.Context, r route, dom string, inScope bool
 // obj:act; none at all is 403.
 func (s *Server) authorizeList(c echo.Context, dom, obj, act string) error {
 	p := principal(c)
-	rels, err := s.deps.Authz.AllowedRelationships(authz.Request{Sub: p.Subject, RoleTenant: dom, Tenant: dom, Obj: obj, Act: act}, access.CaseRelationships())
+	sc, err := authz.ListScope(s.deps.Authz, accessPrincipal(p), dom, obj, act, s.deps.Cases.Now())
 	if err != nil {
 		return err
 	}
-	if len(rels) == 0 {
+	if sc == nil {
 		return forbidden(dom, obj, act)
 	}
-	c.Set(ctxScope, &access.Scope{Principal: accessPrincipal(p), Rels: rels, Now: s.deps.Cases.Now()})
+	c.Set(ctxScope, sc)
 	return nil
 }
 
@@ -155,10 +138,8 @@ func listScope(c echo.Context) *access.Scope {
 func (s *Server) allowedHere(c echo.Context, obj, act string) (bool, error) {
 	p := principal(c)
 	dom := c.Param("code")
-	if rels, ok := c.Get(ctxCaseRels).([]string); ok {
-		rt, _ := c.Get(ctxRoleTenant).(string)
-		allowed, err := s.deps.Authz.AllowedRelationships(authz.Request{Sub: p.Subject, RoleTenant: rt, Tenant: dom, Obj: obj, Act: act}, rels)
-		return len(allowed) > 0, err
+	if d, ok := c.Get(ctxCaseRels).(authz.CaseDecision); ok {
+		return authz.AllowedOnCase(s.deps.Authz, accessPrincipal(p), dom, d, obj, act)
 	}
 	return s.deps.Authz.Decide(authz.Request{Sub: p.Subject, RoleTenant: dom, Tenant: dom, Obj: obj, Act: act, Rel: tenantRel(p, dom)})
 }
@@ -166,14 +147,13 @@ func (s *Server) allowedHere(c echo.Context, obj, act string) (bool, error) {
 // summaryOnly tells whether the caller reads the case of the request through a summary share
 // alone (access.SummaryOnly): it then gets the case's summary (cases.Case.Summary).
 func (s *Server) summaryOnly(c echo.Context) (bool, error) {
-	rels, ok := c.Get(ctxCaseRels).([]string)
+	d, ok := c.Get(ctxCaseRels).(authz.CaseDecision)
 	if !ok {
 		return false, nil
 	}
-	rt, _ := c.Get(ctxRoleTenant).(string)
-	read, err := s.deps.Authz.AllowedRelationships(authz.Request{Sub: principal(c).Subject, RoleTenant: rt, Tenant: c.Param("code"),
-		Obj: authz.ObjCases, Act: authz.ActRead}, rels)
-	return access.SummaryOnly(rels, read), err
+	read, err := s.deps.Authz.AllowedRelationships(authz.Request{Sub: principal(c).Subject, RoleTenant: d.RoleTenant, Tenant: c.Param("code"),
+		Obj: authz.ObjCases, Act: authz.ActRead}, d.Rels)
+	return access.SummaryOnly(d.Rels, read), err
 }
 
 // summariesIn tells, case by case, whether the caller sees only the summary of a case of a

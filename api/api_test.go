@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"strings"
@@ -227,5 +228,277 @@ func TestTenantIsolation(t *testing.T) {
 		if it.(map[string]any)["username"] == "intruder" {
 			t.Error("intruder was created in huaiyin")
 		}
+	}
+}
+
+// TestPluginHostCallIsolation is the isolation matrix of the plugin host API: every host call,
+// made by a plugin for a route's caller, for every role of a district and above, on a case the
+// caller has relationships to and on one it has none to. A plugin acting for a user can do no
+// more than the user could through the API (and no more than the plugin was granted): a case the
+// user cannot see does not exist (NotFound), one it may read but not act on is PermissionDenied,
+// lists hold what the user's own list holds. The plugin (faulty, every permission granted) makes
+// the calls through its route POST /host; the reads are checked against the API's own answers.
+func TestPluginHostCallIsolation(t *testing.T) {
+	e := newEnvWith(t, envOptions{plugins: true})
+	e.install(t, buildPlugin(t, "plugins/internal/faulty", ""))
+	e.install(t, buildPlugin(t, "plugins/example/cmd", "-X main.version=1.0.0"))
+	e.enablePlugin(t, "putuo-admin", "310107", "faulty", map[string]any{"mode": "ok"})
+	e.enablePlugin(t, "putuo-admin", "310107", "example", map[string]any{})
+	const code = "310107"
+	court := e.org(t, "putuo-admin", code, map[string]any{"kind": "court", "name": "普陀区人民法院"})
+	police := e.org(t, "putuo-admin", code, map[string]any{"kind": "police_station", "name": "长寿路派出所"})
+	other := e.org(t, "putuo-admin", code, map[string]any{"kind": "police_station", "name": "真如派出所"})
+	committee := e.org(t, "putuo-admin", code, map[string]any{"kind": "street_committee", "name": "长寿路街道人民调解委员会", "street_code": "310107015"})
+	committee2 := e.org(t, "putuo-admin", code, map[string]any{"kind": "street_committee", "name": "真如镇街道人民调解委员会", "street_code": "310107016"})
+	res := e.do("nation", http.MethodPost, "/api/v1/tenants/310100/users", map[string]any{"username": "sh-city", "password": testPassword, "roles": []string{"city-admin"}})
+	if res.status != http.StatusCreated {
+		t.Fatalf("city admin: %d %s", res.status, res.body)
+	}
+	who := map[string]string{ // role → credential
+		"national admin": "nation",
+		"province admin": "sh-prov",
+		"city admin":     "Bearer " + e.login("sh-city", testPassword),
+		"district admin": "putuo-admin",
+		"district staff": "putuo-staff",
+		"court clerk":    e.agencyUser(t, code, "court-clerk", "agency-clerk", court),
+		"police officer": e.agencyUser(t, code, "police-officer", "agency-clerk", police),
+		"committee head": e.agencyUser(t, code, "committee-head", "committee-head", committee),
+		"mediator":       e.agencyUser(t, code, "mediator-wang", "mediator", committee2),
+	}
+	res = e.do("putuo-admin", http.MethodPost, "/api/v1/tenants/"+code+"/organisations/"+court+"/tokens", map[string]any{"name": "法院诉调对接系统"})
+	if res.status != http.StatusCreated {
+		t.Fatalf("agency token: %d %s", res.status, res.body)
+	}
+	who["court token"] = "Bearer " + res.json["token"].(string)
+	me := e.do(who["mediator"], http.MethodGet, "/api/v1/me", nil)
+	mediatorID := strings.TrimPrefix(fmt.Sprint(me.json["subject"]), "user:")
+	if len(mediatorID) != 36 {
+		t.Fatalf("me: %s", me.body)
+	}
+
+	// related: referred by the court, linked to the police, assigned to the committee, with the
+	// mediator; unrelated: a case of the district nobody outside the bureau stands to.
+	referred := sampleCase(t, "法院委派的邻里纠纷")
+	referred["source"] = "court"
+	referred["referral"] = map[string]any{"agency": "普陀区人民法院", "agency_id": court, "reference": "(2026)沪0107民诉前调9号", "kind": "pre_filing"}
+	related := e.createCase("putuo-staff", code, referred)
+	unrelated := e.createCase("putuo-staff", code, sampleCase(t, "无关的纠纷"))
+	rc := "/api/v1/tenants/" + code + "/cases/" + related
+	for _, step := range []struct {
+		path string
+		body map[string]any
+	}{
+		{rc + "/links", map[string]any{"kind": "organisation", "party_id": police}},
+		{rc + "/actions/assign", map[string]any{"committee_id": committee}},
+		{rc + "/links", map[string]any{"kind": "user", "party_id": mediatorID}},
+	} {
+		if res := e.do("putuo-staff", http.MethodPost, step.path, step.body); res.status >= 300 {
+			t.Fatalf("%s: %d %s", step.path, res.status, res.body)
+		}
+	}
+	caseOf := map[string]string{"related": related, "unrelated": unrelated}
+
+	// What each role may do on the related case under the default rules (docs/access.md); on
+	// the unrelated case only the bureau's own staff may do anything.
+	type may struct{ read, update, link, share, pii bool }
+	owner := may{true, true, true, true, true}
+	onRelated := map[string]may{
+		"national admin": {}, "province admin": {}, "city admin": {}, // figures, not cases
+		"district admin": owner, "district staff": owner,
+		"court clerk":    {read: true}, // referrer
+		"court token":    {read: true},
+		"police officer": {read: true, pii: true},                           // linked
+		"committee head": {read: true, update: true, link: true, pii: true}, // committee
+		"mediator":       {read: true, update: true, pii: true},             // mediator
+	}
+	mayOn := func(role, which string) may {
+		if which == "unrelated" {
+			if onRelated[role] == owner {
+				return owner
+			}
+			return may{}
+		}
+		return onRelated[role]
+	}
+	// expect is the gRPC code the API's decision implies: NotFound for a case the role cannot
+	// read, PermissionDenied for an action it may not take.
+	expect := func(m may, need func(may) bool) string {
+		switch {
+		case !m.read:
+			return "NotFound"
+		case !need(m):
+			return "PermissionDenied"
+		}
+		return "OK"
+	}
+	// share makes a fresh share of a case (as staff), for RevokeShare.
+	share := func(t *testing.T, caseID string) string {
+		res := e.do("putuo-staff", http.MethodPost, "/api/v1/tenants/"+code+"/cases/"+caseID+"/shares",
+			map[string]any{"grantee_tenant": "310118", "purpose": "协查", "expires_at": time.Now().Add(time.Hour).Format(time.RFC3339)})
+		if res.status != http.StatusCreated {
+			t.Fatalf("share: %d %s", res.status, res.body)
+		}
+		return res.json["id"].(string)
+	}
+	expires := time.Now().Add(time.Hour).UnixMilli()
+	caseCalls := []struct {
+		method string
+		req    func(t *testing.T, caseID string) map[string]any
+		need   func(may) bool
+	}{
+		{"GetCase", func(_ *testing.T, id string) map[string]any { return map[string]any{"caseId": id} }, func(m may) bool { return m.read }},
+		{"GetCase", func(_ *testing.T, id string) map[string]any { return map[string]any{"caseId": id, "parties": true} }, func(m may) bool { return m.pii }},
+		{"AddCaseNote", func(_ *testing.T, id string) map[string]any {
+			return map[string]any{"caseId": id, "text": "已电话联系双方"}
+		}, func(m may) bool { return m.update }},
+		{"UpdateCaseFields", func(_ *testing.T, id string) map[string]any {
+			return map[string]any{"caseId": id, "fields": base64.StdEncoding.EncodeToString([]byte(`{"stage":"visit"}`))}
+		}, func(m may) bool { return m.update }},
+		{"LinkAgency", func(_ *testing.T, id string) map[string]any {
+			return map[string]any{"caseId": id, "organisationId": other}
+		}, func(m may) bool { return m.link }},
+		{"ShareCase", func(_ *testing.T, id string) map[string]any {
+			return map[string]any{"caseId": id, "granteeTenant": "310118", "scope": "summary", "expiresAtUnixMs": expires, "reason": "协查"}
+		}, func(m may) bool { return m.share }},
+		{"RevokeShare", func(t *testing.T, id string) map[string]any {
+			return map[string]any{"caseId": id, "shareId": share(t, id)}
+		}, func(m may) bool { return m.share }},
+		{"SetJoint", func(_ *testing.T, id string) map[string]any {
+			return map[string]any{"caseId": id, "jointId": "border-" + id[:8], "lead": code, "tenants": []string{code, "310118"}}
+		}, func(m may) bool { return m.share }},
+		{"Notify", func(_ *testing.T, id string) map[string]any {
+			return map[string]any{"recipient": "tenant", "title": "案件提醒", "caseId": id}
+		}, func(m may) bool { return m.read }},
+	}
+	host := func(t *testing.T, as, method string, req map[string]any) map[string]any {
+		t.Helper()
+		res := e.do(as, http.MethodPost, "/api/v1/tenants/"+code+"/plugins/faulty/host", map[string]any{"method": method, "request": req})
+		if res.status != 200 {
+			t.Fatalf("%s through the plugin: %d %s", method, res.status, res.body)
+		}
+		return res.json
+	}
+	roles := []string{"national admin", "province admin", "city admin", "district admin", "district staff",
+		"court clerk", "court token", "police officer", "committee head", "mediator"}
+	notesOn := map[string]int{}
+	for _, role := range roles {
+		as := who[role]
+		for _, which := range []string{"related", "unrelated"} {
+			caseID := caseOf[which]
+			for _, cc := range caseCalls {
+				name := role + "/" + which + "/" + cc.method
+				if cc.method == "GetCase" && !cc.need(may{read: true}) {
+					name += "+parties"
+				}
+				t.Run(name, func(t *testing.T) {
+					want := expect(mayOn(role, which), cc.need)
+					got := host(t, as, cc.method, cc.req(t, caseID))
+					if got["code"] != want {
+						t.Errorf("%s: %v, want %s (%v)", name, got["code"], want, got["message"])
+					}
+					if cc.method == "AddCaseNote" && got["code"] == "OK" {
+						notesOn[which]++
+					}
+				})
+			}
+			// The API's own answers agree: the case is readable (200) or does not exist (404),
+			// its parties shown (200), refused (403) or not found (404).
+			t.Run(role+"/"+which+"/API agrees", func(t *testing.T) {
+				m := mayOn(role, which)
+				path := "/api/v1/tenants/" + code + "/cases/" + caseID
+				if st, want := e.do(as, http.MethodGet, path, nil).status, map[bool]int{true: 200, false: 404}[m.read]; st != want {
+					t.Errorf("API GET case: %d, want %d", st, want)
+				}
+				want := map[string]int{"OK": 200, "PermissionDenied": 403, "NotFound": 404}[expect(m, func(m may) bool { return m.pii })]
+				if st := e.do(as, http.MethodGet, path+"?reveal=pii", nil).status; st != want {
+					t.Errorf("API GET case ?reveal=pii: %d, want %d", st, want)
+				}
+			})
+		}
+		// Lists and tenant-wide reads: what the API answers the same caller.
+		t.Run(role+"/ListCases", func(t *testing.T) {
+			api := e.do(as, http.MethodGet, "/api/v1/tenants/"+code+"/cases?limit=500", nil)
+			got := host(t, as, "ListCases", map[string]any{"limit": 200})
+			if api.status != 200 {
+				if got["code"] != "PermissionDenied" {
+					t.Errorf("ListCases: %v, want PermissionDenied (the API answers %d)", got["code"], api.status)
+				}
+				return
+			}
+			resp, _ := got["response"].(map[string]any)
+			listed, _ := resp["cases"].([]any)
+			if got["code"] != "OK" || len(listed) != len(items(api)) {
+				t.Errorf("ListCases: %v with %d cases, the API lists %d", got["code"], len(listed), len(items(api)))
+			}
+		})
+		for _, tc := range []struct{ method, path string }{
+			{"GetStats", "/stats"},
+			{"ListOrganisations", "/organisations"},
+			{"ListMediators", "/mediators"},
+		} {
+			t.Run(role+"/"+tc.method, func(t *testing.T) {
+				api := e.do(as, http.MethodGet, "/api/v1/tenants/"+code+tc.path, nil)
+				want := map[int]string{200: "OK", 403: "PermissionDenied"}[api.status]
+				if got := host(t, as, tc.method, map[string]any{}); got["code"] != want {
+					t.Errorf("%s: %v, want %s (the API answers %d)", tc.method, got["code"], want, api.status)
+				}
+			})
+		}
+		// The plugin's own documents stay the plugin's, whoever it acts for.
+		t.Run(role+"/documents", func(t *testing.T) {
+			doc := map[string]any{"document": map[string]any{"kind": "visits", "id": "v1", "data": base64.StdEncoding.EncodeToString([]byte(`{"n":1}`))}}
+			if got := host(t, as, "PutDocument", doc); got["code"] != "OK" {
+				t.Errorf("PutDocument: %v %v", got["code"], got["message"])
+			}
+			for _, call := range []struct {
+				method string
+				req    map[string]any
+			}{
+				{"GetDocument", map[string]any{"kind": "visits", "id": "v1"}},
+				{"ListDocuments", map[string]any{"kind": "visits"}},
+				{"DeleteDocument", map[string]any{"kind": "visits", "id": "v1"}},
+			} {
+				if got := host(t, as, call.method, call.req); got["code"] != "OK" {
+					t.Errorf("%s: %v %v", call.method, got["code"], got["message"])
+				}
+			}
+		})
+	}
+
+	// The issue's story with the example plugin: the court's clerk reads and annotates only
+	// what the API shows it.
+	ex := "/api/v1/tenants/" + code + "/plugins/example/cases/"
+	for _, r := range []row{
+		{name: "example: clerk reads the referred case", as: who["court clerk"], method: "GET", path: ex + related, status: 200},
+		{name: "example: clerk cannot read another case", as: who["court clerk"], method: "GET", path: ex + unrelated, status: 404},
+		{name: "example: clerk cannot annotate another case", as: who["court clerk"], method: "POST", path: ex + unrelated + "/notes", body: map[string]any{"text": "x"}, status: 404},
+		{name: "example: clerk cannot annotate the referred case", as: who["court clerk"], method: "POST", path: ex + related + "/notes", body: map[string]any{"text": "x"}, status: 403},
+		{name: "example: police cannot read another case", as: who["police officer"], method: "GET", path: ex + unrelated, status: 404},
+		{name: "example: committee head cannot read another case", as: who["committee head"], method: "GET", path: ex + unrelated, status: 404},
+		{name: "example: agency token cannot read another case", as: who["court token"], method: "GET", path: ex + unrelated, status: 404},
+		{name: "example: staff annotate", as: "putuo-staff", method: "POST", path: ex + unrelated + "/notes", body: map[string]any{"text": "已电话联系双方"}, status: 201},
+	} {
+		// The plugin's own answers (its problems are its own, about:blank).
+		t.Run(r.name, func(t *testing.T) {
+			if res := e.do(r.as, r.method, r.path, r.body); res.status != r.status {
+				t.Errorf("%d, want %d: %s", res.status, r.status, res.body)
+			}
+		})
+	}
+	notesOn["unrelated"]++
+
+	// Nothing was written by a refused call; what was written names the plugin and the user.
+	hist := e.do("putuo-admin", http.MethodGet, "/api/v1/tenants/"+code+"/cases/"+unrelated+"/history", nil)
+	notes := 0
+	for _, ev := range items(hist) {
+		if ev["action"] == "note" {
+			notes++
+			if actor, _ := ev["actor"].(string); !strings.HasPrefix(actor, "plugin:") || !strings.Contains(actor, "user:") {
+				t.Errorf("a note by %q: want the plugin on behalf of the user", actor)
+			}
+		}
+	}
+	if notes != notesOn["unrelated"] {
+		t.Errorf("the unrelated case holds %d notes, want %d (those of the calls allowed)", notes, notesOn["unrelated"])
 	}
 }

@@ -8,11 +8,12 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/fengqiao/fengqiao/core/valid"
 )
 
 // decodeJSON reads the request body strictly into dst: JSON media type, one object, no unknown
@@ -62,7 +63,7 @@ func decodeJSONBody(c echo.Context, dst any) ([]byte, error) {
 		return nil, problem(http.StatusBadRequest, "malformed-json", "JSON 格式错误 / Malformed JSON", "请求体只能包含一个 JSON 对象 / the body must hold exactly one JSON object")
 	}
 	if bytes.Contains(body, []byte(`\u0000`)) {
-		if field, ok := fieldWithNUL(body); ok {
+		if field, ok := valid.JSONWithNUL(body); ok {
 			return nil, invalid(field, fmt.Sprintf("字段 %s 含有空字符（\\u0000），请删除 / %s contains a NUL character (\\u0000): remove it", field, field))
 		}
 	}
@@ -117,46 +118,4 @@ func jsonType(goType string) string {
 		return "string (RFC 3339 time)"
 	}
 	return "object"
-}
-
-// fieldWithNUL finds a string (key or value) holding U+0000, which PostgreSQL text cannot
-// store, and names its field (e.g. "contact.name", "roles[1]").
-func fieldWithNUL(body []byte) (string, bool) {
-	var v any
-	if json.Unmarshal(body, &v) != nil {
-		return "", false
-	}
-	return walkNUL("", v)
-}
-
-func walkNUL(path string, v any) (string, bool) {
-	switch x := v.(type) {
-	case string:
-		return path, strings.ContainsRune(x, 0)
-	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			p := k
-			if path != "" {
-				p = path + "." + k
-			}
-			if strings.ContainsRune(k, 0) {
-				return p, true
-			}
-			if f, ok := walkNUL(p, x[k]); ok {
-				return f, true
-			}
-		}
-	case []any:
-		for i, e := range x {
-			if f, ok := walkNUL(fmt.Sprintf("%s[%d]", path, i), e); ok {
-				return f, true
-			}
-		}
-	}
-	return "", false
 }

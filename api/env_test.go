@@ -41,6 +41,7 @@ type env struct {
 	tokens   map[string]string   // username → bearer token
 	ids      map[string]string   // username → user id
 	plugins  *pluginhost.Manager // with envOptions.plugins
+	metrics  prometheus.Gatherer // with envOptions.plugins
 }
 
 // envOptions vary the env.
@@ -110,10 +111,12 @@ func newEnvWith(t testing.TB, o envOptions) *env {
 	deps := api.Deps{Tenants: tenants, Identity: ids, Cases: caseSvc, Orgs: orgSvc, Warnings: warnSvc, Stats: statsSvc, Library: library.NewService(st, caseSvc), Authz: az, Access: st, Roles: roleNames{az}, Audit: st, DB: st,
 		BodyLimit: testBodyLimit, Version: "test", Logger: discardLogger(), MetricsToken: testMetricsToken}
 	var mgr *pluginhost.Manager
+	var gatherer prometheus.Gatherer
 	if o.plugins {
 		reg := prometheus.NewRegistry()
 		deps.Registerer, deps.Gatherer = reg, reg
-		mgr = pluginhost.New(st, pluginhost.HostDeps{Cases: caseSvc, Orgs: orgSvc, Store: st, Stats: statsSvc},
+		gatherer = reg
+		mgr = pluginhost.New(st, pluginhost.HostDeps{Cases: caseSvc, Orgs: orgSvc, Store: st, Stats: statsSvc, Authz: az, Access: st},
 			pluginOptions(o.pluginOptions))
 		if err := mgr.Register(reg); err != nil {
 			t.Fatal(err)
@@ -127,7 +130,7 @@ func newEnvWith(t testing.TB, o envOptions) *env {
 		deps.Plugins, deps.PluginStore = mgr, st
 	}
 	srv := api.New(deps)
-	e := &env{t: t, srv: httptest.NewServer(srv.Handler()), api: srv, store: st, authz: az, cases: caseSvc, warnings: warnSvc, owner: owner, tokens: map[string]string{}, ids: map[string]string{}, plugins: mgr}
+	e := &env{t: t, srv: httptest.NewServer(srv.Handler()), api: srv, store: st, authz: az, cases: caseSvc, warnings: warnSvc, owner: owner, tokens: map[string]string{}, ids: map[string]string{}, plugins: mgr, metrics: gatherer}
 	t.Cleanup(e.srv.Close)
 
 	plan, err := tenant.PlanOnboarding("000000", []string{"310107", "310118", "370104", "370105"}, true)

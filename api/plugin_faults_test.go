@@ -165,7 +165,11 @@ func TestPluginFaults(t *testing.T) {
 	})
 
 	t.Run("repeated crashes deactivate it; an operator restarts it", func(t *testing.T) {
-		mode(t, "crash")
+		// Mandatory here: while deactivated, intake is refused (elsewhere it proceeds unchecked:
+		// TestPluginDeactivationFailsOpen).
+		if res := e.do("putuo-admin", http.MethodPut, "/api/v1/tenants/310107/plugins/faulty", map[string]any{"settings": map[string]any{"mode": "crash"}, "mandatory": true}); res.status != 200 {
+			t.Fatalf("mandatory: %d %s", res.status, res.body)
+		}
 		for i := 0; i < 6; i++ {
 			intake(t)
 			time.Sleep(5 * time.Millisecond)
@@ -231,4 +235,205 @@ func TestPluginFaults(t *testing.T) {
 			t.Errorf("the changed binary runs")
 		}
 	})
+}
+
+// TestPluginDeactivationFailsOpen: intake must not stop because a plugin was deactivated. A
+// deactivated plugin's fail-closed hooks are skipped where its enablement does not mark them
+// mandatory — the action proceeds, the case's history records the unchecked hook, a metric and
+// an error log line alert — and refuse (503) where it does; the administrators of every tenant
+// that enabled it find one inbox message per deactivation; after a cool-off the host tries the
+// plugin once more by itself, and a plugin that fails that trial is deactivated again for twice
+// as long.
+func TestPluginDeactivationFailsOpen(t *testing.T) {
+	var logs lockedBuffer
+	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	const coolOff = 3 * time.Second
+	e := newEnvWith(t, envOptions{plugins: true, pluginOptions: pluginhost.Options{CrashLimit: 2, MaxBackoff: time.Millisecond,
+		CoolOff: coolOff, Logger: logger}})
+	e.install(t, buildPlugin(t, "plugins/internal/faulty", ""))
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the server's log:\n%s", logs.String())
+		}
+	})
+	intake := func(as, code string) response {
+		body := sampleCase(t, "停用插件后的受理")
+		if code != "310107" {
+			body["place_code"] = ""
+		}
+		return e.do(as, http.MethodPost, "/api/v1/tenants/"+code+"/cases", body)
+	}
+	// A first intake warms the search dictionary up, so that the cool-off is not spent on it.
+	e.enablePlugin(t, "putuo-admin", "310107", "faulty", map[string]any{"mode": "ok"})
+	if res := intake("putuo-staff", "310107"); res.status != 201 {
+		t.Fatalf("intake: %d %s", res.status, res.body)
+	}
+	e.enablePlugin(t, "putuo-admin", "310107", "faulty", map[string]any{"mode": "crash"})
+	deactivated := func() bool {
+		st := e.do("nation", http.MethodGet, "/api/v1/plugins/faulty", nil).json["status"].(map[string]any)
+		return st["deactivated"] == true
+	}
+	crashUntilDeactivated := func(t *testing.T) {
+		t.Helper()
+		for i := 0; i < 10 && !deactivated(); i++ {
+			// A crash is noticed by the call that finds the process gone, which may be the one
+			// that deactivates it (and then proceeds unchecked).
+			if res := intake("putuo-staff", "310107"); res.status != 503 && !(res.status == 201 && deactivated()) {
+				t.Fatalf("intake while the plugin crashes (not yet deactivated): %d %s", res.status, res.body)
+			}
+		}
+		if !deactivated() {
+			t.Fatal("not deactivated after 10 crashes")
+		}
+	}
+	crashUntilDeactivated(t)
+
+	var unchecked string
+	t.Run("a deactivated plugin's hook is skipped: intake proceeds, the case marked", func(t *testing.T) {
+		res := intake("putuo-staff", "310107")
+		if res.status != 201 {
+			t.Fatalf("intake with the plugin deactivated: %d %s", res.status, res.body)
+		}
+		unchecked = res.json["id"].(string)
+		hist := e.do("putuo-staff", http.MethodGet, "/api/v1/tenants/310107/cases/"+unchecked+"/history", nil)
+		var marked bool
+		for _, ev := range items(hist) {
+			after, _ := ev["after"].(map[string]any)
+			marked = marked || ev["action"] == "unchecked" && after["hook"] == "case.intake" && strings.Contains(mustJSON(t, after["plugins"]), "faulty")
+		}
+		if !marked {
+			t.Errorf("no unchecked event naming case.intake and faulty in the history: %s", hist.body)
+		}
+		if !strings.Contains(logs.String(), `"level":"ERROR"`) || !strings.Contains(logs.String(), "hook skipped") {
+			t.Errorf("no error log line about the skipped hook")
+		}
+		if n := skippedMetric(t, e, "faulty", "case.intake"); n < 1 {
+			t.Errorf("fengqiao_plugin_hooks_skipped_total = %v, want ≥ 1", n)
+		}
+	})
+
+	t.Run("where the tenant marks the hooks mandatory, intake refuses (503), changing nothing", func(t *testing.T) {
+		res := e.do("qingpu-admin", http.MethodPut, "/api/v1/tenants/310118/plugins/faulty", map[string]any{"settings": map[string]any{"mode": "crash"}, "mandatory": true})
+		if res.status != 200 || res.json["mandatory"] != true {
+			t.Fatalf("enable, mandatory: %d %s", res.status, res.body)
+		}
+		before := countCases(t, e, "qingpu-admin", "310118")
+		if res := intake("qingpu-admin", "310118"); res.status != 503 || !strings.Contains(string(res.body), "deactivated") {
+			t.Errorf("intake where mandatory: %d %s", res.status, res.body)
+		}
+		if n := countCases(t, e, "qingpu-admin", "310118"); n != before {
+			t.Errorf("cases %d → %d", before, n)
+		}
+	})
+
+	t.Run("the administrators are told once per deactivation", func(t *testing.T) {
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			n := deactivationMessages(t, e, "putuo-admin", "310107")
+			if n == 1 {
+				break
+			}
+			if n > 1 || time.Now().After(deadline) {
+				t.Fatalf("%d deactivation messages in Putuo's inbox, want 1", n)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		intake("putuo-staff", "310107")
+		time.Sleep(200 * time.Millisecond)
+		if n := deactivationMessages(t, e, "putuo-admin", "310107"); n != 1 {
+			t.Errorf("%d deactivation messages after more intakes, want still 1", n)
+		}
+	})
+
+	t.Run("after the cool-off one trial start; failing it deactivates for twice as long", func(t *testing.T) {
+		st := e.plugins.Statuses()[0]
+		if !st.Deactivated || st.ReactivatesAt.IsZero() || time.Until(st.ReactivatesAt) > coolOff {
+			t.Fatalf("reactivates at %v, want within %v", st.ReactivatesAt, coolOff)
+		}
+		first := st.ReactivatesAt.Sub(st.DeactivatedAt)
+		// trialStarted waits past the cool-off for the trial process, started in the background.
+		trialStarted := func(t *testing.T, until time.Time) {
+			t.Helper()
+			time.Sleep(time.Until(until))
+			for i := 0; i < 100; i++ {
+				if st := e.plugins.Statuses()[0]; !st.Deactivated && st.Running {
+					return
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			t.Fatalf("no trial start after the cool-off: %+v", e.plugins.Statuses()[0])
+		}
+		trialStarted(t, st.ReactivatesAt)
+		// Still crashing: the trial fails at its first call, deactivated again, for twice as long.
+		if res := intake("putuo-staff", "310107"); res.status != 503 && res.status != 201 {
+			t.Fatalf("intake during the trial: %d %s", res.status, res.body)
+		}
+		// (The crash is noticed by the next call that finds the process gone.)
+		for i := 0; i < 20 && !deactivated(); i++ {
+			time.Sleep(50 * time.Millisecond)
+			intake("putuo-staff", "310107")
+		}
+		if !deactivated() {
+			t.Fatal("a failed trial did not deactivate the plugin again")
+		}
+		st = e.plugins.Statuses()[0]
+		if second := st.ReactivatesAt.Sub(st.DeactivatedAt); second < 2*first-50*time.Millisecond {
+			t.Errorf("cool-off %v after a failed trial, want twice %v", second, first)
+		}
+		// Repaired: after the cool-off the trial succeeds, and intake is checked again.
+		e.enablePlugin(t, "putuo-admin", "310107", "faulty", map[string]any{"mode": "ok"})
+		e.enablePlugin(t, "qingpu-admin", "310118", "faulty", map[string]any{"mode": "ok"})
+		trialStarted(t, st.ReactivatesAt)
+		if res := intake("qingpu-admin", "310118"); res.status != 201 {
+			t.Fatalf("intake after the cool-off, the plugin repaired: %d %s", res.status, res.body)
+		}
+		if deactivated() {
+			t.Error("still deactivated after a successful trial")
+		}
+		res := intake("putuo-staff", "310107")
+		hist := e.do("putuo-staff", http.MethodGet, "/api/v1/tenants/310107/cases/"+res.json["id"].(string)+"/history", nil)
+		if strings.Contains(string(hist.body), `"unchecked"`) {
+			t.Errorf("a checked intake is marked unchecked: %s", hist.body)
+		}
+	})
+}
+
+// skippedMetric reads fengqiao_plugin_hooks_skipped_total for a plugin and hook.
+func skippedMetric(t *testing.T, e *env, plugin, hook string) float64 {
+	t.Helper()
+	mfs, err := e.metrics.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != "fengqiao_plugin_hooks_skipped_total" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			if labels["plugin"] == plugin && labels["hook"] == hook {
+				return m.GetCounter().GetValue()
+			}
+		}
+	}
+	return 0
+}
+
+// deactivationMessages counts the plugin-deactivated messages in a tenant's inbox.
+func deactivationMessages(t *testing.T, e *env, as, code string) int {
+	t.Helper()
+	res := e.do(as, http.MethodGet, "/api/v1/tenants/"+code+"/inbox?limit=500", nil)
+	if res.status != 200 {
+		t.Fatalf("inbox: %d %s", res.status, res.body)
+	}
+	n := 0
+	for _, it := range items(res) {
+		if it["kind"] == "plugin.deactivated" {
+			n++
+		}
+	}
+	return n
 }

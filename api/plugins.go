@@ -69,6 +69,9 @@ type pluginStatusDTO struct {
 	LastError   string             `json:"last_error,omitempty"`
 	StartedAt   *time.Time         `json:"started_at,omitempty"`
 	Calls       map[string]float64 `json:"calls"`
+	// While deactivated: since when, and when the host tries it again by itself.
+	DeactivatedAt *time.Time `json:"deactivated_at,omitempty"`
+	ReactivatesAt *time.Time `json:"reactivates_at,omitempty"`
 }
 
 type pluginDTO struct {
@@ -152,6 +155,10 @@ func (s *Server) pluginDTO(r plugins.Record) pluginDTO {
 				t := st.StartedAt
 				d.Status.StartedAt = &t
 			}
+			if st.Deactivated {
+				from, until := st.DeactivatedAt, st.ReactivatesAt
+				d.Status.DeactivatedAt, d.Status.ReactivatesAt = &from, &until
+			}
 		}
 	}
 	return d
@@ -220,23 +227,26 @@ func (s *Server) restartPlugin(c echo.Context) error {
 // --- a tenant's plugins ------------------------------------------------------------------------
 
 type tenantPluginDTO struct {
-	Name        string           `json:"name"`
-	Version     string           `json:"version"`
-	Description textDTO          `json:"description"`
-	Regions     []string         `json:"regions"`
-	Available   bool             `json:"available"` // the plugin's regions include the tenant
-	Enabled     bool             `json:"enabled"`
-	Subtree     bool             `json:"subtree"`               // the governing row covers the subtree
-	GovernedBy  string           `json:"governed_by,omitempty"` // the tenant whose row governs (itself or an ancestor)
-	Settings    json.RawMessage  `json:"settings"`              // effective, defaults applied
-	Schema      json.RawMessage  `json:"settings_schema"`
-	Routes      []routeDTO       `json:"routes"`
-	Console     []consoleDTO     `json:"console"`
-	Permissions []string         `json:"permissions"`         // requested by the plugin
-	Granted     []string         `json:"granted_permissions"` // granted here (by the governing tenant)
-	UpdatedBy   string           `json:"updated_by,omitempty"`
-	UpdatedAt   *time.Time       `json:"updated_at,omitempty"`
-	JobRuns     []map[string]any `json:"job_runs,omitempty"`
+	Name        string          `json:"name"`
+	Version     string          `json:"version"`
+	Description textDTO         `json:"description"`
+	Regions     []string        `json:"regions"`
+	Available   bool            `json:"available"` // the plugin's regions include the tenant
+	Enabled     bool            `json:"enabled"`
+	Subtree     bool            `json:"subtree"`               // the governing row covers the subtree
+	GovernedBy  string          `json:"governed_by,omitempty"` // the tenant whose row governs (itself or an ancestor)
+	Settings    json.RawMessage `json:"settings"`              // effective, defaults applied
+	Schema      json.RawMessage `json:"settings_schema"`
+	Routes      []routeDTO      `json:"routes"`
+	Console     []consoleDTO    `json:"console"`
+	Permissions []string        `json:"permissions"`         // requested by the plugin
+	Granted     []string        `json:"granted_permissions"` // granted here (by the governing tenant)
+	// Mandatory: while the plugin is deactivated, the actions its hooks check are refused here
+	// (503) instead of proceeding unchecked (the governing row's).
+	Mandatory bool             `json:"mandatory"`
+	UpdatedBy string           `json:"updated_by,omitempty"`
+	UpdatedAt *time.Time       `json:"updated_at,omitempty"`
+	JobRuns   []map[string]any `json:"job_runs,omitempty"`
 }
 
 type tenantPluginList struct {
@@ -249,6 +259,9 @@ type enablePluginRequest struct {
 	Settings json.RawMessage `json:"settings"` // validated against the plugin's settings schema
 	// Permissions granted to the plugin here, among those it requests; absent: all of them.
 	Permissions []string `json:"permissions"`
+	// Mandatory marks the plugin's before-hooks mandatory here: while the plugin is deactivated
+	// the actions they check are refused (503) rather than proceeding unchecked; absent: kept.
+	Mandatory *bool `json:"mandatory"`
 }
 
 func (s *Server) tenantPlugin(r plugins.Record, code string) tenantPluginDTO {
@@ -265,7 +278,7 @@ func (s *Server) tenantPlugin(r plugins.Record, code string) tenantPluginDTO {
 		d.Granted = append(d.Granted, plugins.GrantedPermissions(m, e)...)
 	}
 	if governed {
-		d.Subtree, d.GovernedBy, d.UpdatedBy = e.Subtree, e.TenantCode, e.UpdatedBy
+		d.Subtree, d.GovernedBy, d.UpdatedBy, d.Mandatory = e.Subtree, e.TenantCode, e.UpdatedBy, e.Mandatory
 		t := e.UpdatedAt
 		d.UpdatedAt = &t
 	}
@@ -316,20 +329,28 @@ func (s *Server) enableTenantPlugin(c echo.Context) error {
 		return err
 	}
 	enabled := in.Enabled == nil || *in.Enabled
-	return s.setEnablement(c, enabled, in.Subtree, in.Settings, in.Permissions)
+	return s.setEnablement(c, enabled, in.Subtree, in.Settings, in.Permissions, in.Mandatory)
 }
 
 func (s *Server) disableTenantPlugin(c echo.Context) error {
-	return s.setEnablement(c, false, false, nil, nil)
+	return s.setEnablement(c, false, false, nil, nil, nil)
 }
 
 // setEnablement writes a tenant's row for a plugin: regions checked, settings validated
 // against the plugin's schema (kept as given; defaults are applied when read).
-func (s *Server) setEnablement(c echo.Context, enabled, subtree bool, settings json.RawMessage, permissions []string) error {
+func (s *Server) setEnablement(c echo.Context, enabled, subtree bool, settings json.RawMessage, permissions []string, mandatory *bool) error {
 	code := c.Param("code")
 	r, err := s.record(c.Param("name"))
 	if err != nil {
 		return err
+	}
+	own, hasOwn := s.deps.Plugins.Enablement(r.Name, code)
+	hasOwn = hasOwn && own.TenantCode == code
+	if mandatory == nil {
+		mandatory = &own.Mandatory // the tenant's own row's, else false
+		if !hasOwn {
+			mandatory = new(bool)
+		}
 	}
 	if len(settings) == 0 || string(settings) == "null" {
 		if e, ok := s.deps.Plugins.Enablement(r.Name, code); ok && e.TenantCode == code {
@@ -342,7 +363,7 @@ func (s *Server) setEnablement(c echo.Context, enabled, subtree bool, settings j
 		return err
 	}
 	if _, err := s.deps.PluginStore.SetPluginEnablement(c.Request().Context(), plugins.Enablement{Plugin: r.Name, TenantCode: code,
-		Subtree: subtree, Enabled: enabled, Settings: settings, Permissions: permissions}); err != nil {
+		Subtree: subtree, Enabled: enabled, Settings: settings, Permissions: permissions, Mandatory: *mandatory}); err != nil {
 		return err
 	}
 	// This server sees the change at once; the others through the catalog's notifications.

@@ -196,7 +196,7 @@ func TestPluginPlatform(t *testing.T) {
 			t.Fatalf("note: %d %s", res.status, res.body)
 		}
 		hist := e.do("putuo-staff", http.MethodGet, "/api/v1/tenants/310107/cases/"+caseID+"/history", nil)
-		if !strings.Contains(string(hist.body), `"actor":"plugin:example"`) || !strings.Contains(string(hist.body), "已电话联系双方") {
+		if !strings.Contains(string(hist.body), `"actor":"plugin:example for user:`+e.ids["putuo-staff"]+`"`) || !strings.Contains(string(hist.body), "已电话联系双方") {
 			t.Errorf("the note is not in the history as the plugin's: %s", hist.body)
 		}
 		res = e.do("putuo-staff", http.MethodPost, base+caseID+"/shares", map[string]any{"tenant": "310118", "scope": "summary"})
@@ -376,5 +376,39 @@ func waitExit(t *testing.T, pid int) {
 			return
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestPluginNoteBadText: text a plugin passes on from a request (a note with a NUL, a note's
+// data with invalid UTF-8 or a NUL) is refused by the host API as the public API refuses it —
+// InvalidArgument naming the field, which the example plugin answers as a 4xx problem — never a
+// driver error (502), and nothing is written.
+func TestPluginNoteBadText(t *testing.T) {
+	e := newEnvWith(t, envOptions{plugins: true})
+	e.install(t, buildPlugin(t, "plugins/example/cmd", "-X main.version=1.0.0"))
+	e.enablePlugin(t, "putuo-admin", "310107", "example", map[string]any{})
+	caseID := e.createCase("putuo-staff", "310107", sampleCase(t, "邻里噪音纠纷"))
+	notes := "/api/v1/tenants/310107/plugins/example/cases/" + caseID + "/notes"
+	history := func() int {
+		return len(items(e.do("putuo-staff", http.MethodGet, "/api/v1/tenants/310107/cases/"+caseID+"/history", nil)))
+	}
+	before := history()
+	for _, tc := range []struct{ name, body string }{
+		{"a NUL in the text", `{"text":"已联系\u0000双方"}`},
+		{"only a NUL", `{"text":"\u0000"}`},
+		{"a NUL at the end", `{"text":"已联系双方\u0000"}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := e.do("putuo-staff", http.MethodPost, notes, tc.body)
+			if res.status < 400 || res.status >= 500 {
+				t.Fatalf("%d, want a 4xx problem: %s", res.status, res.body)
+			}
+			if !strings.Contains(string(res.body), "text") {
+				t.Errorf("the problem does not name the field text: %s", res.body)
+			}
+		})
+	}
+	if n := history(); n != before {
+		t.Errorf("the case's history grew from %d to %d events", before, n)
 	}
 }

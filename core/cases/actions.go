@@ -91,6 +91,9 @@ type ActionInput struct {
 	FollowUpDays []int
 	// Edit is the corrected intake of an edit (validated by the service).
 	Edit *CaseEdit
+	// Unchecked names the before-hooks the action passed unchecked (set by the service): the
+	// store records them in the case's history.
+	Unchecked *Unchecked `json:"-"`
 }
 
 // CaseEdit is a correction of the intake data; nil fields are left alone.

@@ -95,6 +95,9 @@ type Case struct {
 	Joint     *Joint
 	Sessions  []Session  // loaded with the case
 	FollowUps []FollowUp // loaded with the case
+	// Unchecked, on a new case, names the before-hooks its intake passed unchecked: the store
+	// records them in its history.
+	Unchecked *Unchecked
 }
 
 // Overdue reports whether the case passed its time limit without an outcome.

@@ -11,10 +11,21 @@ import (
 // (intake) or as it is (actions); input is the action's input. An error refuses the change:
 // a *HookRejectedError (shown to the user) or a *HookUnavailableError (a plugin that must be
 // asked did not answer).
+//
+// A plugin deactivated after repeated crashes is not asked where its hooks are not mandatory:
+// the change proceeds, and the plugins skipped come back as *Unchecked, which the change
+// records in the case's history (an "unchecked" event) in its own transaction.
 type Hooks interface {
-	BeforeCase(ctx context.Context, tenantCode, hook string, c Case, input any) error
+	BeforeCase(ctx context.Context, tenantCode, hook string, c Case, input any) (*Unchecked, error)
 	// Hooked reports, cheaply, whether any plugin enabled in the tenant subscribes to hook.
 	Hooked(tenantCode, hook string) bool
+}
+
+// Unchecked names the plugins whose before-hook a change passed without being asked (they
+// were deactivated, and not mandatory in the tenant).
+type Unchecked struct {
+	Hook    string   `json:"hook"`
+	Plugins []string `json:"plugins"`
 }
 
 // HookIntake is the before-hook of an intake; an action's is HookOf(action).

@@ -168,7 +168,7 @@ func (s *Service) Create(ctx context.Context, tenantCode string, in NewCase, ide
 	if err := s.bindReferral(ctx, tenantCode, in.EnteredBy, &c); err != nil {
 		return Case{}, false, err
 	}
-	if err := s.before(ctx, tenantCode, HookIntake, "", c, in); err != nil {
+	if c.Unchecked, err = s.before(ctx, tenantCode, HookIntake, "", c, in); err != nil {
 		return Case{}, false, err
 	}
 	for i := range c.Parties {
@@ -464,7 +464,7 @@ func (s *Service) Act(ctx context.Context, tenantCode, id string, in ActionInput
 		return Case{}, err
 	}
 	in.FollowUpDays = settings.FollowUpDays
-	if err := s.before(ctx, tenantCode, HookOf(in.Action), id, Case{}, in); err != nil {
+	if in.Unchecked, err = s.before(ctx, tenantCode, HookOf(in.Action), id, Case{}, in); err != nil {
 		return Case{}, err
 	}
 	now := s.now()
@@ -475,15 +475,16 @@ func (s *Service) Act(ctx context.Context, tenantCode, id string, in ActionInput
 	return c, s.open(&c)
 }
 
-// before runs the plugins' before-hook of an intake (c) or of an action on the case id.
-func (s *Service) before(ctx context.Context, tenantCode, hook, id string, c Case, input any) error {
+// before runs the plugins' before-hook of an intake (c) or of an action on the case id; it
+// returns the plugins skipped (deactivated), for the change to record.
+func (s *Service) before(ctx context.Context, tenantCode, hook, id string, c Case, input any) (*Unchecked, error) {
 	if s.hooks == nil || !s.hooks.Hooked(tenantCode, hook) {
-		return nil
+		return nil, nil
 	}
 	if id != "" {
 		var err error
 		if c, err = s.Get(ctx, tenantCode, id, false); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	return s.hooks.BeforeCase(ctx, tenantCode, hook, c, input)
@@ -592,7 +593,8 @@ type EditInput struct {
 // Edit corrects a case's intake (validated as at intake), re-assesses its warning and records
 // what changed in the history.
 func (s *Service) Edit(ctx context.Context, tenantCode, id string, in EditInput) (Case, error) {
-	if err := s.before(ctx, tenantCode, HookOf(ActionEdit), id, Case{}, in); err != nil {
+	// (What this asks unchecked, Act's own asking records.)
+	if _, err := s.before(ctx, tenantCode, HookOf(ActionEdit), id, Case{}, in); err != nil {
 		return Case{}, err
 	}
 	cur, err := s.repo.CaseDetail(ctx, tenantCode, id, s.now())

@@ -124,7 +124,7 @@ func pluginCmd(load loader) *cobra.Command {
 	list.Flags().BoolVar(&asJSON, "json", false, "以 JSON 输出 / print JSON")
 
 	var tenantCode, settings string
-	var subtree bool
+	var subtree, mandatory bool
 	setEnabled := func(enabled bool) func(*cobra.Command, *app, []string) error {
 		return func(cmd *cobra.Command, a *app, args []string) error {
 			ctx := cliContext(cmd.Context(), "plugin-enable")
@@ -141,7 +141,7 @@ func pluginCmd(load loader) *cobra.Command {
 				return err
 			}
 			if _, err := a.store.SetPluginEnablement(ctx, plugins.Enablement{Plugin: args[0], TenantCode: tenantCode,
-				Subtree: subtree, Enabled: enabled, Settings: raw}); err != nil {
+				Subtree: subtree, Enabled: enabled, Settings: raw, Mandatory: enabled && mandatory}); err != nil {
 				return err
 			}
 			state := "disabled"
@@ -169,6 +169,7 @@ func pluginCmd(load loader) *cobra.Command {
 		_ = c.MarkFlagRequired("tenant")
 	}
 	enable.Flags().BoolVar(&subtree, "subtree", false, "同时用于全部下级 / also every tenant below")
+	enable.Flags().BoolVar(&mandatory, "mandatory", false, "其前置检查为必需：插件停用期间拒绝受其检查的操作（503），而非不经检查放行 / its hooks are mandatory: while it is deactivated, refuse the actions they check (503) instead of letting them through unchecked")
 	enable.Flags().StringVar(&settings, "settings", "{}", "设置（JSON，按插件的设置模式校验） / settings, JSON, validated against the plugin's schema")
 	cmd.AddCommand(check, install, list, enable, disable)
 	return cmd
@@ -215,7 +216,7 @@ func printCheck(cmd *cobra.Command, rep *pluginhost.Report) {
 // hooks run on case changes, the queue hands plugins their events and jobs.
 func startPlugins(ctx context.Context, a *app, reg prometheus.Registerer) (*pluginhost.Manager, error) {
 	pluginhost.HostVersion = Version
-	m := pluginhost.New(a.store, pluginhost.HostDeps{Cases: a.cases, Orgs: a.orgs, Store: a.store, Stats: a.stats},
+	m := pluginhost.New(a.store, pluginhost.HostDeps{Cases: a.cases, Orgs: a.orgs, Store: a.store, Stats: a.stats, Authz: a.authz, Access: a.store},
 		pluginhost.Options{Logger: a.log})
 	if err := m.Register(reg); err != nil {
 		return nil, err

@@ -503,7 +503,8 @@ func BenchmarkBeforeHook(b *testing.B) {
 
 	byCallers(b, "plugin", func(b *testing.B, callers int) {
 		latencies(b, callers, func(context.Context) (time.Duration, error) {
-			return 0, env.m.BeforeCase(env.ctx, benchTenant, "case.intake", env.kase, benchInput)
+			_, err := env.m.BeforeCase(env.ctx, benchTenant, "case.intake", env.kase, benchInput)
+			return 0, err
 		}, false)
 	})
 
@@ -585,7 +586,7 @@ func BenchmarkBeforeHook(b *testing.B) {
 			if _, _, ok := env.m.Enabled("example", benchTenant); !ok {
 				return 0, fmt.Errorf("not enabled")
 			}
-			_, done := env.m.callOf(env.ctx, rec, benchTenant, settings, false)
+			_, done := env.m.callOf(env.ctx, rec, benchTenant, settings, false, false)
 			done()
 			return 0, nil
 		}, false)

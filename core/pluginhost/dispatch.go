@@ -81,14 +81,25 @@ func caseJSONWith(c cases.Case, now time.Time, reveal bool, fields json.RawMessa
 }
 
 // callOf builds the Call of a host→plugin request and issues its token; done revokes it.
-func (m *Manager) callOf(ctx context.Context, rec plugins.Record, tenant string, settings []byte, readOnly bool) (*pluginv1.Call, func()) {
+// forUser binds the token to the caller in ctx (a route's call): the host API then decides
+// every host call for that user too.
+func (m *Manager) callOf(ctx context.Context, rec plugins.Record, tenant string, settings []byte, readOnly, forUser bool) (*pluginv1.Call, func()) {
 	c := &pluginv1.Call{Tenant: tenant, Settings: settings}
-	if caller, ok := access.CallerFrom(ctx); ok {
+	var actor *access.Principal
+	caller, ok := access.CallerFrom(ctx)
+	if ok {
 		c.Principal = &pluginv1.Principal{Subject: caller.Subject, Kind: caller.Kind, Id: caller.ID, Tenant: caller.Tenant,
 			OrganisationId: caller.Org, Roles: caller.Roles, Name: caller.Name}
 	}
+	if forUser {
+		// No caller where one is expected: a principal that no rule allows anything.
+		actor = &access.Principal{}
+		if ok {
+			actor = &caller.Principal
+		}
+	}
 	c.RequestId = requestID(ctx)
-	c.CallToken = m.host.begin(rec, tenant, c.RequestId, readOnly)
+	c.CallToken = m.host.begin(rec, tenant, c.RequestId, readOnly, actor)
 	return c, func() { m.host.end(c.CallToken) }
 }
 
@@ -101,24 +112,27 @@ func (m *Manager) Hooked(tenant, hook string) bool {
 
 // BeforeCase asks every plugin enabled in tenant that subscribes to hook, in name order; the
 // first refusal wins. A plugin that times out, crashes or answers nonsense lets the action
-// through if its hook is fail-open, and refuses it otherwise (HookUnavailableError).
-func (m *Manager) BeforeCase(ctx context.Context, tenant, hook string, c cases.Case, input any) error {
+// through if its hook is fail-open, and refuses it otherwise (HookUnavailableError) — except a
+// deactivated plugin whose hooks the tenant does not mark mandatory: it is skipped, and named
+// in the Unchecked returned, for the change to record.
+func (m *Manager) BeforeCase(ctx context.Context, tenant, hook string, c cases.Case, input any) (*cases.Unchecked, error) {
 	subs := m.enabledIn(tenant, func(r plugins.Record) bool { _, ok := plugins.Subscribes(r.Manifest, hook); return ok })
 	if len(subs) == 0 {
-		return nil
+		return nil, nil
 	}
 	in, err := json.Marshal(input)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	// Every subscriber sees the same case, marshalled once.
 	body, err := caseJSON(c, time.Now(), false)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	var unchecked *cases.Unchecked
 	for _, e := range subs {
 		spec, _ := plugins.Subscribes(e.rec.Manifest, hook)
-		call, done := m.callOf(ctx, e.rec, tenant, e.settings, false)
+		call, done := m.callOf(ctx, e.rec, tenant, e.settings, false, false)
 		var resp *pluginv1.BeforeResponse
 		err = m.invoke(ctx, e.rec.Name, "hook", plugins.HookTimeout(spec), func(ctx context.Context, svc pluginv1.PluginServiceClient) error {
 			var err error
@@ -134,7 +148,18 @@ func (m *Manager) BeforeCase(ctx context.Context, tenant, hook string, c cases.C
 				m.log.Warn("fail-open hook did not answer: the action proceeds", "plugin", e.rec.Name, "hook", hook, "tenant", tenant, "err", err)
 				continue
 			}
-			return &cases.HookUnavailableError{Plugin: e.rec.Name, Reason: describeFailure(ctx, err)}
+			if errors.Is(err, plugins.ErrDeactivated) && !m.mandatory(e.rec.Name, tenant) {
+				// Intake must not stop for a deactivated plugin: the action proceeds, marked.
+				m.metrics.skipped.WithLabelValues(e.rec.Name, hook).Inc()
+				m.log.Error("deactivated plugin's hook skipped: the action proceeds unchecked", "plugin", e.rec.Name, "hook", hook,
+					"tenant", tenant, "request_id", call.GetRequestId())
+				if unchecked == nil {
+					unchecked = &cases.Unchecked{Hook: hook}
+				}
+				unchecked.Plugins = append(unchecked.Plugins, e.rec.Name)
+				continue
+			}
+			return nil, &cases.HookUnavailableError{Plugin: e.rec.Name, Reason: describeFailure(ctx, err)}
 		}
 		if !resp.GetAllow() {
 			p := resp.GetProblem()
@@ -142,10 +167,10 @@ func (m *Manager) BeforeCase(ctx context.Context, tenant, hook string, c cases.C
 			for _, f := range p.GetFields() {
 				rej.Fields = append(rej.Fields, cases.HookField{Field: f.GetField(), Message: f.GetMessage()})
 			}
-			return rej
+			return nil, rej
 		}
 	}
-	return nil
+	return unchecked, nil
 }
 
 // describeFailure says, for the user, why a plugin did not answer.
@@ -213,7 +238,7 @@ func (m *Manager) ServeRoute(ctx context.Context, plugin, tenant string, req Rou
 	if !ok {
 		return RouteResponse{}, plugins.ErrRouteNotFound
 	}
-	call, done := m.callOf(ctx, rec, tenant, settings, spec.GetPublic())
+	call, done := m.callOf(ctx, rec, tenant, settings, spec.GetPublic(), !spec.GetPublic())
 	defer done()
 	if spec.GetPublic() {
 		call.Principal = &pluginv1.Principal{Kind: "public"}
@@ -257,7 +282,7 @@ func (m *Manager) DeliverEvent(ctx context.Context, ev store.PluginEvent) error 
 		m.log.Info("event dropped: plugin not enabled in the tenant", "plugin", ev.Plugin, "tenant", ev.Tenant, "event_id", ev.EventID)
 		return nil
 	}
-	call, done := m.callOf(ctx, rec, ev.Tenant, settings, false)
+	call, done := m.callOf(ctx, rec, ev.Tenant, settings, false, false)
 	defer done()
 	return m.invoke(ctx, ev.Plugin, "event", time.Minute, func(ctx context.Context, svc pluginv1.PluginServiceClient) error {
 		_, err := svc.Event(ctx, &pluginv1.EventRequest{Call: call, EventId: ev.EventID, Kind: ev.Kind, CaseId: ev.CaseID,
@@ -281,7 +306,7 @@ func (m *Manager) RunJob(ctx context.Context, run store.PluginJobRun) (string, e
 	if spec == nil {
 		return "任务已不在清单中，跳过 / skipped: the job is no longer in the manifest", nil
 	}
-	call, done := m.callOf(ctx, rec, run.Tenant, settings, false)
+	call, done := m.callOf(ctx, rec, run.Tenant, settings, false, false)
 	defer done()
 	var resp *pluginv1.JobResponse
 	err := m.invoke(ctx, run.Plugin, "job", plugins.JobTimeout(spec), func(ctx context.Context, svc pluginv1.PluginServiceClient) error {

@@ -1,26 +1,33 @@
 package pluginhost
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/url"
 	"slices"
 	"strconv"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/fengqiao/fengqiao/core/access"
 	"github.com/fengqiao/fengqiao/core/audit"
+	"github.com/fengqiao/fengqiao/core/authz"
 	"github.com/fengqiao/fengqiao/core/cases"
 	"github.com/fengqiao/fengqiao/core/orgs"
 	"github.com/fengqiao/fengqiao/core/plugins"
 	"github.com/fengqiao/fengqiao/core/stats"
+	"github.com/fengqiao/fengqiao/core/valid"
 	"github.com/fengqiao/fengqiao/core/warnings"
 	pluginv1 "github.com/fengqiao/fengqiao/plugins/sdk/proto/fengqiao/plugin/v1"
 )
@@ -30,6 +37,13 @@ import (
 // tenant and the permissions the plugin was granted (its manifest's, as installed); it is valid
 // only while the call runs. So a plugin acts only in the tenant of the request it is handling,
 // and reaches another tenant only through an explicit, audited share.
+//
+// A route's call acts for the user who called the route: its token also binds that user, and
+// every host call is then decided twice — the plugin's grant, and the user's own permission on
+// the object as the API decides it (authz.DecideCase, relationships included) — so that a
+// plugin never shows or changes more than its user could through the API. Hooks, events and
+// jobs act for no user: the plugin's grants alone decide. The plugin's own documents are its
+// own storage, never the user's: they stay the plugin's whoever it acts for.
 
 // HostDeps are the services the host API is made of.
 type HostDeps struct {
@@ -37,6 +51,22 @@ type HostDeps struct {
 	Orgs  OrgReader
 	Store HostStore
 	Stats StatsReader
+	// Authz and Access decide for the user a route's call acts for (authz.Authorizer, and the
+	// store's facts of a case); without them, such calls are refused.
+	Authz  Rules
+	Access CaseFacts
+}
+
+// Rules decides what a user may do (authz.Authorizer): the API's own decisions.
+type Rules interface {
+	authz.Decider
+	Allowed(sub, dom, obj, act string) (bool, error)
+}
+
+// CaseFacts reads the facts a principal's relationships to a case are computed from
+// (core/store).
+type CaseFacts interface {
+	CaseAccess(ctx context.Context, tenantCode, caseID string) (access.Case, error)
 }
 
 // CaseReader reads cases (cases.Service).
@@ -85,6 +115,17 @@ type callInfo struct {
 	grantTenant string
 	readOnly    bool // a public route's call: no writes
 	requestID   string
+	// actor is the user (or API token) a route's call acts for; nil for hooks, events, jobs
+	// and public routes.
+	actor *access.Principal
+}
+
+// subject is who acts, for the audit trail: the plugin, and the user it acts for.
+func (info *callInfo) subject() string {
+	if info.actor != nil {
+		return "plugin:" + info.plugin + " for " + info.actor.Subject
+	}
+	return "plugin:" + info.plugin
 }
 
 // writes are the host API methods that change something.
@@ -105,7 +146,7 @@ func newHostServer(m *Manager, deps HostDeps) *hostServer {
 }
 
 // begin issues the token of a host call of rec in tenant; end revokes it.
-func (h *hostServer) begin(rec plugins.Record, tenant, requestID string, readOnly bool) string {
+func (h *hostServer) begin(rec plugins.Record, tenant, requestID string, readOnly bool, actor *access.Principal) string {
 	b := make([]byte, 18)
 	_, _ = rand.Read(b)
 	tok := hex.EncodeToString(b)
@@ -114,7 +155,7 @@ func (h *hostServer) begin(rec plugins.Record, tenant, requestID string, readOnl
 		grantTenant = e.TenantCode
 	}
 	h.mu.Lock()
-	h.calls[tok] = &callInfo{plugin: rec.Name, tenant: tenant, grantTenant: grantTenant, readOnly: readOnly, requestID: requestID}
+	h.calls[tok] = &callInfo{plugin: rec.Name, tenant: tenant, grantTenant: grantTenant, readOnly: readOnly, requestID: requestID, actor: actor}
 	h.mu.Unlock()
 	return tok
 }
@@ -134,10 +175,18 @@ func (h *hostServer) end(tok string) {
 	h.mu.Unlock()
 }
 
+// hostRequest is any host API request: each presents its call.
+type hostRequest interface {
+	proto.Message
+	GetCall() *pluginv1.HostCall
+}
+
 // authorize resolves a request's HostCall: the call must be in flight, the tenant its own, and
-// perm ("" for the plugin's own documents) granted. The context it returns carries the plugin
-// as the actor of the audit trail.
-func (h *hostServer) authorize(ctx context.Context, method string, hc *pluginv1.HostCall, perm string) (context.Context, *callInfo, error) {
+// perm ("" for the plugin's own documents) granted; then every text field of the request must
+// be text the platform stores (checkText). The context it returns carries the plugin (and the
+// user it acts for) as the actor of the audit trail.
+func (h *hostServer) authorize(ctx context.Context, method string, r hostRequest, perm string) (context.Context, *callInfo, error) {
+	hc := r.GetCall()
 	h.mu.RLock()
 	info := h.calls[hc.GetCallToken()]
 	h.mu.RUnlock()
@@ -160,8 +209,127 @@ func (h *hostServer) authorize(ctx context.Context, method string, hc *pluginv1.
 		h.m.metrics.hostAPI.WithLabelValues(info.plugin, method, codes.PermissionDenied.String()).Inc()
 		return nil, nil, status.Errorf(codes.PermissionDenied, "插件在本租户未获授权 %s（%s） / the plugin was not granted %s in this tenant", perm, plugins.Permissions[perm], perm)
 	}
-	ctx = audit.WithActor(ctx, audit.Actor{Subject: "plugin:" + info.plugin, RequestID: info.requestID})
+	if err := checkText(r.ProtoReflect(), ""); err != nil {
+		return nil, nil, h.finish(info, method, err)
+	}
+	ctx = audit.WithActor(ctx, audit.Actor{Subject: info.subject(), RequestID: info.requestID})
 	return ctx, info, nil
+}
+
+// Bounds of a host request's text, beyond which no field of the platform goes (fields have
+// tighter bounds of their own): strings (ids, titles, notes, queries…) and JSON (notes' data,
+// case fields, documents, at most 1 MiB).
+const (
+	maxHostString = 16 << 10
+	maxHostJSON   = 1 << 20
+)
+
+// checkText holds every text field of a host request — every string, every JSON (bytes) field,
+// in nested messages and lists too — to the public API's rules (valid.Text): UTF-8 without NUL,
+// bounded; so that no driver error (a 5xx at the edge) comes of a plugin's bad text, whatever
+// field a later protocol adds. The problem names the field ("document.data", "tenants[1]").
+func checkText(m protoreflect.Message, prefix string) error {
+	var err error
+	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		name := prefix + string(fd.Name())
+		switch {
+		case fd.Name() == "call" && prefix == "":
+		case fd.IsList() && fd.Kind() == protoreflect.StringKind:
+			for i := range v.List().Len() {
+				if err = checkString(fmt.Sprintf("%s[%d]", name, i), v.List().Get(i).String()); err != nil {
+					return false
+				}
+			}
+		case fd.IsList() || fd.IsMap():
+		case fd.Kind() == protoreflect.StringKind:
+			err = checkString(name, v.String())
+		case fd.Kind() == protoreflect.BytesKind:
+			err = checkJSONText(name, v.Bytes())
+		case fd.Kind() == protoreflect.MessageKind:
+			err = checkText(v.Message(), name+".")
+		}
+		return err == nil
+	})
+	return err
+}
+
+func checkString(field, s string) error {
+	switch {
+	case !valid.Text(s):
+		return badArg(field, "须为不含空字符的 UTF-8 文本 / must be UTF-8 text without NUL characters")
+	case len(s) > maxHostString:
+		return badArg(field, fmt.Sprintf("过长：至多 %d 字节 / too long: at most %d bytes", maxHostString, maxHostString))
+	}
+	return nil
+}
+
+// checkJSONText checks the JSON of a bytes field as text: PostgreSQL's jsonb refuses invalid
+// UTF-8 and \u0000 in strings.
+func checkJSONText(field string, b []byte) error {
+	switch {
+	case len(b) > maxHostJSON:
+		return badArg(field, fmt.Sprintf("过长：至多 %d 字节 / too long: at most %d bytes", maxHostJSON, maxHostJSON))
+	case !utf8.Valid(b):
+		return badArg(field, "须为 UTF-8 编码的 JSON / must be JSON in UTF-8")
+	}
+	if bytes.Contains(b, []byte(`\u0000`)) {
+		if at, ok := valid.JSONWithNUL(b); ok {
+			return badArg(field, "含有空字符（\\u0000）："+at+" / holds a NUL character (\\u0000): "+at)
+		}
+	}
+	return nil
+}
+
+// userDenied refuses what the user a call acts for may not do.
+func userDenied(obj, act string) error {
+	return status.Errorf(codes.PermissionDenied, "插件所代表的用户无权执行 %s:%s / the user the plugin acts for may not %s:%s", obj, act, obj, act)
+}
+
+var errNoDecider = status.Error(codes.PermissionDenied, "宿主无法为插件所代表的用户作出授权决定 / the host cannot decide for the user the plugin acts for")
+
+// onCase decides obj:act on a case for the user the call acts for, as the API would: a case
+// it has no relationship to, or may not read, does not exist (cases.ErrNotFound); one it may
+// read but not act on is refused. A call for no user passes.
+func (h *hostServer) onCase(ctx context.Context, info *callInfo, caseID, obj, act string) (authz.CaseDecision, error) {
+	if info.actor == nil {
+		return authz.CaseDecision{}, nil
+	}
+	if h.deps.Authz == nil || h.deps.Access == nil {
+		return authz.CaseDecision{}, errNoDecider
+	}
+	facts, err := h.deps.Access.CaseAccess(ctx, info.tenant, caseID)
+	if err != nil {
+		return authz.CaseDecision{}, err
+	}
+	d, err := authz.DecideCase(h.deps.Authz, *info.actor, info.tenant, facts, obj, act, h.deps.Cases.Now())
+	switch {
+	case err != nil:
+		return d, err
+	case d.Verdict == authz.CaseHidden:
+		return d, cases.ErrNotFound
+	case d.Verdict == authz.CaseForbidden:
+		return d, userDenied(obj, act)
+	}
+	return d, nil
+}
+
+// onTenant decides obj:act in the call's tenant, about no particular case, for the user the
+// call acts for (as the API's tenant routes are decided). A call for no user passes.
+func (h *hostServer) onTenant(info *callInfo, obj, act string) error {
+	if info.actor == nil {
+		return nil
+	}
+	if h.deps.Authz == nil {
+		return errNoDecider
+	}
+	ok, err := h.deps.Authz.Allowed(info.actor.Subject, info.tenant, obj, act)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return userDenied(obj, act)
+	}
+	return nil
 }
 
 // finish translates the domain's errors into gRPC statuses and counts the call.
@@ -210,20 +378,34 @@ func badArg(field, msg string) error { return invalidStatus(field, msg).Err() }
 
 func (h *hostServer) GetCase(ctx context.Context, r *pluginv1.GetCaseRequest) (*pluginv1.GetCaseResponse, error) {
 	perm := "cases.read"
-	ctx, info, err := h.authorize(ctx, "GetCase", r.GetCall(), perm)
+	ctx, info, err := h.authorize(ctx, "GetCase", r, perm)
 	if err != nil {
 		return nil, err
+	}
+	d, err := h.onCase(ctx, info, r.GetCaseId(), authz.ObjCases, authz.ActRead)
+	if err != nil {
+		return nil, h.finish(info, "GetCase", err)
 	}
 	reveal := r.GetParties()
 	if reveal && !h.granted(info, "cases.parties") {
 		return nil, h.finish(info, "GetCase", status.Error(codes.PermissionDenied, "插件未获授权 cases.parties / the plugin was not granted cases.parties"))
+	}
+	if reveal && info.actor != nil {
+		// The parties' personal data only to a user who may see them through the API.
+		ok, err := authz.AllowedOnCase(h.deps.Authz, *info.actor, info.tenant, d, authz.ObjCasePII, authz.ActRead)
+		if err == nil && !ok {
+			err = userDenied(authz.ObjCasePII, authz.ActRead)
+		}
+		if err != nil {
+			return nil, h.finish(info, "GetCase", err)
+		}
 	}
 	b, err := h.caseJSON(ctx, info, r.GetCaseId(), reveal)
 	return &pluginv1.GetCaseResponse{Case: b}, h.finish(info, "GetCase", err)
 }
 
 func (h *hostServer) ListCases(ctx context.Context, r *pluginv1.ListCasesRequest) (*pluginv1.ListCasesResponse, error) {
-	ctx, info, err := h.authorize(ctx, "ListCases", r.GetCall(), "cases.read")
+	ctx, info, err := h.authorize(ctx, "ListCases", r, "cases.read")
 	if err != nil {
 		return nil, err
 	}
@@ -232,6 +414,20 @@ func (h *hostServer) ListCases(ctx context.Context, r *pluginv1.ListCasesRequest
 		limit = min(max(limit, 50), 200)
 	}
 	f := cases.Filter{Status: cases.Status(r.GetStatus()), CommitteeID: r.GetCommitteeId(), Limit: limit + 1, Now: h.deps.Cases.Now()}
+	if info.actor != nil {
+		// Only what the user's own list holds.
+		if h.deps.Authz == nil {
+			return nil, h.finish(info, "ListCases", errNoDecider)
+		}
+		sc, err := authz.ListScope(h.deps.Authz, *info.actor, info.tenant, authz.ObjCases, authz.ActRead, f.Now)
+		if err == nil && sc == nil {
+			err = userDenied(authz.ObjCases, authz.ActRead)
+		}
+		if err != nil {
+			return nil, h.finish(info, "ListCases", err)
+		}
+		f.Access = sc
+	}
 	if a := r.GetAfter(); a != "" {
 		t, id, ok := parseCursor(a)
 		if !ok {
@@ -270,9 +466,12 @@ func parseCursor(s string) (time.Time, string, bool) {
 }
 
 func (h *hostServer) AddCaseNote(ctx context.Context, r *pluginv1.AddCaseNoteRequest) (*pluginv1.AddCaseNoteResponse, error) {
-	ctx, info, err := h.authorize(ctx, "AddCaseNote", r.GetCall(), "cases.note")
+	ctx, info, err := h.authorize(ctx, "AddCaseNote", r, "cases.note")
 	if err != nil {
 		return nil, err
+	}
+	if _, err := h.onCase(ctx, info, r.GetCaseId(), authz.ObjCases, authz.ActUpdate); err != nil {
+		return nil, h.finish(info, "AddCaseNote", err)
 	}
 	text := r.GetText()
 	if text == "" || len([]rune(text)) > 2000 {
@@ -283,22 +482,27 @@ func (h *hostServer) AddCaseNote(ctx context.Context, r *pluginv1.AddCaseNoteReq
 		data = json.RawMessage("null")
 	} else if !json.Valid(data) {
 		return nil, h.finish(info, "AddCaseNote", badArg("data", "须为 JSON / must be JSON"))
+	} else if len(data) > 64<<10 {
+		return nil, h.finish(info, "AddCaseNote", badArg("data", "至多 64 KiB / at most 64 KiB"))
 	}
 	seq, err := h.deps.Store.AddCaseNote(ctx, info.tenant, r.GetCaseId(), text, data)
 	return &pluginv1.AddCaseNoteResponse{EventId: strconv.FormatInt(seq, 10)}, h.finish(info, "AddCaseNote", err)
 }
 
 func (h *hostServer) LinkAgency(ctx context.Context, r *pluginv1.LinkAgencyRequest) (*pluginv1.LinkAgencyResponse, error) {
-	ctx, info, err := h.authorize(ctx, "LinkAgency", r.GetCall(), "cases.link")
+	ctx, info, err := h.authorize(ctx, "LinkAgency", r, "cases.link")
 	if err != nil {
 		return nil, err
+	}
+	if _, err := h.onCase(ctx, info, r.GetCaseId(), authz.ObjCases, authz.ActLink); err != nil {
+		return nil, h.finish(info, "LinkAgency", err)
 	}
 	reason := r.GetReason()
 	if reason == "" {
 		reason = access.ReasonLinkage
 	}
 	l, err := h.deps.Store.LinkCase(ctx, info.tenant, r.GetCaseId(), access.Link{Kind: access.LinkOrganisation,
-		PartyID: r.GetOrganisationId(), Reason: reason, Note: "plugin " + info.plugin, CreatedBy: "plugin:" + info.plugin})
+		PartyID: r.GetOrganisationId(), Reason: reason, Note: "plugin " + info.plugin, CreatedBy: info.subject()})
 	if err != nil {
 		return nil, h.finish(info, "LinkAgency", err)
 	}
@@ -306,13 +510,16 @@ func (h *hostServer) LinkAgency(ctx context.Context, r *pluginv1.LinkAgencyReque
 }
 
 func (h *hostServer) ShareCase(ctx context.Context, r *pluginv1.ShareCaseRequest) (*pluginv1.ShareCaseResponse, error) {
-	ctx, info, err := h.authorize(ctx, "ShareCase", r.GetCall(), "cases.share")
+	ctx, info, err := h.authorize(ctx, "ShareCase", r, "cases.share")
 	if err != nil {
 		return nil, err
 	}
+	if _, err := h.onCase(ctx, info, r.GetCaseId(), authz.ObjCases, authz.ActShare); err != nil {
+		return nil, h.finish(info, "ShareCase", err)
+	}
 	sh := access.CaseShare{Tenant: info.tenant, CaseID: r.GetCaseId(), GranteeTenant: r.GetGranteeTenant(),
 		GranteeOrg: r.GetGranteeOrganisationId(), Scope: r.GetScope(), Purpose: r.GetReason(),
-		ExpiresAt: time.UnixMilli(r.GetExpiresAtUnixMs()), CreatedBy: "plugin:" + info.plugin}
+		ExpiresAt: time.UnixMilli(r.GetExpiresAtUnixMs()), CreatedBy: info.subject()}
 	if err := access.CheckShare(&sh, h.deps.Cases.Now()); err != nil {
 		return nil, h.finish(info, "ShareCase", err)
 	}
@@ -321,18 +528,24 @@ func (h *hostServer) ShareCase(ctx context.Context, r *pluginv1.ShareCaseRequest
 }
 
 func (h *hostServer) RevokeShare(ctx context.Context, r *pluginv1.RevokeShareRequest) (*pluginv1.RevokeShareResponse, error) {
-	ctx, info, err := h.authorize(ctx, "RevokeShare", r.GetCall(), "cases.share")
+	ctx, info, err := h.authorize(ctx, "RevokeShare", r, "cases.share")
 	if err != nil {
 		return nil, err
 	}
-	_, err = h.deps.Store.RevokeShare(ctx, info.tenant, r.GetCaseId(), r.GetShareId(), "plugin:"+info.plugin)
+	if _, err := h.onCase(ctx, info, r.GetCaseId(), authz.ObjCases, authz.ActShare); err != nil {
+		return nil, h.finish(info, "RevokeShare", err)
+	}
+	_, err = h.deps.Store.RevokeShare(ctx, info.tenant, r.GetCaseId(), r.GetShareId(), info.subject())
 	return &pluginv1.RevokeShareResponse{}, h.finish(info, "RevokeShare", err)
 }
 
 func (h *hostServer) SetJoint(ctx context.Context, r *pluginv1.SetJointRequest) (*pluginv1.SetJointResponse, error) {
-	ctx, info, err := h.authorize(ctx, "SetJoint", r.GetCall(), "cases.joint")
+	ctx, info, err := h.authorize(ctx, "SetJoint", r, "cases.joint")
 	if err != nil {
 		return nil, err
+	}
+	if _, err := h.onCase(ctx, info, r.GetCaseId(), authz.ObjCases, authz.ActShare); err != nil {
+		return nil, h.finish(info, "SetJoint", err)
 	}
 	var j *cases.Joint
 	if r.GetJointId() != "" {
@@ -369,9 +582,12 @@ func (h *hostServer) SetJoint(ctx context.Context, r *pluginv1.SetJointRequest) 
 }
 
 func (h *hostServer) UpdateCaseFields(ctx context.Context, r *pluginv1.UpdateCaseFieldsRequest) (*pluginv1.UpdateCaseFieldsResponse, error) {
-	ctx, info, err := h.authorize(ctx, "UpdateCaseFields", r.GetCall(), "cases.fields")
+	ctx, info, err := h.authorize(ctx, "UpdateCaseFields", r, "cases.fields")
 	if err != nil {
 		return nil, err
+	}
+	if _, err := h.onCase(ctx, info, r.GetCaseId(), authz.ObjCases, authz.ActUpdate); err != nil {
+		return nil, h.finish(info, "UpdateCaseFields", err)
 	}
 	var obj map[string]json.RawMessage
 	if len(r.GetFields()) > 64<<10 || json.Unmarshal(r.GetFields(), &obj) != nil || obj == nil || len(obj) > 100 {
@@ -400,9 +616,12 @@ func (h *hostServer) caseJSON(ctx context.Context, info *callInfo, id string, re
 // --- organisations, notifications, statistics ---------------------------------------------
 
 func (h *hostServer) ListOrganisations(ctx context.Context, r *pluginv1.ListOrganisationsRequest) (*pluginv1.ListOrganisationsResponse, error) {
-	ctx, info, err := h.authorize(ctx, "ListOrganisations", r.GetCall(), "organisations.read")
+	ctx, info, err := h.authorize(ctx, "ListOrganisations", r, "organisations.read")
 	if err != nil {
 		return nil, err
+	}
+	if err := h.onTenant(info, authz.ObjOrganisations, authz.ActRead); err != nil {
+		return nil, h.finish(info, "ListOrganisations", err)
 	}
 	list, err := h.deps.Orgs.Organisations(ctx, info.tenant, orgs.Filter{Kind: r.GetKind(), Limit: 1000})
 	if err != nil {
@@ -424,9 +643,12 @@ func (h *hostServer) ListOrganisations(ctx context.Context, r *pluginv1.ListOrga
 }
 
 func (h *hostServer) ListMediators(ctx context.Context, r *pluginv1.ListMediatorsRequest) (*pluginv1.ListMediatorsResponse, error) {
-	ctx, info, err := h.authorize(ctx, "ListMediators", r.GetCall(), "organisations.read")
+	ctx, info, err := h.authorize(ctx, "ListMediators", r, "organisations.read")
 	if err != nil {
 		return nil, err
+	}
+	if err := h.onTenant(info, authz.ObjMediators, authz.ActRead); err != nil {
+		return nil, h.finish(info, "ListMediators", err)
 	}
 	list, err := h.deps.Orgs.Mediators(ctx, info.tenant, orgs.Filter{OrganisationID: r.GetOrganisationId(), Limit: 1000})
 	if err != nil {
@@ -449,9 +671,15 @@ func (h *hostServer) ListMediators(ctx context.Context, r *pluginv1.ListMediator
 }
 
 func (h *hostServer) Notify(ctx context.Context, r *pluginv1.NotifyRequest) (*pluginv1.NotifyResponse, error) {
-	ctx, info, err := h.authorize(ctx, "Notify", r.GetCall(), "notifications.send")
+	ctx, info, err := h.authorize(ctx, "Notify", r, "notifications.send")
 	if err != nil {
 		return nil, err
+	}
+	if r.GetCaseId() != "" {
+		// A message about a case only from a user who can see it.
+		if _, err := h.onCase(ctx, info, r.GetCaseId(), authz.ObjCases, authz.ActRead); err != nil {
+			return nil, h.finish(info, "Notify", err)
+		}
 	}
 	if r.GetTitle() == "" || len([]rune(r.GetTitle())) > 200 {
 		return nil, h.finish(info, "Notify", badArg("title", "标题须为 1–200 字 / a title is 1–200 characters"))
@@ -470,9 +698,12 @@ func (h *hostServer) Notify(ctx context.Context, r *pluginv1.NotifyRequest) (*pl
 }
 
 func (h *hostServer) GetStats(ctx context.Context, r *pluginv1.GetStatsRequest) (*pluginv1.GetStatsResponse, error) {
-	ctx, info, err := h.authorize(ctx, "GetStats", r.GetCall(), "stats.read")
+	ctx, info, err := h.authorize(ctx, "GetStats", r, "stats.read")
 	if err != nil {
 		return nil, err
+	}
+	if err := h.onTenant(info, authz.ObjStats, authz.ActRead); err != nil {
+		return nil, h.finish(info, "GetStats", err)
 	}
 	v, err := url.ParseQuery(r.GetQuery())
 	if err != nil {
@@ -521,7 +752,7 @@ func docOut(d plugins.Document) *pluginv1.Document {
 }
 
 func (h *hostServer) PutDocument(ctx context.Context, r *pluginv1.PutDocumentRequest) (*pluginv1.PutDocumentResponse, error) {
-	ctx, info, err := h.authorize(ctx, "PutDocument", r.GetCall(), "")
+	ctx, info, err := h.authorize(ctx, "PutDocument", r, "")
 	if err != nil {
 		return nil, err
 	}
@@ -547,7 +778,7 @@ func (h *hostServer) PutDocument(ctx context.Context, r *pluginv1.PutDocumentReq
 }
 
 func (h *hostServer) GetDocument(ctx context.Context, r *pluginv1.GetDocumentRequest) (*pluginv1.GetDocumentResponse, error) {
-	ctx, info, err := h.authorize(ctx, "GetDocument", r.GetCall(), "")
+	ctx, info, err := h.authorize(ctx, "GetDocument", r, "")
 	if err != nil {
 		return nil, err
 	}
@@ -559,7 +790,7 @@ func (h *hostServer) GetDocument(ctx context.Context, r *pluginv1.GetDocumentReq
 }
 
 func (h *hostServer) ListDocuments(ctx context.Context, r *pluginv1.ListDocumentsRequest) (*pluginv1.ListDocumentsResponse, error) {
-	ctx, info, err := h.authorize(ctx, "ListDocuments", r.GetCall(), "")
+	ctx, info, err := h.authorize(ctx, "ListDocuments", r, "")
 	if err != nil {
 		return nil, err
 	}
@@ -583,7 +814,7 @@ func (h *hostServer) ListDocuments(ctx context.Context, r *pluginv1.ListDocument
 }
 
 func (h *hostServer) DeleteDocument(ctx context.Context, r *pluginv1.DeleteDocumentRequest) (*pluginv1.DeleteDocumentResponse, error) {
-	ctx, info, err := h.authorize(ctx, "DeleteDocument", r.GetCall(), "")
+	ctx, info, err := h.authorize(ctx, "DeleteDocument", r, "")
 	if err != nil {
 		return nil, err
 	}

@@ -58,7 +58,7 @@ func TestHostAPIOnTheStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec, _ := m.Record("border")
-	tok := m.host.begin(rec, "310107", "req-1", false)
+	tok := m.host.begin(rec, "310107", "req-1", false, nil)
 	call := &pluginv1.HostCall{CallToken: tok, Tenant: "310107"}
 
 	if _, err := m.host.LinkAgency(ctx, &pluginv1.LinkAgencyRequest{Call: call, CaseId: c.ID, OrganisationId: police.ID}); err != nil {

@@ -83,11 +83,11 @@ func TestHostAPIAuthorization(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := func(name string) plugins.Record { r, _ := m.Record(name); return r }
-	putuo := m.host.begin(rec("example"), "310107", "r1", false)
-	qingpu := m.host.begin(rec("example"), "310118", "r2", false) // governed by 310000's subtree
-	public := m.host.begin(rec("example"), "310107", "r3", true)
-	other := m.host.begin(rec("other"), "310107", "r4", false)
-	finished := m.host.begin(rec("example"), "310107", "r5", false)
+	putuo := m.host.begin(rec("example"), "310107", "r1", false, nil)
+	qingpu := m.host.begin(rec("example"), "310118", "r2", false, nil) // governed by 310000's subtree
+	public := m.host.begin(rec("example"), "310107", "r3", true, nil)
+	other := m.host.begin(rec("other"), "310107", "r4", false, nil)
+	finished := m.host.begin(rec("example"), "310107", "r5", false, nil)
 	m.host.end(finished)
 	doc := &pluginv1.Document{Kind: "k", Id: "1", Data: []byte(`{}`)}
 

@@ -33,6 +33,10 @@ type Options struct {
 	CrashWindow    time.Duration // 0: 10 minutes
 	HealthInterval time.Duration // 0: 15 s
 	MaxBackoff     time.Duration // longest wait before a restart; 0: 30 s
+	// CoolOff is how long a deactivated plugin stays deactivated before the host tries it
+	// once more by itself; it doubles after every failed trial, up to MaxCoolOff. 0: 5 min.
+	CoolOff    time.Duration
+	MaxCoolOff time.Duration // 0: 1 h
 }
 
 func (o *Options) defaults() {
@@ -53,6 +57,12 @@ func (o *Options) defaults() {
 	}
 	if o.MaxBackoff <= 0 {
 		o.MaxBackoff = 30 * time.Second
+	}
+	if o.CoolOff <= 0 {
+		o.CoolOff = 5 * time.Minute
+	}
+	if o.MaxCoolOff <= 0 {
+		o.MaxCoolOff = time.Hour
 	}
 }
 
@@ -75,8 +85,9 @@ type Manager struct {
 	// tenant: they depend only on what Reload loads, which replaces the cache.
 	applied *sync.Map // settingsKey → json.RawMessage
 
-	stop context.CancelFunc
-	wg   sync.WaitGroup
+	stop   context.CancelFunc
+	wg     sync.WaitGroup
+	closed atomic.Bool // no more trial starts
 }
 
 // proc is one plugin's process, as supervised.
@@ -96,6 +107,14 @@ type proc struct {
 	lastErr     string
 	healthy     bool
 	startedAt   time.Time
+	// Deactivation: since when, until when (the cool-off, doubling with every deactivation
+	// until an operator's restart or an upgrade), and whether the process runs on trial after
+	// its cool-off (its first failure deactivates it again).
+	deactivatedAt time.Time
+	reactivateAt  time.Time
+	coolOff       time.Duration
+	trial         bool
+	deactivations int // a generation: a cool-off's timer acts only on its own deactivation
 }
 
 // New returns a manager; Start loads the catalog and starts the plugins.
@@ -153,6 +172,7 @@ func (m *Manager) Start(ctx context.Context, w Watcher) error {
 
 // Close stops every plugin process.
 func (m *Manager) Close() {
+	m.closed.Store(true)
 	if m.stop != nil {
 		m.stop()
 	}
@@ -217,7 +237,7 @@ func (m *Manager) Reload(ctx context.Context) error {
 		p.mu.Lock()
 		if p.rec.SHA256 != r.SHA256 || p.rec.Path != r.Path {
 			p.rec = r
-			p.deactivated, p.crashes, p.nextStart = false, nil, time.Time{}
+			p.deactivated, p.crashes, p.nextStart, p.coolOff, p.trial = false, nil, time.Time{}, 0, false
 			upgrade = append(upgrade, p)
 		}
 		p.mu.Unlock()
@@ -300,10 +320,16 @@ func (m *Manager) crashed(p *proc, cause error) {
 	p.crashes = slices.DeleteFunc(p.crashes, func(t time.Time) bool { return now.Sub(t) > m.opts.CrashWindow })
 	n := len(p.crashes)
 	m.metrics.crashes.WithLabelValues(p.name).Inc()
-	if n >= m.opts.CrashLimit && !p.deactivated {
-		p.deactivated = true
-		m.log.Error("plugin deactivated after repeated crashes; reinstall or restart it to try again", "plugin", p.name,
-			"crashes", n, "window", m.opts.CrashWindow, "err", cause)
+	if (n >= m.opts.CrashLimit || p.trial) && !p.deactivated {
+		p.coolOff = min(max(2*p.coolOff, m.opts.CoolOff), m.opts.MaxCoolOff)
+		p.deactivated, p.trial, p.deactivatedAt, p.reactivateAt = true, false, now, now.Add(p.coolOff)
+		m.metrics.deactivations.WithLabelValues(p.name).Inc()
+		p.deactivations++
+		m.log.Error("plugin deactivated after repeated crashes: its hooks are skipped where not mandatory; tried again after the cool-off, or restart it",
+			"plugin", p.name, "crashes", n, "window", m.opts.CrashWindow, "cool_off", p.coolOff, "err", cause)
+		gen := p.deactivations
+		time.AfterFunc(p.coolOff, func() { m.tryAgain(p, gen) })
+		go m.announceDeactivation(p.name, p.coolOff, cause)
 		return
 	}
 	// The first crash in the window restarts at once; then 1 s, 2 s, 4 s… up to MaxBackoff.
@@ -313,6 +339,32 @@ func (m *Manager) crashed(p *proc, cause error) {
 	}
 	p.nextStart = now.Add(backoff)
 	m.log.Warn("plugin crashed or failed to start", "plugin", p.name, "crashes_in_window", n, "restart_in", backoff, "err", cause)
+}
+
+// tryAgain ends the cool-off of p's deactivation gen (unless an operator or an upgrade ended
+// it already) with one trial start, in the background so that no caller waits for it: the
+// trial's first crash deactivates p again, for twice as long; its first answer ends the trial.
+func (m *Manager) tryAgain(p *proc, gen int) {
+	if m.closed.Load() {
+		return
+	}
+	p.mu.Lock()
+	if !p.deactivated || p.deactivations != gen {
+		p.mu.Unlock()
+		return
+	}
+	p.deactivated, p.trial, p.crashes, p.nextStart = false, true, nil, time.Time{}
+	p.mu.Unlock()
+	m.log.Info("plugin's cool-off is over: trying it again", "plugin", p.name)
+	m.mu.RLock()
+	current := m.procs[p.name] == p
+	m.mu.RUnlock()
+	if !current {
+		return // uninstalled meanwhile
+	}
+	if _, err := m.startProc(p); err != nil {
+		m.log.Error("plugin's trial start failed", "plugin", p.name, "err", err)
+	}
 }
 
 // running returns p's live connection, restarting the process if it died and its backoff has
@@ -429,6 +481,11 @@ func (m *Manager) invoke(ctx context.Context, name, kind string, timeout time.Du
 	in.Add(-1)
 	outcome := errKind(ctx, err)
 	m.metrics.observe(name, kind, outcome, time.Since(start))
+	if err == nil {
+		p.mu.Lock()
+		p.trial = false // it answered: the trial is over
+		p.mu.Unlock()
+	}
 	if outcome == "unavailable" || (err != nil && c.exited()) {
 		m.noticeExit(p) // so the next call restarts it
 	}
@@ -459,6 +516,10 @@ type Status struct {
 	Crashes     int // within the crash window
 	LastError   string
 	StartedAt   time.Time
+	// DeactivatedAt and ReactivatesAt: when a deactivated plugin was deactivated, and when the
+	// host tries it again by itself (the cool-off).
+	DeactivatedAt time.Time
+	ReactivatesAt time.Time
 }
 
 // Statuses lists every installed plugin's state.
@@ -486,6 +547,9 @@ func (p *proc) status() Status {
 	if p.conn != nil && !p.conn.exited() {
 		s.Running, s.PID = true, p.conn.pid
 	}
+	if p.deactivated {
+		s.DeactivatedAt, s.ReactivatesAt = p.deactivatedAt, p.reactivateAt
+	}
 	return s
 }
 
@@ -498,7 +562,7 @@ func (m *Manager) Restart(ctx context.Context, name string) error {
 		return plugins.ErrNotInstalled
 	}
 	p.mu.Lock()
-	p.deactivated, p.crashes, p.nextStart = false, nil, time.Time{}
+	p.deactivated, p.crashes, p.nextStart, p.coolOff, p.trial = false, nil, time.Time{}, 0, false
 	p.mu.Unlock()
 	_, err := m.startProc(p)
 	return err

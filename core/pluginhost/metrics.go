@@ -14,6 +14,10 @@ type metrics struct {
 	crashes  *prometheus.CounterVec
 	up       *prometheus.GaugeVec
 	hostAPI  *prometheus.CounterVec
+	// skipped: before-hooks of deactivated plugins not asked (the action proceeded unchecked);
+	// deactivations: every deactivation, the first and those after a failed trial.
+	skipped       *prometheus.CounterVec
+	deactivations *prometheus.CounterVec
 }
 
 func newMetrics() *metrics {
@@ -31,6 +35,10 @@ func newMetrics() *metrics {
 			Help: "1 when the plugin's process is running."}, []string{"plugin"}),
 		hostAPI: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "fengqiao_plugin_host_calls_total",
 			Help: "Host API calls made by plugins, by plugin, method and gRPC code."}, []string{"plugin", "method", "code"}),
+		skipped: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "fengqiao_plugin_hooks_skipped_total",
+			Help: "Before-hooks of deactivated plugins skipped (not mandatory in the tenant): the action proceeded unchecked, the case marked."}, []string{"plugin", "hook"}),
+		deactivations: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "fengqiao_plugin_deactivations_total",
+			Help: "Plugins deactivated after repeated crashes or a failed trial after their cool-off."}, []string{"plugin"}),
 	}
 }
 
@@ -41,7 +49,8 @@ func (m *metrics) observe(plugin, kind, outcome string, d time.Duration) {
 
 // Register adds the plugins' metrics to reg.
 func (m *Manager) Register(reg prometheus.Registerer) error {
-	for _, c := range []prometheus.Collector{m.metrics.calls, m.metrics.latency, m.metrics.restarts, m.metrics.crashes, m.metrics.up, m.metrics.hostAPI} {
+	for _, c := range []prometheus.Collector{m.metrics.calls, m.metrics.latency, m.metrics.restarts, m.metrics.crashes, m.metrics.up, m.metrics.hostAPI,
+		m.metrics.skipped, m.metrics.deactivations} {
 		if err := reg.Register(c); err != nil {
 			return err
 		}

@@ -49,8 +49,11 @@ type Enablement struct {
 	Settings   json.RawMessage
 	// Permissions the tenant grants the plugin; nil: every one its manifest requests.
 	Permissions []string
-	UpdatedBy   string
-	UpdatedAt   time.Time
+	// Mandatory: the plugin's before-hooks must be asked here. While the plugin is
+	// deactivated, the actions they check are refused (503) instead of proceeding unchecked.
+	Mandatory bool
+	UpdatedBy string
+	UpdatedAt time.Time
 }
 
 // GrantedPermissions are the host permissions e grants a plugin of manifest m: those the

@@ -191,6 +191,9 @@ func (s *Store) ApplyAction(ctx context.Context, tenantCode, id string, in cases
 		}
 		b.Queue(`INSERT INTO case_events (tenant_id, case_id, actor, action, before, after, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 			tenantCode, id, actor.Subject, string(in.Action), before, after, actor.RequestID)
+		if in.Unchecked != nil {
+			queueUnchecked(b, tenantCode, id, actor, in.Unchecked)
+		}
 		if err := tx.SendBatch(ctx, b).Close(); err != nil {
 			return err
 		}

@@ -158,6 +158,9 @@ func (s *Store) CreateCase(ctx context.Context, c cases.Case, idem *cases.Idempo
 		b.Queue(`INSERT INTO case_events (tenant_id, case_id, actor, action, after, request_id)
 			SELECT $1, $2, $3, 'create', $4::jsonb || jsonb_build_object('number', number), $5 FROM cases WHERE tenant_id = $1 AND id = $2`,
 			c.TenantCode, c.ID, a.Subject, summary, a.RequestID)
+		if c.Unchecked != nil {
+			queueUnchecked(b, c.TenantCode, c.ID, a, c.Unchecked)
+		}
 		if idem != nil {
 			b.Queue(`UPDATE idempotency_keys SET case_id = $4 WHERE tenant_id = $1 AND subject = $2 AND key = $3`, c.TenantCode, idem.Subject, idem.Key, c.ID)
 		}
@@ -169,6 +172,14 @@ func (s *Store) CreateCase(ctx context.Context, c cases.Case, idem *cases.Idempo
 		return s.afterCaseChange(ctx, tx, nil, &out)
 	})
 	return out, replayed, err
+}
+
+// queueUnchecked records, in the change's own transaction, the before-hooks it passed
+// unchecked (their plugins deactivated): an "unchecked" event of the case's history.
+func queueUnchecked(b *pgx.Batch, tenantCode, caseID string, a audit.Actor, u *cases.Unchecked) {
+	after, _ := json.Marshal(u) // strings only: cannot fail
+	b.Queue(`INSERT INTO case_events (tenant_id, case_id, actor, action, after, request_id) VALUES ($1, $2, $3, 'unchecked', $4, $5)`,
+		tenantCode, caseID, a.Subject, after, a.RequestID)
 }
 
 func loadCase(ctx context.Context, tx pgx.Tx, tenantCode, id string) (cases.Case, error) {

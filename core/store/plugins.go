@@ -88,14 +88,14 @@ func (s *Store) Plugins(ctx context.Context) ([]plugins.Record, error) {
 func (s *Store) PluginEnablements(ctx context.Context) ([]plugins.Enablement, error) {
 	var out []plugins.Enablement
 	err := s.inTenant(ctx, rootTenant, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT plugin, tenant_code, subtree, enabled, settings, permissions, updated_by, updated_at
+		rows, err := tx.Query(ctx, `SELECT plugin, tenant_code, subtree, enabled, settings, permissions, mandatory, updated_by, updated_at
 			FROM plugin_tenants ORDER BY plugin, tenant_code`)
 		if err != nil {
 			return err
 		}
 		out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (plugins.Enablement, error) {
 			var e plugins.Enablement
-			return e, row.Scan(&e.Plugin, &e.TenantCode, &e.Subtree, &e.Enabled, &e.Settings, &e.Permissions, &e.UpdatedBy, &e.UpdatedAt)
+			return e, row.Scan(&e.Plugin, &e.TenantCode, &e.Subtree, &e.Enabled, &e.Settings, &e.Permissions, &e.Mandatory, &e.UpdatedBy, &e.UpdatedAt)
 		})
 		return err
 	})
@@ -112,19 +112,20 @@ func (s *Store) SetPluginEnablement(ctx context.Context, e plugins.Enablement) (
 		}
 		var before *plugins.Enablement
 		var b plugins.Enablement
-		err := tx.QueryRow(ctx, `SELECT subtree, enabled, settings, permissions FROM plugin_tenants WHERE plugin = $1 AND tenant_code = $2 FOR UPDATE`,
-			e.Plugin, e.TenantCode).Scan(&b.Subtree, &b.Enabled, &b.Settings, &b.Permissions)
+		err := tx.QueryRow(ctx, `SELECT subtree, enabled, settings, permissions, mandatory FROM plugin_tenants WHERE plugin = $1 AND tenant_code = $2 FOR UPDATE`,
+			e.Plugin, e.TenantCode).Scan(&b.Subtree, &b.Enabled, &b.Settings, &b.Permissions, &b.Mandatory)
 		switch {
 		case err == nil:
 			before = &b
 		case !errors.Is(err, pgx.ErrNoRows):
 			return err
 		}
-		err = tx.QueryRow(ctx, `INSERT INTO plugin_tenants (plugin, tenant_code, subtree, enabled, settings, permissions, updated_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)
+		err = tx.QueryRow(ctx, `INSERT INTO plugin_tenants (plugin, tenant_code, subtree, enabled, settings, permissions, mandatory, updated_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 			ON CONFLICT (plugin, tenant_code) DO UPDATE SET subtree = excluded.subtree, enabled = excluded.enabled,
-				settings = excluded.settings, permissions = excluded.permissions, updated_by = excluded.updated_by, updated_at = now()
-			RETURNING updated_at`, e.Plugin, e.TenantCode, e.Subtree, e.Enabled, e.Settings, e.Permissions, e.UpdatedBy).Scan(&e.UpdatedAt)
+				settings = excluded.settings, permissions = excluded.permissions, mandatory = excluded.mandatory,
+				updated_by = excluded.updated_by, updated_at = now()
+			RETURNING updated_at`, e.Plugin, e.TenantCode, e.Subtree, e.Enabled, e.Settings, e.Permissions, e.Mandatory, e.UpdatedBy).Scan(&e.UpdatedAt)
 		if pgCode(err) == "23503" {
 			return plugins.ErrNotInstalled
 		}
@@ -139,7 +140,7 @@ func (s *Store) SetPluginEnablement(ctx context.Context, e plugins.Enablement) (
 			if x == nil {
 				return nil
 			}
-			return map[string]any{"subtree": x.Subtree, "enabled": x.Enabled, "settings": x.Settings, "permissions": x.Permissions}
+			return map[string]any{"subtree": x.Subtree, "enabled": x.Enabled, "settings": x.Settings, "permissions": x.Permissions, "mandatory": x.Mandatory}
 		}
 		return appendAudit(ctx, tx, e.TenantCode, action, "plugin:"+e.Plugin, view(before), view(&e))
 	})

@@ -4,9 +4,12 @@
 package valid
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // ErrInvalid is wrapped by every *Error.
@@ -58,4 +61,52 @@ func (v *List) Merge(err error) {
 	if e, ok := err.(*Error); ok {
 		v.list = append(v.list, e.Errors...)
 	}
+}
+
+// Text tells whether s is text the platform stores: valid UTF-8 without NUL (U+0000, which
+// PostgreSQL text cannot hold). Every text field of the API and of the plugins' host API is held
+// to it.
+func Text(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
+
+// JSONWithNUL finds, in a JSON document, a string (key or value) holding U+0000 — which
+// PostgreSQL cannot store in text or jsonb — and names its path (e.g. "contact.name",
+// "roles[1]"); false when there is none or body is not JSON.
+func JSONWithNUL(body []byte) (string, bool) {
+	var v any
+	if json.Unmarshal(body, &v) != nil {
+		return "", false
+	}
+	return walkNUL("", v)
+}
+
+func walkNUL(path string, v any) (string, bool) {
+	switch x := v.(type) {
+	case string:
+		return path, strings.ContainsRune(x, 0)
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			p := k
+			if path != "" {
+				p = path + "." + k
+			}
+			if strings.ContainsRune(k, 0) {
+				return p, true
+			}
+			if f, ok := walkNUL(p, x[k]); ok {
+				return f, true
+			}
+		}
+	case []any:
+		for i, e := range x {
+			if f, ok := walkNUL(fmt.Sprintf("%s[%d]", path, i), e); ok {
+				return f, true
+			}
+		}
+	}
+	return "", false
 }

@@ -5,10 +5,11 @@
 //	go build -ldflags "-X main.protocol=2" -o PATH ./plugins/internal/faulty  # speaks only protocol 2
 //	go build -ldflags "-X main.name=faulty-b" -o PATH ./plugins/internal/faulty  # another manifest name
 //
-// Manifest: name "faulty" (or main.name), version 0.0.1, regions ["*"], permissions
-// ["cases.read"], settings {"mode": ok|hang|crash|panic|malformed, default ok}; hooks
-// case.intake (200 ms, fail closed) and case.assign (200 ms, fail open); routes GET /mode,
-// GET /cross, GET /replay (none public).
+// Manifest: name "faulty" (or main.name), version 0.0.1, regions ["*"], permissions: every
+// one a plugin may request (so that a test narrows them per tenant), settings {"mode":
+// ok|hang|crash|panic|malformed, default ok}; hooks case.intake (200 ms, fail closed) and
+// case.assign (200 ms, fail open); routes GET /mode, GET /cross, GET /replay, POST /host (none
+// public).
 //
 // The tenant's mode drives Before (both hooks) and GET /mode:
 //
@@ -25,7 +26,12 @@
 // GET /replay?case=Y sends a raw GetCase with the token of the previous call this process
 // handled (any tenant's; this call's token is then remembered for the next one) and answers
 // 200 {"code": …} ("Unauthenticated" expected: that call has finished), or {"code":"none"}
-// when there was no previous call. /cross and /replay ignore the mode.
+// when there was no previous call.
+//
+// POST /host with {"method": "<HostService method>", "request": <its request in protojson,
+// without call>} makes that host call, bound to this call, and answers 200 {"code": "<gRPC
+// code name>", "message": …, "response": <the response in protojson>}: the isolation matrix
+// drives every host call through it. /cross, /replay and /host ignore the mode.
 package main
 
 import (
@@ -39,6 +45,8 @@ import (
 	"time"
 
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/fengqiao/fengqiao/plugins/sdk"
 	pluginv1 "github.com/fengqiao/fengqiao/plugins/sdk/proto/fengqiao/plugin/v1"
@@ -74,12 +82,14 @@ func (f *faulty) Manifest() sdk.Manifest {
 		Version:     "0.0.1",
 		Description: sdk.Text{ZH: "故障测试插件（仅供测试）", EN: "fault-test plugin (tests only)"},
 		Regions:     []string{"*"},
-		Permissions: []string{"cases.read"},
+		Permissions: []string{"cases.read", "cases.parties", "cases.note", "cases.fields", "cases.link", "cases.share",
+			"cases.joint", "organisations.read", "notifications.send", "stats.read"},
 		Hooks: []sdk.HookSpec{
 			{Name: "case.intake", Timeout: 200 * time.Millisecond},
 			{Name: "case.assign", Timeout: 200 * time.Millisecond, FailOpen: true},
 		},
-		Routes: []sdk.RouteSpec{route("/mode"), route("/cross"), route("/replay")},
+		Routes: []sdk.RouteSpec{route("/mode"), route("/cross"), route("/replay"),
+			{Method: "POST", Path: "/host", Summary: sdk.Text{ZH: "调用宿主接口", EN: "make a host call"}}},
 		SettingsSchema: json.RawMessage(`{"type":"object","properties":{"mode":{"type":"string",` +
 			`"enum":["ok","hang","crash","panic","malformed"],"default":"ok"}},"additionalProperties":false}`),
 	}
@@ -130,6 +140,8 @@ func (f *faulty) ServeRoute(ctx context.Context, call *sdk.Call, req *sdk.Reques
 		}
 		hc.Tenant = q.Get("tenant")
 		return codeOf(client.GetCase(ctx, &pluginv1.GetCaseRequest{Call: hc, CaseId: q.Get("case")}))
+	case "/host":
+		return hostCall(ctx, call, req.Body)
 	case "/replay":
 		client, _, ok := sdk.RawHost(call)
 		if !ok {
@@ -162,4 +174,139 @@ func (f *faulty) remember(call *sdk.Call) (token, tenant string) {
 
 func codeOf(_ *pluginv1.GetCaseResponse, err error) (*sdk.Response, error) {
 	return sdk.JSON(200, map[string]string{"code": status.Code(err).String()})
+}
+
+// hostCall makes the host call a POST /host names.
+func hostCall(ctx context.Context, call *sdk.Call, body []byte) (*sdk.Response, error) {
+	client, hc, ok := sdk.RawHost(call)
+	if !ok {
+		return nil, errors.New("faulty: no wire host")
+	}
+	var in struct {
+		Method  string          `json:"method"`
+		Request json.RawMessage `json:"request"`
+	}
+	if err := json.Unmarshal(body, &in); err != nil {
+		return sdk.JSON(400, map[string]string{"error": err.Error()})
+	}
+	if len(in.Request) == 0 {
+		in.Request = json.RawMessage("{}")
+	}
+	var (
+		resp proto.Message
+		err  error
+	)
+	parse := func(m proto.Message) error { return protojson.Unmarshal(in.Request, m) }
+	switch in.Method {
+	case "GetCase":
+		r := &pluginv1.GetCaseRequest{}
+		if err = parse(r); err == nil {
+			r.Call = hc
+			resp, err = client.GetCase(ctx, r)
+		}
+	case "ListCases":
+		r := &pluginv1.ListCasesRequest{}
+		if err = parse(r); err == nil {
+			r.Call = hc
+			resp, err = client.ListCases(ctx, r)
+		}
+	case "AddCaseNote":
+		r := &pluginv1.AddCaseNoteRequest{}
+		if err = parse(r); err == nil {
+			r.Call = hc
+			resp, err = client.AddCaseNote(ctx, r)
+		}
+	case "UpdateCaseFields":
+		r := &pluginv1.UpdateCaseFieldsRequest{}
+		if err = parse(r); err == nil {
+			r.Call = hc
+			resp, err = client.UpdateCaseFields(ctx, r)
+		}
+	case "LinkAgency":
+		r := &pluginv1.LinkAgencyRequest{}
+		if err = parse(r); err == nil {
+			r.Call = hc
+			resp, err = client.LinkAgency(ctx, r)
+		}
+	case "ShareCase":
+		r := &pluginv1.ShareCaseRequest{}
+		if err = parse(r); err == nil {
+			r.Call = hc
+			resp, err = client.ShareCase(ctx, r)
+		}
+	case "RevokeShare":
+		r := &pluginv1.RevokeShareRequest{}
+		if err = parse(r); err == nil {
+			r.Call = hc
+			resp, err = client.RevokeShare(ctx, r)
+		}
+	case "SetJoint":
+		r := &pluginv1.SetJointRequest{}
+		if err = parse(r); err == nil {
+			r.Call = hc
+			resp, err = client.SetJoint(ctx, r)
+		}
+	case "Notify":
+		r := &pluginv1.NotifyRequest{}
+		if err = parse(r); err == nil {
+			r.Call = hc
+			resp, err = client.Notify(ctx, r)
+		}
+	case "GetStats":
+		r := &pluginv1.GetStatsRequest{}
+		if err = parse(r); err == nil {
+			r.Call = hc
+			resp, err = client.GetStats(ctx, r)
+		}
+	case "ListOrganisations":
+		r := &pluginv1.ListOrganisationsRequest{}
+		if err = parse(r); err == nil {
+			r.Call = hc
+			resp, err = client.ListOrganisations(ctx, r)
+		}
+	case "ListMediators":
+		r := &pluginv1.ListMediatorsRequest{}
+		if err = parse(r); err == nil {
+			r.Call = hc
+			resp, err = client.ListMediators(ctx, r)
+		}
+	case "PutDocument":
+		r := &pluginv1.PutDocumentRequest{}
+		if err = parse(r); err == nil {
+			r.Call = hc
+			resp, err = client.PutDocument(ctx, r)
+		}
+	case "GetDocument":
+		r := &pluginv1.GetDocumentRequest{}
+		if err = parse(r); err == nil {
+			r.Call = hc
+			resp, err = client.GetDocument(ctx, r)
+		}
+	case "ListDocuments":
+		r := &pluginv1.ListDocumentsRequest{}
+		if err = parse(r); err == nil {
+			r.Call = hc
+			resp, err = client.ListDocuments(ctx, r)
+		}
+	case "DeleteDocument":
+		r := &pluginv1.DeleteDocumentRequest{}
+		if err = parse(r); err == nil {
+			r.Call = hc
+			resp, err = client.DeleteDocument(ctx, r)
+		}
+	default:
+		return sdk.JSON(400, map[string]string{"error": "unknown method " + in.Method})
+	}
+	out := map[string]any{"code": status.Code(err).String()}
+	if s, ok := status.FromError(err); ok && err != nil {
+		out["message"] = s.Message()
+	}
+	if err == nil && resp != nil {
+		b, merr := protojson.Marshal(resp)
+		if merr != nil {
+			return nil, merr
+		}
+		out["response"] = json.RawMessage(b)
+	}
+	return sdk.JSON(200, out)
 }
