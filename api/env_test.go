@@ -41,6 +41,7 @@ type env struct {
 	tokens   map[string]string   // username → bearer token
 	ids      map[string]string   // username → user id
 	plugins  *pluginhost.Manager // with envOptions.plugins
+	deps     api.Deps            // what the server was built with, for a second server on the same database
 }
 
 // envOptions vary the env.
@@ -127,7 +128,7 @@ func newEnvWith(t testing.TB, o envOptions) *env {
 		deps.Plugins, deps.PluginStore = mgr, st
 	}
 	srv := api.New(deps)
-	e := &env{t: t, srv: httptest.NewServer(srv.Handler()), api: srv, store: st, authz: az, cases: caseSvc, warnings: warnSvc, owner: owner, tokens: map[string]string{}, ids: map[string]string{}, plugins: mgr}
+	e := &env{t: t, srv: httptest.NewServer(srv.Handler()), api: srv, store: st, authz: az, cases: caseSvc, warnings: warnSvc, owner: owner, tokens: map[string]string{}, ids: map[string]string{}, plugins: mgr, deps: deps}
 	t.Cleanup(e.srv.Close)
 
 	plan, err := tenant.PlanOnboarding("000000", []string{"310107", "310118", "370104", "370105"}, true)
