@@ -177,12 +177,12 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (Principal, e
 	if err != nil {
 		return Principal{}, err
 	}
+	if st.UserStatus != StatusActive {
+		return Principal{}, ErrDisabled
+	}
 	// A token of an earlier generation (credentials changed since) or logged out is no more.
 	if st.Revoked || st.SessionGeneration != p.SessionGeneration {
 		return Principal{}, ErrUnauthenticated
-	}
-	if st.UserStatus != StatusActive {
-		return Principal{}, ErrDisabled
 	}
 	if err := tenant.Usable(st.TenantStatus); err != nil {
 		return Principal{}, err
