@@ -435,6 +435,15 @@ func (s *Service) UpdateUser(ctx context.Context, actor Principal, tenantCode, i
 		}
 		ch.PasswordHash = &h
 	}
+	// The user as it is: for the organisation its new roles need, and to bound who changes it.
+	field := changedField(in)
+	var current User
+	if in.Roles != nil || (!self && field != "") {
+		var err error
+		if current, err = s.repo.User(ctx, tenantCode, id); err != nil {
+			return User{}, err
+		}
+	}
 	if in.Roles != nil {
 		if self {
 			return User{}, &FieldError{Field: "roles", Message: "不能修改自己的角色，请由其他管理员操作 / you cannot change your own roles; ask another administrator"}
@@ -443,22 +452,14 @@ func (s *Service) UpdateUser(ctx context.Context, actor Principal, tenantCode, i
 		if err != nil {
 			return User{}, err
 		}
-		current, err := s.repo.User(ctx, tenantCode, id)
-		if err != nil {
-			return User{}, err
-		}
 		if err := s.checkOrganisation(ctx, tenantCode, current.OrganisationID, *in.Roles, "roles"); err != nil {
 			return User{}, err
 		}
 		ch.Grants = grants
 	}
-	if field := changedField(in); !self && field != "" {
+	if !self && field != "" {
 		// Nobody changes a user it could not create with the same roles, nor a peer.
-		target, err := s.repo.User(ctx, tenantCode, id)
-		if err != nil {
-			return User{}, err
-		}
-		if err := s.mayManage(actor, target, field); err != nil {
+		if err := s.mayManage(actor, current, field); err != nil {
 			return User{}, err
 		}
 	}

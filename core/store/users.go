@@ -197,7 +197,7 @@ func (s *Store) BeginLoginAttempt(ctx context.Context, username, client string, 
 			// A new pair: forget pairs idle for the window and no longer waiting, a few at a
 			// time, so the table stays the size of the last hour's failures.
 			if _, err := tx.Exec(ctx, `DELETE FROM login_failures WHERE ctid = ANY (ARRAY(SELECT ctid FROM login_failures
-				WHERE last_at < now() - make_interval(secs => $1) AND blocked_until < now() LIMIT 100))`, window); err != nil {
+				WHERE last_at < now() - make_interval(secs => $1) AND blocked_until < now() LIMIT 100 FOR UPDATE SKIP LOCKED))`, window); err != nil {
 				return err
 			}
 		}
