@@ -463,7 +463,8 @@ func (s *Service) UpdateUser(ctx context.Context, actor Principal, tenantCode, i
 			return User{}, err
 		}
 	}
-	ch.EndSessions = in.Password != nil || in.Status != nil || in.Roles != nil
+	// Setting the status it already has ends nothing (one's own status can only stay active).
+	ch.EndSessions = in.Password != nil || in.Roles != nil || (in.Status != nil && !self && *in.Status != current.Status)
 	u, removed, err := s.repo.UpdateUser(ctx, tenantCode, id, ch)
 	if err != nil {
 		return User{}, err
