@@ -42,6 +42,7 @@ type env struct {
 	ids      map[string]string   // username → user id
 	plugins  *pluginhost.Manager // with envOptions.plugins
 	metrics  prometheus.Gatherer // with envOptions.plugins
+	deps     api.Deps            // what the server was built with, for a second server on the same database
 }
 
 // envOptions vary the env.
@@ -130,7 +131,7 @@ func newEnvWith(t testing.TB, o envOptions) *env {
 		deps.Plugins, deps.PluginStore = mgr, st
 	}
 	srv := api.New(deps)
-	e := &env{t: t, srv: httptest.NewServer(srv.Handler()), api: srv, store: st, authz: az, cases: caseSvc, warnings: warnSvc, owner: owner, tokens: map[string]string{}, ids: map[string]string{}, plugins: mgr, metrics: gatherer}
+	e := &env{t: t, srv: httptest.NewServer(srv.Handler()), api: srv, store: st, authz: az, cases: caseSvc, warnings: warnSvc, owner: owner, tokens: map[string]string{}, ids: map[string]string{}, plugins: mgr, metrics: gatherer, deps: deps}
 	t.Cleanup(e.srv.Close)
 
 	plan, err := tenant.PlanOnboarding("000000", []string{"310107", "310118", "370104", "370105"}, true)

@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -39,20 +40,17 @@ func (s *Server) login(c echo.Context) error {
 	if req.Password == "" {
 		return invalid("password", "请填写密码 / password is required")
 	}
-	if wait, blocked := s.throttle.blocked(req.Username); blocked {
-		secs := int(wait.Seconds()) + 1
+	tok, exp, u, err := s.deps.Identity.Login(c.Request().Context(), req.Username, req.Password, clientIP(c))
+	var te *identity.ThrottledError
+	if errors.As(err, &te) {
+		secs := int(math.Ceil(te.Wait.Seconds()))
 		c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
 		return problem(http.StatusTooManyRequests, "too-many-login-attempts", "登录失败次数过多 / Too many failed logins",
-			fmt.Sprintf("该用户名连续登录失败过多，请 %d 秒后再试，或请管理员重置密码 / too many failed logins for this username: retry in %d seconds or ask an administrator to reset the password", secs, secs))
-	}
-	tok, exp, u, err := s.deps.Identity.Login(c.Request().Context(), req.Username, req.Password)
-	if errors.Is(err, identity.ErrBadCredentials) {
-		s.throttle.failed(req.Username)
+			fmt.Sprintf("此用户名从您的地址登录失败过多，请 %d 秒后再试，或请管理员重置密码 / too many failed logins for this username from your address: retry in %d seconds or ask an administrator to reset the password", secs, secs))
 	}
 	if err != nil {
 		return err
 	}
-	s.throttle.succeeded(req.Username)
 	return c.JSON(http.StatusOK, loginResponse{Token: tok, TokenType: "Bearer", ExpiresAt: exp, User: toUserDTO(u)})
 }
 
@@ -402,6 +400,30 @@ func (s *Server) changeOwnPassword(c echo.Context) error {
 		return invalid("current_password", "请填写当前密码 / current_password is required")
 	}
 	if err := s.deps.Identity.ChangeOwnPassword(c.Request().Context(), principal(c), req.CurrentPassword, req.NewPassword); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// logout ends the session of the caller's login token.
+func (s *Server) logout(c echo.Context) error {
+	if err := s.deps.Identity.Logout(c.Request().Context(), principal(c)); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// logoutEverywhere ends every login session of the caller.
+func (s *Server) logoutEverywhere(c echo.Context) error {
+	if err := s.deps.Identity.LogoutEverywhere(c.Request().Context(), principal(c)); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// endUserSessions ends every login session of a user the caller may manage.
+func (s *Server) endUserSessions(c echo.Context) error {
+	if err := s.deps.Identity.EndSessions(c.Request().Context(), principal(c), c.Param("code"), c.Param("id")); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

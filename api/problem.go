@@ -227,6 +227,16 @@ func toProblem(err error) *Problem {
 		p := problem(http.StatusForbidden, "role-not-grantable", "无权授予该角色 / Role not grantable", "只能授予不高于自己权限的角色 / you can only grant roles within your own authority: "+err.Error())
 		p.Field = "roles"
 		return p
+	case errors.Is(err, identity.ErrNotManageable):
+		var me *identity.ManageError
+		p := problem(http.StatusForbidden, "user-not-manageable", "无权管理该用户 / User not manageable", err.Error())
+		if errors.As(err, &me) {
+			p.Detail, p.Field = me.Message, me.Field
+		}
+		return p
+	case errors.Is(err, identity.ErrNotASession):
+		return problem(http.StatusConflict, "not-a-session", "API 令牌没有登录会话 / An API token has no login session",
+			"请由管理员吊销该令牌：DELETE /api/v1/tenants/{code}/tokens/{id} / have an administrator revoke the token: DELETE /api/v1/tenants/{code}/tokens/{id}")
 	case errors.Is(err, identity.ErrUserNotFound):
 		return problem(http.StatusNotFound, "user-not-found", "用户不存在 / User not found", "该租户下没有此用户 / no such user in this tenant")
 	case errors.Is(err, identity.ErrTokenNotFound):

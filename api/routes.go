@@ -67,6 +67,8 @@ func foundationRoutes() []route {
 		{method: http.MethodGet, path: "/api/v1/openapi.json", operationID: "getOpenAPI", summary: "本接口文档 / This OpenAPI document", tag: "ops", public: true, status: 200, handler: (*Server).openapi},
 
 		{method: http.MethodPost, path: "/api/v1/auth/login", operationID: "login", summary: "用户名密码登录，返回 Bearer 令牌 / Log in, get a bearer token", tag: "auth", public: true, request: loginRequest{}, response: loginResponse{}, status: 200, handler: (*Server).login},
+		{method: http.MethodPost, path: "/api/v1/auth/logout", operationID: "logout", summary: "退出登录：本令牌立即失效，其他登录不受影响（API 令牌请吊销） / Log out: this token stops working, other logins stay (revoke an API token instead)", tag: "auth", status: 204, handler: (*Server).logout},
+		{method: http.MethodPost, path: "/api/v1/auth/logout-all", operationID: "logoutEverywhere", summary: "退出所有登录：本用户此前的全部令牌立即失效 / Log out everywhere: every login token of yours stops working", tag: "auth", status: 204, handler: (*Server).logoutEverywhere},
 		{method: http.MethodPost, path: "/api/v1/me/password", operationID: "changeOwnPassword", summary: "修改自己的密码 / Change your own password", tag: "auth", request: changePasswordRequest{}, status: 204, handler: (*Server).changeOwnPassword},
 		{method: http.MethodGet, path: "/api/v1/me", operationID: "getMe", summary: "当前调用者 / The caller", tag: "auth", response: meResponse{}, status: 200, handler: (*Server).me},
 
@@ -93,6 +95,8 @@ func foundationRoutes() []route {
 		{method: http.MethodPost, path: "/api/v1/tenants/:code/users", operationID: "createUser", summary: "新建用户 / Create a user", tag: "users", tenantScoped: true, requireActive: true, obj: "users", act: "create", request: createUserRequest{}, response: userDTO{}, status: 201, handler: (*Server).createUser},
 		{method: http.MethodGet, path: "/api/v1/tenants/:code/users/:id", operationID: "getUser", summary: "用户详情 / A user", tag: "users", tenantScoped: true, requireActive: true, obj: "users", act: "read", response: userDTO{}, status: 200, handler: (*Server).getUser},
 		{method: http.MethodPatch, path: "/api/v1/tenants/:code/users/:id", operationID: "updateUser", summary: "修改用户（名称、停用、重置密码、角色） / Update a user: name, status, password, roles", tag: "users", tenantScoped: true, requireActive: true, obj: "users", act: "update", request: updateUserRequest{}, response: userDTO{}, status: 200, handler: (*Server).updateUser},
+
+		{method: http.MethodDelete, path: "/api/v1/tenants/:code/users/:id/sessions", operationID: "endUserSessions", summary: "结束某用户的全部登录（须可管理该用户：不是同级或上级） / End every login session of a user you may manage, not a peer or a superior", tag: "users", tenantScoped: true, requireActive: true, obj: "users", act: "update", status: 204, handler: (*Server).endUserSessions},
 
 		{method: http.MethodGet, path: "/api/v1/tenants/:code/tokens", operationID: "listTokens", summary: "API 令牌列表 / API tokens", tag: "tokens", tenantScoped: true, requireActive: true, obj: "tokens", act: "read", response: tokenList{}, status: 200, handler: (*Server).listTokens},
 		{method: http.MethodPost, path: "/api/v1/tenants/:code/tokens", operationID: "createToken", summary: "新建 API 令牌（仅显示一次） / Create an API token, shown once", tag: "tokens", tenantScoped: true, requireActive: true, obj: "tokens", act: "create", request: createTokenRequest{}, response: createdToken{}, status: 201, handler: (*Server).createToken},

@@ -87,11 +87,10 @@ type Deps struct {
 
 // Server is the HTTP application.
 type Server struct {
-	deps     Deps
-	echo     *echo.Echo
-	routes   []route
-	byPath   map[string]route // "METHOD /path/:param" → route
-	throttle *loginThrottle
+	deps   Deps
+	echo   *echo.Echo
+	routes []route
+	byPath map[string]route // "METHOD /path/:param" → route
 	// publicLimit rate-limits plugins' public routes.
 	publicLimit *publicLimiter
 	metrics     *httpMetrics
@@ -117,7 +116,7 @@ func New(d Deps) *Server {
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{deps: d, echo: e, routes: routeTable(), byPath: map[string]route{}, throttle: newLoginThrottle(10, 15*time.Minute),
+	s := &Server{deps: d, echo: e, routes: routeTable(), byPath: map[string]route{},
 		publicLimit: &publicLimiter{clients: map[string]*rate.Limiter{}, reset: time.Now()},
 		metrics:     newHTTPMetrics(d.Registerer), metricsHTTP: newMetricsHandler(d), registered: map[string]bool{}}
 	for _, r := range s.routes {

@@ -347,6 +347,15 @@ func (a *Authorizer) Explain(r Request, rels []string) (Explanation, error) {
 	return Explanation{}, nil
 }
 
+// HasRole tells whether sub holds role in tenant dom itself (its own "g" rule there, not one
+// of an ancestor reaching down).
+func (a *Authorizer) HasRole(sub, role, dom string) bool {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	rules, _ := a.e.GetFilteredNamedGroupingPolicy("g", 0, sub, role, dom)
+	return len(rules) > 0
+}
+
 // RolesOf returns the roles sub holds (its "g" rules), sorted by role then tenant.
 func (a *Authorizer) RolesOf(sub string) []RoleGrant {
 	a.mu.RLock()

@@ -107,6 +107,9 @@ type User struct {
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 	LastLoginAt    *time.Time
+	// SessionGeneration is signed into every login token; raising it ends the tokens issued
+	// before (password, status or roles changed, logged out everywhere).
+	SessionGeneration int64
 }
 
 // Subject is the user's name in authorization policies.
@@ -125,6 +128,11 @@ type Principal struct {
 	Username   string // user name, or the token's name
 	// OrganisationID: the organisation of the tenant the principal works for, or "".
 	OrganisationID string
+	// The login session (login tokens only): the token's id, the user's session generation
+	// it was issued under, and when it expires.
+	SessionID         string
+	SessionGeneration int64
+	SessionExpires    time.Time
 }
 
 // Sentinel errors.
@@ -136,7 +144,20 @@ var (
 	ErrUserNotFound    = errors.New("user not found")
 	ErrTokenNotFound   = errors.New("token not found")
 	ErrInvalid         = errors.New("invalid input")
+	// ErrNotASession: logging out needs a login token; an API token is revoked instead.
+	ErrNotASession = errors.New("not a login session")
+	// ErrNotManageable: the actor may not change that user (see ManageError).
+	ErrNotManageable = errors.New("user not manageable by the caller")
 )
+
+// ManageError says why the actor may not change a user, naming the input field at fault.
+type ManageError struct {
+	Field   string
+	Message string
+}
+
+func (e *ManageError) Error() string { return e.Field + ": " + e.Message }
+func (e *ManageError) Unwrap() error { return ErrNotManageable }
 
 // FieldError names the input field at fault.
 type FieldError struct {

@@ -26,6 +26,18 @@ type UserChange struct {
 	Status       *Status
 	PasswordHash *string
 	Grants       [][]string // non-nil: replaces the user's roles in its tenant
+	// EndSessions raises the user's session generation in the same transaction: every login
+	// token issued before stops working.
+	EndSessions bool
+}
+
+// PrincipalState is what authenticating a login token reads of its user, in one statement.
+type PrincipalState struct {
+	UserStatus        Status
+	TenantStatus      tenant.Status
+	OrganisationID    string // "" for bureau staff
+	SessionGeneration int64
+	Revoked           bool // this token (session id) was logged out
 }
 
 // Repo is the storage the identity service needs. Grant rows are authorization rules
@@ -35,8 +47,19 @@ type Repo interface {
 	CreateUser(ctx context.Context, u User, passwordHash string, grants [][]string) (User, error)
 	CredentialsFor(ctx context.Context, username string) (Credentials, error)
 	RecordLogin(ctx context.Context, u User) error
-	// PrincipalState returns the user's status, its tenant's, and the user's organisation.
-	PrincipalState(ctx context.Context, tenantCode, userID string) (Status, tenant.Status, string, error)
+	// PrincipalState returns the user's status, its tenant's, the user's organisation and
+	// session generation, and whether the session sessionID was logged out.
+	PrincipalState(ctx context.Context, tenantCode, userID, sessionID string) (PrincipalState, error)
+	// BeginLoginAttempt counts an attempt of username from client unless the pair must still
+	// wait, and then returns the wait and counts nothing. delay gives the pair's next wait from
+	// its attempts and the username's failures from every address (LoginDelay).
+	BeginLoginAttempt(ctx context.Context, username, client string, delay func(attempts, usernameFailures int) time.Duration) (time.Duration, error)
+	// ClearLoginFailures forgets the pair's failures (the password was right).
+	ClearLoginFailures(ctx context.Context, username, client string) error
+	// RevokeSession records a login token as logged out until it expires.
+	RevokeSession(ctx context.Context, tenantCode, userID, sessionID string, expires time.Time) error
+	// EndSessions raises the user's session generation: every login token issued before ends.
+	EndSessions(ctx context.Context, tenantCode, userID string) error
 	// OrganisationKind returns the kind of an active organisation of the tenant, or
 	// ErrOrganisationNotFound.
 	OrganisationKind(ctx context.Context, tenantCode, id string) (orgs.Kind, error)
@@ -54,6 +77,8 @@ type Authorizer interface {
 	Allowed(sub, dom, obj, act string) (bool, error)
 	Granted(rows [][]string) error
 	Revoked(rows [][]string) error
+	// HasRole tells whether sub holds role in tenant dom itself (not through an ancestor).
+	HasRole(sub, role, dom string) bool
 }
 
 // Service runs login, authentication and the management of users and API tokens.
@@ -72,11 +97,20 @@ func NewService(repo Repo, authz Authorizer, signer *Signer) *Service {
 // ErrRoleNotGrantable means the caller may not grant a role.
 var ErrRoleNotGrantable = errors.New("role not grantable by the caller")
 
-// Login checks a username and password and returns a signed bearer token.
-func (s *Service) Login(ctx context.Context, username, password string) (string, time.Time, User, error) {
-	name := strings.ToLower(strings.TrimSpace(username))
-	if len(password) > MaxPasswordLen || name == "" {
-		return "", time.Time{}, User{}, ErrBadCredentials
+// Login checks a username and password sent from a client address and returns a signed
+// bearer token. Attempts are throttled per username and address (LoginDelay): a pair that must
+// wait gets a *ThrottledError before its password is checked.
+func (s *Service) Login(ctx context.Context, username, password, client string) (string, time.Time, User, error) {
+	name, err := NormalizeUsername(username)
+	if err != nil || len(password) > MaxPasswordLen {
+		return "", time.Time{}, User{}, ErrBadCredentials // no such user can exist: nothing to count
+	}
+	wait, err := s.repo.BeginLoginAttempt(ctx, name, client, LoginDelay)
+	if err != nil {
+		return "", time.Time{}, User{}, err
+	}
+	if wait > 0 {
+		return "", time.Time{}, User{}, &ThrottledError{Wait: wait}
 	}
 	c, err := s.repo.CredentialsFor(ctx, name)
 	if errors.Is(err, ErrUserNotFound) {
@@ -92,6 +126,9 @@ func (s *Service) Login(ctx context.Context, username, password string) (string,
 	}
 	if !ok {
 		return "", time.Time{}, User{}, ErrBadCredentials
+	}
+	if err := s.repo.ClearLoginFailures(ctx, name, client); err != nil {
+		return "", time.Time{}, User{}, err
 	}
 	if c.User.Status != StatusActive {
 		return "", time.Time{}, User{}, ErrDisabled
@@ -133,21 +170,75 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (Principal, e
 	if err != nil {
 		return Principal{}, err
 	}
-	us, ts, org, err := s.repo.PrincipalState(ctx, p.TenantCode, p.ID)
+	st, err := s.repo.PrincipalState(ctx, p.TenantCode, p.ID, p.SessionID)
 	if errors.Is(err, ErrUserNotFound) {
 		return Principal{}, ErrUnauthenticated
 	}
 	if err != nil {
 		return Principal{}, err
 	}
-	if us != StatusActive {
+	if st.UserStatus != StatusActive {
 		return Principal{}, ErrDisabled
 	}
-	if err := tenant.Usable(ts); err != nil {
+	// A token of an earlier generation (credentials changed since) or logged out is no more.
+	if st.Revoked || st.SessionGeneration != p.SessionGeneration {
+		return Principal{}, ErrUnauthenticated
+	}
+	if err := tenant.Usable(st.TenantStatus); err != nil {
 		return Principal{}, err
 	}
-	p.OrganisationID = org
+	p.OrganisationID = st.OrganisationID
 	return p, nil
+}
+
+// Logout ends the login session of p's token; the user's other tokens keep working. An API
+// token has no session: it is revoked through the tokens of its tenant (ErrNotASession).
+func (s *Service) Logout(ctx context.Context, p Principal) error {
+	if p.Kind != "user" || p.SessionID == "" {
+		return ErrNotASession
+	}
+	return s.repo.RevokeSession(ctx, p.TenantCode, p.ID, p.SessionID, p.SessionExpires)
+}
+
+// LogoutEverywhere ends every login session of p's user, this one included.
+func (s *Service) LogoutEverywhere(ctx context.Context, p Principal) error {
+	if p.Kind != "user" {
+		return ErrNotASession
+	}
+	return s.repo.EndSessions(ctx, p.TenantCode, p.ID)
+}
+
+// EndSessions ends every login session of another user of tenantCode, which the actor must be
+// able to manage (mayManage).
+func (s *Service) EndSessions(ctx context.Context, actor Principal, tenantCode, id string) error {
+	target, err := s.repo.User(ctx, tenantCode, id)
+	if err != nil {
+		return err
+	}
+	if err := s.mayManage(actor, target, "id"); err != nil {
+		return err
+	}
+	return s.repo.EndSessions(ctx, tenantCode, id)
+}
+
+// mayManage bounds what an actor may do to another user like role changes are bounded: the
+// actor must be able to grant every role the target holds (no superior), and must not hold any
+// of them in the target's own tenant (no peer: one district administrator does not reset
+// another's password). A user changes its own password through ChangeOwnPassword.
+func (s *Service) mayManage(actor Principal, target User, field string) error {
+	for _, r := range target.Roles {
+		ok, err := s.authz.Allowed(actor.Subject, target.TenantCode, "role:"+r, "assign")
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return &ManageError{Field: field, Message: fmt.Sprintf("该用户持有您不能授予的角色 %s，不能由您管理 / the user holds role %s, which you cannot grant: you cannot manage this user", r, r)}
+		}
+		if s.authz.HasRole(actor.Subject, r, target.TenantCode) {
+			return &ManageError{Field: field, Message: fmt.Sprintf("该用户与您同为本租户的 %s，须由上级管理员管理 / the user holds your own role %s in this tenant: a higher-level administrator manages peers", r, r)}
+		}
+	}
+	return nil
 }
 
 // NewUser is the input of CreateUser.
@@ -308,10 +399,16 @@ type UserUpdate struct {
 	Roles       *[]string // replaces the roles; the actor must be able to grant both old and new ones
 }
 
-// UpdateUser changes a user's display name, status, password or roles.
+// UpdateUser changes a user's display name, status, password or roles. Another user must be
+// one the actor may manage (mayManage); a user's own password changes only through
+// ChangeOwnPassword, which asks for the current one. A change of password, status or roles
+// ends the user's login sessions.
 func (s *Service) UpdateUser(ctx context.Context, actor Principal, tenantCode, id string, in UserUpdate) (User, error) {
 	var ch UserChange
 	self := actor.Kind == "user" && actor.ID == id
+	if self && in.Password != nil {
+		return User{}, &ManageError{Field: "password", Message: "请通过 POST /api/v1/me/password 修改自己的密码（须提供当前密码） / change your own password with POST /api/v1/me/password, which asks for the current one"}
+	}
 	if in.DisplayName != nil {
 		if utf8.RuneCountInString(*in.DisplayName) > 64 {
 			return User{}, &FieldError{Field: "display_name", Message: "显示名称最多 64 个字符 / display_name must be at most 64 characters"}
@@ -338,6 +435,15 @@ func (s *Service) UpdateUser(ctx context.Context, actor Principal, tenantCode, i
 		}
 		ch.PasswordHash = &h
 	}
+	// The user as it is: for the organisation its new roles need, and to bound who changes it.
+	field := changedField(in)
+	var current User
+	if in.Roles != nil || (!self && field != "") {
+		var err error
+		if current, err = s.repo.User(ctx, tenantCode, id); err != nil {
+			return User{}, err
+		}
+	}
 	if in.Roles != nil {
 		if self {
 			return User{}, &FieldError{Field: "roles", Message: "不能修改自己的角色，请由其他管理员操作 / you cannot change your own roles; ask another administrator"}
@@ -346,24 +452,19 @@ func (s *Service) UpdateUser(ctx context.Context, actor Principal, tenantCode, i
 		if err != nil {
 			return User{}, err
 		}
-		current, err := s.repo.User(ctx, tenantCode, id)
-		if err != nil {
-			return User{}, err
-		}
 		if err := s.checkOrganisation(ctx, tenantCode, current.OrganisationID, *in.Roles, "roles"); err != nil {
 			return User{}, err
 		}
-		for _, r := range current.Roles { // nobody takes away a role they could not give
-			ok, err := s.authz.Allowed(actor.Subject, tenantCode, "role:"+r, "assign")
-			if err != nil {
-				return User{}, err
-			}
-			if !ok {
-				return User{}, fmt.Errorf("%w: %s", ErrRoleNotGrantable, r)
-			}
-		}
 		ch.Grants = grants
 	}
+	if !self && field != "" {
+		// Nobody changes a user it could not create with the same roles, nor a peer.
+		if err := s.mayManage(actor, current, field); err != nil {
+			return User{}, err
+		}
+	}
+	// Setting the status it already has ends nothing (one's own status can only stay active).
+	ch.EndSessions = in.Password != nil || in.Roles != nil || (in.Status != nil && !self && *in.Status != current.Status)
 	u, removed, err := s.repo.UpdateUser(ctx, tenantCode, id, ch)
 	if err != nil {
 		return User{}, err
@@ -397,8 +498,24 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, p Principal, current, n
 	if err != nil {
 		return err
 	}
-	_, _, err = s.repo.UpdateUser(ctx, p.TenantCode, p.ID, UserChange{PasswordHash: &h})
+	_, _, err = s.repo.UpdateUser(ctx, p.TenantCode, p.ID, UserChange{PasswordHash: &h, EndSessions: true})
 	return err
+}
+
+// changedField names the first field an update changes, in the order the problem names it
+// ("" for an empty update).
+func changedField(in UserUpdate) string {
+	switch {
+	case in.Password != nil:
+		return "password"
+	case in.Status != nil:
+		return "status"
+	case in.Roles != nil:
+		return "roles"
+	case in.DisplayName != nil:
+		return "display_name"
+	}
+	return ""
 }
 
 // NewToken is the input of CreateToken.

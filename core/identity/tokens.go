@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/google/uuid"
 )
 
 // Signer issues and verifies the bearer tokens a login returns (HS256 JWTs).
@@ -31,6 +32,9 @@ func NewSigner(key []byte, ttl time.Duration, issuer string) (*Signer, error) {
 type claims struct {
 	Tenant   string `json:"ten"`
 	Username string `json:"usr"`
+	// Generation: the user's session generation at login; a token without it (issued before
+	// sessions could end) is refused, a one-time new login.
+	Generation int64 `json:"gen"`
 	jwt.RegisteredClaims
 }
 
@@ -39,9 +43,11 @@ func (s *Signer) Issue(u User) (string, time.Time, error) {
 	now := s.now()
 	exp := now.Add(s.ttl)
 	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, claims{
-		Tenant:   u.TenantCode,
-		Username: u.Username,
+		Tenant:     u.TenantCode,
+		Username:   u.Username,
+		Generation: u.SessionGeneration,
 		RegisteredClaims: jwt.RegisteredClaims{
+			ID:        uuid.NewString(), // names this session for a logout
 			Issuer:    s.issuer,
 			Subject:   u.ID,
 			IssuedAt:  jwt.NewNumericDate(now),
@@ -62,10 +68,14 @@ func (s *Signer) Verify(token string) (Principal, error) {
 		jwt.WithExpirationRequired(),
 		jwt.WithTimeFunc(s.now),
 	)
-	if err != nil || c.Subject == "" || c.Tenant == "" {
+	if err != nil || c.Subject == "" || c.Tenant == "" || c.Generation < 1 || c.ExpiresAt == nil {
 		return Principal{}, ErrUnauthenticated
 	}
-	return Principal{Subject: UserSubject(c.Subject), ID: c.Subject, Kind: "user", TenantCode: c.Tenant, Username: c.Username}, nil
+	if _, err := uuid.Parse(c.ID); err != nil {
+		return Principal{}, ErrUnauthenticated
+	}
+	return Principal{Subject: UserSubject(c.Subject), ID: c.Subject, Kind: "user", TenantCode: c.Tenant, Username: c.Username,
+		SessionID: c.ID, SessionGeneration: c.Generation, SessionExpires: c.ExpiresAt.Time}, nil
 }
 
 // Token is an API token of an agency system. The secret is shown once, at creation.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/google/uuid"
 )
 
 var testKey = []byte("0123456789abcdef0123456789abcdef") // 32 bytes
@@ -53,9 +54,9 @@ func TestSignerRoundTrip(t *testing.T) {
 	now := time.Date(2025, 3, 1, 9, 30, 0, 0, time.UTC)
 	s := newTestSigner(t, testKey, "fengqiao", now)
 	users := []User{
-		{ID: "0195a1b2-0000-7000-8000-000000000001", TenantCode: "310107", Username: "zhangsan"},
-		{ID: "u2", TenantCode: "000000", Username: "root"},
-		{ID: "u3", TenantCode: "370104", Username: ""},
+		{ID: "0195a1b2-0000-7000-8000-000000000001", TenantCode: "310107", Username: "zhangsan", SessionGeneration: 1},
+		{ID: "u2", TenantCode: "000000", Username: "root", SessionGeneration: 7},
+		{ID: "u3", TenantCode: "370104", Username: "", SessionGeneration: 1 << 40},
 	}
 	for _, u := range users {
 		t.Run(u.ID, func(t *testing.T) {
@@ -73,7 +74,14 @@ func TestSignerRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Verify: %v", err)
 			}
-			want := Principal{Subject: "user:" + u.ID, ID: u.ID, Kind: "user", TenantCode: u.TenantCode, Username: u.Username}
+			if _, err := uuid.Parse(p.SessionID); err != nil {
+				t.Errorf("session id %q: %v", p.SessionID, err)
+			}
+			want := Principal{Subject: "user:" + u.ID, ID: u.ID, Kind: "user", TenantCode: u.TenantCode, Username: u.Username,
+				SessionID: p.SessionID, SessionGeneration: u.SessionGeneration, SessionExpires: p.SessionExpires}
+			if !p.SessionExpires.Equal(exp) {
+				t.Errorf("session expires %v, want %v", p.SessionExpires, exp)
+			}
 			if p != want {
 				t.Errorf("Verify = %+v, want %+v", p, want)
 			}
@@ -84,7 +92,7 @@ func TestSignerRoundTrip(t *testing.T) {
 func TestSignerVerifyTime(t *testing.T) {
 	issued := time.Date(2025, 3, 1, 9, 30, 0, 0, time.UTC)
 	s := newTestSigner(t, testKey, "fengqiao", issued)
-	tok, _, err := s.Issue(User{ID: "u1", TenantCode: "310107", Username: "zhangsan"})
+	tok, _, err := s.Issue(User{ID: "u1", TenantCode: "310107", Username: "zhangsan", SessionGeneration: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,24 +146,25 @@ func signClaims(t *testing.T, m jwt.SigningMethod, key any, c jwt.Claims) string
 func TestSignerVerifyRejects(t *testing.T) {
 	now := time.Date(2025, 3, 1, 9, 30, 0, 0, time.UTC)
 	s := newTestSigner(t, testKey, "fengqiao", now)
-	good, _, err := s.Issue(User{ID: "u1", TenantCode: "310107", Username: "zhangsan"})
+	good, _, err := s.Issue(User{ID: "u1", TenantCode: "310107", Username: "zhangsan", SessionGeneration: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	otherKey := newTestSigner(t, []byte("another-key-another-key-another-k"), "fengqiao", now)
-	fromOtherKey, _, _ := otherKey.Issue(User{ID: "u1", TenantCode: "310107"})
+	fromOtherKey, _, _ := otherKey.Issue(User{ID: "u1", TenantCode: "310107", SessionGeneration: 1})
 	otherIssuer := newTestSigner(t, testKey, "someone-else", now)
-	fromOtherIssuer, _, _ := otherIssuer.Issue(User{ID: "u1", TenantCode: "310107"})
+	fromOtherIssuer, _, _ := otherIssuer.Issue(User{ID: "u1", TenantCode: "310107", SessionGeneration: 1})
 
 	registered := func() jwt.RegisteredClaims {
 		return jwt.RegisteredClaims{
+			ID:        "0195a1b2-0000-7000-8000-0000000000aa",
 			Issuer:    "fengqiao",
 			Subject:   "u1",
 			IssuedAt:  jwt.NewNumericDate(now),
 			ExpiresAt: jwt.NewNumericDate(now.Add(time.Hour)),
 		}
 	}
-	full := claims{Tenant: "310107", Username: "zhangsan", RegisteredClaims: registered()}
+	full := claims{Tenant: "310107", Username: "zhangsan", Generation: 1, RegisteredClaims: registered()}
 	// Sanity check: the hand-made claims are accepted when signed properly.
 	if _, err := s.Verify(signClaims(t, jwt.SigningMethodHS256, testKey, full)); err != nil {
 		t.Fatalf("hand-signed valid token rejected: %v", err)
@@ -171,6 +180,13 @@ func TestSignerVerifyRejects(t *testing.T) {
 	noIssuer.Issuer = ""
 	future := full
 	future.NotBefore = jwt.NewNumericDate(now.Add(time.Hour))
+	// Tokens issued before sessions could end carry neither a generation nor an id: refused.
+	noGeneration := full
+	noGeneration.Generation = 0
+	noID := full
+	noID.ID = ""
+	badID := full
+	badID.ID = "not-a-uuid"
 
 	parts := strings.Split(good, ".")
 	// A payload naming another tenant with the original signature.
@@ -200,6 +216,9 @@ func TestSignerVerifyRejects(t *testing.T) {
 		{"no expiry", signClaims(t, jwt.SigningMethodHS256, testKey, noExpiry)},
 		{"no issuer", signClaims(t, jwt.SigningMethodHS256, testKey, noIssuer)},
 		{"not yet valid", signClaims(t, jwt.SigningMethodHS256, testKey, future)},
+		{"no session generation (issued before sessions)", signClaims(t, jwt.SigningMethodHS256, testKey, noGeneration)},
+		{"no token id", signClaims(t, jwt.SigningMethodHS256, testKey, noID)},
+		{"token id not a uuid", signClaims(t, jwt.SigningMethodHS256, testKey, badID)},
 		{"api token", "fq_310107_" + strings.Repeat("a", 40)},
 	}
 	for _, tt := range tests {

@@ -27,6 +27,7 @@ var exemptTenantTables = map[string]string{
 var platformTables = map[string]string{
 	"casbin_rule":      "the authorization rules: the authorizer loads every rule at start (domains name tenants; edits go through core/authz)",
 	"goose_db_version": "the schema version",
+	"login_failures":   "failed logins by username and client address, counted before any tenant is known (unknown usernames too); no secret",
 	"platform_secrets": "legacy keys awaiting `fengqiao keys migrate`; the application role has no privilege on it at all",
 	"plugins":          "the catalog of installed plugins: platform-wide, like casbin_rule",
 	// The queue is platform-wide: its workers run as the platform, not for a tenant, and every

@@ -13,12 +13,12 @@ import (
 )
 
 const userColumns = `u.id::text, u.tenant_id, u.username, u.display_name, coalesce(u.organisation_id::text, ''), u.status, u.created_at, u.updated_at, u.last_login_at,
-	coalesce(array(SELECT r.v1 FROM casbin_rule r WHERE r.ptype = 'g' AND r.v0 = 'user:' || u.id::text AND r.v2 = u.tenant_id ORDER BY r.v1), '{}')`
+	coalesce(array(SELECT r.v1 FROM casbin_rule r WHERE r.ptype = 'g' AND r.v0 = 'user:' || u.id::text AND r.v2 = u.tenant_id ORDER BY r.v1), '{}'), u.session_generation`
 
 func scanUser(row pgx.Row) (identity.User, error) {
 	var u identity.User
 	var status string
-	err := row.Scan(&u.ID, &u.TenantCode, &u.Username, &u.DisplayName, &u.OrganisationID, &status, &u.CreatedAt, &u.UpdatedAt, &u.LastLoginAt, &u.Roles)
+	err := row.Scan(&u.ID, &u.TenantCode, &u.Username, &u.DisplayName, &u.OrganisationID, &status, &u.CreatedAt, &u.UpdatedAt, &u.LastLoginAt, &u.Roles, &u.SessionGeneration)
 	u.Status = identity.Status(status)
 	return u, err
 }
@@ -113,30 +113,128 @@ func (s *Store) RecordLogin(ctx context.Context, u identity.User) error {
 	})
 }
 
-// PrincipalState tells whether a user may still act: the user's status and its tenant's; it
-// also returns the user's organisation ("" for bureau staff).
-func (s *Store) PrincipalState(ctx context.Context, tenantCode, userID string) (identity.Status, tenant.Status, string, error) {
+// PrincipalState tells whether a user may still act: the user's status and its tenant's, its
+// organisation ("" for bureau staff), its session generation, and whether the session
+// sessionID was logged out.
+func (s *Store) PrincipalState(ctx context.Context, tenantCode, userID, sessionID string) (identity.PrincipalState, error) {
+	var out identity.PrincipalState
 	if !isTenantCode(tenantCode) {
-		return "", "", "", identity.ErrUserNotFound
+		return out, identity.ErrUserNotFound
 	}
 	// One statement, one round trip: the function scopes the tenant setting to itself
-	// (migrations 00012, 00016); rows are still filtered by row-level security.
+	// (migrations 00012, 00016, 00024); rows are still filtered by row-level security.
 	var us, ts, org *string
-	err := s.pool.QueryRow(ctx, `SELECT user_status, tenant_status, organisation_id::text FROM principal_state($1, $2)`, tenantCode, userID).Scan(&us, &ts, &org)
+	var gen *int64
+	var revoked *bool
+	err := s.pool.QueryRow(ctx, `SELECT user_status, tenant_status, organisation_id::text, session_generation, revoked
+		FROM principal_state($1, $2, nullif($3, '')::uuid)`, tenantCode, userID, sessionID).Scan(&us, &ts, &org, &gen, &revoked)
 	if pgCode(err) == "22P02" { // not a uuid
-		return "", "", "", identity.ErrUserNotFound
+		return out, identity.ErrUserNotFound
 	}
 	if err != nil {
-		return "", "", "", unavailable(err)
+		return out, unavailable(err)
 	}
-	if us == nil || ts == nil {
-		return "", "", "", identity.ErrUserNotFound
+	if us == nil || ts == nil || gen == nil {
+		return out, identity.ErrUserNotFound
 	}
-	o := ""
+	out.UserStatus, out.TenantStatus, out.SessionGeneration = identity.Status(*us), tenant.Status(*ts), *gen
 	if org != nil {
-		o = *org
+		out.OrganisationID = *org
 	}
-	return identity.Status(*us), tenant.Status(*ts), o, nil
+	out.Revoked = revoked != nil && *revoked
+	return out, nil
+}
+
+// RevokeSession records a login token as logged out until it expires, and drops the tenant's
+// records of tokens that have expired since (they are refused by their expiry anyway).
+func (s *Store) RevokeSession(ctx context.Context, tenantCode, userID, sessionID string, expires time.Time) error {
+	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM revoked_sessions WHERE tenant_id = $1 AND expires_at < now()`, tenantCode); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO revoked_sessions (tenant_id, jti, user_id, expires_at) VALUES ($1, $2, $3, $4)
+			ON CONFLICT DO NOTHING`, tenantCode, sessionID, userID, expires); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, tenantCode, "auth.logout", identity.UserSubject(userID), nil, map[string]any{"session": sessionID})
+	})
+	if pgCode(err) == "22P02" {
+		return identity.ErrUnauthenticated
+	}
+	return err
+}
+
+// EndSessions raises a user's session generation: every login token issued before ends.
+func (s *Store) EndSessions(ctx context.Context, tenantCode, userID string) error {
+	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
+		var gen int64
+		err := tx.QueryRow(ctx, `UPDATE users SET session_generation = session_generation + 1 WHERE tenant_id = $1 AND id = $2
+			RETURNING session_generation`, tenantCode, userID).Scan(&gen)
+		if err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, tenantCode, "user.sessions.end", identity.UserSubject(userID), nil, map[string]any{"session_generation": gen})
+	})
+	if isNoRows(err) || pgCode(err) == "22P02" {
+		return identity.ErrUserNotFound
+	}
+	return err
+}
+
+// BeginLoginAttempt counts a login attempt of username from client in login_failures, unless
+// the pair must still wait: then it returns the wait and counts nothing. The pair's row is
+// locked for the decision, so concurrent attempts on any server are counted one after another.
+// Times are the database's, the one clock every server shares.
+func (s *Store) BeginLoginAttempt(ctx context.Context, username, client string, delay func(attempts, usernameFailures int) time.Duration) (time.Duration, error) {
+	window := identity.LoginFailureWindow.Seconds() // intervals travel as seconds
+	var wait time.Duration
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `INSERT INTO login_failures (username, client) VALUES ($1, $2) ON CONFLICT DO NOTHING`, username, client)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 1 {
+			// A new pair: forget pairs idle for the window and no longer waiting, a few at a
+			// time, so the table stays the size of the last hour's failures.
+			if _, err := tx.Exec(ctx, `DELETE FROM login_failures WHERE ctid = ANY (ARRAY(SELECT ctid FROM login_failures
+				WHERE last_at < now() - make_interval(secs => $1) AND blocked_until < now() LIMIT 100 FOR UPDATE SKIP LOCKED))`, window); err != nil {
+				return err
+			}
+		}
+		var failures int
+		var stale bool
+		var left float64
+		err = tx.QueryRow(ctx, `SELECT failures, last_at < now() - make_interval(secs => $3),
+			extract(epoch FROM greatest(blocked_until - now(), interval '0'))::float8
+			FROM login_failures WHERE username = $1 AND client = $2 FOR UPDATE`, username, client, window).Scan(&failures, &stale, &left)
+		if err != nil {
+			return err
+		}
+		if left > 0 {
+			wait = time.Duration(left * float64(time.Second))
+			return nil
+		}
+		if stale {
+			failures = 0
+		}
+		var others int
+		if err := tx.QueryRow(ctx, `SELECT coalesce(sum(failures), 0) FROM login_failures
+			WHERE username = $1 AND client <> $2 AND last_at >= now() - make_interval(secs => $3)`, username, client, window).Scan(&others); err != nil {
+			return err
+		}
+		failures++
+		d := delay(failures, others+failures)
+		_, err = tx.Exec(ctx, `UPDATE login_failures SET failures = $3, last_at = now(), blocked_until = now() + make_interval(secs => $4)
+			WHERE username = $1 AND client = $2`, username, client, failures, d.Seconds())
+		return err
+	})
+	return wait, unavailable(err)
+}
+
+// ClearLoginFailures forgets the failures of a pair (its password was right).
+func (s *Store) ClearLoginFailures(ctx context.Context, username, client string) error {
+	_, err := s.pool.Exec(ctx, `DELETE FROM login_failures WHERE username = $1 AND client = $2`, username, client)
+	return err
 }
 
 // OrganisationKind returns the kind of an active organisation of the tenant.
@@ -198,8 +296,9 @@ func (s *Store) UpdateUser(ctx context.Context, tenantCode, id string, ch identi
 			status = &v
 		}
 		_, err = tx.Exec(ctx, `UPDATE users SET display_name = coalesce($3, display_name), status = coalesce($4, status),
-			password_hash = coalesce($5, password_hash), updated_at = now() WHERE tenant_id = $1 AND id = $2`,
-			tenantCode, id, ch.DisplayName, status, ch.PasswordHash)
+			password_hash = coalesce($5, password_hash), updated_at = now(),
+			session_generation = session_generation + CASE WHEN $6 THEN 1 ELSE 0 END WHERE tenant_id = $1 AND id = $2`,
+			tenantCode, id, ch.DisplayName, status, ch.PasswordHash, ch.EndSessions)
 		if err != nil {
 			return err
 		}
@@ -219,7 +318,7 @@ func (s *Store) UpdateUser(ctx context.Context, tenantCode, id string, ch identi
 		if err != nil {
 			return err
 		}
-		after := map[string]any{"display_name": u.DisplayName, "status": u.Status, "roles": u.Roles, "password_changed": ch.PasswordHash != nil}
+		after := map[string]any{"display_name": u.DisplayName, "status": u.Status, "roles": u.Roles, "password_changed": ch.PasswordHash != nil, "sessions_ended": ch.EndSessions}
 		return appendAudit(ctx, tx, tenantCode, "user.update", u.Subject(),
 			map[string]any{"display_name": before.DisplayName, "status": before.Status, "roles": before.Roles}, after)
 	})
