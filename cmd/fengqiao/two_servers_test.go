@@ -226,6 +226,10 @@ func TestTwoServersShareRuleChanges(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("change roles on A: %d %s", status, body)
 	}
+	// A role change ends the user's sessions (issue 12, defect 3): the old token is refused at
+	// once, on B too; a new login on B must then meet the narrower rules B learned from A.
+	waitStatus(t, users, district, http.StatusUnauthorized)
+	district = login(t, b, "two-district", "two-district-pass-1")
 	waitStatus(t, users, district, http.StatusForbidden)
 	t.Logf("a role taken away on server A is refused by server B %v after A answered", time.Since(revoked).Round(time.Microsecond))
 	if status, body := call(t, http.MethodGet, b+"/api/v1/tenants/310107/cases", district, nil); status != http.StatusOK {

@@ -232,7 +232,7 @@ func TestDemoLeavesNoKeyInTheDatabase(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			forgedToken, _, err := signer.Issue(identity.User{ID: adminID, TenantCode: "000000", Username: "national-admin"})
+			forgedToken, _, err := signer.Issue(identity.User{ID: adminID, TenantCode: "000000", Username: "national-admin", SessionGeneration: 1})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -420,7 +420,7 @@ func TestKeysMigrate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	oldToken, _, err := signer.Issue(identity.User{ID: adminID, TenantCode: "000000", Username: "national-admin"})
+	oldToken, _, err := signer.Issue(identity.User{ID: adminID, TenantCode: "000000", Username: "national-admin", SessionGeneration: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
