@@ -121,7 +121,7 @@ func TestDatabaseOutage(t *testing.T) {
 	}
 	pg, url := startPrivateCluster(t)
 	bin := buildBinary(t)
-	environ := env("FENGQIAO_DATABASE_URL="+url, "FENGQIAO_LOG_LEVEL=warn",
+	environ := env(t, "FENGQIAO_DATABASE_URL="+url, "FENGQIAO_LOG_LEVEL=warn",
 		"FENGQIAO_AUTH_TOKEN_KEY=outage-test-signing-key-0123456789abcdef")
 	run(t, bin, environ, "migrate")
 	run(t, bin, environ, "tenant", "onboard", "310107")

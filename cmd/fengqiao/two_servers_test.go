@@ -62,9 +62,13 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// env is the whole environment of the processes: nothing else leaks in from the test's.
-func env(extra ...string) []string {
-	return append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.TempDir()}, extra...)
+// env is the whole environment of the processes: nothing else leaks in from the test's. The key
+// file lives in the test's own folder: the default (var/keys.json under the working directory)
+// would land in the source tree, where git would take it and a clone would hand it on as 0644.
+func env(t *testing.T, extra ...string) []string {
+	keyFile := filepath.Join(t.TempDir(), "keys", "keys.json")
+	return append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.TempDir(),
+		"FENGQIAO_SECURITY_KEY_FILE=" + keyFile}, extra...)
 }
 
 func run(t *testing.T, bin string, environ []string, args ...string) {
@@ -190,7 +194,7 @@ func TestTwoServersShareRuleChanges(t *testing.T) {
 	}
 	db := storetest.NewDatabase(t)
 	bin := buildBinary(t)
-	environ := env("FENGQIAO_DATABASE_URL="+db, "FENGQIAO_LOG_LEVEL=info",
+	environ := env(t, "FENGQIAO_DATABASE_URL="+db, "FENGQIAO_LOG_LEVEL=info",
 		"FENGQIAO_AUTH_TOKEN_KEY=two-servers-share-this-signing-key-0123456789")
 	run(t, bin, environ, "tenant", "onboard", "310107")
 	run(t, bin, environ, "admin", "create", "--username", "two-root", "--password", "two-root-pass-1", "--role", "national-admin")
