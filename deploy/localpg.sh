@@ -11,11 +11,15 @@
 #   destroy      stop the cluster and remove DIR entirely
 #   status       print "running on PORT" (exit 0) or "stopped" (exit 3)
 #   url          print the URL of the cluster
+#   dir          print the folder the cluster lives in (see "moved" below)
 #   psql [ARGS]  run psql against the cluster as user fengqiao
 #
 # Options (flags win over the environment):
 #   --dir DIR    cluster folder (env LOCALPG_DIR, default <repo>/.local/pg)
-#   --port PORT  TCP port on 127.0.0.1 (env LOCALPG_PORT, default 54329)
+#   --port PORT  TCP port on 127.0.0.1 (env LOCALPG_PORT, default 54329);
+#                "auto": the port the cluster last ran on if free, else the
+#                first free one of LOCALPG_PORT_RANGE (default 54500-54999)
+#                from a point that depends on DIR, so that checkouts differ
 #   --fast       start with fsync/synchronous_commit/full_page_writes off
 #                (for tests: data may be lost on an OS crash)
 #
@@ -24,7 +28,12 @@
 #
 # PostgreSQL refuses to run as root. When this script runs as root it runs
 # initdb/pg_ctl as the "postgres" system user (or creates a system user
-# "fengqiao-pg" when there is none) and gives DIR to that user.
+# "fengqiao-pg" when there is none) and gives DIR to that user. When that user
+# cannot enter the folder DIR is in (a checkout under /root, mode 700), the
+# cluster is moved, by every command alike, to
+# $LOCALPG_SPILL_BASE/fengqiao-pg-<user>-<hash of DIR's parent>/<name of DIR>
+# (base /var/tmp; the folder owned by the server user, mode 700); start says
+# where in one line, and `dir` prints it.
 
 set -euo pipefail
 umask 022
@@ -33,6 +42,7 @@ readonly PROG=localpg.sh
 readonly DB_USER=fengqiao
 readonly DB_NAME=fengqiao
 readonly DEFAULT_PORT=54329
+readonly DEFAULT_PORT_RANGE=54500-54999
 
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 REPO_ROOT=$(dirname -- "$SCRIPT_DIR")
@@ -43,6 +53,8 @@ CMD=
 DIR=
 PORT=
 FAST=0
+AUTO_PORT=0
+ASKED_DIR=
 PASSTHRU=()
 BINDIR=
 PG_CTL=
@@ -67,11 +79,14 @@ Commands:
   destroy      stop the cluster and remove DIR
   status       "running on PORT" (exit 0) or "stopped" (exit 3)
   url          print postgres://fengqiao@127.0.0.1:PORT/fengqiao?sslmode=disable
+  dir          print the folder the cluster lives in
   psql [ARGS]  run psql against the cluster as user fengqiao
 
 Options (flags win over env):
   --dir DIR    cluster folder   (LOCALPG_DIR,  default <repo>/.local/pg)
-  --port PORT  127.0.0.1 port   (LOCALPG_PORT, default 54329)
+  --port PORT  127.0.0.1 port   (LOCALPG_PORT, default 54329); "auto": the
+               last port if free, else a free one of LOCALPG_PORT_RANGE
+               (default 54500-54999)
   --fast       fsync=off, synchronous_commit=off, full_page_writes=off
 EOF
 }
@@ -93,7 +108,7 @@ parse_args() {
 		usage
 		exit 0
 		;;
-	start | stop | destroy | status | url | psql) ;;
+	start | stop | destroy | status | url | dir | psql) ;;
 	*) usage_error "unknown command: $CMD" ;;
 	esac
 
@@ -153,9 +168,20 @@ parse_args() {
 	# Strip trailing slashes (but keep "/").
 	while [[ $dir == */ && $dir != / ]]; do dir=${dir%/}; done
 	[[ $dir != / ]] || die "refusing to use / as the cluster folder"
+	# The parent's physical path, so that every command (and the moved folder's
+	# name) sees one DIR whichever way it was spelled.
+	local parent
+	if parent=$(cd -- "${dir%/*}/" 2>/dev/null && pwd -P); then
+		dir=${parent%/}/${dir##*/}
+	fi
 	DIR=$dir
+	ASKED_DIR=$dir
 
 	[[ -n $port ]] || port=$DEFAULT_PORT
+	if [[ $port == auto ]]; then
+		AUTO_PORT=1
+		port=$DEFAULT_PORT # replaced by pick_ports on start
+	fi
 	if ! [[ $port =~ ^[0-9]+$ ]] || ((10#$port < 1 || 10#$port > 65535)); then
 		usage_error "invalid port: $port (expected 1-65535)"
 	fi
@@ -312,6 +338,37 @@ run_pg() {
 	fi
 }
 
+# ------------------------------------------------ where the cluster lives
+
+# The folder clusters move to when the server user cannot reach the one asked
+# for: one per folder holding DIR (so one per checkout: .local/pg and
+# .local/pg-test share it), named after the invoking user.
+spill_home() {
+	local base=${LOCALPG_SPILL_BASE:-/var/tmp} h
+	h=$(printf '%s' "${ASKED_DIR%/*}" | cksum | awk '{ printf "%08x", $1 }')
+	printf '%s/fengqiao-pg-%s-%s' "${base%/}" "$(id -un)" "$h"
+}
+
+# Can the server user enter DIR (or, while it does not exist yet, the nearest
+# folder above it that does)?
+reachable() {
+	local p=$DIR
+	while [[ ! -e $p && $p == /* && $p != / ]]; do p=${p%/*}; done
+	[[ -n $p ]] || p=/
+	run_pg test -x "$p"
+}
+
+# As root, move DIR to spill_home when the server user cannot reach it (a
+# checkout under a mode-700 home folder): deterministic, so stop, destroy,
+# status, url and psql find the cluster start put there.
+place_cluster() {
+	[[ $EUID -eq 0 ]] || return 0
+	reachable && return 0
+	DIR=$(spill_home)/${ASKED_DIR##*/}
+	# The moved cluster may already exist: keep its owner.
+	setup_os_user
+}
+
 # Explain which folder on the way to DIR the PostgreSQL user cannot enter.
 explain_access() {
 	local who=${PG_OS_USER:-$(id -un)} path='' part
@@ -329,6 +386,13 @@ explain_access() {
 
 # Create DIR (owned by the PostgreSQL user) and check that user can use it.
 prepare_dir() {
+	if [[ $DIR != "$ASKED_DIR" ]]; then
+		local home=${DIR%/*}
+		mkdir -p -- "$home" || die "cannot create $home"
+		chown -- "$PG_OS_USER:" "$home"
+		chmod 0700 "$home"
+		log "PostgreSQL runs as user '$PG_OS_USER', which cannot reach $ASKED_DIR: the cluster lives in $DIR instead"
+	fi
 	mkdir -p -- "$DIR" || die "cannot create $DIR"
 	DIR=$(cd -- "$DIR" && pwd -P)
 	if [[ $EUID -eq 0 ]]; then
@@ -421,6 +485,23 @@ port_in_use() {
 	else
 		bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"' _ "$port" 2>/dev/null
 	fi
+}
+
+# The ports --port auto tries, in order: the one the cluster last ran on, then
+# every port of LOCALPG_PORT_RANGE from a point that depends on DIR (so that
+# two checkouts do not race for the same first port).
+candidate_ports() {
+	local range=${LOCALPG_PORT_RANGE:-$DEFAULT_PORT_RANGE} first last span h i
+	[[ $range =~ ^([0-9]+)-([0-9]+)$ ]] || die "invalid LOCALPG_PORT_RANGE: $range (expected FIRST-LAST)"
+	first=$((10#${BASH_REMATCH[1]}))
+	last=$((10#${BASH_REMATCH[2]}))
+	((first >= 1 && last <= 65535 && first <= last)) || die "invalid LOCALPG_PORT_RANGE: $range"
+	sed -n 's/^port = \([0-9][0-9]*\)$/\1/p' "$(data_dir)/localpg.conf" 2>/dev/null | tail -n 1 || true
+	span=$((last - first + 1))
+	h=$(printf '%s' "$DIR" | cksum | cut -d ' ' -f 1)
+	for ((i = 0; i < span; i++)); do
+		echo $((first + (h + i) % span))
+	done
 }
 
 port_taken_message() {
@@ -530,13 +611,14 @@ ensure_db() {
 cmd_start() {
 	find_bins install
 	setup_os_user
+	place_cluster
 	prepare_dir
 	take_lock
 
 	if is_running; then
 		local running
 		running=$(running_port)
-		if [[ $running != "$PORT" ]]; then
+		if [[ $AUTO_PORT -eq 0 && $running != "$PORT" ]]; then
 			log "cluster in $DIR is already running on port $running (not $PORT); stop it first to change the port"
 		fi
 		ensure_db "$running"
@@ -545,25 +627,54 @@ cmd_start() {
 	fi
 
 	clear_stale_locks
-	if port_in_use "$PORT"; then
+	if [[ $AUTO_PORT -eq 0 ]] && port_in_use "$PORT"; then
 		port_taken_message "$PORT"
 	fi
 	if [[ ! -f $(data_dir)/PG_VERSION ]]; then
 		init_cluster
 	fi
-	write_conf
-
-	log "starting PostgreSQL ($BINDIR) on 127.0.0.1:$PORT, data in $(data_dir), log in $(log_file)"
-	if ! run_pg "$PG_CTL" -D "$(data_dir)" -l "$(log_file)" -w -t 60 start >&2; then
-		log "pg_ctl start failed; last 30 lines of $(log_file):"
-		tail -n 30 -- "$(log_file)" >&2 2>/dev/null || true
-		if grep -q 'Address already in use' "$(log_file)" 2>/dev/null; then
-			port_taken_message "$PORT"
-		fi
-		die "could not start PostgreSQL"
+	if [[ $AUTO_PORT -eq 0 ]]; then
+		start_on "$PORT" || die "could not start PostgreSQL"
+	else
+		# Another checkout may take a port between the check and the start:
+		# then the next one.
+		local p tries=0 started=0
+		while IFS= read -r p; do
+			port_in_use "$p" && continue
+			PORT=$p
+			if start_on "$PORT"; then
+				started=1
+				break
+			fi
+			tries=$((tries + 1))
+			((tries < 10)) || break
+		done < <(candidate_ports)
+		[[ $started -eq 1 ]] || die "could not start PostgreSQL on a free port of ${LOCALPG_PORT_RANGE:-$DEFAULT_PORT_RANGE}"
 	fi
 	ensure_db "$PORT"
 	url_for "$PORT"
+}
+
+# start_on PORT: write the configuration and start the server on PORT; fails
+# (1) when the port turned out to be taken, dies on any other failure.
+start_on() {
+	PORT=$1
+	write_conf
+	local seen
+	seen=0
+	if [[ -f $(log_file) ]]; then seen=$(wc -l <"$(log_file)"); fi
+	log "starting PostgreSQL ($BINDIR) on 127.0.0.1:$PORT, data in $(data_dir), log in $(log_file)"
+	run_pg "$PG_CTL" -D "$(data_dir)" -l "$(log_file)" -w -t 60 start >&2 && return 0
+	if tail -n +"$((seen + 1))" -- "$(log_file)" 2>/dev/null | grep -q 'Address already in use'; then
+		[[ $AUTO_PORT -eq 1 ]] && {
+			log "port $PORT was taken meanwhile; trying another"
+			return 1
+		}
+		port_taken_message "$PORT"
+	fi
+	log "pg_ctl start failed; last 30 lines of $(log_file):"
+	tail -n 30 -- "$(log_file)" >&2 2>/dev/null || true
+	die "could not start PostgreSQL"
 }
 
 stop_locked() {
@@ -583,9 +694,10 @@ stop_locked() {
 }
 
 cmd_stop() {
-	[[ -d $DIR ]] || return 0
 	search_bins || true
 	setup_os_user
+	place_cluster
+	[[ -d $DIR ]] || return 0
 	take_lock
 	stop_locked
 }
@@ -604,22 +716,28 @@ check_destroyable() {
 }
 
 cmd_destroy() {
+	search_bins || true
+	setup_os_user
+	place_cluster
 	[[ -e $DIR ]] || return 0
 	[[ -d $DIR ]] || die "$DIR is not a folder"
 	DIR=$(cd -- "$DIR" && pwd -P)
 	[[ $DIR != "$REPO_ROOT" && $DIR != / && $DIR != "${HOME:-/}" ]] || die "refusing to remove $DIR"
 	check_destroyable
-	search_bins || true
-	setup_os_user
 	take_lock
 	stop_locked
 	log "removing $DIR"
 	rm -rf -- "$DIR"
+	if [[ $DIR != "$ASKED_DIR" ]]; then
+		# The moved cluster's folder goes with its last cluster.
+		rmdir -- "${DIR%/*}" 2>/dev/null || true
+	fi
 }
 
 cmd_status() {
 	search_bins || true
 	setup_os_user
+	place_cluster
 	if [[ -d $DIR ]] && is_running; then
 		echo "running on $(running_port)"
 		return 0
@@ -631,6 +749,7 @@ cmd_status() {
 cmd_url() {
 	search_bins || true
 	setup_os_user
+	place_cluster
 	if [[ -d $DIR ]] && is_running; then
 		url_for "$(running_port)"
 	else
@@ -638,9 +757,16 @@ cmd_url() {
 	fi
 }
 
+cmd_dir() {
+	setup_os_user
+	place_cluster
+	printf '%s\n' "$DIR"
+}
+
 cmd_psql() {
 	search_bins || true
 	setup_os_user
+	place_cluster
 	if [[ -z $PSQL ]]; then
 		have psql || die "psql not found; install the PostgreSQL client (e.g. sudo apt-get install -y postgresql-client)"
 		PSQL=$(command -v psql)
@@ -660,6 +786,7 @@ main() {
 	destroy) cmd_destroy ;;
 	status) cmd_status ;;
 	url) cmd_url ;;
+	dir) cmd_dir ;;
 	psql) cmd_psql ;;
 	esac
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Self-test for deploy/localpg.sh: runs a throw-away cluster in a temp folder
-# on a random port and checks start/idempotence/status/stop/restart/destroy.
+# on a random port and checks start/idempotence/status/stop/restart/destroy,
+# --port auto (a free port, kept across restarts, another when taken) and, as
+# root, a cluster asked for in a folder the server user cannot enter (moved).
 #
 # Usage: bash deploy/localpg_test.sh
 # Prints "N passed, 0 failed" and exits 0 on success; otherwise names the
@@ -11,7 +13,7 @@ set -euo pipefail
 
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 LOCALPG=$SCRIPT_DIR/localpg.sh
-unset LOCALPG_DIR LOCALPG_PORT
+unset LOCALPG_DIR LOCALPG_PORT LOCALPG_PORT_RANGE LOCALPG_SPILL_BASE
 
 BASE=$(mktemp -d "${TMPDIR:-/tmp}/localpg-test.XXXXXX")
 # When run as root, PostgreSQL runs as another user, which must be able to
@@ -19,6 +21,10 @@ BASE=$(mktemp -d "${TMPDIR:-/tmp}/localpg-test.XXXXXX")
 chmod 0755 "$BASE"
 DIR=$BASE/pg
 OTHER_DIR=$BASE/other
+AUTO_DIR=$BASE/auto
+# A home folder the server user cannot enter, and where its cluster moves to.
+LOCKED_DIR=$BASE/home/fq/.local/pg
+SPILL=$BASE/spill
 ERR=$BASE/stderr.txt
 
 PASSED=0
@@ -31,8 +37,14 @@ cleanup() {
 	if [[ -d $DIR ]]; then
 		"$LOCALPG" destroy --dir "$DIR" >/dev/null 2>&1 || true
 	fi
-	if [[ -d $OTHER_DIR ]]; then
-		"$LOCALPG" destroy --dir "$OTHER_DIR" >/dev/null 2>&1 || true
+	local d
+	for d in "$OTHER_DIR" "$AUTO_DIR"; do
+		if [[ -d $d ]]; then
+			"$LOCALPG" destroy --dir "$d" >/dev/null 2>&1 || true
+		fi
+	done
+	if [[ -d $SPILL ]]; then
+		LOCALPG_SPILL_BASE=$SPILL "$LOCALPG" destroy --dir "$LOCKED_DIR" >/dev/null 2>&1 || true
 	fi
 	rm -rf -- "$BASE"
 	exit "$rc"
@@ -210,5 +222,114 @@ pass "$step"
 step="port is free again"
 ! port_in_use "$PORT" || fail "$step" "something still listens on $PORT"
 pass "$step"
+
+# 6. --port auto: a free port of the range, kept across restarts, another one
+# when something else took it meanwhile.
+RANGE_FIRST=$((PORT < 55500 ? PORT + 1 : PORT - 100))
+export LOCALPG_PORT_RANGE=$RANGE_FIRST-$((RANGE_FIRST + 49))
+in_range() { [[ $1 =~ ^[0-9]+$ ]] && (($1 >= RANGE_FIRST && $1 < RANGE_FIRST + 50)); }
+url_port() {
+	local u=${1##*:}
+	printf '%s' "${u%%/*}"
+}
+
+step="start --port auto takes a free port of LOCALPG_PORT_RANGE"
+lp start --dir "$AUTO_DIR" --port auto --fast
+[[ $RC -eq 0 ]] || fail "$step" "exit code $RC"
+[[ $OUT =~ $URL_RE ]] || fail "$step" "'$OUT' does not match $URL_RE"
+AUTO_PORT=$(url_port "$OUT")
+in_range "$AUTO_PORT" || fail "$step" "port $AUTO_PORT not in $LOCALPG_PORT_RANGE"
+AUTO_URL=$OUT
+pass "$step"
+
+step="start --port auto again is a no-op with the same URL"
+lp start --dir "$AUTO_DIR" --port auto --fast
+[[ $RC -eq 0 && $OUT == "$AUTO_URL" ]] || fail "$step" "exit $RC, got '$OUT', want '$AUTO_URL'"
+pass "$step"
+
+step="after a stop, --port auto starts on the same port"
+lp stop --dir "$AUTO_DIR" --port auto
+[[ $RC -eq 0 ]] || fail "$step" "stop: exit code $RC"
+lp start --dir "$AUTO_DIR" --port auto --fast
+[[ $RC -eq 0 && $OUT == "$AUTO_URL" ]] || fail "$step" "exit $RC, got '$OUT', want '$AUTO_URL'"
+pass "$step"
+
+step="--port auto takes another free port when its own is taken"
+lp stop --dir "$AUTO_DIR" --port auto
+[[ $RC -eq 0 ]] || fail "$step" "stop: exit code $RC"
+lp start --dir "$OTHER_DIR" --port "$AUTO_PORT" --fast
+[[ $RC -eq 0 ]] || fail "$step" "starting another cluster on $AUTO_PORT: exit code $RC"
+lp start --dir "$AUTO_DIR" --port auto --fast
+[[ $RC -eq 0 ]] || fail "$step" "exit code $RC"
+NEW_PORT=$(url_port "$OUT")
+{ [[ $NEW_PORT != "$AUTO_PORT" ]] && in_range "$NEW_PORT"; } ||
+	fail "$step" "got port $NEW_PORT (taken: $AUTO_PORT, range $LOCALPG_PORT_RANGE)"
+lp status --dir "$AUTO_DIR" --port auto
+[[ $RC -eq 0 && $OUT == "running on $NEW_PORT" ]] || fail "$step" "status: exit $RC, output '$OUT'"
+pass "$step"
+
+step="destroy the --port auto clusters"
+lp destroy --dir "$AUTO_DIR" --port auto
+[[ $RC -eq 0 && ! -e $AUTO_DIR ]] || fail "$step" "exit $RC"
+lp destroy --dir "$OTHER_DIR"
+[[ $RC -eq 0 && ! -e $OTHER_DIR ]] || fail "$step" "other: exit $RC"
+pass "$step"
+unset LOCALPG_PORT_RANGE
+
+# 7. As root, PostgreSQL runs as another user: a cluster asked for in a folder
+# that user cannot enter (a clone under /root, mode 700) moves, by itself, to
+# a folder it can reach, and every command finds it there.
+if [[ $EUID -ne 0 ]]; then
+	echo "skip  a cluster in a folder the server user cannot enter (only as root: the server user is then another one)"
+else
+	export LOCALPG_SPILL_BASE=$SPILL
+	mkdir -p "$BASE/home/fq/.local"
+	chmod 0700 "$BASE/home"
+
+	step="start in a folder the server user cannot enter moves the cluster and says where"
+	lp start --dir "$LOCKED_DIR" --port "$PORT" --fast
+	[[ $RC -eq 0 && $OUT == "$WANT_URL" ]] || fail "$step" "exit $RC, stdout '$OUT'"
+	lp dir --dir "$LOCKED_DIR"
+	MOVED=$OUT
+	[[ $RC -eq 0 && $MOVED == "$SPILL"/fengqiao-pg-"$(id -un)"-*/pg ]] || fail "$step" "dir printed '$MOVED'"
+	lp start --dir "$LOCKED_DIR" --port "$PORT" --fast
+	[[ $(grep -c "cannot reach $LOCKED_DIR: the cluster lives in $MOVED instead" "$ERR") -eq 1 ]] ||
+		fail "$step" "stderr does not say where the cluster lives (in one line)"
+	[[ -f $MOVED/data/PG_VERSION && ! -e $LOCKED_DIR ]] || fail "$step" "no cluster in $MOVED, or something in $LOCKED_DIR"
+	pass "$step"
+
+	step="the moved cluster's folder belongs to the server user, mode 700"
+	home=${MOVED%/*}
+	owner=$(stat -c %U "$home")
+	[[ $owner != root && $(stat -c %a "$home") == 700 ]] || fail "$step" "$home: owner $owner, mode $(stat -c %a "$home")"
+	pass "$step"
+
+	step="status, url and psql find the moved cluster"
+	lp status --dir "$LOCKED_DIR"
+	[[ $RC -eq 0 && $OUT == "running on $PORT" ]] || fail "$step" "status: exit $RC, output '$OUT'"
+	lp url --dir "$LOCKED_DIR"
+	[[ $RC -eq 0 && $OUT == "$WANT_URL" ]] || fail "$step" "url: exit $RC, output '$OUT'"
+	lp psql --dir "$LOCKED_DIR" -q -tA -c "create table moved_probe (v text); insert into moved_probe values ('kept'); select 1"
+	[[ $RC -eq 0 && $OUT == 1 ]] || fail "$step" "psql: exit $RC, output '$OUT'"
+	pass "$step"
+
+	step="stop and start again keep the moved cluster's data"
+	lp stop --dir "$LOCKED_DIR"
+	[[ $RC -eq 0 ]] || fail "$step" "stop: exit $RC"
+	lp status --dir "$LOCKED_DIR"
+	[[ $RC -eq 3 ]] || fail "$step" "status after stop: exit $RC, output '$OUT'"
+	lp start --dir "$LOCKED_DIR" --port "$PORT" --fast
+	[[ $RC -eq 0 && $OUT == "$WANT_URL" ]] || fail "$step" "start: exit $RC, stdout '$OUT'"
+	q "$WANT_URL" 'select v from moved_probe'
+	[[ $RC -eq 0 && $OUT == kept ]] || fail "$step" "exit $RC, output '$OUT'"
+	pass "$step"
+
+	step="destroy removes the moved cluster and its folder"
+	lp destroy --dir "$LOCKED_DIR"
+	[[ $RC -eq 0 && ! -e $MOVED && ! -e $home ]] || fail "$step" "exit $RC; $home still there?"
+	! port_in_use "$PORT" || fail "$step" "something still listens on $PORT"
+	pass "$step"
+	unset LOCALPG_SPILL_BASE
+fi
 
 printf '%s passed, %s failed\n' "$PASSED" "$FAILED"

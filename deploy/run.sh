@@ -1,17 +1,34 @@
 #!/usr/bin/env bash
 # run.sh - `make run`: build, start a private PostgreSQL unless FENGQIAO_DATABASE_URL is set,
 # migrate, load the demo, print the logins and serve the API (Ctrl-C stops the server; the
-# database keeps running: `deploy/localpg.sh stop` stops it).
+# database keeps running, with the demo, for the next run: `deploy/localpg.sh stop` stops it).
+# The private PostgreSQL's data is in .local/pg, or, when the PostgreSQL user cannot reach the
+# checkout (a clone under /root, as root), where deploy/localpg.sh moves it (it says where).
+# Ports: the API's address (FENGQIAO_HTTP_ADDR, default :8080) is the one the user knows, so a
+# taken one stops the run with a clear message; the database's (54329) is internal, so when
+# another program holds it the database takes a free one (LOCALPG_PORT fixes it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .local
 
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+export FENGQIAO_HTTP_ADDR=${FENGQIAO_HTTP_ADDR:-:8080}
+port=${FENGQIAO_HTTP_ADDR##*:}
+if port_in_use "$port"; then
+	echo "run.sh: error: port $port is already in use (another \`make run\`?): stop that program, or choose another address, e.g. FENGQIAO_HTTP_ADDR=:$((port + 1)) make run" >&2
+	exit 1
+fi
+
 if [ -z "${FENGQIAO_DATABASE_URL:-}" ]; then
+	if [ -z "${LOCALPG_PORT:-}" ] && ! deploy/localpg.sh status >/dev/null 2>&1 && port_in_use 54329; then
+		echo "run.sh: port 54329 is taken by another program: the demo database takes a free port" >&2
+		export LOCALPG_PORT=auto
+	fi
 	FENGQIAO_DATABASE_URL=$(deploy/localpg.sh start)
-	echo "run.sh: private PostgreSQL at $FENGQIAO_DATABASE_URL (data in .local/pg)" >&2
+	echo "run.sh: private PostgreSQL at $FENGQIAO_DATABASE_URL (data in $(deploy/localpg.sh dir))" >&2
 fi
 export FENGQIAO_DATABASE_URL
-export FENGQIAO_HTTP_ADDR=${FENGQIAO_HTTP_ADDR:-:8080}
 export FENGQIAO_LOG_FORMAT=${FENGQIAO_LOG_FORMAT:-text}
 export FENGQIAO_PLUGINS_DIR=${FENGQIAO_PLUGINS_DIR:-.local/plugins}
 # The platform's keys live in this file (created 0600 on first use), never in the database.
@@ -38,7 +55,6 @@ for p in bin/plugins/*; do
 	[ -x "$p" ] && bin/fengqiao plugin install "$p" | head -1
 done
 bin/fengqiao plugin enable example --tenant 310107 --settings '{"greeting":"欢迎使用枫桥 / welcome to Fengqiao"}'
-port=${FENGQIAO_HTTP_ADDR##*:}
 cat <<MSG
 
 枫桥 Fengqiao is starting on http://localhost:${port}  (API document: /api/v1/openapi.json)

@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # test.sh - `make test`: every test against a real PostgreSQL. Unless FENGQIAO_DATABASE_URL
 # names a server to use (a superuser or CREATEDB role: each test creates its own database), a
-# private cluster is started in .local/pg-test and torn down afterwards.
+# private cluster is started in .local/pg-test (or, when the PostgreSQL user cannot reach the
+# checkout, where deploy/localpg.sh moves it, saying where) and torn down afterwards. Its port is
+# FENGQIAO_TEST_PORT, or a free one (so that two checkouts can run `make test` at once).
+# The packages that run goroutines of their own run under the race detector (-race), the others
+# without: see race_pkgs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+mkdir -p .local
 
 if [ -n "${FENGQIAO_DATABASE_URL:-}" ]; then
 	FENGQIAO_TEST_DATABASE_URL=$FENGQIAO_DATABASE_URL
 else
 	dir=.local/pg-test
-	port=${FENGQIAO_TEST_PORT:-54339}
+	port=${FENGQIAO_TEST_PORT:-auto}
 	trap 'deploy/localpg.sh destroy --dir "$dir" --port "$port" >&2 || true' EXIT
 	FENGQIAO_TEST_DATABASE_URL=$(deploy/localpg.sh start --fast --dir "$dir" --port "$port")
 fi
@@ -19,9 +24,20 @@ unset FENGQIAO_DATABASE_URL FENGQIAO_DATABASE_APP_URL FENGQIAO_HTTP_ADDR
 echo "test.sh: go test against $FENGQIAO_TEST_DATABASE_URL" >&2
 mkdir -p .local
 log=.local/go-test.log
+# Under the race detector, once each (not twice: -race costs time): the packages with goroutines of
+# their own — the plugin host and SDK, the authorizer's policy reloads, the API — and the store's
+# watchers (its LISTEN/NOTIFY tests, by name); everything else without.
+race_pkgs='/(core/pluginhost|plugins/sdk|core/authz|api)(/|$)'
+store_watch_tests='^Test(WatchPolicies|NotifyDropsRepeatedPayloads)'
+mapfile -t plain_pkgs < <(go list ./... | grep -Ev "$race_pkgs")
+mapfile -t raced_pkgs < <(go list ./... | grep -E "$race_pkgs")
+go_status=0
 set +e
-go test -count=1 -timeout 20m -v "$@" ./... >"$log" 2>&1
-go_status=$?
+{
+	go test -count=1 -timeout 20m -v -skip "$store_watch_tests" "$@" "${plain_pkgs[@]}" || go_status=1
+	go test -race -count=1 -timeout 30m -v "$@" "${raced_pkgs[@]}" || go_status=1
+	go test -race -count=1 -timeout 10m -v -run "$store_watch_tests" "$@" ./core/store || go_status=1
+} >"$log" 2>&1
 set -e
 # Package results and failures on the terminal; the verbose log stays in .local/go-test.log.
 grep -Ev '^[[:space:]]*(=== (RUN|PAUSE|CONT|NAME)|--- PASS|PASS$)' "$log" || true
