@@ -229,7 +229,7 @@ type RouteSpec struct {
 // JobSpec declares a scheduled job.
 type JobSpec struct {
 	Name        string        `json:"name"`
-	Schedule    string        `json:"schedule"` // "@every 1h", "@hourly", "@daily", "@monthly"
+	Schedule    string        `json:"schedule"` // "@hourly", "@daily", "@weekly", "@monthly", "@every 1h" (plugins/README.md)
 	Description Text          `json:"description"`
 	Timeout     time.Duration `json:"timeout,omitempty"` // 0: 60 s
 }
