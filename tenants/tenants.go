@@ -1,5 +1,9 @@
-// Package tenants holds per-tenant data shipped with the product: the demo seed that `make run`
-// loads (and that later issues extend), embedded in the binary.
+// Package tenants holds the data the product ships per region, embedded in the binary: the demo
+// seed that `make run` loads (demo.yaml, Demo), and the regional packs (packs/*.yaml, Packs) —
+// which plugins a region enables, where and with which settings, and the region's dispute types
+// and organisation kinds, each with its source — parsed and validated once; every command that
+// opens the application refuses to start on an invalid one. Applying a pack on onboarding is a
+// later step: today the core only reads them.
 package tenants
 
 import (

@@ -28,6 +28,7 @@ import (
 	"github.com/fengqiao/fengqiao/core/store"
 	"github.com/fengqiao/fengqiao/core/tenant"
 	"github.com/fengqiao/fengqiao/core/warnings"
+	"github.com/fengqiao/fengqiao/tenants"
 )
 
 // Version is set at build time (-ldflags "-X github.com/fengqiao/fengqiao/core/cli.Version=…").
@@ -61,6 +62,11 @@ func newLogger(c config.Config, w io.Writer) *slog.Logger {
 
 // open connects to the database and builds the services. needSigner: the token key is required.
 func open(ctx context.Context, cfg config.Config, needSigner bool) (*app, error) {
+	// The regional packs ship in the binary: an invalid one stops every command that opens the
+	// application, before anything is touched, naming the pack and the field.
+	if _, err := tenants.Packs(); err != nil {
+		return nil, err
+	}
 	if err := cfg.RequireDatabase(); err != nil {
 		return nil, err
 	}
