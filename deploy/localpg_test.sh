@@ -170,6 +170,16 @@ grep -q "port $PORT" "$ERR" || fail "$step" "stderr does not mention port $PORT"
 grep -q -- '--port' "$ERR" || fail "$step" "stderr does not explain --port"
 pass "$step"
 
+step="make run (run.sh) refuses a taken HTTP port before anything else, and says what to do"
+# The database URL is a dead one: had run.sh gone on, it would fail on it, not on the port.
+if OUT=$(FENGQIAO_DATABASE_URL=postgres://nobody@127.0.0.1:1/none FENGQIAO_HTTP_ADDR=127.0.0.1:$PORT \
+	bash "$SCRIPT_DIR/run.sh" 2>"$ERR"); then RC=0; else RC=$?; fi
+[[ $RC -eq 1 ]] || fail "$step" "exit code $RC (want 1)"
+grep -q "port $PORT is already in use" "$ERR" || fail "$step" "stderr does not name port $PORT"
+grep -q "FENGQIAO_HTTP_ADDR=:$((PORT + 1)) make run" "$ERR" || fail "$step" "stderr does not say how to choose another address"
+[[ $(wc -l <"$ERR") -eq 1 ]] || fail "$step" "more than the one line: run.sh went on"
+pass "$step"
+
 # 3. stop
 step="stop"
 lp stop --dir "$DIR" --port "$PORT"
