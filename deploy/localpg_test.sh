@@ -56,19 +56,25 @@ port_in_use() {
 	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-PORT=
-for _ in $(seq 1 50); do
-	candidate=$((55000 + RANDOM % 1000))
-	if ! port_in_use "$candidate"; then
-		PORT=$candidate
-		break
+# pick_port: a random port of 55000-55999 that is free now (another program may take it before
+# the first start: that start then picks again).
+pick_port() {
+	PORT=
+	local candidate
+	for _ in $(seq 1 50); do
+		candidate=$((55000 + RANDOM % 1000))
+		if ! port_in_use "$candidate"; then
+			PORT=$candidate
+			break
+		fi
+	done
+	if [[ -z $PORT ]]; then
+		echo "could not find a free port in 55000-55999" >&2
+		exit 1
 	fi
-done
-if [[ -z $PORT ]]; then
-	echo "could not find a free port in 55000-55999" >&2
-	exit 1
-fi
-WANT_URL="postgres://fengqiao@127.0.0.1:$PORT/fengqiao?sslmode=disable"
+	WANT_URL="postgres://fengqiao@127.0.0.1:$PORT/fengqiao?sslmode=disable"
+}
+pick_port
 URL_RE='^postgres://fengqiao@127\.0\.0\.1:[0-9]+/fengqiao\?sslmode=disable$'
 
 PSQL=$(command -v psql 2>/dev/null || true)
@@ -112,7 +118,14 @@ echo "localpg self-test: dir=$DIR port=$PORT"
 
 # 1. start
 step="start --fast"
-lp start --dir "$DIR" --port "$PORT" --fast
+for _ in 1 2 3 4 5; do
+	lp start --dir "$DIR" --port "$PORT" --fast
+	if [[ $RC -eq 0 ]] || ! grep -q "port $PORT on 127.0.0.1 is already in use" "$ERR"; then
+		break
+	fi
+	echo "      port $PORT was taken meanwhile; another"
+	pick_port
+done
 [[ $RC -eq 0 ]] || fail "$step" "exit code $RC"
 pass "$step"
 
