@@ -26,7 +26,7 @@ func (s *Store) CaseAccess(ctx context.Context, tenantCode, caseID string) (acce
 		c, err = caseAccessTx(ctx, tx, tenantCode, caseID)
 		return err
 	})
-	if errors.Is(err, tenant.ErrNotFound) || pgCode(err) == "22P02" {
+	if errors.Is(err, tenant.ErrNotFound) || pgCode(err) == codeInvalidText {
 		return c, cases.ErrNotFound
 	}
 	return c, err
@@ -262,7 +262,7 @@ func (s *Store) CreateShare(ctx context.Context, sh access.CaseShare) (access.Ca
 		}
 		return appendAudit(ctx, tx, sh.Tenant, "case.share", "case:"+sh.CaseID, nil, out)
 	})
-	if pgCode(err) == "22P02" {
+	if pgCode(err) == codeInvalidText {
 		return out, cases.ErrNotFound
 	}
 	return out, err
@@ -289,7 +289,7 @@ func (s *Store) RevokeShare(ctx context.Context, tenantCode, caseID, shareID, by
 		}
 		return appendAudit(ctx, tx, tenantCode, "case.share.revoke", "case:"+caseID, before, out)
 	})
-	if pgCode(err) == "22P02" {
+	if pgCode(err) == codeInvalidText {
 		return out, access.ErrShareNotFound
 	}
 	return out, err
@@ -306,7 +306,7 @@ func (s *Store) CaseShares(ctx context.Context, tenantCode, caseID string) ([]ac
 		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (access.CaseShare, error) { return scanShare(r) })
 		return err
 	})
-	if pgCode(err) == "22P02" {
+	if pgCode(err) == codeInvalidText {
 		return nil, cases.ErrNotFound
 	}
 	return out, err
@@ -364,7 +364,7 @@ func (s *Store) LinkCase(ctx context.Context, tenantCode, caseID string, l acces
 		}
 		return appendAudit(ctx, tx, tenantCode, "case.link", "case:"+caseID, nil, out)
 	})
-	if pgCode(err) == "22P02" {
+	if pgCode(err) == codeInvalidText {
 		return out, cases.ErrNotFound
 	}
 	return out, err
@@ -387,7 +387,7 @@ func (s *Store) UnlinkCase(ctx context.Context, tenantCode, caseID, kind, partyI
 		found = true
 		return appendAudit(ctx, tx, tenantCode, "case.unlink", "case:"+caseID, before, nil)
 	})
-	if pgCode(err) == "22P02" {
+	if pgCode(err) == codeInvalidText {
 		return false, nil
 	}
 	return found, err
@@ -409,7 +409,7 @@ func (s *Store) CaseLinks(ctx context.Context, tenantCode, caseID string) ([]acc
 		})
 		return err
 	})
-	if pgCode(err) == "22P02" {
+	if pgCode(err) == codeInvalidText {
 		return nil, cases.ErrNotFound
 	}
 	return out, err

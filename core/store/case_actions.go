@@ -78,7 +78,7 @@ func (s *Store) ApplyAction(ctx context.Context, tenantCode, id string, in cases
 			return err
 		}
 		if _, err := tx.Exec(ctx, "SELECT 1 FROM cases WHERE tenant_id = $1 AND id = $2 FOR UPDATE", tenantCode, id); err != nil {
-			if pgCode(err) == "22P02" {
+			if pgCode(err) == codeInvalidText {
 				return cases.ErrNotFound
 			}
 			return err
@@ -282,7 +282,7 @@ func (s *Store) FollowUps(ctx context.Context, tenantCode, state string, now tim
 		out, err = pgx.CollectRows(rows, scanFollowUp(now))
 		return err
 	})
-	if pgCode(err) == "22P02" {
+	if pgCode(err) == codeInvalidText {
 		return nil, cases.ErrInvalid
 	}
 	return out, err

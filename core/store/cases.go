@@ -184,7 +184,7 @@ func queueUnchecked(b *pgx.Batch, tenantCode, caseID string, a audit.Actor, u *c
 
 func loadCase(ctx context.Context, tx pgx.Tx, tenantCode, id string) (cases.Case, error) {
 	c, err := scanCase(tx.QueryRow(ctx, "SELECT "+caseColumns+" FROM cases WHERE tenant_id = $1 AND id = $2", tenantCode, id))
-	if isNoRows(err) || pgCode(err) == "22P02" {
+	if isNoRows(err) || pgCode(err) == codeInvalidText {
 		return c, cases.ErrNotFound
 	}
 	if err != nil {
@@ -291,7 +291,7 @@ func (s *Store) Cases(ctx context.Context, tenantCode string, f cases.Filter) ([
 		}
 		return prow.Err()
 	})
-	if pgCode(err) == "22P02" {
+	if pgCode(err) == codeInvalidText {
 		return nil, errors.Join(cases.ErrInvalid, err)
 	}
 	return out, err
@@ -335,7 +335,7 @@ func (s *Store) History(ctx context.Context, tenantCode, id string) ([]cases.Eve
 		})
 		return err
 	})
-	if pgCode(err) == "22P02" {
+	if pgCode(err) == codeInvalidText {
 		return nil, cases.ErrNotFound
 	}
 	return out, err

@@ -88,7 +88,7 @@ func specList(xs []string) []string {
 
 // notFound reports a missing record, also for an id PostgreSQL cannot read as a uuid (22P02).
 func notFound(err error, resource string) error {
-	if isNoRows(err) || pgCode(err) == "22P02" {
+	if isNoRows(err) || pgCode(err) == codeInvalidText {
 		return &orgs.NotFoundError{Resource: resource}
 	}
 	return err
@@ -139,7 +139,7 @@ func (l *listQuery) page(f orgs.Filter) (string, []any) {
 
 // listErr reports a cursor id PostgreSQL cannot read (the API checks it first).
 func listErr(err error) error {
-	if pgCode(err) == "22P02" {
+	if pgCode(err) == codeInvalidText {
 		return errors.Join(&orgs.ValidationError{Errors: []orgs.FieldError{{Field: "after", Message: "游标无效 / invalid cursor"}}}, err)
 	}
 	return err

@@ -476,7 +476,7 @@ func (s *Store) RebuildStats(ctx context.Context, tenantCode string, check bool)
 			}
 			return upsertCells(ctx, tx, tenantCode, "stats_monthly", monthly, true)
 		})
-		if c := pgCode(err); c != "40001" && c != "40P01" && c != "23505" {
+		if c := pgCode(err); c != codeSerialization && c != codeDeadlock && c != codeUniqueViolation {
 			break
 		}
 	}
@@ -579,7 +579,7 @@ func computeCells(ctx context.Context, tx pgx.Tx, tenantCode string) (stats.Cell
 func (s *Store) SetJoint(ctx context.Context, tenantCode, caseID string, j *cases.Joint) error {
 	return s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "SELECT 1 FROM cases WHERE tenant_id = $1 AND id = $2 FOR UPDATE", tenantCode, caseID); err != nil {
-			if pgCode(err) == "22P02" {
+			if pgCode(err) == codeInvalidText {
 				return cases.ErrNotFound
 			}
 			return err

@@ -114,7 +114,7 @@ func (s *Store) checkRole(ctx context.Context) error {
 		FROM pg_roles r WHERE r.rolname = current_user`, AppRole).Scan(&user, &super, &bypass, &owned, &memberOfApp)
 	if err != nil {
 		var pgErr *pgconn.PgError
-		if errors.As(err, &pgErr) && pgErr.Code == "42704" {
+		if errors.As(err, &pgErr) && pgErr.Code == codeUndefinedObject {
 			return fmt.Errorf("store: role %s does not exist: run `fengqiao migrate` first", AppRole)
 		}
 		return fmt.Errorf("store: check application role: %w", err)

@@ -128,7 +128,7 @@ func (s *Store) PrincipalState(ctx context.Context, tenantCode, userID, sessionI
 	var revoked *bool
 	err := s.pool.QueryRow(ctx, `SELECT user_status, tenant_status, organisation_id::text, session_generation, revoked
 		FROM principal_state($1, $2, nullif($3, '')::uuid)`, tenantCode, userID, sessionID).Scan(&us, &ts, &org, &gen, &revoked)
-	if pgCode(err) == "22P02" { // not a uuid
+	if pgCode(err) == codeInvalidText { // not a uuid
 		return out, identity.ErrUserNotFound
 	}
 	if err != nil {
@@ -158,7 +158,7 @@ func (s *Store) RevokeSession(ctx context.Context, tenantCode, userID, sessionID
 		}
 		return appendAudit(ctx, tx, tenantCode, "auth.logout", identity.UserSubject(userID), nil, map[string]any{"session": sessionID})
 	})
-	if pgCode(err) == "22P02" {
+	if pgCode(err) == codeInvalidText {
 		return identity.ErrUnauthenticated
 	}
 	return err
@@ -175,7 +175,7 @@ func (s *Store) EndSessions(ctx context.Context, tenantCode, userID string) erro
 		}
 		return appendAudit(ctx, tx, tenantCode, "user.sessions.end", identity.UserSubject(userID), nil, map[string]any{"session_generation": gen})
 	})
-	if isNoRows(err) || pgCode(err) == "22P02" {
+	if isNoRows(err) || pgCode(err) == codeInvalidText {
 		return identity.ErrUserNotFound
 	}
 	return err
@@ -272,7 +272,7 @@ func (s *Store) User(ctx context.Context, tenantCode, id string) (identity.User,
 		u, err = scanUser(tx.QueryRow(ctx, "SELECT "+userColumns+" FROM users u WHERE u.tenant_id = $1 AND u.id = $2", tenantCode, id))
 		return err
 	})
-	if isNoRows(err) || pgCode(err) == "22P02" {
+	if isNoRows(err) || pgCode(err) == codeInvalidText {
 		return u, identity.ErrUserNotFound
 	}
 	return u, err
@@ -322,7 +322,7 @@ func (s *Store) UpdateUser(ctx context.Context, tenantCode, id string, ch identi
 		return appendAudit(ctx, tx, tenantCode, "user.update", u.Subject(),
 			map[string]any{"display_name": before.DisplayName, "status": before.Status, "roles": before.Roles}, after)
 	})
-	if isNoRows(err) || pgCode(err) == "22P02" {
+	if isNoRows(err) || pgCode(err) == codeInvalidText {
 		return u, nil, identity.ErrUserNotFound
 	}
 	return u, removed, err
@@ -413,7 +413,7 @@ func (s *Store) RevokeToken(ctx context.Context, tenantCode, id string) (identit
 		}
 		return appendAudit(ctx, tx, tenantCode, "token.revoke", t.Subject(), nil, map[string]any{"revoked_at": t.RevokedAt})
 	})
-	if isNoRows(err) || pgCode(err) == "22P02" {
+	if isNoRows(err) || pgCode(err) == codeInvalidText {
 		return t, nil, identity.ErrTokenNotFound
 	}
 	return t, removed, err

@@ -110,7 +110,7 @@ func scanWarning(row pgx.Row) (warnings.Warning, error) {
 // loadWarning reads one warning of the tenant (lock: "" or " FOR UPDATE OF w").
 func loadWarning(ctx context.Context, tx pgx.Tx, tenantCode, id, lock string) (warnings.Warning, error) {
 	w, err := scanWarning(tx.QueryRow(ctx, "SELECT "+warningColumns+warningFrom+" WHERE w.tenant_id = $1 AND w.id = $2"+lock, tenantCode, id))
-	if isNoRows(err) || pgCode(err) == "22P02" {
+	if isNoRows(err) || pgCode(err) == codeInvalidText {
 		return w, warnings.ErrNotFound
 	}
 	return w, err
@@ -151,7 +151,7 @@ func (s *Store) Warnings(ctx context.Context, tenantCode string, f warnings.Filt
 		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (warnings.Warning, error) { return scanWarning(r) })
 		return err
 	})
-	if pgCode(err) == "22P02" {
+	if pgCode(err) == codeInvalidText {
 		return nil, badCursor()
 	}
 	return out, err
@@ -295,7 +295,7 @@ func (s *Store) Inbox(ctx context.Context, tenantCode, reader string, recipients
 		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (warnings.Message, error) { return scanMessage(r) })
 		return err
 	})
-	if pgCode(err) == "22P02" {
+	if pgCode(err) == codeInvalidText {
 		return nil, badCursor()
 	}
 	return out, err
@@ -320,7 +320,7 @@ func (s *Store) MarkInboxRead(ctx context.Context, tenantCode, reader string, re
 		}
 		return read()
 	})
-	if isNoRows(err) || pgCode(err) == "22P02" {
+	if isNoRows(err) || pgCode(err) == codeInvalidText {
 		return out, warnings.ErrMessageNotFound
 	}
 	return out, err
