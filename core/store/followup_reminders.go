@@ -2,16 +2,12 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/fengqiao/fengqiao/core/warnings"
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 )
-
-// KindFollowUpDue is the inbox event of a follow-up visit that has come due (回访提醒).
-const KindFollowUpDue = "follow_up.due"
 
 // followUpReminderArgs is the job reminding a district of a follow-up at its due time.
 type followUpReminderArgs struct {
@@ -60,10 +56,9 @@ func (r *reminderWorker) Work(ctx context.Context, job *river.Job[followUpRemind
 		if err != nil {
 			return err
 		}
-		if err := insertMessage(ctx, tx, a.Tenant, warnings.Message{Recipient: warnings.TenantRecipient(a.Tenant), Kind: KindFollowUpDue,
-			Title:  "回访到期：案件 " + number + " / Follow-up due: case " + number,
-			Body:   fmt.Sprintf("请对案件 %s 进行回访并记录结果（follow_up 操作）。 / Visit or call the parties of case %s and record the result (action follow_up).", number, number),
-			CaseID: a.CaseID, SourceTenant: a.Tenant}); err != nil {
+		title, body := warnings.FollowUpDueMessage(number)
+		if err := insertMessage(ctx, tx, a.Tenant, warnings.Message{Recipient: warnings.TenantRecipient(a.Tenant), Kind: warnings.KindFollowUpDue,
+			Title: title, Body: body, CaseID: a.CaseID, SourceTenant: a.Tenant}); err != nil {
 			return err
 		}
 		return completeIn(ctx, tx, job)

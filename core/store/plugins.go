@@ -351,29 +351,10 @@ func (wk *pluginEventWorker) Work(ctx context.Context, job *river.Job[pluginEven
 	return rt.DeliverEvent(jobContext(ctx, "plugin_event", job.ID), ev)
 }
 
-// caseEventKinds are the after-events of a case change (before nil: intake).
-func caseEventKinds(before, after *cases.Case) []string {
-	if before == nil {
-		return []string{"case.received"}
-	}
-	var out []string
-	switch {
-	case after.CommitteeID != before.CommitteeID && after.CommitteeID != "":
-		out = append(out, "case.assigned")
-	case cases.Concluded(after.Status) && !cases.Concluded(before.Status):
-		out = append(out, "case.concluded")
-	case after.Status == cases.StatusClosed && before.Status != cases.StatusClosed:
-		out = append(out, "case.closed")
-	case cases.Concluded(before.Status) && !cases.Concluded(after.Status) && after.Status != cases.StatusClosed:
-		out = append(out, "case.reopened")
-	}
-	return append(out, "case.updated")
-}
-
 // enqueuePluginEvents queues the change's events for every plugin enabled in the case's tenant
 // that subscribes to them, in tx: they exist exactly when the change commits.
 func enqueuePluginEvents(ctx context.Context, tx pgx.Tx, before, after *cases.Case) error {
-	kinds := caseEventKinds(before, after)
+	kinds := cases.AfterEvents(before, after)
 	rows, err := tx.Query(ctx, `SELECT p.name, k FROM plugins p CROSS JOIN unnest($2::text[]) k
 		WHERE p.manifest -> 'events' ? k AND (
 			SELECT pt.enabled FROM plugin_tenants pt

@@ -30,15 +30,14 @@ func (m tokenMemo) tokens(text string) []string {
 	return t
 }
 
-// caseDocumentMemo returns a case's two search documents as tsvector literals: doc (title A,
-// description C) and names (the parties' names, B), segmenting through memo (nil: no memo).
+// caseDocumentMemo returns a case's search documents (search.CaseDocuments), segmenting
+// through memo (nil: no memo).
 func caseDocumentMemo(c cases.Case, memo tokenMemo) (doc, names string) {
-	var ns []string
-	for _, p := range c.Parties {
-		ns = append(ns, search.NameTokens(p.Name)...)
+	ns := make([]string, len(c.Parties))
+	for i, p := range c.Parties {
+		ns[i] = p.Name
 	}
-	return search.Vector(search.Field{Tokens: memo.tokens(c.Title), Weight: 'A'}, search.Field{Tokens: memo.tokens(c.Description), Weight: 'C'}),
-		search.Vector(search.Field{Tokens: ns, Weight: 'B'})
+	return search.CaseDocuments(c.Title, c.Description, ns, memo.tokens)
 }
 
 // searchDocuments writes (or replaces) the search documents of cases, in one statement
