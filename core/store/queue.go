@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"sync"
 	"time"
 
 	"github.com/fengqiao/fengqiao/core/audit"
+	"github.com/fengqiao/fengqiao/core/delivery"
 	"github.com/fengqiao/fengqiao/core/warnings"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -119,10 +119,10 @@ func enqueue(ctx context.Context, tx pgx.Tx, args river.JobArgs, opts *river.Ins
 
 // worker is what the queue's workers share.
 type worker struct {
-	s    *Store
-	log  *slog.Logger
-	now  func() time.Time // the clock deadlines are compared with
-	http *http.Client     // webhook deliveries
+	s      *Store
+	log    *slog.Logger
+	now    func() time.Time // the clock deadlines are compared with
+	sender *delivery.Sender // webhook deliveries
 }
 
 // jobContext is the context of a job's work: its actor in the audit trail is the queue.
@@ -170,11 +170,7 @@ func (s *Store) worker(log *slog.Logger, now func() time.Time) *worker {
 	if log == nil {
 		log = s.log
 	}
-	return &worker{s: s, log: log, now: now, http: &http.Client{
-		Timeout: warnings.DeliveryTimeout,
-		// A redirect is an answer, not a delivery: the receiver registers its final address.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}}
+	return &worker{s: s, log: log, now: now, sender: delivery.NewSender(warnings.DeliveryTimeout)}
 }
 
 // StartQueue starts working the queue in the background until stop is called (or ctx ends):

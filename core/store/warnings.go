@@ -1,17 +1,14 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
-	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/fengqiao/fengqiao/core/cases"
+	"github.com/fengqiao/fengqiao/core/delivery"
 	"github.com/fengqiao/fengqiao/core/orgs"
 	"github.com/fengqiao/fengqiao/core/warnings"
 	"github.com/google/uuid"
@@ -548,7 +545,7 @@ func (d *deliverWorker) Work(ctx context.Context, job *river.Job[webhookDeliverA
 	if err != nil || del.Status != warnings.DeliveryPending {
 		return err
 	}
-	sendErr := d.w.post(ctx, del, secret.Value)
+	sendErr := d.w.sender.Send(ctx, delivery.Message{ID: del.ID, URL: del.URL, Event: del.Event, Payload: del.Payload, Secret: secret.Value})
 	final := job.Attempt >= job.MaxAttempts
 	err = d.w.s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		if sendErr == nil {
@@ -574,31 +571,6 @@ func (d *deliverWorker) Work(ctx context.Context, job *river.Job[webhookDeliverA
 		return err
 	}
 	return sendErr
-}
-
-// post sends one attempt of a delivery.
-func (w *worker) post(ctx context.Context, d warnings.Delivery, secret []byte) error {
-	ts := time.Now().Unix()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.URL, bytes.NewReader(d.Payload))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "Fengqiao-Webhook/1")
-	req.Header.Set(warnings.HeaderEvent, d.Event)
-	req.Header.Set(warnings.HeaderDelivery, d.ID)
-	req.Header.Set(warnings.HeaderTimestamp, strconv.FormatInt(ts, 10))
-	req.Header.Set(warnings.HeaderSignature, warnings.Sign(secret, ts, d.Payload))
-	res, err := w.http.Do(req)
-	if err != nil {
-		return fmt.Errorf("webhook POST: %w", err)
-	}
-	defer res.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
-	if res.StatusCode < 200 || res.StatusCode > 299 {
-		return fmt.Errorf("webhook answered HTTP %d", res.StatusCode)
-	}
-	return nil
 }
 
 // badCursor is the error of a listing cursor PostgreSQL cannot read (the API checks its shape).
