@@ -16,6 +16,7 @@ import (
 	"github.com/fengqiao/fengqiao/core/authz"
 	"github.com/fengqiao/fengqiao/core/cases"
 	"github.com/fengqiao/fengqiao/core/identity"
+	"github.com/fengqiao/fengqiao/core/jobs"
 	"github.com/fengqiao/fengqiao/core/library"
 	"github.com/fengqiao/fengqiao/core/orgs"
 	"github.com/fengqiao/fengqiao/core/pii"
@@ -34,6 +35,7 @@ type env struct {
 	srv      *httptest.Server
 	api      *api.Server
 	store    *store.Store
+	queue    *jobs.Runner // works the job queue (with the plugin manager, if any)
 	authz    *authz.Authorizer
 	cases    *cases.Service
 	warnings *warnings.Service
@@ -127,11 +129,14 @@ func newEnvWith(t testing.TB, o envOptions) *env {
 		}
 		t.Cleanup(mgr.Close)
 		caseSvc.SetHooks(mgr)
-		st.SetPluginRuntime(mgr)
 		deps.Plugins, deps.PluginStore = mgr, st
 	}
 	srv := api.New(deps)
-	e := &env{t: t, srv: httptest.NewServer(srv.Handler()), api: srv, store: st, authz: az, cases: caseSvc, warnings: warnSvc, owner: owner, tokens: map[string]string{}, ids: map[string]string{}, plugins: mgr, metrics: gatherer, deps: deps}
+	var runtime jobs.PluginRuntime
+	if mgr != nil {
+		runtime = mgr
+	}
+	e := &env{t: t, srv: httptest.NewServer(srv.Handler()), api: srv, store: st, queue: jobs.New(st, runtime, discardLogger()), authz: az, cases: caseSvc, warnings: warnSvc, owner: owner, tokens: map[string]string{}, ids: map[string]string{}, plugins: mgr, metrics: gatherer, deps: deps}
 	t.Cleanup(e.srv.Close)
 
 	plan, err := tenant.PlanOnboarding("000000", []string{"310107", "310118", "370104", "370105"}, true)

@@ -54,7 +54,7 @@ func (e *env) work(t *testing.T, ahead time.Duration) int {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	n, err := e.store.WorkQueue(ctx, time.Now().Add(ahead))
+	n, err := e.queue.WorkQueue(ctx, time.Now().Add(ahead))
 	if err != nil {
 		t.Fatalf("work the queue: %v", err)
 	}
@@ -405,7 +405,7 @@ func TestQueueSurvivesRestart(t *testing.T) {
 	e := newEnv(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	stop, err := e.store.StartQueue(ctx, discardLogger())
+	stop, err := e.queue.Start(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -417,7 +417,7 @@ func TestQueueSurvivesRestart(t *testing.T) {
 	if n := len(e.items(t, "putuo-staff", "/api/v1/tenants/310107/inbox")); n != 0 {
 		t.Fatalf("%d messages while no worker ran", n)
 	}
-	stop, err = e.store.StartQueue(ctx, discardLogger()) // the server comes back
+	stop, err = e.queue.Start(ctx) // the server comes back
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -213,7 +213,8 @@ func printCheck(cmd *cobra.Command, rep *pluginhost.Report) {
 }
 
 // startPlugins starts the plugin platform of a server: every installed plugin runs, before
-// hooks run on case changes, the queue hands plugins their events and jobs.
+// hooks run on case changes; the queue (core/jobs, given the manager) hands plugins their
+// events and jobs.
 func startPlugins(ctx context.Context, a *app, reg prometheus.Registerer) (*pluginhost.Manager, error) {
 	pluginhost.HostVersion = Version
 	m := pluginhost.New(a.store, pluginhost.HostDeps{Cases: a.cases, Orgs: a.orgs, Store: a.store, Stats: a.stats, Authz: a.authz, Access: a.store},
@@ -225,6 +226,5 @@ func startPlugins(ctx context.Context, a *app, reg prometheus.Registerer) (*plug
 		return nil, fmt.Errorf("plugins: %w", err)
 	}
 	a.cases.SetHooks(m)
-	a.store.SetPluginRuntime(m)
 	return m, nil
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/fengqiao/fengqiao/core/config"
 	"github.com/fengqiao/fengqiao/core/division"
 	"github.com/fengqiao/fengqiao/core/identity"
+	"github.com/fengqiao/fengqiao/core/jobs"
 	"github.com/fengqiao/fengqiao/core/library"
 	"github.com/fengqiao/fengqiao/core/orgs"
 	"github.com/fengqiao/fengqiao/core/store"
@@ -148,7 +149,7 @@ func serveCmd(load loader) *cobra.Command {
 				return err
 			}
 			defer plugins.Close()
-			stopQueue, err := a.store.StartQueue(ctx, a.log)
+			stopQueue, err := jobs.New(a.store, plugins, a.log).Start(ctx)
 			if err != nil {
 				return err
 			}

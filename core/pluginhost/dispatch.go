@@ -13,6 +13,7 @@ import (
 	"github.com/fengqiao/fengqiao/core/access"
 	"github.com/fengqiao/fengqiao/core/audit"
 	"github.com/fengqiao/fengqiao/core/cases"
+	"github.com/fengqiao/fengqiao/core/jobs"
 	"github.com/fengqiao/fengqiao/core/pii"
 	"github.com/fengqiao/fengqiao/core/plugins"
 	"github.com/fengqiao/fengqiao/core/store"
@@ -274,7 +275,7 @@ func (e *RouteError) Unwrap() error { return plugins.ErrUnavailable }
 
 // --- after-events and jobs -----------------------------------------------------------------
 
-// DeliverEvent delivers a queued after-event (store.PluginRuntime). A plugin no longer
+// DeliverEvent delivers a queued after-event (jobs.PluginRuntime). A plugin no longer
 // enabled in the tenant, or uninstalled, drops it; an error makes the queue retry.
 func (m *Manager) DeliverEvent(ctx context.Context, ev store.PluginEvent) error {
 	rec, settings, ok := m.Enabled(ev.Plugin, ev.Tenant)
@@ -291,7 +292,7 @@ func (m *Manager) DeliverEvent(ctx context.Context, ev store.PluginEvent) error 
 	})
 }
 
-// RunJob runs a scheduled job for one tenant (store.PluginRuntime).
+// RunJob runs a scheduled job for one tenant (jobs.PluginRuntime).
 func (m *Manager) RunJob(ctx context.Context, run store.PluginJobRun) (string, error) {
 	rec, settings, ok := m.Enabled(run.Plugin, run.Tenant)
 	if !ok {
@@ -317,7 +318,7 @@ func (m *Manager) RunJob(ctx context.Context, run store.PluginJobRun) (string, e
 	return resp.GetSummary(), err
 }
 
-var _ store.PluginRuntime = (*Manager)(nil)
+var _ jobs.PluginRuntime = (*Manager)(nil)
 var _ cases.Hooks = (*Manager)(nil)
 
 // requestID is the request's id, as the audit trail has it.

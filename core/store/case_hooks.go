@@ -100,5 +100,5 @@ func reportOutcome(ctx context.Context, tx pgx.Tx, c *cases.Case) error {
 		c.TenantCode, id, c.Referral.AgencyID, url, warnings.KindReferralFeedback, raw); err != nil {
 		return err
 	}
-	return enqueue(ctx, tx, webhookDeliverArgs{Tenant: c.TenantCode, DeliveryID: id}, nil)
+	return enqueue(ctx, tx, WebhookDeliverArgs{Tenant: c.TenantCode, DeliveryID: id}, nil)
 }

@@ -20,7 +20,8 @@ import (
 )
 
 // The plugin platform's tables (migration 00018): the catalog, enablements, each plugin's
-// documents, job runs; and the queue jobs that deliver after-events and run scheduled jobs.
+// documents, job runs; and the queue jobs that deliver after-events and run scheduled jobs
+// (inserted here, worked by core/jobs).
 
 // pluginsChannel is the NOTIFY channel of catalog and enablement changes.
 const pluginsChannel = "fengqiao_plugins"
@@ -294,22 +295,6 @@ func (s *Store) AddCaseNote(ctx context.Context, tenant, caseID, text string, da
 
 // --- after-events ------------------------------------------------------------------------------
 
-// PluginRuntime is what the queue hands plugin work to (core/pluginhost.Manager).
-type PluginRuntime interface {
-	DeliverEvent(ctx context.Context, ev PluginEvent) error
-	RunJob(ctx context.Context, run PluginJobRun) (summary string, err error)
-}
-
-// SetPluginRuntime sets where plugin events and job runs go; without it they wait (retried).
-func (s *Store) SetPluginRuntime(rt PluginRuntime) { s.pluginRuntime.Store(&rt) }
-
-func (s *Store) runtime() PluginRuntime {
-	if p := s.pluginRuntime.Load(); p != nil {
-		return *p
-	}
-	return nil
-}
-
 // PluginEvent is one after-event for one plugin: a queue job, delivered at least once.
 type PluginEvent struct {
 	Plugin     string          `json:"plugin"`
@@ -322,33 +307,12 @@ type PluginEvent struct {
 	Attempt    int             `json:"-"`
 }
 
-type pluginEventArgs struct{ PluginEvent }
+// PluginEventArgs is the job delivering a PluginEvent.
+type PluginEventArgs struct{ PluginEvent }
 
-func (pluginEventArgs) Kind() string { return "plugin_event" }
-func (pluginEventArgs) InsertOpts() river.InsertOpts {
+func (PluginEventArgs) Kind() string { return "plugin_event" }
+func (PluginEventArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{MaxAttempts: 12, Queue: river.QueueDefault}
-}
-
-type pluginEventWorker struct {
-	river.WorkerDefaults[pluginEventArgs]
-	w *worker
-}
-
-// NextRetry backs off 2^attempt seconds, up to an hour.
-func (pluginEventWorker) NextRetry(job *river.Job[pluginEventArgs]) time.Time {
-	return time.Now().Add(min(time.Duration(1<<min(job.Attempt, 12))*time.Second, time.Hour))
-}
-
-func (pluginEventWorker) Timeout(*river.Job[pluginEventArgs]) time.Duration { return 2 * time.Minute }
-
-func (wk *pluginEventWorker) Work(ctx context.Context, job *river.Job[pluginEventArgs]) error {
-	rt := wk.w.s.runtime()
-	if rt == nil {
-		return errors.New("store: no plugin runtime in this process")
-	}
-	ev := job.Args.PluginEvent
-	ev.Attempt = job.Attempt
-	return rt.DeliverEvent(jobContext(ctx, "plugin_event", job.ID), ev)
 }
 
 // enqueuePluginEvents queues the change's events for every plugin enabled in the case's tenant
@@ -382,7 +346,7 @@ func enqueuePluginEvents(ctx context.Context, tx pgx.Tx, before, after *cases.Ca
 			ids[x.kind] = id
 		}
 		ev := PluginEvent{Plugin: x.plugin, Tenant: after.TenantCode, EventID: id, Kind: x.kind, CaseID: after.ID, OccurredAt: now, Payload: payload}
-		if err := enqueue(ctx, tx, pluginEventArgs{ev}, nil); err != nil {
+		if err := enqueue(ctx, tx, PluginEventArgs{ev}, nil); err != nil {
 			return err
 		}
 	}
@@ -400,62 +364,22 @@ type PluginJobRun struct {
 	RunID       string    `json:"run_id"`
 }
 
-type pluginJobArgs struct{ PluginJobRun }
+// PluginJobArgs is the job running a PluginJobRun.
+type PluginJobArgs struct{ PluginJobRun }
 
-func (pluginJobArgs) Kind() string { return "plugin_job" }
-func (pluginJobArgs) InsertOpts() river.InsertOpts {
+func (PluginJobArgs) Kind() string { return "plugin_job" }
+func (PluginJobArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{MaxAttempts: 5}
 }
 
-type pluginJobWorker struct {
-	river.WorkerDefaults[pluginJobArgs]
-	w *worker
-}
-
-func (pluginJobWorker) Timeout(*river.Job[pluginJobArgs]) time.Duration {
-	return plugins.MaxJobTimeout + time.Minute
-}
-
-func (wk *pluginJobWorker) Work(ctx context.Context, job *river.Job[pluginJobArgs]) error {
-	rt := wk.w.s.runtime()
-	if rt == nil {
-		return errors.New("store: no plugin runtime in this process")
-	}
-	r := job.Args.PluginJobRun
-	summary, err := rt.RunJob(jobContext(ctx, "plugin_job", job.ID), r)
-	state := "done"
-	if err != nil {
-		state, summary = "failed", err.Error()
-		if job.Attempt < job.MaxAttempts {
-			state = "queued"
-		}
-	}
-	uerr := wk.w.s.inTenant(ctx, r.Tenant, func(tx pgx.Tx) error {
+// FinishPluginJobRun records how a run of a plugin's job ended (state "done", "failed", or
+// "queued" again for a retry) with its summary.
+func (s *Store) FinishPluginJobRun(ctx context.Context, r PluginJobRun, state, summary string) error {
+	return s.inTenant(ctx, r.Tenant, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `UPDATE plugin_job_runs SET state = $3, summary = $4, finished_at = now() WHERE tenant_code = $1 AND run_id = $2`,
 			r.Tenant, r.RunID, state, summary)
 		return err
 	})
-	if uerr != nil {
-		return errors.Join(err, uerr)
-	}
-	return err
-}
-
-type pluginScheduleArgs struct{}
-
-func (pluginScheduleArgs) Kind() string { return "plugin_schedule" }
-func (pluginScheduleArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 1, UniqueOpts: river.UniqueOpts{ByPeriod: time.Minute}}
-}
-
-type pluginScheduleWorker struct {
-	river.WorkerDefaults[pluginScheduleArgs]
-	w *worker
-}
-
-func (wk *pluginScheduleWorker) Work(ctx context.Context, _ *river.Job[pluginScheduleArgs]) error {
-	_, err := wk.w.s.SchedulePluginJobs(ctx, wk.w.now())
-	return err
 }
 
 // SchedulePluginJobs queues, for every installed plugin's job and every tenant where the
@@ -510,7 +434,7 @@ func (s *Store) SchedulePluginJobs(ctx context.Context, now time.Time) ([]Plugin
 					if err != nil {
 						return err
 					}
-					if err := enqueue(ctx, tx, pluginJobArgs{run}, nil); err != nil {
+					if err := enqueue(ctx, tx, PluginJobArgs{run}, nil); err != nil {
 						return err
 					}
 					queued = append(queued, run)

@@ -14,7 +14,6 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
-	"sync/atomic"
 
 	tenantpkg "github.com/fengqiao/fengqiao/core/tenant"
 	"github.com/jackc/pgx/v5"
@@ -50,8 +49,6 @@ type Store struct {
 	log          *slog.Logger
 	origin       string
 	afterConnect func(context.Context, *pgx.Conn) error
-	// pluginRuntime runs plugin events and jobs taken from the queue (SetPluginRuntime).
-	pluginRuntime atomic.Pointer[PluginRuntime]
 }
 
 // Open connects the application pool and verifies it works as a role subject to row-level
