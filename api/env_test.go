@@ -90,7 +90,7 @@ func newEnvWith(t testing.TB, o envOptions) *env {
 	t.Helper()
 	st, owner := storetest.Open(t)
 	ctx := audit.WithActor(context.Background(), audit.Actor{Subject: "system:test"})
-	az, err := authz.New(ctx, st)
+	az, err := authz.New(ctx, &st.PolicyDB)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,8 +98,8 @@ func newEnvWith(t testing.TB, o envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tenants := tenant.NewService(st, []string{"default", "east"}, nil)
-	ids := identity.NewService(st, az, signer)
+	tenants := tenant.NewService(&st.TenantDB, []string{"default", "east"}, nil)
+	ids := identity.NewService(&st.UserDB, az, signer)
 	ring, err := pii.NewKeyring(map[string][]byte{"t1": bytes.Repeat([]byte{1}, 32)}, "t1")
 	if err != nil {
 		t.Fatal(err)
@@ -108,9 +108,9 @@ func newEnvWith(t testing.TB, o envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	caseSvc := cases.NewService(st, pii.NewProtector(ring, idx))
-	warnSvc := warnings.NewService(st)
-	orgSvc, statsSvc := orgs.NewService(st), stats.NewService(st, nil)
+	caseSvc := cases.NewService(&st.CaseDB, pii.NewProtector(ring, idx))
+	warnSvc := warnings.NewService(&st.WarningDB)
+	orgSvc, statsSvc := orgs.NewService(&st.OrgDB), stats.NewService(&st.StatsDB, nil)
 	deps := api.Deps{Tenants: tenants, Identity: ids, Cases: caseSvc, Orgs: orgSvc, Warnings: warnSvc, Stats: statsSvc, Library: library.NewService(st, caseSvc), Authz: az, Access: st, Roles: roleNames{az}, Audit: st, DB: st,
 		BodyLimit: testBodyLimit, Version: "test", Logger: discardLogger(), MetricsToken: testMetricsToken}
 	var mgr *pluginhost.Manager

@@ -79,7 +79,7 @@ func open(ctx context.Context, cfg config.Config, needSigner bool) (*app, error)
 	if len(key) == 0 {
 		key = []byte("command-line-does-not-issue-tokens-0000000000") // never used to sign
 	}
-	az, err := authz.New(ctx, st)
+	az, err := authz.New(ctx, &st.PolicyDB)
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -96,12 +96,12 @@ func open(ctx context.Context, cfg config.Config, needSigner bool) (*app, error)
 	}
 	return &app{
 		cfg: cfg, log: log, store: st, authz: az, piiActiveKey: keys.piiActive,
-		tenants:  tenant.NewService(st, cfg.Tenancy.Placements, nil),
-		identity: identity.NewService(st, az, signer),
-		cases:    cases.NewService(st, protector),
-		orgs:     orgs.NewService(st),
-		warnings: warnings.NewService(st),
-		stats:    stats.NewService(st, nil),
+		tenants:  tenant.NewService(&st.TenantDB, cfg.Tenancy.Placements, nil),
+		identity: identity.NewService(&st.UserDB, az, signer),
+		cases:    cases.NewService(&st.CaseDB, protector),
+		orgs:     orgs.NewService(&st.OrgDB),
+		warnings: warnings.NewService(&st.WarningDB),
+		stats:    stats.NewService(&st.StatsDB, nil),
 	}, nil
 }
 

@@ -21,7 +21,7 @@ import (
 // A referred case reaching its outcome reports back to the referring agency (诉调对接 feedback):
 // a message in the agency's inbox and, when it registered one, a signed webhook delivery. The
 // report carries the case number, the outcome and the channel — no party data.
-func (s *Store) afterCaseChange(ctx context.Context, tx pgx.Tx, before, after *cases.Case) error {
+func (s *CaseDB) afterCaseChange(ctx context.Context, tx pgx.Tx, before, after *cases.Case) error {
 	if err := maintainStats(ctx, tx, after.TenantCode, before, after); err != nil {
 		return err
 	}
@@ -44,7 +44,7 @@ func (s *Store) afterCaseChange(ctx context.Context, tx pgx.Tx, before, after *c
 
 // ReferringAgency returns an organisation's name and whether it is a partner agency (whatever
 // its status); an unknown organisation is no agency.
-func (s *Store) ReferringAgency(ctx context.Context, tenantCode, orgID string) (string, bool, error) {
+func (s *CaseDB) ReferringAgency(ctx context.Context, tenantCode, orgID string) (string, bool, error) {
 	var name string
 	var agency bool
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {

@@ -38,7 +38,7 @@ func scheduleReminders(ctx context.Context, tx pgx.Tx, tenantCode, caseID string
 // RemindFollowUp puts a "follow-up due" message in the district's inbox, unless the visit was
 // done meanwhile (or the follow-up is gone); done, the queue's completion of the job, runs last
 // in the same transaction.
-func (s *Store) RemindFollowUp(ctx context.Context, tenantCode, caseID, followUpID string, done func(pgx.Tx) error) error {
+func (s *WarningDB) RemindFollowUp(ctx context.Context, tenantCode, caseID, followUpID string, done func(pgx.Tx) error) error {
 	return s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		var number string
 		var doneAt *time.Time

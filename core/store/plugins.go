@@ -30,7 +30,7 @@ var manifestJSON = protojson.MarshalOptions{UseProtoNames: true}
 
 // InstallPlugin records r in the catalog, replacing an installed version of the same name
 // (kept as Previous). Audited in the platform's trail.
-func (s *Store) InstallPlugin(ctx context.Context, r plugins.Record) (plugins.Record, error) {
+func (s *PluginDB) InstallPlugin(ctx context.Context, r plugins.Record) (plugins.Record, error) {
 	m, err := manifestJSON.Marshal(r.Manifest)
 	if err != nil {
 		return r, err
@@ -64,7 +64,7 @@ func (s *Store) InstallPlugin(ctx context.Context, r plugins.Record) (plugins.Re
 const rootTenant = "000000"
 
 // Plugins lists the catalog by name.
-func (s *Store) Plugins(ctx context.Context) ([]plugins.Record, error) {
+func (s *PluginDB) Plugins(ctx context.Context) ([]plugins.Record, error) {
 	rows, err := s.pool.Query(ctx, `SELECT name, version, sha256, path, protocol_version, manifest, installed_by, installed_at, previous
 		FROM plugins ORDER BY name`)
 	if err != nil {
@@ -86,7 +86,7 @@ func (s *Store) Plugins(ctx context.Context) ([]plugins.Record, error) {
 
 // PluginEnablements lists every enablement row: a platform read, acting for the country, whose
 // subtree is every tenant (plugin_tenants is under row-level security).
-func (s *Store) PluginEnablements(ctx context.Context) ([]plugins.Enablement, error) {
+func (s *PluginDB) PluginEnablements(ctx context.Context) ([]plugins.Enablement, error) {
 	var out []plugins.Enablement
 	err := s.inTenant(ctx, rootTenant, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT plugin, tenant_code, subtree, enabled, settings, permissions, mandatory, updated_by, updated_at
@@ -105,7 +105,7 @@ func (s *Store) PluginEnablements(ctx context.Context) ([]plugins.Enablement, er
 
 // SetPluginEnablement writes the enablement of a plugin for a tenant (or its subtree), audited
 // in that tenant's trail. The tenant must be active.
-func (s *Store) SetPluginEnablement(ctx context.Context, e plugins.Enablement) (plugins.Enablement, error) {
+func (s *PluginDB) SetPluginEnablement(ctx context.Context, e plugins.Enablement) (plugins.Enablement, error) {
 	e.UpdatedBy = audit.ActorFrom(ctx).Subject
 	err := s.inTenant(ctx, e.TenantCode, func(tx pgx.Tx) error {
 		if _, err := activeTenant(ctx, tx, e.TenantCode); err != nil {
@@ -150,7 +150,7 @@ func (s *Store) SetPluginEnablement(ctx context.Context, e plugins.Enablement) (
 
 // WatchPlugins calls onChange whenever the catalog or an enablement changes (in any process),
 // and once when it starts listening (and after each reconnect), until ctx ends.
-func (s *Store) WatchPlugins(ctx context.Context, onChange func()) {
+func (s *PluginDB) WatchPlugins(ctx context.Context, onChange func()) {
 	backoff := time.Second
 	for ctx.Err() == nil {
 		err := func() error {
@@ -194,7 +194,7 @@ func (s *Store) WatchPlugins(ctx context.Context, onChange func()) {
 
 // PutPluginDocument writes a document of plugin in tenant; with ifVersion > 0 only over that
 // version (plugins.ErrConflict otherwise, also when it does not exist).
-func (s *Store) PutPluginDocument(ctx context.Context, tenant, plugin string, d plugins.Document, ifVersion int64) (plugins.Document, error) {
+func (s *PluginDB) PutPluginDocument(ctx context.Context, tenant, plugin string, d plugins.Document, ifVersion int64) (plugins.Document, error) {
 	err := s.inTenant(ctx, tenant, func(tx pgx.Tx) error {
 		var err error
 		if ifVersion > 0 {
@@ -219,7 +219,7 @@ func (s *Store) PutPluginDocument(ctx context.Context, tenant, plugin string, d 
 
 // CreatePluginDocument writes a document only if none with its kind and id exists
 // (plugins.ErrDocExists otherwise).
-func (s *Store) CreatePluginDocument(ctx context.Context, tenant, plugin string, d plugins.Document) (plugins.Document, error) {
+func (s *PluginDB) CreatePluginDocument(ctx context.Context, tenant, plugin string, d plugins.Document) (plugins.Document, error) {
 	err := s.inTenant(ctx, tenant, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO plugin_documents (tenant_id, plugin, kind, id, data) VALUES ($1, $2, $3, $4, $5)
 			ON CONFLICT (tenant_id, plugin, kind, id) DO NOTHING RETURNING version, updated_at`, tenant, plugin, d.Kind, d.ID, d.Data).Scan(&d.Version, &d.UpdatedAt)
@@ -235,7 +235,7 @@ func (s *Store) CreatePluginDocument(ctx context.Context, tenant, plugin string,
 }
 
 // PluginDocument reads one document (plugins.ErrDocNotFound).
-func (s *Store) PluginDocument(ctx context.Context, tenant, plugin, kind, id string) (plugins.Document, error) {
+func (s *PluginDB) PluginDocument(ctx context.Context, tenant, plugin, kind, id string) (plugins.Document, error) {
 	d := plugins.Document{Kind: kind, ID: id}
 	err := s.inTenant(ctx, tenant, func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `SELECT data, version, updated_at FROM plugin_documents
@@ -248,7 +248,7 @@ func (s *Store) PluginDocument(ctx context.Context, tenant, plugin, kind, id str
 }
 
 // PluginDocuments pages through a kind's documents in id order.
-func (s *Store) PluginDocuments(ctx context.Context, tenant, plugin, kind, after string, limit int) ([]plugins.Document, error) {
+func (s *PluginDB) PluginDocuments(ctx context.Context, tenant, plugin, kind, after string, limit int) ([]plugins.Document, error) {
 	var out []plugins.Document
 	err := s.inTenant(ctx, tenant, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT id, data, version, updated_at FROM plugin_documents
@@ -266,7 +266,7 @@ func (s *Store) PluginDocuments(ctx context.Context, tenant, plugin, kind, after
 }
 
 // DeletePluginDocument deletes a document; false when there was none.
-func (s *Store) DeletePluginDocument(ctx context.Context, tenant, plugin, kind, id string) (bool, error) {
+func (s *PluginDB) DeletePluginDocument(ctx context.Context, tenant, plugin, kind, id string) (bool, error) {
 	var n int64
 	err := s.inTenant(ctx, tenant, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `DELETE FROM plugin_documents WHERE tenant_id = $1 AND plugin = $2 AND kind = $3 AND id = $4`, tenant, plugin, kind, id)
@@ -277,7 +277,7 @@ func (s *Store) DeletePluginDocument(ctx context.Context, tenant, plugin, kind, 
 }
 
 // AddCaseNote appends a note of the actor in ctx to a case's history ("note" event).
-func (s *Store) AddCaseNote(ctx context.Context, tenant, caseID, text string, data json.RawMessage) (int64, error) {
+func (s *PluginDB) AddCaseNote(ctx context.Context, tenant, caseID, text string, data json.RawMessage) (int64, error) {
 	a := audit.ActorFrom(ctx)
 	var seq int64
 	err := s.inTenant(ctx, tenant, func(tx pgx.Tx) error {
@@ -374,7 +374,7 @@ func (PluginJobArgs) InsertOpts() river.InsertOpts {
 
 // FinishPluginJobRun records how a run of a plugin's job ended (state "done", "failed", or
 // "queued" again for a retry) with its summary.
-func (s *Store) FinishPluginJobRun(ctx context.Context, r PluginJobRun, state, summary string) error {
+func (s *PluginDB) FinishPluginJobRun(ctx context.Context, r PluginJobRun, state, summary string) error {
 	return s.inTenant(ctx, r.Tenant, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `UPDATE plugin_job_runs SET state = $3, summary = $4, finished_at = now() WHERE tenant_code = $1 AND run_id = $2`,
 			r.Tenant, r.RunID, state, summary)
@@ -385,7 +385,7 @@ func (s *Store) FinishPluginJobRun(ctx context.Context, r PluginJobRun, state, s
 // SchedulePluginJobs queues, for every installed plugin's job and every tenant where the
 // plugin is enabled, the latest run due at now that has not been queued yet; it returns the
 // runs queued. The primary key of plugin_job_runs makes each run happen once.
-func (s *Store) SchedulePluginJobs(ctx context.Context, now time.Time) ([]PluginJobRun, error) {
+func (s *PluginDB) SchedulePluginJobs(ctx context.Context, now time.Time) ([]PluginJobRun, error) {
 	recs, err := s.Plugins(ctx)
 	if err != nil {
 		return nil, err
@@ -447,7 +447,7 @@ func (s *Store) SchedulePluginJobs(ctx context.Context, now time.Time) ([]Plugin
 }
 
 // PluginJobRuns lists a tenant's recent runs of a plugin's jobs, newest first.
-func (s *Store) PluginJobRuns(ctx context.Context, plugin, tenant string, limit int) ([]map[string]any, error) {
+func (s *PluginDB) PluginJobRuns(ctx context.Context, plugin, tenant string, limit int) ([]map[string]any, error) {
 	var out []map[string]any
 	err := s.inTenant(ctx, tenant, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT job, scheduled_at, run_id::text, state, summary, finished_at FROM plugin_job_runs
@@ -468,7 +468,7 @@ func (s *Store) PluginJobRuns(ctx context.Context, plugin, tenant string, limit 
 }
 
 // SendMessage puts a message in an inbox of tenant (a plugin's notification), audited.
-func (s *Store) SendMessage(ctx context.Context, tenant string, m warnings.Message) (string, error) {
+func (s *PluginDB) SendMessage(ctx context.Context, tenant string, m warnings.Message) (string, error) {
 	var id string
 	err := s.inTenant(ctx, tenant, func(tx pgx.Tx) error {
 		if m.CaseID != "" {
@@ -497,7 +497,7 @@ func (s *Store) SendMessage(ctx context.Context, tenant string, m warnings.Messa
 // UpdatePluginFields merges fields (a JSON object; a null removes a field) into plugin's own
 // fields of a case, records a "plugin_fields" event in the case's history, audits it, and
 // returns the plugin's fields afterwards.
-func (s *Store) UpdatePluginFields(ctx context.Context, tenant, caseID, plugin string, fields json.RawMessage) (json.RawMessage, error) {
+func (s *PluginDB) UpdatePluginFields(ctx context.Context, tenant, caseID, plugin string, fields json.RawMessage) (json.RawMessage, error) {
 	a := audit.ActorFrom(ctx)
 	var before, after json.RawMessage
 	err := s.inTenant(ctx, tenant, func(tx pgx.Tx) error {
@@ -525,7 +525,7 @@ func (s *Store) UpdatePluginFields(ctx context.Context, tenant, caseID, plugin s
 }
 
 // PluginFields reads plugin's own fields of a case ({} when it has none).
-func (s *Store) PluginFields(ctx context.Context, tenant, caseID, plugin string) (json.RawMessage, error) {
+func (s *PluginDB) PluginFields(ctx context.Context, tenant, caseID, plugin string) (json.RawMessage, error) {
 	var out json.RawMessage
 	err := s.inTenant(ctx, tenant, func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `SELECT coalesce(plugin_fields -> $3, '{}'::jsonb) FROM cases WHERE tenant_id = $1 AND id::text = $2`,
@@ -538,7 +538,7 @@ func (s *Store) PluginFields(ctx context.Context, tenant, caseID, plugin string)
 }
 
 // ActiveTenantCodes returns those of codes that are active tenants.
-func (s *Store) ActiveTenantCodes(ctx context.Context, codes []string) ([]string, error) {
+func (s *PluginDB) ActiveTenantCodes(ctx context.Context, codes []string) ([]string, error) {
 	var out []string
 	err := s.inTenant(ctx, rootTenant, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT code FROM tenants WHERE code = ANY($1) AND status = 'active'`, codes)

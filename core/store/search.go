@@ -76,7 +76,7 @@ func indexCase(ctx context.Context, tx pgx.Tx, before, after *cases.Case) error 
 // ReindexSearch rewrites the search documents of every case of a tenant (cases taken in
 // before search existed, or after a change of the dictionary), a page of 500 cases per
 // transaction; it returns how many cases it indexed.
-func (s *Store) ReindexSearch(ctx context.Context, tenantCode string) (int, error) {
+func (s *SearchDB) ReindexSearch(ctx context.Context, tenantCode string) (int, error) {
 	total, after := 0, "00000000-0000-0000-0000-000000000000"
 	for {
 		n := 0
@@ -115,7 +115,7 @@ func (s *Store) ReindexSearch(ctx context.Context, tenantCode string) (int, erro
 // SearchCases finds a tenant's cases matching every term of the query in their title or
 // description — and in the parties' names when q.Names — ranked by ts_rank_cd (cover
 // density: terms close together in the title rank highest), then newest first.
-func (s *Store) SearchCases(ctx context.Context, tenantCode string, q library.CaseSearch) ([]library.CaseHit, error) {
+func (s *SearchDB) SearchCases(ctx context.Context, tenantCode string, q library.CaseSearch) ([]library.CaseHit, error) {
 	var out []library.CaseHit
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		vector := "cs.doc"
@@ -190,7 +190,7 @@ func (r rowWithExtra) Scan(dest ...any) error { return r.row.Scan(append(dest, r
 
 // RecordPIISearch audits a search that found cases through their parties' names: the terms
 // searched and the cases found that way.
-func (s *Store) RecordPIISearch(ctx context.Context, tenantCode string, terms, caseIDs []string) error {
+func (s *SearchDB) RecordPIISearch(ctx context.Context, tenantCode string, terms, caseIDs []string) error {
 	return s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		return appendAudit(ctx, tx, tenantCode, "case.pii.search", "cases", nil, map[string]any{"terms": terms, "cases": caseIDs})
 	})

@@ -116,7 +116,7 @@ func loadWarning(ctx context.Context, tx pgx.Tx, tenantCode, id, lock string) (w
 }
 
 // Warnings lists a tenant's warnings newest first; see warnings.Repo.
-func (s *Store) Warnings(ctx context.Context, tenantCode string, f warnings.Filter) ([]warnings.Warning, error) {
+func (s *WarningDB) Warnings(ctx context.Context, tenantCode string, f warnings.Filter) ([]warnings.Warning, error) {
 	var out []warnings.Warning
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		q := "SELECT " + warningColumns + warningFrom + " WHERE w.tenant_id = $1"
@@ -157,7 +157,7 @@ func (s *Store) Warnings(ctx context.Context, tenantCode string, f warnings.Filt
 }
 
 // AcknowledgeWarning records who took charge of a warning; see warnings.Repo.
-func (s *Store) AcknowledgeWarning(ctx context.Context, tenantCode, id, by, note string, now time.Time) (warnings.Warning, error) {
+func (s *WarningDB) AcknowledgeWarning(ctx context.Context, tenantCode, id, by, note string, now time.Time) (warnings.Warning, error) {
 	var out warnings.Warning
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		if _, err := activeTenant(ctx, tx, tenantCode); err != nil {
@@ -199,7 +199,7 @@ func loadWarningSettings(ctx context.Context, tx pgx.Tx, tenantCode string) (war
 }
 
 // WarningSettings returns a tenant's warning settings; see warnings.Repo.
-func (s *Store) WarningSettings(ctx context.Context, tenantCode string) (warnings.Settings, error) {
+func (s *WarningDB) WarningSettings(ctx context.Context, tenantCode string) (warnings.Settings, error) {
 	var out warnings.Settings
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		var err error
@@ -222,7 +222,7 @@ func nullIfEmpty(s string) *string {
 }
 
 // UpdateWarningSettings stores a tenant's warning settings; see warnings.Repo.
-func (s *Store) UpdateWarningSettings(ctx context.Context, in warnings.Settings, check func(orgs.OrgLookup) error) (warnings.Settings, error) {
+func (s *WarningDB) UpdateWarningSettings(ctx context.Context, in warnings.Settings, check func(orgs.OrgLookup) error) (warnings.Settings, error) {
 	var out warnings.Settings
 	err := s.inTenant(ctx, in.TenantCode, func(tx pgx.Tx) error {
 		if _, err := activeTenant(ctx, tx, in.TenantCode); err != nil {
@@ -278,7 +278,7 @@ const readerMessages = `SELECT m.id::text, m.tenant_id, m.recipient, m.kind, m.t
 	WHERE m.tenant_id = $1`
 
 // Inbox lists a reader's messages newest first; see warnings.Repo.
-func (s *Store) Inbox(ctx context.Context, tenantCode, reader string, recipients []string, f warnings.InboxFilter) ([]warnings.Message, error) {
+func (s *WarningDB) Inbox(ctx context.Context, tenantCode, reader string, recipients []string, f warnings.InboxFilter) ([]warnings.Message, error) {
 	var out []warnings.Message
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		q := readerMessages + visibleTo
@@ -301,7 +301,7 @@ func (s *Store) Inbox(ctx context.Context, tenantCode, reader string, recipients
 }
 
 // MarkInboxRead marks a message read for the reader; see warnings.Repo.
-func (s *Store) MarkInboxRead(ctx context.Context, tenantCode, reader string, recipients []string, id string, now time.Time) (warnings.Message, error) {
+func (s *WarningDB) MarkInboxRead(ctx context.Context, tenantCode, reader string, recipients []string, id string, now time.Time) (warnings.Message, error) {
 	var out warnings.Message
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		var err error
@@ -348,7 +348,7 @@ func webhookSecret(ctx context.Context, tx pgx.Tx, tenantCode, orgID string, gen
 }
 
 // WebhookSecret returns an organisation's webhook secret and audits the read; see warnings.Repo.
-func (s *Store) WebhookSecret(ctx context.Context, tenantCode, orgID string, generate func() ([]byte, error)) (warnings.Secret, error) {
+func (s *WarningDB) WebhookSecret(ctx context.Context, tenantCode, orgID string, generate func() ([]byte, error)) (warnings.Secret, error) {
 	var out warnings.Secret
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		if _, err := loadOrganisation(ctx, tx, tenantCode, orgID, ""); err != nil {
@@ -370,7 +370,7 @@ func (s *Store) WebhookSecret(ctx context.Context, tenantCode, orgID string, gen
 // NotifyWarning tells the designated agencies (or the tenant) about a new warning: inbox
 // messages, and a webhook delivery to each agency with a webhook_url (queued in the same
 // transaction).
-func (s *Store) NotifyWarning(ctx context.Context, tenantCode, warningID string, done func(pgx.Tx) error) error {
+func (s *WarningDB) NotifyWarning(ctx context.Context, tenantCode, warningID string, done func(pgx.Tx) error) error {
 	return s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		wr, err := loadWarning(ctx, tx, tenantCode, warningID, " FOR UPDATE OF w")
 		if errors.Is(err, warnings.ErrNotFound) {
@@ -444,7 +444,7 @@ func (s *Store) NotifyWarning(ctx context.Context, tenantCode, warningID string,
 // one message in the parent's inbox, carrying what the warning needs and nothing about the
 // parties. It is the one deliberate flow of data upwards. Before the deadline (by now) it
 // changes nothing and returns how long is left.
-func (s *Store) EscalateWarning(ctx context.Context, tenantCode, warningID string, now time.Time, done func(pgx.Tx) error) (wait time.Duration, err error) {
+func (s *WarningDB) EscalateWarning(ctx context.Context, tenantCode, warningID string, now time.Time, done func(pgx.Tx) error) (wait time.Duration, err error) {
 	err = s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		wr, err := loadWarning(ctx, tx, tenantCode, warningID, " FOR UPDATE OF w")
 		if errors.Is(err, warnings.ErrNotFound) {
@@ -500,7 +500,7 @@ var errNotYet = errors.New("store: not yet due")
 
 // PendingDelivery reads a webhook delivery still to send and its organisation's signing secret
 // (created on first use); pending is false when the delivery is gone or no longer pending.
-func (s *Store) PendingDelivery(ctx context.Context, tenantCode, id string) (del warnings.Delivery, secret []byte, pending bool, err error) {
+func (s *WarningDB) PendingDelivery(ctx context.Context, tenantCode, id string) (del warnings.Delivery, secret []byte, pending bool, err error) {
 	err = s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		var status string
 		err := tx.QueryRow(ctx, `SELECT id::text, org_id::text, url, event, payload, attempts, status FROM webhook_deliveries
@@ -525,7 +525,7 @@ func (s *Store) PendingDelivery(ctx context.Context, tenantCode, id string) (del
 // RecordDeliveryAttempt records the outcome of attempt number attempt of a delivery: delivered
 // (sendErr nil; done then runs in the same transaction), or still pending with the error, or
 // failed when the attempt was the final one.
-func (s *Store) RecordDeliveryAttempt(ctx context.Context, tenantCode, id string, attempt int, final bool, sendErr error, done func(pgx.Tx) error) error {
+func (s *WarningDB) RecordDeliveryAttempt(ctx context.Context, tenantCode, id string, attempt int, final bool, sendErr error, done func(pgx.Tx) error) error {
 	return s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		if sendErr == nil {
 			if _, err := tx.Exec(ctx, `UPDATE webhook_deliveries SET status = 'delivered', attempts = $3, last_error = '', delivered_at = now()
