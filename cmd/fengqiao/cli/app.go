@@ -30,7 +30,7 @@ import (
 	"github.com/fengqiao/fengqiao/core/warnings"
 )
 
-// Version is set at build time (-ldflags "-X github.com/fengqiao/fengqiao/core/cli.Version=…").
+// Version is set at build time (-ldflags "-X github.com/fengqiao/fengqiao/cmd/fengqiao/cli.Version=…").
 var Version = "dev"
 
 // app is everything a command needs, built from the configuration.
