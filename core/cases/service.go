@@ -88,9 +88,16 @@ type Service struct {
 }
 
 // NewService returns a case service.
-func NewService(repo Repo, protect Protector) *Service {
-	return &Service{repo: repo, protect: protect, now: time.Now}
+func NewService(repo Repo, protect Protector, opts ...Option) *Service {
+	s := &Service{repo: repo, protect: protect, now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
+
+// Option is what a case service may be built with beyond its repository and protector.
+type Option func(*Service)
 
 // SetClock replaces the clock (tests of time limits and warnings).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }

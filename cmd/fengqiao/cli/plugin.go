@@ -1,17 +1,16 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"text/tabwriter"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 	"google.golang.org/protobuf/encoding/protojson"
 
+	"github.com/fengqiao/fengqiao/cmd/fengqiao/app"
 	"github.com/fengqiao/fengqiao/core/pluginhost"
 	"github.com/fengqiao/fengqiao/core/plugins"
 )
@@ -29,7 +28,7 @@ func pluginCmd(load loader) *cobra.Command {
 				return err
 			}
 			cfg.Log.Level = "warn" // the plugin's and go-plugin's progress would drown the report
-			rep, err := pluginhost.Check(cmd.Context(), args[0], newLogger(cfg, cmd.ErrOrStderr()))
+			rep, err := pluginhost.Check(cmd.Context(), args[0], app.NewLogger(cfg, cmd.ErrOrStderr()))
 			if err != nil {
 				return err
 			}
@@ -52,18 +51,18 @@ func pluginCmd(load loader) *cobra.Command {
 		Use:   "install PATH",
 		Short: "检查并安装插件（复制到 plugins.dir，记入目录及 SHA-256；已安装则升级） / Check and install a plugin (copied into plugins.dir, recorded with its SHA-256; upgrades an installed one)",
 		Args:  cobra.ExactArgs(1),
-		RunE: load.withApp(func(cmd *cobra.Command, a *app, args []string) error {
+		RunE: load.withApp(func(cmd *cobra.Command, a *app.App, args []string) error {
 			ctx := cliContext(cmd.Context(), "plugin-install")
-			quiet := a.cfg
+			quiet := a.Config
 			quiet.Log.Level = "warn" // go-plugin's progress
-			rec, rep, err := pluginhost.Install(ctx, args[0], a.cfg.Plugins.Dir, "system:plugin-install", newLogger(quiet, cmd.ErrOrStderr()))
+			rec, rep, err := pluginhost.Install(ctx, args[0], a.Config.Plugins.Dir, "system:plugin-install", app.NewLogger(quiet, cmd.ErrOrStderr()))
 			if err != nil {
 				if rep != nil && len(rep.Results) > 0 {
 					printCheck(cmd, rep)
 				}
 				return err
 			}
-			recs, err := a.store.Plugins(ctx)
+			recs, err := a.Store.Plugins(ctx)
 			if err != nil {
 				return err
 			}
@@ -73,7 +72,7 @@ func pluginCmd(load loader) *cobra.Command {
 					return nil
 				}
 			}
-			rec, err = a.store.InstallPlugin(ctx, rec)
+			rec, err = a.Store.InstallPlugin(ctx, rec)
 			if err != nil {
 				return err
 			}
@@ -90,8 +89,8 @@ func pluginCmd(load loader) *cobra.Command {
 		Use:   "list",
 		Short: "列出已安装插件 / List installed plugins",
 		Args:  cobra.NoArgs,
-		RunE: load.withApp(func(cmd *cobra.Command, a *app, _ []string) error {
-			recs, err := a.store.Plugins(cmd.Context())
+		RunE: load.withApp(func(cmd *cobra.Command, a *app.App, _ []string) error {
+			recs, err := a.Store.Plugins(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -125,10 +124,10 @@ func pluginCmd(load loader) *cobra.Command {
 
 	var tenantCode, settings string
 	var subtree, mandatory bool
-	setEnabled := func(enabled bool) func(*cobra.Command, *app, []string) error {
-		return func(cmd *cobra.Command, a *app, args []string) error {
+	setEnabled := func(enabled bool) func(*cobra.Command, *app.App, []string) error {
+		return func(cmd *cobra.Command, a *app.App, args []string) error {
 			ctx := cliContext(cmd.Context(), "plugin-enable")
-			recs, err := a.store.Plugins(ctx)
+			recs, err := a.Store.Plugins(ctx)
 			if err != nil {
 				return err
 			}
@@ -140,7 +139,7 @@ func pluginCmd(load loader) *cobra.Command {
 			if err := plugins.CheckEnablement(recs[i], tenantCode, subtree, enabled, raw, nil); err != nil {
 				return err
 			}
-			if _, err := a.store.SetPluginEnablement(ctx, plugins.Enablement{Plugin: args[0], TenantCode: tenantCode,
+			if _, err := a.Store.SetPluginEnablement(ctx, plugins.Enablement{Plugin: args[0], TenantCode: tenantCode,
 				Subtree: subtree, Enabled: enabled, Settings: raw, Mandatory: enabled && mandatory}); err != nil {
 				return err
 			}
@@ -210,21 +209,4 @@ func printCheck(cmd *cobra.Command, rep *pluginhost.Report) {
 	if rep.Manifest != nil {
 		printf(w, "%s %s (protocol %d) sha256 %s\n", rep.Manifest.GetName(), rep.Manifest.GetVersion(), rep.Protocol, rep.SHA256)
 	}
-}
-
-// startPlugins starts the plugin platform of a server: every installed plugin runs, before
-// hooks run on case changes, the queue hands plugins their events and jobs.
-func startPlugins(ctx context.Context, a *app, reg prometheus.Registerer) (*pluginhost.Manager, error) {
-	pluginhost.HostVersion = Version
-	m := pluginhost.New(a.store, pluginhost.HostDeps{Cases: a.cases, Orgs: a.orgs, Store: a.store, Stats: a.stats, Authz: a.authz, Access: a.store},
-		pluginhost.Options{Logger: a.log})
-	if err := m.Register(reg); err != nil {
-		return nil, err
-	}
-	if err := m.Start(ctx, a.store); err != nil {
-		return nil, fmt.Errorf("plugins: %w", err)
-	}
-	a.cases.SetHooks(m)
-	a.store.SetPluginRuntime(m)
-	return m, nil
 }
