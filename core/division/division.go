@@ -201,6 +201,33 @@ func LevelOf(code string) (Level, error) {
 	}
 }
 
+// Contains reports whether code lies in the subtree of root, root itself included: the one
+// subtree rule of the platform (jurisdiction, plugin enablement with subtree, statistics,
+// organisations' streets). Ancestry follows from the codes' shape alone, without looking them
+// up: the country contains every code; a province the codes sharing its first 2 digits, a city
+// its first 4, a district its 6; a street or village only itself. A malformed root contains
+// only a code equal to it. The store's SQL twin is store.InSubtree: keep them in step.
+func Contains(root, code string) bool {
+	if root == code {
+		return true
+	}
+	lvl, err := LevelOf(root)
+	if err != nil {
+		return false
+	}
+	switch lvl {
+	case LevelCountry:
+		return true
+	case LevelProvince:
+		return strings.HasPrefix(code, root[:2])
+	case LevelCity:
+		return strings.HasPrefix(code, root[:4])
+	case LevelDistrict:
+		return strings.HasPrefix(code, root)
+	}
+	return false
+}
+
 // Lookup returns the division with the given 6- or 9-digit code from the
 // embedded list ("000000" is the country). Errors are [*CodeError] wrapping
 // [ErrMalformedCode], or [ErrUnknownCode] for a well-formed code that is not

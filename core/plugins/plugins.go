@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fengqiao/fengqiao/core/division"
 	pluginv1 "github.com/fengqiao/fengqiao/plugins/sdk/proto/fengqiao/plugin/v1"
 )
 
@@ -83,21 +84,11 @@ func Effective(rows []Enablement, plugin, tenant string) (e Enablement, ok bool)
 		switch {
 		case r.TenantCode == tenant:
 			return r, true
-		case r.Subtree && Covers(r.TenantCode, tenant) && len(r.TenantCode) > best:
+		case r.Subtree && division.Contains(r.TenantCode, tenant) && len(r.TenantCode) > best:
 			e, ok, best = r, true, len(r.TenantCode)
 		}
 	}
 	return e, ok
-}
-
-// Covers reports whether the tenant code scope is tenant or one of its ancestors: division
-// codes are prefixes padded with zeros ("310000" covers "310107", "000000" covers all).
-func Covers(scope, tenant string) bool {
-	p := strings.TrimRight(scope, "0")
-	if len(p)%2 == 1 {
-		p += "0"
-	}
-	return strings.HasPrefix(tenant, p)
 }
 
 // Document is one JSON document of a plugin's store in a tenant.
@@ -433,7 +424,7 @@ func regionFits(regions []string, tenant string, subtree bool) bool {
 		return false
 	}
 	for _, r := range regions {
-		if Covers(tenant, (r + "000000")[:6]) {
+		if division.Contains(tenant, (r + "000000")[:6]) {
 			return true
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fengqiao/fengqiao/core/division"
 	pluginv1 "github.com/fengqiao/fengqiao/plugins/sdk/proto/fengqiao/plugin/v1"
 )
 
@@ -128,8 +129,8 @@ func TestCoversAndRegions(t *testing.T) {
 		{"000000", "310107", true}, {"310000", "310107", true}, {"310100", "310107", true}, {"310107", "310107", true},
 		{"310100", "310200", false}, {"370000", "310107", false}, {"310107", "310100", false}, {"110000", "110101", true},
 	} {
-		if got := Covers(c.scope, c.tenant); got != c.want {
-			t.Errorf("Covers(%s, %s) = %v", c.scope, c.tenant, got)
+		if got := division.Contains(c.scope, c.tenant); got != c.want {
+			t.Errorf("division.Contains(%s, %s) = %v", c.scope, c.tenant, got)
 		}
 	}
 	for _, c := range []struct {

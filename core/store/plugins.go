@@ -377,7 +377,7 @@ func enqueuePluginEvents(ctx context.Context, tx pgx.Tx, before, after *cases.Ca
 	rows, err := tx.Query(ctx, `SELECT p.name, k FROM plugins p CROSS JOIN unnest($2::text[]) k
 		WHERE p.manifest -> 'events' ? k AND (
 			SELECT pt.enabled FROM plugin_tenants pt
-			WHERE pt.plugin = p.name AND (pt.tenant_code = $1 OR (pt.subtree AND $1 LIKE rtrim(pt.tenant_code, '0') || '%'))
+			WHERE pt.plugin = p.name AND (pt.tenant_code = $1 OR (pt.subtree AND `+InSubtree("pt.tenant_code", "$1")+`))
 			ORDER BY pt.tenant_code = $1 DESC, length(rtrim(pt.tenant_code, '0')) DESC LIMIT 1)`, after.TenantCode, kinds)
 	if err != nil {
 		return err

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/fengqiao/fengqiao/core/division"
 )
 
 // Repo is the storage the tenant service needs.
@@ -53,7 +55,7 @@ func (s *Service) OnboardWithin(ctx context.Context, scope, within string, withO
 
 // Get returns a tenant of scope's subtree.
 func (s *Service) Get(ctx context.Context, scope, code string) (Tenant, error) {
-	if !InScope(scope, code) {
+	if !division.Contains(scope, code) {
 		return Tenant{}, ErrNotFound
 	}
 	return s.repo.Tenant(ctx, scope, code)
@@ -126,7 +128,7 @@ func (s *Service) UpdateSettings(ctx context.Context, scope, code string, st Set
 	if err := s.Validate(st); err != nil {
 		return Tenant{}, err
 	}
-	if !InScope(scope, code) {
+	if !division.Contains(scope, code) {
 		return Tenant{}, ErrNotFound
 	}
 	return s.repo.UpdateTenant(ctx, scope, code, func(t *Tenant) error {
@@ -152,7 +154,7 @@ func (s *Service) UpdateSettings(ctx context.Context, scope, code string, st Set
 // Transition applies a lifecycle action to a tenant strictly below scope (nobody suspends
 // their own tenant) and records the reason.
 func (s *Service) Transition(ctx context.Context, scope, code string, action Action, reason string) (Tenant, error) {
-	if !InScope(scope, code) {
+	if !division.Contains(scope, code) {
 		return Tenant{}, ErrNotFound
 	}
 	if code == scope {

@@ -87,25 +87,6 @@ type SettingsError struct {
 func (e *SettingsError) Error() string { return e.Field + ": " + e.Message }
 func (e *SettingsError) Unwrap() error { return ErrInvalidSettings }
 
-// InScope reports whether code lies in the subtree of scope (scope itself included). Ancestry
-// follows from the codes alone.
-func InScope(scope, code string) bool {
-	if scope == code || scope == division.CountryCode {
-		return true
-	}
-	switch lvl, err := division.LevelOf(scope); {
-	case err != nil:
-		return false
-	case lvl == division.LevelProvince:
-		return len(code) >= 2 && code[:2] == scope[:2]
-	case lvl == division.LevelCity:
-		return len(code) >= 4 && code[:4] == scope[:4]
-	case lvl == division.LevelDistrict:
-		return len(code) >= 6 && code[:6] == scope
-	}
-	return false
-}
-
 // Action is a lifecycle action.
 type Action string
 
