@@ -17,6 +17,7 @@ import (
 	"github.com/fengqiao/fengqiao/core/division"
 	"github.com/fengqiao/fengqiao/core/identity"
 	"github.com/fengqiao/fengqiao/core/tenant"
+	"github.com/fengqiao/fengqiao/core/valid"
 	"github.com/fengqiao/fengqiao/core/warnings"
 )
 
@@ -592,8 +593,7 @@ func (s *Server) createAgencyToken(c echo.Context) error {
 	t, text, err := s.deps.Identity.CreateToken(c.Request().Context(), principal(c), c.Param("code"),
 		identity.NewToken{Name: req.Name, Role: identity.RoleAgencySystem, ExpiresAt: req.ExpiresAt, OrganisationID: c.Param("id")})
 	if err != nil {
-		var fe *identity.FieldError
-		if errors.As(err, &fe) && fe.Field == "organisation_id" {
+		if fe, ok := valid.First(err); ok && errors.Is(err, identity.ErrInvalid) && fe.Field == "organisation_id" {
 			return identity.ErrOrganisationNotFound
 		}
 		return err

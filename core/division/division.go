@@ -31,6 +31,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/fengqiao/fengqiao/core/kind"
 )
 
 // Level is the administrative level of a division.
@@ -122,12 +124,12 @@ func isPlaceholderCity(name string) bool {
 // Sentinel errors, wrapped in a [*CodeError]; test with [errors.Is].
 var (
 	// ErrMalformedCode: the code is not 6, 9 or 12 ASCII digits.
-	ErrMalformedCode = errors.New("行政区划代码格式错误 / malformed division code")
+	ErrMalformedCode = kind.New(kind.Invalid, "行政区划代码格式错误 / malformed division code")
 	// ErrUnknownCode: the code is well-formed but not in the reference list.
-	ErrUnknownCode = errors.New("行政区划代码不存在 / unknown division code")
+	ErrUnknownCode = kind.New(kind.Unprocessable, "行政区划代码不存在 / unknown division code")
 	// ErrBelowDistrict: a street or village code where a province, city or
 	// district (or the country) is expected.
-	ErrBelowDistrict = errors.New("行政区划代码低于区县级 / division code below district level")
+	ErrBelowDistrict = kind.New(kind.Invalid, "行政区划代码低于区县级 / division code below district level")
 )
 
 // CodeError reports a problem with one division code. Err is one of

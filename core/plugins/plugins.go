@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/fengqiao/fengqiao/core/division"
+	"github.com/fengqiao/fengqiao/core/valid"
 	pluginv1 "github.com/fengqiao/fengqiao/plugins/sdk/proto/fengqiao/plugin/v1"
 )
 
@@ -118,14 +119,12 @@ var (
 	ErrMalformedReply = errors.New("plugins: malformed answer")
 )
 
-// FieldError is a problem with one field of a manifest or of settings.
-type FieldError struct{ Field, Message string }
-
-func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
-func (e *FieldError) Unwrap() error { return ErrInvalid }
+// InvalidField is the *valid.Error naming the field of a manifest, of settings or of a host-API
+// request at fault, wrapping ErrInvalid.
+func InvalidField(field, message string) error { return valid.New(ErrInvalid, field, message) }
 
 func invalid(field, format string, args ...any) error {
-	return &FieldError{Field: field, Message: fmt.Sprintf(format, args...)}
+	return InvalidField(field, fmt.Sprintf(format, args...))
 }
 
 // Permissions a plugin may request, and what each lets it do through the host API.

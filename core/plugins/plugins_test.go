@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/fengqiao/fengqiao/core/division"
+	"github.com/fengqiao/fengqiao/core/valid"
 	pluginv1 "github.com/fengqiao/fengqiao/plugins/sdk/proto/fengqiao/plugin/v1"
 )
 
@@ -71,11 +72,11 @@ func TestCheckManifest(t *testing.T) {
 			m := validManifest()
 			c.change(m)
 			err := CheckManifest(m, 1)
-			var fe *FieldError
+			fe, isField := valid.First(err)
 			switch {
 			case c.field == "" && err != nil:
 				t.Fatalf("refused: %v", err)
-			case c.field != "" && !errors.As(err, &fe):
+			case c.field != "" && !isField:
 				t.Fatalf("accepted, or not a field error: %v", err)
 			case c.field != "" && fe.Field != c.field:
 				t.Fatalf("field %q, want %q (%v)", fe.Field, c.field, err)
@@ -230,11 +231,11 @@ func TestSettings(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got, err := s.Apply([]byte(c.in))
-			var fe *FieldError
+			fe, isField := valid.First(err)
 			switch {
 			case c.field == "" && (err != nil || string(got) != c.want):
 				t.Fatalf("%s, %v; want %s", got, err, c.want)
-			case c.field != "" && (!errors.As(err, &fe) || fe.Field != c.field):
+			case c.field != "" && (!isField || fe.Field != c.field):
 				t.Fatalf("error %v, want one on %s", err, c.field)
 			case c.field != "" && !strings.Contains(fe.Message, " / "):
 				t.Errorf("message not bilingual: %s", fe.Message)

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/fengqiao/fengqiao/core/valid"
 )
 
 func TestTransition(t *testing.T) {
@@ -105,9 +107,9 @@ func TestErrorTypes(t *testing.T) {
 	if !errors.Is(ce, ErrOutsideScope) || !strings.Contains(ce.Error(), "370104") {
 		t.Errorf("CodeError %v", ce)
 	}
-	se := &SettingsError{Field: "placement", Message: "bad"}
+	se := invalidSettings("placement", "bad")
 	if !errors.Is(se, ErrInvalidSettings) || se.Error() != "placement: bad" {
-		t.Errorf("SettingsError %v", se)
+		t.Errorf("invalidSettings %v", se)
 	}
 	te := &TransitionError{From: StatusArchived, Action: ActionResume}
 	if !errors.Is(te, ErrInvalidTransition) || !strings.Contains(te.Error(), "archived") {
@@ -177,9 +179,9 @@ func TestValidateSettings(t *testing.T) {
 				}
 				return
 			}
-			var se *SettingsError
-			if !errors.As(err, &se) {
-				t.Fatalf("Validate = %v, want a *SettingsError on %s", err, tt.field)
+			se, ok := valid.First(err)
+			if !ok {
+				t.Fatalf("Validate = %v, want a *valid.Error on %s", err, tt.field)
 			}
 			if se.Field != tt.field {
 				t.Errorf("Validate error on field %q, want %q (%v)", se.Field, tt.field, err)
