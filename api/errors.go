@@ -12,6 +12,7 @@ import (
 	"github.com/fengqiao/fengqiao/core/division"
 	"github.com/fengqiao/fengqiao/core/identity"
 	"github.com/fengqiao/fengqiao/core/kind"
+	"github.com/fengqiao/fengqiao/core/library"
 	"github.com/fengqiao/fengqiao/core/orgs"
 	"github.com/fengqiao/fengqiao/core/tenant"
 	"github.com/fengqiao/fengqiao/core/valid"
@@ -58,6 +59,18 @@ type sentinelProblem struct {
 
 // sentinelProblems: the first row whose error is in err's chain (errors.Is) gives the problem.
 var sentinelProblems = []sentinelProblem{
+	{err: library.ErrNotFound, slug: "library-entry-not-found", title: "案例不存在 / Library entry not found",
+		detail: "本租户案例库中没有此案例 / no such entry in this tenant's library"},
+	{err: library.ErrNotConcluded, slug: "case-not-concluded", title: "案件尚未办结 / Case not concluded", field: "case_id",
+		detail: "只有已办结（调解成功、调解不成、不宜调解或已结案）的案件可以入库 / only a concluded case (succeeded, failed, guided or closed) may be submitted"},
+	{err: library.ErrAlreadyInLibrary, slug: "case-in-library", title: "案件已入库 / Case in the library already", field: "case_id",
+		detail: "该案件已提交或已发布；被退回后才可重新提交 / the case was submitted or published already; it may be submitted again once rejected"},
+	{err: library.ErrAlreadyReviewed, slug: "library-entry-reviewed", title: "案例已审核 / Entry reviewed already",
+		detail: "该案例已发布或已退回 / the entry was published or rejected already"},
+	{err: library.ErrOwnSubmission, slug: "own-submission", title: "不能审核自己提交的案例 / Cannot review your own submission",
+		detail: "请由其他有审核权限的人员审核 / another reviewer must decide"},
+	{err: cases.ErrNumberTaken, slug: "case-number-taken", title: "案件编号已被使用 / Case number taken",
+		detail: "导入期间另有案件使用了相同编号，未导入任何案件；请重试 / a case with one of the numbers was stored meanwhile: nothing imported, try again"},
 	{err: cases.ErrFollowUpNotFound, slug: "invalid-field", title: "字段无效 / Invalid field", field: "follow_up_id",
 		detail: "该案件没有这个待回访计划 / the case has no such pending follow-up"},
 	{err: orgs.ErrNameTaken, slug: "organisation-name-taken", title: "名称已被占用 / Name taken", field: "name",

@@ -18,6 +18,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/fengqiao/fengqiao/core/division"
+	"github.com/fengqiao/fengqiao/core/kind"
 	"github.com/fengqiao/fengqiao/core/tenant"
 )
 
@@ -159,7 +160,7 @@ var (
 	// ErrImportInvalid: rows are invalid and the import was atomic, so nothing was imported.
 	ErrImportInvalid = errors.New("import file has invalid rows: nothing imported")
 	// ErrNumberTaken: a legacy case number is already used in its tenant.
-	ErrNumberTaken = errors.New("case number already used in the tenant")
+	ErrNumberTaken = kind.New(kind.Conflict, "case number already used in the tenant")
 )
 
 // ImportError carries the report of an import refused for invalid rows (ErrImportInvalid).
