@@ -133,7 +133,9 @@ var (
 	ErrNotFound            = kind.New(kind.NotFound, "case not found")
 	ErrInvalid             = valid.ErrInvalid
 	ErrIdempotencyMismatch = kind.New(kind.Unprocessable, "idempotency key reused with a different request")
-	ErrFollowUpNotFound    = kind.New(kind.Invalid, "no such pending follow-up of the case")
+	// ErrFollowUpNotFound is invalid input, not a missing resource: the request names a
+	// follow-up the case does not have, and fixes follow_up_id.
+	ErrFollowUpNotFound = kind.New(kind.Invalid, "no such pending follow-up of the case")
 )
 
 // VersionConflictError says the case changed since the caller read it.

@@ -60,7 +60,7 @@ type Office struct {
 	CreatedAt  time.Time
 }
 
-// Sentinel errors. The API edge maps them to statuses.
+// Sentinel errors, each of its kind; the API edge maps kinds to statuses.
 var (
 	ErrNotFound          = kind.New(kind.NotFound, "tenant not found")
 	ErrSuspended         = kind.New(kind.Forbidden, "tenant suspended")
