@@ -16,6 +16,7 @@ import (
 
 	"github.com/fengqiao/fengqiao/core/authz"
 	"github.com/fengqiao/fengqiao/core/cases"
+	"github.com/fengqiao/fengqiao/core/division"
 	"github.com/fengqiao/fengqiao/core/pluginhost"
 	"github.com/fengqiao/fengqiao/core/plugins"
 	"github.com/fengqiao/fengqiao/core/tenant"
@@ -444,7 +445,7 @@ func (s *Server) pluginRoute(c echo.Context) error {
 	} else {
 		err := s.authenticate(func(c echo.Context) error {
 			p := principal(c)
-			if !tenant.InScope(p.TenantCode, code) {
+			if !division.Contains(p.TenantCode, code) {
 				return tenant.ErrNotFound
 			}
 			act := authz.ActWrite

@@ -335,8 +335,7 @@ func (h *hostServer) onTenant(info *callInfo, obj, act string) error {
 // finish translates the domain's errors into gRPC statuses and counts the call.
 func (h *hostServer) finish(info *callInfo, method string, err error) error {
 	var st *status.Status
-	var fe *plugins.FieldError
-	var afe *access.FieldError
+	var fe *valid.Error
 	switch {
 	case err == nil:
 		st = status.New(codes.OK, "")
@@ -346,10 +345,8 @@ func (h *hostServer) finish(info *callInfo, method string, err error) error {
 		st = status.New(codes.AlreadyExists, "文档已存在 / the document exists")
 	case errors.Is(err, plugins.ErrConflict):
 		st = status.New(codes.Aborted, "文档已被修改，请重新读取 / the document changed: read it again")
-	case errors.As(err, &fe):
-		st = invalidStatus(fe.Field, fe.Message)
-	case errors.As(err, &afe):
-		st = invalidStatus(afe.Field, afe.Message)
+	case errors.As(err, &fe) && (errors.Is(err, plugins.ErrInvalid) || errors.Is(err, access.ErrInvalid)):
+		st = invalidStatus(fe.Errors[0].Field, fe.Errors[0].Message)
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		st = status.New(codes.DeadlineExceeded, err.Error())
 	default:

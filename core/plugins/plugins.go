@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fengqiao/fengqiao/core/division"
+	"github.com/fengqiao/fengqiao/core/valid"
 	pluginv1 "github.com/fengqiao/fengqiao/plugins/sdk/proto/fengqiao/plugin/v1"
 )
 
@@ -83,21 +85,11 @@ func Effective(rows []Enablement, plugin, tenant string) (e Enablement, ok bool)
 		switch {
 		case r.TenantCode == tenant:
 			return r, true
-		case r.Subtree && Covers(r.TenantCode, tenant) && len(r.TenantCode) > best:
+		case r.Subtree && division.Contains(r.TenantCode, tenant) && len(r.TenantCode) > best:
 			e, ok, best = r, true, len(r.TenantCode)
 		}
 	}
 	return e, ok
-}
-
-// Covers reports whether the tenant code scope is tenant or one of its ancestors: division
-// codes are prefixes padded with zeros ("310000" covers "310107", "000000" covers all).
-func Covers(scope, tenant string) bool {
-	p := strings.TrimRight(scope, "0")
-	if len(p)%2 == 1 {
-		p += "0"
-	}
-	return strings.HasPrefix(tenant, p)
 }
 
 // Document is one JSON document of a plugin's store in a tenant.
@@ -127,14 +119,12 @@ var (
 	ErrMalformedReply = errors.New("plugins: malformed answer")
 )
 
-// FieldError is a problem with one field of a manifest or of settings.
-type FieldError struct{ Field, Message string }
-
-func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
-func (e *FieldError) Unwrap() error { return ErrInvalid }
+// InvalidField is the *valid.Error naming the field of a manifest, of settings or of a host-API
+// request at fault, wrapping ErrInvalid.
+func InvalidField(field, message string) error { return valid.New(ErrInvalid, field, message) }
 
 func invalid(field, format string, args ...any) error {
-	return &FieldError{Field: field, Message: fmt.Sprintf(format, args...)}
+	return InvalidField(field, fmt.Sprintf(format, args...))
 }
 
 // Permissions a plugin may request, and what each lets it do through the host API.
@@ -433,7 +423,7 @@ func regionFits(regions []string, tenant string, subtree bool) bool {
 		return false
 	}
 	for _, r := range regions {
-		if Covers(tenant, (r + "000000")[:6]) {
+		if division.Contains(tenant, (r + "000000")[:6]) {
 			return true
 		}
 	}

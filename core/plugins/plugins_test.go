@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fengqiao/fengqiao/core/division"
+	"github.com/fengqiao/fengqiao/core/valid"
 	pluginv1 "github.com/fengqiao/fengqiao/plugins/sdk/proto/fengqiao/plugin/v1"
 )
 
@@ -70,11 +72,11 @@ func TestCheckManifest(t *testing.T) {
 			m := validManifest()
 			c.change(m)
 			err := CheckManifest(m, 1)
-			var fe *FieldError
+			fe, isField := valid.First(err)
 			switch {
 			case c.field == "" && err != nil:
 				t.Fatalf("refused: %v", err)
-			case c.field != "" && !errors.As(err, &fe):
+			case c.field != "" && !isField:
 				t.Fatalf("accepted, or not a field error: %v", err)
 			case c.field != "" && fe.Field != c.field:
 				t.Fatalf("field %q, want %q (%v)", fe.Field, c.field, err)
@@ -128,8 +130,8 @@ func TestCoversAndRegions(t *testing.T) {
 		{"000000", "310107", true}, {"310000", "310107", true}, {"310100", "310107", true}, {"310107", "310107", true},
 		{"310100", "310200", false}, {"370000", "310107", false}, {"310107", "310100", false}, {"110000", "110101", true},
 	} {
-		if got := Covers(c.scope, c.tenant); got != c.want {
-			t.Errorf("Covers(%s, %s) = %v", c.scope, c.tenant, got)
+		if got := division.Contains(c.scope, c.tenant); got != c.want {
+			t.Errorf("division.Contains(%s, %s) = %v", c.scope, c.tenant, got)
 		}
 	}
 	for _, c := range []struct {
@@ -229,11 +231,11 @@ func TestSettings(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got, err := s.Apply([]byte(c.in))
-			var fe *FieldError
+			fe, isField := valid.First(err)
 			switch {
 			case c.field == "" && (err != nil || string(got) != c.want):
 				t.Fatalf("%s, %v; want %s", got, err, c.want)
-			case c.field != "" && (!errors.As(err, &fe) || fe.Field != c.field):
+			case c.field != "" && (!isField || fe.Field != c.field):
 				t.Fatalf("error %v, want one on %s", err, c.field)
 			case c.field != "" && !strings.Contains(fe.Message, " / "):
 				t.Errorf("message not bilingual: %s", fe.Message)

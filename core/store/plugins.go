@@ -211,7 +211,7 @@ func (s *Store) PutPluginDocument(ctx context.Context, tenant, plugin string, d 
 			RETURNING version, updated_at`, tenant, plugin, d.Kind, d.ID, d.Data).Scan(&d.Version, &d.UpdatedAt)
 	})
 	if c := pgCode(err); c == "23514" || c == "22P02" {
-		return d, &plugins.FieldError{Field: "document", Message: "种类须为小写字母开头（至多 64 位），编号 1–200 字符，数据为 JSON / kind must start with a lowercase letter (at most 64), id 1–200 characters, data JSON"}
+		return d, plugins.InvalidField("document", "种类须为小写字母开头（至多 64 位），编号 1–200 字符，数据为 JSON / kind must start with a lowercase letter (at most 64), id 1–200 characters, data JSON")
 	}
 	return d, err
 }
@@ -228,7 +228,7 @@ func (s *Store) CreatePluginDocument(ctx context.Context, tenant, plugin string,
 		return err
 	})
 	if c := pgCode(err); c == "23514" || c == "22P02" {
-		return d, &plugins.FieldError{Field: "document", Message: "种类须为小写字母开头（至多 64 位），编号 1–200 字符，数据为 JSON / kind must start with a lowercase letter (at most 64), id 1–200 characters, data JSON"}
+		return d, plugins.InvalidField("document", "种类须为小写字母开头（至多 64 位），编号 1–200 字符，数据为 JSON / kind must start with a lowercase letter (at most 64), id 1–200 characters, data JSON")
 	}
 	return d, err
 }
@@ -377,7 +377,7 @@ func enqueuePluginEvents(ctx context.Context, tx pgx.Tx, before, after *cases.Ca
 	rows, err := tx.Query(ctx, `SELECT p.name, k FROM plugins p CROSS JOIN unnest($2::text[]) k
 		WHERE p.manifest -> 'events' ? k AND (
 			SELECT pt.enabled FROM plugin_tenants pt
-			WHERE pt.plugin = p.name AND (pt.tenant_code = $1 OR (pt.subtree AND $1 LIKE rtrim(pt.tenant_code, '0') || '%'))
+			WHERE pt.plugin = p.name AND (pt.tenant_code = $1 OR (pt.subtree AND `+InSubtree("pt.tenant_code", "$1")+`))
 			ORDER BY pt.tenant_code = $1 DESC, length(rtrim(pt.tenant_code, '0')) DESC LIMIT 1)`, after.TenantCode, kinds)
 	if err != nil {
 		return err
@@ -584,7 +584,7 @@ func (s *Store) SendMessage(ctx context.Context, tenant string, m warnings.Messa
 		return appendAudit(ctx, tx, tenant, "message.send", "message:"+id, nil, map[string]any{"recipient": m.Recipient, "kind": m.Kind, "case_id": m.CaseID})
 	})
 	if c := pgCode(err); c == "23514" || c == "22P02" {
-		return "", &plugins.FieldError{Field: "recipient", Message: "收件人须为 org:<组织编号>、user:<用户编号> 或 tenant / recipient must be org:<id>, user:<id> or tenant"}
+		return "", plugins.InvalidField("recipient", "收件人须为 org:<组织编号>、user:<用户编号> 或 tenant / recipient must be org:<id>, user:<id> or tenant")
 	}
 	return id, err
 }
