@@ -203,6 +203,17 @@ func LevelOf(code string) (Level, error) {
 	}
 }
 
+// Depth is the code's distance from the country by its shape (country 0, province 1, city 2,
+// district 3, street 4, village 5), -1 when malformed: of two roots that both contain a code,
+// the deeper one is the nearer.
+func Depth(code string) int {
+	lvl, err := LevelOf(code)
+	if err != nil {
+		return -1
+	}
+	return map[Level]int{LevelCountry: 0, LevelProvince: 1, LevelCity: 2, LevelDistrict: 3, LevelStreet: 4, LevelVillage: 5}[lvl]
+}
+
 // Contains reports whether code lies in the subtree of root, root itself included: the one
 // subtree rule of the platform (jurisdiction, plugin enablement with subtree, statistics,
 // organisations' streets). Ancestry follows from the codes' shape alone, without looking them

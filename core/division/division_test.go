@@ -642,3 +642,19 @@ func TestContainsFollowsAncestors(t *testing.T) {
 		}
 	}
 }
+
+func TestDepth(t *testing.T) {
+	for _, c := range []struct {
+		code string
+		want int
+	}{
+		{"000000", 0}, {"310000", 1}, {"310100", 2}, {"310107", 3}, {"310110", 3},
+		{"310107001", 4}, {"310107001001", 5}, {"", -1}, {"3101", -1}, {"31010７", -1},
+	} {
+		t.Run(c.code, func(t *testing.T) {
+			if got := Depth(c.code); got != c.want {
+				t.Errorf("Depth(%q) = %d, want %d", c.code, got, c.want)
+			}
+		})
+	}
+}

@@ -85,8 +85,8 @@ func Effective(rows []Enablement, plugin, tenant string) (e Enablement, ok bool)
 		switch {
 		case r.TenantCode == tenant:
 			return r, true
-		case r.Subtree && division.Contains(r.TenantCode, tenant) && len(r.TenantCode) > best:
-			e, ok, best = r, true, len(r.TenantCode)
+		case r.Subtree && division.Contains(r.TenantCode, tenant) && division.Depth(r.TenantCode) > best:
+			e, ok, best = r, true, division.Depth(r.TenantCode)
 		}
 	}
 	return e, ok

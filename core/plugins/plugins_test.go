@@ -97,6 +97,9 @@ func TestEffective(t *testing.T) {
 		{Plugin: "p", TenantCode: "310107", Enabled: false},
 		{Plugin: "q", TenantCode: "310118", Enabled: true},
 		{Plugin: "p", TenantCode: "370000", Subtree: false, Enabled: true},
+		{Plugin: "s", TenantCode: "000000", Subtree: true, Enabled: true},
+		{Plugin: "s", TenantCode: "310000", Subtree: true, Enabled: true},
+		{Plugin: "s", TenantCode: "310100", Subtree: true, Enabled: false},
 	}
 	for _, c := range []struct {
 		plugin, tenant string
@@ -112,6 +115,11 @@ func TestEffective(t *testing.T) {
 		{"q", "310107", "", false},
 		{"q", "310118", "310118", true},
 		{"r", "310118", "", false},
+		// The nearest subtree row governs, whatever the rows' order: the city's over the province's.
+		{"s", "310107", "310100", false},
+		{"s", "310118", "310100", false},
+		{"s", "310000", "310000", true},
+		{"s", "320102", "000000", true},
 	} {
 		t.Run(c.plugin+"/"+c.tenant, func(t *testing.T) {
 			e, ok := Effective(rows, c.plugin, c.tenant)
