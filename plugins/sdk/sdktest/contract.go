@@ -46,6 +46,9 @@ type HostCase struct {
 	Want error
 	// Field is, for sdk.ErrInvalid, the field the host's problem names.
 	Field string
+	// Says is, when set, text the host's answer must hold: what tells a rule from another
+	// that refuses the same field (participants out of bounds, not unknown tenants).
+	Says string
 }
 
 // AllPermissions are every permission a plugin may be granted.
@@ -99,6 +102,8 @@ func HostContract(t *testing.T, target ContractTarget) {
 				t.Fatalf("got %v, want %v", err, c.Want)
 			case c.Field != "" && (!errors.As(err, &he) || he.Problem == nil || len(he.Problem.Fields) == 0 || he.Problem.Fields[0].Field != c.Field):
 				t.Fatalf("got %v (problem %+v), want a problem with field %s", err, problemOf(err), c.Field)
+			case c.Says != "" && !strings.Contains(err.Error(), c.Says):
+				t.Fatalf("got %v, want an answer saying %q", err, c.Says)
 			}
 		})
 	}
@@ -355,17 +360,19 @@ func HostCases() []HostCase {
 			}},
 
 		// Joint mediation (core/cases.CheckJoint; the fake re-states it).
+		{Name: "SetJoint with a tenant that is not", Grant: AllPermissions, Want: sdk.ErrInvalid, Field: "tenants", Says: "650001",
+			Call: joint("j1", self, func(f Fixture) []string { return []string{f.Tenant, "650001"} })},
 		{Name: "SetJoint with another tenant", Grant: AllPermissions, Call: joint("border-1", func(f Fixture) string { return f.Other }, pair)},
 		{Name: "SetJoint ended", Grant: AllPermissions, Call: joint("", self, func(Fixture) []string { return nil })},
-		{Name: "SetJoint of one tenant", Grant: AllPermissions, Want: sdk.ErrInvalid, Field: "tenants",
+		{Name: "SetJoint of one tenant", Grant: AllPermissions, Want: sdk.ErrInvalid, Field: "tenants", Says: "2–20",
 			Call: joint("j1", self, func(f Fixture) []string { return []string{f.Tenant} })},
-		{Name: "SetJoint of 25 tenants", Grant: AllPermissions, Want: sdk.ErrInvalid, Field: "tenants",
+		{Name: "SetJoint of 25 tenants", Grant: AllPermissions, Want: sdk.ErrInvalid, Field: "tenants", Says: "2–20",
 			Call: joint("j1", self, func(f Fixture) []string { return tenants(f, 25) })},
-		{Name: "SetJoint without this tenant", Grant: AllPermissions, Want: sdk.ErrInvalid, Field: "tenants",
+		{Name: "SetJoint without this tenant", Grant: AllPermissions, Want: sdk.ErrInvalid, Field: "tenants", Says: "include this tenant",
 			Call: joint("j1", func(f Fixture) string { return f.Other }, func(f Fixture) []string { return []string{f.Other, "650001"} })},
 		{Name: "SetJoint led from outside", Grant: AllPermissions, Want: sdk.ErrInvalid, Field: "lead",
 			Call: joint("j1", func(Fixture) string { return "650001" }, pair)},
-		{Name: "SetJoint with a participant twice", Grant: AllPermissions, Want: sdk.ErrInvalid, Field: "tenants",
+		{Name: "SetJoint with a participant twice", Grant: AllPermissions, Want: sdk.ErrInvalid, Field: "tenants", Says: "twice",
 			Call: joint("j1", self, func(f Fixture) []string { return []string{f.Tenant, f.Tenant} })},
 		{Name: "SetJoint with a long id", Grant: AllPermissions, Want: sdk.ErrInvalid, Field: "joint_id",
 			Call: joint(strings.Repeat("j", 101), self, pair)},
@@ -474,6 +481,7 @@ func NewContractHost(grant ...string) (*Host, Fixture) {
 		OtherCase: "00000000-0000-4000-8000-000000000002", Missing: "00000000-0000-4000-8000-0000000000ff",
 		Agency: "00000000-0000-4000-8000-000000000010"}
 	h := NewHost(f.Tenant, grant...)
+	h.SetActiveTenants(f.Tenant, f.Other)
 	h.AddCase(sdk.Case{ID: f.Case, Number: "SH-1", Title: "两地交界纠纷", Status: "received", ReceivedAt: time.Now(),
 		Parties: []sdk.Party{{ID: "p1", Role: "applicant", Kind: "person", Name: "张三", Phone: "13800000001"},
 			{ID: "p2", Role: "respondent", Kind: "person", Name: "李四", Phone: "13800000002"}}})

@@ -54,6 +54,7 @@ type Host struct {
 	links         []Link
 	shares        []ShareRecord
 	joints        map[string]sdk.Joint // by case
+	active        []string             // the active tenants, if declared (SetActiveTenants)
 	notifications []sdk.Notification
 	docs          map[docKey]sdk.Document
 }
@@ -119,6 +120,14 @@ func (h *Host) AddCase(c sdk.Case) {
 		c.Fields = map[string]any{}
 	}
 	h.cases[c.ID] = c
+}
+
+// SetActiveTenants declares the platform's active tenants: SetJoint then refuses any other
+// participant, as the platform does. Undeclared, any participant is taken for active.
+func (h *Host) SetActiveTenants(codes ...string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.active = slices.Clone(codes)
 }
 
 // AddOrganisation stores an organisation of the tenant.
@@ -530,6 +539,11 @@ func (h *Host) SetJoint(_ context.Context, caseID string, j sdk.Joint) error {
 	}
 	if err := checkJoint(h.tenant, j); err != nil {
 		return err
+	}
+	for _, t := range j.Tenants {
+		if h.active != nil && !slices.Contains(h.active, t) {
+			return invalid("tenants", "不是在用的租户："+t+" / not an active tenant: "+t)
+		}
 	}
 	j.Tenants = slices.Clone(j.Tenants)
 	h.joints[caseID] = j
