@@ -44,7 +44,7 @@ func TestHostContract(t *testing.T) {
 	idx, _ := pii.NewIndexer(bytes.Repeat([]byte{2}, 32))
 	caseSvc, orgSvc := cases.NewService(st, pii.NewProtector(ring, idx)), orgs.NewService(st)
 	mine, _, err := caseSvc.Create(ctx, "310107", cases.NewCase{Title: "两地交界纠纷", DisputeType: "neighbour", Source: "walk_in",
-		Parties: []cases.NewParty{{Role: "applicant", Name: "张三", Phone: "13800000001"}, {Role: "respondent", Name: "李四", Phone: "13800000002"}},
+		Parties:   []cases.NewParty{{Role: "applicant", Name: "张三", Phone: "13800000001"}, {Role: "respondent", Name: "李四", Phone: "13800000002"}},
 		CreatedBy: "test"}, nil)
 	if err != nil {
 		t.Fatal(err)
