@@ -278,6 +278,26 @@ func HostCases() []HostCase {
 				return check(slices.Contains(ids, f.Case) && !slices.Contains(ids, f.OtherCase), "listed %v", ids)
 			}},
 
+		{Name: "ListOrganisations by kind", Grant: AllPermissions,
+			Call: func(ctx context.Context, h sdk.Host, f Fixture) error {
+				all, err := h.ListOrganisations(ctx, "")
+				if err != nil {
+					return err
+				}
+				police, err := h.ListOrganisations(ctx, "police_station")
+				if err != nil {
+					return err
+				}
+				courts, err := h.ListOrganisations(ctx, "court")
+				if err != nil {
+					return err
+				}
+				has := func(os []sdk.Organisation) bool {
+					return slices.ContainsFunc(os, func(o sdk.Organisation) bool { return o.ID == f.Agency && o.Kind == "police_station" })
+				}
+				return check(has(all) && has(police) && !has(courts), "organisations %v, police %v, courts %v", all, police, courts)
+			}},
+
 		// Notes.
 		{Name: "AddCaseNote", Grant: AllPermissions, Call: note("已电话联系双方 / called both parties")},
 		{Name: "AddCaseNote of a space", Grant: AllPermissions, Call: note(" ")},
@@ -468,6 +488,31 @@ func HostCases() []HostCase {
 				}
 				return check(len(page) == 2 && page[0].ID == "a" && page[1].ID == "b" && next == "b" && len(rest) == 1 && rest[0].ID == "c" && end == "",
 					"pages %v (next %q), %v (next %q)", page, next, rest, end)
+			}},
+		{Name: "Put without a kind", Grant: nil, Want: sdk.ErrInvalid, Field: "document",
+			Call: func(ctx context.Context, h sdk.Host, f Fixture) error {
+				_, err := h.Documents().Put(ctx, sdk.Document{ID: "a", Data: json.RawMessage(`{}`)}, 0)
+				return err
+			}},
+		{Name: "Put of an upper-case kind", Grant: nil, Want: sdk.ErrInvalid, Field: "document",
+			Call: func(ctx context.Context, h sdk.Host, f Fixture) error {
+				_, err := h.Documents().Put(ctx, sdk.Document{Kind: "Cases", ID: "a", Data: json.RawMessage(`{}`)}, 0)
+				return err
+			}},
+		{Name: "Create of an id over 200 characters", Grant: nil, Want: sdk.ErrInvalid, Field: "document",
+			Call: func(ctx context.Context, h sdk.Host, f Fixture) error {
+				_, err := h.Documents().Create(ctx, sdk.Document{Kind: "k", ID: strings.Repeat("号", 201), Data: json.RawMessage(`{}`)})
+				return err
+			}},
+		{Name: "Put of an id of 200 characters", Grant: nil,
+			Call: func(ctx context.Context, h sdk.Host, f Fixture) error {
+				_, err := h.Documents().Put(ctx, sdk.Document{Kind: "k.v2_x-y", ID: strings.Repeat("号", 200), Data: json.RawMessage(`{}`)}, 0)
+				return err
+			}},
+		{Name: "Get without an id", Grant: nil, Want: sdk.ErrNotFound,
+			Call: func(ctx context.Context, h sdk.Host, f Fixture) error {
+				_, err := h.Documents().Get(ctx, "k", "")
+				return err
 			}},
 		{Name: "Put of no JSON", Grant: nil, Want: sdk.ErrInvalid, Field: "document.data", Call: put(`{`)},
 		{Name: "Put of a NUL in JSON", Grant: nil, Want: sdk.ErrInvalid, Field: "document.data", Call: put(`{"a":"\u0000"}`)},

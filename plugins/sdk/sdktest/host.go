@@ -605,12 +605,11 @@ func (h *Host) Documents() sdk.Documents { return documents{h} }
 
 type documents struct{ h *Host }
 
+// checkKey holds a document's kind and id to the platform's rules (the plugin_documents
+// table's checks, migration 00018).
 func checkKey(kind, id string) error {
-	switch {
-	case kind == "":
-		return invalid("kind", "文档类型不能为空 / the document kind is required")
-	case id == "":
-		return invalid("id", "文档编号不能为空 / the document id is required")
+	if !docKind.MatchString(kind) || id == "" || utf8.RuneCountInString(id) > maxDocID {
+		return invalid("document", "种类须为小写字母开头（至多 64 位），编号 1–200 字符，数据为 JSON / kind must start with a lowercase letter (at most 64), id 1–200 characters, data JSON")
 	}
 	return nil
 }
@@ -623,14 +622,14 @@ func (d documents) Put(_ context.Context, doc sdk.Document, ifVersion int64) (sd
 	if err := checkJSONText("document.data", doc.Data); err != nil {
 		return sdk.Document{}, err
 	}
-	if err := checkKey(doc.Kind, doc.ID); err != nil {
-		return sdk.Document{}, err
-	}
 	if !json.Valid(doc.Data) {
 		return sdk.Document{}, invalid("document.data", "须为 JSON / must be JSON")
 	}
 	if len(doc.Data) > maxDocument {
 		return sdk.Document{}, invalid("document.data", "文档最大 1 MiB / a document is at most 1 MiB")
+	}
+	if err := checkKey(doc.Kind, doc.ID); err != nil {
+		return sdk.Document{}, err
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -660,7 +659,7 @@ func (d documents) Create(ctx context.Context, doc sdk.Document) (sdk.Document, 
 
 func (d documents) Get(_ context.Context, kind, id string) (sdk.Document, error) {
 	h := d.h
-	if err := checkKey(kind, id); err != nil {
+	if err := checkTexts("kind", kind, "id", id); err != nil {
 		return sdk.Document{}, err
 	}
 	h.mu.Lock()
@@ -703,7 +702,7 @@ func (d documents) List(_ context.Context, kind, after string, limit int) ([]sdk
 
 func (d documents) Delete(_ context.Context, kind, id string) (bool, error) {
 	h := d.h
-	if err := checkKey(kind, id); err != nil {
+	if err := checkTexts("kind", kind, "id", id); err != nil {
 		return false, err
 	}
 	h.mu.Lock()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -15,18 +16,23 @@ import (
 // the contract suite (HostContract, run against this fake and against core/pluginhost) is what
 // keeps them equal to the originals, named beside each.
 const (
-	maxHostString                    = 16 << 10 // any string of a host request (core/pluginhost checkText)
-	maxHostJSON                      = 1 << 20  // any JSON of a host request (core/pluginhost checkText)
-	maxNote                          = 2000     // characters of a case note (host API AddCaseNote)
-	maxNoteData                      = 64 << 10 // bytes of a note's data (host API AddCaseNote)
-	maxFields                        = 100      // fields of one UpdateCaseFields (host API)
-	maxFieldsJSON                    = 64 << 10 // bytes of one UpdateCaseFields (host API)
-	maxTitle                         = 200      // characters of a notification's title (host API Notify)
-	maxDocument                      = 1 << 20  // bytes of a plugin's document (host API PutDocument)
-	maxShareDays                     = 366      // core/access.MaxShareDays
-	maxJointID                       = 100      // core/cases.MaxJointID
-	minJointTenants, maxJointTenants = 2, 20    // core/cases.MinJointTenants, MaxJointTenants
+	maxHostString   = 16 << 10 // any string of a host request (core/pluginhost checkText)
+	maxHostJSON     = 1 << 20  // any JSON of a host request (core/pluginhost checkText)
+	maxNote         = 2000     // characters of a case note (host API AddCaseNote)
+	maxNoteData     = 64 << 10 // bytes of a note's data (host API AddCaseNote)
+	maxFields       = 100      // fields of one UpdateCaseFields (host API)
+	maxFieldsJSON   = 64 << 10 // bytes of one UpdateCaseFields (host API)
+	maxTitle        = 200      // characters of a notification's title (host API Notify)
+	maxDocument     = 1 << 20  // bytes of a plugin's document (host API PutDocument)
+	maxDocID        = 200      // characters of a document's id (table plugin_documents)
+	maxShareDays    = 366      // core/access.MaxShareDays
+	maxJointID      = 100      // core/cases.MaxJointID
+	minJointTenants = 2        // core/cases.MinJointTenants
+	maxJointTenants = 20       // core/cases.MaxJointTenants
 )
+
+// docKind is a document kind's pattern (table plugin_documents).
+var docKind = regexp.MustCompile(`^[a-z][a-z0-9_.-]{0,63}$`)
 
 // checkTexts holds string fields, given as name, value pairs, to the platform's text rule
 // (core/valid.Text: UTF-8 without NUL) and bound.
