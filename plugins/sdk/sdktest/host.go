@@ -1,8 +1,10 @@
 // Package sdktest is the test kit of Fengqiao plugins: Host, an in-memory sdk.Host that
 // enforces what the platform enforces (one tenant, the permissions granted, masked parties,
-// document versions), and Connect, which runs a plugin through the SDK's real gRPC adapter
-// in-process against that Host served over go-plugin's broker — the wire path of a real host,
-// without building a binary.
+// document versions, the platform's validation rules), and Connect, which runs a plugin
+// through the SDK's real gRPC adapter in-process against that Host served over go-plugin's
+// broker — the wire path of a real host, without building a binary. HostContract is the
+// host-API contract, one table run against Host here and against the platform's host in
+// core/pluginhost, which keeps the two from drifting apart.
 package sdktest
 
 import (
