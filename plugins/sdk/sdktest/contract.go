@@ -413,6 +413,9 @@ func HostCases() []HostCase {
 				return check(json.Valid(raw), "stats %s", raw)
 			}},
 
+		{Name: "Stats of a malformed query string", Grant: AllPermissions, Want: sdk.ErrInvalid, Field: "query",
+			Call: func(ctx context.Context, h sdk.Host, f Fixture) error { _, err := h.Stats(ctx, "from=%zz"); return err }},
+
 		// Documents.
 		{Name: "Put then Get", Grant: nil,
 			Call: func(ctx context.Context, h sdk.Host, f Fixture) error {

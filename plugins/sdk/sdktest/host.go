@@ -11,6 +11,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"slices"
 	"sort"
 	"strconv"
@@ -594,6 +595,12 @@ func (h *Host) Stats(_ context.Context, query string) (json.RawMessage, error) {
 	defer h.mu.Unlock()
 	if err := h.need(PermStatsRead); err != nil {
 		return nil, err
+	}
+	if err := checkTexts("query", query); err != nil {
+		return nil, err
+	}
+	if _, err := url.ParseQuery(query); err != nil {
+		return nil, invalid("query", "查询串无效 / invalid query string")
 	}
 	h.statsQueries = append(h.statsQueries, query)
 	if h.stats == nil {
