@@ -48,9 +48,6 @@ type wall struct {
 	// alive is a package outside the rule's reach that imports what the rule forbids: proof
 	// that the rule's matcher matches a real import path (a typo would make it hold vacuously).
 	alive string
-	// known lists breaches ("package → import") that are being removed in a parallel change:
-	// reported, not failed. An entry that no longer occurs fails, so that the list empties.
-	known []string
 }
 
 // walls are the rules, one row each.
@@ -116,13 +113,6 @@ var walls = []wall{
 		applies: not(in("core/pluginhost", "plugins/sdk", "plugins/internal")),
 		forbids: imports(module + "/plugins/sdk/proto"),
 		alive:   "core/pluginhost",
-		// Issue 13, item 2 removes these importers in a parallel change (the host's own plugin
-		// model): the lead empties this list after merging it. Nothing may be added to it.
-		known: []string{
-			"api → plugins/sdk/proto/fengqiao/plugin/v1",
-			"core/plugins → plugins/sdk/proto/fengqiao/plugin/v1",
-			"core/store → plugins/sdk/proto/fengqiao/plugin/v1",
-		},
 	},
 	{
 		name:    "nothing in core/ depends on api or cmd/",
@@ -171,10 +161,6 @@ func TestImportWalls(t *testing.T) {
 					t.Fatalf("%s imports nothing this rule forbids elsewhere: its import path is wrong", w.alive)
 				}
 			}
-			known := map[string]bool{}
-			for _, k := range w.known {
-				known[k] = false
-			}
 			governed := 0
 			for _, p := range pkgs {
 				pkg := rel(p.ImportPath)
@@ -183,12 +169,6 @@ func TestImportWalls(t *testing.T) {
 				}
 				governed++
 				for _, b := range breaches(w, p) {
-					key := pkg + " → " + rel(b.imp)
-					if _, ok := known[key]; ok {
-						known[key] = true
-						t.Logf("known breach, being removed (issue 13, item 2): %s", key)
-						continue
-					}
 					t.Errorf("%s %s %s\n\trule: %s (%s)", pkg, b.how, rel(b.imp), w.name, w.why)
 					if b.how == "depends on" {
 						t.Logf("\t%s: %s", pkg, strings.Join(importChain(byPath, pkg, rel(b.imp)), " → "))
@@ -197,11 +177,6 @@ func TestImportWalls(t *testing.T) {
 			}
 			if governed == 0 {
 				t.Errorf("the rule governs no package: its scope is wrong")
-			}
-			for k, seen := range known {
-				if !seen {
-					t.Errorf("known breach %q no longer occurs: remove it from the list of %q", k, w.name)
-				}
 			}
 		})
 	}

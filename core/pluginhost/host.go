@@ -547,22 +547,10 @@ func (h *hostServer) SetJoint(ctx context.Context, r *pluginv1.SetJointRequest) 
 	var j *cases.Joint
 	if r.GetJointId() != "" {
 		ts := r.GetTenants()
-		seen := map[string]bool{}
-		switch {
-		case len(r.GetJointId()) > 100:
-			return nil, h.finish(info, "SetJoint", badArg("joint_id", "联合调解编号至多 100 字符 / joint_id is at most 100 characters"))
-		case len(ts) < 2 || len(ts) > 20:
-			return nil, h.finish(info, "SetJoint", badArg("tenants", "联合调解须有 2–20 个参与方 / a joint mediation has 2–20 participants"))
-		case !slices.Contains(ts, info.tenant):
-			return nil, h.finish(info, "SetJoint", badArg("tenants", "参与方须包括本辖区 / the participants must include this tenant"))
-		case !slices.Contains(ts, r.GetLead()):
-			return nil, h.finish(info, "SetJoint", badArg("lead", "牵头方须是参与方 / the lead must be a participant"))
-		}
-		for _, t := range ts {
-			if seen[t] {
-				return nil, h.finish(info, "SetJoint", badArg("tenants", "参与方重复："+t+" / a participant is listed twice: "+t))
-			}
-			seen[t] = true
+		// The domain's rules (core/cases), then the store's word on which tenants are active.
+		var ve *cases.ValidationError
+		if err := cases.CheckJoint(info.tenant, cases.Joint{ID: r.GetJointId(), Lead: r.GetLead(), Tenants: ts}); errors.As(err, &ve) {
+			return nil, h.finish(info, "SetJoint", badArg(ve.Errors[0].Field, ve.Errors[0].Message))
 		}
 		active, err := h.deps.Store.ActiveTenantCodes(ctx, ts)
 		if err != nil {

@@ -8,65 +8,64 @@ import (
 
 	"github.com/fengqiao/fengqiao/core/division"
 	"github.com/fengqiao/fengqiao/core/valid"
-	pluginv1 "github.com/fengqiao/fengqiao/plugins/sdk/proto/fengqiao/plugin/v1"
 )
 
-func validManifest() *pluginv1.Manifest {
-	return &pluginv1.Manifest{
+func validManifest() *Manifest {
+	return &Manifest{
 		Name: "shanghai-brand", Version: "1.2.0", ProtocolVersion: 1,
-		Description: &pluginv1.Text{Zh: "上海调解品牌认证", En: "Shanghai mediation brand certification"},
+		Description: Text{Zh: "上海调解品牌认证", En: "Shanghai mediation brand certification"},
 		Regions:     []string{"31"},
-		Hooks:       []*pluginv1.HookSpec{{Name: "case.intake"}, {Name: "case.close", TimeoutMs: 500, FailOpen: true}},
+		Hooks:       []Hook{{Name: "case.intake"}, {Name: "case.close", TimeoutMS: 500, FailOpen: true}},
 		Events:      []string{"case.concluded"},
-		Routes: []*pluginv1.RouteSpec{
+		Routes: []Route{
 			{Method: "GET", Path: "/applications"},
 			{Method: "POST", Path: "/applications/{id}/scores"},
 			{Method: "GET", Path: "/public/brands", Public: true},
 		},
-		Jobs:           []*pluginv1.JobSpec{{Name: "monthly-review", Schedule: "@monthly"}},
+		Jobs:           []Job{{Name: "monthly-review", Schedule: "@monthly"}},
 		Permissions:    []string{"cases.read", "stats.read"},
 		SettingsSchema: []byte(`{"type":"object","properties":{"min_score":{"type":"integer","default":80,"minimum":0,"maximum":100}},"additionalProperties":false}`),
-		Console:        []*pluginv1.ConsoleEntry{{Menu: &pluginv1.Text{Zh: "品牌认证", En: "Brands"}, Path: "/applications", Kind: "page"}},
+		Console:        []ConsoleEntry{{Menu: Text{Zh: "品牌认证", En: "Brands"}, Path: "/applications", Kind: "page"}},
 	}
 }
 
 func TestCheckManifest(t *testing.T) {
 	for _, c := range []struct {
 		name   string
-		change func(m *pluginv1.Manifest)
+		change func(m *Manifest)
 		field  string // "" valid
 	}{
-		{"valid", func(*pluginv1.Manifest) {}, ""},
-		{"every region", func(m *pluginv1.Manifest) { m.Regions = []string{"*"} }, ""},
-		{"upper-case name", func(m *pluginv1.Manifest) { m.Name = "Brand" }, "name"},
-		{"version not semantic", func(m *pluginv1.Manifest) { m.Version = "v1" }, "version"},
-		{"protocol differs from the handshake", func(m *pluginv1.Manifest) { m.ProtocolVersion = 2 }, "protocol_version"},
-		{"no English description", func(m *pluginv1.Manifest) { m.Description.En = "" }, "description"},
-		{"no regions", func(m *pluginv1.Manifest) { m.Regions = nil }, "regions"},
-		{"odd region", func(m *pluginv1.Manifest) { m.Regions = []string{"310"} }, "regions[0]"},
-		{"unknown hook", func(m *pluginv1.Manifest) { m.Hooks[0].Name = "case.teleport" }, "hooks[0].name"},
-		{"hook twice", func(m *pluginv1.Manifest) { m.Hooks[1].Name = "case.intake" }, "hooks[1].name"},
-		{"hook deadline too long", func(m *pluginv1.Manifest) { m.Hooks[0].TimeoutMs = 10000 }, "hooks[0].timeout_ms"},
-		{"unknown event", func(m *pluginv1.Manifest) { m.Events = []string{"case.exploded"} }, "events[0]"},
-		{"route method", func(m *pluginv1.Manifest) { m.Routes[0].Method = "TRACE" }, "routes[0].method"},
-		{"route root", func(m *pluginv1.Manifest) { m.Routes[0].Path = "/" }, "routes[0].path"},
-		{"route trailing slash", func(m *pluginv1.Manifest) { m.Routes[0].Path = "/applications/" }, "routes[0].path"},
-		{"route segment", func(m *pluginv1.Manifest) { m.Routes[0].Path = "/Apps/../x" }, "routes[0].path"},
-		{"public write", func(m *pluginv1.Manifest) { m.Routes[1].Public = true }, "routes[1].public"},
-		{"route twice", func(m *pluginv1.Manifest) { m.Routes[2].Path, m.Routes[2].Public = "/applications", false }, "routes[2]"},
-		{"bad schedule", func(m *pluginv1.Manifest) { m.Jobs[0].Schedule = "every day" }, "jobs[0].schedule"},
-		{"too frequent", func(m *pluginv1.Manifest) { m.Jobs[0].Schedule = "@every 1s" }, "jobs[0].schedule"},
-		{"unknown permission", func(m *pluginv1.Manifest) { m.Permissions = []string{"database"} }, "permissions[0]"},
-		{"schema not an object", func(m *pluginv1.Manifest) { m.SettingsSchema = []byte(`{"type":"string"}`) }, "settings_schema"},
-		{"schema not JSON", func(m *pluginv1.Manifest) { m.SettingsSchema = []byte(`{`) }, "settings_schema"},
-		{"schema reaching out", func(m *pluginv1.Manifest) {
+		{"valid", func(*Manifest) {}, ""},
+		{"every region", func(m *Manifest) { m.Regions = []string{"*"} }, ""},
+		{"upper-case name", func(m *Manifest) { m.Name = "Brand" }, "name"},
+		{"version not semantic", func(m *Manifest) { m.Version = "v1" }, "version"},
+		{"protocol differs from the handshake", func(m *Manifest) { m.ProtocolVersion = 2 }, "protocol_version"},
+		{"no English description", func(m *Manifest) { m.Description.En = "" }, "description"},
+		{"no regions", func(m *Manifest) { m.Regions = nil }, "regions"},
+		{"odd region", func(m *Manifest) { m.Regions = []string{"310"} }, "regions[0]"},
+		{"unknown hook", func(m *Manifest) { m.Hooks[0].Name = "case.teleport" }, "hooks[0].name"},
+		{"hook twice", func(m *Manifest) { m.Hooks[1].Name = "case.intake" }, "hooks[1].name"},
+		{"hook deadline too long", func(m *Manifest) { m.Hooks[0].TimeoutMS = 10000 }, "hooks[0].timeout_ms"},
+		{"unknown event", func(m *Manifest) { m.Events = []string{"case.exploded"} }, "events[0]"},
+		{"route method", func(m *Manifest) { m.Routes[0].Method = "TRACE" }, "routes[0].method"},
+		{"route root", func(m *Manifest) { m.Routes[0].Path = "/" }, "routes[0].path"},
+		{"route trailing slash", func(m *Manifest) { m.Routes[0].Path = "/applications/" }, "routes[0].path"},
+		{"route segment", func(m *Manifest) { m.Routes[0].Path = "/Apps/../x" }, "routes[0].path"},
+		{"public write", func(m *Manifest) { m.Routes[1].Public = true }, "routes[1].public"},
+		{"route twice", func(m *Manifest) { m.Routes[2].Path, m.Routes[2].Public = "/applications", false }, "routes[2]"},
+		{"bad schedule", func(m *Manifest) { m.Jobs[0].Schedule = "every day" }, "jobs[0].schedule"},
+		{"too frequent", func(m *Manifest) { m.Jobs[0].Schedule = "@every 1s" }, "jobs[0].schedule"},
+		{"unknown permission", func(m *Manifest) { m.Permissions = []string{"database"} }, "permissions[0]"},
+		{"schema not an object", func(m *Manifest) { m.SettingsSchema = []byte(`{"type":"string"}`) }, "settings_schema"},
+		{"schema not JSON", func(m *Manifest) { m.SettingsSchema = []byte(`{`) }, "settings_schema"},
+		{"schema reaching out", func(m *Manifest) {
 			m.SettingsSchema = []byte(`{"type":"object","properties":{"a":{"$ref":"https://example.com/x.json"}}}`)
 		}, "settings_schema"},
-		{"defaults violate the schema", func(m *pluginv1.Manifest) {
+		{"defaults violate the schema", func(m *Manifest) {
 			m.SettingsSchema = []byte(`{"type":"object","properties":{"n":{"type":"integer","default":"x"}}}`)
 		}, "settings_schema"},
-		{"console to no route", func(m *pluginv1.Manifest) { m.Console[0].Path = "/nowhere" }, "console[0].path"},
-		{"openapi not JSON", func(m *pluginv1.Manifest) { m.Openapi = []byte("paths:") }, "openapi"},
+		{"console to no route", func(m *Manifest) { m.Console[0].Path = "/nowhere" }, "console[0].path"},
+		{"openapi not JSON", func(m *Manifest) { m.OpenAPI = []byte("paths:") }, "openapi"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			m := validManifest()
@@ -173,7 +172,7 @@ func TestMatchRoute(t *testing.T) {
 	} {
 		t.Run(c.method+" "+c.path, func(t *testing.T) {
 			r, params, ok := MatchRoute(m, c.method, c.path)
-			if ok != (c.pattern != "") || ok && r.GetPath() != c.pattern {
+			if ok != (c.pattern != "") || ok && r.Path != c.pattern {
 				t.Fatalf("matched %v %v", r, ok)
 			}
 			for k, v := range c.params {

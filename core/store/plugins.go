@@ -12,11 +12,9 @@ import (
 	"github.com/fengqiao/fengqiao/core/cases"
 	"github.com/fengqiao/fengqiao/core/plugins"
 	"github.com/fengqiao/fengqiao/core/warnings"
-	pluginv1 "github.com/fengqiao/fengqiao/plugins/sdk/proto/fengqiao/plugin/v1"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
-	"google.golang.org/protobuf/encoding/protojson"
 )
 
 // The plugin platform's tables (migration 00018): the catalog, enablements, each plugin's
@@ -25,12 +23,10 @@ import (
 // pluginsChannel is the NOTIFY channel of catalog and enablement changes.
 const pluginsChannel = "fengqiao_plugins"
 
-var manifestJSON = protojson.MarshalOptions{UseProtoNames: true}
-
 // InstallPlugin records r in the catalog, replacing an installed version of the same name
 // (kept as Previous). Audited in the platform's trail.
 func (s *Store) InstallPlugin(ctx context.Context, r plugins.Record) (plugins.Record, error) {
-	m, err := manifestJSON.Marshal(r.Manifest)
+	m, err := json.Marshal(r.Manifest)
 	if err != nil {
 		return r, err
 	}
@@ -75,8 +71,8 @@ func (s *Store) Plugins(ctx context.Context) ([]plugins.Record, error) {
 		if err := row.Scan(&r.Name, &r.Version, &r.SHA256, &r.Path, &r.ProtocolVersion, &m, &r.InstalledBy, &r.InstalledAt, &r.Previous); err != nil {
 			return r, err
 		}
-		r.Manifest = &pluginv1.Manifest{}
-		if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(m, r.Manifest); err != nil {
+		r.Manifest = &plugins.Manifest{}
+		if err := json.Unmarshal(m, r.Manifest); err != nil {
 			return r, fmt.Errorf("store: plugin %s: manifest: %w", r.Name, err)
 		}
 		return r, nil
@@ -485,7 +481,7 @@ func (s *Store) SchedulePluginJobs(ctx context.Context, now time.Time) ([]Plugin
 	if err != nil {
 		return nil, err
 	}
-	if !slices.ContainsFunc(recs, func(r plugins.Record) bool { return len(r.Manifest.GetJobs()) > 0 }) {
+	if !slices.ContainsFunc(recs, func(r plugins.Record) bool { return len(r.Manifest.Jobs) > 0 }) {
 		return nil, nil // no plugin has jobs: nothing to read every minute
 	}
 	ens, err := s.PluginEnablements(ctx)
@@ -503,20 +499,20 @@ func (s *Store) SchedulePluginJobs(ctx context.Context, now time.Time) ([]Plugin
 			return err
 		}
 		for _, r := range recs {
-			if len(r.Manifest.GetJobs()) == 0 {
+			if len(r.Manifest.Jobs) == 0 {
 				continue
 			}
 			for _, code := range codes {
 				e, ok := plugins.Effective(ens, r.Name, code)
-				if !ok || !e.Enabled || !plugins.RegionAllows(r.Manifest.GetRegions(), code) {
+				if !ok || !e.Enabled || !plugins.RegionAllows(r.Manifest.Regions, code) {
 					continue
 				}
-				for _, j := range r.Manifest.GetJobs() {
-					sch, err := plugins.ParseSchedule(j.GetSchedule())
+				for _, j := range r.Manifest.Jobs {
+					sch, err := plugins.ParseSchedule(j.Schedule)
 					if err != nil {
 						continue
 					}
-					run := PluginJobRun{Plugin: r.Name, Job: j.GetName(), Tenant: code, ScheduledAt: sch.Latest(now)}
+					run := PluginJobRun{Plugin: r.Name, Job: j.Name, Tenant: code, ScheduledAt: sch.Latest(now)}
 					// The run is the tenant's row: written acting for it (row-level security).
 					if err := setTenant(ctx, tx, code); err != nil {
 						return err

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/fengqiao/fengqiao/cmd/fengqiao/app"
 	"github.com/fengqiao/fengqiao/core/pluginhost"
@@ -106,7 +105,7 @@ func pluginCmd(load loader) *cobra.Command {
 				}
 				rows := []row{}
 				for _, r := range recs {
-					rows = append(rows, row{r.Name, r.Version, r.SHA256, r.ProtocolVersion, r.Manifest.GetRegions(), r.Path, r.InstalledAt})
+					rows = append(rows, row{r.Name, r.Version, r.SHA256, r.ProtocolVersion, r.Manifest.Regions, r.Path, r.InstalledAt})
 				}
 				enc := json.NewEncoder(cmd.OutOrStdout())
 				enc.SetIndent("", "  ")
@@ -177,7 +176,7 @@ func pluginCmd(load loader) *cobra.Command {
 // printManifest prints the manifest (protocol field names) with the binary's checksum and
 // the check's steps.
 func printManifest(cmd *cobra.Command, rep *pluginhost.Report) error {
-	b, err := protojson.MarshalOptions{UseProtoNames: true, EmitUnpopulated: true}.Marshal(rep.Manifest)
+	b, err := rep.ManifestJSON()
 	if err != nil {
 		return err
 	}
@@ -186,7 +185,7 @@ func printManifest(cmd *cobra.Command, rep *pluginhost.Report) error {
 		return err
 	}
 	// bytes: show them as JSON, not base64
-	for k, v := range map[string][]byte{"settings_schema": rep.Manifest.GetSettingsSchema(), "openapi": rep.Manifest.GetOpenapi()} {
+	for k, v := range map[string][]byte{"settings_schema": rep.Manifest.SettingsSchema, "openapi": rep.Manifest.OpenAPI} {
 		if len(v) > 0 && json.Valid(v) {
 			m[k] = json.RawMessage(v)
 		}
@@ -207,6 +206,6 @@ func printCheck(cmd *cobra.Command, rep *pluginhost.Report) {
 		printf(w, "%s %-40s %8s  %s\n", mark, s.Step, s.Duration.Round(time.Microsecond), s.Detail)
 	}
 	if rep.Manifest != nil {
-		printf(w, "%s %s (protocol %d) sha256 %s\n", rep.Manifest.GetName(), rep.Manifest.GetVersion(), rep.Protocol, rep.SHA256)
+		printf(w, "%s %s (protocol %d) sha256 %s\n", rep.Manifest.Name, rep.Manifest.Version, rep.Protocol, rep.SHA256)
 	}
 }
