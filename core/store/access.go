@@ -239,7 +239,7 @@ func (s *AccessDB) CreateShare(ctx context.Context, sh access.CaseShare) (access
 			return err
 		}
 		if !ok {
-			return &access.FieldError{Field: "grantee_tenant", Message: "不是在用的租户 / not an active tenant"}
+			return access.InvalidField("grantee_tenant", "不是在用的租户 / not an active tenant")
 		}
 		if sh.GranteeOrg != "" {
 			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM organisations WHERE tenant_id = $1 AND id::text = $2 AND status = 'active')`,
@@ -247,7 +247,7 @@ func (s *AccessDB) CreateShare(ctx context.Context, sh access.CaseShare) (access
 				return err
 			}
 			if !ok {
-				return &access.FieldError{Field: "grantee_organisation_id", Message: "不是被共享租户的在用组织 / not an active organisation of the grantee tenant"}
+				return access.InvalidField("grantee_organisation_id", "不是被共享租户的在用组织 / not an active organisation of the grantee tenant")
 			}
 		}
 		if err := setTenant(ctx, tx, sh.Tenant); err != nil {
@@ -351,7 +351,7 @@ func (s *AccessDB) LinkCase(ctx context.Context, tenantCode, caseID string, l ac
 			return err
 		}
 		if !ok {
-			return &access.FieldError{Field: "party_id", Message: "不是本租户的在用组织或用户 / not an active organisation or user of the tenant"}
+			return access.InvalidField("party_id", "不是本租户的在用组织或用户 / not an active organisation or user of the tenant")
 		}
 		err := tx.QueryRow(ctx, `INSERT INTO case_links (tenant_id, case_id, kind, party_id, reason, note, created_by, received_at)
 			SELECT $1, $2, $3, $4, $5, $6, $7, received_at FROM cases WHERE tenant_id = $1 AND id = $2

@@ -12,11 +12,9 @@ import (
 	"github.com/fengqiao/fengqiao/core/cases"
 	"github.com/fengqiao/fengqiao/core/plugins"
 	"github.com/fengqiao/fengqiao/core/warnings"
-	pluginv1 "github.com/fengqiao/fengqiao/plugins/sdk/proto/fengqiao/plugin/v1"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
-	"google.golang.org/protobuf/encoding/protojson"
 )
 
 // The plugin platform's tables (migration 00018): the catalog, enablements, each plugin's
@@ -26,12 +24,10 @@ import (
 // pluginsChannel is the NOTIFY channel of catalog and enablement changes.
 const pluginsChannel = "fengqiao_plugins"
 
-var manifestJSON = protojson.MarshalOptions{UseProtoNames: true}
-
 // InstallPlugin records r in the catalog, replacing an installed version of the same name
 // (kept as Previous). Audited in the platform's trail.
 func (s *PluginDB) InstallPlugin(ctx context.Context, r plugins.Record) (plugins.Record, error) {
-	m, err := manifestJSON.Marshal(r.Manifest)
+	m, err := json.Marshal(r.Manifest)
 	if err != nil {
 		return r, err
 	}
@@ -76,8 +72,8 @@ func (s *PluginDB) Plugins(ctx context.Context) ([]plugins.Record, error) {
 		if err := row.Scan(&r.Name, &r.Version, &r.SHA256, &r.Path, &r.ProtocolVersion, &m, &r.InstalledBy, &r.InstalledAt, &r.Previous); err != nil {
 			return r, err
 		}
-		r.Manifest = &pluginv1.Manifest{}
-		if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(m, r.Manifest); err != nil {
+		r.Manifest = &plugins.Manifest{}
+		if err := json.Unmarshal(m, r.Manifest); err != nil {
 			return r, fmt.Errorf("store: plugin %s: manifest: %w", r.Name, err)
 		}
 		return r, nil
@@ -212,7 +208,7 @@ func (s *PluginDB) PutPluginDocument(ctx context.Context, tenant, plugin string,
 			RETURNING version, updated_at`, tenant, plugin, d.Kind, d.ID, d.Data).Scan(&d.Version, &d.UpdatedAt)
 	})
 	if c := pgCode(err); c == codeCheckViolation || c == codeInvalidText {
-		return d, &plugins.FieldError{Field: "document", Message: "种类须为小写字母开头（至多 64 位），编号 1–200 字符，数据为 JSON / kind must start with a lowercase letter (at most 64), id 1–200 characters, data JSON"}
+		return d, plugins.InvalidField("document", "种类须为小写字母开头（至多 64 位），编号 1–200 字符，数据为 JSON / kind must start with a lowercase letter (at most 64), id 1–200 characters, data JSON")
 	}
 	return d, err
 }
@@ -229,7 +225,7 @@ func (s *PluginDB) CreatePluginDocument(ctx context.Context, tenant, plugin stri
 		return err
 	})
 	if c := pgCode(err); c == codeCheckViolation || c == codeInvalidText {
-		return d, &plugins.FieldError{Field: "document", Message: "种类须为小写字母开头（至多 64 位），编号 1–200 字符，数据为 JSON / kind must start with a lowercase letter (at most 64), id 1–200 characters, data JSON"}
+		return d, plugins.InvalidField("document", "种类须为小写字母开头（至多 64 位），编号 1–200 字符，数据为 JSON / kind must start with a lowercase letter (at most 64), id 1–200 characters, data JSON")
 	}
 	return d, err
 }
@@ -322,7 +318,7 @@ func enqueuePluginEvents(ctx context.Context, tx pgx.Tx, before, after *cases.Ca
 	rows, err := tx.Query(ctx, `SELECT p.name, k FROM plugins p CROSS JOIN unnest($2::text[]) k
 		WHERE p.manifest -> 'events' ? k AND (
 			SELECT pt.enabled FROM plugin_tenants pt
-			WHERE pt.plugin = p.name AND (pt.tenant_code = $1 OR (pt.subtree AND $1 LIKE rtrim(pt.tenant_code, '0') || '%'))
+			WHERE pt.plugin = p.name AND (pt.tenant_code = $1 OR (pt.subtree AND `+InSubtree("pt.tenant_code", "$1")+`))
 			ORDER BY pt.tenant_code = $1 DESC, length(rtrim(pt.tenant_code, '0')) DESC LIMIT 1)`, after.TenantCode, kinds)
 	if err != nil {
 		return err
@@ -390,7 +386,7 @@ func (s *PluginDB) SchedulePluginJobs(ctx context.Context, now time.Time) ([]Plu
 	if err != nil {
 		return nil, err
 	}
-	if !slices.ContainsFunc(recs, func(r plugins.Record) bool { return len(r.Manifest.GetJobs()) > 0 }) {
+	if !slices.ContainsFunc(recs, func(r plugins.Record) bool { return len(r.Manifest.Jobs) > 0 }) {
 		return nil, nil // no plugin has jobs: nothing to read every minute
 	}
 	ens, err := s.PluginEnablements(ctx)
@@ -408,20 +404,20 @@ func (s *PluginDB) SchedulePluginJobs(ctx context.Context, now time.Time) ([]Plu
 			return err
 		}
 		for _, r := range recs {
-			if len(r.Manifest.GetJobs()) == 0 {
+			if len(r.Manifest.Jobs) == 0 {
 				continue
 			}
 			for _, code := range codes {
 				e, ok := plugins.Effective(ens, r.Name, code)
-				if !ok || !e.Enabled || !plugins.RegionAllows(r.Manifest.GetRegions(), code) {
+				if !ok || !e.Enabled || !plugins.RegionAllows(r.Manifest.Regions, code) {
 					continue
 				}
-				for _, j := range r.Manifest.GetJobs() {
-					sch, err := plugins.ParseSchedule(j.GetSchedule())
+				for _, j := range r.Manifest.Jobs {
+					sch, err := plugins.ParseSchedule(j.Schedule)
 					if err != nil {
 						continue
 					}
-					run := PluginJobRun{Plugin: r.Name, Job: j.GetName(), Tenant: code, ScheduledAt: sch.Latest(now)}
+					run := PluginJobRun{Plugin: r.Name, Job: j.Name, Tenant: code, ScheduledAt: sch.Latest(now)}
 					// The run is the tenant's row: written acting for it (row-level security).
 					if err := setTenant(ctx, tx, code); err != nil {
 						return err
@@ -489,7 +485,7 @@ func (s *PluginDB) SendMessage(ctx context.Context, tenant string, m warnings.Me
 		return appendAudit(ctx, tx, tenant, "message.send", "message:"+id, nil, map[string]any{"recipient": m.Recipient, "kind": m.Kind, "case_id": m.CaseID})
 	})
 	if c := pgCode(err); c == codeCheckViolation || c == codeInvalidText {
-		return "", &plugins.FieldError{Field: "recipient", Message: "收件人须为 org:<组织编号>、user:<用户编号> 或 tenant / recipient must be org:<id>, user:<id> or tenant"}
+		return "", plugins.InvalidField("recipient", "收件人须为 org:<组织编号>、user:<用户编号> 或 tenant / recipient must be org:<id>, user:<id> or tenant")
 	}
 	return id, err
 }

@@ -142,7 +142,7 @@ func insertOffices(ctx context.Context, tx pgx.Tx, scope string, offices []tenan
 	var order []string
 	for _, o := range offices {
 		// Switching the setting to the office's district must never reach outside the scope.
-		if !tenant.InScope(scope, o.TenantCode) {
+		if !division.Contains(scope, o.TenantCode) {
 			return 0, fmt.Errorf("%w: office of %s", tenant.ErrOutsideScope, o.TenantCode)
 		}
 		if _, ok := byTenant[o.TenantCode]; !ok {
