@@ -1,7 +1,7 @@
 # Fengqiao. `make run` and `make test` need only Go and a machine with (or able to install)
 # PostgreSQL binaries; see README.md.
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -X github.com/fengqiao/fengqiao/core/cli.Version=$(VERSION)
+LDFLAGS := -X github.com/fengqiao/fengqiao/cmd/fengqiao/cli.Version=$(VERSION)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 .PHONY: build run test bench lint generate fuzz clean

@@ -14,8 +14,10 @@ import (
 	"github.com/fengqiao/fengqiao/core/access"
 	"github.com/fengqiao/fengqiao/core/authz"
 	"github.com/fengqiao/fengqiao/core/cases"
+	"github.com/fengqiao/fengqiao/core/division"
 	"github.com/fengqiao/fengqiao/core/identity"
 	"github.com/fengqiao/fengqiao/core/tenant"
+	"github.com/fengqiao/fengqiao/core/valid"
 	"github.com/fengqiao/fengqiao/core/warnings"
 )
 
@@ -369,7 +371,7 @@ func (s *Server) explainDecision(c echo.Context) error {
 		}
 		out.CaseID = caseID
 		rels = access.Relationships(accessPrincipal(who), facts, s.deps.Cases.Now())
-		if !tenant.InScope(who.TenantCode, dom) {
+		if !division.Contains(who.TenantCode, dom) {
 			roleTenant = who.TenantCode
 		}
 	} else if r := access.TenantRelationship(accessPrincipal(who), dom); r != "" {
@@ -412,7 +414,7 @@ func (s *Server) explainSubject(ctx context.Context, caller identity.Principal, 
 		return identity.Principal{}, invalid("username", "username 与 token_id 只能给一个 / give username or token_id, not both")
 	case username != "":
 		u, err := s.deps.Identity.UserByName(ctx, username)
-		if errors.Is(err, identity.ErrUserNotFound) || (err == nil && !tenant.InScope(caller.TenantCode, u.TenantCode)) {
+		if errors.Is(err, identity.ErrUserNotFound) || (err == nil && !division.Contains(caller.TenantCode, u.TenantCode)) {
 			return identity.Principal{}, identity.ErrUserNotFound
 		}
 		if err != nil {
@@ -591,8 +593,7 @@ func (s *Server) createAgencyToken(c echo.Context) error {
 	t, text, err := s.deps.Identity.CreateToken(c.Request().Context(), principal(c), c.Param("code"),
 		identity.NewToken{Name: req.Name, Role: identity.RoleAgencySystem, ExpiresAt: req.ExpiresAt, OrganisationID: c.Param("id")})
 	if err != nil {
-		var fe *identity.FieldError
-		if errors.As(err, &fe) && fe.Field == "organisation_id" {
+		if fe, ok := valid.First(err); ok && errors.Is(err, identity.ErrInvalid) && fe.Field == "organisation_id" {
 			return identity.ErrOrganisationNotFound
 		}
 		return err

@@ -133,9 +133,6 @@ func (s *Server) importCases(c echo.Context) error {
 			pr.Detail += fmt.Sprintf("（另有 %d 处未列出 / %d more not listed）", rep.MoreErrors, rep.MoreErrors)
 		}
 		return pr
-	case errors.Is(err, cases.ErrNumberTaken):
-		return problem(http.StatusConflict, "case-number-taken", "案件编号已被使用 / Case number taken",
-			"导入期间另有案件使用了相同编号，未导入任何案件；请重试 / a case with one of the numbers was stored meanwhile: nothing imported, try again")
 	case err != nil:
 		return err
 	}

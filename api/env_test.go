@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -12,15 +13,14 @@ import (
 	"time"
 
 	"github.com/fengqiao/fengqiao/api"
+	"github.com/fengqiao/fengqiao/cmd/fengqiao/app"
 	"github.com/fengqiao/fengqiao/core/audit"
 	"github.com/fengqiao/fengqiao/core/authz"
 	"github.com/fengqiao/fengqiao/core/cases"
+	"github.com/fengqiao/fengqiao/core/config"
 	"github.com/fengqiao/fengqiao/core/identity"
-	"github.com/fengqiao/fengqiao/core/library"
-	"github.com/fengqiao/fengqiao/core/orgs"
-	"github.com/fengqiao/fengqiao/core/pii"
+	"github.com/fengqiao/fengqiao/core/jobs"
 	"github.com/fengqiao/fengqiao/core/pluginhost"
-	"github.com/fengqiao/fengqiao/core/stats"
 	"github.com/fengqiao/fengqiao/core/store"
 	"github.com/fengqiao/fengqiao/core/store/storetest"
 	"github.com/fengqiao/fengqiao/core/tenant"
@@ -34,6 +34,7 @@ type env struct {
 	srv      *httptest.Server
 	api      *api.Server
 	store    *store.Store
+	queue    *jobs.Runner // works the job queue (with the plugin manager, if any)
 	authz    *authz.Authorizer
 	cases    *cases.Service
 	warnings *warnings.Service
@@ -50,16 +51,6 @@ type envOptions struct {
 	plugins bool // run the plugin platform (core/pluginhost)
 	// pluginOptions tune its supervision (crash limit, backoff).
 	pluginOptions pluginhost.Options
-}
-
-type roleNames struct{ a *authz.Authorizer }
-
-func (r roleNames) RolesOf(sub string) []string {
-	var out []string
-	for _, g := range r.a.RolesOf(sub) {
-		out = append(out, g.Role)
-	}
-	return out
 }
 
 const testBodyLimit = 64 << 10
@@ -86,63 +77,33 @@ func newEnv(t testing.TB) *env { t.Helper(); return newEnvWith(t, envOptions{}) 
 
 func newEnvWith(t testing.TB, o envOptions) *env {
 	t.Helper()
-	st, owner := storetest.Open(t)
+	owner := storetest.NewDatabase(t)
 	ctx := audit.WithActor(context.Background(), audit.Actor{Subject: "system:test"})
-	az, err := authz.New(ctx, st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := identity.NewSigner([]byte(strings.Repeat("k", 32)), time.Hour, "fengqiao-test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tenants := tenant.NewService(st, []string{"default", "east"}, nil)
-	ids := identity.NewService(st, az, signer)
-	ring, err := pii.NewKeyring(map[string][]byte{"t1": bytes.Repeat([]byte{1}, 32)}, "t1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	idx, err := pii.NewIndexer(bytes.Repeat([]byte{2}, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	caseSvc := cases.NewService(st, pii.NewProtector(ring, idx))
-	warnSvc := warnings.NewService(st)
-	orgSvc, statsSvc := orgs.NewService(st), stats.NewService(st, nil)
-	deps := api.Deps{Tenants: tenants, Identity: ids, Cases: caseSvc, Orgs: orgSvc, Warnings: warnSvc, Stats: statsSvc, Library: library.NewService(st, caseSvc), Authz: az, Access: st, Roles: roleNames{az}, Audit: st, DB: st,
-		BodyLimit: testBodyLimit, Version: "test", Logger: discardLogger(), MetricsToken: testMetricsToken}
-	var mgr *pluginhost.Manager
+	opts := app.Options{Serve: true, Logger: discardLogger(), Version: "test"}
 	var gatherer prometheus.Gatherer
 	if o.plugins {
 		reg := prometheus.NewRegistry()
-		deps.Registerer, deps.Gatherer = reg, reg
+		opts.Registerer, opts.Gatherer = reg, reg
 		gatherer = reg
-		mgr = pluginhost.New(st, pluginhost.HostDeps{Cases: caseSvc, Orgs: orgSvc, Store: st, Stats: statsSvc, Authz: az, Access: st},
-			pluginOptions(o.pluginOptions))
-		if err := mgr.Register(reg); err != nil {
-			t.Fatal(err)
-		}
-		if err := mgr.Start(ctx, nil); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(mgr.Close)
-		caseSvc.SetHooks(mgr)
-		st.SetPluginRuntime(mgr)
-		deps.Plugins, deps.PluginStore = mgr, st
+		opts.Plugins, opts.PluginHost = true, pluginOptions(o.pluginOptions)
 	}
-	srv := api.New(deps)
-	e := &env{t: t, srv: httptest.NewServer(srv.Handler()), api: srv, store: st, authz: az, cases: caseSvc, warnings: warnSvc, owner: owner, tokens: map[string]string{}, ids: map[string]string{}, plugins: mgr, metrics: gatherer, deps: deps}
+	a, err := app.New(ctx, testConfig(owner), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(a.Close)
+	e := &env{t: t, srv: httptest.NewServer(a.API.Handler()), api: a.API, store: a.Store, queue: a.Queue, authz: a.Authz, cases: a.Cases, warnings: a.Warnings, owner: owner, tokens: map[string]string{}, ids: map[string]string{}, plugins: a.Plugins, metrics: gatherer, deps: a.Deps}
 	t.Cleanup(e.srv.Close)
 
 	plan, err := tenant.PlanOnboarding("000000", []string{"310107", "310118", "370104", "370105"}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tenants.Execute(ctx, "000000", plan); err != nil {
+	if _, err := a.Tenants.Execute(ctx, "000000", plan); err != nil {
 		t.Fatal(err)
 	}
 	for _, u := range testUsers {
-		created, err := ids.CreateUser(ctx, nil, u.tenant, identity.NewUser{Username: u.username, Password: testPassword, Roles: []string{u.role}})
+		created, err := a.Identity.CreateUser(ctx, nil, u.tenant, identity.NewUser{Username: u.username, Password: testPassword, Roles: []string{u.role}})
 		if err != nil {
 			t.Fatalf("create %s: %v", u.username, err)
 		}
@@ -152,6 +113,19 @@ func newEnvWith(t testing.TB, o envOptions) *env {
 		e.tokens[u.username] = e.login(u.username, testPassword)
 	}
 	return e
+}
+
+// testConfig is the configuration of an env on the database owner: keys configured (no key
+// file), two placements.
+func testConfig(owner string) config.Config {
+	key := func(b byte) string { return base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{b}, 32)) }
+	return config.Config{
+		Database: config.Database{URL: owner, MaxConns: 8},
+		Auth:     config.Auth{TokenKey: strings.Repeat("k", 32), TokenTTL: time.Hour, Issuer: "fengqiao-test"},
+		Security: config.Security{PIIKeys: "t1:" + key(1), PIIActiveKey: "t1", PIIIndexKey: key(2)},
+		Tenancy:  config.Tenancy{Placements: []string{"default", "east"}},
+		HTTP:     config.HTTP{BodyLimit: testBodyLimit, MetricsToken: testMetricsToken},
+	}
 }
 
 func pluginOptions(o pluginhost.Options) pluginhost.Options {

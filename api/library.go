@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/base64"
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -110,30 +109,6 @@ func toEntryDTO(e library.Entry) libraryEntryDTO {
 		ReviewedBy: e.ReviewedBy, ReviewedAt: e.ReviewedAt, ReviewReason: e.ReviewReason, Rank: e.Rank}
 }
 
-// libraryProblem turns the library's sentinel errors into problems; others go on to toProblem.
-func libraryProblem(err error) error {
-	var p *Problem
-	switch {
-	case errors.Is(err, library.ErrNotFound):
-		return problem(http.StatusNotFound, "library-entry-not-found", "案例不存在 / Library entry not found", "本租户案例库中没有此案例 / no such entry in this tenant's library")
-	case errors.Is(err, library.ErrNotConcluded):
-		p = problem(http.StatusConflict, "case-not-concluded", "案件尚未办结 / Case not concluded",
-			"只有已办结（调解成功、调解不成、不宜调解或已结案）的案件可以入库 / only a concluded case (succeeded, failed, guided or closed) may be submitted")
-		p.Field = "case_id"
-	case errors.Is(err, library.ErrAlreadyInLibrary):
-		p = problem(http.StatusConflict, "case-in-library", "案件已入库 / Case in the library already",
-			"该案件已提交或已发布；被退回后才可重新提交 / the case was submitted or published already; it may be submitted again once rejected")
-		p.Field = "case_id"
-	case errors.Is(err, library.ErrAlreadyReviewed):
-		return problem(http.StatusConflict, "library-entry-reviewed", "案例已审核 / Entry reviewed already", "该案例已发布或已退回 / the entry was published or rejected already")
-	case errors.Is(err, library.ErrOwnSubmission):
-		return problem(http.StatusForbidden, "own-submission", "不能审核自己提交的案例 / Cannot review your own submission", "请由其他有审核权限的人员审核 / another reviewer must decide")
-	default:
-		return err
-	}
-	return p
-}
-
 // offsetCursor pages ranked results: an opaque encoding of how many were already returned.
 func offsetCursor(n int) string {
 	return base64.RawURLEncoding.EncodeToString([]byte("o:" + strconv.Itoa(n)))
@@ -238,7 +213,7 @@ func (s *Server) submitLibraryCase(c echo.Context) error {
 	e, err := s.deps.Library.Submit(c.Request().Context(), c.Param("code"), library.Submission{CaseID: req.CaseID, Title: req.Title,
 		Summary: req.Summary, Tags: req.Tags, SubmittedBy: principal(c).Subject})
 	if err != nil {
-		return libraryProblem(err)
+		return err
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/tenants/"+e.TenantCode+"/library/"+e.ID)
 	return c.JSON(http.StatusCreated, toEntryDTO(e))
@@ -273,7 +248,7 @@ func (s *Server) listLibrary(c echo.Context) error {
 	}
 	es, err := s.deps.Library.List(c.Request().Context(), c.Param("code"), f)
 	if err != nil {
-		return libraryProblem(err)
+		return err
 	}
 	out := libraryList{Items: []libraryEntryDTO{}}
 	for i, e := range es {
@@ -293,7 +268,7 @@ func (s *Server) listLibrary(c echo.Context) error {
 func (s *Server) getLibraryCase(c echo.Context) error {
 	e, err := s.deps.Library.Get(c.Request().Context(), c.Param("code"), c.Param("id"))
 	if err != nil {
-		return libraryProblem(err)
+		return err
 	}
 	return c.JSON(http.StatusOK, toEntryDTO(e))
 }
@@ -305,7 +280,7 @@ func (s *Server) reviewLibraryCase(c echo.Context) error {
 	}
 	e, err := s.deps.Library.Review(c.Request().Context(), c.Param("code"), c.Param("id"), req.Decision, req.Reason, principal(c).Subject)
 	if err != nil {
-		return libraryProblem(err)
+		return err
 	}
 	return c.JSON(http.StatusOK, toEntryDTO(e))
 }
@@ -317,7 +292,7 @@ func (s *Server) similarCases(c echo.Context) error {
 	}
 	sim, terms, err := s.deps.Library.Similar(c.Request().Context(), code, c.Param("id"))
 	if err != nil {
-		return libraryProblem(err)
+		return err
 	}
 	out := similarResult{Terms: terms, Items: []similarItem{}}
 	for _, x := range sim {

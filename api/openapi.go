@@ -185,7 +185,7 @@ func mergePluginDocs(base []byte, recs []plugins.Record) ([]byte, error) {
 				Schemas map[string]any `json:"schemas"`
 			} `json:"components"`
 		}
-		if raw := r.Manifest.GetOpenapi(); len(raw) == 0 || json.Unmarshal(raw, &frag) != nil {
+		if raw := r.Manifest.OpenAPI; len(raw) == 0 || json.Unmarshal(raw, &frag) != nil {
 			continue
 		}
 		prefix := "/api/v1/tenants/{code}/plugins/" + r.Name

@@ -16,10 +16,10 @@ import (
 
 	"github.com/fengqiao/fengqiao/core/authz"
 	"github.com/fengqiao/fengqiao/core/cases"
+	"github.com/fengqiao/fengqiao/core/division"
 	"github.com/fengqiao/fengqiao/core/pluginhost"
 	"github.com/fengqiao/fengqiao/core/plugins"
 	"github.com/fengqiao/fengqiao/core/tenant"
-	pluginv1 "github.com/fengqiao/fengqiao/plugins/sdk/proto/fengqiao/plugin/v1"
 )
 
 // PluginHost is the plugin platform as the API edge uses it (core/pluginhost.Manager).
@@ -32,7 +32,7 @@ type PluginHost interface {
 	Enablement(plugin, tenant string) (plugins.Enablement, bool)
 	Enabled(plugin, tenant string) (plugins.Record, []byte, bool)
 	SettingsSchema(plugin string) (*plugins.Settings, bool)
-	Route(plugin, tenant, method, path string) (*pluginv1.RouteSpec, error)
+	Route(plugin, tenant, method, path string) (plugins.Route, error)
 	ServeRoute(ctx context.Context, plugin, tenant string, req pluginhost.RouteRequest) (pluginhost.RouteResponse, error)
 }
 
@@ -127,18 +127,18 @@ type pluginList struct {
 func (s *Server) pluginDTO(r plugins.Record) pluginDTO {
 	m := r.Manifest
 	d := pluginDTO{Name: r.Name, Version: r.Version, SHA256: r.SHA256, ProtocolVersion: r.ProtocolVersion,
-		Description: textDTO{m.GetDescription().GetZh(), m.GetDescription().GetEn()}, Regions: m.GetRegions(),
-		Hooks: []hookDTO{}, Events: append([]string{}, m.GetEvents()...), Routes: routesOf(m), Jobs: []jobDTO{},
-		Permissions: append([]string{}, m.GetPermissions()...), Console: consoleOf(m), SettingsSchema: m.GetSettingsSchema(),
+		Description: textDTO{m.Description.Zh, m.Description.En}, Regions: m.Regions,
+		Hooks: []hookDTO{}, Events: append([]string{}, m.Events...), Routes: routesOf(m), Jobs: []jobDTO{},
+		Permissions: append([]string{}, m.Permissions...), Console: consoleOf(m), SettingsSchema: m.SettingsSchema,
 		InstalledAt: r.InstalledAt, InstalledBy: r.InstalledBy}
 	if len(d.SettingsSchema) == 0 {
 		d.SettingsSchema = json.RawMessage(`{"type":"object","additionalProperties":false}`)
 	}
-	for _, h := range m.GetHooks() {
-		d.Hooks = append(d.Hooks, hookDTO{Name: h.GetName(), TimeoutMS: plugins.HookTimeout(h).Milliseconds(), FailOpen: h.GetFailOpen()})
+	for _, h := range m.Hooks {
+		d.Hooks = append(d.Hooks, hookDTO{Name: h.Name, TimeoutMS: plugins.HookTimeout(h).Milliseconds(), FailOpen: h.FailOpen})
 	}
-	for _, j := range m.GetJobs() {
-		d.Jobs = append(d.Jobs, jobDTO{Name: j.GetName(), Schedule: j.GetSchedule(), About: textDTO{j.GetDescription().GetZh(), j.GetDescription().GetEn()}})
+	for _, j := range m.Jobs {
+		d.Jobs = append(d.Jobs, jobDTO{Name: j.Name, Schedule: j.Schedule, About: textDTO{j.Description.Zh, j.Description.En}})
 	}
 	if r.Previous != nil {
 		d.PreviousVersion = r.Previous.Version
@@ -164,19 +164,19 @@ func (s *Server) pluginDTO(r plugins.Record) pluginDTO {
 	return d
 }
 
-func routesOf(m *pluginv1.Manifest) []routeDTO {
+func routesOf(m *plugins.Manifest) []routeDTO {
 	out := []routeDTO{}
-	for _, r := range m.GetRoutes() {
-		out = append(out, routeDTO{Method: r.GetMethod(), Path: r.GetPath(), Public: r.GetPublic(),
-			Summary: textDTO{r.GetSummary().GetZh(), r.GetSummary().GetEn()}})
+	for _, r := range m.Routes {
+		out = append(out, routeDTO{Method: r.Method, Path: r.Path, Public: r.Public,
+			Summary: textDTO{r.Summary.Zh, r.Summary.En}})
 	}
 	return out
 }
 
-func consoleOf(m *pluginv1.Manifest) []consoleDTO {
+func consoleOf(m *plugins.Manifest) []consoleDTO {
 	out := []consoleDTO{}
-	for _, c := range m.GetConsole() {
-		out = append(out, consoleDTO{Menu: textDTO{c.GetMenu().GetZh(), c.GetMenu().GetEn()}, Path: c.GetPath(), Kind: c.GetKind(), RoleHint: c.GetRoleHint()})
+	for _, c := range m.Console {
+		out = append(out, consoleDTO{Menu: textDTO{c.Menu.Zh, c.Menu.En}, Path: c.Path, Kind: c.Kind, RoleHint: c.RoleHint})
 	}
 	return out
 }
@@ -266,9 +266,9 @@ type enablePluginRequest struct {
 
 func (s *Server) tenantPlugin(r plugins.Record, code string) tenantPluginDTO {
 	m := r.Manifest
-	d := tenantPluginDTO{Name: r.Name, Version: r.Version, Description: textDTO{m.GetDescription().GetZh(), m.GetDescription().GetEn()},
-		Regions: m.GetRegions(), Available: plugins.RegionAllows(m.GetRegions(), code), Routes: routesOf(m), Console: consoleOf(m),
-		Permissions: append([]string{}, m.GetPermissions()...), Schema: m.GetSettingsSchema()}
+	d := tenantPluginDTO{Name: r.Name, Version: r.Version, Description: textDTO{m.Description.Zh, m.Description.En},
+		Regions: m.Regions, Available: plugins.RegionAllows(m.Regions, code), Routes: routesOf(m), Console: consoleOf(m),
+		Permissions: append([]string{}, m.Permissions...), Schema: m.SettingsSchema}
 	if len(d.Schema) == 0 {
 		d.Schema = json.RawMessage(`{"type":"object","additionalProperties":false}`)
 	}
@@ -429,7 +429,7 @@ func (s *Server) pluginRoute(c echo.Context) error {
 		return notFound
 	}
 	ctx := c.Request().Context()
-	if spec.GetPublic() {
+	if spec.Public {
 		if !s.publicLimit.allow(clientIP(c) + " " + name) {
 			c.Response().Header().Set("Retry-After", "1")
 			return problem(http.StatusTooManyRequests, "rate-limited", "请求过于频繁 / Too many requests", "请稍后再试 / slow down and retry")
@@ -444,7 +444,7 @@ func (s *Server) pluginRoute(c echo.Context) error {
 	} else {
 		err := s.authenticate(func(c echo.Context) error {
 			p := principal(c)
-			if !tenant.InScope(p.TenantCode, code) {
+			if !division.Contains(p.TenantCode, code) {
 				return tenant.ErrNotFound
 			}
 			act := authz.ActWrite
@@ -510,7 +510,7 @@ func (s *Server) pluginRoute(c echo.Context) error {
 	}
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; sandbox")
-	if spec.GetPublic() && h.Get("Cache-Control") == "" {
+	if spec.Public && h.Get("Cache-Control") == "" {
 		h.Set("Cache-Control", "public, max-age=60")
 	}
 	return c.Blob(resp.Status, h.Get("Content-Type"), resp.Body)

@@ -18,6 +18,7 @@ import (
 	"github.com/fengqiao/fengqiao/core/audit"
 	"github.com/fengqiao/fengqiao/core/authz"
 	"github.com/fengqiao/fengqiao/core/cases"
+	"github.com/fengqiao/fengqiao/core/division"
 	"github.com/fengqiao/fengqiao/core/identity"
 	"github.com/fengqiao/fengqiao/core/library"
 	"github.com/fengqiao/fengqiao/core/orgs"
@@ -322,7 +323,7 @@ func (s *Server) authorize(r route) echo.MiddlewareFunc {
 				if err := checkPathCode(code); err != nil {
 					return err
 				}
-				inScope = tenant.InScope(p.TenantCode, code)
+				inScope = division.Contains(p.TenantCode, code)
 				if !inScope && r.caseScoped == nil {
 					return tenant.ErrNotFound
 				}

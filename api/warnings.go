@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/fengqiao/fengqiao/core/cases"
+	"github.com/fengqiao/fengqiao/core/delivery"
 	"github.com/fengqiao/fengqiao/core/warnings"
 	"github.com/labstack/echo/v4"
 )
@@ -244,8 +245,8 @@ func (s *Server) getWebhookSecret(c echo.Context) error {
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, webhookSecretDTO{OrganisationID: sec.OrgID, Secret: string(sec.Value), Algorithm: "HMAC-SHA256",
-		SignatureHeader: warnings.HeaderSignature, TimestampHeader: warnings.HeaderTimestamp,
-		Signed: "sha256=hex(HMAC-SHA256(secret, " + warnings.HeaderTimestamp + ` + "." + body))`, CreatedAt: sec.CreatedAt})
+		SignatureHeader: delivery.HeaderSignature, TimestampHeader: delivery.HeaderTimestamp,
+		Signed: "sha256=hex(HMAC-SHA256(secret, " + delivery.HeaderTimestamp + ` + "." + body))`, CreatedAt: sec.CreatedAt})
 }
 
 func warningRoutes() []route {

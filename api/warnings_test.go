@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fengqiao/fengqiao/core/delivery"
 	"github.com/fengqiao/fengqiao/core/warnings"
 )
 
@@ -53,7 +54,7 @@ func (e *env) work(t *testing.T, ahead time.Duration) int {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	n, err := e.store.WorkQueue(ctx, time.Now().Add(ahead))
+	n, err := e.queue.WorkQueue(ctx, time.Now().Add(ahead))
 	if err != nil {
 		t.Fatalf("work the queue: %v", err)
 	}
@@ -87,7 +88,7 @@ type receiver struct {
 type received struct {
 	header http.Header
 	body   []byte
-	err    error // of warnings.Verify
+	err    error // of delivery.Verify
 }
 
 func newReceiver(t *testing.T, fail int) *receiver {
@@ -96,7 +97,7 @@ func newReceiver(t *testing.T, fail int) *receiver {
 		body, _ := io.ReadAll(req.Body)
 		r.mu.Lock()
 		defer r.mu.Unlock()
-		err := warnings.Verify(r.secret, req.Header.Get(warnings.HeaderTimestamp), req.Header.Get(warnings.HeaderSignature), body, time.Now(), 5*time.Minute)
+		err := delivery.Verify(r.secret, req.Header.Get(delivery.HeaderTimestamp), req.Header.Get(delivery.HeaderSignature), body, time.Now(), 5*time.Minute)
 		r.got = append(r.got, received{header: req.Header.Clone(), body: body, err: err})
 		switch {
 		case err != nil:
@@ -196,7 +197,7 @@ func TestRedIntakeNotifiesAgencies(t *testing.T) {
 		if d.err != nil {
 			t.Errorf("delivery %d: signature: %v", i, d.err)
 		}
-		if d.header.Get("Content-Type") != "application/json" || d.header.Get(warnings.HeaderEvent) != "warning.raised" || d.header.Get(warnings.HeaderDelivery) == "" {
+		if d.header.Get("Content-Type") != "application/json" || d.header.Get(delivery.HeaderEvent) != "warning.raised" || d.header.Get(delivery.HeaderDelivery) == "" {
 			t.Errorf("delivery %d headers: %v", i, d.header)
 		}
 		var p warnings.Payload
@@ -209,15 +210,15 @@ func TestRedIntakeNotifiesAgencies(t *testing.T) {
 			}
 		}
 	}
-	if id := gd[0].header.Get(warnings.HeaderDelivery); gd[1].header.Get(warnings.HeaderDelivery) != id || gd[2].header.Get(warnings.HeaderDelivery) != id {
+	if id := gd[0].header.Get(delivery.HeaderDelivery); gd[1].header.Get(delivery.HeaderDelivery) != id || gd[2].header.Get(delivery.HeaderDelivery) != id {
 		t.Errorf("retries of one delivery carry different ids")
 	}
-	if pd[0].header.Get(warnings.HeaderDelivery) == gd[0].header.Get(warnings.HeaderDelivery) {
+	if pd[0].header.Get(delivery.HeaderDelivery) == gd[0].header.Get(delivery.HeaderDelivery) {
 		t.Errorf("two agencies share a delivery id")
 	}
 	// A forged signature does not verify.
-	if err := warnings.Verify(police.secret, pd[0].header.Get(warnings.HeaderTimestamp), pd[0].header.Get(warnings.HeaderSignature),
-		append(pd[0].body, ' '), time.Now(), time.Minute); !errors.Is(err, warnings.ErrBadSignature) {
+	if err := delivery.Verify(police.secret, pd[0].header.Get(delivery.HeaderTimestamp), pd[0].header.Get(delivery.HeaderSignature),
+		append(pd[0].body, ' '), time.Now(), time.Minute); !errors.Is(err, delivery.ErrBadSignature) {
 		t.Errorf("tampered body verifies: %v", err)
 	}
 	// Nothing left: working again does nothing and sends nothing.
@@ -404,7 +405,7 @@ func TestQueueSurvivesRestart(t *testing.T) {
 	e := newEnv(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	stop, err := e.store.StartQueue(ctx, discardLogger())
+	stop, err := e.queue.Start(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -416,7 +417,7 @@ func TestQueueSurvivesRestart(t *testing.T) {
 	if n := len(e.items(t, "putuo-staff", "/api/v1/tenants/310107/inbox")); n != 0 {
 		t.Fatalf("%d messages while no worker ran", n)
 	}
-	stop, err = e.store.StartQueue(ctx, discardLogger()) // the server comes back
+	stop, err = e.queue.Start(ctx) // the server comes back
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,7 @@ import (
 	"context"
 	"os"
 
-	"github.com/fengqiao/fengqiao/core/cli"
+	"github.com/fengqiao/fengqiao/cmd/fengqiao/cli"
 )
 
 func main() {

@@ -12,7 +12,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/fengqiao/fengqiao/core/tenant"
+	"github.com/fengqiao/fengqiao/core/division"
 )
 
 // Relationship names how a principal stands to a case (or, for requests about no particular
@@ -110,7 +110,7 @@ func TenantRelationship(p Principal, code string) Relationship {
 		return Owner
 	case p.Tenant == code:
 		return Member
-	case p.Org == "" && p.Tenant != code && tenant.InScope(p.Tenant, code):
+	case p.Org == "" && p.Tenant != code && division.Contains(p.Tenant, code):
 		return Ancestor
 	}
 	return ""

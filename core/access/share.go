@@ -5,6 +5,9 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/fengqiao/fengqiao/core/kind"
+	"github.com/fengqiao/fengqiao/core/valid"
 )
 
 // CaseShare is one case shared with an agency or a tenant (its record in the case's tenant).
@@ -48,15 +51,12 @@ const (
 // Errors of shares and links.
 var (
 	ErrInvalid       = errors.New("access: invalid input")
-	ErrShareNotFound = errors.New("access: share not found")
-	ErrShareRevoked  = errors.New("access: share revoked already")
+	ErrShareNotFound = kind.New(kind.NotFound, "access: share not found")
+	ErrShareRevoked  = kind.New(kind.Conflict, "access: share revoked already")
 )
 
-// FieldError names the input field at fault.
-type FieldError struct{ Field, Message string }
-
-func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
-func (e *FieldError) Unwrap() error { return ErrInvalid }
+// InvalidField is the *valid.Error naming the input field at fault, wrapping ErrInvalid.
+func InvalidField(field, message string) error { return valid.New(ErrInvalid, field, message) }
 
 // MaxShareDays bounds how long a share may last.
 const MaxShareDays = 366
@@ -66,17 +66,17 @@ func CheckShare(s *CaseShare, now time.Time) error {
 	s.Purpose = strings.TrimSpace(s.Purpose)
 	switch {
 	case len(s.GranteeTenant) != 6:
-		return &FieldError{"grantee_tenant", "请填写被共享的租户代码（6 位） / grantee_tenant must be a 6-digit tenant code"}
+		return InvalidField("grantee_tenant", "请填写被共享的租户代码（6 位） / grantee_tenant must be a 6-digit tenant code")
 	case s.GranteeTenant == s.Tenant && s.GranteeOrg == "":
-		return &FieldError{"grantee_organisation_id", "本租户工作人员已可查看本案；共享给本租户时须指定协作单位 / the tenant's own staff see the case already: name the agency to share it with"}
+		return InvalidField("grantee_organisation_id", "本租户工作人员已可查看本案；共享给本租户时须指定协作单位 / the tenant's own staff see the case already: name the agency to share it with")
 	case s.Scope != ScopeSummary && s.Scope != ScopeParties:
-		return &FieldError{"scope", `scope 须为 "summary"（案情摘要）或 "parties"（摘要及当事人信息） / scope must be "summary" or "parties"`}
+		return InvalidField("scope", `scope 须为 "summary"（案情摘要）或 "parties"（摘要及当事人信息） / scope must be "summary" or "parties"`)
 	case s.Purpose == "" || utf8.RuneCountInString(s.Purpose) > 500:
-		return &FieldError{"purpose", "请说明共享目的（1–500 字） / purpose must be 1–500 characters"}
+		return InvalidField("purpose", "请说明共享目的（1–500 字） / purpose must be 1–500 characters")
 	case !s.ExpiresAt.After(now):
-		return &FieldError{"expires_at", "到期时间须晚于现在 / expires_at must be in the future"}
+		return InvalidField("expires_at", "到期时间须晚于现在 / expires_at must be in the future")
 	case s.ExpiresAt.After(now.AddDate(0, 0, MaxShareDays)):
-		return &FieldError{"expires_at", "共享期限最长一年 / a share lasts at most one year"}
+		return InvalidField("expires_at", "共享期限最长一年 / a share lasts at most one year")
 	}
 	return nil
 }

@@ -1,7 +1,6 @@
 package authz
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -9,6 +8,8 @@ import (
 
 	"github.com/fengqiao/fengqiao/core/access"
 	"github.com/fengqiao/fengqiao/core/identity"
+	"github.com/fengqiao/fengqiao/core/kind"
+	"github.com/fengqiao/fengqiao/core/valid"
 )
 
 // Rule is one "p" rule in plain terms: Role may (Effect allow) or may not (deny) do Act on Obj
@@ -42,22 +43,16 @@ func (r Rule) Default() bool { return r.Tenant == AnyTenant }
 // Errors of rule administration.
 var (
 	// ErrEscalation: the change would let someone do what its author may not do.
-	ErrEscalation = errors.New("authz: a rule may not grant more than its author holds")
+	ErrEscalation = kind.New(kind.Forbidden, "authz: a rule may not grant more than its author holds")
 	// ErrDefaultRule: the defaults belong to the platform; a tenant narrows them with deny rules.
-	ErrDefaultRule = errors.New("authz: default rules cannot be changed; add a deny rule in the tenant instead")
+	ErrDefaultRule = kind.New(kind.Conflict, "authz: default rules cannot be changed; add a deny rule in the tenant instead")
 	// ErrRuleExists and ErrRuleNotFound: adding a rule held already, removing one not held.
-	ErrRuleExists   = errors.New("authz: the rule exists already")
-	ErrRuleNotFound = errors.New("authz: no such rule")
+	ErrRuleExists   = kind.New(kind.Conflict, "authz: the rule exists already")
+	ErrRuleNotFound = kind.New(kind.NotFound, "authz: no such rule")
 )
 
-// RuleFieldError names the field of a rule at fault.
-type RuleFieldError struct {
-	Field   string
-	Message string
-}
-
-func (e *RuleFieldError) Error() string { return e.Field + ": " + e.Message }
-func (e *RuleFieldError) Unwrap() error { return ErrBadRule }
+// badRule is the *valid.Error naming the field of a rule at fault, wrapping ErrBadRule.
+func badRule(field, message string) error { return valid.New(ErrBadRule, field, message) }
 
 // Vocabulary returns the objects and, for each, the actions rules may name: those of the
 // default policy (plus "role:<r>" assign for every role).
@@ -80,7 +75,7 @@ func Vocabulary() map[string][]string {
 // CheckRule validates a rule's fields (not who may write it).
 func CheckRule(r Rule) error {
 	if _, ok := identity.RoleLevel(r.Role); !ok {
-		return &RuleFieldError{"role", fmt.Sprintf("未知角色 %q，可选：%s / unknown role; one of: %s", r.Role, strings.Join(identity.Roles(), ", "), strings.Join(identity.Roles(), ", "))}
+		return badRule("role", fmt.Sprintf("未知角色 %q，可选：%s / unknown role; one of: %s", r.Role, strings.Join(identity.Roles(), ", "), strings.Join(identity.Roles(), ", ")))
 	}
 	voc := Vocabulary()
 	actsOf, ok := voc[r.Obj]
@@ -92,17 +87,17 @@ func CheckRule(r Rule) error {
 			}
 		}
 		sort.Strings(objs)
-		return &RuleFieldError{"resource", fmt.Sprintf("未知资源 %q，可选：%s 或 role:<角色> / unknown resource; one of: %s or role:<role>", r.Obj, strings.Join(objs, ", "), strings.Join(objs, ", "))}
+		return badRule("resource", fmt.Sprintf("未知资源 %q，可选：%s 或 role:<角色> / unknown resource; one of: %s or role:<role>", r.Obj, strings.Join(objs, ", "), strings.Join(objs, ", ")))
 	}
 	if !slices.Contains(actsOf, r.Act) {
-		return &RuleFieldError{"action", fmt.Sprintf("资源 %s 的操作可选：%s / actions of %s: %s", r.Obj, strings.Join(actsOf, ", "), r.Obj, strings.Join(actsOf, ", "))}
+		return badRule("action", fmt.Sprintf("资源 %s 的操作可选：%s / actions of %s: %s", r.Obj, strings.Join(actsOf, ", "), r.Obj, strings.Join(actsOf, ", ")))
 	}
 	if r.Rel != access.Any && !access.IsRelationship(r.Rel) {
 		rels := append([]string{access.Any, access.None}, access.CaseRelationships()...)
-		return &RuleFieldError{"relationship", fmt.Sprintf("未知关系 %q，可选：%s / unknown relationship; one of: %s", r.Rel, strings.Join(rels, ", "), strings.Join(rels, ", "))}
+		return badRule("relationship", fmt.Sprintf("未知关系 %q，可选：%s / unknown relationship; one of: %s", r.Rel, strings.Join(rels, ", "), strings.Join(rels, ", ")))
 	}
 	if r.Effect != Allow && r.Effect != Deny {
-		return &RuleFieldError{"effect", "effect 须为 allow 或 deny / effect must be allow or deny"}
+		return badRule("effect", "effect 须为 allow 或 deny / effect must be allow or deny")
 	}
 	return nil
 }

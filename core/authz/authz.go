@@ -28,7 +28,6 @@ import (
 
 	"github.com/fengqiao/fengqiao/core/access"
 	"github.com/fengqiao/fengqiao/core/division"
-	"github.com/fengqiao/fengqiao/core/tenant"
 )
 
 // maxCachedDecisions bounds the decision cache; when full it starts over.
@@ -76,7 +75,7 @@ type change struct {
 // stored domain reaches existing request domains (rangeAffectedRoleManagers: Match(domain2,
 // domain)); roleManager, which replaces it, calls it the same way.
 func subtreeMatch(requestDomain, grantDomain string) bool {
-	return tenant.InScope(grantDomain, requestDomain)
+	return division.Contains(grantDomain, requestDomain)
 }
 
 // New builds an authorizer loading every rule from ps through the adapter, and makes the

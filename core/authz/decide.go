@@ -4,7 +4,7 @@ import (
 	"time"
 
 	"github.com/fengqiao/fengqiao/core/access"
-	"github.com/fengqiao/fengqiao/core/tenant"
+	"github.com/fengqiao/fengqiao/core/division"
 )
 
 // The decisions of requests about cases, in one place: the API edge makes them for its
@@ -43,7 +43,7 @@ type CaseDecision struct {
 // DecideCase decides obj:act on a case of tenant dom, whose facts are given, for p at now.
 func DecideCase(a Decider, p access.Principal, dom string, facts access.Case, obj, act string, now time.Time) (CaseDecision, error) {
 	d := CaseDecision{Rels: access.Relationships(p, facts, now), RoleTenant: dom}
-	if !tenant.InScope(p.Tenant, dom) {
+	if !division.Contains(p.Tenant, dom) {
 		d.RoleTenant = p.Tenant
 	}
 	if len(d.Rels) == 0 {

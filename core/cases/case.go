@@ -1,10 +1,10 @@
 package cases
 
 import (
-	"errors"
 	"time"
 	"unicode/utf8"
 
+	"github.com/fengqiao/fengqiao/core/kind"
 	"github.com/fengqiao/fengqiao/core/valid"
 )
 
@@ -130,16 +130,19 @@ type Event struct {
 
 // Sentinel errors.
 var (
-	ErrNotFound            = errors.New("case not found")
+	ErrNotFound            = kind.New(kind.NotFound, "case not found")
 	ErrInvalid             = valid.ErrInvalid
-	ErrIdempotencyMismatch = errors.New("idempotency key reused with a different request")
-	ErrFollowUpNotFound    = errors.New("no such pending follow-up of the case")
+	ErrIdempotencyMismatch = kind.New(kind.Unprocessable, "idempotency key reused with a different request")
+	// ErrFollowUpNotFound is invalid input, not a missing resource: the request names a
+	// follow-up the case does not have, and fixes follow_up_id.
+	ErrFollowUpNotFound = kind.New(kind.Invalid, "no such pending follow-up of the case")
 )
 
 // VersionConflictError says the case changed since the caller read it.
 type VersionConflictError struct{ Current int }
 
-func (e *VersionConflictError) Error() string { return "the case changed since it was read" }
+func (e *VersionConflictError) Error() string   { return "the case changed since it was read" }
+func (e *VersionConflictError) Kind() kind.Kind { return kind.Conflict }
 
 // ReferralAgencyError says the referring agency is not an active partner agency of the tenant.
 type ReferralAgencyError struct{ ID string }
@@ -147,6 +150,7 @@ type ReferralAgencyError struct{ ID string }
 func (e *ReferralAgencyError) Error() string {
 	return "not an active partner agency of the tenant: " + e.ID
 }
+func (e *ReferralAgencyError) Kind() kind.Kind { return kind.Invalid }
 
 // ReferralForbiddenError says the principal may not refer a case in the name of the agency
 // given: a principal of an organisation refers for its own (Own), one without refers for none.
@@ -158,11 +162,13 @@ func (e *ReferralForbiddenError) Error() string {
 	}
 	return "a principal of organisation " + e.Own + " refers in its own name only, not " + e.ID
 }
+func (e *ReferralForbiddenError) Kind() kind.Kind { return kind.Forbidden }
 
 // CommitteeError says the committee given is not a usable committee of the tenant.
 type CommitteeError struct{ ID string }
 
-func (e *CommitteeError) Error() string { return "not an active committee of the tenant: " + e.ID }
+func (e *CommitteeError) Error() string   { return "not an active committee of the tenant: " + e.ID }
+func (e *CommitteeError) Kind() kind.Kind { return kind.Invalid }
 
 var (
 	_ error = (*VersionConflictError)(nil)

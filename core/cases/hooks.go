@@ -70,5 +70,5 @@ type HookUnavailableError struct {
 func (e *HookUnavailableError) Error() string { return "plugin " + e.Plugin + ": " + e.Reason }
 func (e *HookUnavailableError) Unwrap() error { return ErrHookUnavailable }
 
-// SetHooks installs the plugins' before-hooks.
-func (s *Service) SetHooks(h Hooks) { s.hooks = h }
+// WithHooks has the plugins' before-hooks check intakes and actions (without it, none does).
+func WithHooks(h Hooks) Option { return func(s *Service) { s.hooks = h } }

@@ -15,9 +15,11 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/fengqiao/fengqiao/core/division"
-	"github.com/fengqiao/fengqiao/core/tenant"
 	"github.com/google/uuid"
+
+	"github.com/fengqiao/fengqiao/core/division"
+	"github.com/fengqiao/fengqiao/core/kind"
+	"github.com/fengqiao/fengqiao/core/tenant"
 )
 
 // ImportRow is one row of an import file (a legacy system's cases), as read: text not yet
@@ -158,7 +160,7 @@ var (
 	// ErrImportInvalid: rows are invalid and the import was atomic, so nothing was imported.
 	ErrImportInvalid = errors.New("import file has invalid rows: nothing imported")
 	// ErrNumberTaken: a legacy case number is already used in its tenant.
-	ErrNumberTaken = errors.New("case number already used in the tenant")
+	ErrNumberTaken = kind.New(kind.Conflict, "case number already used in the tenant")
 )
 
 // ImportError carries the report of an import refused for invalid rows (ErrImportInvalid).
@@ -449,7 +451,7 @@ func (im *importer) check(ctx context.Context, row ImportRow) (Case, []RowError)
 	case im.opt.Tenant != "" && code != im.opt.Tenant:
 		add("tenant", "本次只能导入租户 %s 的案件，此行为 %s / this import is for tenant %s only; the row names %s", im.opt.Tenant, code, im.opt.Tenant, code)
 		return c, out
-	case !tenant.InScope(im.opt.Scope, code):
+	case !division.Contains(im.opt.Scope, code):
 		add("tenant", "租户 %s 不在您的管辖范围内 / tenant %s is outside your jurisdiction", code, code)
 		return c, out
 	}

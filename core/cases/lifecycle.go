@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+
+	"github.com/fengqiao/fengqiao/core/kind"
 )
 
 // Status is where a case is in its lifecycle.
@@ -96,7 +98,8 @@ type TransitionError struct {
 func (e *TransitionError) Error() string {
 	return fmt.Sprintf("cannot %s a case that is %s", e.Action, e.From)
 }
-func (e *TransitionError) Unwrap() error { return ErrActionNotAllowed }
+func (e *TransitionError) Kind() kind.Kind { return kind.Conflict }
+func (e *TransitionError) Unwrap() error   { return ErrActionNotAllowed }
 
 // Next returns the status an action leads to, or a *TransitionError.
 func Next(from Status, a Action) (Status, error) {

@@ -4,13 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/fengqiao/fengqiao/core/access"
 	"math"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/fengqiao/fengqiao/core/access"
+	"github.com/fengqiao/fengqiao/core/kind"
 
 	"github.com/fengqiao/fengqiao/core/division"
 	"github.com/fengqiao/fengqiao/core/pii"
@@ -88,9 +90,16 @@ type Service struct {
 }
 
 // NewService returns a case service.
-func NewService(repo Repo, protect Protector) *Service {
-	return &Service{repo: repo, protect: protect, now: time.Now}
+func NewService(repo Repo, protect Protector, opts ...Option) *Service {
+	s := &Service{repo: repo, protect: protect, now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
+
+// Option is what a case service may be built with beyond its repository and protector.
+type Option func(*Service)
 
 // SetClock replaces the clock (tests of time limits and warnings).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
@@ -544,7 +553,7 @@ func (s *Service) UpdateSettings(ctx context.Context, tenantCode string, st Sett
 }
 
 // ErrTypeExists means the tenant (or the platform) has the dispute-type code already.
-var ErrTypeExists = errors.New("dispute type exists")
+var ErrTypeExists = kind.New(kind.Conflict, "dispute type exists")
 
 // industries are the industry committees' fields a dispute type may route to.
 var industries = []string{"", "medical", "property", "consumer", "finance", "ip", "traffic", "labour", "tourism", "internet", "commercial", "other"}

@@ -17,7 +17,10 @@ const hiddenValue = "(hidden)"
 
 // FieldError reports an invalid value for one configuration key. Load and
 // Validate return one or more of them (joined with errors.Join); use
-// errors.As to inspect the first, or unwrap the join to see all.
+// errors.As to inspect the first, or unwrap the join to see all. It is not a
+// valid.Error on purpose: it names a key, its environment variable and the
+// (masked) value given, and is printed by the CLI to an operator at start —
+// never served to an API client as a problem.
 type FieldError struct {
 	Key     string // configuration key, e.g. "http.addr"
 	Env     string // environment variable, e.g. "FENGQIAO_HTTP_ADDR"

@@ -31,6 +31,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/fengqiao/fengqiao/core/kind"
 )
 
 // Level is the administrative level of a division.
@@ -122,12 +124,12 @@ func isPlaceholderCity(name string) bool {
 // Sentinel errors, wrapped in a [*CodeError]; test with [errors.Is].
 var (
 	// ErrMalformedCode: the code is not 6, 9 or 12 ASCII digits.
-	ErrMalformedCode = errors.New("行政区划代码格式错误 / malformed division code")
+	ErrMalformedCode = kind.New(kind.Invalid, "行政区划代码格式错误 / malformed division code")
 	// ErrUnknownCode: the code is well-formed but not in the reference list.
-	ErrUnknownCode = errors.New("行政区划代码不存在 / unknown division code")
+	ErrUnknownCode = kind.New(kind.Unprocessable, "行政区划代码不存在 / unknown division code")
 	// ErrBelowDistrict: a street or village code where a province, city or
 	// district (or the country) is expected.
-	ErrBelowDistrict = errors.New("行政区划代码低于区县级 / division code below district level")
+	ErrBelowDistrict = kind.New(kind.Invalid, "行政区划代码低于区县级 / division code below district level")
 )
 
 // CodeError reports a problem with one division code. Err is one of
@@ -199,6 +201,44 @@ func LevelOf(code string) (Level, error) {
 	default:
 		return LevelDistrict, nil
 	}
+}
+
+// Depth is the code's distance from the country by its shape (country 0, province 1, city 2,
+// district 3, street 4, village 5), -1 when malformed: of two roots that both contain a code,
+// the deeper one is the nearer.
+func Depth(code string) int {
+	lvl, err := LevelOf(code)
+	if err != nil {
+		return -1
+	}
+	return map[Level]int{LevelCountry: 0, LevelProvince: 1, LevelCity: 2, LevelDistrict: 3, LevelStreet: 4, LevelVillage: 5}[lvl]
+}
+
+// Contains reports whether code lies in the subtree of root, root itself included: the one
+// subtree rule of the platform (jurisdiction, plugin enablement with subtree, statistics,
+// organisations' streets). Ancestry follows from the codes' shape alone, without looking them
+// up: the country contains every code; a province the codes sharing its first 2 digits, a city
+// its first 4, a district its 6; a street or village only itself. A malformed root contains
+// only a code equal to it. The store's SQL twin is store.InSubtree: keep them in step.
+func Contains(root, code string) bool {
+	if root == code {
+		return true
+	}
+	lvl, err := LevelOf(root)
+	if err != nil {
+		return false
+	}
+	switch lvl {
+	case LevelCountry:
+		return true
+	case LevelProvince:
+		return strings.HasPrefix(code, root[:2])
+	case LevelCity:
+		return strings.HasPrefix(code, root[:4])
+	case LevelDistrict:
+		return strings.HasPrefix(code, root)
+	}
+	return false
 }
 
 // Lookup returns the division with the given 6- or 9-digit code from the

@@ -540,3 +540,121 @@ func BenchmarkLookup(b *testing.B) {
 		}
 	}
 }
+
+func TestContains(t *testing.T) {
+	tests := []struct {
+		name  string
+		scope string
+		code  string
+		want  bool
+	}{
+		// The country covers everything.
+		{"country covers itself", "000000", "000000", true},
+		{"country covers a province", "000000", "310000", true},
+		{"country covers a city", "000000", "310100", true},
+		{"country covers a district", "000000", "310107", true},
+		{"country covers a street", "000000", "310107015", true},
+		{"country covers another province's district", "000000", "370104", true},
+
+		// A province covers its subtree only.
+		{"province covers itself", "310000", "310000", true},
+		{"province covers its city", "310000", "310100", true},
+		{"province covers its district", "310000", "310107", true},
+		{"province covers its street", "310000", "310107001", true},
+		{"province does not cover another province's district", "310000", "370104", false},
+		{"province does not cover another province", "310000", "370000", false},
+		{"province does not cover a neighbour code", "310000", "320000", false},
+		{"province does not cover the country", "310000", "000000", false},
+		{"province does not cover an empty code", "310000", "", false},
+		{"province does not cover a 1-digit code", "310000", "3", false},
+
+		// A city covers its districts, not its siblings or its parent.
+		{"city covers itself", "370100", "370100", true},
+		{"city covers its district", "370100", "370104", true},
+		{"city covers its district's street", "370100", "370104001", true},
+		{"city does not cover a sibling city", "370100", "370200", false},
+		{"city does not cover a sibling city's district", "370100", "370202", false},
+		{"city does not cover its province", "370100", "370000", false},
+		{"city does not cover the country", "370100", "000000", false},
+		{"municipality city covers its district", "310100", "310107", true},
+		{"city without districts covers its street", "441900", "441900003", true},
+		{"placeholder city covers its district", "419000", "419001", true},
+
+		// A district covers itself and its streets only.
+		{"district covers itself", "310107", "310107", true},
+		{"district covers its street", "310107", "310107015", true},
+		{"district does not cover its city", "310107", "310100", false},
+		{"district does not cover its province", "310107", "310000", false},
+		{"district does not cover the country", "310107", "000000", false},
+		{"district does not cover a sibling", "310107", "310104", false},
+		{"district does not cover a sibling's street", "310107", "310104001", false},
+		{"district does not cover a short code", "310107", "31010", false},
+
+		// A street scope covers only itself.
+		{"street scope covers itself", "310107015", "310107015", true},
+		{"street scope does not cover its district", "310107015", "310107", false},
+		{"street scope does not cover a sibling street", "310107015", "310107001", false},
+
+		// Codes that share a prefix without being ancestor and descendant.
+		{"district ending in 0 does not cover the sibling sharing its trimmed prefix", "310110", "310112", false},
+		{"district ending in 0 covers its street", "310110", "310110001", true},
+		{"city does not cover the district sharing its digits", "310100", "310010", false},
+		{"province ending in 0 covers its district", "500000", "500101", true},
+		{"province ending in 0 does not cover the province sharing its first digit", "500000", "510104", false},
+		{"city ending in 0 covers its district", "441000", "441002", true},
+		{"city ending in 0 does not cover a sibling city sharing its trimmed prefix", "441000", "441100", false},
+
+		// The national tenant is the country's code; the empty code is no tenant.
+		{"country covers an empty code", "000000", "", true},
+		{"empty scope covers only itself", "", "", true},
+
+		// Garbage scopes cover nothing else.
+		{"empty scope", "", "310107", false},
+		{"letters scope", "abcdef", "310107", false},
+		{"short scope", "31", "310107", false},
+		{"7-digit scope", "3100000", "310107", false},
+		{"full-width scope", "３１００００", "310107", false},
+		{"garbage scope, country code", "xyz", "000000", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Contains(tt.scope, tt.code); got != tt.want {
+				t.Errorf("Contains(%q, %q) = %v, want %v", tt.scope, tt.code, got, tt.want)
+			}
+		})
+	}
+}
+
+// Every division of the reference list is in scope of each of its ancestors and of itself.
+func TestContainsFollowsAncestors(t *testing.T) {
+	for _, code := range []string{"310107", "370104", "441900", "419001", "650000", "110101"} {
+		chain, err := Ancestors(code)
+		if err != nil {
+			t.Fatalf("Ancestors(%q): %v", code, err)
+		}
+		for _, a := range chain {
+			if !Contains(a.Code, code) {
+				t.Errorf("Contains(%q, %q) = false for an ancestor", a.Code, code)
+			}
+			if a.Code != CountryCode && Contains(code, a.Code) {
+				t.Errorf("Contains(%q, %q) = true: a division covers its ancestor", code, a.Code)
+			}
+		}
+	}
+}
+
+func TestDepth(t *testing.T) {
+	for _, c := range []struct {
+		code string
+		want int
+	}{
+		{"000000", 0}, {"310000", 1}, {"310100", 2}, {"310107", 3}, {"310110", 3},
+		{"310107001", 4}, {"310107001001", 5}, {"", -1}, {"3101", -1}, {"31010７", -1},
+	} {
+		t.Run(c.code, func(t *testing.T) {
+			if got := Depth(c.code); got != c.want {
+				t.Errorf("Depth(%q) = %d, want %d", c.code, got, c.want)
+			}
+		})
+	}
+}

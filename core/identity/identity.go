@@ -13,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/fengqiao/fengqiao/core/division"
+	"github.com/fengqiao/fengqiao/core/kind"
+	"github.com/fengqiao/fengqiao/core/valid"
 )
 
 // Role names. A role is held in the tenant a user belongs to and reaches down its subtree.
@@ -137,17 +139,17 @@ type Principal struct {
 
 // Sentinel errors.
 var (
-	ErrBadCredentials  = errors.New("wrong username or password")
-	ErrUnauthenticated = errors.New("missing, invalid or expired credentials")
-	ErrDisabled        = errors.New("account disabled")
-	ErrUsernameTaken   = errors.New("username already taken")
-	ErrUserNotFound    = errors.New("user not found")
-	ErrTokenNotFound   = errors.New("token not found")
+	ErrBadCredentials  = kind.New(kind.Unauthenticated, "wrong username or password")
+	ErrUnauthenticated = kind.New(kind.Unauthenticated, "missing, invalid or expired credentials")
+	ErrDisabled        = kind.New(kind.Forbidden, "account disabled")
+	ErrUsernameTaken   = kind.New(kind.Conflict, "username already taken")
+	ErrUserNotFound    = kind.New(kind.NotFound, "user not found")
+	ErrTokenNotFound   = kind.New(kind.NotFound, "token not found")
 	ErrInvalid         = errors.New("invalid input")
 	// ErrNotASession: logging out needs a login token; an API token is revoked instead.
-	ErrNotASession = errors.New("not a login session")
+	ErrNotASession = kind.New(kind.Conflict, "not a login session")
 	// ErrNotManageable: the actor may not change that user (see ManageError).
-	ErrNotManageable = errors.New("user not manageable by the caller")
+	ErrNotManageable = kind.New(kind.Forbidden, "user not manageable by the caller")
 )
 
 // ManageError says why the actor may not change a user, naming the input field at fault.
@@ -159,14 +161,8 @@ type ManageError struct {
 func (e *ManageError) Error() string { return e.Field + ": " + e.Message }
 func (e *ManageError) Unwrap() error { return ErrNotManageable }
 
-// FieldError names the input field at fault.
-type FieldError struct {
-	Field   string
-	Message string
-}
-
-func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
-func (e *FieldError) Unwrap() error { return ErrInvalid }
+// invalidField is the *valid.Error naming the input field at fault, wrapping ErrInvalid.
+func invalidField(field, message string) error { return valid.New(ErrInvalid, field, message) }
 
 var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._@-]{2,63}$`)
 
@@ -175,7 +171,7 @@ var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._@-]{2,63}$`)
 func NormalizeUsername(s string) (string, error) {
 	u := strings.ToLower(strings.TrimSpace(s))
 	if !usernamePattern.MatchString(u) {
-		return "", &FieldError{Field: "username", Message: "用户名须为 3–64 位字母、数字或 . _ @ -，以字母或数字开头 / username must be 3–64 letters, digits or . _ @ -, starting with a letter or digit"}
+		return "", invalidField("username", "用户名须为 3–64 位字母、数字或 . _ @ -，以字母或数字开头 / username must be 3–64 letters, digits or . _ @ -, starting with a letter or digit")
 	}
 	return u, nil
 }
@@ -190,7 +186,7 @@ const (
 func CheckPassword(p string) error {
 	n := utf8.RuneCountInString(p)
 	if n < MinPasswordLen || len(p) > MaxPasswordLen {
-		return &FieldError{Field: "password", Message: fmt.Sprintf("密码长度须为 %d–%d 个字符 / password must be %d–%d characters", MinPasswordLen, MaxPasswordLen, MinPasswordLen, MaxPasswordLen)}
+		return invalidField("password", fmt.Sprintf("密码长度须为 %d–%d 个字符 / password must be %d–%d characters", MinPasswordLen, MaxPasswordLen, MinPasswordLen, MaxPasswordLen))
 	}
 	return nil
 }
@@ -199,10 +195,10 @@ func CheckPassword(p string) error {
 func CheckRole(role string, level division.Level) error {
 	want, ok := roleLevels[role]
 	if !ok {
-		return &FieldError{Field: "role", Message: fmt.Sprintf("未知角色 %q，可选：%s / unknown role %q; one of: %s", role, strings.Join(Roles(), ", "), role, strings.Join(Roles(), ", "))}
+		return invalidField("role", fmt.Sprintf("未知角色 %q，可选：%s / unknown role %q; one of: %s", role, strings.Join(Roles(), ", "), role, strings.Join(Roles(), ", ")))
 	}
 	if want != level {
-		return &FieldError{Field: "role", Message: fmt.Sprintf("角色 %s 只能授予%s级租户的用户 / role %s belongs to a %s tenant, not a %s", role, want, role, want, level)}
+		return invalidField("role", fmt.Sprintf("角色 %s 只能授予%s级租户的用户 / role %s belongs to a %s tenant, not a %s", role, want, role, want, level))
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/fengqiao/fengqiao/core/division"
+	"github.com/fengqiao/fengqiao/core/valid"
 )
 
 func TestNormalizeUsername(t *testing.T) {
@@ -50,9 +51,9 @@ func TestNormalizeUsername(t *testing.T) {
 				if err == nil {
 					t.Fatalf("NormalizeUsername(%q) = %q, want an error", tt.in, got)
 				}
-				var fe *FieldError
-				if !errors.As(err, &fe) || fe.Field != "username" {
-					t.Errorf("error %v: want *FieldError on field username", err)
+				fe, ok := valid.First(err)
+				if !ok || fe.Field != "username" {
+					t.Errorf("error %v: want a *valid.Error on field username", err)
 				}
 				if !errors.Is(err, ErrInvalid) {
 					t.Errorf("error %v does not wrap ErrInvalid", err)
@@ -121,9 +122,9 @@ func TestCheckPassword(t *testing.T) {
 			if err == nil {
 				t.Fatalf("CheckPassword(%d bytes) = nil, want an error", len(tt.in))
 			}
-			var fe *FieldError
-			if !errors.As(err, &fe) || fe.Field != "password" {
-				t.Errorf("error %v: want *FieldError on field password", err)
+			fe, ok := valid.First(err)
+			if !ok || fe.Field != "password" {
+				t.Errorf("error %v: want a *valid.Error on field password", err)
 			}
 			if !errors.Is(err, ErrInvalid) {
 				t.Errorf("error %v does not wrap ErrInvalid", err)
@@ -181,9 +182,9 @@ func TestCheckRole(t *testing.T) {
 			if err == nil {
 				t.Fatalf("CheckRole(%q, %s) = nil, want an error", tt.role, tt.level)
 			}
-			var fe *FieldError
-			if !errors.As(err, &fe) || fe.Field != "role" {
-				t.Errorf("error %v: want *FieldError on field role", err)
+			fe, ok := valid.First(err)
+			if !ok || fe.Field != "role" {
+				t.Errorf("error %v: want a *valid.Error on field role", err)
 			}
 			if !errors.Is(err, ErrInvalid) {
 				t.Errorf("error %v does not wrap ErrInvalid", err)

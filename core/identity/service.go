@@ -9,8 +9,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/fengqiao/fengqiao/core/division"
+	"github.com/fengqiao/fengqiao/core/kind"
 	"github.com/fengqiao/fengqiao/core/orgs"
 	"github.com/fengqiao/fengqiao/core/tenant"
+	"github.com/fengqiao/fengqiao/core/valid"
 )
 
 // Credentials is what a login needs to know about a username.
@@ -95,7 +97,7 @@ func NewService(repo Repo, authz Authorizer, signer *Signer) *Service {
 }
 
 // ErrRoleNotGrantable means the caller may not grant a role.
-var ErrRoleNotGrantable = errors.New("role not grantable by the caller")
+var ErrRoleNotGrantable = kind.New(kind.Forbidden, "role not grantable by the caller")
 
 // Login checks a username and password sent from a client address and returns a signed
 // bearer token. Attempts are throttled per username and address (LoginDelay): a pair that must
@@ -260,7 +262,7 @@ func (s *Service) CreateUser(ctx context.Context, actor *Principal, tenantCode s
 		return User{}, err
 	}
 	if utf8.RuneCountInString(in.DisplayName) > 64 {
-		return User{}, &FieldError{Field: "display_name", Message: "显示名称最多 64 个字符 / display_name must be at most 64 characters"}
+		return User{}, invalidField("display_name", "显示名称最多 64 个字符 / display_name must be at most 64 characters")
 	}
 	if err := CheckPassword(in.Password); err != nil {
 		return User{}, err
@@ -286,7 +288,7 @@ func (s *Service) CreateUser(ctx context.Context, actor *Principal, tenantCode s
 // grants validates roles for a tenant and returns the rows granting them (subject filled by the store).
 func (s *Service) grants(actor *Principal, tenantCode string, roles []string, field string) ([][]string, error) {
 	if len(roles) == 0 {
-		return nil, &FieldError{Field: field, Message: "至少需要一个角色 / at least one role is required"}
+		return nil, invalidField(field, "至少需要一个角色 / at least one role is required")
 	}
 	level, err := division.LevelOf(tenantCode)
 	if err != nil {
@@ -300,12 +302,12 @@ func (s *Service) grants(actor *Principal, tenantCode string, roles []string, fi
 		}
 		seen[r] = true
 		if err := CheckRole(r, level); err != nil {
-			fe := err.(*FieldError)
+			fe := &err.(*valid.Error).Errors[0]
 			fe.Field = fmt.Sprintf("%s[%d]", field, i)
 			if field == "role" {
 				fe.Field = field
 			}
-			return nil, fe
+			return nil, err
 		}
 		if actor != nil {
 			ok, err := s.authz.Allowed(actor.Subject, tenantCode, "role:"+r, "assign")
@@ -322,7 +324,7 @@ func (s *Service) grants(actor *Principal, tenantCode string, roles []string, fi
 }
 
 // ErrOrganisationNotFound: no active organisation of the tenant has the id given.
-var ErrOrganisationNotFound = errors.New("organisation not found")
+var ErrOrganisationNotFound = kind.New(kind.NotFound, "organisation not found")
 
 // checkOrganisation verifies that roles can be held by a principal of organisation org ("" for
 // bureau staff): committee roles need a mediation committee (or brand studio), agency roles an
@@ -335,14 +337,14 @@ func (s *Service) checkOrganisation(ctx context.Context, tenantCode, org string,
 	if org == "" {
 		for i, n := range needs {
 			if n == CommitteeOrg || n == AgencyOrg {
-				return &FieldError{Field: "organisation_id", Message: fmt.Sprintf("角色 %s 须指定所属组织（调委会或协作单位） / role %s needs organisation_id: the committee or agency the %s works for", roles[i], roles[i], noun(field))}
+				return invalidField("organisation_id", fmt.Sprintf("角色 %s 须指定所属组织（调委会或协作单位） / role %s needs organisation_id: the committee or agency the %s works for", roles[i], roles[i], noun(field)))
 			}
 		}
 		return nil
 	}
 	kind, err := s.repo.OrganisationKind(ctx, tenantCode, org)
 	if errors.Is(err, ErrOrganisationNotFound) {
-		return &FieldError{Field: "organisation_id", Message: "不是本租户的在用组织 / not an active organisation of the tenant"}
+		return invalidField("organisation_id", "不是本租户的在用组织 / not an active organisation of the tenant")
 	}
 	if err != nil {
 		return err
@@ -351,11 +353,11 @@ func (s *Service) checkOrganisation(ctx context.Context, tenantCode, org string,
 	for i, n := range needs {
 		switch {
 		case n == NoOrg:
-			return &FieldError{Field: "organisation_id", Message: fmt.Sprintf("角色 %s 属于司法行政机关工作人员，不能指定组织 / role %s is a bureau role: leave organisation_id empty", roles[i], roles[i])}
+			return invalidField("organisation_id", fmt.Sprintf("角色 %s 属于司法行政机关工作人员，不能指定组织 / role %s is a bureau role: leave organisation_id empty", roles[i], roles[i]))
 		case n == CommitteeOrg && !committee:
-			return &FieldError{Field: "organisation_id", Message: fmt.Sprintf("角色 %s 须属于调委会或调解工作室，此组织为 %s / role %s needs a mediation committee or studio, not a %s", roles[i], kind, roles[i], kind)}
+			return invalidField("organisation_id", fmt.Sprintf("角色 %s 须属于调委会或调解工作室，此组织为 %s / role %s needs a mediation committee or studio, not a %s", roles[i], kind, roles[i], kind))
 		case (n == AgencyOrg || n == AgencyOrgOptional) && !orgs.IsAgency(kind):
-			return &FieldError{Field: "organisation_id", Message: fmt.Sprintf("角色 %s 须属于协作单位（法院、派出所等），此组织为 %s / role %s needs a partner agency (court, police station…), not a %s", roles[i], kind, roles[i], kind)}
+			return invalidField("organisation_id", fmt.Sprintf("角色 %s 须属于协作单位（法院、派出所等），此组织为 %s / role %s needs a partner agency (court, police station…), not a %s", roles[i], kind, roles[i], kind))
 		}
 	}
 	return nil
@@ -411,17 +413,17 @@ func (s *Service) UpdateUser(ctx context.Context, actor Principal, tenantCode, i
 	}
 	if in.DisplayName != nil {
 		if utf8.RuneCountInString(*in.DisplayName) > 64 {
-			return User{}, &FieldError{Field: "display_name", Message: "显示名称最多 64 个字符 / display_name must be at most 64 characters"}
+			return User{}, invalidField("display_name", "显示名称最多 64 个字符 / display_name must be at most 64 characters")
 		}
 		v := strings.TrimSpace(*in.DisplayName)
 		ch.DisplayName = &v
 	}
 	if in.Status != nil {
 		if *in.Status != StatusActive && *in.Status != StatusDisabled {
-			return User{}, &FieldError{Field: "status", Message: `状态只能是 "active" 或 "disabled" / status must be "active" or "disabled"`}
+			return User{}, invalidField("status", `状态只能是 "active" 或 "disabled" / status must be "active" or "disabled"`)
 		}
 		if *in.Status == StatusDisabled && self {
-			return User{}, &FieldError{Field: "status", Message: "不能停用自己的账号 / you cannot disable your own account"}
+			return User{}, invalidField("status", "不能停用自己的账号 / you cannot disable your own account")
 		}
 		ch.Status = in.Status
 	}
@@ -446,7 +448,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor Principal, tenantCode, i
 	}
 	if in.Roles != nil {
 		if self {
-			return User{}, &FieldError{Field: "roles", Message: "不能修改自己的角色，请由其他管理员操作 / you cannot change your own roles; ask another administrator"}
+			return User{}, invalidField("roles", "不能修改自己的角色，请由其他管理员操作 / you cannot change your own roles; ask another administrator")
 		}
 		grants, err := s.grants(&actor, tenantCode, *in.Roles, "roles")
 		if err != nil {
@@ -478,7 +480,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor Principal, tenantCode, i
 // ChangeOwnPassword lets a user replace its password, proving it knows the current one.
 func (s *Service) ChangeOwnPassword(ctx context.Context, p Principal, current, next string) error {
 	if p.Kind != "user" {
-		return &FieldError{Field: "current_password", Message: "API 令牌没有密码 / API tokens have no password"}
+		return invalidField("current_password", "API 令牌没有密码 / API tokens have no password")
 	}
 	c, err := s.repo.CredentialsFor(ctx, p.Username)
 	if err != nil || c.User.ID != p.ID {
@@ -489,10 +491,10 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, p Principal, current, n
 		return err
 	}
 	if !ok {
-		return &FieldError{Field: "current_password", Message: "当前密码不正确 / the current password is wrong"}
+		return invalidField("current_password", "当前密码不正确 / the current password is wrong")
 	}
 	if err := CheckPassword(next); err != nil {
-		return &FieldError{Field: "new_password", Message: err.(*FieldError).Message}
+		return invalidField("new_password", err.(*valid.Error).Errors[0].Message)
 	}
 	h, err := HashPassword(next)
 	if err != nil {
@@ -531,10 +533,10 @@ type NewToken struct {
 func (s *Service) CreateToken(ctx context.Context, actor Principal, tenantCode string, in NewToken) (Token, string, error) {
 	name := strings.TrimSpace(in.Name)
 	if name == "" || utf8.RuneCountInString(name) > 64 {
-		return Token{}, "", &FieldError{Field: "name", Message: "名称为 1–64 个字符，说明此令牌给哪个系统使用 / name must be 1–64 characters naming the system that uses the token"}
+		return Token{}, "", invalidField("name", "名称为 1–64 个字符，说明此令牌给哪个系统使用 / name must be 1–64 characters naming the system that uses the token")
 	}
 	if in.ExpiresAt != nil && !in.ExpiresAt.After(s.now()) {
-		return Token{}, "", &FieldError{Field: "expires_at", Message: "过期时间须晚于现在 / expires_at must be in the future"}
+		return Token{}, "", invalidField("expires_at", "过期时间须晚于现在 / expires_at must be in the future")
 	}
 	grants, err := s.grants(&actor, tenantCode, []string{in.Role}, "role")
 	if err != nil {

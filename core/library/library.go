@@ -8,10 +8,12 @@ package library
 import (
 	"context"
 	"errors"
-	"github.com/fengqiao/fengqiao/core/access"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/fengqiao/fengqiao/core/access"
+	"github.com/fengqiao/fengqiao/core/kind"
 
 	"github.com/fengqiao/fengqiao/core/cases"
 	"github.com/fengqiao/fengqiao/core/search"
@@ -125,11 +127,11 @@ type CaseReader interface {
 
 // Sentinel errors.
 var (
-	ErrNotFound         = errors.New("library entry not found")
-	ErrNotConcluded     = errors.New("only a concluded case may be submitted to the library")
-	ErrAlreadyInLibrary = errors.New("the case is in the library already")
-	ErrAlreadyReviewed  = errors.New("the entry was reviewed already")
-	ErrOwnSubmission    = errors.New("a submission is reviewed by someone else")
+	ErrNotFound         = kind.New(kind.NotFound, "library entry not found")
+	ErrNotConcluded     = kind.New(kind.Conflict, "only a concluded case may be submitted to the library")
+	ErrAlreadyInLibrary = kind.New(kind.Conflict, "the case is in the library already")
+	ErrAlreadyReviewed  = kind.New(kind.Conflict, "the entry was reviewed already")
+	ErrOwnSubmission    = kind.New(kind.Forbidden, "a submission is reviewed by someone else")
 	ErrInvalid          = valid.ErrInvalid
 )
 

@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/fengqiao/fengqiao/core/kind"
 	"github.com/fengqiao/fengqiao/core/valid"
 )
 
@@ -207,7 +208,7 @@ var (
 	ErrNotFound = errors.New("not found")
 	ErrInvalid  = valid.ErrInvalid
 	// ErrNameTaken: another active organisation of the tenant has the name.
-	ErrNameTaken = errors.New("organisation name taken")
+	ErrNameTaken = kind.New(kind.Conflict, "organisation name taken")
 )
 
 // Resources of the registry, as named in errors and problem types.
@@ -225,6 +226,7 @@ var resourceZH = map[string]string{ResourceOrganisation: "调解组织或单位"
 func (e *NotFoundError) Error() string {
 	return resourceZH[e.Resource] + "不存在 / " + e.Resource + " not found"
 }
+func (e *NotFoundError) Kind() kind.Kind { return kind.NotFound }
 
 // Title is the error's title: "调解员不存在 / Mediator not found".
 func (e *NotFoundError) Title() string {

@@ -5,9 +5,10 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/google/uuid"
+
 	"github.com/fengqiao/fengqiao/core/division"
 	"github.com/fengqiao/fengqiao/core/pii"
-	"github.com/google/uuid"
 )
 
 // Limits of the registry's fields (in characters).
@@ -153,27 +154,10 @@ func checkStreet(tenantCode, code string) string {
 	if _, err := division.Lookup(code); err != nil {
 		return "街道代码 " + code + " 不存在 / street code " + code + " does not exist"
 	}
-	if !within(tenantCode, code) {
+	if !division.Contains(tenantCode, code) {
 		return "街道 " + code + " 不在本辖区内，如 " + ex + " / street " + code + " is not within this tenant's area; e.g. " + ex
 	}
 	return ""
-}
-
-// within reports whether the (listed) division code lies inside the tenant's division.
-func within(tenantCode, code string) bool {
-	if strings.HasPrefix(code, tenantCode) {
-		return true
-	}
-	anc, err := division.Ancestors(code)
-	if err != nil {
-		return false
-	}
-	for _, a := range anc {
-		if a.Code == tenantCode {
-			return true
-		}
-	}
-	return false
 }
 
 // exampleStreet names a real street of the tenant for error messages.

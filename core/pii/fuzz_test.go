@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fengqiao/fengqiao/core/valid"
 )
 
 // FuzzDecrypt: stored ciphertexts are untrusted bytes. Decrypt and KeyID never panic, fail only
@@ -79,9 +81,9 @@ func FuzzValidateIDNumber(f *testing.F) {
 			t.Fatalf("ValidateIDNumber(%q) = %v but on its normal form %q = %v", s, err, n, again)
 		}
 		if err != nil {
-			var ve *ValidationError
-			if !errors.As(err, &ve) || ve.Kind != KindIDNumber || !strings.Contains(ve.Message, " / ") {
-				t.Fatalf("error %v is not a bilingual *ValidationError of kind id_number", err)
+			ve, ok := valid.First(err)
+			if !ok || ve.Field != string(KindIDNumber) || !strings.Contains(ve.Message, " / ") {
+				t.Fatalf("error %v is not a bilingual *valid.Error of kind id_number", err)
 			}
 			return
 		}
@@ -127,9 +129,9 @@ func FuzzValidatePhone(f *testing.F) {
 		err := ValidatePhone(s)
 		n := NormalizePhone(s)
 		if err != nil {
-			var ve *ValidationError
-			if !errors.As(err, &ve) || ve.Kind != KindPhone || !strings.Contains(ve.Message, " / ") {
-				t.Fatalf("error %v is not a bilingual *ValidationError of kind phone", err)
+			ve, ok := valid.First(err)
+			if !ok || ve.Field != string(KindPhone) || !strings.Contains(ve.Message, " / ") {
+				t.Fatalf("error %v is not a bilingual *valid.Error of kind phone", err)
 			}
 			return
 		}

@@ -18,6 +18,8 @@ import (
 	"errors"
 	"strings"
 	"unicode"
+
+	"github.com/fengqiao/fengqiao/core/valid"
 )
 
 // Kind names a kind of personal data. It separates the blind-index domains and labels
@@ -31,20 +33,13 @@ const (
 	KindAddress  Kind = "address"
 )
 
-// ErrInvalid is wrapped by every *ValidationError.
+// ErrInvalid is wrapped by every error of the validators.
 var ErrInvalid = errors.New("个人信息格式无效 / invalid personal data")
 
-// ValidationError says what is wrong with a value of some kind. Message is bilingual (Chinese
-// first) and never repeats the value, so it is safe to log.
-type ValidationError struct {
-	Kind    Kind
-	Message string
-}
-
-func (e *ValidationError) Error() string { return string(e.Kind) + ": " + e.Message }
-func (e *ValidationError) Unwrap() error { return ErrInvalid }
-
-func invalid(kind Kind, msg string) error { return &ValidationError{Kind: kind, Message: msg} }
+// invalid says what is wrong with a value of some kind: a *valid.Error whose field is the kind,
+// wrapping ErrInvalid. msg is bilingual (Chinese first) and never repeats the value, so it is
+// safe to log.
+func invalid(kind Kind, msg string) error { return valid.New(ErrInvalid, string(kind), msg) }
 
 // halfWidth maps full-width ASCII variants (U+FF01–U+FF5E, as Chinese input methods type
 // them: "１３８", "（０２１）", "＋８６") to ASCII and the ideographic space to a space.

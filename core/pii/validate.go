@@ -46,7 +46,7 @@ func IDCheckDigit(first17 string) (byte, bool) {
 // birth date YYYYMMDD that is a real calendar date between 1900 and now (Beijing time); or the
 // old 15-digit form (all digits, birth date YYMMDD in 19YY, no check digit). The address code is
 // not checked (codes change, and foreigners' permanent residence IDs use their own). Errors are
-// *ValidationError with Kind KindIDNumber.
+// *valid.Error whose field is KindIDNumber.
 func ValidateIDNumber(s string, now time.Time) error {
 	id := NormalizeIDNumber(s)
 	switch n := utf8.RuneCountInString(id); {
@@ -199,7 +199,7 @@ func NormalizePhone(s string) string {
 
 // ValidatePhone checks a phone number after NormalizePhone: a mainland mobile (11 digits
 // starting with 13–19) or a landline (area code 0 and 2–3 digits, then 7–8 digits, optionally an
-// extension of 1–6 digits). Errors are *ValidationError with Kind KindPhone.
+// extension of 1–6 digits). Errors are *valid.Error whose field is KindPhone.
 func ValidatePhone(s string) error {
 	n := NormalizePhone(s)
 	if n == "" {

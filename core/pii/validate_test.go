@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fengqiao/fengqiao/core/valid"
 )
 
 // refCheckChar is an implementation of ISO 7064 MOD 11-2 independent of the package's weight
@@ -158,16 +160,16 @@ func TestValidateIDNumber(t *testing.T) {
 	}
 }
 
-// checkValidationError: a *ValidationError of the kind, wrapping ErrInvalid, with a bilingual
+// checkValidationError: a *valid.Error on the kind, wrapping ErrInvalid, with a bilingual
 // message whose English half mentions want.
 func checkValidationError(t *testing.T, err error, kind Kind, want string) {
 	t.Helper()
-	var ve *ValidationError
-	if !errors.As(err, &ve) {
-		t.Fatalf("error %v (%T) is not a *ValidationError", err, err)
+	ve, ok := valid.First(err)
+	if !ok {
+		t.Fatalf("error %v (%T) is not a *valid.Error", err, err)
 	}
-	if ve.Kind != kind {
-		t.Errorf("Kind = %q, want %q", ve.Kind, kind)
+	if ve.Field != string(kind) {
+		t.Errorf("Kind = %q, want %q", ve.Field, kind)
 	}
 	if !errors.Is(err, ErrInvalid) {
 		t.Errorf("error %v does not wrap ErrInvalid", err)

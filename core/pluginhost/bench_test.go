@@ -510,7 +510,7 @@ func BenchmarkBeforeHook(b *testing.B) {
 
 	byCallers(b, "inprocess", func(b *testing.B, callers int) {
 		p := example.New("1.0.0")
-		host := sdktest.NewHost(benchTenant, rec.Manifest.GetPermissions()...)
+		host := sdktest.NewHost(benchTenant, rec.Manifest.Permissions...)
 		kase, err := sdk.ParseCase(body)
 		if err != nil {
 			b.Fatal(err)

@@ -28,11 +28,13 @@ type CheckResult struct {
 
 // Report is a conformance run of a plugin binary.
 type Report struct {
-	Path     string             `json:"path"`
-	SHA256   string             `json:"sha256"`
-	Protocol int                `json:"protocol_version"`
-	Manifest *pluginv1.Manifest `json:"-"`
-	Results  []CheckResult      `json:"results"`
+	Path     string            `json:"path"`
+	SHA256   string            `json:"sha256"`
+	Protocol int               `json:"protocol_version"`
+	Manifest *plugins.Manifest `json:"-"`
+	Results  []CheckResult     `json:"results"`
+
+	served *pluginv1.Manifest // as the plugin served it, for ManifestJSON
 }
 
 // OK reports whether every step passed.
@@ -103,14 +105,14 @@ func Check(ctx context.Context, path string, log *slog.Logger) (*Report, error) 
 	mctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	mr, err := c.svc.GetManifest(mctx, &pluginv1.GetManifestRequest{})
 	cancel()
+	m := manifestFromProto(mr.GetManifest())
 	if err == nil {
-		err = plugins.CheckManifest(mr.GetManifest(), c.protocol)
+		err = plugins.CheckManifest(m, c.protocol)
 	}
 	if !step("manifest", start, err) {
 		return rep, nil
 	}
-	m := mr.GetManifest()
-	rep.Manifest = m
+	rep.Manifest, rep.served = m, mr.GetManifest()
 
 	start = time.Now()
 	hctx, cancel := context.WithTimeout(ctx, 2*time.Second)
@@ -121,7 +123,7 @@ func Check(ctx context.Context, path string, log *slog.Logger) (*Report, error) 
 	}
 	step("health", start, err)
 
-	settings, err := plugins.CompileSettings(m.GetSettingsSchema())
+	settings, err := plugins.CompileSettings(m.SettingsSchema)
 	if err != nil {
 		step("settings", time.Now(), err)
 		return rep, nil
@@ -130,17 +132,17 @@ func Check(ctx context.Context, path string, log *slog.Logger) (*Report, error) 
 	if !step("settings", time.Now(), err) {
 		return rep, nil
 	}
-	tenant := sampleTenant(m.GetRegions())
+	tenant := sampleTenant(m.Regions)
 	call := func() *pluginv1.Call {
 		return &pluginv1.Call{Tenant: tenant, Settings: defaults, RequestId: "plugin-check", CallToken: "check",
 			Principal: &pluginv1.Principal{Subject: "user:check", Kind: "user", Id: "check", Tenant: tenant, Name: "check"}}
 	}
 	sampleCase := []byte(`{"id":"00000000-0000-0000-0000-000000000000","tenant_code":"` + tenant + `","number":"CHECK-1","title":"合规检查 / conformance check","description":"","dispute_type":"neighbour","source":"walk_in","status":"received","risk_level":"green","parties":[]}`)
-	for _, h := range m.GetHooks() {
+	for _, h := range m.Hooks {
 		start := time.Now()
 		d := plugins.HookTimeout(h)
 		hctx, cancel := context.WithTimeout(ctx, d)
-		r, err := c.svc.Before(hctx, &pluginv1.BeforeRequest{Call: call(), Hook: h.GetName(), Case: sampleCase, Input: []byte("{}")})
+		r, err := c.svc.Before(hctx, &pluginv1.BeforeRequest{Call: call(), Hook: h.Name, Case: sampleCase, Input: []byte("{}")})
 		cancel()
 		switch {
 		case err != nil:
@@ -148,18 +150,18 @@ func Check(ctx context.Context, path string, log *slog.Logger) (*Report, error) 
 		case !r.GetAllow() && r.GetProblem().GetTitle() == "":
 			err = errors.New("拒绝但未给出原因 / refused without a problem to show")
 		}
-		step("hook "+h.GetName(), start, err)
+		step("hook "+h.Name, start, err)
 	}
-	for _, rt := range m.GetRoutes() {
+	for _, rt := range m.Routes {
 		start := time.Now()
 		d := plugins.RouteTimeout(rt)
-		path, params := samplePath(rt.GetPath())
+		path, params := samplePath(rt.Path)
 		rctx, cancel := context.WithTimeout(ctx, d)
 		cl := call()
-		if rt.GetPublic() {
+		if rt.Public {
 			cl.Principal = &pluginv1.Principal{Kind: "public"}
 		}
-		r, err := c.svc.Route(rctx, &pluginv1.RouteRequest{Call: cl, Method: rt.GetMethod(), Path: path, Pattern: rt.GetPath(), Params: params,
+		r, err := c.svc.Route(rctx, &pluginv1.RouteRequest{Call: cl, Method: rt.Method, Path: path, Pattern: rt.Path, Params: params,
 			Headers: map[string]string{"Accept": "application/json"}, Body: []byte("{}")})
 		cancel()
 		switch {
@@ -168,7 +170,7 @@ func Check(ctx context.Context, path string, log *slog.Logger) (*Report, error) 
 		case r.GetStatus() != 0 && (r.GetStatus() < 200 || r.GetStatus() > 599):
 			err = fmt.Errorf("HTTP 状态码 %d 无效 / invalid HTTP status %d", r.GetStatus(), r.GetStatus())
 		}
-		step("route "+rt.GetMethod()+" "+rt.GetPath(), start, err)
+		step("route "+rt.Method+" "+rt.Path, start, err)
 	}
 	if c.exited() {
 		step("still running", time.Now(), errors.New("插件在检查中退出 / the plugin exited during the check"))
@@ -233,7 +235,7 @@ func Install(ctx context.Context, path, dir, by string, log *slog.Logger) (plugi
 	if err != nil {
 		return plugins.Record{}, rep, err
 	}
-	dst := filepath.Join(absDir, fmt.Sprintf("%s-%s-%s", m.GetName(), m.GetVersion(), rep.SHA256[:12]))
+	dst := filepath.Join(absDir, fmt.Sprintf("%s-%s-%s", m.Name, m.Version, rep.SHA256[:12]))
 	if err := copyExecutable(path, dst); err != nil {
 		return plugins.Record{}, rep, err
 	}
@@ -244,7 +246,7 @@ func Install(ctx context.Context, path, dir, by string, log *slog.Logger) (plugi
 	if sum != rep.SHA256 {
 		return plugins.Record{}, rep, fmt.Errorf("%w: the copy in %s differs from the checked binary", plugins.ErrChecksum, dst)
 	}
-	return plugins.Record{Name: m.GetName(), Version: m.GetVersion(), SHA256: sum, Path: dst,
+	return plugins.Record{Name: m.Name, Version: m.Version, SHA256: sum, Path: dst,
 		ProtocolVersion: rep.Protocol, Manifest: m, InstalledBy: by}, rep, nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/fengqiao/fengqiao/core/access"
 	"github.com/fengqiao/fengqiao/core/audit"
 	"github.com/fengqiao/fengqiao/core/cases"
+	"github.com/fengqiao/fengqiao/core/jobs"
 	"github.com/fengqiao/fengqiao/core/pii"
 	"github.com/fengqiao/fengqiao/core/plugins"
 	"github.com/fengqiao/fengqiao/core/store"
@@ -144,7 +145,7 @@ func (m *Manager) BeforeCase(ctx context.Context, tenant, hook string, c cases.C
 		})
 		done()
 		if err != nil {
-			if spec.GetFailOpen() {
+			if spec.FailOpen {
 				m.log.Warn("fail-open hook did not answer: the action proceeds", "plugin", e.rec.Name, "hook", hook, "tenant", tenant, "err", err)
 				continue
 			}
@@ -209,17 +210,17 @@ type RouteResponse struct {
 
 // Route finds the plugin's route for a request in tenant: its spec, or ErrNotInstalled /
 // ErrNotEnabled / ErrRouteNotFound (a path known under another method: ErrMethod).
-func (m *Manager) Route(plugin, tenant, method, path string) (*pluginv1.RouteSpec, error) {
+func (m *Manager) Route(plugin, tenant, method, path string) (plugins.Route, error) {
 	rec, _, ok := m.Enabled(plugin, tenant)
 	if !ok {
-		return nil, plugins.ErrNotEnabled
+		return plugins.Route{}, plugins.ErrNotEnabled
 	}
 	spec, _, ok := plugins.MatchRoute(rec.Manifest, method, path)
 	if !ok {
 		if plugins.PathKnown(rec.Manifest, path) {
-			return nil, ErrMethod
+			return plugins.Route{}, ErrMethod
 		}
-		return nil, plugins.ErrRouteNotFound
+		return plugins.Route{}, plugins.ErrRouteNotFound
 	}
 	return spec, nil
 }
@@ -238,15 +239,15 @@ func (m *Manager) ServeRoute(ctx context.Context, plugin, tenant string, req Rou
 	if !ok {
 		return RouteResponse{}, plugins.ErrRouteNotFound
 	}
-	call, done := m.callOf(ctx, rec, tenant, settings, spec.GetPublic(), !spec.GetPublic())
+	call, done := m.callOf(ctx, rec, tenant, settings, spec.Public, !spec.Public)
 	defer done()
-	if spec.GetPublic() {
+	if spec.Public {
 		call.Principal = &pluginv1.Principal{Kind: "public"}
 	}
 	var resp *pluginv1.RouteResponse
 	err := m.invoke(ctx, plugin, "route", plugins.RouteTimeout(spec), func(ctx context.Context, svc pluginv1.PluginServiceClient) error {
 		var err error
-		resp, err = svc.Route(ctx, &pluginv1.RouteRequest{Call: call, Method: req.Method, Path: req.Path, Pattern: spec.GetPath(),
+		resp, err = svc.Route(ctx, &pluginv1.RouteRequest{Call: call, Method: req.Method, Path: req.Path, Pattern: spec.Path,
 			Params: params, Query: req.Query, Headers: req.Headers, Body: req.Body})
 		if err == nil && resp.GetStatus() != 0 && (resp.GetStatus() < 200 || resp.GetStatus() > 599) {
 			err = fmt.Errorf("%w: HTTP status %d", plugins.ErrMalformedReply, resp.GetStatus())
@@ -274,7 +275,7 @@ func (e *RouteError) Unwrap() error { return plugins.ErrUnavailable }
 
 // --- after-events and jobs -----------------------------------------------------------------
 
-// DeliverEvent delivers a queued after-event (store.PluginRuntime). A plugin no longer
+// DeliverEvent delivers a queued after-event (jobs.PluginRuntime). A plugin no longer
 // enabled in the tenant, or uninstalled, drops it; an error makes the queue retry.
 func (m *Manager) DeliverEvent(ctx context.Context, ev store.PluginEvent) error {
 	rec, settings, ok := m.Enabled(ev.Plugin, ev.Tenant)
@@ -291,16 +292,16 @@ func (m *Manager) DeliverEvent(ctx context.Context, ev store.PluginEvent) error 
 	})
 }
 
-// RunJob runs a scheduled job for one tenant (store.PluginRuntime).
+// RunJob runs a scheduled job for one tenant (jobs.PluginRuntime).
 func (m *Manager) RunJob(ctx context.Context, run store.PluginJobRun) (string, error) {
 	rec, settings, ok := m.Enabled(run.Plugin, run.Tenant)
 	if !ok {
 		return "插件已停用，跳过 / skipped: the plugin is not enabled", nil
 	}
-	var spec *pluginv1.JobSpec
-	for _, j := range rec.Manifest.GetJobs() {
-		if j.GetName() == run.Job {
-			spec = j
+	var spec *plugins.Job
+	for i, j := range rec.Manifest.Jobs {
+		if j.Name == run.Job {
+			spec = &rec.Manifest.Jobs[i]
 		}
 	}
 	if spec == nil {
@@ -309,7 +310,7 @@ func (m *Manager) RunJob(ctx context.Context, run store.PluginJobRun) (string, e
 	call, done := m.callOf(ctx, rec, run.Tenant, settings, false, false)
 	defer done()
 	var resp *pluginv1.JobResponse
-	err := m.invoke(ctx, run.Plugin, "job", plugins.JobTimeout(spec), func(ctx context.Context, svc pluginv1.PluginServiceClient) error {
+	err := m.invoke(ctx, run.Plugin, "job", plugins.JobTimeout(*spec), func(ctx context.Context, svc pluginv1.PluginServiceClient) error {
 		var err error
 		resp, err = svc.Job(ctx, &pluginv1.JobRequest{Call: call, Job: run.Job, ScheduledAtUnixMs: run.ScheduledAt.UnixMilli(), RunId: run.RunID})
 		return err
@@ -317,7 +318,7 @@ func (m *Manager) RunJob(ctx context.Context, run store.PluginJobRun) (string, e
 	return resp.GetSummary(), err
 }
 
-var _ store.PluginRuntime = (*Manager)(nil)
+var _ jobs.PluginRuntime = (*Manager)(nil)
 var _ cases.Hooks = (*Manager)(nil)
 
 // requestID is the request's id, as the audit trail has it.

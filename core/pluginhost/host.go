@@ -335,8 +335,7 @@ func (h *hostServer) onTenant(info *callInfo, obj, act string) error {
 // finish translates the domain's errors into gRPC statuses and counts the call.
 func (h *hostServer) finish(info *callInfo, method string, err error) error {
 	var st *status.Status
-	var fe *plugins.FieldError
-	var afe *access.FieldError
+	var fe *valid.Error
 	switch {
 	case err == nil:
 		st = status.New(codes.OK, "")
@@ -346,10 +345,8 @@ func (h *hostServer) finish(info *callInfo, method string, err error) error {
 		st = status.New(codes.AlreadyExists, "文档已存在 / the document exists")
 	case errors.Is(err, plugins.ErrConflict):
 		st = status.New(codes.Aborted, "文档已被修改，请重新读取 / the document changed: read it again")
-	case errors.As(err, &fe):
-		st = invalidStatus(fe.Field, fe.Message)
-	case errors.As(err, &afe):
-		st = invalidStatus(afe.Field, afe.Message)
+	case errors.As(err, &fe) && (errors.Is(err, plugins.ErrInvalid) || errors.Is(err, access.ErrInvalid)):
+		st = invalidStatus(fe.Errors[0].Field, fe.Errors[0].Message)
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		st = status.New(codes.DeadlineExceeded, err.Error())
 	default:
@@ -550,22 +547,10 @@ func (h *hostServer) SetJoint(ctx context.Context, r *pluginv1.SetJointRequest) 
 	var j *cases.Joint
 	if r.GetJointId() != "" {
 		ts := r.GetTenants()
-		seen := map[string]bool{}
-		switch {
-		case len(r.GetJointId()) > 100:
-			return nil, h.finish(info, "SetJoint", badArg("joint_id", "联合调解编号至多 100 字符 / joint_id is at most 100 characters"))
-		case len(ts) < 2 || len(ts) > 20:
-			return nil, h.finish(info, "SetJoint", badArg("tenants", "联合调解须有 2–20 个参与方 / a joint mediation has 2–20 participants"))
-		case !slices.Contains(ts, info.tenant):
-			return nil, h.finish(info, "SetJoint", badArg("tenants", "参与方须包括本辖区 / the participants must include this tenant"))
-		case !slices.Contains(ts, r.GetLead()):
-			return nil, h.finish(info, "SetJoint", badArg("lead", "牵头方须是参与方 / the lead must be a participant"))
-		}
-		for _, t := range ts {
-			if seen[t] {
-				return nil, h.finish(info, "SetJoint", badArg("tenants", "参与方重复："+t+" / a participant is listed twice: "+t))
-			}
-			seen[t] = true
+		// The domain's rules (core/cases), then the store's word on which tenants are active.
+		var ve *cases.ValidationError
+		if err := cases.CheckJoint(info.tenant, cases.Joint{ID: r.GetJointId(), Lead: r.GetLead(), Tenants: ts}); errors.As(err, &ve) {
+			return nil, h.finish(info, "SetJoint", badArg(ve.Errors[0].Field, ve.Errors[0].Message))
 		}
 		active, err := h.deps.Store.ActiveTenantCodes(ctx, ts)
 		if err != nil {

@@ -59,8 +59,8 @@ func (s *memDocs) LinkCase(_ context.Context, _, _ string, l access.Link) (acces
 	return l, nil
 }
 
-func manifest(name string, perms ...string) *pluginv1.Manifest {
-	return &pluginv1.Manifest{Name: name, Version: "1.0.0", ProtocolVersion: 1, Regions: []string{"31"}, Permissions: perms}
+func manifest(name string, perms ...string) *plugins.Manifest {
+	return &plugins.Manifest{Name: name, Version: "1.0.0", ProtocolVersion: 1, Regions: []string{"31"}, Permissions: perms}
 }
 
 // TestHostAPIAuthorization: a host call acts only with a live token, in the token's tenant,

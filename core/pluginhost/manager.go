@@ -206,7 +206,7 @@ func (m *Manager) Reload(ctx context.Context) error {
 	records, schemas := map[string]plugins.Record{}, map[string]*plugins.Settings{}
 	for _, r := range recs {
 		records[r.Name] = r
-		s, err := plugins.CompileSettings(r.Manifest.GetSettingsSchema())
+		s, err := plugins.CompileSettings(r.Manifest.SettingsSchema)
 		if err != nil {
 			m.log.Error("plugin settings schema does not compile", "plugin", r.Name, "err", err)
 			continue
@@ -600,7 +600,7 @@ func (m *Manager) Enabled(plugin, tenant string) (rec plugins.Record, settings [
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	rec, ok = m.records[plugin]
-	if !ok || !plugins.RegionAllows(rec.Manifest.GetRegions(), tenant) {
+	if !ok || !plugins.RegionAllows(rec.Manifest.Regions, tenant) {
 		return rec, nil, false
 	}
 	key := settingsKey{plugin: plugin, tenant: tenant}

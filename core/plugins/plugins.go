@@ -1,6 +1,7 @@
 // Package plugins owns what the platform knows about regional plugins, apart from running them
-// (core/pluginhost does that): the catalog record, where a plugin is enabled and with which
-// settings, the manifest's rules (names, regions, hooks, routes, jobs, permissions, the
+// (core/pluginhost does that): the platform's own plugin model (Manifest: plain types, not the
+// protocol's generated code, which core/pluginhost converts), the catalog record, where a
+// plugin is enabled and with which settings, the manifest's rules (names, regions, hooks, routes, jobs, permissions, the
 // settings schema), and the errors of all of these. It knows no process, no gRPC, no HTTP.
 package plugins
 
@@ -13,7 +14,8 @@ import (
 	"strings"
 	"time"
 
-	pluginv1 "github.com/fengqiao/fengqiao/plugins/sdk/proto/fengqiao/plugin/v1"
+	"github.com/fengqiao/fengqiao/core/division"
+	"github.com/fengqiao/fengqiao/core/valid"
 )
 
 // ProtocolVersions are the plugin protocol versions this host speaks.
@@ -26,7 +28,7 @@ type Record struct {
 	SHA256          string
 	Path            string
 	ProtocolVersion int
-	Manifest        *pluginv1.Manifest
+	Manifest        *Manifest
 	InstalledBy     string
 	InstalledAt     time.Time
 	Previous        *Prior // the version this one replaced
@@ -58,12 +60,12 @@ type Enablement struct {
 
 // GrantedPermissions are the host permissions e grants a plugin of manifest m: those the
 // manifest requests, narrowed by e.Permissions when set.
-func GrantedPermissions(m *pluginv1.Manifest, e Enablement) []string {
+func GrantedPermissions(m *Manifest, e Enablement) []string {
 	if e.Permissions == nil {
-		return slices.Clone(m.GetPermissions())
+		return slices.Clone(m.Permissions)
 	}
 	var out []string
-	for _, p := range m.GetPermissions() {
+	for _, p := range m.Permissions {
 		if slices.Contains(e.Permissions, p) {
 			out = append(out, p)
 		}
@@ -83,21 +85,11 @@ func Effective(rows []Enablement, plugin, tenant string) (e Enablement, ok bool)
 		switch {
 		case r.TenantCode == tenant:
 			return r, true
-		case r.Subtree && Covers(r.TenantCode, tenant) && len(r.TenantCode) > best:
-			e, ok, best = r, true, len(r.TenantCode)
+		case r.Subtree && division.Contains(r.TenantCode, tenant) && division.Depth(r.TenantCode) > best:
+			e, ok, best = r, true, division.Depth(r.TenantCode)
 		}
 	}
 	return e, ok
-}
-
-// Covers reports whether the tenant code scope is tenant or one of its ancestors: division
-// codes are prefixes padded with zeros ("310000" covers "310107", "000000" covers all).
-func Covers(scope, tenant string) bool {
-	p := strings.TrimRight(scope, "0")
-	if len(p)%2 == 1 {
-		p += "0"
-	}
-	return strings.HasPrefix(tenant, p)
 }
 
 // Document is one JSON document of a plugin's store in a tenant.
@@ -127,14 +119,12 @@ var (
 	ErrMalformedReply = errors.New("plugins: malformed answer")
 )
 
-// FieldError is a problem with one field of a manifest or of settings.
-type FieldError struct{ Field, Message string }
-
-func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
-func (e *FieldError) Unwrap() error { return ErrInvalid }
+// InvalidField is the *valid.Error naming the field of a manifest, of settings or of a host-API
+// request at fault, wrapping ErrInvalid.
+func InvalidField(field, message string) error { return valid.New(ErrInvalid, field, message) }
 
 func invalid(field, format string, args ...any) error {
-	return &FieldError{Field: field, Message: fmt.Sprintf(format, args...)}
+	return InvalidField(field, fmt.Sprintf(format, args...))
 }
 
 // Permissions a plugin may request, and what each lets it do through the host API.
@@ -170,27 +160,27 @@ const (
 )
 
 // HookTimeout is a hook's deadline.
-func HookTimeout(h *pluginv1.HookSpec) time.Duration {
-	if h.GetTimeoutMs() == 0 {
+func HookTimeout(h Hook) time.Duration {
+	if h.TimeoutMS == 0 {
 		return DefaultHookTimeout
 	}
-	return time.Duration(h.GetTimeoutMs()) * time.Millisecond
+	return time.Duration(h.TimeoutMS) * time.Millisecond
 }
 
 // RouteTimeout is a route's deadline.
-func RouteTimeout(r *pluginv1.RouteSpec) time.Duration {
-	if r.GetTimeoutMs() == 0 {
+func RouteTimeout(r Route) time.Duration {
+	if r.TimeoutMS == 0 {
 		return DefaultRouteTimeout
 	}
-	return time.Duration(r.GetTimeoutMs()) * time.Millisecond
+	return time.Duration(r.TimeoutMS) * time.Millisecond
 }
 
 // JobTimeout is a job run's deadline.
-func JobTimeout(j *pluginv1.JobSpec) time.Duration {
-	if j.GetTimeoutMs() == 0 {
+func JobTimeout(j Job) time.Duration {
+	if j.TimeoutMS == 0 {
 		return DefaultJobTimeout
 	}
-	return time.Duration(j.GetTimeoutMs()) * time.Millisecond
+	return time.Duration(j.TimeoutMS) * time.Millisecond
 }
 
 var (
@@ -206,100 +196,100 @@ func ValidName(s string) bool { return namePattern.MatchString(s) }
 
 // CheckManifest validates a manifest served under protocol version protocol; it returns the
 // first problem, naming the field.
-func CheckManifest(m *pluginv1.Manifest, protocol int) error {
+func CheckManifest(m *Manifest, protocol int) error {
 	if m == nil {
 		return invalid("manifest", "插件未返回清单 / the plugin returned no manifest")
 	}
-	if !namePattern.MatchString(m.GetName()) {
-		return invalid("name", "名称须为小写字母开头的 2–40 位小写字母、数字或连字符，实际为 %q / name must be 2–40 lowercase letters, digits or hyphens starting with a letter, got %q", m.GetName(), m.GetName())
+	if !namePattern.MatchString(m.Name) {
+		return invalid("name", "名称须为小写字母开头的 2–40 位小写字母、数字或连字符，实际为 %q / name must be 2–40 lowercase letters, digits or hyphens starting with a letter, got %q", m.Name, m.Name)
 	}
-	if !semverPattern.MatchString(m.GetVersion()) {
-		return invalid("version", "版本须为语义化版本，如 1.2.0，实际为 %q / version must be a semantic version like 1.2.0, got %q", m.GetVersion(), m.GetVersion())
+	if !semverPattern.MatchString(m.Version) {
+		return invalid("version", "版本须为语义化版本，如 1.2.0，实际为 %q / version must be a semantic version like 1.2.0, got %q", m.Version, m.Version)
 	}
-	if int(m.GetProtocolVersion()) != protocol {
-		return invalid("protocol_version", "清单声明协议版本 %d，但握手协商为 %d / the manifest says protocol %d but the handshake negotiated %d", m.GetProtocolVersion(), protocol, m.GetProtocolVersion(), protocol)
+	if int(m.ProtocolVersion) != protocol {
+		return invalid("protocol_version", "清单声明协议版本 %d，但握手协商为 %d / the manifest says protocol %d but the handshake negotiated %d", m.ProtocolVersion, protocol, m.ProtocolVersion, protocol)
 	}
-	if m.GetDescription().GetZh() == "" || m.GetDescription().GetEn() == "" {
+	if m.Description.Zh == "" || m.Description.En == "" {
 		return invalid("description", "请提供中文和英文说明 / a description in Chinese and in English is required")
 	}
-	if len(m.GetRegions()) == 0 {
+	if len(m.Regions) == 0 {
 		return invalid("regions", "请声明适用地区（区划代码前缀，如 31，或 *） / regions must list division code prefixes such as 31, or *")
 	}
-	for i, r := range m.GetRegions() {
+	for i, r := range m.Regions {
 		if r != "*" && !regionPattern.MatchString(r) {
 			return invalid(fmt.Sprintf("regions[%d]", i), "地区须为 2、4 或 6 位区划代码前缀或 *，实际为 %q / a region is a 2-, 4- or 6-digit division code prefix or *, got %q", r, r)
 		}
 	}
 	seen := map[string]bool{}
-	for i, h := range m.GetHooks() {
+	for i, h := range m.Hooks {
 		f := fmt.Sprintf("hooks[%d]", i)
 		switch {
-		case !slices.Contains(Hooks, h.GetName()):
-			return invalid(f+".name", "未知钩子 %q；可选：%s / unknown hook %q; one of: %s", h.GetName(), strings.Join(Hooks, ", "), h.GetName(), strings.Join(Hooks, ", "))
-		case seen["hook:"+h.GetName()]:
-			return invalid(f+".name", "钩子 %q 重复 / hook %q is declared twice", h.GetName(), h.GetName())
+		case !slices.Contains(Hooks, h.Name):
+			return invalid(f+".name", "未知钩子 %q；可选：%s / unknown hook %q; one of: %s", h.Name, strings.Join(Hooks, ", "), h.Name, strings.Join(Hooks, ", "))
+		case seen["hook:"+h.Name]:
+			return invalid(f+".name", "钩子 %q 重复 / hook %q is declared twice", h.Name, h.Name)
 		case HookTimeout(h) > MaxHookTimeout:
 			return invalid(f+".timeout_ms", "钩子时限最长 %d 毫秒 / a hook's deadline is at most %d ms", MaxHookTimeout.Milliseconds(), MaxHookTimeout.Milliseconds())
 		}
-		seen["hook:"+h.GetName()] = true
+		seen["hook:"+h.Name] = true
 	}
-	for i, e := range m.GetEvents() {
+	for i, e := range m.Events {
 		if !slices.Contains(Events, e) {
 			return invalid(fmt.Sprintf("events[%d]", i), "未知事件 %q；可选：%s / unknown event %q; one of: %s", e, strings.Join(Events, ", "), e, strings.Join(Events, ", "))
 		}
 	}
-	for i, r := range m.GetRoutes() {
+	for i, r := range m.Routes {
 		if err := checkRoute(fmt.Sprintf("routes[%d]", i), r); err != nil {
 			return err
 		}
-		key := "route:" + r.GetMethod() + " " + r.GetPath()
+		key := "route:" + r.Method + " " + r.Path
 		if seen[key] {
-			return invalid(fmt.Sprintf("routes[%d]", i), "路由 %s %s 重复 / route %s %s is declared twice", r.GetMethod(), r.GetPath(), r.GetMethod(), r.GetPath())
+			return invalid(fmt.Sprintf("routes[%d]", i), "路由 %s %s 重复 / route %s %s is declared twice", r.Method, r.Path, r.Method, r.Path)
 		}
 		seen[key] = true
 	}
-	for i, j := range m.GetJobs() {
+	for i, j := range m.Jobs {
 		f := fmt.Sprintf("jobs[%d]", i)
-		if !namePattern.MatchString(j.GetName()) || seen["job:"+j.GetName()] {
+		if !namePattern.MatchString(j.Name) || seen["job:"+j.Name] {
 			return invalid(f+".name", "任务名须唯一，为小写字母、数字或连字符 / a job's name must be unique lowercase letters, digits or hyphens")
 		}
-		seen["job:"+j.GetName()] = true
-		if _, err := ParseSchedule(j.GetSchedule()); err != nil {
+		seen["job:"+j.Name] = true
+		if _, err := ParseSchedule(j.Schedule); err != nil {
 			return invalid(f+".schedule", "%v", err)
 		}
 		if JobTimeout(j) > MaxJobTimeout {
 			return invalid(f+".timeout_ms", "任务时限最长 %d 分钟 / a job's deadline is at most %d minutes", int(MaxJobTimeout.Minutes()), int(MaxJobTimeout.Minutes()))
 		}
 	}
-	for i, p := range m.GetPermissions() {
+	for i, p := range m.Permissions {
 		if _, ok := Permissions[p]; !ok {
 			names := slices.Sorted(mapKeys(Permissions))
 			return invalid(fmt.Sprintf("permissions[%d]", i), "未知权限 %q；可选：%s / unknown permission %q; one of: %s", p, strings.Join(names, ", "), p, strings.Join(names, ", "))
 		}
 	}
-	if _, err := CompileSettings(m.GetSettingsSchema()); err != nil {
+	if _, err := CompileSettings(m.SettingsSchema); err != nil {
 		return err
 	}
-	for i, c := range m.GetConsole() {
+	for i, c := range m.Console {
 		f := fmt.Sprintf("console[%d]", i)
-		if c.GetMenu().GetZh() == "" || (c.GetKind() != "page" && c.GetKind() != "form") {
+		if c.Menu.Zh == "" || (c.Kind != "page" && c.Kind != "form") {
 			return invalid(f, "控制台入口须有中文菜单名，kind 为 page 或 form / a console entry needs a Chinese menu name and kind page or form")
 		}
-		if _, _, ok := MatchRoute(m, "GET", c.GetPath()); !ok {
-			return invalid(f+".path", "控制台入口 %q 须指向插件声明的 GET 路由 / console entry %q must point at one of the plugin's GET routes", c.GetPath(), c.GetPath())
+		if _, _, ok := MatchRoute(m, "GET", c.Path); !ok {
+			return invalid(f+".path", "控制台入口 %q 须指向插件声明的 GET 路由 / console entry %q must point at one of the plugin's GET routes", c.Path, c.Path)
 		}
 	}
-	if o := m.GetOpenapi(); len(o) > 0 && !json.Valid(o) {
+	if o := m.OpenAPI; len(o) > 0 && !json.Valid(o) {
 		return invalid("openapi", "OpenAPI 片段须为 JSON / the OpenAPI fragment must be JSON")
 	}
 	return nil
 }
 
-func checkRoute(f string, r *pluginv1.RouteSpec) error {
-	if !slices.Contains(methods, r.GetMethod()) {
+func checkRoute(f string, r Route) error {
+	if !slices.Contains(methods, r.Method) {
 		return invalid(f+".method", "方法须为 %s 之一 / method must be one of %s", strings.Join(methods, ", "), strings.Join(methods, ", "))
 	}
-	p := r.GetPath()
+	p := r.Path
 	if !strings.HasPrefix(p, "/") || p == "/" || strings.HasSuffix(p, "/") || len(p) > 200 {
 		return invalid(f+".path", "路径须以 / 开头、不以 / 结尾，如 /applications/{id}，实际为 %q / path must start with / and not end with it, like /applications/{id}, got %q", p, p)
 	}
@@ -308,7 +298,7 @@ func checkRoute(f string, r *pluginv1.RouteSpec) error {
 			return invalid(f+".path", "路径段 %q 不合法（小写字母、数字、_ . - 或 {参数}） / path segment %q must be lowercase letters, digits, _ . - or a {parameter}", seg, seg)
 		}
 	}
-	if r.GetPublic() && r.GetMethod() != "GET" {
+	if r.Public && r.Method != "GET" {
 		return invalid(f+".public", "公开路由只能是 GET（只读） / a public route must be GET (read-only)")
 	}
 	if RouteTimeout(r) > MaxRouteTimeout {
@@ -320,22 +310,22 @@ func checkRoute(f string, r *pluginv1.RouteSpec) error {
 // MatchRoute finds the manifest route for method and path (below the plugin's root): its spec
 // and path parameters. A path matching a route of another method only is still !ok; use
 // PathKnown to tell 405 from 404.
-func MatchRoute(m *pluginv1.Manifest, method, path string) (*pluginv1.RouteSpec, map[string]string, bool) {
-	for _, r := range m.GetRoutes() {
-		if r.GetMethod() != method {
+func MatchRoute(m *Manifest, method, path string) (Route, map[string]string, bool) {
+	for _, r := range m.Routes {
+		if r.Method != method {
 			continue
 		}
-		if params, ok := matchPath(r.GetPath(), path); ok {
+		if params, ok := matchPath(r.Path, path); ok {
 			return r, params, true
 		}
 	}
-	return nil, nil, false
+	return Route{}, nil, false
 }
 
 // PathKnown reports whether some route, of any method, matches path.
-func PathKnown(m *pluginv1.Manifest, path string) bool {
-	for _, r := range m.GetRoutes() {
-		if _, ok := matchPath(r.GetPath(), path); ok {
+func PathKnown(m *Manifest, path string) bool {
+	for _, r := range m.Routes {
+		if _, ok := matchPath(r.Path, path); ok {
 			return true
 		}
 	}
@@ -377,17 +367,17 @@ func RegionAllows(regions []string, tenant string) bool {
 }
 
 // Subscribes reports whether the manifest subscribes to the before-hook.
-func Subscribes(m *pluginv1.Manifest, hook string) (*pluginv1.HookSpec, bool) {
-	for _, h := range m.GetHooks() {
-		if h.GetName() == hook {
+func Subscribes(m *Manifest, hook string) (Hook, bool) {
+	for _, h := range m.Hooks {
+		if h.Name == hook {
 			return h, true
 		}
 	}
-	return nil, false
+	return Hook{}, false
 }
 
 // Granted reports whether the manifest requests permission p.
-func Granted(m *pluginv1.Manifest, p string) bool { return slices.Contains(m.GetPermissions(), p) }
+func Granted(m *Manifest, p string) bool { return slices.Contains(m.Permissions, p) }
 
 func mapKeys[V any](m map[string]V) func(func(string) bool) {
 	return func(yield func(string) bool) {
@@ -405,19 +395,19 @@ func mapKeys[V any](m map[string]V) func(func(string) bool) {
 // has no subtree, and the settings must satisfy the plugin's schema.
 func CheckEnablement(rec Record, tenant string, subtree, enabled bool, settings []byte, permissions []string) error {
 	for i, p := range permissions {
-		if !slices.Contains(rec.Manifest.GetPermissions(), p) {
+		if !slices.Contains(rec.Manifest.Permissions, p) {
 			return invalid(fmt.Sprintf("permissions[%d]", i), "插件 %s 未申请权限 %q（申请的：%s） / plugin %s does not request %q (it requests: %s)",
-				rec.Name, p, strings.Join(rec.Manifest.GetPermissions(), ", "), rec.Name, p, strings.Join(rec.Manifest.GetPermissions(), ", "))
+				rec.Name, p, strings.Join(rec.Manifest.Permissions, ", "), rec.Name, p, strings.Join(rec.Manifest.Permissions, ", "))
 		}
 	}
 	if subtree && !strings.HasSuffix(tenant, "00") {
 		return invalid("subtree", "区县没有下级，subtree 只能用于省、市 / a district has no subtree: subtree is for provinces and cities")
 	}
-	if enabled && !regionFits(rec.Manifest.GetRegions(), tenant, subtree) {
-		r := strings.Join(rec.Manifest.GetRegions(), ", ")
+	if enabled && !regionFits(rec.Manifest.Regions, tenant, subtree) {
+		r := strings.Join(rec.Manifest.Regions, ", ")
 		return invalid("regions", "插件 %s 只适用于地区 %s，不能在 %s 启用 / plugin %s is for regions %s only, not %s", rec.Name, r, tenant, rec.Name, r, tenant)
 	}
-	s, err := CompileSettings(rec.Manifest.GetSettingsSchema())
+	s, err := CompileSettings(rec.Manifest.SettingsSchema)
 	if err != nil {
 		return err
 	}
@@ -433,7 +423,7 @@ func regionFits(regions []string, tenant string, subtree bool) bool {
 		return false
 	}
 	for _, r := range regions {
-		if Covers(tenant, (r + "000000")[:6]) {
+		if division.Contains(tenant, (r + "000000")[:6]) {
 			return true
 		}
 	}

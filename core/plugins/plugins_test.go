@@ -6,75 +6,76 @@ import (
 	"testing"
 	"time"
 
-	pluginv1 "github.com/fengqiao/fengqiao/plugins/sdk/proto/fengqiao/plugin/v1"
+	"github.com/fengqiao/fengqiao/core/division"
+	"github.com/fengqiao/fengqiao/core/valid"
 )
 
-func validManifest() *pluginv1.Manifest {
-	return &pluginv1.Manifest{
+func validManifest() *Manifest {
+	return &Manifest{
 		Name: "shanghai-brand", Version: "1.2.0", ProtocolVersion: 1,
-		Description: &pluginv1.Text{Zh: "上海调解品牌认证", En: "Shanghai mediation brand certification"},
+		Description: Text{Zh: "上海调解品牌认证", En: "Shanghai mediation brand certification"},
 		Regions:     []string{"31"},
-		Hooks:       []*pluginv1.HookSpec{{Name: "case.intake"}, {Name: "case.close", TimeoutMs: 500, FailOpen: true}},
+		Hooks:       []Hook{{Name: "case.intake"}, {Name: "case.close", TimeoutMS: 500, FailOpen: true}},
 		Events:      []string{"case.concluded"},
-		Routes: []*pluginv1.RouteSpec{
+		Routes: []Route{
 			{Method: "GET", Path: "/applications"},
 			{Method: "POST", Path: "/applications/{id}/scores"},
 			{Method: "GET", Path: "/public/brands", Public: true},
 		},
-		Jobs:           []*pluginv1.JobSpec{{Name: "monthly-review", Schedule: "@monthly"}},
+		Jobs:           []Job{{Name: "monthly-review", Schedule: "@monthly"}},
 		Permissions:    []string{"cases.read", "stats.read"},
 		SettingsSchema: []byte(`{"type":"object","properties":{"min_score":{"type":"integer","default":80,"minimum":0,"maximum":100}},"additionalProperties":false}`),
-		Console:        []*pluginv1.ConsoleEntry{{Menu: &pluginv1.Text{Zh: "品牌认证", En: "Brands"}, Path: "/applications", Kind: "page"}},
+		Console:        []ConsoleEntry{{Menu: Text{Zh: "品牌认证", En: "Brands"}, Path: "/applications", Kind: "page"}},
 	}
 }
 
 func TestCheckManifest(t *testing.T) {
 	for _, c := range []struct {
 		name   string
-		change func(m *pluginv1.Manifest)
+		change func(m *Manifest)
 		field  string // "" valid
 	}{
-		{"valid", func(*pluginv1.Manifest) {}, ""},
-		{"every region", func(m *pluginv1.Manifest) { m.Regions = []string{"*"} }, ""},
-		{"upper-case name", func(m *pluginv1.Manifest) { m.Name = "Brand" }, "name"},
-		{"version not semantic", func(m *pluginv1.Manifest) { m.Version = "v1" }, "version"},
-		{"protocol differs from the handshake", func(m *pluginv1.Manifest) { m.ProtocolVersion = 2 }, "protocol_version"},
-		{"no English description", func(m *pluginv1.Manifest) { m.Description.En = "" }, "description"},
-		{"no regions", func(m *pluginv1.Manifest) { m.Regions = nil }, "regions"},
-		{"odd region", func(m *pluginv1.Manifest) { m.Regions = []string{"310"} }, "regions[0]"},
-		{"unknown hook", func(m *pluginv1.Manifest) { m.Hooks[0].Name = "case.teleport" }, "hooks[0].name"},
-		{"hook twice", func(m *pluginv1.Manifest) { m.Hooks[1].Name = "case.intake" }, "hooks[1].name"},
-		{"hook deadline too long", func(m *pluginv1.Manifest) { m.Hooks[0].TimeoutMs = 10000 }, "hooks[0].timeout_ms"},
-		{"unknown event", func(m *pluginv1.Manifest) { m.Events = []string{"case.exploded"} }, "events[0]"},
-		{"route method", func(m *pluginv1.Manifest) { m.Routes[0].Method = "TRACE" }, "routes[0].method"},
-		{"route root", func(m *pluginv1.Manifest) { m.Routes[0].Path = "/" }, "routes[0].path"},
-		{"route trailing slash", func(m *pluginv1.Manifest) { m.Routes[0].Path = "/applications/" }, "routes[0].path"},
-		{"route segment", func(m *pluginv1.Manifest) { m.Routes[0].Path = "/Apps/../x" }, "routes[0].path"},
-		{"public write", func(m *pluginv1.Manifest) { m.Routes[1].Public = true }, "routes[1].public"},
-		{"route twice", func(m *pluginv1.Manifest) { m.Routes[2].Path, m.Routes[2].Public = "/applications", false }, "routes[2]"},
-		{"bad schedule", func(m *pluginv1.Manifest) { m.Jobs[0].Schedule = "every day" }, "jobs[0].schedule"},
-		{"too frequent", func(m *pluginv1.Manifest) { m.Jobs[0].Schedule = "@every 1s" }, "jobs[0].schedule"},
-		{"unknown permission", func(m *pluginv1.Manifest) { m.Permissions = []string{"database"} }, "permissions[0]"},
-		{"schema not an object", func(m *pluginv1.Manifest) { m.SettingsSchema = []byte(`{"type":"string"}`) }, "settings_schema"},
-		{"schema not JSON", func(m *pluginv1.Manifest) { m.SettingsSchema = []byte(`{`) }, "settings_schema"},
-		{"schema reaching out", func(m *pluginv1.Manifest) {
+		{"valid", func(*Manifest) {}, ""},
+		{"every region", func(m *Manifest) { m.Regions = []string{"*"} }, ""},
+		{"upper-case name", func(m *Manifest) { m.Name = "Brand" }, "name"},
+		{"version not semantic", func(m *Manifest) { m.Version = "v1" }, "version"},
+		{"protocol differs from the handshake", func(m *Manifest) { m.ProtocolVersion = 2 }, "protocol_version"},
+		{"no English description", func(m *Manifest) { m.Description.En = "" }, "description"},
+		{"no regions", func(m *Manifest) { m.Regions = nil }, "regions"},
+		{"odd region", func(m *Manifest) { m.Regions = []string{"310"} }, "regions[0]"},
+		{"unknown hook", func(m *Manifest) { m.Hooks[0].Name = "case.teleport" }, "hooks[0].name"},
+		{"hook twice", func(m *Manifest) { m.Hooks[1].Name = "case.intake" }, "hooks[1].name"},
+		{"hook deadline too long", func(m *Manifest) { m.Hooks[0].TimeoutMS = 10000 }, "hooks[0].timeout_ms"},
+		{"unknown event", func(m *Manifest) { m.Events = []string{"case.exploded"} }, "events[0]"},
+		{"route method", func(m *Manifest) { m.Routes[0].Method = "TRACE" }, "routes[0].method"},
+		{"route root", func(m *Manifest) { m.Routes[0].Path = "/" }, "routes[0].path"},
+		{"route trailing slash", func(m *Manifest) { m.Routes[0].Path = "/applications/" }, "routes[0].path"},
+		{"route segment", func(m *Manifest) { m.Routes[0].Path = "/Apps/../x" }, "routes[0].path"},
+		{"public write", func(m *Manifest) { m.Routes[1].Public = true }, "routes[1].public"},
+		{"route twice", func(m *Manifest) { m.Routes[2].Path, m.Routes[2].Public = "/applications", false }, "routes[2]"},
+		{"bad schedule", func(m *Manifest) { m.Jobs[0].Schedule = "every day" }, "jobs[0].schedule"},
+		{"too frequent", func(m *Manifest) { m.Jobs[0].Schedule = "@every 1s" }, "jobs[0].schedule"},
+		{"unknown permission", func(m *Manifest) { m.Permissions = []string{"database"} }, "permissions[0]"},
+		{"schema not an object", func(m *Manifest) { m.SettingsSchema = []byte(`{"type":"string"}`) }, "settings_schema"},
+		{"schema not JSON", func(m *Manifest) { m.SettingsSchema = []byte(`{`) }, "settings_schema"},
+		{"schema reaching out", func(m *Manifest) {
 			m.SettingsSchema = []byte(`{"type":"object","properties":{"a":{"$ref":"https://example.com/x.json"}}}`)
 		}, "settings_schema"},
-		{"defaults violate the schema", func(m *pluginv1.Manifest) {
+		{"defaults violate the schema", func(m *Manifest) {
 			m.SettingsSchema = []byte(`{"type":"object","properties":{"n":{"type":"integer","default":"x"}}}`)
 		}, "settings_schema"},
-		{"console to no route", func(m *pluginv1.Manifest) { m.Console[0].Path = "/nowhere" }, "console[0].path"},
-		{"openapi not JSON", func(m *pluginv1.Manifest) { m.Openapi = []byte("paths:") }, "openapi"},
+		{"console to no route", func(m *Manifest) { m.Console[0].Path = "/nowhere" }, "console[0].path"},
+		{"openapi not JSON", func(m *Manifest) { m.OpenAPI = []byte("paths:") }, "openapi"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			m := validManifest()
 			c.change(m)
 			err := CheckManifest(m, 1)
-			var fe *FieldError
+			fe, isField := valid.First(err)
 			switch {
 			case c.field == "" && err != nil:
 				t.Fatalf("refused: %v", err)
-			case c.field != "" && !errors.As(err, &fe):
+			case c.field != "" && !isField:
 				t.Fatalf("accepted, or not a field error: %v", err)
 			case c.field != "" && fe.Field != c.field:
 				t.Fatalf("field %q, want %q (%v)", fe.Field, c.field, err)
@@ -95,6 +96,9 @@ func TestEffective(t *testing.T) {
 		{Plugin: "p", TenantCode: "310107", Enabled: false},
 		{Plugin: "q", TenantCode: "310118", Enabled: true},
 		{Plugin: "p", TenantCode: "370000", Subtree: false, Enabled: true},
+		{Plugin: "s", TenantCode: "000000", Subtree: true, Enabled: true},
+		{Plugin: "s", TenantCode: "310000", Subtree: true, Enabled: true},
+		{Plugin: "s", TenantCode: "310100", Subtree: true, Enabled: false},
 	}
 	for _, c := range []struct {
 		plugin, tenant string
@@ -110,6 +114,11 @@ func TestEffective(t *testing.T) {
 		{"q", "310107", "", false},
 		{"q", "310118", "310118", true},
 		{"r", "310118", "", false},
+		// The nearest subtree row governs, whatever the rows' order: the city's over the province's.
+		{"s", "310107", "310100", false},
+		{"s", "310118", "310100", false},
+		{"s", "310000", "310000", true},
+		{"s", "320102", "000000", true},
 	} {
 		t.Run(c.plugin+"/"+c.tenant, func(t *testing.T) {
 			e, ok := Effective(rows, c.plugin, c.tenant)
@@ -128,8 +137,8 @@ func TestCoversAndRegions(t *testing.T) {
 		{"000000", "310107", true}, {"310000", "310107", true}, {"310100", "310107", true}, {"310107", "310107", true},
 		{"310100", "310200", false}, {"370000", "310107", false}, {"310107", "310100", false}, {"110000", "110101", true},
 	} {
-		if got := Covers(c.scope, c.tenant); got != c.want {
-			t.Errorf("Covers(%s, %s) = %v", c.scope, c.tenant, got)
+		if got := division.Contains(c.scope, c.tenant); got != c.want {
+			t.Errorf("division.Contains(%s, %s) = %v", c.scope, c.tenant, got)
 		}
 	}
 	for _, c := range []struct {
@@ -163,7 +172,7 @@ func TestMatchRoute(t *testing.T) {
 	} {
 		t.Run(c.method+" "+c.path, func(t *testing.T) {
 			r, params, ok := MatchRoute(m, c.method, c.path)
-			if ok != (c.pattern != "") || ok && r.GetPath() != c.pattern {
+			if ok != (c.pattern != "") || ok && r.Path != c.pattern {
 				t.Fatalf("matched %v %v", r, ok)
 			}
 			for k, v := range c.params {
@@ -229,11 +238,11 @@ func TestSettings(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got, err := s.Apply([]byte(c.in))
-			var fe *FieldError
+			fe, isField := valid.First(err)
 			switch {
 			case c.field == "" && (err != nil || string(got) != c.want):
 				t.Fatalf("%s, %v; want %s", got, err, c.want)
-			case c.field != "" && (!errors.As(err, &fe) || fe.Field != c.field):
+			case c.field != "" && (!isField || fe.Field != c.field):
 				t.Fatalf("error %v, want one on %s", err, c.field)
 			case c.field != "" && !strings.Contains(fe.Message, " / "):
 				t.Errorf("message not bilingual: %s", fe.Message)

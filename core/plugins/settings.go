@@ -68,7 +68,7 @@ func (noLoader) Load(url string) (any, error) {
 }
 
 // Apply validates settings (a JSON object; empty means {}) and returns them with the defaults
-// of absent top-level properties filled in. The error is a *FieldError naming the setting.
+// of absent top-level properties filled in. The error is a *valid.Error naming the setting.
 func (s *Settings) Apply(raw json.RawMessage) (json.RawMessage, error) {
 	if len(bytes.TrimSpace(raw)) == 0 || string(bytes.TrimSpace(raw)) == "null" {
 		raw = []byte("{}")
@@ -90,7 +90,7 @@ func (s *Settings) Apply(raw json.RawMessage) (json.RawMessage, error) {
 		var ve *jsonschema.ValidationError
 		if errors.As(err, &ve) {
 			field, msg := firstCause(ve)
-			return nil, &FieldError{Field: field, Message: fmt.Sprintf("设置不符合插件的设置模式：%s / the settings do not satisfy the plugin's schema: %s", msg, msg)}
+			return nil, InvalidField(field, fmt.Sprintf("设置不符合插件的设置模式：%s / the settings do not satisfy the plugin's schema: %s", msg, msg))
 		}
 		return nil, invalid("settings", "%v", err)
 	}

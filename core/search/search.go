@@ -462,3 +462,15 @@ func Shared(want []string, text string) []string {
 	}
 	return out
 }
+
+// CaseDocuments returns a case's two search documents as tsvector literals: doc (the title,
+// weight A; the description, C) and names (the parties' names, B). tokens segments a text
+// (Tokens, or a memo of it during a bulk load).
+func CaseDocuments(title, description string, partyNames []string, tokens func(string) []string) (doc, names string) {
+	var ns []string
+	for _, n := range partyNames {
+		ns = append(ns, NameTokens(n)...)
+	}
+	return Vector(Field{Tokens: tokens(title), Weight: 'A'}, Field{Tokens: tokens(description), Weight: 'C'}),
+		Vector(Field{Tokens: ns, Weight: 'B'})
+}

@@ -384,20 +384,16 @@ func TopOf(tenant string, j *cases.Joint) int {
 }
 
 func representative(ancestor string, j *cases.Joint) string {
-	if inSubtree(j.Lead, ancestor) {
+	if division.Contains(ancestor, j.Lead) {
 		return j.Lead
 	}
 	rep := ""
 	for _, t := range j.Tenants {
-		if inSubtree(t, ancestor) && (rep == "" || t < rep) {
+		if division.Contains(ancestor, t) && (rep == "" || t < rep) {
 			rep = t
 		}
 	}
 	return rep
-}
-
-func inSubtree(code, ancestor string) bool {
-	return slices.Contains(pathOf(code), ancestor)
 }
 
 // pathOf returns the codes from the country down to code itself.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/fengqiao/fengqiao/core/cases"
+	"github.com/fengqiao/fengqiao/core/division"
 	"github.com/fengqiao/fengqiao/core/valid"
 )
 
@@ -244,7 +245,7 @@ func TestTopOf(t *testing.T) {
 			}
 			inside := false
 			for _, p := range j.Tenants {
-				inside = inside || inSubtree(p, anc)
+				inside = inside || division.Contains(anc, p)
 			}
 			if inside && n != 1 || !inside && n != 0 {
 				t.Fatalf("joint %s counted %d times in %s", j.ID, n, anc)

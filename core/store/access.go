@@ -19,14 +19,14 @@ import (
 // relationships as SQL for lists (caseAccessCondition), case links and case shares.
 
 // CaseAccess loads the facts of one case of the tenant that relationships are computed from.
-func (s *Store) CaseAccess(ctx context.Context, tenantCode, caseID string) (access.Case, error) {
+func (s *AccessDB) CaseAccess(ctx context.Context, tenantCode, caseID string) (access.Case, error) {
 	var c access.Case
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		var err error
 		c, err = caseAccessTx(ctx, tx, tenantCode, caseID)
 		return err
 	})
-	if errors.Is(err, tenant.ErrNotFound) || pgCode(err) == "22P02" {
+	if errors.Is(err, tenant.ErrNotFound) || pgCode(err) == codeInvalidText {
 		return c, cases.ErrNotFound
 	}
 	return c, err
@@ -221,7 +221,7 @@ func scanShare(row pgx.Row) (access.CaseShare, error) {
 // CreateShare records a share of a case (validated by access.CheckShare) and audits it. The
 // grantee tenant must exist and the grantee organisation, if any, be an active organisation of
 // it.
-func (s *Store) CreateShare(ctx context.Context, sh access.CaseShare) (access.CaseShare, error) {
+func (s *AccessDB) CreateShare(ctx context.Context, sh access.CaseShare) (access.CaseShare, error) {
 	var out access.CaseShare
 	err := s.inTenant(ctx, sh.Tenant, func(tx pgx.Tx) error {
 		if _, err := activeTenant(ctx, tx, sh.Tenant); err != nil {
@@ -239,7 +239,7 @@ func (s *Store) CreateShare(ctx context.Context, sh access.CaseShare) (access.Ca
 			return err
 		}
 		if !ok {
-			return &access.FieldError{Field: "grantee_tenant", Message: "不是在用的租户 / not an active tenant"}
+			return access.InvalidField("grantee_tenant", "不是在用的租户 / not an active tenant")
 		}
 		if sh.GranteeOrg != "" {
 			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM organisations WHERE tenant_id = $1 AND id::text = $2 AND status = 'active')`,
@@ -247,7 +247,7 @@ func (s *Store) CreateShare(ctx context.Context, sh access.CaseShare) (access.Ca
 				return err
 			}
 			if !ok {
-				return &access.FieldError{Field: "grantee_organisation_id", Message: "不是被共享租户的在用组织 / not an active organisation of the grantee tenant"}
+				return access.InvalidField("grantee_organisation_id", "不是被共享租户的在用组织 / not an active organisation of the grantee tenant")
 			}
 		}
 		if err := setTenant(ctx, tx, sh.Tenant); err != nil {
@@ -262,14 +262,14 @@ func (s *Store) CreateShare(ctx context.Context, sh access.CaseShare) (access.Ca
 		}
 		return appendAudit(ctx, tx, sh.Tenant, "case.share", "case:"+sh.CaseID, nil, out)
 	})
-	if pgCode(err) == "22P02" {
+	if pgCode(err) == codeInvalidText {
 		return out, cases.ErrNotFound
 	}
 	return out, err
 }
 
 // RevokeShare ends a share at once and audits it.
-func (s *Store) RevokeShare(ctx context.Context, tenantCode, caseID, shareID, by string) (access.CaseShare, error) {
+func (s *AccessDB) RevokeShare(ctx context.Context, tenantCode, caseID, shareID, by string) (access.CaseShare, error) {
 	var out access.CaseShare
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		before, err := scanShare(tx.QueryRow(ctx, `SELECT `+shareColumns+` FROM case_shares WHERE tenant_id = $1 AND case_id = $2 AND id = $3 FOR UPDATE`, tenantCode, caseID, shareID))
@@ -289,14 +289,14 @@ func (s *Store) RevokeShare(ctx context.Context, tenantCode, caseID, shareID, by
 		}
 		return appendAudit(ctx, tx, tenantCode, "case.share.revoke", "case:"+caseID, before, out)
 	})
-	if pgCode(err) == "22P02" {
+	if pgCode(err) == codeInvalidText {
 		return out, access.ErrShareNotFound
 	}
 	return out, err
 }
 
 // CaseShares lists the shares of a case, newest first, revoked and expired ones included.
-func (s *Store) CaseShares(ctx context.Context, tenantCode, caseID string) ([]access.CaseShare, error) {
+func (s *AccessDB) CaseShares(ctx context.Context, tenantCode, caseID string) ([]access.CaseShare, error) {
 	var out []access.CaseShare
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT `+shareColumns+` FROM case_shares WHERE tenant_id = $1 AND case_id = $2 ORDER BY created_at DESC, id`, tenantCode, caseID)
@@ -306,7 +306,7 @@ func (s *Store) CaseShares(ctx context.Context, tenantCode, caseID string) ([]ac
 		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (access.CaseShare, error) { return scanShare(r) })
 		return err
 	})
-	if pgCode(err) == "22P02" {
+	if pgCode(err) == codeInvalidText {
 		return nil, cases.ErrNotFound
 	}
 	return out, err
@@ -315,7 +315,7 @@ func (s *Store) CaseShares(ctx context.Context, tenantCode, caseID string) ([]ac
 // SharedWith lists the active shares a principal of the grantee tenant is covered by: those to
 // the tenant as a whole, and those to org when it is not "" (the tenant's staff have none),
 // newest first, across the sharing tenants.
-func (s *Store) SharedWith(ctx context.Context, granteeTenant, org string, now time.Time, limit int) ([]access.CaseShare, error) {
+func (s *AccessDB) SharedWith(ctx context.Context, granteeTenant, org string, now time.Time, limit int) ([]access.CaseShare, error) {
 	var out []access.CaseShare
 	err := s.inTenant(ctx, granteeTenant, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT `+shareColumns+` FROM case_shares
@@ -333,7 +333,7 @@ func (s *Store) SharedWith(ctx context.Context, granteeTenant, org string, now t
 
 // LinkCase links an active organisation of the tenant to a case, or assigns a user of the
 // tenant as one of its mediators; linking again updates the reason and note. Audited.
-func (s *Store) LinkCase(ctx context.Context, tenantCode, caseID string, l access.Link) (access.Link, error) {
+func (s *AccessDB) LinkCase(ctx context.Context, tenantCode, caseID string, l access.Link) (access.Link, error) {
 	var out access.Link
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		if _, err := activeTenant(ctx, tx, tenantCode); err != nil {
@@ -351,7 +351,7 @@ func (s *Store) LinkCase(ctx context.Context, tenantCode, caseID string, l acces
 			return err
 		}
 		if !ok {
-			return &access.FieldError{Field: "party_id", Message: "不是本租户的在用组织或用户 / not an active organisation or user of the tenant"}
+			return access.InvalidField("party_id", "不是本租户的在用组织或用户 / not an active organisation or user of the tenant")
 		}
 		err := tx.QueryRow(ctx, `INSERT INTO case_links (tenant_id, case_id, kind, party_id, reason, note, created_by, received_at)
 			SELECT $1, $2, $3, $4, $5, $6, $7, received_at FROM cases WHERE tenant_id = $1 AND id = $2
@@ -364,14 +364,14 @@ func (s *Store) LinkCase(ctx context.Context, tenantCode, caseID string, l acces
 		}
 		return appendAudit(ctx, tx, tenantCode, "case.link", "case:"+caseID, nil, out)
 	})
-	if pgCode(err) == "22P02" {
+	if pgCode(err) == codeInvalidText {
 		return out, cases.ErrNotFound
 	}
 	return out, err
 }
 
 // UnlinkCase removes a link; false when there was none. Audited.
-func (s *Store) UnlinkCase(ctx context.Context, tenantCode, caseID, kind, partyID string) (bool, error) {
+func (s *AccessDB) UnlinkCase(ctx context.Context, tenantCode, caseID, kind, partyID string) (bool, error) {
 	var found bool
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		var before access.Link
@@ -387,14 +387,14 @@ func (s *Store) UnlinkCase(ctx context.Context, tenantCode, caseID, kind, partyI
 		found = true
 		return appendAudit(ctx, tx, tenantCode, "case.unlink", "case:"+caseID, before, nil)
 	})
-	if pgCode(err) == "22P02" {
+	if pgCode(err) == codeInvalidText {
 		return false, nil
 	}
 	return found, err
 }
 
 // CaseLinks lists the links of a case.
-func (s *Store) CaseLinks(ctx context.Context, tenantCode, caseID string) ([]access.Link, error) {
+func (s *AccessDB) CaseLinks(ctx context.Context, tenantCode, caseID string) ([]access.Link, error) {
 	var out []access.Link
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT kind, party_id::text, reason, note, created_by, created_at FROM case_links
@@ -409,7 +409,7 @@ func (s *Store) CaseLinks(ctx context.Context, tenantCode, caseID string) ([]acc
 		})
 		return err
 	})
-	if pgCode(err) == "22P02" {
+	if pgCode(err) == codeInvalidText {
 		return nil, cases.ErrNotFound
 	}
 	return out, err
@@ -427,7 +427,7 @@ func linkWarnedAgencyTx(ctx context.Context, tx pgx.Tx, tenantCode, caseID, orgI
 // ChangeTenantRule adds (add) or removes one rule of a tenant (row: ptype first, dom = tenant)
 // and audits the change in that tenant, in one transaction; it reports whether storage
 // changed (false: the rule was held already, or not held).
-func (s *Store) ChangeTenantRule(ctx context.Context, tenantCode string, row []string, add bool, view any) (bool, error) {
+func (s *AccessDB) ChangeTenantRule(ctx context.Context, tenantCode string, row []string, add bool, view any) (bool, error) {
 	var changed bool
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		cols, err := policyColumns([][]string{row})
@@ -458,7 +458,7 @@ func (s *Store) ChangeTenantRule(ctx context.Context, tenantCode string, row []s
 }
 
 // WarningCase returns the case a warning of the tenant is about.
-func (s *Store) WarningCase(ctx context.Context, tenantCode, warningID string) (string, error) {
+func (s *AccessDB) WarningCase(ctx context.Context, tenantCode, warningID string) (string, error) {
 	var caseID string
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `SELECT case_id::text FROM warnings WHERE tenant_id = $1 AND id::text = $2`, tenantCode, warningID).Scan(&caseID)

@@ -57,7 +57,7 @@ func scanFollowUp(now time.Time) pgx.RowToFunc[cases.FollowUp] {
 }
 
 // CaseDetail returns a case with its parties, sessions and follow-ups.
-func (s *Store) CaseDetail(ctx context.Context, tenantCode, id string, now time.Time) (cases.Case, error) {
+func (s *CaseDB) CaseDetail(ctx context.Context, tenantCode, id string, now time.Time) (cases.Case, error) {
 	var c cases.Case
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		var err error
@@ -70,7 +70,7 @@ func (s *Store) CaseDetail(ctx context.Context, tenantCode, id string, now time.
 // ApplyAction performs an action on a case in one transaction: it locks the case, checks the
 // version the caller saw, lets plan decide the effect (state machine and validation), checks
 // the committee and follow-up it names, applies the effect and appends the history event.
-func (s *Store) ApplyAction(ctx context.Context, tenantCode, id string, in cases.ActionInput, now time.Time,
+func (s *CaseDB) ApplyAction(ctx context.Context, tenantCode, id string, in cases.ActionInput, now time.Time,
 	plan func(cases.Case) (cases.Effect, error)) (cases.Case, error) {
 	var out cases.Case
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
@@ -78,7 +78,7 @@ func (s *Store) ApplyAction(ctx context.Context, tenantCode, id string, in cases
 			return err
 		}
 		if _, err := tx.Exec(ctx, "SELECT 1 FROM cases WHERE tenant_id = $1 AND id = $2 FOR UPDATE", tenantCode, id); err != nil {
-			if pgCode(err) == "22P02" {
+			if pgCode(err) == codeInvalidText {
 				return cases.ErrNotFound
 			}
 			return err
@@ -248,7 +248,7 @@ func stringsOrEmpty(xs []string) []string {
 
 // FollowUps lists a tenant's follow-ups by due date: state "due" (pending), "overdue" (pending
 // and past due), "done", or "" for all; after is the last id of the previous page.
-func (s *Store) FollowUps(ctx context.Context, tenantCode, state string, now time.Time, afterDue time.Time, afterID string, limit int, scope *access.Scope) ([]cases.FollowUp, error) {
+func (s *CaseDB) FollowUps(ctx context.Context, tenantCode, state string, now time.Time, afterDue time.Time, afterID string, limit int, scope *access.Scope) ([]cases.FollowUp, error) {
 	var out []cases.FollowUp
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		q := `SELECT f.id::text, f.case_id::text, c.number, f.due_at, f.done_at, f.result, f.note FROM case_follow_ups f
@@ -282,14 +282,14 @@ func (s *Store) FollowUps(ctx context.Context, tenantCode, state string, now tim
 		out, err = pgx.CollectRows(rows, scanFollowUp(now))
 		return err
 	})
-	if pgCode(err) == "22P02" {
+	if pgCode(err) == codeInvalidText {
 		return nil, cases.ErrInvalid
 	}
 	return out, err
 }
 
 // Committees lists a tenant's active committees and brand studios, for routing.
-func (s *Store) Committees(ctx context.Context, tenantCode string) ([]cases.Committee, error) {
+func (s *CaseDB) Committees(ctx context.Context, tenantCode string) ([]cases.Committee, error) {
 	var out []cases.Committee
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT id::text, name, kind, street_code, village_code, industry, stationed_at FROM organisations
@@ -307,7 +307,7 @@ func (s *Store) Committees(ctx context.Context, tenantCode string) ([]cases.Comm
 }
 
 // CommitteeName returns the name of an organisation of the tenant.
-func (s *Store) CommitteeName(ctx context.Context, tenantCode, id string) (string, error) {
+func (s *CaseDB) CommitteeName(ctx context.Context, tenantCode, id string) (string, error) {
 	var name string
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `SELECT name FROM organisations WHERE tenant_id = $1 AND id::text = $2`, tenantCode, id).Scan(&name)
@@ -319,7 +319,7 @@ func (s *Store) CommitteeName(ctx context.Context, tenantCode, id string) (strin
 }
 
 // CaseSettings returns a tenant's own lifecycle rules (zero values where it kept the defaults).
-func (s *Store) CaseSettings(ctx context.Context, tenantCode string) (cases.Settings, error) {
+func (s *CaseDB) CaseSettings(ctx context.Context, tenantCode string) (cases.Settings, error) {
 	var st cases.Settings
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		var limits, routing []byte
@@ -340,7 +340,7 @@ func (s *Store) CaseSettings(ctx context.Context, tenantCode string) (cases.Sett
 }
 
 // PutCaseSettings stores a tenant's lifecycle rules and audits the change.
-func (s *Store) PutCaseSettings(ctx context.Context, tenantCode string, st cases.Settings) error {
+func (s *CaseDB) PutCaseSettings(ctx context.Context, tenantCode string, st cases.Settings) error {
 	return s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		if _, err := activeTenant(ctx, tx, tenantCode); err != nil {
 			return err

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 
 	"github.com/fengqiao/fengqiao/core/cases"
 	"github.com/fengqiao/fengqiao/core/orgs"
@@ -22,7 +21,7 @@ import (
 // A referred case reaching its outcome reports back to the referring agency (诉调对接 feedback):
 // a message in the agency's inbox and, when it registered one, a signed webhook delivery. The
 // report carries the case number, the outcome and the channel — no party data.
-func (s *Store) afterCaseChange(ctx context.Context, tx pgx.Tx, before, after *cases.Case) error {
+func (s *CaseDB) afterCaseChange(ctx context.Context, tx pgx.Tx, before, after *cases.Case) error {
 	if err := maintainStats(ctx, tx, after.TenantCode, before, after); err != nil {
 		return err
 	}
@@ -37,8 +36,7 @@ func (s *Store) afterCaseChange(ctx context.Context, tx pgx.Tx, before, after *c
 			return err
 		}
 	}
-	if before != nil && after.Referral != nil && after.Referral.AgencyID != "" && !cases.Concluded(before.Status) &&
-		(after.Status == cases.StatusSucceeded || after.Status == cases.StatusFailed || after.Status == cases.StatusGuided) {
+	if cases.ReportsOutcome(before, after) {
 		return reportOutcome(ctx, tx, after)
 	}
 	return nil
@@ -46,7 +44,7 @@ func (s *Store) afterCaseChange(ctx context.Context, tx pgx.Tx, before, after *c
 
 // ReferringAgency returns an organisation's name and whether it is a partner agency (whatever
 // its status); an unknown organisation is no agency.
-func (s *Store) ReferringAgency(ctx context.Context, tenantCode, orgID string) (string, bool, error) {
+func (s *CaseDB) ReferringAgency(ctx context.Context, tenantCode, orgID string) (string, bool, error) {
 	var name string
 	var agency bool
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
@@ -81,26 +79,12 @@ func checkAgency(ctx context.Context, tx pgx.Tx, tenantCode, id string) error {
 	return nil
 }
 
-// KindReferralFeedback is the inbox and webhook event of an outcome reported to the referrer.
-const KindReferralFeedback = "referral.feedback"
-
-var outcomeZH = map[cases.Status]string{cases.StatusSucceeded: "调解成功", cases.StatusFailed: "调解不成", cases.StatusGuided: "不宜调解，已引导至其他途径"}
-
+// reportOutcome tells the referring agency of c its outcome (warnings.OutcomeFeedback): a message
+// in its inbox and, when it registered one, a signed webhook delivery.
 func reportOutcome(ctx context.Context, tx pgx.Tx, c *cases.Case) error {
-	channel, _ := c.Outcome["channel"].(string)
-	payload := map[string]any{"event": KindReferralFeedback, "tenant": c.TenantCode, "case_id": c.ID, "number": c.Number,
-		"reference": c.Referral.Reference, "outcome": c.Status, "channel": channel}
-	if c.Agreement != nil {
-		payload["agreement_form"] = c.Agreement.Form
-	}
-	title := "委托案件办理结果反馈 / Outcome of a referred case"
-	body := fmt.Sprintf("案件 %s（贵单位文号 %s）：%s。 / Case %s (your reference %s): %s.", c.Number, c.Referral.Reference, outcomeZH[c.Status],
-		c.Number, c.Referral.Reference, c.Status)
-	if channel != "" {
-		body += " 引导途径 / channel: " + channel
-	}
+	title, body, payload := warnings.OutcomeFeedback(c)
 	if err := insertMessage(ctx, tx, c.TenantCode, warnings.Message{Recipient: warnings.OrgRecipient(c.Referral.AgencyID),
-		Kind: KindReferralFeedback, Title: title, Body: body, CaseID: c.ID, SourceTenant: c.TenantCode}); err != nil {
+		Kind: warnings.KindReferralFeedback, Title: title, Body: body, CaseID: c.ID, SourceTenant: c.TenantCode}); err != nil {
 		return err
 	}
 	var url string
@@ -113,8 +97,8 @@ func reportOutcome(ctx context.Context, tx pgx.Tx, c *cases.Case) error {
 	}
 	id := uuid.NewString()
 	if _, err := tx.Exec(ctx, `INSERT INTO webhook_deliveries (tenant_id, id, org_id, url, event, payload) VALUES ($1, $2, $3, $4, $5, $6)`,
-		c.TenantCode, id, c.Referral.AgencyID, url, KindReferralFeedback, raw); err != nil {
+		c.TenantCode, id, c.Referral.AgencyID, url, warnings.KindReferralFeedback, raw); err != nil {
 		return err
 	}
-	return enqueue(ctx, tx, webhookDeliverArgs{Tenant: c.TenantCode, DeliveryID: id}, nil)
+	return enqueue(ctx, tx, WebhookDeliverArgs{Tenant: c.TenantCode, DeliveryID: id}, nil)
 }

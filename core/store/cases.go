@@ -72,7 +72,7 @@ func scanParty(row pgx.Row) (string, cases.Party, error) {
 }
 
 // CreateCase stores a new case in one transaction; see cases.Repo.
-func (s *Store) CreateCase(ctx context.Context, c cases.Case, idem *cases.Idempotency, assess func(prior, failed int) cases.Assessment) (cases.Case, bool, error) {
+func (s *CaseDB) CreateCase(ctx context.Context, c cases.Case, idem *cases.Idempotency, assess func(prior, failed int) cases.Assessment) (cases.Case, bool, error) {
 	var (
 		out      cases.Case
 		replayed bool
@@ -184,7 +184,7 @@ func queueUnchecked(b *pgx.Batch, tenantCode, caseID string, a audit.Actor, u *c
 
 func loadCase(ctx context.Context, tx pgx.Tx, tenantCode, id string) (cases.Case, error) {
 	c, err := scanCase(tx.QueryRow(ctx, "SELECT "+caseColumns+" FROM cases WHERE tenant_id = $1 AND id = $2", tenantCode, id))
-	if isNoRows(err) || pgCode(err) == "22P02" {
+	if isNoRows(err) || pgCode(err) == codeInvalidText {
 		return c, cases.ErrNotFound
 	}
 	if err != nil {
@@ -202,7 +202,7 @@ func loadCase(ctx context.Context, tx pgx.Tx, tenantCode, id string) (cases.Case
 }
 
 // Cases lists a tenant's cases newest first, with their parties, after the filter's cursor.
-func (s *Store) Cases(ctx context.Context, tenantCode string, f cases.Filter) ([]cases.Case, error) {
+func (s *CaseDB) Cases(ctx context.Context, tenantCode string, f cases.Filter) ([]cases.Case, error) {
 	var out []cases.Case
 	where := "cases.tenant_id = $1"
 	args := []any{tenantCode}
@@ -291,7 +291,7 @@ func (s *Store) Cases(ctx context.Context, tenantCode string, f cases.Filter) ([
 		}
 		return prow.Err()
 	})
-	if pgCode(err) == "22P02" {
+	if pgCode(err) == codeInvalidText {
 		return nil, errors.Join(cases.ErrInvalid, err)
 	}
 	return out, err
@@ -314,7 +314,7 @@ func newestFirst(q string, args []any, timeCol, idCol string, afterTime time.Tim
 }
 
 // History returns a case's events in order.
-func (s *Store) History(ctx context.Context, tenantCode, id string) ([]cases.Event, error) {
+func (s *CaseDB) History(ctx context.Context, tenantCode, id string) ([]cases.Event, error) {
 	var out []cases.Event
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		var exists bool
@@ -335,14 +335,14 @@ func (s *Store) History(ctx context.Context, tenantCode, id string) ([]cases.Eve
 		})
 		return err
 	})
-	if pgCode(err) == "22P02" {
+	if pgCode(err) == codeInvalidText {
 		return nil, cases.ErrNotFound
 	}
 	return out, err
 }
 
 // TenantTypes lists a tenant's own dispute types.
-func (s *Store) TenantTypes(ctx context.Context, tenantCode string) ([]cases.DisputeType, error) {
+func (s *DisputeTypeDB) TenantTypes(ctx context.Context, tenantCode string) ([]cases.DisputeType, error) {
 	var out []cases.DisputeType
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT code, name_zh, name_en, industry FROM dispute_types WHERE tenant_id = $1 ORDER BY code`, tenantCode)
@@ -359,14 +359,14 @@ func (s *Store) TenantTypes(ctx context.Context, tenantCode string) ([]cases.Dis
 }
 
 // RecordPIIRead audits a full read of parties' personal data.
-func (s *Store) RecordPIIRead(ctx context.Context, tenantCode, caseID string, partyIDs []string) error {
+func (s *CaseDB) RecordPIIRead(ctx context.Context, tenantCode, caseID string, partyIDs []string) error {
 	return s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		return appendAudit(ctx, tx, tenantCode, "case.pii.read", "case:"+caseID, nil, map[string]any{"parties": partyIDs})
 	})
 }
 
 // CreateDisputeType adds a tenant's own dispute type.
-func (s *Store) CreateDisputeType(ctx context.Context, tenantCode string, t cases.DisputeType) error {
+func (s *CaseDB) CreateDisputeType(ctx context.Context, tenantCode string, t cases.DisputeType) error {
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		if _, err := activeTenant(ctx, tx, tenantCode); err != nil {
 			return err
@@ -412,7 +412,7 @@ func priorCases(ctx context.Context, tx pgx.Tx, tenantCode, caseID string, parti
 
 // IntakeRules reads, in one round trip, what an intake is checked against: the tenant's own
 // dispute types and its lifecycle settings.
-func (s *Store) IntakeRules(ctx context.Context, tenantCode string) ([]cases.DisputeType, cases.Settings, error) {
+func (s *CaseDB) IntakeRules(ctx context.Context, tenantCode string) ([]cases.DisputeType, cases.Settings, error) {
 	var (
 		types []cases.DisputeType
 		st    cases.Settings
@@ -447,7 +447,7 @@ func (s *Store) IntakeRules(ctx context.Context, tenantCode string) ([]cases.Dis
 }
 
 // SealedParties pages through a tenant's parties (sealed personal data only), by party id.
-func (s *Store) SealedParties(ctx context.Context, tenantCode, afterID string, limit int) ([]cases.SealedParty, error) {
+func (s *CaseDB) SealedParties(ctx context.Context, tenantCode, afterID string, limit int) ([]cases.SealedParty, error) {
 	var out []cases.SealedParty
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT case_id::text, id::text, id_number_enc, phone_enc, address_enc FROM case_parties
@@ -465,7 +465,7 @@ func (s *Store) SealedParties(ctx context.Context, tenantCode, afterID string, l
 }
 
 // ResealParties stores re-encrypted personal data of parties (key rotation), in one transaction.
-func (s *Store) ResealParties(ctx context.Context, tenantCode string, parties []cases.SealedParty) error {
+func (s *CaseDB) ResealParties(ctx context.Context, tenantCode string, parties []cases.SealedParty) error {
 	if len(parties) == 0 {
 		return nil
 	}

@@ -6,8 +6,8 @@ import (
 	"io"
 	"io/fs"
 	"net"
-	"strings"
 
+	"github.com/jackc/pgerrcode"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -31,10 +31,22 @@ func pgCode(err error) string {
 	return ""
 }
 
+// The SQLSTATE codes the store tells apart; the only place they are named (pgerrcode spells
+// PostgreSQL's table of codes, so no literal like "23505" appears in the store).
 const (
-	codeUniqueViolation = "23505"
-	codeFKViolation     = "23503"
-	codeRLSViolation    = "42501"
+	codeUniqueViolation  = pgerrcode.UniqueViolation           // 23505
+	codeFKViolation      = pgerrcode.ForeignKeyViolation       // 23503
+	codeCheckViolation   = pgerrcode.CheckViolation            // 23514
+	codeRLSViolation     = pgerrcode.InsufficientPrivilege     // 42501: row-level security refused the row
+	codeInvalidText      = pgerrcode.InvalidTextRepresentation // 22P02: e.g. a malformed uuid
+	codeUndefinedFunc    = pgerrcode.UndefinedFunction         // 42883
+	codeUndefinedObject  = pgerrcode.UndefinedObject           // 42704: e.g. a role that does not exist
+	codeSerialization    = pgerrcode.SerializationFailure      // 40001
+	codeDeadlock         = pgerrcode.DeadlockDetected          // 40P01
+	codeAdminShutdown    = pgerrcode.AdminShutdown             // 57P01
+	codeCrashShutdown    = pgerrcode.CrashShutdown             // 57P02
+	codeCannotConnectNow = pgerrcode.CannotConnectNow          // 57P03
+	codeTooManyConns     = pgerrcode.TooManyConnections        // 53300
 )
 
 // ErrUnavailable means the database could not be reached: it is down, restarting, refusing
@@ -79,7 +91,8 @@ func isConnectionFailure(err error) bool {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		switch code := pgErr.Code; {
-		case strings.HasPrefix(code, "08"), code == "57P01", code == "57P02", code == "57P03", code == "53300":
+		case pgerrcode.IsConnectionException(code), code == codeAdminShutdown, code == codeCrashShutdown,
+			code == codeCannotConnectNow, code == codeTooManyConns:
 			return true
 		}
 		return false

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/fengqiao/fengqiao/core/warnings"
@@ -10,17 +9,14 @@ import (
 	"github.com/riverqueue/river"
 )
 
-// KindFollowUpDue is the inbox event of a follow-up visit that has come due (回访提醒).
-const KindFollowUpDue = "follow_up.due"
-
-// followUpReminderArgs is the job reminding a district of a follow-up at its due time.
-type followUpReminderArgs struct {
+// FollowUpReminderArgs is the job reminding a district of a follow-up at its due time.
+type FollowUpReminderArgs struct {
 	Tenant     string `json:"tenant"`
 	CaseID     string `json:"case_id"`
 	FollowUpID string `json:"follow_up_id"`
 }
 
-func (followUpReminderArgs) Kind() string { return "follow_up_reminder" }
+func (FollowUpReminderArgs) Kind() string { return "follow_up_reminder" }
 
 // scheduledFollowUp is a follow-up just inserted.
 type scheduledFollowUp struct {
@@ -31,7 +27,7 @@ type scheduledFollowUp struct {
 // scheduleReminders enqueues, in tx, one reminder per follow-up, at its due time.
 func scheduleReminders(ctx context.Context, tx pgx.Tx, tenantCode, caseID string, list []scheduledFollowUp) error {
 	for _, f := range list {
-		if err := enqueue(ctx, tx, followUpReminderArgs{Tenant: tenantCode, CaseID: caseID, FollowUpID: f.id},
+		if err := enqueue(ctx, tx, FollowUpReminderArgs{Tenant: tenantCode, CaseID: caseID, FollowUpID: f.id},
 			&river.InsertOpts{ScheduledAt: f.due}); err != nil {
 			return err
 		}
@@ -39,33 +35,26 @@ func scheduleReminders(ctx context.Context, tx pgx.Tx, tenantCode, caseID string
 	return nil
 }
 
-// reminderWorker puts a "follow-up due" message in the district's inbox, unless the visit was
-// done meanwhile.
-type reminderWorker struct {
-	river.WorkerDefaults[followUpReminderArgs]
-	w *worker
-}
-
-func (r *reminderWorker) Work(ctx context.Context, job *river.Job[followUpReminderArgs]) error {
-	ctx = jobContext(ctx, job.Kind, job.ID)
-	a := job.Args
-	return r.w.s.inTenant(ctx, a.Tenant, func(tx pgx.Tx) error {
+// RemindFollowUp puts a "follow-up due" message in the district's inbox, unless the visit was
+// done meanwhile (or the follow-up is gone); done, the queue's completion of the job, runs last
+// in the same transaction.
+func (s *WarningDB) RemindFollowUp(ctx context.Context, tenantCode, caseID, followUpID string, done func(pgx.Tx) error) error {
+	return s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		var number string
-		var done *time.Time
+		var doneAt *time.Time
 		err := tx.QueryRow(ctx, `SELECT c.number, f.done_at FROM case_follow_ups f JOIN cases c ON c.tenant_id = f.tenant_id AND c.id = f.case_id
-			WHERE f.tenant_id = $1 AND f.case_id = $2 AND f.id::text = $3`, a.Tenant, a.CaseID, a.FollowUpID).Scan(&number, &done)
-		if isNoRows(err) || (err == nil && done != nil) {
-			return completeIn(ctx, tx, job)
+			WHERE f.tenant_id = $1 AND f.case_id = $2 AND f.id::text = $3`, tenantCode, caseID, followUpID).Scan(&number, &doneAt)
+		if isNoRows(err) || (err == nil && doneAt != nil) {
+			return done(tx)
 		}
 		if err != nil {
 			return err
 		}
-		if err := insertMessage(ctx, tx, a.Tenant, warnings.Message{Recipient: warnings.TenantRecipient(a.Tenant), Kind: KindFollowUpDue,
-			Title:  "回访到期：案件 " + number + " / Follow-up due: case " + number,
-			Body:   fmt.Sprintf("请对案件 %s 进行回访并记录结果（follow_up 操作）。 / Visit or call the parties of case %s and record the result (action follow_up).", number, number),
-			CaseID: a.CaseID, SourceTenant: a.Tenant}); err != nil {
+		title, body := warnings.FollowUpDueMessage(number)
+		if err := insertMessage(ctx, tx, tenantCode, warnings.Message{Recipient: warnings.TenantRecipient(tenantCode), Kind: warnings.KindFollowUpDue,
+			Title: title, Body: body, CaseID: caseID, SourceTenant: tenantCode}); err != nil {
 			return err
 		}
-		return completeIn(ctx, tx, job)
+		return done(tx)
 	})
 }

@@ -16,7 +16,7 @@ import (
 
 // ImportRules reads what an import checks a tenant's rows against: the tenant must be usable;
 // its own dispute types, lifecycle settings and active committees.
-func (s *Store) ImportRules(ctx context.Context, tenantCode string) (cases.ImportRules, error) {
+func (s *CaseDB) ImportRules(ctx context.Context, tenantCode string) (cases.ImportRules, error) {
 	var out cases.ImportRules
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		_, err := activeTenant(ctx, tx, tenantCode)
@@ -33,7 +33,7 @@ func (s *Store) ImportRules(ctx context.Context, tenantCode string) (cases.Impor
 }
 
 // ExistingNumbers returns which of the numbers the tenant's cases already have.
-func (s *Store) ExistingNumbers(ctx context.Context, tenantCode string, numbers []string) ([]string, error) {
+func (s *CaseDB) ExistingNumbers(ctx context.Context, tenantCode string, numbers []string) ([]string, error) {
 	var out []string
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT number FROM cases WHERE tenant_id = $1 AND number = ANY($2)`, tenantCode, numbers)
@@ -62,7 +62,7 @@ var importPartyColumns = []string{"tenant_id", "case_id", "id", "position", "rol
 // a legacy number are numbered from a block of their (tenant, year) counter taken in one
 // statement. A legacy number used twice is cases.ErrNumberTaken (validation checks them
 // first; this catches a concurrent intake). It returns the cases stored per tenant.
-func (s *Store) ImportCases(ctx context.Context, meta cases.ImportMeta, next func() ([]cases.Case, error)) (map[string]int, error) {
+func (s *CaseDB) ImportCases(ctx context.Context, meta cases.ImportMeta, next func() ([]cases.Case, error)) (map[string]int, error) {
 	counts := map[string]int{}
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `
@@ -123,7 +123,7 @@ func (s *Store) ImportCases(ctx context.Context, meta cases.ImportMeta, next fun
 }
 
 // importBatch numbers, stages and inserts one batch (cases and their parties).
-func (s *Store) importBatch(ctx context.Context, tx pgx.Tx, file string, batch []cases.Case, checked map[string]bool, acc *importAccumulator) error {
+func (s *CaseDB) importBatch(ctx context.Context, tx pgx.Tx, file string, batch []cases.Case, checked map[string]bool, acc *importAccumulator) error {
 	// Tenants in order of first appearance, and how many new numbers each (tenant, year) needs.
 	type key struct {
 		tenant string

@@ -22,7 +22,7 @@ type importAccumulator struct {
 // stored for a tenant (the transaction then acts for tenantCode): the search documents of the
 // batch are written, its statistics added to the import's sums. Imported cases raise no early
 // warning and report nothing to referring agencies: they are history, not new intakes.
-func (s *Store) afterImport(ctx context.Context, tx pgx.Tx, tenantCode string, imported []cases.Case, acc *importAccumulator) error {
+func (s *CaseDB) afterImport(ctx context.Context, tx pgx.Tx, tenantCode string, imported []cases.Case, acc *importAccumulator) error {
 	kinds, ok := acc.kinds[tenantCode]
 	if !ok {
 		var err error

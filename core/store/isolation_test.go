@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/jackc/pgerrcode"
 	"net/url"
 	"os"
 	"slices"
@@ -222,7 +223,7 @@ func TestNoTenantSeesNoRow(t *testing.T) {
 			t.Run(c.name, func(t *testing.T) {
 				inTenantTx(t, pool, "", func(tx pgx.Tx) {
 					_, err := tx.Exec(context.Background(), c.sql)
-					if got := sqlState(err); got != "42501" {
+					if got := sqlState(err); got != pgerrcode.InsufficientPrivilege {
 						t.Errorf("%s without a tenant: err %v (SQLSTATE %q), want 42501", c.name, err, got)
 					}
 				})
@@ -313,7 +314,7 @@ func TestTenantSeesOnlyItsOwnRows(t *testing.T) {
 			t.Run(c.name, func(t *testing.T) {
 				inTenantTx(t, pool, "310107", func(tx pgx.Tx) {
 					_, err := tx.Exec(ctx, c.sql)
-					if got := sqlState(err); got != "42501" {
+					if got := sqlState(err); got != pgerrcode.InsufficientPrivilege {
 						t.Errorf("%s: err %v (SQLSTATE %q), want 42501", c.sql, err, got)
 					}
 				})
@@ -517,7 +518,7 @@ func TestAppRoleCannotBypassSecurity(t *testing.T) {
 			t.Run(c.name, func(t *testing.T) {
 				inTenantTx(t, pool, "310107", func(tx pgx.Tx) {
 					_, err := tx.Exec(ctx, c.sql)
-					if got := sqlState(err); got != "42501" {
+					if got := sqlState(err); got != pgerrcode.InsufficientPrivilege {
 						t.Errorf("%s: err %v (SQLSTATE %q), want 42501", c.sql, err, got)
 					}
 				})
@@ -529,7 +530,7 @@ func TestAppRoleCannotBypassSecurity(t *testing.T) {
 			}
 			// With row_security off, a query that RLS would filter fails instead of leaking.
 			_, err := tx.Exec(ctx, "SELECT count(*) FROM users")
-			if got := sqlState(err); got != "42501" {
+			if got := sqlState(err); got != pgerrcode.InsufficientPrivilege {
 				t.Errorf("row_security=off: err %v (SQLSTATE %q), want 42501", err, got)
 			}
 		})

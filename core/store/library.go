@@ -24,7 +24,7 @@ func scanEntry(row pgx.Row, extra ...any) (library.Entry, error) {
 }
 
 // CreateLibraryEntry stores a submitted entry with its search document and audits it.
-func (s *Store) CreateLibraryEntry(ctx context.Context, e library.Entry, doc string) (library.Entry, error) {
+func (s *LibraryDB) CreateLibraryEntry(ctx context.Context, e library.Entry, doc string) (library.Entry, error) {
 	var out library.Entry
 	err := s.inTenant(ctx, e.TenantCode, func(tx pgx.Tx) error {
 		if _, err := activeTenant(ctx, tx, e.TenantCode); err != nil {
@@ -47,7 +47,7 @@ func (s *Store) CreateLibraryEntry(ctx context.Context, e library.Entry, doc str
 }
 
 // LibraryEntry returns one entry of a tenant's library.
-func (s *Store) LibraryEntry(ctx context.Context, tenantCode, id string) (library.Entry, error) {
+func (s *LibraryDB) LibraryEntry(ctx context.Context, tenantCode, id string) (library.Entry, error) {
 	var e library.Entry
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		var err error
@@ -62,7 +62,7 @@ func (s *Store) LibraryEntry(ctx context.Context, tenantCode, id string) (librar
 
 // LibraryEntries lists a tenant's entries of a status: by relevance (ts_rank_cd) when the
 // filter has a query, else newest first.
-func (s *Store) LibraryEntries(ctx context.Context, tenantCode string, f library.Filter) ([]library.Entry, error) {
+func (s *LibraryDB) LibraryEntries(ctx context.Context, tenantCode string, f library.Filter) ([]library.Entry, error) {
 	var out []library.Entry
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		var (
@@ -92,7 +92,7 @@ func (s *Store) LibraryEntries(ctx context.Context, tenantCode string, f library
 }
 
 // ReviewLibraryEntry publishes or rejects a submitted entry and audits the decision.
-func (s *Store) ReviewLibraryEntry(ctx context.Context, tenantCode, id string, to library.Status, reviewer, reason string, at time.Time) (library.Entry, error) {
+func (s *LibraryDB) ReviewLibraryEntry(ctx context.Context, tenantCode, id string, to library.Status, reviewer, reason string, at time.Time) (library.Entry, error) {
 	var out library.Entry
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		if _, err := activeTenant(ctx, tx, tenantCode); err != nil {
@@ -123,7 +123,7 @@ func (s *Store) ReviewLibraryEntry(ctx context.Context, tenantCode, id string, t
 // SimilarEntries returns a tenant's published entries most similar to a case: those matching
 // any of the case's terms or of its dispute type, by ts_rank of the terms plus a boost for the
 // same dispute type; never an entry of the case itself.
-func (s *Store) SimilarEntries(ctx context.Context, tenantCode, caseID, anyTerms, disputeType string, limit int) ([]library.Entry, error) {
+func (s *LibraryDB) SimilarEntries(ctx context.Context, tenantCode, caseID, anyTerms, disputeType string, limit int) ([]library.Entry, error) {
 	var out []library.Entry
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, "SELECT "+entryColumns+`, score FROM (

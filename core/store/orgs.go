@@ -88,7 +88,7 @@ func specList(xs []string) []string {
 
 // notFound reports a missing record, also for an id PostgreSQL cannot read as a uuid (22P02).
 func notFound(err error, resource string) error {
-	if isNoRows(err) || pgCode(err) == "22P02" {
+	if isNoRows(err) || pgCode(err) == codeInvalidText {
 		return &orgs.NotFoundError{Resource: resource}
 	}
 	return err
@@ -139,14 +139,14 @@ func (l *listQuery) page(f orgs.Filter) (string, []any) {
 
 // listErr reports a cursor id PostgreSQL cannot read (the API checks it first).
 func listErr(err error) error {
-	if pgCode(err) == "22P02" {
+	if pgCode(err) == codeInvalidText {
 		return errors.Join(&orgs.ValidationError{Errors: []orgs.FieldError{{Field: "after", Message: "游标无效 / invalid cursor"}}}, err)
 	}
 	return err
 }
 
 // CreateOrganisation registers an organisation; see orgs.Repo.
-func (s *Store) CreateOrganisation(ctx context.Context, o orgs.Organisation) (orgs.Organisation, error) {
+func (s *OrgDB) CreateOrganisation(ctx context.Context, o orgs.Organisation) (orgs.Organisation, error) {
 	var out orgs.Organisation
 	err := s.inTenant(ctx, o.TenantCode, func(tx pgx.Tx) error {
 		if _, err := activeTenant(ctx, tx, o.TenantCode); err != nil {
@@ -175,7 +175,7 @@ func loadOrganisation(ctx context.Context, tx pgx.Tx, tenantCode, id, lock strin
 }
 
 // Organisation returns an organisation of a tenant.
-func (s *Store) Organisation(ctx context.Context, tenantCode, id string) (orgs.Organisation, error) {
+func (s *OrgDB) Organisation(ctx context.Context, tenantCode, id string) (orgs.Organisation, error) {
 	var o orgs.Organisation
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		var err error
@@ -186,7 +186,7 @@ func (s *Store) Organisation(ctx context.Context, tenantCode, id string) (orgs.O
 }
 
 // Organisations lists a tenant's organisations by name, then id, after the filter's cursor.
-func (s *Store) Organisations(ctx context.Context, tenantCode string, f orgs.Filter) ([]orgs.Organisation, error) {
+func (s *OrgDB) Organisations(ctx context.Context, tenantCode string, f orgs.Filter) ([]orgs.Organisation, error) {
 	var out []orgs.Organisation
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		q, args := newListQuery(orgColumns, "organisations", "kind", tenantCode, f).page(f)
@@ -201,7 +201,7 @@ func (s *Store) Organisations(ctx context.Context, tenantCode string, f orgs.Fil
 }
 
 // UpdateOrganisation applies a change to an organisation; see orgs.Repo.
-func (s *Store) UpdateOrganisation(ctx context.Context, tenantCode, id string, apply func(*orgs.Organisation) error) (orgs.Organisation, error) {
+func (s *OrgDB) UpdateOrganisation(ctx context.Context, tenantCode, id string, apply func(*orgs.Organisation) error) (orgs.Organisation, error) {
 	var out orgs.Organisation
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		if _, err := activeTenant(ctx, tx, tenantCode); err != nil {
@@ -256,7 +256,7 @@ func orgLookup(ctx context.Context, tx pgx.Tx, tenantCode string) orgs.OrgLookup
 }
 
 // CreateMediator registers a mediator; see orgs.Repo.
-func (s *Store) CreateMediator(ctx context.Context, m orgs.Mediator, check func(orgs.OrgLookup) error) (orgs.Mediator, error) {
+func (s *OrgDB) CreateMediator(ctx context.Context, m orgs.Mediator, check func(orgs.OrgLookup) error) (orgs.Mediator, error) {
 	var out orgs.Mediator
 	err := s.inTenant(ctx, m.TenantCode, func(tx pgx.Tx) error {
 		if _, err := activeTenant(ctx, tx, m.TenantCode); err != nil {
@@ -285,7 +285,7 @@ func loadMediator(ctx context.Context, tx pgx.Tx, tenantCode, id, lock string) (
 }
 
 // Mediator returns a mediator of a tenant.
-func (s *Store) Mediator(ctx context.Context, tenantCode, id string) (orgs.Mediator, error) {
+func (s *OrgDB) Mediator(ctx context.Context, tenantCode, id string) (orgs.Mediator, error) {
 	var m orgs.Mediator
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		var err error
@@ -296,7 +296,7 @@ func (s *Store) Mediator(ctx context.Context, tenantCode, id string) (orgs.Media
 }
 
 // Mediators lists a tenant's mediators by name, then id, after the filter's cursor.
-func (s *Store) Mediators(ctx context.Context, tenantCode string, f orgs.Filter) ([]orgs.Mediator, error) {
+func (s *OrgDB) Mediators(ctx context.Context, tenantCode string, f orgs.Filter) ([]orgs.Mediator, error) {
 	var out []orgs.Mediator
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		l := newListQuery(mediatorColumns, "mediators", "kind", tenantCode, f)
@@ -318,7 +318,7 @@ func (s *Store) Mediators(ctx context.Context, tenantCode string, f orgs.Filter)
 }
 
 // UpdateMediator applies a change to a mediator; see orgs.Repo.
-func (s *Store) UpdateMediator(ctx context.Context, tenantCode, id string, apply func(*orgs.Mediator, orgs.OrgLookup) error) (orgs.Mediator, error) {
+func (s *OrgDB) UpdateMediator(ctx context.Context, tenantCode, id string, apply func(*orgs.Mediator, orgs.OrgLookup) error) (orgs.Mediator, error) {
 	var out orgs.Mediator
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		if _, err := activeTenant(ctx, tx, tenantCode); err != nil {
@@ -351,7 +351,7 @@ func (s *Store) UpdateMediator(ctx context.Context, tenantCode, id string, apply
 }
 
 // CreateExpert adds an expert to a tenant's pool.
-func (s *Store) CreateExpert(ctx context.Context, e orgs.Expert) (orgs.Expert, error) {
+func (s *OrgDB) CreateExpert(ctx context.Context, e orgs.Expert) (orgs.Expert, error) {
 	var out orgs.Expert
 	err := s.inTenant(ctx, e.TenantCode, func(tx pgx.Tx) error {
 		if _, err := activeTenant(ctx, tx, e.TenantCode); err != nil {
@@ -375,7 +375,7 @@ func loadExpert(ctx context.Context, tx pgx.Tx, tenantCode, id, lock string) (or
 }
 
 // Expert returns an expert of a tenant.
-func (s *Store) Expert(ctx context.Context, tenantCode, id string) (orgs.Expert, error) {
+func (s *OrgDB) Expert(ctx context.Context, tenantCode, id string) (orgs.Expert, error) {
 	var e orgs.Expert
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		var err error
@@ -387,7 +387,7 @@ func (s *Store) Expert(ctx context.Context, tenantCode, id string) (orgs.Expert,
 
 // Experts lists a tenant's expert pool by name, then id, after the filter's cursor; the
 // filter's Kind is the field.
-func (s *Store) Experts(ctx context.Context, tenantCode string, f orgs.Filter) ([]orgs.Expert, error) {
+func (s *OrgDB) Experts(ctx context.Context, tenantCode string, f orgs.Filter) ([]orgs.Expert, error) {
 	var out []orgs.Expert
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		l := newListQuery(expertColumns, "experts", "field", tenantCode, f)
@@ -406,7 +406,7 @@ func (s *Store) Experts(ctx context.Context, tenantCode string, f orgs.Filter) (
 }
 
 // UpdateExpert applies a change to an expert; see orgs.Repo.
-func (s *Store) UpdateExpert(ctx context.Context, tenantCode, id string, apply func(*orgs.Expert) error) (orgs.Expert, error) {
+func (s *OrgDB) UpdateExpert(ctx context.Context, tenantCode, id string, apply func(*orgs.Expert) error) (orgs.Expert, error) {
 	var out orgs.Expert
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		if _, err := activeTenant(ctx, tx, tenantCode); err != nil {

@@ -12,25 +12,22 @@ import (
 	"github.com/fengqiao/fengqiao/core/cases"
 	"github.com/fengqiao/fengqiao/core/plugins"
 	"github.com/fengqiao/fengqiao/core/warnings"
-	pluginv1 "github.com/fengqiao/fengqiao/plugins/sdk/proto/fengqiao/plugin/v1"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
-	"google.golang.org/protobuf/encoding/protojson"
 )
 
 // The plugin platform's tables (migration 00018): the catalog, enablements, each plugin's
-// documents, job runs; and the queue jobs that deliver after-events and run scheduled jobs.
+// documents, job runs; and the queue jobs that deliver after-events and run scheduled jobs
+// (inserted here, worked by core/jobs).
 
 // pluginsChannel is the NOTIFY channel of catalog and enablement changes.
 const pluginsChannel = "fengqiao_plugins"
 
-var manifestJSON = protojson.MarshalOptions{UseProtoNames: true}
-
 // InstallPlugin records r in the catalog, replacing an installed version of the same name
 // (kept as Previous). Audited in the platform's trail.
-func (s *Store) InstallPlugin(ctx context.Context, r plugins.Record) (plugins.Record, error) {
-	m, err := manifestJSON.Marshal(r.Manifest)
+func (s *PluginDB) InstallPlugin(ctx context.Context, r plugins.Record) (plugins.Record, error) {
+	m, err := json.Marshal(r.Manifest)
 	if err != nil {
 		return r, err
 	}
@@ -63,7 +60,7 @@ func (s *Store) InstallPlugin(ctx context.Context, r plugins.Record) (plugins.Re
 const rootTenant = "000000"
 
 // Plugins lists the catalog by name.
-func (s *Store) Plugins(ctx context.Context) ([]plugins.Record, error) {
+func (s *PluginDB) Plugins(ctx context.Context) ([]plugins.Record, error) {
 	rows, err := s.pool.Query(ctx, `SELECT name, version, sha256, path, protocol_version, manifest, installed_by, installed_at, previous
 		FROM plugins ORDER BY name`)
 	if err != nil {
@@ -75,8 +72,8 @@ func (s *Store) Plugins(ctx context.Context) ([]plugins.Record, error) {
 		if err := row.Scan(&r.Name, &r.Version, &r.SHA256, &r.Path, &r.ProtocolVersion, &m, &r.InstalledBy, &r.InstalledAt, &r.Previous); err != nil {
 			return r, err
 		}
-		r.Manifest = &pluginv1.Manifest{}
-		if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(m, r.Manifest); err != nil {
+		r.Manifest = &plugins.Manifest{}
+		if err := json.Unmarshal(m, r.Manifest); err != nil {
 			return r, fmt.Errorf("store: plugin %s: manifest: %w", r.Name, err)
 		}
 		return r, nil
@@ -85,7 +82,7 @@ func (s *Store) Plugins(ctx context.Context) ([]plugins.Record, error) {
 
 // PluginEnablements lists every enablement row: a platform read, acting for the country, whose
 // subtree is every tenant (plugin_tenants is under row-level security).
-func (s *Store) PluginEnablements(ctx context.Context) ([]plugins.Enablement, error) {
+func (s *PluginDB) PluginEnablements(ctx context.Context) ([]plugins.Enablement, error) {
 	var out []plugins.Enablement
 	err := s.inTenant(ctx, rootTenant, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT plugin, tenant_code, subtree, enabled, settings, permissions, mandatory, updated_by, updated_at
@@ -104,7 +101,7 @@ func (s *Store) PluginEnablements(ctx context.Context) ([]plugins.Enablement, er
 
 // SetPluginEnablement writes the enablement of a plugin for a tenant (or its subtree), audited
 // in that tenant's trail. The tenant must be active.
-func (s *Store) SetPluginEnablement(ctx context.Context, e plugins.Enablement) (plugins.Enablement, error) {
+func (s *PluginDB) SetPluginEnablement(ctx context.Context, e plugins.Enablement) (plugins.Enablement, error) {
 	e.UpdatedBy = audit.ActorFrom(ctx).Subject
 	err := s.inTenant(ctx, e.TenantCode, func(tx pgx.Tx) error {
 		if _, err := activeTenant(ctx, tx, e.TenantCode); err != nil {
@@ -126,7 +123,7 @@ func (s *Store) SetPluginEnablement(ctx context.Context, e plugins.Enablement) (
 				settings = excluded.settings, permissions = excluded.permissions, mandatory = excluded.mandatory,
 				updated_by = excluded.updated_by, updated_at = now()
 			RETURNING updated_at`, e.Plugin, e.TenantCode, e.Subtree, e.Enabled, e.Settings, e.Permissions, e.Mandatory, e.UpdatedBy).Scan(&e.UpdatedAt)
-		if pgCode(err) == "23503" {
+		if pgCode(err) == codeFKViolation {
 			return plugins.ErrNotInstalled
 		}
 		if err != nil {
@@ -149,7 +146,7 @@ func (s *Store) SetPluginEnablement(ctx context.Context, e plugins.Enablement) (
 
 // WatchPlugins calls onChange whenever the catalog or an enablement changes (in any process),
 // and once when it starts listening (and after each reconnect), until ctx ends.
-func (s *Store) WatchPlugins(ctx context.Context, onChange func()) {
+func (s *PluginDB) WatchPlugins(ctx context.Context, onChange func()) {
 	backoff := time.Second
 	for ctx.Err() == nil {
 		err := func() error {
@@ -193,7 +190,7 @@ func (s *Store) WatchPlugins(ctx context.Context, onChange func()) {
 
 // PutPluginDocument writes a document of plugin in tenant; with ifVersion > 0 only over that
 // version (plugins.ErrConflict otherwise, also when it does not exist).
-func (s *Store) PutPluginDocument(ctx context.Context, tenant, plugin string, d plugins.Document, ifVersion int64) (plugins.Document, error) {
+func (s *PluginDB) PutPluginDocument(ctx context.Context, tenant, plugin string, d plugins.Document, ifVersion int64) (plugins.Document, error) {
 	err := s.inTenant(ctx, tenant, func(tx pgx.Tx) error {
 		var err error
 		if ifVersion > 0 {
@@ -210,15 +207,15 @@ func (s *Store) PutPluginDocument(ctx context.Context, tenant, plugin string, d 
 				version = plugin_documents.version + 1, updated_at = now()
 			RETURNING version, updated_at`, tenant, plugin, d.Kind, d.ID, d.Data).Scan(&d.Version, &d.UpdatedAt)
 	})
-	if c := pgCode(err); c == "23514" || c == "22P02" {
-		return d, &plugins.FieldError{Field: "document", Message: "种类须为小写字母开头（至多 64 位），编号 1–200 字符，数据为 JSON / kind must start with a lowercase letter (at most 64), id 1–200 characters, data JSON"}
+	if c := pgCode(err); c == codeCheckViolation || c == codeInvalidText {
+		return d, plugins.InvalidField("document", "种类须为小写字母开头（至多 64 位），编号 1–200 字符，数据为 JSON / kind must start with a lowercase letter (at most 64), id 1–200 characters, data JSON")
 	}
 	return d, err
 }
 
 // CreatePluginDocument writes a document only if none with its kind and id exists
 // (plugins.ErrDocExists otherwise).
-func (s *Store) CreatePluginDocument(ctx context.Context, tenant, plugin string, d plugins.Document) (plugins.Document, error) {
+func (s *PluginDB) CreatePluginDocument(ctx context.Context, tenant, plugin string, d plugins.Document) (plugins.Document, error) {
 	err := s.inTenant(ctx, tenant, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO plugin_documents (tenant_id, plugin, kind, id, data) VALUES ($1, $2, $3, $4, $5)
 			ON CONFLICT (tenant_id, plugin, kind, id) DO NOTHING RETURNING version, updated_at`, tenant, plugin, d.Kind, d.ID, d.Data).Scan(&d.Version, &d.UpdatedAt)
@@ -227,14 +224,14 @@ func (s *Store) CreatePluginDocument(ctx context.Context, tenant, plugin string,
 		}
 		return err
 	})
-	if c := pgCode(err); c == "23514" || c == "22P02" {
-		return d, &plugins.FieldError{Field: "document", Message: "种类须为小写字母开头（至多 64 位），编号 1–200 字符，数据为 JSON / kind must start with a lowercase letter (at most 64), id 1–200 characters, data JSON"}
+	if c := pgCode(err); c == codeCheckViolation || c == codeInvalidText {
+		return d, plugins.InvalidField("document", "种类须为小写字母开头（至多 64 位），编号 1–200 字符，数据为 JSON / kind must start with a lowercase letter (at most 64), id 1–200 characters, data JSON")
 	}
 	return d, err
 }
 
 // PluginDocument reads one document (plugins.ErrDocNotFound).
-func (s *Store) PluginDocument(ctx context.Context, tenant, plugin, kind, id string) (plugins.Document, error) {
+func (s *PluginDB) PluginDocument(ctx context.Context, tenant, plugin, kind, id string) (plugins.Document, error) {
 	d := plugins.Document{Kind: kind, ID: id}
 	err := s.inTenant(ctx, tenant, func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `SELECT data, version, updated_at FROM plugin_documents
@@ -247,7 +244,7 @@ func (s *Store) PluginDocument(ctx context.Context, tenant, plugin, kind, id str
 }
 
 // PluginDocuments pages through a kind's documents in id order.
-func (s *Store) PluginDocuments(ctx context.Context, tenant, plugin, kind, after string, limit int) ([]plugins.Document, error) {
+func (s *PluginDB) PluginDocuments(ctx context.Context, tenant, plugin, kind, after string, limit int) ([]plugins.Document, error) {
 	var out []plugins.Document
 	err := s.inTenant(ctx, tenant, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT id, data, version, updated_at FROM plugin_documents
@@ -265,7 +262,7 @@ func (s *Store) PluginDocuments(ctx context.Context, tenant, plugin, kind, after
 }
 
 // DeletePluginDocument deletes a document; false when there was none.
-func (s *Store) DeletePluginDocument(ctx context.Context, tenant, plugin, kind, id string) (bool, error) {
+func (s *PluginDB) DeletePluginDocument(ctx context.Context, tenant, plugin, kind, id string) (bool, error) {
 	var n int64
 	err := s.inTenant(ctx, tenant, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `DELETE FROM plugin_documents WHERE tenant_id = $1 AND plugin = $2 AND kind = $3 AND id = $4`, tenant, plugin, kind, id)
@@ -276,7 +273,7 @@ func (s *Store) DeletePluginDocument(ctx context.Context, tenant, plugin, kind, 
 }
 
 // AddCaseNote appends a note of the actor in ctx to a case's history ("note" event).
-func (s *Store) AddCaseNote(ctx context.Context, tenant, caseID, text string, data json.RawMessage) (int64, error) {
+func (s *PluginDB) AddCaseNote(ctx context.Context, tenant, caseID, text string, data json.RawMessage) (int64, error) {
 	a := audit.ActorFrom(ctx)
 	var seq int64
 	err := s.inTenant(ctx, tenant, func(tx pgx.Tx) error {
@@ -294,22 +291,6 @@ func (s *Store) AddCaseNote(ctx context.Context, tenant, caseID, text string, da
 
 // --- after-events ------------------------------------------------------------------------------
 
-// PluginRuntime is what the queue hands plugin work to (core/pluginhost.Manager).
-type PluginRuntime interface {
-	DeliverEvent(ctx context.Context, ev PluginEvent) error
-	RunJob(ctx context.Context, run PluginJobRun) (summary string, err error)
-}
-
-// SetPluginRuntime sets where plugin events and job runs go; without it they wait (retried).
-func (s *Store) SetPluginRuntime(rt PluginRuntime) { s.pluginRuntime.Store(&rt) }
-
-func (s *Store) runtime() PluginRuntime {
-	if p := s.pluginRuntime.Load(); p != nil {
-		return *p
-	}
-	return nil
-}
-
 // PluginEvent is one after-event for one plugin: a queue job, delivered at least once.
 type PluginEvent struct {
 	Plugin     string          `json:"plugin"`
@@ -322,62 +303,22 @@ type PluginEvent struct {
 	Attempt    int             `json:"-"`
 }
 
-type pluginEventArgs struct{ PluginEvent }
+// PluginEventArgs is the job delivering a PluginEvent.
+type PluginEventArgs struct{ PluginEvent }
 
-func (pluginEventArgs) Kind() string { return "plugin_event" }
-func (pluginEventArgs) InsertOpts() river.InsertOpts {
+func (PluginEventArgs) Kind() string { return "plugin_event" }
+func (PluginEventArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{MaxAttempts: 12, Queue: river.QueueDefault}
-}
-
-type pluginEventWorker struct {
-	river.WorkerDefaults[pluginEventArgs]
-	w *worker
-}
-
-// NextRetry backs off 2^attempt seconds, up to an hour.
-func (pluginEventWorker) NextRetry(job *river.Job[pluginEventArgs]) time.Time {
-	return time.Now().Add(min(time.Duration(1<<min(job.Attempt, 12))*time.Second, time.Hour))
-}
-
-func (pluginEventWorker) Timeout(*river.Job[pluginEventArgs]) time.Duration { return 2 * time.Minute }
-
-func (wk *pluginEventWorker) Work(ctx context.Context, job *river.Job[pluginEventArgs]) error {
-	rt := wk.w.s.runtime()
-	if rt == nil {
-		return errors.New("store: no plugin runtime in this process")
-	}
-	ev := job.Args.PluginEvent
-	ev.Attempt = job.Attempt
-	return rt.DeliverEvent(jobContext(ctx, "plugin_event", job.ID), ev)
-}
-
-// caseEventKinds are the after-events of a case change (before nil: intake).
-func caseEventKinds(before, after *cases.Case) []string {
-	if before == nil {
-		return []string{"case.received"}
-	}
-	var out []string
-	switch {
-	case after.CommitteeID != before.CommitteeID && after.CommitteeID != "":
-		out = append(out, "case.assigned")
-	case cases.Concluded(after.Status) && !cases.Concluded(before.Status):
-		out = append(out, "case.concluded")
-	case after.Status == cases.StatusClosed && before.Status != cases.StatusClosed:
-		out = append(out, "case.closed")
-	case cases.Concluded(before.Status) && !cases.Concluded(after.Status) && after.Status != cases.StatusClosed:
-		out = append(out, "case.reopened")
-	}
-	return append(out, "case.updated")
 }
 
 // enqueuePluginEvents queues the change's events for every plugin enabled in the case's tenant
 // that subscribes to them, in tx: they exist exactly when the change commits.
 func enqueuePluginEvents(ctx context.Context, tx pgx.Tx, before, after *cases.Case) error {
-	kinds := caseEventKinds(before, after)
+	kinds := cases.AfterEvents(before, after)
 	rows, err := tx.Query(ctx, `SELECT p.name, k FROM plugins p CROSS JOIN unnest($2::text[]) k
 		WHERE p.manifest -> 'events' ? k AND (
 			SELECT pt.enabled FROM plugin_tenants pt
-			WHERE pt.plugin = p.name AND (pt.tenant_code = $1 OR (pt.subtree AND $1 LIKE rtrim(pt.tenant_code, '0') || '%'))
+			WHERE pt.plugin = p.name AND (pt.tenant_code = $1 OR (pt.subtree AND `+InSubtree("pt.tenant_code", "$1")+`))
 			ORDER BY pt.tenant_code = $1 DESC, length(rtrim(pt.tenant_code, '0')) DESC LIMIT 1)`, after.TenantCode, kinds)
 	if err != nil {
 		return err
@@ -401,7 +342,7 @@ func enqueuePluginEvents(ctx context.Context, tx pgx.Tx, before, after *cases.Ca
 			ids[x.kind] = id
 		}
 		ev := PluginEvent{Plugin: x.plugin, Tenant: after.TenantCode, EventID: id, Kind: x.kind, CaseID: after.ID, OccurredAt: now, Payload: payload}
-		if err := enqueue(ctx, tx, pluginEventArgs{ev}, nil); err != nil {
+		if err := enqueue(ctx, tx, PluginEventArgs{ev}, nil); err != nil {
 			return err
 		}
 	}
@@ -419,73 +360,33 @@ type PluginJobRun struct {
 	RunID       string    `json:"run_id"`
 }
 
-type pluginJobArgs struct{ PluginJobRun }
+// PluginJobArgs is the job running a PluginJobRun.
+type PluginJobArgs struct{ PluginJobRun }
 
-func (pluginJobArgs) Kind() string { return "plugin_job" }
-func (pluginJobArgs) InsertOpts() river.InsertOpts {
+func (PluginJobArgs) Kind() string { return "plugin_job" }
+func (PluginJobArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{MaxAttempts: 5}
 }
 
-type pluginJobWorker struct {
-	river.WorkerDefaults[pluginJobArgs]
-	w *worker
-}
-
-func (pluginJobWorker) Timeout(*river.Job[pluginJobArgs]) time.Duration {
-	return plugins.MaxJobTimeout + time.Minute
-}
-
-func (wk *pluginJobWorker) Work(ctx context.Context, job *river.Job[pluginJobArgs]) error {
-	rt := wk.w.s.runtime()
-	if rt == nil {
-		return errors.New("store: no plugin runtime in this process")
-	}
-	r := job.Args.PluginJobRun
-	summary, err := rt.RunJob(jobContext(ctx, "plugin_job", job.ID), r)
-	state := "done"
-	if err != nil {
-		state, summary = "failed", err.Error()
-		if job.Attempt < job.MaxAttempts {
-			state = "queued"
-		}
-	}
-	uerr := wk.w.s.inTenant(ctx, r.Tenant, func(tx pgx.Tx) error {
+// FinishPluginJobRun records how a run of a plugin's job ended (state "done", "failed", or
+// "queued" again for a retry) with its summary.
+func (s *PluginDB) FinishPluginJobRun(ctx context.Context, r PluginJobRun, state, summary string) error {
+	return s.inTenant(ctx, r.Tenant, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `UPDATE plugin_job_runs SET state = $3, summary = $4, finished_at = now() WHERE tenant_code = $1 AND run_id = $2`,
 			r.Tenant, r.RunID, state, summary)
 		return err
 	})
-	if uerr != nil {
-		return errors.Join(err, uerr)
-	}
-	return err
-}
-
-type pluginScheduleArgs struct{}
-
-func (pluginScheduleArgs) Kind() string { return "plugin_schedule" }
-func (pluginScheduleArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 1, UniqueOpts: river.UniqueOpts{ByPeriod: time.Minute}}
-}
-
-type pluginScheduleWorker struct {
-	river.WorkerDefaults[pluginScheduleArgs]
-	w *worker
-}
-
-func (wk *pluginScheduleWorker) Work(ctx context.Context, _ *river.Job[pluginScheduleArgs]) error {
-	_, err := wk.w.s.SchedulePluginJobs(ctx, wk.w.now())
-	return err
 }
 
 // SchedulePluginJobs queues, for every installed plugin's job and every tenant where the
 // plugin is enabled, the latest run due at now that has not been queued yet; it returns the
 // runs queued. The primary key of plugin_job_runs makes each run happen once.
-func (s *Store) SchedulePluginJobs(ctx context.Context, now time.Time) ([]PluginJobRun, error) {
+func (s *PluginDB) SchedulePluginJobs(ctx context.Context, now time.Time) ([]PluginJobRun, error) {
 	recs, err := s.Plugins(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if !slices.ContainsFunc(recs, func(r plugins.Record) bool { return len(r.Manifest.GetJobs()) > 0 }) {
+	if !slices.ContainsFunc(recs, func(r plugins.Record) bool { return len(r.Manifest.Jobs) > 0 }) {
 		return nil, nil // no plugin has jobs: nothing to read every minute
 	}
 	ens, err := s.PluginEnablements(ctx)
@@ -503,20 +404,20 @@ func (s *Store) SchedulePluginJobs(ctx context.Context, now time.Time) ([]Plugin
 			return err
 		}
 		for _, r := range recs {
-			if len(r.Manifest.GetJobs()) == 0 {
+			if len(r.Manifest.Jobs) == 0 {
 				continue
 			}
 			for _, code := range codes {
 				e, ok := plugins.Effective(ens, r.Name, code)
-				if !ok || !e.Enabled || !plugins.RegionAllows(r.Manifest.GetRegions(), code) {
+				if !ok || !e.Enabled || !plugins.RegionAllows(r.Manifest.Regions, code) {
 					continue
 				}
-				for _, j := range r.Manifest.GetJobs() {
-					sch, err := plugins.ParseSchedule(j.GetSchedule())
+				for _, j := range r.Manifest.Jobs {
+					sch, err := plugins.ParseSchedule(j.Schedule)
 					if err != nil {
 						continue
 					}
-					run := PluginJobRun{Plugin: r.Name, Job: j.GetName(), Tenant: code, ScheduledAt: sch.Latest(now)}
+					run := PluginJobRun{Plugin: r.Name, Job: j.Name, Tenant: code, ScheduledAt: sch.Latest(now)}
 					// The run is the tenant's row: written acting for it (row-level security).
 					if err := setTenant(ctx, tx, code); err != nil {
 						return err
@@ -529,7 +430,7 @@ func (s *Store) SchedulePluginJobs(ctx context.Context, now time.Time) ([]Plugin
 					if err != nil {
 						return err
 					}
-					if err := enqueue(ctx, tx, pluginJobArgs{run}, nil); err != nil {
+					if err := enqueue(ctx, tx, PluginJobArgs{run}, nil); err != nil {
 						return err
 					}
 					queued = append(queued, run)
@@ -542,7 +443,7 @@ func (s *Store) SchedulePluginJobs(ctx context.Context, now time.Time) ([]Plugin
 }
 
 // PluginJobRuns lists a tenant's recent runs of a plugin's jobs, newest first.
-func (s *Store) PluginJobRuns(ctx context.Context, plugin, tenant string, limit int) ([]map[string]any, error) {
+func (s *PluginDB) PluginJobRuns(ctx context.Context, plugin, tenant string, limit int) ([]map[string]any, error) {
 	var out []map[string]any
 	err := s.inTenant(ctx, tenant, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT job, scheduled_at, run_id::text, state, summary, finished_at FROM plugin_job_runs
@@ -563,7 +464,7 @@ func (s *Store) PluginJobRuns(ctx context.Context, plugin, tenant string, limit 
 }
 
 // SendMessage puts a message in an inbox of tenant (a plugin's notification), audited.
-func (s *Store) SendMessage(ctx context.Context, tenant string, m warnings.Message) (string, error) {
+func (s *PluginDB) SendMessage(ctx context.Context, tenant string, m warnings.Message) (string, error) {
 	var id string
 	err := s.inTenant(ctx, tenant, func(tx pgx.Tx) error {
 		if m.CaseID != "" {
@@ -583,8 +484,8 @@ func (s *Store) SendMessage(ctx context.Context, tenant string, m warnings.Messa
 		}
 		return appendAudit(ctx, tx, tenant, "message.send", "message:"+id, nil, map[string]any{"recipient": m.Recipient, "kind": m.Kind, "case_id": m.CaseID})
 	})
-	if c := pgCode(err); c == "23514" || c == "22P02" {
-		return "", &plugins.FieldError{Field: "recipient", Message: "收件人须为 org:<组织编号>、user:<用户编号> 或 tenant / recipient must be org:<id>, user:<id> or tenant"}
+	if c := pgCode(err); c == codeCheckViolation || c == codeInvalidText {
+		return "", plugins.InvalidField("recipient", "收件人须为 org:<组织编号>、user:<用户编号> 或 tenant / recipient must be org:<id>, user:<id> or tenant")
 	}
 	return id, err
 }
@@ -592,7 +493,7 @@ func (s *Store) SendMessage(ctx context.Context, tenant string, m warnings.Messa
 // UpdatePluginFields merges fields (a JSON object; a null removes a field) into plugin's own
 // fields of a case, records a "plugin_fields" event in the case's history, audits it, and
 // returns the plugin's fields afterwards.
-func (s *Store) UpdatePluginFields(ctx context.Context, tenant, caseID, plugin string, fields json.RawMessage) (json.RawMessage, error) {
+func (s *PluginDB) UpdatePluginFields(ctx context.Context, tenant, caseID, plugin string, fields json.RawMessage) (json.RawMessage, error) {
 	a := audit.ActorFrom(ctx)
 	var before, after json.RawMessage
 	err := s.inTenant(ctx, tenant, func(tx pgx.Tx) error {
@@ -620,7 +521,7 @@ func (s *Store) UpdatePluginFields(ctx context.Context, tenant, caseID, plugin s
 }
 
 // PluginFields reads plugin's own fields of a case ({} when it has none).
-func (s *Store) PluginFields(ctx context.Context, tenant, caseID, plugin string) (json.RawMessage, error) {
+func (s *PluginDB) PluginFields(ctx context.Context, tenant, caseID, plugin string) (json.RawMessage, error) {
 	var out json.RawMessage
 	err := s.inTenant(ctx, tenant, func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `SELECT coalesce(plugin_fields -> $3, '{}'::jsonb) FROM cases WHERE tenant_id = $1 AND id::text = $2`,
@@ -633,7 +534,7 @@ func (s *Store) PluginFields(ctx context.Context, tenant, caseID, plugin string)
 }
 
 // ActiveTenantCodes returns those of codes that are active tenants.
-func (s *Store) ActiveTenantCodes(ctx context.Context, codes []string) ([]string, error) {
+func (s *PluginDB) ActiveTenantCodes(ctx context.Context, codes []string) ([]string, error) {
 	var out []string
 	err := s.inTenant(ctx, rootTenant, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT code FROM tenants WHERE code = ANY($1) AND status = 'active'`, codes)

@@ -126,7 +126,7 @@ func scanPolicyRows(rows pgx.Rows) ([][]string, error) {
 
 // PolicyRules returns every authorization rule, oldest first. Each row is ptype, v0..v5 with
 // trailing empty values trimmed.
-func (s *Store) PolicyRules(ctx context.Context) ([][]string, error) {
+func (s *PolicyDB) PolicyRules(ctx context.Context) ([][]string, error) {
 	rows, err := s.pool.Query(ctx, `SELECT ptype, v0, v1, v2, v3, v4, v5 FROM casbin_rule ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: read policy rules: %w", err)
@@ -139,7 +139,7 @@ func (s *Store) PolicyRules(ctx context.Context) ([][]string, error) {
 }
 
 // AddPolicyRules inserts rules in one statement, ignoring those that exist already.
-func (s *Store) AddPolicyRules(ctx context.Context, rows [][]string) error {
+func (s *PolicyDB) AddPolicyRules(ctx context.Context, rows [][]string) error {
 	if err := execPolicyRows(ctx, s.pool, insertPolicySQL, rows); err != nil {
 		return fmt.Errorf("store: add policy rules: %w", err)
 	}
@@ -147,7 +147,7 @@ func (s *Store) AddPolicyRules(ctx context.Context, rows [][]string) error {
 }
 
 // RemovePolicyRules deletes exactly the given rules in one statement; missing ones are ignored.
-func (s *Store) RemovePolicyRules(ctx context.Context, rows [][]string) error {
+func (s *PolicyDB) RemovePolicyRules(ctx context.Context, rows [][]string) error {
 	if err := execPolicyRows(ctx, s.pool, deletePolicySQL, rows); err != nil {
 		return fmt.Errorf("store: remove policy rules: %w", err)
 	}
@@ -157,7 +157,7 @@ func (s *Store) RemovePolicyRules(ctx context.Context, rows [][]string) error {
 // RemoveFilteredPolicyRules deletes the rules of ptype whose values from fieldIndex on equal
 // fieldValues, an empty value matching anything (Casbin's RemoveFilteredPolicy semantics: when
 // every value is empty, every rule of ptype goes).
-func (s *Store) RemoveFilteredPolicyRules(ctx context.Context, ptype string, fieldIndex int, fieldValues ...string) error {
+func (s *PolicyDB) RemoveFilteredPolicyRules(ctx context.Context, ptype string, fieldIndex int, fieldValues ...string) error {
 	if ptype == "" || fieldIndex < 0 || len(fieldValues) == 0 || fieldIndex+len(fieldValues) > policyFields {
 		return fmt.Errorf("%w: filter ptype %q, field index %d, %d values", errBadPolicyRow, ptype, fieldIndex, len(fieldValues))
 	}
@@ -180,7 +180,7 @@ func (s *Store) RemoveFilteredPolicyRules(ctx context.Context, ptype string, fie
 }
 
 // ReplacePolicyRules replaces every rule with rows in one transaction (Casbin's SavePolicy).
-func (s *Store) ReplacePolicyRules(ctx context.Context, rows [][]string) error {
+func (s *PolicyDB) ReplacePolicyRules(ctx context.Context, rows [][]string) error {
 	if _, err := policyColumns(rows); err != nil { // refuse before deleting anything
 		return err
 	}

@@ -2,16 +2,12 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"sync"
 	"time"
 
-	"github.com/fengqiao/fengqiao/core/audit"
-	"github.com/fengqiao/fengqiao/core/warnings"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
@@ -19,10 +15,13 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 )
 
-// The job queue: background work (warning notifications and escalations, webhook deliveries)
-// runs on River, whose jobs live in PostgreSQL next to the data, so nothing is lost when a
-// server restarts. A job is inserted in the transaction of the change that causes it: it
-// exists exactly when the change is committed.
+// The job queue's storage: background work (warning notifications and escalations, webhook
+// deliveries, follow-up reminders, plugin events and jobs) runs on River, whose jobs live in
+// PostgreSQL next to the data, so nothing is lost when a server restarts. A job is inserted
+// here, in the transaction of the change that causes it: it exists exactly when the change is
+// committed. core/jobs works the queue: its workers call the store's operations for each job
+// (NotifyWarning, EscalateWarning, …), which pass the job's completion in as a callback run
+// in their own transaction.
 //
 // River's tables are platform-wide (no tenant_id, no row-level security): a job carries the
 // code of its tenant in its arguments and does all its work through s.inTenant for that
@@ -117,151 +116,29 @@ func enqueue(ctx context.Context, tx pgx.Tx, args river.JobArgs, opts *river.Ins
 	return nil
 }
 
-// worker is what the queue's workers share.
-type worker struct {
-	s    *Store
-	log  *slog.Logger
-	now  func() time.Time // the clock deadlines are compared with
-	http *http.Client     // webhook deliveries
+// QueueDriver is River's driver on the application pool, for the queue's client (core/jobs):
+// River's tables are platform-wide, so its client works them outside any tenant.
+func (s *Store) QueueDriver() *riverpgxv5.Driver { return riverpgxv5.New(s.pool) }
+
+// QueuedJob is a job of the queue not yet finished (QueuedJobs).
+type QueuedJob struct {
+	ID int64
+	// Waiting is true for a job scheduled (or to be retried) at a time up to the asked one,
+	// which its worker would not take yet; false for a job available or running.
+	Waiting bool
 }
 
-// jobContext is the context of a job's work: its actor in the audit trail is the queue.
-func jobContext(ctx context.Context, kind string, id int64) context.Context {
-	return audit.WithActor(ctx, audit.Actor{Subject: "system:queue", RequestID: fmt.Sprintf("job:%s:%d", kind, id)})
-}
-
-// client builds a River client working the default queue with the store's pool. fast polls
-// often (tests drain the queue with it).
-func (w *worker) client(fast bool) (*river.Client[pgx.Tx], error) {
-	workers := river.NewWorkers()
-	river.AddWorker(workers, &notifyWorker{w: w})
-	river.AddWorker(workers, &escalateWorker{w: w})
-	river.AddWorker(workers, &deliverWorker{w: w})
-	river.AddWorker(workers, &reminderWorker{w: w})
-	river.AddWorker(workers, &pluginEventWorker{w: w})
-	river.AddWorker(workers, &pluginJobWorker{w: w})
-	river.AddWorker(workers, &pluginScheduleWorker{w: w})
-	cfg := &river.Config{
-		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}},
-		Workers: workers,
-		Logger:  w.log,
-		// The application role does not own River's indexes, so it cannot reindex them; the
-		// owner may, from time to time (REINDEX INDEX CONCURRENTLY river_job_…).
-		ReindexerIndexNames: []string{},
-		// Jobs are short (a webhook attempt is bounded by warnings.DeliveryTimeout): one left
-		// running by a crashed server is retried after minutes, not River's default hour.
-		JobTimeout:           time.Minute,
-		RescueStuckJobsAfter: 5 * time.Minute,
-		// On shutdown, jobs still running after this are cancelled (and retried later).
-		SoftStopTimeout: 15 * time.Second,
-	}
-	// Plugins' scheduled jobs: every minute, the runs that fell due are queued (once, however
-	// many servers do this: plugin_job_runs has one row per run).
-	cfg.PeriodicJobs = []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
-		func() (river.JobArgs, *river.InsertOpts) { return pluginScheduleArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})}
-	if fast {
-		cfg.PeriodicJobs = nil
-		cfg.FetchCooldown, cfg.FetchPollInterval, cfg.TestOnly = 5*time.Millisecond, 20*time.Millisecond, true
-	}
-	return river.NewClient(riverpgxv5.New(w.s.pool), cfg)
-}
-
-func (s *Store) worker(log *slog.Logger, now func() time.Time) *worker {
-	if log == nil {
-		log = s.log
-	}
-	return &worker{s: s, log: log, now: now, http: &http.Client{
-		Timeout: warnings.DeliveryTimeout,
-		// A redirect is an answer, not a delivery: the receiver registers its final address.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}}
-}
-
-// StartQueue starts working the queue in the background until stop is called (or ctx ends):
-// stop waits for the running jobs to finish, up to its own context's deadline. Several
-// instances may run at once: each job is worked by one of them.
-func (s *Store) StartQueue(ctx context.Context, log *slog.Logger) (stop func(context.Context) error, err error) {
-	client, err := s.worker(log, time.Now).client(false)
+// QueuedJobs lists the jobs available or running, and those scheduled or to be retried by
+// until: the queue is done working up to until when it is empty.
+func (s *Store) QueuedJobs(ctx context.Context, until time.Time) ([]QueuedJob, error) {
+	// One statement, one snapshot: a job between two states is seen in one of them.
+	rows, err := s.pool.Query(ctx, `SELECT id, state::text IN ('scheduled', 'retryable') FROM river_job
+		WHERE state IN ('available', 'running') OR (state IN ('scheduled', 'retryable') AND scheduled_at <= $1)`, until)
 	if err != nil {
-		return nil, fmt.Errorf("store: queue: %w", err)
+		return nil, err
 	}
-	if err := client.Start(ctx); err != nil {
-		return nil, fmt.Errorf("store: start queue: %w", err)
-	}
-	return client.Stop, nil
-}
-
-// WorkQueue works the queue as if the clock read until, then returns the number of job
-// attempts worked: jobs scheduled up to until (escalations, retries of failed deliveries)
-// are made due at once, and it returns when no job due by until is left. For tests (it runs
-// River with its test settings): no other queue client should run meanwhile.
-func (s *Store) WorkQueue(ctx context.Context, until time.Time) (int, error) {
-	client, err := s.worker(quietLogger(), func() time.Time { return until }).client(true)
-	if err != nil {
-		return 0, fmt.Errorf("store: queue: %w", err)
-	}
-	events, unsubscribe := client.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed,
-		river.EventKindJobCancelled, river.EventKindJobSnoozed)
-	defer unsubscribe()
-	if err := client.Start(ctx); err != nil {
-		return 0, fmt.Errorf("store: start queue: %w", err)
-	}
-	worked := 0
-	drain := func() {
-		for {
-			select {
-			case _, ok := <-events:
-				if !ok {
-					return
-				}
-				worked++
-			default:
-				return
-			}
-		}
-	}
-	err = func() error {
-		for {
-			// One statement, one snapshot: a job between two states is seen in one of them.
-			rows, err := s.pool.Query(ctx, `SELECT id, state::text IN ('scheduled', 'retryable') FROM river_job
-				WHERE state IN ('available', 'running') OR (state IN ('scheduled', 'retryable') AND scheduled_at <= $1)`, until)
-			if err != nil {
-				return err
-			}
-			type job struct {
-				id  int64
-				due bool
-			}
-			jobs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (job, error) {
-				var j job
-				return j, r.Scan(&j.id, &j.due)
-			})
-			if err != nil {
-				return err
-			}
-			if len(jobs) == 0 {
-				return nil
-			}
-			for _, j := range jobs {
-				if !j.due {
-					continue
-				}
-				if _, err := client.JobRetry(ctx, j.id); err != nil {
-					return err
-				}
-			}
-			drain()
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(10 * time.Millisecond):
-			}
-		}
-	}()
-	stopErr := client.Stop(context.WithoutCancel(ctx))
-	drain()
-	if err != nil || stopErr != nil {
-		return worked, fmt.Errorf("store: work queue: %w", errors.Join(err, stopErr))
-	}
-	return worked, nil
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (QueuedJob, error) {
+		var j QueuedJob
+		return j, r.Scan(&j.ID, &j.Waiting)
+	})
 }

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"github.com/jackc/pgerrcode"
 	"regexp"
 	"slices"
 	"testing"
@@ -212,9 +213,9 @@ func TestPluginTablesRowLevelSecurity(t *testing.T) {
 		wantState         string // "" = succeeds; "0" = succeeds changing no row
 	}{
 		{"own enablement", "310107", `UPDATE plugin_tenants SET enabled = false WHERE tenant_code = '310107'`, ""},
-		{"another district's enablement", "310107", `INSERT INTO plugin_tenants (plugin, tenant_code, enabled, updated_by) VALUES ('probe2', '370104', true, 'x')`, "42501"},
-		{"a province writes for its district", "310000", `INSERT INTO plugin_job_runs (plugin, job, tenant_code, scheduled_at) VALUES ('probe', 'j', '310107', now() + interval '1 day')`, "42501"},
-		{"the country writes a district's run", "000000", `INSERT INTO plugin_job_runs (plugin, job, tenant_code, scheduled_at) VALUES ('probe', 'j', '370104', now() + interval '1 day')`, "42501"},
+		{"another district's enablement", "310107", `INSERT INTO plugin_tenants (plugin, tenant_code, enabled, updated_by) VALUES ('probe2', '370104', true, 'x')`, pgerrcode.InsufficientPrivilege},
+		{"a province writes for its district", "310000", `INSERT INTO plugin_job_runs (plugin, job, tenant_code, scheduled_at) VALUES ('probe', 'j', '310107', now() + interval '1 day')`, pgerrcode.InsufficientPrivilege},
+		{"the country writes a district's run", "000000", `INSERT INTO plugin_job_runs (plugin, job, tenant_code, scheduled_at) VALUES ('probe', 'j', '370104', now() + interval '1 day')`, pgerrcode.InsufficientPrivilege},
 		{"a district changes an inherited enablement", "310107", `UPDATE plugin_tenants SET enabled = false WHERE tenant_code = '310000'`, "0"},
 		{"a district deletes another's run", "310107", `DELETE FROM plugin_job_runs WHERE tenant_code = '370104'`, "0"},
 	}

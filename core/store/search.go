@@ -30,15 +30,14 @@ func (m tokenMemo) tokens(text string) []string {
 	return t
 }
 
-// caseDocumentMemo returns a case's two search documents as tsvector literals: doc (title A,
-// description C) and names (the parties' names, B), segmenting through memo (nil: no memo).
+// caseDocumentMemo returns a case's search documents (search.CaseDocuments), segmenting
+// through memo (nil: no memo).
 func caseDocumentMemo(c cases.Case, memo tokenMemo) (doc, names string) {
-	var ns []string
-	for _, p := range c.Parties {
-		ns = append(ns, search.NameTokens(p.Name)...)
+	ns := make([]string, len(c.Parties))
+	for i, p := range c.Parties {
+		ns[i] = p.Name
 	}
-	return search.Vector(search.Field{Tokens: memo.tokens(c.Title), Weight: 'A'}, search.Field{Tokens: memo.tokens(c.Description), Weight: 'C'}),
-		search.Vector(search.Field{Tokens: ns, Weight: 'B'})
+	return search.CaseDocuments(c.Title, c.Description, ns, memo.tokens)
 }
 
 // searchDocuments writes (or replaces) the search documents of cases, in one statement
@@ -77,7 +76,7 @@ func indexCase(ctx context.Context, tx pgx.Tx, before, after *cases.Case) error 
 // ReindexSearch rewrites the search documents of every case of a tenant (cases taken in
 // before search existed, or after a change of the dictionary), a page of 500 cases per
 // transaction; it returns how many cases it indexed.
-func (s *Store) ReindexSearch(ctx context.Context, tenantCode string) (int, error) {
+func (s *SearchDB) ReindexSearch(ctx context.Context, tenantCode string) (int, error) {
 	total, after := 0, "00000000-0000-0000-0000-000000000000"
 	for {
 		n := 0
@@ -116,7 +115,7 @@ func (s *Store) ReindexSearch(ctx context.Context, tenantCode string) (int, erro
 // SearchCases finds a tenant's cases matching every term of the query in their title or
 // description — and in the parties' names when q.Names — ranked by ts_rank_cd (cover
 // density: terms close together in the title rank highest), then newest first.
-func (s *Store) SearchCases(ctx context.Context, tenantCode string, q library.CaseSearch) ([]library.CaseHit, error) {
+func (s *SearchDB) SearchCases(ctx context.Context, tenantCode string, q library.CaseSearch) ([]library.CaseHit, error) {
 	var out []library.CaseHit
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		vector := "cs.doc"
@@ -191,7 +190,7 @@ func (r rowWithExtra) Scan(dest ...any) error { return r.row.Scan(append(dest, r
 
 // RecordPIISearch audits a search that found cases through their parties' names: the terms
 // searched and the cases found that way.
-func (s *Store) RecordPIISearch(ctx context.Context, tenantCode string, terms, caseIDs []string) error {
+func (s *SearchDB) RecordPIISearch(ctx context.Context, tenantCode string, terms, caseIDs []string) error {
 	return s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		return appendAudit(ctx, tx, tenantCode, "case.pii.search", "cases", nil, map[string]any{"terms": terms, "cases": caseIDs})
 	})

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/jackc/pgerrcode"
 	"slices"
 	"strings"
 	"testing"
@@ -444,7 +445,7 @@ func TestSearchTablesIsolatedInTheDatabase(t *testing.T) {
 	})
 	inTenantTx(t, pool, "310107", func(tx pgx.Tx) {
 		_, err := tx.Exec(ctx, `INSERT INTO case_search (tenant_id, case_id, doc, names) VALUES ('370104', $1, '', '')`, e.ids["fee-title"])
-		if got := sqlState(err); got != "42501" {
+		if got := sqlState(err); got != pgerrcode.InsufficientPrivilege {
 			t.Errorf("writing another tenant's search document: %v", err)
 		}
 	})

@@ -17,7 +17,7 @@ import (
 func (s *Store) LegacySecretsRemain(ctx context.Context) (bool, error) {
 	var remain bool
 	err := s.pool.QueryRow(ctx, `SELECT platform_secrets_remain()`).Scan(&remain)
-	if pgCode(err) == "42883" { // undefined function: the schema is older than the binary
+	if pgCode(err) == codeUndefinedFunc { // undefined function: the schema is older than the binary
 		return false, errors.New("store: the schema predates this version: run `fengqiao migrate` first")
 	}
 	return remain, err

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"github.com/jackc/pgerrcode"
 	"testing"
 
 	"github.com/fengqiao/fengqiao/core/store/storetest"
@@ -28,7 +29,7 @@ func TestAppRoleReadsNoSecret(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			inTenantTx(t, pool, "000000", func(tx pgx.Tx) {
 				_, err := tx.Exec(ctx, c.sql)
-				if sqlState(err) != "42501" {
+				if sqlState(err) != pgerrcode.InsufficientPrivilege {
 					t.Errorf("%s: %v, want permission denied (42501)", c.sql, err)
 				}
 			})

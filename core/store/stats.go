@@ -170,7 +170,7 @@ func upsertChunk(ctx context.Context, tx pgx.Tx, tenantCode, table string, rows 
 // Stats sums the cells of the tenant's subtree for q: the daily totals for the days of the
 // period outside whole months, the monthly cells for the whole months; breakdowns by other
 // dimensions and the histogram of days to close over the months covering the period.
-func (s *Store) Stats(ctx context.Context, tenantCode string, q stats.Query, today time.Time) (stats.Sums, error) {
+func (s *StatsDB) Stats(ctx context.Context, tenantCode string, q stats.Query, today time.Time) (stats.Sums, error) {
 	out := stats.Sums{CloseDays: map[int]int64{}, Groups: map[string][]stats.Group{}}
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		// The subtree, and under which child of the tenant each of its tenants lies.
@@ -425,7 +425,7 @@ func (r statsReader) label(ctx context.Context, by string, groups []stats.Group)
 // the maintained ones; otherwise it replaces them. It reads and writes in one repeatable-read
 // transaction: a case change committed meanwhile makes it fail and start again, so no change is
 // lost between the reading and the writing.
-func (s *Store) RebuildStats(ctx context.Context, tenantCode string, check bool) (stats.Rebuild, error) {
+func (s *StatsDB) RebuildStats(ctx context.Context, tenantCode string, check bool) (stats.Rebuild, error) {
 	if !isTenantCode(tenantCode) {
 		return stats.Rebuild{}, tenantpkg.ErrNotFound
 	}
@@ -476,7 +476,7 @@ func (s *Store) RebuildStats(ctx context.Context, tenantCode string, check bool)
 			}
 			return upsertCells(ctx, tx, tenantCode, "stats_monthly", monthly, true)
 		})
-		if c := pgCode(err); c != "40001" && c != "40P01" && c != "23505" {
+		if c := pgCode(err); c != codeSerialization && c != codeDeadlock && c != codeUniqueViolation {
 			break
 		}
 	}
@@ -576,10 +576,10 @@ func computeCells(ctx context.Context, tx pgx.Tx, tenantCode string) (stats.Cell
 
 // SetJoint records that a case is one participant's record of a jointly mediated case (nil:
 // no longer joint); its statistics move to the levels where it now counts.
-func (s *Store) SetJoint(ctx context.Context, tenantCode, caseID string, j *cases.Joint) error {
+func (s *StatsDB) SetJoint(ctx context.Context, tenantCode, caseID string, j *cases.Joint) error {
 	return s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "SELECT 1 FROM cases WHERE tenant_id = $1 AND id = $2 FOR UPDATE", tenantCode, caseID); err != nil {
-			if pgCode(err) == "22P02" {
+			if pgCode(err) == codeInvalidText {
 				return cases.ErrNotFound
 			}
 			return err

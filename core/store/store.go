@@ -1,7 +1,11 @@
-// Package store owns Fengqiao's PostgreSQL: the pgx pool, the embedded schema migrations, and
-// every query. Each exported operation is one transaction that first sets the tenant it acts
-// for (set_config('fengqiao.tenant', code, true)), so row-level security confines it to that
-// tenant; driver errors are translated into the sentinel errors of the domain packages.
+// Package store owns Fengqiao's PostgreSQL: the pgx pool, the embedded schema migrations, the
+// tenant-scoped transaction, the translation of driver errors (SQLSTATE codes are named in
+// errors.go only), and every query, grouped in one query set per domain (TenantDB, UserDB,
+// OrgDB, CaseDB, WarningDB, StatsDB, …: see Store). Each exported operation is one transaction
+// that first sets the tenant it acts for (set_config('fengqiao.tenant', code, true)), so
+// row-level security confines it to that tenant; driver errors are translated into the
+// sentinel errors of the domain packages. Queue jobs are inserted here, in the transaction of
+// the change that causes them; core/jobs works them.
 package store
 
 import (
@@ -14,7 +18,6 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
-	"sync/atomic"
 
 	tenantpkg "github.com/fengqiao/fengqiao/core/tenant"
 	"github.com/jackc/pgx/v5"
@@ -44,14 +47,68 @@ type Options struct {
 	Logger   *slog.Logger
 }
 
-// Store is the application's handle on the database.
-type Store struct {
+// db is what every query set shares: the application pool, the tenant-scoped transaction
+// (inTenant), the translation of driver errors, and this process's name in change
+// notifications.
+type db struct {
 	pool         *pgxpool.Pool
 	log          *slog.Logger
 	origin       string
 	afterConnect func(context.Context, *pgx.Conn) error
-	// pluginRuntime runs plugin events and jobs taken from the queue (SetPluginRuntime).
-	pluginRuntime atomic.Pointer[PluginRuntime]
+}
+
+// Store is the application's handle on the database. Each domain's queries are a type of their
+// own (TenantDB, UserDB, OrgDB, CaseDB, …), which serves the small interface its consumer
+// declares (tenant.Repo, identity.Repo, orgs.Repo, cases.Repo, …) and shares the pool and the
+// tenant-scoped transaction; the Store embeds them all, so it also serves every interface at
+// once. Give a consumer its own query set (&st.OrgDB) where it needs nothing else.
+type Store struct {
+	*db
+	TenantDB      // tenants, onboarding, offices (tenant.Repo)
+	AuditDB       // the audit trail's reads
+	UserDB        // users, tokens, sessions, login throttle (identity.Repo)
+	OrgDB         // organisations, mediators, experts (orgs.Repo)
+	CaseDB        // cases, their actions, their import, and what each change causes (cases.Repo)
+	DisputeTypeDB // a tenant's own dispute types (cases.Repo, orgs.Repo)
+	AccessDB      // relationships to a case, shares, links (access)
+	WarningDB     // warnings, settings, inbox, webhook secrets and deliveries (warnings.Repo, core/jobs)
+	StatsDB       // statistics (stats.Repo) and their maintenance
+	SearchDB      // full-text search of cases
+	LibraryDB     // the case library (library.Repo with SearchDB and CaseDB)
+	PolicyDB      // the authorizer's rules and their change notifications (authz.PolicyStore)
+	PluginDB      // the plugin catalog, enablements, documents, job runs (pluginhost.Catalog, api.PluginStore)
+}
+
+// The query sets of the domains: each is the pool and transactions (db) and its own methods.
+type (
+	TenantDB struct{ *db }
+	AuditDB  struct{ *db }
+	UserDB   struct{ *db }
+	OrgDB    struct {
+		*db
+		DisputeTypeDB
+	}
+	CaseDB struct {
+		*db
+		DisputeTypeDB
+	}
+	AccessDB  struct{ *db }
+	WarningDB struct{ *db }
+	StatsDB   struct{ *db }
+	SearchDB  struct{ *db }
+	LibraryDB struct{ *db }
+	PolicyDB  struct{ *db }
+	PluginDB  struct{ *db }
+	// DisputeTypeDB reads a tenant's own dispute types: the cases' catalogue, which the
+	// registry's specialities may name too (so OrgDB has it as well).
+	DisputeTypeDB struct{ *db }
+)
+
+func newStore(d *db) *Store {
+	types := DisputeTypeDB{d}
+	return &Store{db: d, TenantDB: TenantDB{d}, AuditDB: AuditDB{d}, UserDB: UserDB{d}, OrgDB: OrgDB{d, types}, CaseDB: CaseDB{d, types},
+		DisputeTypeDB: types, AccessDB: AccessDB{d}, WarningDB: WarningDB{d}, StatsDB: StatsDB{d}, SearchDB: SearchDB{d},
+		LibraryDB: LibraryDB{d}, PolicyDB: PolicyDB{d}, PluginDB: PluginDB{d}}
 }
 
 // Open connects the application pool and verifies it works as a role subject to row-level
@@ -89,7 +146,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
-	s := &Store{pool: pool, log: o.Logger, origin: origin, afterConnect: afterConnect}
+	s := newStore(&db{pool: pool, log: o.Logger, origin: origin, afterConnect: afterConnect})
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -101,7 +158,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 }
 
 // checkRole proves the pool cannot bypass row-level security.
-func (s *Store) checkRole(ctx context.Context) error {
+func (s *db) checkRole(ctx context.Context) error {
 	var (
 		user               string
 		super, bypass      bool
@@ -114,7 +171,7 @@ func (s *Store) checkRole(ctx context.Context) error {
 		FROM pg_roles r WHERE r.rolname = current_user`, AppRole).Scan(&user, &super, &bypass, &owned, &memberOfApp)
 	if err != nil {
 		var pgErr *pgconn.PgError
-		if errors.As(err, &pgErr) && pgErr.Code == "42704" {
+		if errors.As(err, &pgErr) && pgErr.Code == codeUndefinedObject {
 			return fmt.Errorf("store: role %s does not exist: run `fengqiao migrate` first", AppRole)
 		}
 		return fmt.Errorf("store: check application role: %w", err)
@@ -154,7 +211,7 @@ func (s *Store) PoolStats() *pgxpool.Stat { return s.pool.Stat() }
 //
 // The setting travels with BEGIN in one round trip (a simple-protocol query of two statements),
 // which is safe because tenant codes are six digits, checked here.
-func (s *Store) inTenant(ctx context.Context, tenant string, fn func(pgx.Tx) error) error {
+func (s *db) inTenant(ctx context.Context, tenant string, fn func(pgx.Tx) error) error {
 	if !isTenantCode(tenant) {
 		return tenantpkg.ErrNotFound
 	}
@@ -164,7 +221,7 @@ func (s *Store) inTenant(ctx context.Context, tenant string, fn func(pgx.Tx) err
 
 // inTenantGenericPlans is inTenant with plan_cache_mode = force_generic_plan for the
 // transaction: for queries whose best plan does not depend on their parameters.
-func (s *Store) inTenantGenericPlans(ctx context.Context, tenant string, fn func(pgx.Tx) error) error {
+func (s *db) inTenantGenericPlans(ctx context.Context, tenant string, fn func(pgx.Tx) error) error {
 	if !isTenantCode(tenant) {
 		return tenantpkg.ErrNotFound
 	}

@@ -78,7 +78,7 @@ type OnboardResult = tenant.OnboardResult
 
 // Onboard makes the plan's tenants and offices exist, acting within scope (the caller's
 // tenant). It is idempotent: rows that exist are left as they are.
-func (s *Store) Onboard(ctx context.Context, scope string, plan tenant.Plan) (tenant.OnboardResult, error) {
+func (s *TenantDB) Onboard(ctx context.Context, scope string, plan tenant.Plan) (tenant.OnboardResult, error) {
 	var res tenant.OnboardResult
 	err := s.inTenant(ctx, scope, func(tx pgx.Tx) error {
 		n := len(plan.Tenants)
@@ -142,7 +142,7 @@ func insertOffices(ctx context.Context, tx pgx.Tx, scope string, offices []tenan
 	var order []string
 	for _, o := range offices {
 		// Switching the setting to the office's district must never reach outside the scope.
-		if !tenant.InScope(scope, o.TenantCode) {
+		if !division.Contains(scope, o.TenantCode) {
 			return 0, fmt.Errorf("%w: office of %s", tenant.ErrOutsideScope, o.TenantCode)
 		}
 		if _, ok := byTenant[o.TenantCode]; !ok {
@@ -205,7 +205,7 @@ func translateTenantErr(err error) error {
 }
 
 // Tenant returns a tenant visible from scope (scope's subtree), whatever its status.
-func (s *Store) Tenant(ctx context.Context, scope, code string) (tenant.Tenant, error) {
+func (s *TenantDB) Tenant(ctx context.Context, scope, code string) (tenant.Tenant, error) {
 	var t tenant.Tenant
 	err := s.inTenant(ctx, scope, func(tx pgx.Tx) error {
 		var err error
@@ -219,7 +219,7 @@ func (s *Store) Tenant(ctx context.Context, scope, code string) (tenant.Tenant, 
 }
 
 // Tenants lists the tenants of scope's subtree matching f, ordered by code, after f.After.
-func (s *Store) Tenants(ctx context.Context, scope string, f tenant.Filter) ([]tenant.Tenant, error) {
+func (s *TenantDB) Tenants(ctx context.Context, scope string, f tenant.Filter) ([]tenant.Tenant, error) {
 	var out []tenant.Tenant
 	err := s.inTenant(ctx, scope, func(tx pgx.Tx) error {
 		q := "SELECT " + tenantColumns + " FROM tenants WHERE code > $1"
@@ -261,7 +261,7 @@ func escapeLike(s string) string {
 }
 
 // UpdateTenant applies settings to a tenant of scope's subtree.
-func (s *Store) UpdateTenant(ctx context.Context, scope, code string, apply func(*tenant.Tenant) error) (tenant.Tenant, error) {
+func (s *TenantDB) UpdateTenant(ctx context.Context, scope, code string, apply func(*tenant.Tenant) error) (tenant.Tenant, error) {
 	var t tenant.Tenant
 	err := s.inTenant(ctx, scope, func(tx pgx.Tx) error {
 		before, err := scanTenant(tx.QueryRow(ctx, "SELECT "+tenantColumns+" FROM tenants WHERE code = $1 FOR UPDATE", code))
@@ -301,7 +301,7 @@ func auditView(t tenant.Tenant) map[string]any {
 }
 
 // Offices lists the judicial offices of a district.
-func (s *Store) Offices(ctx context.Context, code string) ([]tenant.Office, error) {
+func (s *TenantDB) Offices(ctx context.Context, code string) ([]tenant.Office, error) {
 	var out []tenant.Office
 	err := s.inTenant(ctx, code, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT tenant_id, street_code, street_name, name, created_at FROM judicial_offices
@@ -319,7 +319,7 @@ func (s *Store) Offices(ctx context.Context, code string) ([]tenant.Office, erro
 }
 
 // AuditEvents lists the newest audit events of a tenant, before id (0: from the newest).
-func (s *Store) AuditEvents(ctx context.Context, code string, before int64, limit int) ([]audit.Event, error) {
+func (s *AuditDB) AuditEvents(ctx context.Context, code string, before int64, limit int) ([]audit.Event, error) {
 	var out []audit.Event
 	err := s.inTenant(ctx, code, func(tx pgx.Tx) error {
 		if before <= 0 {

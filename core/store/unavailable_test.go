@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/jackc/pgerrcode"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -28,13 +29,13 @@ func TestUnavailable(t *testing.T) {
 		{"connection reset mid-statement", &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}, true},
 		{"unexpected EOF", fmt.Errorf("receive message: %w", io.ErrUnexpectedEOF), true},
 		{"conn closed", fmt.Errorf("query: %w", pgconn.ErrConnClosed), true},
-		{"admin shutdown 57P01", &pgconn.PgError{Code: "57P01"}, true},
-		{"crash shutdown 57P02", &pgconn.PgError{Code: "57P02"}, true},
-		{"cannot connect now 57P03", &pgconn.PgError{Code: "57P03"}, true},
-		{"too many connections 53300", &pgconn.PgError{Code: "53300"}, true},
-		{"connection failure 08006", &pgconn.PgError{Code: "08006"}, true},
-		{"unique violation", &pgconn.PgError{Code: "23505"}, false},
-		{"row-level security", &pgconn.PgError{Code: "42501"}, false},
+		{"admin shutdown 57P01", &pgconn.PgError{Code: codeAdminShutdown}, true},
+		{"crash shutdown 57P02", &pgconn.PgError{Code: codeCrashShutdown}, true},
+		{"cannot connect now 57P03", &pgconn.PgError{Code: codeCannotConnectNow}, true},
+		{"too many connections 53300", &pgconn.PgError{Code: codeTooManyConns}, true},
+		{"connection failure 08006", &pgconn.PgError{Code: pgerrcode.ConnectionFailure}, true},
+		{"unique violation", &pgconn.PgError{Code: codeUniqueViolation}, false},
+		{"row-level security", &pgconn.PgError{Code: codeRLSViolation}, false},
 		{"no rows", pgx.ErrNoRows, false},
 		{"the request's deadline", fmt.Errorf("dial: %w (%w)", context.DeadlineExceeded, refused), false},
 		{"the client went away", context.Canceled, false},

@@ -38,7 +38,7 @@ func activeTenant(ctx context.Context, tx pgx.Tx, code string) (tenant.Tenant, e
 
 // CreateUser inserts a user of its tenant with the given roles (grant rows for the
 // authorizer), all in one transaction. The username is unique across the platform.
-func (s *Store) CreateUser(ctx context.Context, u identity.User, passwordHash string, grants [][]string) (identity.User, error) {
+func (s *UserDB) CreateUser(ctx context.Context, u identity.User, passwordHash string, grants [][]string) (identity.User, error) {
 	var out identity.User
 	err := s.inTenant(ctx, u.TenantCode, func(tx pgx.Tx) error {
 		if _, err := activeTenant(ctx, tx, u.TenantCode); err != nil {
@@ -77,7 +77,7 @@ func (s *Store) CreateUser(ctx context.Context, u identity.User, passwordHash st
 
 // CredentialsFor finds a user by username across the platform (through the login directory)
 // and reads its password hash inside its own tenant.
-func (s *Store) CredentialsFor(ctx context.Context, username string) (identity.Credentials, error) {
+func (s *UserDB) CredentialsFor(ctx context.Context, username string) (identity.Credentials, error) {
 	var c identity.Credentials
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var tenantCode, id string
@@ -104,7 +104,7 @@ func (s *Store) CredentialsFor(ctx context.Context, username string) (identity.C
 }
 
 // RecordLogin stamps a successful login and audits it.
-func (s *Store) RecordLogin(ctx context.Context, u identity.User) error {
+func (s *UserDB) RecordLogin(ctx context.Context, u identity.User) error {
 	return s.inTenant(ctx, u.TenantCode, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "UPDATE users SET last_login_at = now() WHERE tenant_id = $1 AND id = $2", u.TenantCode, u.ID); err != nil {
 			return err
@@ -116,7 +116,7 @@ func (s *Store) RecordLogin(ctx context.Context, u identity.User) error {
 // PrincipalState tells whether a user may still act: the user's status and its tenant's, its
 // organisation ("" for bureau staff), its session generation, and whether the session
 // sessionID was logged out.
-func (s *Store) PrincipalState(ctx context.Context, tenantCode, userID, sessionID string) (identity.PrincipalState, error) {
+func (s *UserDB) PrincipalState(ctx context.Context, tenantCode, userID, sessionID string) (identity.PrincipalState, error) {
 	var out identity.PrincipalState
 	if !isTenantCode(tenantCode) {
 		return out, identity.ErrUserNotFound
@@ -128,7 +128,7 @@ func (s *Store) PrincipalState(ctx context.Context, tenantCode, userID, sessionI
 	var revoked *bool
 	err := s.pool.QueryRow(ctx, `SELECT user_status, tenant_status, organisation_id::text, session_generation, revoked
 		FROM principal_state($1, $2, nullif($3, '')::uuid)`, tenantCode, userID, sessionID).Scan(&us, &ts, &org, &gen, &revoked)
-	if pgCode(err) == "22P02" { // not a uuid
+	if pgCode(err) == codeInvalidText { // not a uuid
 		return out, identity.ErrUserNotFound
 	}
 	if err != nil {
@@ -147,7 +147,7 @@ func (s *Store) PrincipalState(ctx context.Context, tenantCode, userID, sessionI
 
 // RevokeSession records a login token as logged out until it expires, and drops the tenant's
 // records of tokens that have expired since (they are refused by their expiry anyway).
-func (s *Store) RevokeSession(ctx context.Context, tenantCode, userID, sessionID string, expires time.Time) error {
+func (s *UserDB) RevokeSession(ctx context.Context, tenantCode, userID, sessionID string, expires time.Time) error {
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM revoked_sessions WHERE tenant_id = $1 AND expires_at < now()`, tenantCode); err != nil {
 			return err
@@ -158,14 +158,14 @@ func (s *Store) RevokeSession(ctx context.Context, tenantCode, userID, sessionID
 		}
 		return appendAudit(ctx, tx, tenantCode, "auth.logout", identity.UserSubject(userID), nil, map[string]any{"session": sessionID})
 	})
-	if pgCode(err) == "22P02" {
+	if pgCode(err) == codeInvalidText {
 		return identity.ErrUnauthenticated
 	}
 	return err
 }
 
 // EndSessions raises a user's session generation: every login token issued before ends.
-func (s *Store) EndSessions(ctx context.Context, tenantCode, userID string) error {
+func (s *UserDB) EndSessions(ctx context.Context, tenantCode, userID string) error {
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		var gen int64
 		err := tx.QueryRow(ctx, `UPDATE users SET session_generation = session_generation + 1 WHERE tenant_id = $1 AND id = $2
@@ -175,7 +175,7 @@ func (s *Store) EndSessions(ctx context.Context, tenantCode, userID string) erro
 		}
 		return appendAudit(ctx, tx, tenantCode, "user.sessions.end", identity.UserSubject(userID), nil, map[string]any{"session_generation": gen})
 	})
-	if isNoRows(err) || pgCode(err) == "22P02" {
+	if isNoRows(err) || pgCode(err) == codeInvalidText {
 		return identity.ErrUserNotFound
 	}
 	return err
@@ -185,7 +185,7 @@ func (s *Store) EndSessions(ctx context.Context, tenantCode, userID string) erro
 // the pair must still wait: then it returns the wait and counts nothing. The pair's row is
 // locked for the decision, so concurrent attempts on any server are counted one after another.
 // Times are the database's, the one clock every server shares.
-func (s *Store) BeginLoginAttempt(ctx context.Context, username, client string, delay func(attempts, usernameFailures int) time.Duration) (time.Duration, error) {
+func (s *UserDB) BeginLoginAttempt(ctx context.Context, username, client string, delay func(attempts, usernameFailures int) time.Duration) (time.Duration, error) {
 	window := identity.LoginFailureWindow.Seconds() // intervals travel as seconds
 	var wait time.Duration
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
@@ -232,13 +232,13 @@ func (s *Store) BeginLoginAttempt(ctx context.Context, username, client string, 
 }
 
 // ClearLoginFailures forgets the failures of a pair (its password was right).
-func (s *Store) ClearLoginFailures(ctx context.Context, username, client string) error {
+func (s *UserDB) ClearLoginFailures(ctx context.Context, username, client string) error {
 	_, err := s.pool.Exec(ctx, `DELETE FROM login_failures WHERE username = $1 AND client = $2`, username, client)
 	return err
 }
 
 // OrganisationKind returns the kind of an active organisation of the tenant.
-func (s *Store) OrganisationKind(ctx context.Context, tenantCode, id string) (orgs.Kind, error) {
+func (s *UserDB) OrganisationKind(ctx context.Context, tenantCode, id string) (orgs.Kind, error) {
 	var kind string
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `SELECT kind FROM organisations WHERE tenant_id = $1 AND id::text = $2 AND status = 'active'`, tenantCode, id).Scan(&kind)
@@ -250,7 +250,7 @@ func (s *Store) OrganisationKind(ctx context.Context, tenantCode, id string) (or
 }
 
 // Users lists the users of a tenant ordered by username, after the given username.
-func (s *Store) Users(ctx context.Context, tenantCode, after string, limit int) ([]identity.User, error) {
+func (s *UserDB) Users(ctx context.Context, tenantCode, after string, limit int) ([]identity.User, error) {
 	var out []identity.User
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, "SELECT "+userColumns+` FROM users u WHERE u.tenant_id = $1 AND u.username > $2
@@ -265,21 +265,21 @@ func (s *Store) Users(ctx context.Context, tenantCode, after string, limit int) 
 }
 
 // User returns one user of a tenant.
-func (s *Store) User(ctx context.Context, tenantCode, id string) (identity.User, error) {
+func (s *UserDB) User(ctx context.Context, tenantCode, id string) (identity.User, error) {
 	var u identity.User
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		var err error
 		u, err = scanUser(tx.QueryRow(ctx, "SELECT "+userColumns+" FROM users u WHERE u.tenant_id = $1 AND u.id = $2", tenantCode, id))
 		return err
 	})
-	if isNoRows(err) || pgCode(err) == "22P02" {
+	if isNoRows(err) || pgCode(err) == codeInvalidText {
 		return u, identity.ErrUserNotFound
 	}
 	return u, err
 }
 
 // UpdateUser changes a user of an active tenant and audits the change.
-func (s *Store) UpdateUser(ctx context.Context, tenantCode, id string, ch identity.UserChange) (identity.User, [][]string, error) {
+func (s *UserDB) UpdateUser(ctx context.Context, tenantCode, id string, ch identity.UserChange) (identity.User, [][]string, error) {
 	var u identity.User
 	var removed [][]string
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
@@ -322,7 +322,7 @@ func (s *Store) UpdateUser(ctx context.Context, tenantCode, id string, ch identi
 		return appendAudit(ctx, tx, tenantCode, "user.update", u.Subject(),
 			map[string]any{"display_name": before.DisplayName, "status": before.Status, "roles": before.Roles}, after)
 	})
-	if isNoRows(err) || pgCode(err) == "22P02" {
+	if isNoRows(err) || pgCode(err) == codeInvalidText {
 		return u, nil, identity.ErrUserNotFound
 	}
 	return u, removed, err
@@ -337,7 +337,7 @@ func scanToken(row pgx.Row) (identity.Token, error) {
 }
 
 // CreateToken stores an API token (its hash) and the grant of its role, in one transaction.
-func (s *Store) CreateToken(ctx context.Context, t identity.Token, hash []byte, grants [][]string) (identity.Token, error) {
+func (s *UserDB) CreateToken(ctx context.Context, t identity.Token, hash []byte, grants [][]string) (identity.Token, error) {
 	var out identity.Token
 	err := s.inTenant(ctx, t.TenantCode, func(tx pgx.Tx) error {
 		if _, err := activeTenant(ctx, tx, t.TenantCode); err != nil {
@@ -364,7 +364,7 @@ func (s *Store) CreateToken(ctx context.Context, t identity.Token, hash []byte, 
 
 // TokenByHash finds an API token of a tenant by the hash of its text and stamps its use; it
 // also returns the tenant's status.
-func (s *Store) TokenByHash(ctx context.Context, tenantCode string, hash []byte) (identity.Token, tenant.Status, error) {
+func (s *UserDB) TokenByHash(ctx context.Context, tenantCode string, hash []byte) (identity.Token, tenant.Status, error) {
 	var t identity.Token
 	var ts string
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
@@ -383,7 +383,7 @@ func (s *Store) TokenByHash(ctx context.Context, tenantCode string, hash []byte)
 }
 
 // Tokens lists the API tokens of a tenant, newest first.
-func (s *Store) Tokens(ctx context.Context, tenantCode string) ([]identity.Token, error) {
+func (s *UserDB) Tokens(ctx context.Context, tenantCode string) ([]identity.Token, error) {
 	var out []identity.Token
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, "SELECT "+tokenColumns+" FROM api_tokens WHERE tenant_id = $1 ORDER BY created_at DESC, id", tenantCode)
@@ -398,7 +398,7 @@ func (s *Store) Tokens(ctx context.Context, tenantCode string) ([]identity.Token
 
 // RevokeToken marks a token revoked and removes its role grants, returning the removed rows so
 // the caller can update the authorizer after commit. Revoking twice is harmless.
-func (s *Store) RevokeToken(ctx context.Context, tenantCode, id string) (identity.Token, [][]string, error) {
+func (s *UserDB) RevokeToken(ctx context.Context, tenantCode, id string) (identity.Token, [][]string, error) {
 	var t identity.Token
 	var removed [][]string
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
@@ -413,7 +413,7 @@ func (s *Store) RevokeToken(ctx context.Context, tenantCode, id string) (identit
 		}
 		return appendAudit(ctx, tx, tenantCode, "token.revoke", t.Subject(), nil, map[string]any{"revoked_at": t.RevokedAt})
 	})
-	if isNoRows(err) || pgCode(err) == "22P02" {
+	if isNoRows(err) || pgCode(err) == codeInvalidText {
 		return t, nil, identity.ErrTokenNotFound
 	}
 	return t, removed, err

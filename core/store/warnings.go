@@ -1,13 +1,9 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
-	"net/http"
 	"strconv"
 	"time"
 
@@ -17,38 +13,41 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 )
 
 // Early warning (core/warnings): a warning is raised in the transaction of the case change
 // that causes it, together with its jobs: warning_notify (inbox messages to the designated
 // agencies, and webhook deliveries) and warning_escalate, scheduled at the deadline.
 
-// Jobs of the queue. Each carries its tenant and works inside it (s.inTenant).
+// Jobs of the queue (worked by core/jobs). Each carries its tenant and works inside it
+// (s.inTenant).
 
-type warningNotifyArgs struct {
+// WarningNotifyArgs is the job telling the designated agencies about a new warning.
+type WarningNotifyArgs struct {
 	Tenant    string `json:"tenant"`
 	WarningID string `json:"warning_id"`
 }
 
-func (warningNotifyArgs) Kind() string { return "warning_notify" }
+func (WarningNotifyArgs) Kind() string { return "warning_notify" }
 
-type warningEscalateArgs struct {
+// WarningEscalateArgs is the job escalating a warning nobody acknowledged by its deadline.
+type WarningEscalateArgs struct {
 	Tenant    string `json:"tenant"`
 	WarningID string `json:"warning_id"`
 }
 
-func (warningEscalateArgs) Kind() string { return "warning_escalate" }
+func (WarningEscalateArgs) Kind() string { return "warning_escalate" }
 
-type webhookDeliverArgs struct {
+// WebhookDeliverArgs is the job POSTing a webhook delivery.
+type WebhookDeliverArgs struct {
 	Tenant     string `json:"tenant"`
 	DeliveryID string `json:"delivery_id"`
 }
 
-func (webhookDeliverArgs) Kind() string { return "webhook_deliver" }
+func (WebhookDeliverArgs) Kind() string { return "webhook_deliver" }
 
 // InsertOpts caps the attempts of a delivery; River retries with backoff in between.
-func (webhookDeliverArgs) InsertOpts() river.InsertOpts {
+func (WebhookDeliverArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{MaxAttempts: warnings.DeliveryAttempts}
 }
 
@@ -81,10 +80,10 @@ func raiseWarning(ctx context.Context, tx pgx.Tx, c *cases.Case) error {
 		map[string]any{"case_id": w.CaseID, "level": w.Level, "score": w.Score, "deadline_at": w.DeadlineAt}); err != nil {
 		return err
 	}
-	if err := enqueue(ctx, tx, warningNotifyArgs{Tenant: w.TenantCode, WarningID: w.ID}, nil); err != nil {
+	if err := enqueue(ctx, tx, WarningNotifyArgs{Tenant: w.TenantCode, WarningID: w.ID}, nil); err != nil {
 		return err
 	}
-	return enqueue(ctx, tx, warningEscalateArgs{Tenant: w.TenantCode, WarningID: w.ID}, &river.InsertOpts{ScheduledAt: w.DeadlineAt})
+	return enqueue(ctx, tx, WarningEscalateArgs{Tenant: w.TenantCode, WarningID: w.ID}, &river.InsertOpts{ScheduledAt: w.DeadlineAt})
 }
 
 const warningColumns = `w.id::text, w.tenant_id, w.case_id::text, c.number, w.level, w.score, w.signals, w.raised_at, w.deadline_at,
@@ -110,14 +109,14 @@ func scanWarning(row pgx.Row) (warnings.Warning, error) {
 // loadWarning reads one warning of the tenant (lock: "" or " FOR UPDATE OF w").
 func loadWarning(ctx context.Context, tx pgx.Tx, tenantCode, id, lock string) (warnings.Warning, error) {
 	w, err := scanWarning(tx.QueryRow(ctx, "SELECT "+warningColumns+warningFrom+" WHERE w.tenant_id = $1 AND w.id = $2"+lock, tenantCode, id))
-	if isNoRows(err) || pgCode(err) == "22P02" {
+	if isNoRows(err) || pgCode(err) == codeInvalidText {
 		return w, warnings.ErrNotFound
 	}
 	return w, err
 }
 
 // Warnings lists a tenant's warnings newest first; see warnings.Repo.
-func (s *Store) Warnings(ctx context.Context, tenantCode string, f warnings.Filter) ([]warnings.Warning, error) {
+func (s *WarningDB) Warnings(ctx context.Context, tenantCode string, f warnings.Filter) ([]warnings.Warning, error) {
 	var out []warnings.Warning
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		q := "SELECT " + warningColumns + warningFrom + " WHERE w.tenant_id = $1"
@@ -151,14 +150,14 @@ func (s *Store) Warnings(ctx context.Context, tenantCode string, f warnings.Filt
 		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (warnings.Warning, error) { return scanWarning(r) })
 		return err
 	})
-	if pgCode(err) == "22P02" {
+	if pgCode(err) == codeInvalidText {
 		return nil, badCursor()
 	}
 	return out, err
 }
 
 // AcknowledgeWarning records who took charge of a warning; see warnings.Repo.
-func (s *Store) AcknowledgeWarning(ctx context.Context, tenantCode, id, by, note string, now time.Time) (warnings.Warning, error) {
+func (s *WarningDB) AcknowledgeWarning(ctx context.Context, tenantCode, id, by, note string, now time.Time) (warnings.Warning, error) {
 	var out warnings.Warning
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		if _, err := activeTenant(ctx, tx, tenantCode); err != nil {
@@ -200,7 +199,7 @@ func loadWarningSettings(ctx context.Context, tx pgx.Tx, tenantCode string) (war
 }
 
 // WarningSettings returns a tenant's warning settings; see warnings.Repo.
-func (s *Store) WarningSettings(ctx context.Context, tenantCode string) (warnings.Settings, error) {
+func (s *WarningDB) WarningSettings(ctx context.Context, tenantCode string) (warnings.Settings, error) {
 	var out warnings.Settings
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		var err error
@@ -223,7 +222,7 @@ func nullIfEmpty(s string) *string {
 }
 
 // UpdateWarningSettings stores a tenant's warning settings; see warnings.Repo.
-func (s *Store) UpdateWarningSettings(ctx context.Context, in warnings.Settings, check func(orgs.OrgLookup) error) (warnings.Settings, error) {
+func (s *WarningDB) UpdateWarningSettings(ctx context.Context, in warnings.Settings, check func(orgs.OrgLookup) error) (warnings.Settings, error) {
 	var out warnings.Settings
 	err := s.inTenant(ctx, in.TenantCode, func(tx pgx.Tx) error {
 		if _, err := activeTenant(ctx, tx, in.TenantCode); err != nil {
@@ -279,7 +278,7 @@ const readerMessages = `SELECT m.id::text, m.tenant_id, m.recipient, m.kind, m.t
 	WHERE m.tenant_id = $1`
 
 // Inbox lists a reader's messages newest first; see warnings.Repo.
-func (s *Store) Inbox(ctx context.Context, tenantCode, reader string, recipients []string, f warnings.InboxFilter) ([]warnings.Message, error) {
+func (s *WarningDB) Inbox(ctx context.Context, tenantCode, reader string, recipients []string, f warnings.InboxFilter) ([]warnings.Message, error) {
 	var out []warnings.Message
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		q := readerMessages + visibleTo
@@ -295,14 +294,14 @@ func (s *Store) Inbox(ctx context.Context, tenantCode, reader string, recipients
 		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (warnings.Message, error) { return scanMessage(r) })
 		return err
 	})
-	if pgCode(err) == "22P02" {
+	if pgCode(err) == codeInvalidText {
 		return nil, badCursor()
 	}
 	return out, err
 }
 
 // MarkInboxRead marks a message read for the reader; see warnings.Repo.
-func (s *Store) MarkInboxRead(ctx context.Context, tenantCode, reader string, recipients []string, id string, now time.Time) (warnings.Message, error) {
+func (s *WarningDB) MarkInboxRead(ctx context.Context, tenantCode, reader string, recipients []string, id string, now time.Time) (warnings.Message, error) {
 	var out warnings.Message
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		var err error
@@ -320,7 +319,7 @@ func (s *Store) MarkInboxRead(ctx context.Context, tenantCode, reader string, re
 		}
 		return read()
 	})
-	if isNoRows(err) || pgCode(err) == "22P02" {
+	if isNoRows(err) || pgCode(err) == codeInvalidText {
 		return out, warnings.ErrMessageNotFound
 	}
 	return out, err
@@ -349,7 +348,7 @@ func webhookSecret(ctx context.Context, tx pgx.Tx, tenantCode, orgID string, gen
 }
 
 // WebhookSecret returns an organisation's webhook secret and audits the read; see warnings.Repo.
-func (s *Store) WebhookSecret(ctx context.Context, tenantCode, orgID string, generate func() ([]byte, error)) (warnings.Secret, error) {
+func (s *WarningDB) WebhookSecret(ctx context.Context, tenantCode, orgID string, generate func() ([]byte, error)) (warnings.Secret, error) {
 	var out warnings.Secret
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		if _, err := loadOrganisation(ctx, tx, tenantCode, orgID, ""); err != nil {
@@ -364,35 +363,24 @@ func (s *Store) WebhookSecret(ctx context.Context, tenantCode, orgID string, gen
 	return out, err
 }
 
-// Workers.
+// The work of the warning jobs. Each runs in one transaction of the job's tenant; done, the
+// queue's completion of the job, runs last in the same transaction, so the job's effects and
+// its completion commit together and a crash between them cannot repeat the work.
 
-// completeIn marks the job completed in tx: the job's effects and its completion commit
-// together, so a crash between them cannot repeat the work.
-func completeIn[T river.JobArgs](ctx context.Context, tx pgx.Tx, job *river.Job[T]) error {
-	_, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job)
-	return err
-}
-
-// notifyWorker tells the designated agencies (or the tenant) about a new warning: inbox
-// messages, and a webhook delivery to each agency with a webhook_url.
-type notifyWorker struct {
-	river.WorkerDefaults[warningNotifyArgs]
-	w *worker
-}
-
-func (n *notifyWorker) Work(ctx context.Context, job *river.Job[warningNotifyArgs]) error {
-	ctx = jobContext(ctx, job.Kind, job.ID)
-	tenantCode := job.Args.Tenant
-	return n.w.s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
-		wr, err := loadWarning(ctx, tx, tenantCode, job.Args.WarningID, " FOR UPDATE OF w")
+// NotifyWarning tells the designated agencies (or the tenant) about a new warning: inbox
+// messages, and a webhook delivery to each agency with a webhook_url (queued in the same
+// transaction).
+func (s *WarningDB) NotifyWarning(ctx context.Context, tenantCode, warningID string, done func(pgx.Tx) error) error {
+	return s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
+		wr, err := loadWarning(ctx, tx, tenantCode, warningID, " FOR UPDATE OF w")
 		if errors.Is(err, warnings.ErrNotFound) {
-			return completeIn(ctx, tx, job) // nothing to tell
+			return done(tx) // nothing to tell
 		}
 		if err != nil {
 			return err
 		}
 		if wr.NotifiedAt != nil {
-			return completeIn(ctx, tx, job)
+			return done(tx)
 		}
 		settings, err := loadWarningSettings(ctx, tx, tenantCode)
 		if err != nil {
@@ -441,42 +429,36 @@ func (n *notifyWorker) Work(ctx context.Context, job *river.Job[warningNotifyArg
 				tenantCode, id, o.ID, o.WebhookURL, warnings.KindWarningRaised, payload); err != nil {
 				return err
 			}
-			if err := enqueue(ctx, tx, webhookDeliverArgs{Tenant: tenantCode, DeliveryID: id}, nil); err != nil {
+			if err := enqueue(ctx, tx, WebhookDeliverArgs{Tenant: tenantCode, DeliveryID: id}, nil); err != nil {
 				return err
 			}
 		}
 		if _, err := tx.Exec(ctx, `UPDATE warnings SET notified_at = now() WHERE tenant_id = $1 AND id = $2`, tenantCode, wr.ID); err != nil {
 			return err
 		}
-		return completeIn(ctx, tx, job)
+		return done(tx)
 	})
 }
 
-// escalateWorker reports a warning nobody acknowledged by its deadline to the parent tenant:
+// EscalateWarning reports a warning nobody acknowledged by its deadline to the parent tenant:
 // one message in the parent's inbox, carrying what the warning needs and nothing about the
-// parties. It is the one deliberate flow of data upwards.
-type escalateWorker struct {
-	river.WorkerDefaults[warningEscalateArgs]
-	w *worker
-}
-
-func (e *escalateWorker) Work(ctx context.Context, job *river.Job[warningEscalateArgs]) error {
-	ctx = jobContext(ctx, job.Kind, job.ID)
-	tenantCode := job.Args.Tenant
-	return e.w.s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
-		wr, err := loadWarning(ctx, tx, tenantCode, job.Args.WarningID, " FOR UPDATE OF w")
+// parties. It is the one deliberate flow of data upwards. Before the deadline (by now) it
+// changes nothing and returns how long is left.
+func (s *WarningDB) EscalateWarning(ctx context.Context, tenantCode, warningID string, now time.Time, done func(pgx.Tx) error) (wait time.Duration, err error) {
+	err = s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
+		wr, err := loadWarning(ctx, tx, tenantCode, warningID, " FOR UPDATE OF w")
 		if errors.Is(err, warnings.ErrNotFound) {
-			return completeIn(ctx, tx, job)
+			return done(tx)
 		}
 		if err != nil {
 			return err
 		}
 		if wr.State() != warnings.StateOpen {
-			return completeIn(ctx, tx, job) // acknowledged in time (or escalated already)
+			return done(tx) // acknowledged in time (or escalated already)
 		}
-		now := e.w.now()
 		if now.Before(wr.DeadlineAt) {
-			return river.JobSnooze(wr.DeadlineAt.Sub(now))
+			wait = wr.DeadlineAt.Sub(now)
+			return errNotYet
 		}
 		var parent string
 		if err := tx.QueryRow(ctx, `SELECT coalesce(parent_code, '') FROM tenants WHERE code = $1`, tenantCode).Scan(&parent); err != nil {
@@ -505,30 +487,21 @@ func (e *escalateWorker) Work(ctx context.Context, job *river.Job[warningEscalat
 				return err
 			}
 		}
-		return completeIn(ctx, tx, job)
+		return done(tx)
 	})
+	if errors.Is(err, errNotYet) {
+		return wait, nil
+	}
+	return 0, err
 }
 
-// deliverWorker POSTs a webhook delivery, signed with the organisation's secret. A network
-// error or a status other than 2xx fails the attempt: River retries it with backoff, up to
-// warnings.DeliveryAttempts attempts, after which the delivery is failed.
-type deliverWorker struct {
-	river.WorkerDefaults[webhookDeliverArgs]
-	w *worker
-}
+// errNotYet rolls back the transaction of a job that came too early.
+var errNotYet = errors.New("store: not yet due")
 
-func (d *deliverWorker) Timeout(*river.Job[webhookDeliverArgs]) time.Duration {
-	return warnings.DeliveryTimeout + 20*time.Second
-}
-
-func (d *deliverWorker) Work(ctx context.Context, job *river.Job[webhookDeliverArgs]) error {
-	ctx = jobContext(ctx, job.Kind, job.ID)
-	tenantCode, id := job.Args.Tenant, job.Args.DeliveryID
-	var (
-		del    warnings.Delivery
-		secret warnings.Secret
-	)
-	err := d.w.s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
+// PendingDelivery reads a webhook delivery still to send and its organisation's signing secret
+// (created on first use); pending is false when the delivery is gone or no longer pending.
+func (s *WarningDB) PendingDelivery(ctx context.Context, tenantCode, id string) (del warnings.Delivery, secret []byte, pending bool, err error) {
+	err = s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		var status string
 		err := tx.QueryRow(ctx, `SELECT id::text, org_id::text, url, event, payload, attempts, status FROM webhook_deliveries
 			WHERE tenant_id = $1 AND id = $2`, tenantCode, id).Scan(&del.ID, &del.OrgID, &del.URL, &del.Event, &del.Payload, &del.Attempts, &status)
@@ -539,24 +512,27 @@ func (d *deliverWorker) Work(ctx context.Context, job *river.Job[webhookDeliverA
 		if del.Status != warnings.DeliveryPending {
 			return nil
 		}
-		secret, err = webhookSecret(ctx, tx, tenantCode, del.OrgID, warnings.NewSecret)
+		sec, err := webhookSecret(ctx, tx, tenantCode, del.OrgID, warnings.NewSecret)
+		secret = sec.Value
 		return err
 	})
 	if isNoRows(err) {
-		return nil // the delivery is gone: nothing to send
+		return del, nil, false, nil // the delivery is gone: nothing to send
 	}
-	if err != nil || del.Status != warnings.DeliveryPending {
-		return err
-	}
-	sendErr := d.w.post(ctx, del, secret.Value)
-	final := job.Attempt >= job.MaxAttempts
-	err = d.w.s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
+	return del, secret, err == nil && del.Status == warnings.DeliveryPending, err
+}
+
+// RecordDeliveryAttempt records the outcome of attempt number attempt of a delivery: delivered
+// (sendErr nil; done then runs in the same transaction), or still pending with the error, or
+// failed when the attempt was the final one.
+func (s *WarningDB) RecordDeliveryAttempt(ctx context.Context, tenantCode, id string, attempt int, final bool, sendErr error, done func(pgx.Tx) error) error {
+	return s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		if sendErr == nil {
 			if _, err := tx.Exec(ctx, `UPDATE webhook_deliveries SET status = 'delivered', attempts = $3, last_error = '', delivered_at = now()
-				WHERE tenant_id = $1 AND id = $2`, tenantCode, id, job.Attempt); err != nil {
+				WHERE tenant_id = $1 AND id = $2`, tenantCode, id, attempt); err != nil {
 				return err
 			}
-			return completeIn(ctx, tx, job)
+			return done(tx)
 		}
 		status := warnings.DeliveryPending
 		if final {
@@ -567,38 +543,9 @@ func (d *deliverWorker) Work(ctx context.Context, job *river.Job[webhookDeliverA
 			msg = msg[:500]
 		}
 		_, err := tx.Exec(ctx, `UPDATE webhook_deliveries SET status = $3, attempts = $4, last_error = $5 WHERE tenant_id = $1 AND id = $2`,
-			tenantCode, id, string(status), job.Attempt, msg)
+			tenantCode, id, string(status), attempt, msg)
 		return err
 	})
-	if err != nil {
-		return err
-	}
-	return sendErr
-}
-
-// post sends one attempt of a delivery.
-func (w *worker) post(ctx context.Context, d warnings.Delivery, secret []byte) error {
-	ts := time.Now().Unix()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.URL, bytes.NewReader(d.Payload))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "Fengqiao-Webhook/1")
-	req.Header.Set(warnings.HeaderEvent, d.Event)
-	req.Header.Set(warnings.HeaderDelivery, d.ID)
-	req.Header.Set(warnings.HeaderTimestamp, strconv.FormatInt(ts, 10))
-	req.Header.Set(warnings.HeaderSignature, warnings.Sign(secret, ts, d.Payload))
-	res, err := w.http.Do(req)
-	if err != nil {
-		return fmt.Errorf("webhook POST: %w", err)
-	}
-	defer res.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
-	if res.StatusCode < 200 || res.StatusCode > 299 {
-		return fmt.Errorf("webhook answered HTTP %d", res.StatusCode)
-	}
-	return nil
 }
 
 // badCursor is the error of a listing cursor PostgreSQL cannot read (the API checks its shape).

@@ -20,7 +20,7 @@ func newOrigin() string {
 }
 
 // Origin names this process in policy change notifications.
-func (s *Store) Origin() string { return s.origin }
+func (s *db) Origin() string { return s.origin }
 
 // PolicyChange is one committed change of the authorization rules (casbin_rule) made by another
 // process: a row added or removed, or Reload when the watcher cannot tell what changed (a
@@ -71,7 +71,7 @@ func parsePolicyPayload(payload, origin string) (ch PolicyChange, own bool) {
 // so a caller that loaded the rules before calling WatchPolicies misses nothing, and knows the
 // watch is in place when the first change arrives. onChange runs on the watching goroutine: a
 // slow onChange delays the following changes (they wait in the connection), it loses none.
-func (s *Store) WatchPolicies(ctx context.Context, onChange func(PolicyChange)) {
+func (s *PolicyDB) WatchPolicies(ctx context.Context, onChange func(PolicyChange)) {
 	const firstBackoff = time.Second
 	backoff := firstBackoff
 	for ctx.Err() == nil {
@@ -93,7 +93,7 @@ func (s *Store) WatchPolicies(ctx context.Context, onChange func(PolicyChange)) 
 }
 
 // listen watches on one connection until it fails; listened tells whether LISTEN succeeded.
-func (s *Store) listen(ctx context.Context, onChange func(PolicyChange)) (listened bool, err error) {
+func (s *PolicyDB) listen(ctx context.Context, onChange func(PolicyChange)) (listened bool, err error) {
 	conn, err := pgx.ConnectConfig(ctx, s.pool.Config().ConnConfig.Copy())
 	if err != nil {
 		return false, err

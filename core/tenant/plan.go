@@ -54,7 +54,7 @@ func PlanOnboarding(scope string, codes []string, withOffices bool) (Plan, error
 		}
 		seen[code] = true
 		d, err := lookupOnboardable(code)
-		if err == nil && !InScope(scope, code) {
+		if err == nil && !division.Contains(scope, code) {
 			err = ErrOutsideScope
 		}
 		if err != nil {
@@ -70,7 +70,7 @@ func PlanOnboarding(scope string, codes []string, withOffices bool) (Plan, error
 		chain = append(chain, d)
 		for i, node := range chain {
 			// The country always exists, and so does every tenant at or above the caller's scope.
-			if node.Level == division.LevelCountry || planned[node.Code] || !InScope(scope, node.Code) || node.Code == scope {
+			if node.Level == division.LevelCountry || planned[node.Code] || !division.Contains(scope, node.Code) || node.Code == scope {
 				continue
 			}
 			planned[node.Code] = true
@@ -111,7 +111,7 @@ func PlanWithin(scope, within string, withOffices bool) (Plan, error) {
 	if _, err := lookupAbove(within); err != nil {
 		return Plan{}, &PlanError{Codes: []*CodeError{{Code: within, Err: err}}}
 	}
-	if !InScope(scope, within) {
+	if !division.Contains(scope, within) {
 		return Plan{}, &PlanError{Codes: []*CodeError{{Code: within, Err: ErrOutsideScope}}}
 	}
 	ds, err := division.Districts(within)

@@ -27,7 +27,7 @@ func checkPlanShape(t *testing.T, scope string, p Plan) {
 			t.Errorf("tenant %s planned twice", tn.Code)
 		}
 		pos[tn.Code] = i
-		if !InScope(scope, tn.Code) || tn.Code == scope || tn.Code == division.CountryCode {
+		if !division.Contains(scope, tn.Code) || tn.Code == scope || tn.Code == division.CountryCode {
 			t.Errorf("tenant %s planned though it is not strictly below scope %s", tn.Code, scope)
 		}
 		d, err := division.Lookup(tn.Code)
@@ -55,7 +55,7 @@ func checkPlanShape(t *testing.T, scope string, p Plan) {
 		}
 	}
 	for _, tn := range p.Tenants {
-		if _, ok := pos[tn.ParentCode]; !ok && tn.ParentCode != scope && !InScope(tn.ParentCode, scope) {
+		if _, ok := pos[tn.ParentCode]; !ok && tn.ParentCode != scope && !division.Contains(tn.ParentCode, scope) {
 			t.Errorf("tenant %s: parent %s neither planned nor at or above scope %s", tn.Code, tn.ParentCode, scope)
 		}
 	}

@@ -8,6 +8,9 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/fengqiao/fengqiao/core/division"
+	"github.com/fengqiao/fengqiao/core/kind"
 )
 
 // Repo is the storage the tenant service needs.
@@ -53,7 +56,7 @@ func (s *Service) OnboardWithin(ctx context.Context, scope, within string, withO
 
 // Get returns a tenant of scope's subtree.
 func (s *Service) Get(ctx context.Context, scope, code string) (Tenant, error) {
-	if !InScope(scope, code) {
+	if !division.Contains(scope, code) {
 		return Tenant{}, ErrNotFound
 	}
 	return s.repo.Tenant(ctx, scope, code)
@@ -89,18 +92,18 @@ var phonePattern = regexp.MustCompile(`^[0-9+\-() ]{5,32}$`)
 // Validate checks the settings against the known placements and plugins.
 func (s *Service) Validate(st Settings) error {
 	if st.DisplayName != nil && utf8.RuneCountInString(*st.DisplayName) > 64 {
-		return &SettingsError{Field: "display_name", Message: "显示名称最多 64 个字符 / display_name must be at most 64 characters"}
+		return invalidSettings("display_name", "显示名称最多 64 个字符 / display_name must be at most 64 characters")
 	}
 	if c := st.Contact; c != nil {
 		if utf8.RuneCountInString(c.Name) > 64 {
-			return &SettingsError{Field: "contact.name", Message: "联系人姓名最多 64 个字符 / contact.name must be at most 64 characters"}
+			return invalidSettings("contact.name", "联系人姓名最多 64 个字符 / contact.name must be at most 64 characters")
 		}
 		if c.Phone != "" && !phonePattern.MatchString(c.Phone) {
-			return &SettingsError{Field: "contact.phone", Message: "电话号码只能包含数字、空格和 + - ( )，5–32 位 / contact.phone must be 5–32 digits, spaces or + - ( )"}
+			return invalidSettings("contact.phone", "电话号码只能包含数字、空格和 + - ( )，5–32 位 / contact.phone must be 5–32 digits, spaces or + - ( )")
 		}
 		if c.Email != "" {
 			if a, err := mail.ParseAddress(c.Email); err != nil || a.Address != c.Email {
-				return &SettingsError{Field: "contact.email", Message: "电子邮箱格式不正确，例如 name@example.cn / contact.email must be an address like name@example.cn"}
+				return invalidSettings("contact.email", "电子邮箱格式不正确，例如 name@example.cn / contact.email must be an address like name@example.cn")
 			}
 		}
 	}
@@ -108,15 +111,15 @@ func (s *Service) Validate(st Settings) error {
 		for i, p := range *st.EnabledPlugins {
 			if !slices.Contains(s.plugins, p) {
 				if len(s.plugins) == 0 {
-					return &SettingsError{Field: fmt.Sprintf("enabled_plugins[%d]", i), Message: fmt.Sprintf("插件 %q 不在此启用：请用 PUT /api/v1/tenants/{code}/plugins/%s（附设置）启用地区插件 / plugins are not enabled here: enable %q with PUT /api/v1/tenants/{code}/plugins/%s, with its settings", p, p, p, p)}
+					return invalidSettings(fmt.Sprintf("enabled_plugins[%d]", i), fmt.Sprintf("插件 %q 不在此启用：请用 PUT /api/v1/tenants/{code}/plugins/%s（附设置）启用地区插件 / plugins are not enabled here: enable %q with PUT /api/v1/tenants/{code}/plugins/%s, with its settings", p, p, p, p))
 				}
 				known := strings.Join(s.plugins, ", ")
-				return &SettingsError{Field: fmt.Sprintf("enabled_plugins[%d]", i), Message: fmt.Sprintf("未知插件 %q；可启用的插件：%s / unknown plugin %q; available: %s", p, known, p, known)}
+				return invalidSettings(fmt.Sprintf("enabled_plugins[%d]", i), fmt.Sprintf("未知插件 %q；可启用的插件：%s / unknown plugin %q; available: %s", p, known, p, known))
 			}
 		}
 	}
 	if st.Placement != nil && !slices.Contains(s.placements, *st.Placement) {
-		return &SettingsError{Field: "placement", Message: fmt.Sprintf("未知数据库集群 %q；可选：%s / unknown placement %q; one of: %s", *st.Placement, strings.Join(s.placements, ", "), *st.Placement, strings.Join(s.placements, ", "))}
+		return invalidSettings("placement", fmt.Sprintf("未知数据库集群 %q；可选：%s / unknown placement %q; one of: %s", *st.Placement, strings.Join(s.placements, ", "), *st.Placement, strings.Join(s.placements, ", ")))
 	}
 	return nil
 }
@@ -126,7 +129,7 @@ func (s *Service) UpdateSettings(ctx context.Context, scope, code string, st Set
 	if err := s.Validate(st); err != nil {
 		return Tenant{}, err
 	}
-	if !InScope(scope, code) {
+	if !division.Contains(scope, code) {
 		return Tenant{}, ErrNotFound
 	}
 	return s.repo.UpdateTenant(ctx, scope, code, func(t *Tenant) error {
@@ -152,14 +155,14 @@ func (s *Service) UpdateSettings(ctx context.Context, scope, code string, st Set
 // Transition applies a lifecycle action to a tenant strictly below scope (nobody suspends
 // their own tenant) and records the reason.
 func (s *Service) Transition(ctx context.Context, scope, code string, action Action, reason string) (Tenant, error) {
-	if !InScope(scope, code) {
+	if !division.Contains(scope, code) {
 		return Tenant{}, ErrNotFound
 	}
 	if code == scope {
 		return Tenant{}, fmt.Errorf("%w: a tenant cannot %s itself", ErrOutsideScope, action)
 	}
 	if utf8.RuneCountInString(reason) > 500 {
-		return Tenant{}, &SettingsError{Field: "reason", Message: "原因最多 500 个字符 / reason must be at most 500 characters"}
+		return Tenant{}, invalidSettings("reason", "原因最多 500 个字符 / reason must be at most 500 characters")
 	}
 	return s.repo.UpdateTenant(ctx, scope, code, func(t *Tenant) error {
 		next, err := Transition(t.Status, action)
@@ -181,7 +184,8 @@ type TransitionError struct {
 func (e *TransitionError) Error() string {
 	return fmt.Sprintf("cannot %s a tenant that is %s", e.Action, e.From)
 }
-func (e *TransitionError) Unwrap() error { return ErrInvalidTransition }
+func (e *TransitionError) Kind() kind.Kind { return kind.Conflict }
+func (e *TransitionError) Unwrap() error   { return ErrInvalidTransition }
 
 // Execute carries out an onboarding plan made by PlanOnboarding or PlanWithin for scope.
 func (s *Service) Execute(ctx context.Context, scope string, plan Plan) (OnboardResult, error) {

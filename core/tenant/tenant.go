@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/fengqiao/fengqiao/core/division"
+	"github.com/fengqiao/fengqiao/core/kind"
+	"github.com/fengqiao/fengqiao/core/valid"
 )
 
 // Status is where a tenant is in its lifecycle.
@@ -58,15 +60,15 @@ type Office struct {
 	CreatedAt  time.Time
 }
 
-// Sentinel errors. The API edge maps them to statuses.
+// Sentinel errors, each of its kind; the API edge maps kinds to statuses.
 var (
-	ErrNotFound          = errors.New("tenant not found")
-	ErrSuspended         = errors.New("tenant suspended")
-	ErrArchived          = errors.New("tenant archived")
+	ErrNotFound          = kind.New(kind.NotFound, "tenant not found")
+	ErrSuspended         = kind.New(kind.Forbidden, "tenant suspended")
+	ErrArchived          = kind.New(kind.Forbidden, "tenant archived")
 	ErrInvalidTransition = errors.New("transition not allowed from the tenant's status")
-	ErrOutsideScope      = errors.New("code outside the caller's jurisdiction")
+	ErrOutsideScope      = kind.New(kind.Forbidden, "code outside the caller's jurisdiction")
 	ErrInvalidSettings   = errors.New("invalid tenant settings")
-	ErrNothingToOnboard  = errors.New("nothing to onboard")
+	ErrNothingToOnboard  = kind.New(kind.Invalid, "nothing to onboard")
 )
 
 // CodeError ties an error to the division code at fault.
@@ -78,32 +80,9 @@ type CodeError struct {
 func (e *CodeError) Error() string { return fmt.Sprintf("%s: %v", e.Code, e.Err) }
 func (e *CodeError) Unwrap() error { return e.Err }
 
-// SettingsError names the setting at fault.
-type SettingsError struct {
-	Field   string
-	Message string
-}
-
-func (e *SettingsError) Error() string { return e.Field + ": " + e.Message }
-func (e *SettingsError) Unwrap() error { return ErrInvalidSettings }
-
-// InScope reports whether code lies in the subtree of scope (scope itself included). Ancestry
-// follows from the codes alone.
-func InScope(scope, code string) bool {
-	if scope == code || scope == division.CountryCode {
-		return true
-	}
-	switch lvl, err := division.LevelOf(scope); {
-	case err != nil:
-		return false
-	case lvl == division.LevelProvince:
-		return len(code) >= 2 && code[:2] == scope[:2]
-	case lvl == division.LevelCity:
-		return len(code) >= 4 && code[:4] == scope[:4]
-	case lvl == division.LevelDistrict:
-		return len(code) >= 6 && code[:6] == scope
-	}
-	return false
+// invalidSettings is the *valid.Error naming the setting at fault, wrapping ErrInvalidSettings.
+func invalidSettings(field, message string) error {
+	return valid.New(ErrInvalidSettings, field, message)
 }
 
 // Action is a lifecycle action.

@@ -1,6 +1,7 @@
-// Package valid owns the shape of input-validation errors shared by the domain packages: every
-// invalid field of a request, each with a message a person can act on ("中文 / English"). The
-// API edge turns an *Error into one problem listing them all.
+// Package valid owns the one shape of input-validation errors shared by the domain packages:
+// every invalid field of a request, each with a message a person can act on ("中文 / English").
+// The API edge turns an *Error into one problem listing them all; the plugin host into an
+// InvalidArgument status.
 package valid
 
 import (
@@ -10,6 +11,8 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/fengqiao/fengqiao/core/kind"
 )
 
 // ErrInvalid is wrapped by every *Error.
@@ -24,7 +27,18 @@ type FieldError struct {
 func (e FieldError) Error() string { return e.Field + ": " + e.Message }
 
 // Error lists every invalid input of a request.
-type Error struct{ Errors []FieldError }
+type Error struct {
+	Errors []FieldError
+	// Err is the owning package's own sentinel (identity.ErrInvalid, authz.ErrBadRule…), wrapped
+	// beside ErrInvalid so that errors.Is finds either; nil for none.
+	Err error
+}
+
+// New is the *Error of one invalid field, wrapping sentinel (nil for none) too: the
+// constructor the domain packages use for their single-field errors.
+func New(sentinel error, field, message string) error {
+	return &Error{Errors: []FieldError{{Field: field, Message: message}}, Err: sentinel}
+}
 
 func (e *Error) Error() string {
 	parts := make([]string, len(e.Errors))
@@ -34,8 +48,27 @@ func (e *Error) Error() string {
 	return strings.Join(parts, "; ")
 }
 
-// Unwrap makes errors.Is(err, ErrInvalid) hold.
-func (e *Error) Unwrap() error { return ErrInvalid }
+// Unwrap makes errors.Is(err, ErrInvalid) hold, and errors.Is(err, e.Err).
+func (e *Error) Unwrap() []error {
+	if e.Err == nil {
+		return []error{ErrInvalid}
+	}
+	return []error{ErrInvalid, e.Err}
+}
+
+// Kind: input errors are the caller's to fix.
+func (e *Error) Kind() kind.Kind { return kind.Invalid }
+
+var _ kind.Kinded = (*Error)(nil)
+
+// First is the first invalid field of the *Error in err's chain; false when there is none.
+func First(err error) (FieldError, bool) {
+	var e *Error
+	if !errors.As(err, &e) || len(e.Errors) == 0 {
+		return FieldError{}, false
+	}
+	return e.Errors[0], true
+}
 
 // List collects field errors while a request is checked.
 type List struct{ list []FieldError }

@@ -10,11 +10,13 @@ package warnings
 import (
 	"errors"
 	"fmt"
-	"github.com/fengqiao/fengqiao/core/access"
 	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/fengqiao/fengqiao/core/access"
+	"github.com/fengqiao/fengqiao/core/kind"
 
 	"github.com/fengqiao/fengqiao/core/cases"
 	"github.com/fengqiao/fengqiao/core/orgs"
@@ -319,12 +321,12 @@ type InboxFilter struct {
 
 // Sentinel errors.
 var (
-	ErrNotFound            = errors.New("warning not found")
-	ErrAlreadyAcknowledged = errors.New("warning already acknowledged")
-	ErrMessageNotFound     = errors.New("inbox message not found")
+	ErrNotFound            = kind.New(kind.NotFound, "warning not found")
+	ErrAlreadyAcknowledged = kind.New(kind.Conflict, "warning already acknowledged")
+	ErrMessageNotFound     = kind.New(kind.NotFound, "inbox message not found")
 	// ErrNotYourInbox: an inbox is read by the principals of its own tenant only (an upper
 	// level reads its own inbox, where escalations land).
-	ErrNotYourInbox = errors.New("inbox of another tenant")
+	ErrNotYourInbox = kind.New(kind.Forbidden, "inbox of another tenant")
 	ErrInvalid      = valid.ErrInvalid
 )
 

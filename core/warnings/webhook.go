@@ -1,38 +1,17 @@
 package warnings
 
 import (
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
-	"errors"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/fengqiao/fengqiao/core/cases"
 )
 
 // Webhooks: a warning is POSTed to the webhook_url of each notified agency, signed with the
-// agency's secret, and retried with backoff until it is answered with a 2xx.
-//
-// A receiver checks a delivery with Verify:
-//
-//	body, _ := io.ReadAll(r.Body)
-//	err := warnings.Verify(secret, r.Header.Get(warnings.HeaderTimestamp),
-//		r.Header.Get(warnings.HeaderSignature), body, time.Now(), 5*time.Minute)
-//
-// The signature is "sha256=" + hex(HMAC-SHA256(secret, timestamp + "." + body)), where the
-// timestamp is the X-Fengqiao-Timestamp header (unix seconds) and secret is the secret string
-// as shown to the district administrator. X-Fengqiao-Delivery identifies the delivery: a
-// retry carries the same id, so a receiver can drop duplicates.
+// agency's secret (core/delivery signs and sends, and documents how a receiver verifies), and
+// retried with backoff until it is answered with a 2xx.
 const (
-	HeaderEvent     = "X-Fengqiao-Event"
-	HeaderDelivery  = "X-Fengqiao-Delivery"
-	HeaderTimestamp = "X-Fengqiao-Timestamp"
-	HeaderSignature = "X-Fengqiao-Signature"
-
 	// DeliveryAttempts caps the attempts of a delivery; it is failed after the last.
 	DeliveryAttempts = 8
 	// DeliveryTimeout bounds one attempt.
@@ -108,44 +87,4 @@ func NewSecret() ([]byte, error) {
 		return nil, err
 	}
 	return []byte("whsec_" + base64.RawURLEncoding.EncodeToString(b)), nil
-}
-
-// Sign returns the X-Fengqiao-Signature of body sent at timestamp (unix seconds).
-func Sign(secret []byte, timestamp int64, body []byte) string {
-	m := hmac.New(sha256.New, secret)
-	m.Write([]byte(strconv.FormatInt(timestamp, 10)))
-	m.Write([]byte("."))
-	m.Write(body)
-	return "sha256=" + hex.EncodeToString(m.Sum(nil))
-}
-
-// Errors of Verify.
-var (
-	ErrBadSignature   = errors.New("webhook: signature does not match")
-	ErrStaleTimestamp = errors.New("webhook: timestamp missing, malformed or outside the tolerance")
-)
-
-// Verify checks a delivery received at now: the signature must match the body and the
-// timestamp, and the timestamp lie within tolerance of now (replays of old deliveries fail).
-func Verify(secret []byte, timestamp, signature string, body []byte, now time.Time, tolerance time.Duration) error {
-	ts, err := strconv.ParseInt(strings.TrimSpace(timestamp), 10, 64)
-	if err != nil {
-		return ErrStaleTimestamp
-	}
-	if d := now.Sub(time.Unix(ts, 0)); d > tolerance || d < -tolerance {
-		return ErrStaleTimestamp
-	}
-	got, ok := strings.CutPrefix(strings.TrimSpace(signature), "sha256=")
-	if !ok {
-		return ErrBadSignature
-	}
-	mac, err := hex.DecodeString(got)
-	if err != nil {
-		return ErrBadSignature
-	}
-	want, _ := hex.DecodeString(strings.TrimPrefix(Sign(secret, ts, body), "sha256="))
-	if !hmac.Equal(mac, want) {
-		return ErrBadSignature
-	}
-	return nil
 }

@@ -7,11 +7,13 @@ import (
 )
 
 // Host is the platform as a plugin sees it during one call: bound to the call's tenant and to
-// the permissions the plugin was granted there. A permission not granted, or a case of another
-// tenant, is ErrPermission; the only way across tenants is an explicit, audited share.
+// the permissions the plugin was granted there. A permission not granted is ErrPermission; a
+// case of another tenant is ErrNotFound (the plugin cannot see it); the only way across
+// tenants is an explicit, audited share. sdktest.HostContract states the behaviour the
+// platform and the fake share.
 type Host interface {
 	// GetCase reads a case of the tenant (cases.read); parties' personal data only with
-	// parties true and cases.parties granted.
+	// parties true, which needs cases.parties (ErrPermission without it).
 	GetCase(ctx context.Context, id string, parties bool) (Case, error)
 	// ListCases pages through the tenant's cases, newest first (cases.read).
 	ListCases(ctx context.Context, q CaseQuery) (CasePage, error)

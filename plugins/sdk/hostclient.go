@@ -336,3 +336,10 @@ func RawHost(call *Call) (client pluginv1.HostServiceClient, hc *pluginv1.HostCa
 	}
 	return h.c, h.call(), true
 }
+
+// WireHost is the Host a plugin's call gets over the wire, for client, a Host service, and hc,
+// the call's token and tenant: RawHost's converse, for hosts' own tests (sdktest.HostContract
+// run against the platform's Host service). Plugins use call.Host; nothing else is supported.
+func WireHost(client pluginv1.HostServiceClient, hc *pluginv1.HostCall) Host {
+	return &hostClient{c: client, hc: hc}
+}

@@ -273,7 +273,7 @@ func Reject(field, message string) *Problem {
 // Errors of the host API.
 var (
 	ErrNotFound     = errors.New("sdk: not found")
-	ErrPermission   = errors.New("sdk: permission denied") // not granted, or another tenant
+	ErrPermission   = errors.New("sdk: permission denied") // not granted, or a request in another tenant
 	ErrConflict     = errors.New("sdk: version conflict")  // Documents.Put with a stale IfVersion
 	ErrExists       = errors.New("sdk: already exists")    // Documents.Create of an existing document
 	ErrInvalid      = errors.New("sdk: invalid argument")  // wrapped by *HostError with its Problem

@@ -404,10 +404,10 @@ func TestWireHostErrors(t *testing.T) {
 	}{
 		{op: "own"},
 		{op: "documents"},
-		{op: "other-tenant", want: sdk.ErrPermission, code: "PermissionDenied"},
+		{op: "other-tenant", want: sdk.ErrNotFound, code: "NotFound"}, // as the platform: another tenant's case does not exist here
 		{op: "missing", want: sdk.ErrNotFound, code: "NotFound"},
 		{op: "not-granted", want: sdk.ErrPermission, code: "PermissionDenied"},
-		{op: "invalid", want: sdk.ErrInvalid, code: "InvalidArgument", problem: "grantee_tenant"},
+		{op: "invalid", want: sdk.ErrInvalid, code: "InvalidArgument", problem: "grantee_organisation_id"},
 		{op: "conflict", want: sdk.ErrConflict, code: "Aborted"},
 		{op: "finished", want: sdk.ErrCallFinished, code: "Unauthenticated"},
 	}

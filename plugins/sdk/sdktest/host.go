@@ -1,20 +1,24 @@
 // Package sdktest is the test kit of Fengqiao plugins: Host, an in-memory sdk.Host that
 // enforces what the platform enforces (one tenant, the permissions granted, masked parties,
-// document versions), and Connect, which runs a plugin through the SDK's real gRPC adapter
-// in-process against that Host served over go-plugin's broker — the wire path of a real host,
-// without building a binary.
+// document versions, the platform's validation rules), and Connect, which runs a plugin
+// through the SDK's real gRPC adapter in-process against that Host served over go-plugin's
+// broker — the wire path of a real host, without building a binary. HostContract is the
+// host-API contract, one table run against Host here and against the platform's host in
+// core/pluginhost, which keeps the two from drifting apart.
 package sdktest
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/fengqiao/fengqiao/plugins/sdk"
 )
@@ -53,6 +57,7 @@ type Host struct {
 	links         []Link
 	shares        []ShareRecord
 	joints        map[string]sdk.Joint // by case
+	active        []string             // the active tenants, if declared (SetActiveTenants)
 	notifications []sdk.Notification
 	docs          map[docKey]sdk.Document
 }
@@ -107,7 +112,7 @@ func (h *Host) Grant(permissions ...string) {
 }
 
 // AddCase stores a case; an empty TenantCode is the Host's tenant. A case of another tenant
-// is stored too, so that reaching for it can be seen to fail with ErrPermission.
+// is stored too, so that reaching for it can be seen to fail as on the platform: ErrNotFound.
 func (h *Host) AddCase(c sdk.Case) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -118,6 +123,14 @@ func (h *Host) AddCase(c sdk.Case) {
 		c.Fields = map[string]any{}
 	}
 	h.cases[c.ID] = c
+}
+
+// SetActiveTenants declares the platform's active tenants: SetJoint then refuses any other
+// participant, as the platform does. Undeclared, any participant is taken for active.
+func (h *Host) SetActiveTenants(codes ...string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.active = slices.Clone(codes)
 }
 
 // AddOrganisation stores an organisation of the tenant.
@@ -205,7 +218,8 @@ func (h *Host) caseOf(id string) (sdk.Case, error) {
 		return sdk.Case{}, notFound("case %s not found", id)
 	}
 	if c.TenantCode != h.tenant {
-		return sdk.Case{}, denied("case %s belongs to another tenant", id)
+		// The platform's row-level security hides it: to the plugin, it does not exist.
+		return sdk.Case{}, notFound("case %s not found", id)
 	}
 	return c, nil
 }
@@ -270,6 +284,9 @@ func (h *Host) GetCase(_ context.Context, id string, parties bool) (sdk.Case, er
 	c, err := h.caseOf(id)
 	if err != nil {
 		return sdk.Case{}, err
+	}
+	if parties && !h.perms[PermCasesParties] {
+		return sdk.Case{}, denied("插件未获授权 cases.parties / the plugin was not granted cases.parties")
 	}
 	return h.view(c, parties), nil
 }
@@ -360,19 +377,28 @@ func (h *Host) AddCaseNote(_ context.Context, caseID, text string, data any) (st
 	if err := h.need(PermCasesNote); err != nil {
 		return "", err
 	}
-	if _, err := h.caseOf(caseID); err != nil {
-		return "", err
-	}
-	if strings.TrimSpace(text) == "" {
-		return "", invalid("text", "备注不能为空 / the note must not be empty")
-	}
 	var raw json.RawMessage
 	if data != nil {
 		b, err := json.Marshal(data)
 		if err != nil {
-			return "", invalid("data", "备注数据不是 JSON / the note's data is not JSON")
+			return "", invalid("data", "须为 JSON / must be JSON")
 		}
 		raw = b
+	}
+	if err := checkTexts("case_id", caseID, "text", text); err != nil {
+		return "", err
+	}
+	if err := checkJSONText("data", raw); err != nil {
+		return "", err
+	}
+	switch {
+	case text == "" || utf8.RuneCountInString(text) > maxNote:
+		return "", invalid("text", "记录须为 1–2000 字 / a note is 1–2000 characters")
+	case len(raw) > maxNoteData:
+		return "", invalid("data", "至多 64 KiB / at most 64 KiB")
+	}
+	if _, err := h.caseOf(caseID); err != nil {
+		return "", err
 	}
 	n := Note{EventID: h.next("event"), CaseID: caseID, Text: text, Data: raw}
 	h.notes = append(h.notes, n)
@@ -386,14 +412,23 @@ func (h *Host) UpdateCaseFields(_ context.Context, caseID string, fields map[str
 	if err := h.need(PermCasesFields); err != nil {
 		return sdk.Case{}, err
 	}
-	c, err := h.caseOf(caseID)
-	if err != nil {
-		return sdk.Case{}, err
-	}
 	// Round-trip through JSON, as over the wire: the stored values are what JSON gives back.
 	raw, err := json.Marshal(fields)
 	if err != nil {
 		return sdk.Case{}, invalid("fields", "字段不是 JSON / the fields are not JSON")
+	}
+	if err := checkTexts("case_id", caseID); err != nil {
+		return sdk.Case{}, err
+	}
+	if err := checkJSONText("fields", raw); err != nil {
+		return sdk.Case{}, err
+	}
+	if len(raw) > maxFieldsJSON || fields == nil || len(fields) > maxFields {
+		return sdk.Case{}, invalid("fields", "须为 JSON 对象，至多 100 个字段、64 KiB / must be a JSON object of at most 100 fields and 64 KiB")
+	}
+	c, err := h.caseOf(caseID)
+	if err != nil {
+		return sdk.Case{}, err
 	}
 	var decoded map[string]any
 	_ = json.Unmarshal(raw, &decoded)
@@ -412,11 +447,14 @@ func (h *Host) LinkAgency(_ context.Context, caseID, organisationID, reason stri
 	if err := h.need(PermCasesLink); err != nil {
 		return "", err
 	}
+	if err := checkTexts("case_id", caseID, "organisation_id", organisationID, "reason", reason); err != nil {
+		return "", err
+	}
 	if _, err := h.caseOf(caseID); err != nil {
 		return "", err
 	}
 	if !slices.ContainsFunc(h.orgs, func(o sdk.Organisation) bool { return o.ID == organisationID }) {
-		return "", notFound("organisation %s not found", organisationID)
+		return "", invalid("party_id", "不是本租户的在用组织或用户 / not an active organisation or user of the tenant")
 	}
 	l := Link{ID: h.next("link"), CaseID: caseID, OrganisationID: organisationID, Reason: reason}
 	h.links = append(h.links, l)
@@ -430,14 +468,28 @@ func (h *Host) ShareCase(_ context.Context, s sdk.Share) (string, error) {
 	if err := h.need(PermCasesShare); err != nil {
 		return "", err
 	}
+	if err := checkTexts("case_id", s.CaseID, "grantee_tenant", s.GranteeTenant, "grantee_organisation_id", s.GranteeOrganisationID,
+		"scope", s.Scope, "reason", s.Reason); err != nil {
+		return "", err
+	}
 	if _, err := h.caseOf(s.CaseID); err != nil {
 		return "", err
 	}
+	// The platform's rules of a share (core/access.CheckShare), re-stated.
+	now := h.Now()
 	switch {
-	case s.GranteeTenant == "" || s.GranteeTenant == h.tenant:
-		return "", invalid("grantee_tenant", "须共享给另一辖区 / share with another tenant")
+	case len(s.GranteeTenant) != 6:
+		return "", invalid("grantee_tenant", "请填写被共享的租户代码（6 位） / grantee_tenant must be a 6-digit tenant code")
+	case s.GranteeTenant == h.tenant && s.GranteeOrganisationID == "":
+		return "", invalid("grantee_organisation_id", "本租户工作人员已可查看本案；共享给本租户时须指定协作单位 / the tenant's own staff see the case already: name the agency to share it with")
 	case s.Scope != "summary" && s.Scope != "parties":
-		return "", invalid("scope", "范围须为 summary 或 parties / scope must be summary or parties")
+		return "", invalid("scope", `scope 须为 "summary"（案情摘要）或 "parties"（摘要及当事人信息） / scope must be "summary" or "parties"`)
+	case strings.TrimSpace(s.Reason) == "" || utf8.RuneCountInString(strings.TrimSpace(s.Reason)) > 500:
+		return "", invalid("purpose", "请说明共享目的（1–500 字） / purpose must be 1–500 characters")
+	case !s.ExpiresAt.After(now):
+		return "", invalid("expires_at", "到期时间须晚于现在 / expires_at must be in the future")
+	case s.ExpiresAt.After(now.AddDate(0, 0, maxShareDays)):
+		return "", invalid("expires_at", "共享期限最长一年 / a share lasts at most one year")
 	}
 	r := ShareRecord{ID: h.next("share"), Share: s}
 	h.shares = append(h.shares, r)
@@ -449,6 +501,9 @@ func (h *Host) RevokeShare(_ context.Context, caseID, shareID string) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if err := h.need(PermCasesShare); err != nil {
+		return err
+	}
+	if err := checkTexts("case_id", caseID, "share_id", shareID); err != nil {
 		return err
 	}
 	if _, err := h.caseOf(caseID); err != nil {
@@ -470,6 +525,14 @@ func (h *Host) SetJoint(_ context.Context, caseID string, j sdk.Joint) error {
 	if err := h.need(PermCasesJoint); err != nil {
 		return err
 	}
+	if err := checkTexts("case_id", caseID, "joint_id", j.ID, "lead", j.Lead); err != nil {
+		return err
+	}
+	for i, t := range j.Tenants {
+		if err := checkTexts(fmt.Sprintf("tenants[%d]", i), t); err != nil {
+			return err
+		}
+	}
 	if _, err := h.caseOf(caseID); err != nil {
 		return err
 	}
@@ -477,13 +540,13 @@ func (h *Host) SetJoint(_ context.Context, caseID string, j sdk.Joint) error {
 		delete(h.joints, caseID)
 		return nil
 	}
-	switch {
-	case len(j.Tenants) < 2:
-		return invalid("tenants", "联合调解至少两方 / a joint mediation has at least two participants")
-	case !slices.Contains(j.Tenants, h.tenant):
-		return invalid("tenants", "参与方须包括本辖区 / the participants must include this tenant")
-	case !slices.Contains(j.Tenants, j.Lead):
-		return invalid("lead", "牵头方须是参与方 / the lead must be a participant")
+	if err := checkJoint(h.tenant, j); err != nil {
+		return err
+	}
+	for _, t := range j.Tenants {
+		if h.active != nil && !slices.Contains(h.active, t) {
+			return invalid("tenants", "不是在用的租户："+t+" / not an active tenant: "+t)
+		}
 	}
 	j.Tenants = slices.Clone(j.Tenants)
 	h.joints[caseID] = j
@@ -508,13 +571,19 @@ func (h *Host) Notify(_ context.Context, n sdk.Notification) (string, error) {
 	if err := h.need(PermNotificationsSend); err != nil {
 		return "", err
 	}
-	if n.Recipient != "tenant" && !strings.HasPrefix(n.Recipient, "org:") && !strings.HasPrefix(n.Recipient, "user:") {
-		return "", invalid("recipient", "收件人须为 org:<id>、user:<id> 或 tenant / recipient must be org:<id>, user:<id> or tenant")
+	if err := checkTexts("recipient", n.Recipient, "title", n.Title, "body", n.Body, "case_id", n.CaseID, "kind", n.Kind); err != nil {
+		return "", err
+	}
+	if n.Title == "" || utf8.RuneCountInString(n.Title) > maxTitle {
+		return "", invalid("title", "标题须为 1–200 字 / a title is 1–200 characters")
 	}
 	if n.CaseID != "" {
 		if _, err := h.caseOf(n.CaseID); err != nil {
 			return "", err
 		}
+	}
+	if n.Recipient != "tenant" && !strings.HasPrefix(n.Recipient, "org:") && !strings.HasPrefix(n.Recipient, "user:") {
+		return "", invalid("recipient", "收件人须为 org:<组织编号>、user:<用户编号> 或 tenant / recipient must be org:<id>, user:<id> or tenant")
 	}
 	h.notifications = append(h.notifications, n)
 	return h.next("message"), nil
@@ -526,6 +595,12 @@ func (h *Host) Stats(_ context.Context, query string) (json.RawMessage, error) {
 	defer h.mu.Unlock()
 	if err := h.need(PermStatsRead); err != nil {
 		return nil, err
+	}
+	if err := checkTexts("query", query); err != nil {
+		return nil, err
+	}
+	if _, err := url.ParseQuery(query); err != nil {
+		return nil, invalid("query", "查询串无效 / invalid query string")
 	}
 	h.statsQueries = append(h.statsQueries, query)
 	if h.stats == nil {
@@ -539,23 +614,31 @@ func (h *Host) Documents() sdk.Documents { return documents{h} }
 
 type documents struct{ h *Host }
 
+// checkKey holds a document's kind and id to the platform's rules (the plugin_documents
+// table's checks, migration 00018).
 func checkKey(kind, id string) error {
-	switch {
-	case kind == "":
-		return invalid("kind", "文档类型不能为空 / the document kind is required")
-	case id == "":
-		return invalid("id", "文档编号不能为空 / the document id is required")
+	if !docKind.MatchString(kind) || id == "" || utf8.RuneCountInString(id) > maxDocID {
+		return invalid("document", "种类须为小写字母开头（至多 64 位），编号 1–200 字符，数据为 JSON / kind must start with a lowercase letter (at most 64), id 1–200 characters, data JSON")
 	}
 	return nil
 }
 
 func (d documents) Put(_ context.Context, doc sdk.Document, ifVersion int64) (sdk.Document, error) {
 	h := d.h
-	if err := checkKey(doc.Kind, doc.ID); err != nil {
+	if err := checkTexts("document.kind", doc.Kind, "document.id", doc.ID); err != nil {
 		return sdk.Document{}, err
 	}
-	if len(doc.Data) == 0 || !json.Valid(doc.Data) {
-		return sdk.Document{}, invalid("data", "文档须为 JSON / the document must be JSON")
+	if err := checkJSONText("document.data", doc.Data); err != nil {
+		return sdk.Document{}, err
+	}
+	if !json.Valid(doc.Data) {
+		return sdk.Document{}, invalid("document.data", "须为 JSON / must be JSON")
+	}
+	if len(doc.Data) > maxDocument {
+		return sdk.Document{}, invalid("document.data", "文档最大 1 MiB / a document is at most 1 MiB")
+	}
+	if err := checkKey(doc.Kind, doc.ID); err != nil {
+		return sdk.Document{}, err
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -585,7 +668,7 @@ func (d documents) Create(ctx context.Context, doc sdk.Document) (sdk.Document, 
 
 func (d documents) Get(_ context.Context, kind, id string) (sdk.Document, error) {
 	h := d.h
-	if err := checkKey(kind, id); err != nil {
+	if err := checkTexts("kind", kind, "id", id); err != nil {
 		return sdk.Document{}, err
 	}
 	h.mu.Lock()
@@ -628,7 +711,7 @@ func (d documents) List(_ context.Context, kind, after string, limit int) ([]sdk
 
 func (d documents) Delete(_ context.Context, kind, id string) (bool, error) {
 	h := d.h
-	if err := checkKey(kind, id); err != nil {
+	if err := checkTexts("kind", kind, "id", id); err != nil {
 		return false, err
 	}
 	h.mu.Lock()

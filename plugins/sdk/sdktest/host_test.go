@@ -30,12 +30,12 @@ func TestHostPermissionsAndTenant(t *testing.T) {
 	}{
 		{"read granted", []string{PermCasesRead}, func(h *Host) error { _, err := h.GetCase(ctx, "c1", false); return err }, nil},
 		{"read not granted", nil, func(h *Host) error { _, err := h.GetCase(ctx, "c1", false); return err }, sdk.ErrPermission},
-		{"another tenant's case", []string{PermCasesRead}, func(h *Host) error { _, err := h.GetCase(ctx, "c2", false); return err }, sdk.ErrPermission},
+		{"another tenant's case", []string{PermCasesRead}, func(h *Host) error { _, err := h.GetCase(ctx, "c2", false); return err }, sdk.ErrNotFound},
 		{"unknown case", []string{PermCasesRead}, func(h *Host) error { _, err := h.GetCase(ctx, "zz", false); return err }, sdk.ErrNotFound},
 		{"note not granted", []string{PermCasesRead}, func(h *Host) error { _, err := h.AddCaseNote(ctx, "c1", "x", nil); return err }, sdk.ErrPermission},
-		{"empty note", []string{PermCasesNote}, func(h *Host) error { _, err := h.AddCaseNote(ctx, "c1", " ", nil); return err }, sdk.ErrInvalid},
+		{"empty note", []string{PermCasesNote}, func(h *Host) error { _, err := h.AddCaseNote(ctx, "c1", "", nil); return err }, sdk.ErrInvalid},
 		{"fields not granted", nil, func(h *Host) error { _, err := h.UpdateCaseFields(ctx, "c1", map[string]any{"a": 1}); return err }, sdk.ErrPermission},
-		{"link to an unknown organisation", []string{PermCasesLink}, func(h *Host) error { _, err := h.LinkAgency(ctx, "c1", "o9", "manual"); return err }, sdk.ErrNotFound},
+		{"link to an unknown organisation", []string{PermCasesLink}, func(h *Host) error { _, err := h.LinkAgency(ctx, "c1", "o9", "manual"); return err }, sdk.ErrInvalid},
 		{"share not granted", []string{PermCasesRead}, func(h *Host) error {
 			_, err := h.ShareCase(ctx, sdk.Share{CaseID: "c1", GranteeTenant: "370102", Scope: "summary"})
 			return err
@@ -47,7 +47,7 @@ func TestHostPermissionsAndTenant(t *testing.T) {
 		{"share another tenant's case", []string{PermCasesShare}, func(h *Host) error {
 			_, err := h.ShareCase(ctx, sdk.Share{CaseID: "c2", GranteeTenant: "320102", Scope: "summary"})
 			return err
-		}, sdk.ErrPermission},
+		}, sdk.ErrNotFound},
 		{"joint not granted", []string{PermCasesShare}, func(h *Host) error {
 			return h.SetJoint(ctx, "c1", sdk.Joint{ID: "j1", Lead: "310101", Tenants: []string{"310101", "320509"}})
 		}, sdk.ErrPermission},
@@ -62,7 +62,7 @@ func TestHostPermissionsAndTenant(t *testing.T) {
 		}, sdk.ErrInvalid},
 		{"joint on another tenant's case", []string{PermCasesJoint}, func(h *Host) error {
 			return h.SetJoint(ctx, "c2", sdk.Joint{ID: "j1", Lead: "310101", Tenants: []string{"310101", "370102"}})
-		}, sdk.ErrPermission},
+		}, sdk.ErrNotFound},
 		{"revoke an unknown share", []string{PermCasesShare}, func(h *Host) error { return h.RevokeShare(ctx, "c1", "s9") }, sdk.ErrNotFound},
 		{"organisations not granted", nil, func(h *Host) error { _, err := h.ListOrganisations(ctx, ""); return err }, sdk.ErrPermission},
 		{"mediators not granted", nil, func(h *Host) error { _, err := h.ListMediators(ctx, ""); return err }, sdk.ErrPermission},
@@ -90,14 +90,21 @@ func TestHostMasking(t *testing.T) {
 		perms   []string
 		parties bool
 		masked  bool
+		refused bool // as the platform refuses it: parties asked for, cases.parties not granted
 	}{
-		{"not asked", []string{PermCasesRead, PermCasesParties}, false, true},
-		{"asked without cases.parties", []string{PermCasesRead}, true, true},
-		{"asked and granted", []string{PermCasesRead, PermCasesParties}, true, false},
+		{"not asked", []string{PermCasesRead, PermCasesParties}, false, true, false},
+		{"asked without cases.parties", []string{PermCasesRead}, true, true, true},
+		{"asked and granted", []string{PermCasesRead, PermCasesParties}, true, false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, err := seeded(tt.perms...).GetCase(context.Background(), "c1", tt.parties)
+			if tt.refused {
+				if !errors.Is(err, sdk.ErrPermission) {
+					t.Fatalf("got %v, want ErrPermission", err)
+				}
+				return
+			}
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -196,7 +203,7 @@ func TestHostRecorders(t *testing.T) {
 	if _, err := h.LinkAgency(ctx, "c1", "o1", "linkage"); err != nil {
 		t.Fatal(err)
 	}
-	id, err := h.ShareCase(ctx, sdk.Share{CaseID: "c1", GranteeTenant: "320102", Scope: "summary"})
+	id, err := h.ShareCase(ctx, sdk.Share{CaseID: "c1", GranteeTenant: "320102", Scope: "summary", Reason: "联合调解", ExpiresAt: time.Now().Add(time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,7 @@ func TestCaseImportCommand(t *testing.T) {
 	owner := storetest.NewDatabase(t)
 	useDatabase(t, owner)
 	dir := t.TempDir()
-	example, err := os.ReadFile("../../docs/examples/cases-import.csv")
+	example, err := os.ReadFile("../../../docs/examples/cases-import.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func TestCaseImportCommand(t *testing.T) {
 				t.Errorf("legacy number not kept (%d)", n)
 			}
 		}},
-		{name: "ndjson example", args: []string{"case", "import", "../../docs/examples/cases-import.ndjson"},
+		{name: "ndjson example", args: []string{"case", "import", "../../../docs/examples/cases-import.ndjson"},
 			wantOut: []string{"validated 2, imported 2, rejected 0"}},
 		{name: "numbered in the year of receipt", args: []string{"version"}, check: func(t *testing.T, _ string) {
 			if n := count(t, "SELECT count(*) FROM cases WHERE tenant_id = '310107' AND number = '(2024)沪0107调字第00001号' AND status = 'mediating' AND committee_id IS NOT NULL"); n != 1 {
@@ -71,7 +71,7 @@ func TestCaseImportCommand(t *testing.T) {
 		}},
 		{name: "rejected without skip-invalid", args: []string{"case", "import", "--rejected", filepath.Join(dir, "r.csv"), badPath}, wantErr: []string{"--skip-invalid"}},
 		{name: "unknown format", args: []string{"case", "import", filepath.Join(dir, "x.xlsx")}, wantErr: []string{"--format"}},
-		{name: "tenant restriction", args: []string{"case", "import", "--tenant", "310118", "../../docs/examples/cases-import.ndjson"},
+		{name: "tenant restriction", args: []string{"case", "import", "--tenant", "310118", "../../../docs/examples/cases-import.ndjson"},
 			wantOut: []string{"line 1\ttenant\t", "line 2\ttenant\t"}, wantErr: []string{"nothing imported"}},
 	})
 }

@@ -1,6 +1,8 @@
-// Package cli owns the fengqiao command line (cobra): it loads the configuration, wires the
-// store, the authorizer, the domain services and the HTTP server together, and runs them.
-package cli
+// Package app is the composition root: it builds the whole application from a configuration —
+// the store, the platform's keys, the authorizer, the domain services, the plugin platform and
+// the HTTP application (api) — for the command line (cmd/fengqiao/cli) and the API's tests. It
+// sits at the edge so that nothing under core/ knows api or the wiring of the whole.
+package app
 
 import (
 	"context"
@@ -12,18 +14,20 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/fengqiao/fengqiao/core/audit"
+	"github.com/fengqiao/fengqiao/api"
 	"github.com/fengqiao/fengqiao/core/authz"
 	"github.com/fengqiao/fengqiao/core/cases"
 	"github.com/fengqiao/fengqiao/core/config"
 	"github.com/fengqiao/fengqiao/core/identity"
+	"github.com/fengqiao/fengqiao/core/jobs"
 	"github.com/fengqiao/fengqiao/core/keyfile"
+	"github.com/fengqiao/fengqiao/core/library"
 	"github.com/fengqiao/fengqiao/core/orgs"
 	"github.com/fengqiao/fengqiao/core/pii"
+	"github.com/fengqiao/fengqiao/core/pluginhost"
 	"github.com/fengqiao/fengqiao/core/stats"
 	"github.com/fengqiao/fengqiao/core/store"
 	"github.com/fengqiao/fengqiao/core/tenant"
@@ -31,26 +35,53 @@ import (
 	"github.com/fengqiao/fengqiao/tenants"
 )
 
-// Version is set at build time (-ldflags "-X github.com/fengqiao/fengqiao/core/cli.Version=…").
-var Version = "dev"
-
-// app is everything a command needs, built from the configuration.
-type app struct {
-	cfg      config.Config
-	log      *slog.Logger
-	store    *store.Store
-	authz    *authz.Authorizer
-	tenants  *tenant.Service
-	identity *identity.Service
-	cases    *cases.Service
-	orgs     *orgs.Service
-	warnings *warnings.Service
-	stats    *stats.Service
-
-	piiActiveKey string // the id of the key that seals new personal data
+// Options are what New needs beyond the configuration.
+type Options struct {
+	// Logger; nil: log.level and log.format on standard error.
+	Logger *slog.Logger
+	// Serve builds what a server runs: the token key is then required (the command line issues
+	// no tokens), and the HTTP application is built (App.API).
+	Serve bool
+	// Plugins runs the plugin platform (core/pluginhost): every installed plugin is started, the
+	// cases' before-hooks are asked of it and the queue hands it the plugins' events and jobs.
+	Plugins bool
+	// PluginHost tunes the plugins' supervision; its Logger defaults to Logger.
+	PluginHost pluginhost.Options
+	// WatchPlugins follows the catalog's changes made by other processes (a server); without
+	// it the catalog is read at start and on Reload only.
+	WatchPlugins bool
+	// Registerer and Gatherer (both or neither) take the metrics of the plugins and of the HTTP
+	// application; nil: each has a private registry (so that tests may build a second server
+	// from App.Deps).
+	Registerer prometheus.Registerer
+	Gatherer   prometheus.Gatherer
+	// Version is what the HTTP application reports.
+	Version string
 }
 
-func newLogger(c config.Config, w io.Writer) *slog.Logger {
+// App is the application, built and ready to run.
+type App struct {
+	Config   config.Config
+	Log      *slog.Logger
+	Store    *store.Store
+	Authz    *authz.Authorizer
+	Tenants  *tenant.Service
+	Identity *identity.Service
+	Cases    *cases.Service
+	Orgs     *orgs.Service
+	Warnings *warnings.Service
+	Stats    *stats.Service
+	Library  *library.Service
+	Plugins  *pluginhost.Manager // with Options.Plugins; nil otherwise
+	Queue    *jobs.Runner        // works the job queue (Start), handing plugin work to Plugins
+	API      *api.Server         // with Options.Serve; nil otherwise
+	Deps     api.Deps            // what API was built with (tests build a second server from it)
+
+	PIIActiveKey string // the id of the key that seals new personal data
+}
+
+// NewLogger is the process logger the configuration asks for, writing to w.
+func NewLogger(c config.Config, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(c.Log.Level))
 	opts := &slog.HandlerOptions{Level: level}
@@ -60,8 +91,8 @@ func newLogger(c config.Config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, opts))
 }
 
-// open connects to the database and builds the services. needSigner: the token key is required.
-func open(ctx context.Context, cfg config.Config, needSigner bool) (*app, error) {
+// New connects to the database (database.url) and builds the application. Close releases it.
+func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) {
 	// The regional packs ship in the binary: an invalid one stops every command that opens the
 	// application, before anything is touched, naming the pack and the field.
 	if _, err := tenants.Packs(); err != nil {
@@ -70,45 +101,107 @@ func open(ctx context.Context, cfg config.Config, needSigner bool) (*app, error)
 	if err := cfg.RequireDatabase(); err != nil {
 		return nil, err
 	}
-	log := newLogger(cfg, os.Stderr)
+	log := o.Logger
+	if log == nil {
+		log = NewLogger(cfg, os.Stderr)
+	}
 	st, err := store.Open(ctx, store.Options{URL: cfg.Database.URL, AppURL: cfg.Database.AppURL,
 		MaxConns: cfg.Database.MaxConns, MinConns: cfg.Database.MinConns, Logger: log})
 	if err != nil {
 		return nil, err
 	}
-	keys, err := platformKeys(ctx, cfg, st, log, needSigner)
+	a := &App{Config: cfg, Log: log, Store: st}
+	defer func() {
+		if err != nil {
+			a.Close()
+		}
+	}()
+	keys, err := platformKeys(ctx, cfg, st, log, o.Serve)
 	if err != nil {
-		st.Close()
 		return nil, err
 	}
+	a.PIIActiveKey = keys.piiActive
 	key := keys.token
 	if len(key) == 0 {
 		key = []byte("command-line-does-not-issue-tokens-0000000000") // never used to sign
 	}
-	az, err := authz.New(ctx, st)
-	if err != nil {
-		st.Close()
+	if a.Authz, err = authz.New(ctx, &st.PolicyDB); err != nil {
 		return nil, err
 	}
 	signer, err := identity.NewSigner(key, cfg.Auth.TokenTTL, cfg.Auth.Issuer)
 	if err != nil {
-		st.Close()
 		return nil, err
 	}
 	protector, err := piiProtector(keys)
 	if err != nil {
-		st.Close()
 		return nil, err
 	}
-	return &app{
-		cfg: cfg, log: log, store: st, authz: az, piiActiveKey: keys.piiActive,
-		tenants:  tenant.NewService(st, cfg.Tenancy.Placements, nil),
-		identity: identity.NewService(st, az, signer),
-		cases:    cases.NewService(st, protector),
-		orgs:     orgs.NewService(st),
-		warnings: warnings.NewService(st),
-		stats:    stats.NewService(st, nil),
-	}, nil
+	var hooks *pluginHooks
+	var caseOpts []cases.Option
+	if o.Plugins {
+		hooks = &pluginHooks{}
+		caseOpts = append(caseOpts, cases.WithHooks(hooks))
+	}
+	a.Tenants = tenant.NewService(&st.TenantDB, cfg.Tenancy.Placements, nil)
+	a.Identity = identity.NewService(&st.UserDB, a.Authz, signer)
+	a.Cases = cases.NewService(&st.CaseDB, protector, caseOpts...)
+	a.Orgs = orgs.NewService(&st.OrgDB)
+	a.Warnings = warnings.NewService(&st.WarningDB)
+	a.Stats = stats.NewService(&st.StatsDB, nil)
+	a.Library = library.NewService(st, a.Cases)
+
+	if o.Plugins {
+		if err := startPlugins(ctx, a, hooks, o); err != nil {
+			return nil, err
+		}
+	}
+	var runtime jobs.PluginRuntime // a nil *Manager in the interface would read as a runtime
+	if a.Plugins != nil {
+		runtime = a.Plugins
+	}
+	a.Queue = jobs.New(st, runtime, log)
+	if o.Serve {
+		a.Deps = api.Deps{
+			Tenants: a.Tenants, Identity: a.Identity, Cases: a.Cases, Orgs: a.Orgs, Warnings: a.Warnings, Stats: a.Stats, Library: a.Library,
+			Authz: a.Authz, Access: st, Roles: roleNames{a.Authz}, Audit: st, DB: st,
+			Logger: log, Registerer: o.Registerer, Gatherer: o.Gatherer, BodyLimit: cfg.HTTP.BodyLimit, RequestTimeout: cfg.HTTP.RequestTimeout, Version: o.Version,
+			MetricsToken: publicMetricsToken(cfg.HTTP),
+		}
+		if a.Plugins != nil { // a nil *Manager in the interface would read as a platform
+			a.Deps.Plugins, a.Deps.PluginStore = a.Plugins, st
+		}
+		a.API = api.New(a.Deps)
+	}
+	return a, nil
+}
+
+// Close stops the plugins and closes the store.
+func (a *App) Close() {
+	if a.Plugins != nil {
+		a.Plugins.Close()
+	}
+	a.Store.Close()
+}
+
+// publicMetricsToken is the token /metrics asks for on http.addr: none when a listener of its
+// own serves it (then http.addr does not).
+func publicMetricsToken(h config.HTTP) string {
+	if h.MetricsAddr != "" {
+		return ""
+	}
+	return h.MetricsToken
+}
+
+// roleNames adapts the authorizer's grants to the role names the API shows.
+type roleNames struct{ a *authz.Authorizer }
+
+func (r roleNames) RolesOf(sub string) []string {
+	var out []string
+	for _, g := range r.a.RolesOf(sub) {
+		out = append(out, g.Role)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // resolvedKeys are the platform's keys for one process.
@@ -207,113 +300,4 @@ func piiProtector(k resolvedKeys) (*pii.Protector, error) {
 		return nil, err
 	}
 	return pii.NewProtector(ring, idx), nil
-}
-
-func (a *app) Close() { a.store.Close() }
-
-// roleNames adapts the authorizer's grants to the role names the API shows.
-type roleNames struct{ a *authz.Authorizer }
-
-func (r roleNames) RolesOf(sub string) []string {
-	var out []string
-	for _, g := range r.a.RolesOf(sub) {
-		out = append(out, g.Role)
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
-}
-
-// cliContext marks changes made from the command line in the audit trail.
-func cliContext(ctx context.Context, command string) context.Context {
-	return audit.WithActor(ctx, audit.Actor{Subject: "system:" + command})
-}
-
-func printf(w io.Writer, format string, args ...any) { _, _ = fmt.Fprintf(w, format, args...) }
-
-// watchPolicies keeps the authorizer in step with the rules other processes change (another
-// instance, or `fengqiao admin create` while the server runs): each committed change arrives as
-// the row added or removed and is applied incrementally, in commit order. The watcher only
-// queues the changes, so it keeps reading while a reload runs; a burst of reload requests
-// coalesces into one.
-func watchPolicies(ctx context.Context, a *app) {
-	q := newRemoteQueue()
-	go a.store.WatchPolicies(ctx, func(ch store.PolicyChange) { q.push(authz.RemoteChange(ch)) })
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-q.ready():
-		}
-		for _, ch := range q.take() {
-			err := a.authz.ApplyRemote(ctx, ch)
-			switch {
-			case ctx.Err() != nil:
-				return
-			case err != nil && ch.Reload:
-				a.log.Error("reload authorization rules", "err", err)
-			case err != nil:
-				a.log.Error("apply a change of the authorization rules by another process; reloading them", "row", ch.Row, "add", ch.Add, "err", err)
-				q.push(authz.RemoteChange{Reload: true})
-			case ch.Reload:
-				a.log.Info("authorization rules reloaded")
-			default:
-				a.log.Debug("authorization rule changed by another process", "row", ch.Row, "add", ch.Add)
-			}
-		}
-	}
-}
-
-// maxQueuedChanges bounds remoteQueue: beyond it, one reload replaces the queued changes.
-const maxQueuedChanges = 10000
-
-// remoteQueue hands changes from the watcher to the goroutine applying them, in order. A reload
-// makes every change queued before it redundant (it reads storage after they committed), so
-// pushing one drops them: a burst of reloads is one reload, and the queue stays bounded.
-type remoteQueue struct {
-	mu      sync.Mutex
-	pending []authz.RemoteChange
-	signal  chan struct{} // a token: take what is pending
-}
-
-func newRemoteQueue() *remoteQueue { return &remoteQueue{signal: make(chan struct{}, 1)} }
-
-// ready receives when changes may be queued.
-func (q *remoteQueue) ready() <-chan struct{} { return q.signal }
-
-func (q *remoteQueue) push(ch authz.RemoteChange) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if ch.Reload || len(q.pending) >= maxQueuedChanges {
-		q.pending = append(q.pending[:0], authz.RemoteChange{Reload: true})
-	} else {
-		q.pending = append(q.pending, ch)
-	}
-	select {
-	case q.signal <- struct{}{}:
-	default:
-	}
-}
-
-// take returns the queued changes, oldest first, and empties the queue.
-func (q *remoteQueue) take() []authz.RemoteChange {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	out := q.pending
-	q.pending = nil
-	return out
-}
-
-// registerPoolMetrics exposes the database pool's connections on /metrics.
-func registerPoolMetrics(reg prometheus.Registerer, a *app) {
-	gauge := func(name, help string, v func() float64) prometheus.Collector {
-		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "fengqiao", Subsystem: "db_pool", Name: name, Help: help}, v)
-	}
-	reg.MustRegister(
-		gauge("acquired_conns", "Connections in use.", func() float64 { return float64(a.store.PoolStats().AcquiredConns()) }),
-		gauge("idle_conns", "Idle connections.", func() float64 { return float64(a.store.PoolStats().IdleConns()) }),
-		gauge("total_conns", "Open connections.", func() float64 { return float64(a.store.PoolStats().TotalConns()) }),
-		gauge("max_conns", "Configured maximum.", func() float64 { return float64(a.store.PoolStats().MaxConns()) }),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "fengqiao", Subsystem: "db_pool", Name: "empty_acquire_total",
-			Help: "Acquires that had to wait for a connection."}, func() float64 { return float64(a.store.PoolStats().EmptyAcquireCount()) }),
-	)
 }

@@ -18,7 +18,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/fengqiao/fengqiao/core/cli"
+	"github.com/fengqiao/fengqiao/cmd/fengqiao/cli"
 	"github.com/fengqiao/fengqiao/core/identity"
 	"github.com/fengqiao/fengqiao/core/pii"
 	"github.com/fengqiao/fengqiao/core/store/storetest"

@@ -16,7 +16,7 @@ func TestPluginCommands(t *testing.T) {
 	t.Setenv("FENGQIAO_PLUGINS_DIR", filepath.Join(t.TempDir(), "plugins"))
 	bin := filepath.Join(t.TempDir(), "example")
 	build := exec.Command("go", "build", "-o", bin, "./plugins/example/cmd")
-	build.Dir = "../.."
+	build.Dir = "../../.."
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build the example: %v\n%s", err, out)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fengqiao/fengqiao/cmd/fengqiao/app"
 	"github.com/fengqiao/fengqiao/core/demo"
 	"github.com/fengqiao/fengqiao/core/stats"
 	"github.com/fengqiao/fengqiao/core/tenant"
@@ -26,7 +27,7 @@ func demoGenerateCmd(load loader) *cobra.Command {
 		Use:   "generate",
 		Short: "生成一年的合成案件（如 shanghai-2020：上海 16 区 194.3 万件） / Generate a synthetic year of cases, e.g. shanghai-2020",
 		Args:  cobra.NoArgs,
-		RunE: load.withApp(func(cmd *cobra.Command, a *app, _ []string) error {
+		RunE: load.withApp(func(cmd *cobra.Command, a *app.App, _ []string) error {
 			p, ok := demo.Profiles()[profile]
 			if !ok {
 				return fmt.Errorf("未知的演示档案 %q，可选：%s / unknown profile %q; one of: %s", profile,
@@ -46,7 +47,7 @@ func demoGenerateCmd(load loader) *cobra.Command {
 	return cmd
 }
 
-func generateDemo(ctx context.Context, a *app, cmd *cobra.Command, p demo.Profile, seed uint64, workers, batch int) error {
+func generateDemo(ctx context.Context, a *app.App, cmd *cobra.Command, p demo.Profile, seed uint64, workers, batch int) error {
 	w := cmd.OutOrStdout()
 	if _, err := p.Plan(); err != nil {
 		return err
@@ -56,12 +57,12 @@ func generateDemo(ctx context.Context, a *app, cmd *cobra.Command, p demo.Profil
 	if err != nil {
 		return err
 	}
-	if _, err := a.tenants.Execute(ctx, "000000", plan); err != nil {
+	if _, err := a.Tenants.Execute(ctx, "000000", plan); err != nil {
 		return err
 	}
 	yearFrom := time.Date(p.Year, 1, 1, 0, 0, 0, 0, time.UTC)
 	q := stats.Query{From: yearFrom, To: yearFrom.AddDate(1, 0, -1)}
-	if r, err := a.stats.Report(ctx, p.Region, q); err != nil {
+	if r, err := a.Stats.Report(ctx, p.Region, q); err != nil {
 		return err
 	} else if r.Received > 0 {
 		return fmt.Errorf("%s 已有 %d 年的 %d 件案件：请在新数据库中生成 / %s already holds %d cases of %d: generate into a fresh database",
@@ -69,7 +70,7 @@ func generateDemo(ctx context.Context, a *app, cmd *cobra.Command, p demo.Profil
 	}
 	printf(w, "profile %s: %d cases in %d districts of %s, %d succeeded\n", p.Name, p.Cases, len(districts), p.Region, p.Succeeded)
 	start := time.Now()
-	loaded, err := demo.Load(ctx, p, a.orgs, a.store, demo.Options{Seed: seed, Workers: workers, Batch: batch,
+	loaded, err := demo.Load(ctx, p, a.Orgs, a.Store, demo.Options{Seed: seed, Workers: workers, Batch: batch,
 		Progress: func(d string, done int) {
 			el := time.Since(start).Seconds()
 			printf(w, "  %s done: %d/%d cases, %.1f s, %.0f cases/s\n", d, done, p.Cases, el, float64(done)/el)
@@ -79,7 +80,7 @@ func generateDemo(ctx context.Context, a *app, cmd *cobra.Command, p demo.Profil
 	}
 	el := time.Since(start)
 	printf(w, "loaded %d cases in %.1f s: %.0f cases/s (with parties and statistics)\n", loaded, el.Seconds(), float64(loaded)/el.Seconds())
-	r, err := a.stats.Report(ctx, p.Region, q)
+	r, err := a.Stats.Report(ctx, p.Region, q)
 	if err != nil {
 		return err
 	}
@@ -87,7 +88,7 @@ func generateDemo(ctx context.Context, a *app, cmd *cobra.Command, p demo.Profil
 	for _, pin := range p.Pins {
 		q := q
 		q.Source = string(pin.Source)
-		r, err := a.stats.Report(ctx, pin.District, q)
+		r, err := a.Stats.Report(ctx, pin.District, q)
 		if err != nil {
 			return err
 		}

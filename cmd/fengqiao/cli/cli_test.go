@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fengqiao/fengqiao/core/cli"
+	"github.com/fengqiao/fengqiao/cmd/fengqiao/cli"
 	"github.com/fengqiao/fengqiao/core/division"
 	"github.com/fengqiao/fengqiao/core/identity"
 	"github.com/fengqiao/fengqiao/core/store"

@@ -13,6 +13,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/fengqiao/fengqiao/cmd/fengqiao/app"
 	"github.com/fengqiao/fengqiao/core/audit"
 	"github.com/fengqiao/fengqiao/core/caseimport"
 	"github.com/fengqiao/fengqiao/core/cases"
@@ -39,7 +40,7 @@ Imports historical cases from a legacy system. Every row is validated first and 
 by line and field; by default one invalid row means nothing is imported. With --skip-invalid the
 valid rows are imported and the invalid ones written, with their errors, to the --rejected file.`,
 		Args: cobra.ExactArgs(1),
-		RunE: load.withApp(func(cmd *cobra.Command, a *app, args []string) error {
+		RunE: load.withApp(func(cmd *cobra.Command, a *app.App, args []string) error {
 			path := args[0]
 			f, ok := caseimport.FormatOf(path)
 			if format != "" {
@@ -87,7 +88,7 @@ type importRun struct {
 }
 
 // runImport runs an import with a progress bar on standard error and prints the summary.
-func runImport(ctx context.Context, cmd *cobra.Command, a *app, r importRun) error {
+func runImport(ctx context.Context, cmd *cobra.Command, a *app.App, r importRun) error {
 	stderr, out := cmd.ErrOrStderr(), cmd.OutOrStdout()
 	// The bars are for a person at a terminal; logs of a scheduled run get the summary only.
 	f, isFile := stderr.(*os.File)
@@ -140,7 +141,7 @@ func runImport(ctx context.Context, cmd *cobra.Command, a *app, r importRun) err
 		_ = importBar.Set(done)
 	}
 	start := time.Now()
-	rep, err := a.cases.Import(ctx, src, opt)
+	rep, err := a.Cases.Import(ctx, src, opt)
 	elapsed := time.Since(start)
 	_ = bar.Finish()
 	if importBar != nil {

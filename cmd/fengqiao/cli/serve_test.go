@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fengqiao/fengqiao/core/cli"
+	"github.com/fengqiao/fengqiao/cmd/fengqiao/cli"
 	"github.com/fengqiao/fengqiao/core/store/storetest"
 )
 

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/fengqiao/fengqiao/cmd/fengqiao/app"
 	"github.com/fengqiao/fengqiao/core/search"
 	"github.com/spf13/cobra"
 )
@@ -17,7 +18,7 @@ func searchCmd(load loader) *cobra.Command {
 		Use:   "reindex",
 		Short: "重建案件检索索引（升级后或词典变更后运行；幂等） / Rebuild the search documents of cases (after an upgrade or a dictionary change; idempotent)",
 		Args:  cobra.NoArgs,
-		RunE: load.withApp(func(cmd *cobra.Command, a *app, _ []string) error {
+		RunE: load.withApp(func(cmd *cobra.Command, a *app.App, _ []string) error {
 			ctx := cliContext(cmd.Context(), "search-reindex")
 			took, err := search.Load()
 			if err != nil {
@@ -32,7 +33,7 @@ func searchCmd(load loader) *cobra.Command {
 			}
 			total := 0
 			for _, code := range codes {
-				n, err := a.store.ReindexSearch(ctx, code)
+				n, err := a.Store.ReindexSearch(ctx, code)
 				if err != nil {
 					return fmt.Errorf("tenant %s: %w", code, err)
 				}

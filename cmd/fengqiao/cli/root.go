@@ -15,13 +15,13 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/fengqiao/fengqiao/api"
+	"github.com/fengqiao/fengqiao/cmd/fengqiao/app"
 	"github.com/fengqiao/fengqiao/core/cases"
 	"github.com/fengqiao/fengqiao/core/config"
 	"github.com/fengqiao/fengqiao/core/division"
 	"github.com/fengqiao/fengqiao/core/identity"
-	"github.com/fengqiao/fengqiao/core/library"
 	"github.com/fengqiao/fengqiao/core/orgs"
+	"github.com/fengqiao/fengqiao/core/pluginhost"
 	"github.com/fengqiao/fengqiao/core/store"
 	"github.com/fengqiao/fengqiao/core/tenant"
 	"github.com/fengqiao/fengqiao/tenants"
@@ -63,13 +63,13 @@ type loader func(*cobra.Command) (config.Config, error)
 
 // withApp runs a command with the application opened from the configuration (no token key
 // needed: the command line issues no tokens) and closes it afterwards.
-func (load loader) withApp(run func(cmd *cobra.Command, a *app, args []string) error) func(*cobra.Command, []string) error {
+func (load loader) withApp(run func(cmd *cobra.Command, a *app.App, args []string) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
 		cfg, err := load(cmd)
 		if err != nil {
 			return err
 		}
-		a, err := open(cmd.Context(), cfg, false)
+		a, err := app.New(cmd.Context(), cfg, app.Options{})
 		if err != nil {
 			return err
 		}
@@ -134,21 +134,17 @@ func serveCmd(load loader) *cobra.Command {
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			a, err := open(ctx, cfg, true)
+			// The plugins start before the queue, which hands them their events and jobs.
+			pluginhost.HostVersion = Version
+			reg := prometheus.NewRegistry()
+			a, err := app.New(ctx, cfg, app.Options{Serve: true, Plugins: true, WatchPlugins: true, Registerer: reg, Gatherer: reg, Version: Version})
 			if err != nil {
 				return err
 			}
 			defer a.Close()
 			go watchPolicies(ctx, a)
-			go preloadSearch(a.log) // the dictionary takes a second or two: not on the first search
-			reg := prometheus.NewRegistry()
-			// Plugins: started before the queue, which hands them their events and jobs.
-			plugins, err := startPlugins(ctx, a, reg)
-			if err != nil {
-				return err
-			}
-			defer plugins.Close()
-			stopQueue, err := a.store.StartQueue(ctx, a.log)
+			go preloadSearch(a.Log) // the dictionary takes a second or two: not on the first search
+			stopQueue, err := a.Queue.Start(ctx)
 			if err != nil {
 				return err
 			}
@@ -156,16 +152,12 @@ func serveCmd(load loader) *cobra.Command {
 				qctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.HTTP.ShutdownTimeout)
 				defer cancel()
 				if err := stopQueue(qctx); err != nil {
-					a.log.Error("stop the job queue", "err", err)
+					a.Log.Error("stop the job queue", "err", err)
 				}
 			}()
 			reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 			registerPoolMetrics(reg, a)
-			srv := api.New(api.Deps{
-				Tenants: a.tenants, Identity: a.identity, Cases: a.cases, Orgs: a.orgs, Warnings: a.warnings, Stats: a.stats, Library: library.NewService(a.store, a.cases), Authz: a.authz, Access: a.store, Plugins: plugins, PluginStore: a.store, Roles: roleNames{a.authz}, Audit: a.store, DB: a.store,
-				Logger: a.log, Registerer: reg, Gatherer: reg, BodyLimit: cfg.HTTP.BodyLimit, RequestTimeout: cfg.HTTP.RequestTimeout, Version: Version,
-				MetricsToken: publicMetricsToken(cfg.HTTP),
-			})
+			srv := a.API
 			hs := &http.Server{
 				Addr: cfg.HTTP.Addr, Handler: srv.Handler(),
 				ReadHeaderTimeout: 10 * time.Second, ReadTimeout: cfg.HTTP.ReadTimeout, WriteTimeout: cfg.HTTP.WriteTimeout,
@@ -176,7 +168,7 @@ func serveCmd(load loader) *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("listen on %s (http.addr / FENGQIAO_HTTP_ADDR): %w", cfg.HTTP.Addr, err)
 			}
-			a.log.Info("serving", "addr", ln.Addr().String(), "version", Version)
+			a.Log.Info("serving", "addr", ln.Addr().String(), "version", Version)
 			errc := make(chan error, 2)
 			go func() { errc <- hs.Serve(ln) }()
 			var ms *http.Server
@@ -188,17 +180,17 @@ func serveCmd(load loader) *cobra.Command {
 				}
 				ms = &http.Server{Handler: srv.MetricsHandler(cfg.HTTP.MetricsToken), ReadHeaderTimeout: 10 * time.Second,
 					ReadTimeout: cfg.HTTP.ReadTimeout, WriteTimeout: cfg.HTTP.WriteTimeout, IdleTimeout: cfg.HTTP.IdleTimeout}
-				a.log.Info("serving /metrics", "addr", mln.Addr().String(), "token", cfg.HTTP.MetricsToken != "")
+				a.Log.Info("serving /metrics", "addr", mln.Addr().String(), "token", cfg.HTTP.MetricsToken != "")
 				go func() { errc <- ms.Serve(mln) }()
 			case cfg.HTTP.MetricsToken == "":
-				a.log.Info("/metrics is not served: set http.metrics_addr (a listener of its own) or http.metrics_token (a bearer token on http.addr)")
+				a.Log.Info("/metrics is not served: set http.metrics_addr (a listener of its own) or http.metrics_token (a bearer token on http.addr)")
 			}
 			select {
 			case err := <-errc:
 				return err
 			case <-ctx.Done():
 			}
-			a.log.Info("shutting down", "grace", cfg.HTTP.ShutdownTimeout)
+			a.Log.Info("shutting down", "grace", cfg.HTTP.ShutdownTimeout)
 			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.HTTP.ShutdownTimeout)
 			defer cancel()
 			if ms != nil {
@@ -220,15 +212,6 @@ func serveCmd(load loader) *cobra.Command {
 	}
 }
 
-// publicMetricsToken is the token /metrics asks for on http.addr: none when a listener of its
-// own serves it (then http.addr does not).
-func publicMetricsToken(h config.HTTP) string {
-	if h.MetricsAddr != "" {
-		return ""
-	}
-	return h.MetricsToken
-}
-
 func tenantCmd(load loader) *cobra.Command {
 	cmd := &cobra.Command{Use: "tenant", Short: "管理租户 / Manage tenants (as the national level)"}
 	withApp := load.withApp
@@ -237,7 +220,7 @@ func tenantCmd(load loader) *cobra.Command {
 	onboard := &cobra.Command{
 		Use:   "onboard [CODE...]",
 		Short: "开通租户：给出代码，或 --within 省/市/000000 / Onboard tenants by code, or every district --within a province, city or 000000",
-		RunE: withApp(func(cmd *cobra.Command, a *app, args []string) error {
+		RunE: withApp(func(cmd *cobra.Command, a *app.App, args []string) error {
 			ctx := cliContext(cmd.Context(), "tenant-onboard")
 			var (
 				plan tenant.Plan
@@ -255,7 +238,7 @@ func tenantCmd(load loader) *cobra.Command {
 				return err
 			}
 			start := time.Now()
-			res, err := a.tenants.Execute(ctx, "000000", plan)
+			res, err := a.Tenants.Execute(ctx, "000000", plan)
 			if err != nil {
 				return err
 			}
@@ -273,12 +256,12 @@ func tenantCmd(load loader) *cobra.Command {
 	var level, status, in string
 	list := &cobra.Command{
 		Use: "list", Short: "列出租户 / List tenants", Args: cobra.NoArgs,
-		RunE: withApp(func(cmd *cobra.Command, a *app, _ []string) error {
+		RunE: withApp(func(cmd *cobra.Command, a *app.App, _ []string) error {
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 			printf(tw, "CODE\tLEVEL\tSTATUS\tPARENT\tNAME\n")
 			after := ""
 			for {
-				ts, err := a.tenants.List(cmd.Context(), "000000", tenant.Filter{Level: toLevel(level), Status: tenant.Status(status), Within: in, After: after, Limit: 1000})
+				ts, err := a.Tenants.List(cmd.Context(), "000000", tenant.Filter{Level: toLevel(level), Status: tenant.Status(status), Within: in, After: after, Limit: 1000})
 				if err != nil {
 					return err
 				}
@@ -299,8 +282,8 @@ func tenantCmd(load loader) *cobra.Command {
 
 	show := &cobra.Command{
 		Use: "show CODE", Short: "显示租户 / Show a tenant", Args: cobra.ExactArgs(1),
-		RunE: withApp(func(cmd *cobra.Command, a *app, args []string) error {
-			t, err := a.tenants.Get(cmd.Context(), "000000", args[0])
+		RunE: withApp(func(cmd *cobra.Command, a *app.App, args []string) error {
+			t, err := a.Tenants.Get(cmd.Context(), "000000", args[0])
 			if err != nil {
 				return fmt.Errorf("%s: %w", args[0], err)
 			}
@@ -315,8 +298,8 @@ func tenantCmd(load loader) *cobra.Command {
 	lifecycle := func(action tenant.Action, short string) *cobra.Command {
 		c := &cobra.Command{
 			Use: string(action) + " CODE", Short: short, Args: cobra.ExactArgs(1),
-			RunE: withApp(func(cmd *cobra.Command, a *app, args []string) error {
-				t, err := a.tenants.Transition(cliContext(cmd.Context(), "tenant-"+string(action)), "000000", args[0], action, reason)
+			RunE: withApp(func(cmd *cobra.Command, a *app.App, args []string) error {
+				t, err := a.Tenants.Transition(cliContext(cmd.Context(), "tenant-"+string(action)), "000000", args[0], action, reason)
 				if err != nil {
 					return fmt.Errorf("%s: %w", args[0], err)
 				}
@@ -344,7 +327,7 @@ func adminCmd(load loader) *cobra.Command {
 		Use:   "create",
 		Short: "创建管理员（引导第一个管理员） / Create an administrator (bootstraps the first one)",
 		Args:  cobra.NoArgs,
-		RunE: load.withApp(func(cmd *cobra.Command, a *app, _ []string) error {
+		RunE: load.withApp(func(cmd *cobra.Command, a *app.App, _ []string) error {
 			if passwordStdin {
 				b := make([]byte, identity.MaxPasswordLen+2)
 				n, _ := cmd.InOrStdin().Read(b)
@@ -357,13 +340,13 @@ func adminCmd(load loader) *cobra.Command {
 				code = "000000"
 			}
 			ctx := cliContext(cmd.Context(), "admin-create")
-			if _, err := a.tenants.Get(ctx, "000000", code); err != nil {
+			if _, err := a.Tenants.Get(ctx, "000000", code); err != nil {
 				if errors.Is(err, tenant.ErrNotFound) {
 					return fmt.Errorf("tenant %s is not onboarded: run `fengqiao tenant onboard %s` first", code, code)
 				}
 				return err
 			}
-			u, err := a.identity.CreateUser(ctx, nil, code, identity.NewUser{Username: username, DisplayName: display, Password: password, Roles: []string{role}})
+			u, err := a.Identity.CreateUser(ctx, nil, code, identity.NewUser{Username: username, DisplayName: display, Password: password, Roles: []string{role}})
 			if err != nil {
 				return err
 			}
@@ -386,7 +369,7 @@ func demoCmd(load loader) *cobra.Command {
 	cmd := &cobra.Command{Use: "demo", Short: "演示数据 / Demo data"}
 	seed := &cobra.Command{
 		Use: "seed", Short: "载入演示租户与管理员（幂等） / Load the demo tenants and administrators (idempotent)", Args: cobra.NoArgs,
-		RunE: load.withApp(func(cmd *cobra.Command, a *app, _ []string) error {
+		RunE: load.withApp(func(cmd *cobra.Command, a *app.App, _ []string) error {
 			return seedDemo(cliContext(cmd.Context(), "demo-seed"), a, cmd)
 		}),
 	}
@@ -394,7 +377,7 @@ func demoCmd(load loader) *cobra.Command {
 	return cmd
 }
 
-func seedDemo(ctx context.Context, a *app, cmd *cobra.Command) error {
+func seedDemo(ctx context.Context, a *app.App, cmd *cobra.Command) error {
 	s, err := tenants.Demo()
 	if err != nil {
 		return err
@@ -403,7 +386,7 @@ func seedDemo(ctx context.Context, a *app, cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	res, err := a.tenants.Execute(ctx, "000000", plan)
+	res, err := a.Tenants.Execute(ctx, "000000", plan)
 	if err != nil {
 		return err
 	}
@@ -411,7 +394,7 @@ func seedDemo(ctx context.Context, a *app, cmd *cobra.Command) error {
 	printf(w, "demo tenants: %d created, %d existing, %d judicial offices created\n", len(res.Created), len(res.Existing), res.OfficesCreated)
 	orgsCreated := 0
 	for _, o := range s.Organisations {
-		_, err := a.orgs.CreateOrganisation(ctx, o.Tenant, orgs.NewOrganisation{Kind: o.Kind, Name: o.Name, StreetCode: o.StreetCode,
+		_, err := a.Orgs.CreateOrganisation(ctx, o.Tenant, orgs.NewOrganisation{Kind: o.Kind, Name: o.Name, StreetCode: o.StreetCode,
 			Industry: o.Industry, StationedAt: o.StationedAt, MediatorName: o.MediatorName})
 		switch {
 		case errors.Is(err, orgs.ErrNameTaken):
@@ -424,7 +407,7 @@ func seedDemo(ctx context.Context, a *app, cmd *cobra.Command) error {
 	// Organisations by tenant and name, for the users of organisations and the referrals.
 	orgIDs := map[string]string{}
 	for _, code := range s.Tenants.Codes {
-		list, err := a.orgs.Organisations(ctx, code, orgs.Filter{Status: orgs.StatusActive, Limit: 500})
+		list, err := a.Orgs.Organisations(ctx, code, orgs.Filter{Status: orgs.StatusActive, Limit: 500})
 		if err != nil {
 			return err
 		}
@@ -441,7 +424,7 @@ func seedDemo(ctx context.Context, a *app, cmd *cobra.Command) error {
 				return fmt.Errorf("demo user %s: no organisation %s in %s", u.Username, u.Organisation, u.Tenant)
 			}
 		}
-		_, err := a.identity.CreateUser(ctx, nil, u.Tenant, in)
+		_, err := a.Identity.CreateUser(ctx, nil, u.Tenant, in)
 		if err != nil && !errors.Is(err, identity.ErrUsernameTaken) {
 			return fmt.Errorf("demo user %s: %w", u.Username, err)
 		}
@@ -465,7 +448,7 @@ func seedDemo(ctx context.Context, a *app, cmd *cobra.Command) error {
 			return err
 		}
 		fp := sha256.Sum256(raw)
-		c, replayed, err := a.cases.Create(ctx, sc.Tenant, in, &cases.Idempotency{Subject: in.CreatedBy, Key: sc.Key, Fingerprint: fp[:]})
+		c, replayed, err := a.Cases.Create(ctx, sc.Tenant, in, &cases.Idempotency{Subject: in.CreatedBy, Key: sc.Key, Fingerprint: fp[:]})
 		if err != nil {
 			return fmt.Errorf("demo case %s: %w", sc.Key, err)
 		}
@@ -485,7 +468,7 @@ func piiCmd(load loader) *cobra.Command {
 		Use:   "rotate",
 		Short: "用当前密钥重新加密（轮换密钥后运行） / Re-encrypt under the active key (run after rotating keys)",
 		Args:  cobra.NoArgs,
-		RunE: load.withApp(func(cmd *cobra.Command, a *app, _ []string) error {
+		RunE: load.withApp(func(cmd *cobra.Command, a *app.App, _ []string) error {
 			ctx := cliContext(cmd.Context(), "pii-rotate")
 			codes := []string{only}
 			if only == "" {
@@ -496,13 +479,13 @@ func piiCmd(load loader) *cobra.Command {
 			}
 			total := 0
 			for _, code := range codes {
-				n, err := a.cases.Rotate(ctx, code)
+				n, err := a.Cases.Rotate(ctx, code)
 				if err != nil {
 					return fmt.Errorf("tenant %s: %w", code, err)
 				}
 				total += n
 			}
-			printf(cmd.OutOrStdout(), "re-encrypted the personal data of %d parties in %d tenants under key %s\n", total, len(codes), a.piiActiveKey)
+			printf(cmd.OutOrStdout(), "re-encrypted the personal data of %d parties in %d tenants under key %s\n", total, len(codes), a.PIIActiveKey)
 			return nil
 		}),
 	}

@@ -1,17 +1,15 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"text/tabwriter"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
-	"google.golang.org/protobuf/encoding/protojson"
 
+	"github.com/fengqiao/fengqiao/cmd/fengqiao/app"
 	"github.com/fengqiao/fengqiao/core/pluginhost"
 	"github.com/fengqiao/fengqiao/core/plugins"
 )
@@ -29,7 +27,7 @@ func pluginCmd(load loader) *cobra.Command {
 				return err
 			}
 			cfg.Log.Level = "warn" // the plugin's and go-plugin's progress would drown the report
-			rep, err := pluginhost.Check(cmd.Context(), args[0], newLogger(cfg, cmd.ErrOrStderr()))
+			rep, err := pluginhost.Check(cmd.Context(), args[0], app.NewLogger(cfg, cmd.ErrOrStderr()))
 			if err != nil {
 				return err
 			}
@@ -52,18 +50,18 @@ func pluginCmd(load loader) *cobra.Command {
 		Use:   "install PATH",
 		Short: "检查并安装插件（复制到 plugins.dir，记入目录及 SHA-256；已安装则升级） / Check and install a plugin (copied into plugins.dir, recorded with its SHA-256; upgrades an installed one)",
 		Args:  cobra.ExactArgs(1),
-		RunE: load.withApp(func(cmd *cobra.Command, a *app, args []string) error {
+		RunE: load.withApp(func(cmd *cobra.Command, a *app.App, args []string) error {
 			ctx := cliContext(cmd.Context(), "plugin-install")
-			quiet := a.cfg
+			quiet := a.Config
 			quiet.Log.Level = "warn" // go-plugin's progress
-			rec, rep, err := pluginhost.Install(ctx, args[0], a.cfg.Plugins.Dir, "system:plugin-install", newLogger(quiet, cmd.ErrOrStderr()))
+			rec, rep, err := pluginhost.Install(ctx, args[0], a.Config.Plugins.Dir, "system:plugin-install", app.NewLogger(quiet, cmd.ErrOrStderr()))
 			if err != nil {
 				if rep != nil && len(rep.Results) > 0 {
 					printCheck(cmd, rep)
 				}
 				return err
 			}
-			recs, err := a.store.Plugins(ctx)
+			recs, err := a.Store.Plugins(ctx)
 			if err != nil {
 				return err
 			}
@@ -73,7 +71,7 @@ func pluginCmd(load loader) *cobra.Command {
 					return nil
 				}
 			}
-			rec, err = a.store.InstallPlugin(ctx, rec)
+			rec, err = a.Store.InstallPlugin(ctx, rec)
 			if err != nil {
 				return err
 			}
@@ -90,8 +88,8 @@ func pluginCmd(load loader) *cobra.Command {
 		Use:   "list",
 		Short: "列出已安装插件 / List installed plugins",
 		Args:  cobra.NoArgs,
-		RunE: load.withApp(func(cmd *cobra.Command, a *app, _ []string) error {
-			recs, err := a.store.Plugins(cmd.Context())
+		RunE: load.withApp(func(cmd *cobra.Command, a *app.App, _ []string) error {
+			recs, err := a.Store.Plugins(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -107,7 +105,7 @@ func pluginCmd(load loader) *cobra.Command {
 				}
 				rows := []row{}
 				for _, r := range recs {
-					rows = append(rows, row{r.Name, r.Version, r.SHA256, r.ProtocolVersion, r.Manifest.GetRegions(), r.Path, r.InstalledAt})
+					rows = append(rows, row{r.Name, r.Version, r.SHA256, r.ProtocolVersion, r.Manifest.Regions, r.Path, r.InstalledAt})
 				}
 				enc := json.NewEncoder(cmd.OutOrStdout())
 				enc.SetIndent("", "  ")
@@ -125,10 +123,10 @@ func pluginCmd(load loader) *cobra.Command {
 
 	var tenantCode, settings string
 	var subtree, mandatory bool
-	setEnabled := func(enabled bool) func(*cobra.Command, *app, []string) error {
-		return func(cmd *cobra.Command, a *app, args []string) error {
+	setEnabled := func(enabled bool) func(*cobra.Command, *app.App, []string) error {
+		return func(cmd *cobra.Command, a *app.App, args []string) error {
 			ctx := cliContext(cmd.Context(), "plugin-enable")
-			recs, err := a.store.Plugins(ctx)
+			recs, err := a.Store.Plugins(ctx)
 			if err != nil {
 				return err
 			}
@@ -140,7 +138,7 @@ func pluginCmd(load loader) *cobra.Command {
 			if err := plugins.CheckEnablement(recs[i], tenantCode, subtree, enabled, raw, nil); err != nil {
 				return err
 			}
-			if _, err := a.store.SetPluginEnablement(ctx, plugins.Enablement{Plugin: args[0], TenantCode: tenantCode,
+			if _, err := a.Store.SetPluginEnablement(ctx, plugins.Enablement{Plugin: args[0], TenantCode: tenantCode,
 				Subtree: subtree, Enabled: enabled, Settings: raw, Mandatory: enabled && mandatory}); err != nil {
 				return err
 			}
@@ -178,7 +176,7 @@ func pluginCmd(load loader) *cobra.Command {
 // printManifest prints the manifest (protocol field names) with the binary's checksum and
 // the check's steps.
 func printManifest(cmd *cobra.Command, rep *pluginhost.Report) error {
-	b, err := protojson.MarshalOptions{UseProtoNames: true, EmitUnpopulated: true}.Marshal(rep.Manifest)
+	b, err := rep.ManifestJSON()
 	if err != nil {
 		return err
 	}
@@ -187,7 +185,7 @@ func printManifest(cmd *cobra.Command, rep *pluginhost.Report) error {
 		return err
 	}
 	// bytes: show them as JSON, not base64
-	for k, v := range map[string][]byte{"settings_schema": rep.Manifest.GetSettingsSchema(), "openapi": rep.Manifest.GetOpenapi()} {
+	for k, v := range map[string][]byte{"settings_schema": rep.Manifest.SettingsSchema, "openapi": rep.Manifest.OpenAPI} {
 		if len(v) > 0 && json.Valid(v) {
 			m[k] = json.RawMessage(v)
 		}
@@ -208,23 +206,6 @@ func printCheck(cmd *cobra.Command, rep *pluginhost.Report) {
 		printf(w, "%s %-40s %8s  %s\n", mark, s.Step, s.Duration.Round(time.Microsecond), s.Detail)
 	}
 	if rep.Manifest != nil {
-		printf(w, "%s %s (protocol %d) sha256 %s\n", rep.Manifest.GetName(), rep.Manifest.GetVersion(), rep.Protocol, rep.SHA256)
+		printf(w, "%s %s (protocol %d) sha256 %s\n", rep.Manifest.Name, rep.Manifest.Version, rep.Protocol, rep.SHA256)
 	}
-}
-
-// startPlugins starts the plugin platform of a server: every installed plugin runs, before
-// hooks run on case changes, the queue hands plugins their events and jobs.
-func startPlugins(ctx context.Context, a *app, reg prometheus.Registerer) (*pluginhost.Manager, error) {
-	pluginhost.HostVersion = Version
-	m := pluginhost.New(a.store, pluginhost.HostDeps{Cases: a.cases, Orgs: a.orgs, Store: a.store, Stats: a.stats, Authz: a.authz, Access: a.store},
-		pluginhost.Options{Logger: a.log})
-	if err := m.Register(reg); err != nil {
-		return nil, err
-	}
-	if err := m.Start(ctx, a.store); err != nil {
-		return nil, fmt.Errorf("plugins: %w", err)
-	}
-	a.cases.SetHooks(m)
-	a.store.SetPluginRuntime(m)
-	return m, nil
 }

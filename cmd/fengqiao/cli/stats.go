@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/fengqiao/fengqiao/cmd/fengqiao/app"
 	"github.com/fengqiao/fengqiao/core/tenant"
 	"github.com/spf13/cobra"
 )
@@ -20,7 +21,7 @@ func statsCmd(load loader) *cobra.Command {
 		Short: "由案件重算统计单元（--check：只比对，不修改，有差异则退出码 1） / Recompute the statistics from the cases; " +
 			"--check compares only and exits 1 on any difference",
 		Args: cobra.NoArgs,
-		RunE: load.withApp(func(cmd *cobra.Command, a *app, _ []string) error {
+		RunE: load.withApp(func(cmd *cobra.Command, a *app.App, _ []string) error {
 			ctx := cliContext(cmd.Context(), "stats-rebuild")
 			w := cmd.OutOrStdout()
 			start := time.Now()
@@ -30,7 +31,7 @@ func statsCmd(load loader) *cobra.Command {
 			}
 			var casesN, cells, diffs int
 			for _, code := range codes {
-				r, err := a.store.RebuildStats(ctx, code, check)
+				r, err := a.Store.RebuildStats(ctx, code, check)
 				if err != nil {
 					return fmt.Errorf("tenant %s: %w", code, err)
 				}
@@ -59,14 +60,14 @@ func statsCmd(load loader) *cobra.Command {
 
 // tenantCodes returns a tenant and every tenant of its subtree ("000000": all of them), in
 // code order, a page of the registry at a time.
-func tenantCodes(ctx context.Context, a *app, within string) ([]string, error) {
-	t, err := a.tenants.Get(ctx, "000000", within)
+func tenantCodes(ctx context.Context, a *app.App, within string) ([]string, error) {
+	t, err := a.Tenants.Get(ctx, "000000", within)
 	if err != nil {
 		return nil, fmt.Errorf("tenant %s: %w", within, err)
 	}
 	codes := []string{t.Code}
 	for after := ""; ; {
-		page, err := a.tenants.List(ctx, "000000", tenant.Filter{Within: within, After: after, Limit: 1000})
+		page, err := a.Tenants.List(ctx, "000000", tenant.Filter{Within: within, After: after, Limit: 1000})
 		if err != nil {
 			return nil, err
 		}
