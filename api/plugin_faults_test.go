@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -436,4 +438,49 @@ func deactivationMessages(t *testing.T, e *env, as, code string) int {
 		}
 	}
 	return n
+}
+
+// TestPluginRestartOutsideTheHookDeadline: a plugin killed between two intakes is started again
+// by the next one, and that start (here stretched to 400 ms by a wrapper that sleeps before it
+// execs the plugin, as a busy machine stretches it) is the host's work, not counted in the
+// hook's 200 ms: the intake goes through instead of failing with "did not answer in time".
+func TestPluginRestartOutsideTheHookDeadline(t *testing.T) {
+	e := newEnvWith(t, envOptions{plugins: true, pluginOptions: pluginhost.Options{MaxBackoff: time.Millisecond}})
+	real := buildPlugin(t, "plugins/internal/faulty", "")
+	wrapper := filepath.Join(t.TempDir(), "slow-start-faulty")
+	script := "#!/bin/sh\n/bin/sleep 0.4\nexec " + real + " \"$@\"\n"
+	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	e.install(t, wrapper)
+	e.enablePlugin(t, "putuo-admin", "310107", "faulty", map[string]any{"mode": "ok"})
+	intake := func() response {
+		return e.do("putuo-staff", http.MethodPost, "/api/v1/tenants/310107/cases", sampleCase(t, "插件重启测试"))
+	}
+	if res := intake(); res.status != 201 {
+		t.Fatalf("first intake: %d %s", res.status, res.body)
+	}
+	pid := e.plugins.PID("faulty")
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	for e.plugins.PID("faulty") == pid && !processGone(pid) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if res := intake(); res.status != 201 {
+		t.Fatalf("intake after the plugin was killed: %d %s", res.status, res.body)
+	}
+	if p := e.plugins.PID("faulty"); p == pid || p == 0 {
+		t.Errorf("not restarted: pid %d → %d", pid, p)
+	}
+}
+
+// processGone tells whether pid no longer runs (reaped or a zombie the host has yet to reap).
+func processGone(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return true
+	}
+	_, after, _ := strings.Cut(string(b), ") ")
+	return strings.HasPrefix(after, "Z")
 }

@@ -368,8 +368,8 @@ func (m *Manager) tryAgain(p *proc, gen int) {
 }
 
 // running returns p's live connection, restarting the process if it died and its backoff has
-// passed.
-func (m *Manager) running(ctx context.Context, p *proc) (*conn, *atomic.Int64, error) {
+// passed (restarted tells).
+func (m *Manager) running(ctx context.Context, p *proc) (_ *conn, _ *atomic.Int64, restarted bool, _ error) {
 	p.mu.Lock()
 	c, in := p.conn, p.inflight
 	if c != nil && c.exited() {
@@ -381,32 +381,32 @@ func (m *Manager) running(ctx context.Context, p *proc) (*conn, *atomic.Int64, e
 	deactivated, wait := p.deactivated, time.Until(p.nextStart)
 	p.mu.Unlock()
 	if c != nil {
-		return c, in, nil
+		return c, in, false, nil
 	}
 	if deactivated {
-		return nil, nil, fmt.Errorf("%w: %s", plugins.ErrDeactivated, p.name)
+		return nil, nil, false, fmt.Errorf("%w: %s", plugins.ErrDeactivated, p.name)
 	}
 	if wait > 0 {
 		// A call whose deadline outlasts the backoff waits for the restart.
 		if dl, ok := ctx.Deadline(); !ok || time.Until(dl) <= wait {
-			return nil, nil, fmt.Errorf("%w: %s restarts in %s", plugins.ErrUnavailable, p.name, wait.Round(time.Millisecond))
+			return nil, nil, false, fmt.Errorf("%w: %s restarts in %s", plugins.ErrUnavailable, p.name, wait.Round(time.Millisecond))
 		}
 		select {
 		case <-ctx.Done():
-			return nil, nil, ctx.Err()
+			return nil, nil, false, ctx.Err()
 		case <-time.After(wait):
 		}
 	}
 	c, err := m.startProc(p)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	p.mu.Lock()
 	p.restarts++
 	in = p.inflight
 	p.mu.Unlock()
 	m.metrics.restarts.WithLabelValues(p.name).Inc()
-	return c, in, nil
+	return c, in, true, nil
 }
 
 func (m *Manager) superviseAll(ctx context.Context) {
@@ -417,7 +417,7 @@ func (m *Manager) superviseAll(ctx context.Context) {
 	}
 	m.mu.RUnlock()
 	for _, p := range procs {
-		c, _, err := m.running(ctx, p)
+		c, _, _, err := m.running(ctx, p)
 		if err != nil {
 			continue
 		}
@@ -461,7 +461,8 @@ func (m *Manager) invoke(ctx context.Context, name, kind string, timeout time.Du
 	if p == nil {
 		return plugins.ErrNotInstalled
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	parent := ctx
+	ctx, cancel := context.WithTimeout(parent, timeout)
 	defer cancel()
 	start := time.Now()
 	select {
@@ -471,10 +472,18 @@ func (m *Manager) invoke(ctx context.Context, name, kind string, timeout time.Du
 		m.metrics.observe(name, kind, "busy", time.Since(start))
 		return fmt.Errorf("%w: %s is busy (%d calls in flight)", plugins.ErrUnavailable, name, cap(p.sem))
 	}
-	c, in, err := m.running(ctx, p)
+	c, in, restarted, err := m.running(ctx, p)
 	if err != nil {
 		m.metrics.observe(name, kind, "unavailable", time.Since(start))
 		return err
+	}
+	if restarted {
+		// The deadline is the plugin's time to answer: starting its process again is the
+		// host's own work (fork, handshake, Init), which a busy machine can stretch past a
+		// hook's 200 ms. The call gets its whole deadline from now on.
+		var cancelCall context.CancelFunc
+		ctx, cancelCall = context.WithTimeout(parent, timeout)
+		defer cancelCall()
 	}
 	in.Add(1)
 	err = fn(ctx, c.svc)
