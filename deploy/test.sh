@@ -25,7 +25,7 @@ echo "test.sh: go test against $FENGQIAO_TEST_DATABASE_URL" >&2
 mkdir -p .local
 log=.local/go-test.log
 # Under the race detector, once each (not twice: -race costs time): the packages with goroutines of
-# their own — the plugin host and SDK, the authorizer's policy reloads, the API — and the store's
+# their own — the plugin host and SDK, the authorizer's policy reloads, the job workers, the API — and the store's
 # watchers (its LISTEN/NOTIFY tests, by name); everything else without.
 # One exception: api's TestPluginFaults kills and crashes a plugin and wants it back for the next
 # intake within the hook's 200 ms deadline (the host restarts a plugin lazily, inside that call):
