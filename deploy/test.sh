@@ -25,12 +25,12 @@ echo "test.sh: go test against $FENGQIAO_TEST_DATABASE_URL" >&2
 mkdir -p .local
 log=.local/go-test.log
 # Under the race detector, once each (not twice: -race costs time): the packages with goroutines of
-# their own — the plugin host and SDK, the authorizer's policy reloads, the job workers, the API — and the store's
-# watchers (its LISTEN/NOTIFY tests, by name); everything else without.
+# their own — the plugin host and SDK, the authorizer's policy reloads, the job workers, the API —
+# and the store's watchers (its LISTEN/NOTIFY tests, by name); everything else without.
 # One exception: api's TestPluginFaults kills and crashes a plugin and wants it back for the next
 # intake within the hook's 200 ms deadline (the host restarts a plugin lazily, inside that call):
 # a timing the race detector's slowdown breaks on a busy machine. It runs without -race.
-race_pkgs='/(core/pluginhost|plugins/sdk|core/authz|api)(/|$)'
+race_pkgs='/(core/pluginhost|plugins/sdk|core/authz|core/jobs|api)(/|$)'
 store_watch_tests='^Test(WatchPolicies|NotifyDropsRepeatedPayloads)'
 timed_tests='^TestPluginFaults$'
 mapfile -t plain_pkgs < <(go list ./... | grep -Ev "$race_pkgs")
