@@ -27,21 +27,16 @@ log=.local/go-test.log
 # Under the race detector, once each (not twice: -race costs time): the packages with goroutines of
 # their own — the plugin host and SDK, the authorizer's policy reloads, the job workers, the API —
 # and the store's watchers (its LISTEN/NOTIFY tests, by name); everything else without.
-# One exception: api's TestPluginFaults kills and crashes a plugin and wants it back for the next
-# intake within the hook's 200 ms deadline (the host restarts a plugin lazily, inside that call):
-# a timing the race detector's slowdown breaks on a busy machine. It runs without -race.
 race_pkgs='/(core/pluginhost|plugins/sdk|core/authz|core/jobs|api)(/|$)'
 store_watch_tests='^Test(WatchPolicies|NotifyDropsRepeatedPayloads)'
-timed_tests='^TestPluginFaults$'
 mapfile -t plain_pkgs < <(go list ./... | grep -Ev "$race_pkgs")
 mapfile -t raced_pkgs < <(go list ./... | grep -E "$race_pkgs")
 go_status=0 go_start=$SECONDS race_took=0
 set +e
 {
 	go test -count=1 -timeout 20m -v -skip "$store_watch_tests" "$@" "${plain_pkgs[@]}" || go_status=1
-	go test -count=1 -timeout 10m -v -run "$timed_tests" "$@" ./api || go_status=1
 	race_start=$SECONDS
-	go test -race -count=1 -timeout 30m -v -skip "$timed_tests" "$@" "${raced_pkgs[@]}" || go_status=1
+	go test -race -count=1 -timeout 30m -v "$@" "${raced_pkgs[@]}" || go_status=1
 	go test -race -count=1 -timeout 10m -v -run "$store_watch_tests" "$@" ./core/store || go_status=1
 	race_took=$((SECONDS - race_start))
 } >"$log" 2>&1
