@@ -1,8 +1,6 @@
 package pluginhost
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"log/slog"
 	"net"
@@ -12,14 +10,9 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
-	"github.com/fengqiao/fengqiao/core/audit"
 	"github.com/fengqiao/fengqiao/core/cases"
 	"github.com/fengqiao/fengqiao/core/orgs"
-	"github.com/fengqiao/fengqiao/core/pii"
 	"github.com/fengqiao/fengqiao/core/plugins"
-	"github.com/fengqiao/fengqiao/core/stats"
-	"github.com/fengqiao/fengqiao/core/store/storetest"
-	"github.com/fengqiao/fengqiao/core/tenant"
 	"github.com/fengqiao/fengqiao/plugins/sdk"
 	pluginv1 "github.com/fengqiao/fengqiao/plugins/sdk/proto/fengqiao/plugin/v1"
 	"github.com/fengqiao/fengqiao/plugins/sdk/sdktest"
@@ -30,19 +23,8 @@ import (
 // own client, on the real database. Each case gets a plugin of its own (so its own
 // documents), granted what the case says, enabled in the fixture's tenant, acting for no user.
 func TestHostContract(t *testing.T) {
-	st, _ := storetest.Open(t)
-	ctx := audit.WithActor(context.Background(), audit.Actor{Subject: "system:test"})
-	ts := tenant.NewService(st, []string{"default"}, nil)
-	plan, err := tenant.PlanOnboarding("000000", []string{"310107", "320509"}, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ts.Execute(ctx, "000000", plan); err != nil {
-		t.Fatal(err)
-	}
-	ring, _ := pii.NewKeyring(map[string][]byte{"k": bytes.Repeat([]byte{1}, 32)}, "k")
-	idx, _ := pii.NewIndexer(bytes.Repeat([]byte{2}, 32))
-	caseSvc, orgSvc := cases.NewService(st, pii.NewProtector(ring, idx)), orgs.NewService(st)
+	w := newHostWorld(t)
+	ctx, caseSvc, orgSvc := w.ctx, w.cases, w.orgs
 	mine, _, err := caseSvc.Create(ctx, "310107", cases.NewCase{Title: "两地交界纠纷", DisputeType: "neighbour", Source: "walk_in",
 		Parties:   []cases.NewParty{{Role: "applicant", Name: "张三", Phone: "13800000001"}, {Role: "respondent", Name: "李四", Phone: "13800000002"}},
 		CreatedBy: "test"}, nil)
@@ -60,7 +42,7 @@ func TestHostContract(t *testing.T) {
 	}
 	f := sdktest.Fixture{Tenant: "310107", Other: "320509", Case: mine.ID, OtherCase: theirs.ID,
 		Missing: "00000000-0000-4000-8000-0000000000ff", Agency: police.ID}
-	deps := HostDeps{Cases: caseSvc, Orgs: orgSvc, Store: st, Stats: stats.NewService(st, nil)}
+	deps := w.deps
 
 	var n atomic.Int64
 	sdktest.HostContract(t, func(t *testing.T, grant []string) (sdk.Host, sdktest.Fixture) {

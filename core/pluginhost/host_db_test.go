@@ -1,8 +1,6 @@
 package pluginhost
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"slices"
 	"testing"
@@ -11,14 +9,9 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/fengqiao/fengqiao/core/access"
-	"github.com/fengqiao/fengqiao/core/audit"
 	"github.com/fengqiao/fengqiao/core/cases"
 	"github.com/fengqiao/fengqiao/core/orgs"
-	"github.com/fengqiao/fengqiao/core/pii"
 	"github.com/fengqiao/fengqiao/core/plugins"
-	"github.com/fengqiao/fengqiao/core/stats"
-	"github.com/fengqiao/fengqiao/core/store/storetest"
-	"github.com/fengqiao/fengqiao/core/tenant"
 	pluginv1 "github.com/fengqiao/fengqiao/plugins/sdk/proto/fengqiao/plugin/v1"
 )
 
@@ -27,19 +20,8 @@ import (
 // relationship, a joint mediation (border mediation) the "partner" one for the other tenant —
 // and a plugin's own case fields are merged, kept per plugin and in the case's history.
 func TestHostAPIOnTheStore(t *testing.T) {
-	st, _ := storetest.Open(t)
-	ctx := audit.WithActor(context.Background(), audit.Actor{Subject: "system:test"})
-	ts := tenant.NewService(st, []string{"default"}, nil)
-	plan, err := tenant.PlanOnboarding("000000", []string{"310107", "320509"}, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ts.Execute(ctx, "000000", plan); err != nil {
-		t.Fatal(err)
-	}
-	ring, _ := pii.NewKeyring(map[string][]byte{"k": bytes.Repeat([]byte{1}, 32)}, "k")
-	idx, _ := pii.NewIndexer(bytes.Repeat([]byte{2}, 32))
-	caseSvc, orgSvc := cases.NewService(st, pii.NewProtector(ring, idx)), orgs.NewService(st)
+	w := newHostWorld(t)
+	ctx, st, caseSvc, orgSvc := w.ctx, w.st, w.cases, w.orgs
 	c, _, err := caseSvc.Create(ctx, "310107", cases.NewCase{Title: "两地交界纠纷", DisputeType: "neighbour", Source: "walk_in",
 		Parties: []cases.NewParty{{Role: "applicant", Name: "张三"}, {Role: "respondent", Name: "李四"}}, CreatedBy: "test"}, nil)
 	if err != nil {
@@ -53,7 +35,7 @@ func TestHostAPIOnTheStore(t *testing.T) {
 		recs: []plugins.Record{{Name: "border", Manifest: manifest("border", "cases.link", "cases.joint", "cases.fields", "cases.read")}},
 		ens:  []plugins.Enablement{{Plugin: "border", TenantCode: "310107", Enabled: true}},
 	}
-	m := New(cat, HostDeps{Cases: caseSvc, Orgs: orgSvc, Store: st, Stats: stats.NewService(st, nil)}, Options{})
+	m := New(cat, w.deps, Options{})
 	if err := m.Reload(ctx); err != nil {
 		t.Fatal(err)
 	}

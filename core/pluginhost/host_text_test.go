@@ -1,8 +1,6 @@
 package pluginhost
 
 import (
-	"bytes"
-	"context"
 	"reflect"
 	"strings"
 	"testing"
@@ -13,14 +11,8 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
 
-	"github.com/fengqiao/fengqiao/core/audit"
 	"github.com/fengqiao/fengqiao/core/cases"
-	"github.com/fengqiao/fengqiao/core/orgs"
-	"github.com/fengqiao/fengqiao/core/pii"
 	"github.com/fengqiao/fengqiao/core/plugins"
-	"github.com/fengqiao/fengqiao/core/stats"
-	"github.com/fengqiao/fengqiao/core/store/storetest"
-	"github.com/fengqiao/fengqiao/core/tenant"
 	pluginv1 "github.com/fengqiao/fengqiao/plugins/sdk/proto/fengqiao/plugin/v1"
 )
 
@@ -31,18 +23,8 @@ import (
 // changes nothing. The requests are generated from the service's descriptor, so that a field
 // added later is covered too.
 func TestHostAPIRefusesBadText(t *testing.T) {
-	st, _ := storetest.Open(t)
-	ctx := audit.WithActor(context.Background(), audit.Actor{Subject: "system:test"})
-	plan, err := tenant.PlanOnboarding("000000", []string{"310107", "320509"}, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tenant.NewService(st, []string{"default"}, nil).Execute(ctx, "000000", plan); err != nil {
-		t.Fatal(err)
-	}
-	ring, _ := pii.NewKeyring(map[string][]byte{"k": bytes.Repeat([]byte{1}, 32)}, "k")
-	idx, _ := pii.NewIndexer(bytes.Repeat([]byte{2}, 32))
-	caseSvc := cases.NewService(st, pii.NewProtector(ring, idx))
+	w := newHostWorld(t)
+	ctx, st, caseSvc := w.ctx, w.st, w.cases
 	c, _, err := caseSvc.Create(ctx, "310107", cases.NewCase{Title: "邻里纠纷", DisputeType: "neighbour", Source: "walk_in",
 		Parties: []cases.NewParty{{Role: "applicant", Name: "张三"}, {Role: "respondent", Name: "李四"}}, CreatedBy: "test"}, nil)
 	if err != nil {
@@ -56,7 +38,7 @@ func TestHostAPIRefusesBadText(t *testing.T) {
 		recs: []plugins.Record{{Name: "texts", Manifest: manifest("texts", all...)}},
 		ens:  []plugins.Enablement{{Plugin: "texts", TenantCode: "310107", Enabled: true}},
 	}
-	m := New(cat, HostDeps{Cases: caseSvc, Orgs: orgs.NewService(st), Store: st, Stats: stats.NewService(st, nil)}, Options{})
+	m := New(cat, w.deps, Options{})
 	if err := m.Reload(ctx); err != nil {
 		t.Fatal(err)
 	}
