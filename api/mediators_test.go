@@ -204,6 +204,8 @@ func TestRegistryUpward(t *testing.T) {
 	w := newMediatorWorld(t)
 	e := w.e
 	_, shCityBearer := e.person(t, "sh-prov", "310100", "sh-city", "city-admin", "")
+	_, head := e.person(t, "putuo-admin", "310107", "changshou-head", "committee-head", w.committee)
+	_, analyst := e.person(t, "putuo-admin", "310107", "putuo-analyst", "analyst", "")
 	runRows(t, e, nil, []row{
 		{name: "the province lists Shanghai's chief mediators", as: "sh-prov", method: "GET", path: "/api/v1/tenants/310000/mediators?subtree=true&chief=true", status: 200, items: count(1)},
 		{name: "the city lists its districts' mediators", as: shCityBearer, method: "GET", path: "/api/v1/tenants/310100/mediators?subtree=true", status: 200, items: count(4)},
@@ -218,6 +220,9 @@ func TestRegistryUpward(t *testing.T) {
 		{name: "Jinan does not read Putuo's", as: "jinan-city", method: "GET", path: putuoMediators, status: 404, problem: "tenant-not-found"},
 		{name: "another district does not read Putuo's", as: "huaiyin-admin", method: "GET", path: putuoMediators, status: 404, problem: "tenant-not-found"},
 		{name: "a district does not read its city's subtree", as: "putuo-admin", method: "GET", path: "/api/v1/tenants/310100/mediators?subtree=true", status: 404, problem: "tenant-not-found"},
+		{name: "a committee head reads the district's mediators", as: head, method: "GET", path: putuoMediators + "?chief=true", status: 200, items: count(1)},
+		{name: "but not the city's subtree", as: head, method: "GET", path: "/api/v1/tenants/310100/mediators?subtree=true", status: 404, problem: "tenant-not-found"},
+		{name: "an analyst does not read the mediators", as: analyst, method: "GET", path: putuoMediators, status: 403, problem: "forbidden"},
 		{name: "an agency clerk does not read the registry", as: w.clerk, method: "GET", path: putuoMediators, status: 403, problem: "forbidden"},
 		{name: "an agency clerk does not count it", as: w.clerk, method: "GET", path: "/api/v1/tenants/310107/mediator-counts", status: 403, problem: "forbidden"},
 		{name: "chief must be true or false", as: "putuo-staff", method: "GET", path: putuoMediators + "?chief=yes", status: 400, problem: "invalid-field", field: "chief"},
