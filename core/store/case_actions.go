@@ -3,11 +3,10 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"github.com/fengqiao/fengqiao/core/access"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/fengqiao/fengqiao/core/access"
 
 	"github.com/fengqiao/fengqiao/core/audit"
 	"github.com/fengqiao/fengqiao/core/cases"
