@@ -92,6 +92,9 @@ type caseDTO struct {
 	ContactOverdue    bool                `json:"contact_overdue"`
 	Sessions          []cases.Session     `json:"sessions,omitempty"`
 	FollowUps         []cases.FollowUp    `json:"follow_ups,omitempty"`
+	// PerformanceRecords are every report of the agreement's performance, oldest first; the
+	// latest is performance.
+	PerformanceRecords []cases.PerformanceRecord `json:"performance_records,omitempty"`
 }
 
 func toCaseDTO(c cases.Case, now time.Time, reveal bool) caseDTO {
@@ -107,6 +110,7 @@ func toCaseDTO(c cases.Case, now time.Time, reveal bool) caseDTO {
 	d.CommitteeID, d.Outcome, d.Agreement, d.Confirmation = c.CommitteeID, c.Outcome, c.Agreement, c.Confirmation
 	d.Performance, d.ConcludedAt, d.Sessions, d.FollowUps = c.Performance, c.ConcludedAt, c.Sessions, c.FollowUps
 	d.FirstContactDueAt, d.ContactedAt, d.ContactOverdue = c.FirstContactDueAt, c.ContactedAt, c.ContactOverdue(now)
+	d.PerformanceRecords = c.Performances
 	for _, a := range cases.Allowed(c.Status) {
 		d.AllowedActions = append(d.AllowedActions, string(a))
 	}
@@ -360,6 +364,9 @@ type caseActionRequest struct {
 	Note         string              `json:"note,omitempty"`
 	RiskLevel    string              `json:"risk_level,omitempty"`
 	Reopen       bool                `json:"reopen,omitempty"`
+	// Performance details record_performed, record_recant and follow_up: the date, what is left
+	// of a partly performed agreement, who recanted.
+	Performance *cases.PerformanceInput `json:"performance,omitempty"`
 }
 
 // caseActions are the actions of the action route (edit goes through PATCH, not here).
@@ -398,7 +405,8 @@ func (s *Server) actOnCase(c echo.Context) error {
 	}
 	in := cases.ActionInput{Action: action, Version: req.Version, Reason: req.Reason, CommitteeID: req.CommitteeID,
 		Mediators: req.Mediators, Channel: req.Channel, Session: req.Session, Agreement: req.Agreement, Confirm: req.Confirmation,
-		FollowUpID: req.FollowUpID, Result: req.Result, Note: req.Note, RiskLevel: req.RiskLevel, Reopen: req.Reopen}
+		FollowUpID: req.FollowUpID, Result: req.Result, Note: req.Note, RiskLevel: req.RiskLevel, Reopen: req.Reopen,
+		Performance: req.Performance}
 	cs, err := s.deps.Cases.Act(c.Request().Context(), c.Param("code"), c.Param("id"), in)
 	if err != nil {
 		return err

@@ -170,10 +170,10 @@ func (s *Server) exportMonthlyReport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	headers := []string{"名称", "受理", "办结", "调解成功", "调解不成", "不宜调解", "成功率", "就地化解", "就地化解率", "履行", "履行率", "反悔", "反悔率", "超期办结", "平均办结天数"}
+	headers := []string{"名称", "受理", "办结", "调解成功", "调解不成", "不宜调解", "成功率", "就地化解", "就地化解率", "履行完毕", "部分履行", "未履行", "履行率", "反悔", "反悔率", "超期办结", "平均办结天数"}
 	row := func(name string, g stats.Figures) []any {
 		return []any{name, g.Received, g.Concluded, g.Succeeded, g.Failed, g.Guided, g.SuccessRate, g.ResolvedLocally, g.ResolvedLocallyRate,
-			g.Performed, g.PerformanceRate, g.Recanted, g.RecantRate, g.ConcludedLate, g.AvgDaysToClose}
+			g.Performed, g.PartlyPerformed, g.NotPerformed, g.PerformanceRate, g.Recanted, g.RecantRate, g.ConcludedLate, g.AvgDaysToClose}
 	}
 	label := func(by string, g stats.GroupFigures) string {
 		if g.Key == stats.Unknown && by == string(stats.DimCommittee) {

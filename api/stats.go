@@ -33,7 +33,10 @@ type figuresDTO struct {
 	ResolvedLocally     int64            `json:"resolved_locally"`
 	ResolvedLocallyRate *float64         `json:"resolved_locally_rate"`
 	Performed           int64            `json:"performed"`
+	PartlyPerformed     int64            `json:"partly_performed"`
+	NotPerformed        int64            `json:"not_performed"`
 	Recanted            int64            `json:"recanted"`
+	PerformanceKnown    int64            `json:"performance_known"`
 	PerformanceRate     *float64         `json:"performance_rate"`
 	RecantRate          *float64         `json:"recant_rate"`
 	AvgDaysToClose      *float64         `json:"avg_days_to_close"`
@@ -77,7 +80,8 @@ func toFiguresDTO(f stats.Figures) figuresDTO {
 	}
 	return figuresDTO{Received: f.Received, Concluded: f.Concluded, Succeeded: f.Succeeded, Failed: f.Failed, Guided: f.Guided,
 		SuccessRate: f.SuccessRate, ResolvedLocally: f.ResolvedLocally, ResolvedLocallyRate: f.ResolvedLocallyRate,
-		Performed: f.Performed, Recanted: f.Recanted, PerformanceRate: f.PerformanceRate, RecantRate: f.RecantRate,
+		Performed: f.Performed, PartlyPerformed: f.PartlyPerformed, NotPerformed: f.NotPerformed, Recanted: f.Recanted,
+		PerformanceKnown: f.PerformanceKnown, PerformanceRate: f.PerformanceRate, RecantRate: f.RecantRate,
 		AvgDaysToClose: f.AvgDaysToClose, ConcludedLate: f.ConcludedLate, RiskLevels: risk, Warnings: f.Warnings}
 }
 

@@ -104,6 +104,13 @@ func (f statsFixture) step(t *testing.T, ctx context.Context, c cases.Case, rng 
 			in.Confirm = &cases.Confirmation{Court: "法院", Reference: "(2026)1号", Date: "2026-01-01"}
 		case cases.ActionAdjustRisk:
 			in.RiskLevel = []string{"blue", "yellow", "orange", "red"}[rng.IntN(4)]
+		case cases.ActionRecordPerformed:
+			in.Result = []string{"performed", "partly_performed", "not_performed"}[rng.IntN(3)]
+			if in.Result == "partly_performed" {
+				in.Performance = &cases.PerformanceInput{Remaining: "余款", RemainingDue: "2099-01-01"}
+			}
+		case cases.ActionRecordRecant:
+			in.Performance = &cases.PerformanceInput{PartyID: c.Parties[rng.IntN(len(c.Parties))].ID}
 		case cases.ActionFollowUp, cases.ActionEdit:
 			continue // need a due follow-up or go through Edit; other tests cover them
 		}
