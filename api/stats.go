@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"net/http"
 
 	"github.com/fengqiao/fengqiao/core/cases"
@@ -46,16 +47,22 @@ type figuresDTO struct {
 }
 
 type statsGroupDTO struct {
-	Key   string `json:"key"`
-	Label string `json:"label,omitempty"`
+	Key string `json:"key"`
+	// Label is the value's Chinese name (division, organisation, catalogue names; 未登记 for
+	// the unknown bucket), never empty.
+	Label string `json:"label"`
 	figuresDTO
 }
 
 type statsBreakdownDTO struct {
 	By string `json:"by"`
-	// Exact to the day, or summed over the whole months covering the period.
-	Grain string          `json:"grain"`
-	Rows  []statsGroupDTO `json:"rows"`
+	// Grain is "day": every breakdown is exact to the day, like the headline.
+	Grain string `json:"grain"`
+	// Unit is what the rows count: "case" (the rows add up to the headline) or "party" (gender,
+	// age band, occupation: each person among the parties; the rows add up to the parties of
+	// the headline's cases).
+	Unit string          `json:"unit"`
+	Rows []statsGroupDTO `json:"rows"`
 }
 
 type statsDTO struct {
@@ -68,8 +75,6 @@ type statsDTO struct {
 	OpenOverdue    int64               `json:"open_overdue"`
 	Overdue        int64               `json:"overdue"`
 	P90DaysToClose *int                `json:"p90_days_to_close"`
-	MonthsFrom     string              `json:"months_from"`
-	MonthsTo       string              `json:"months_to"`
 	Breakdowns     []statsBreakdownDTO `json:"breakdowns"`
 }
 
@@ -95,15 +100,12 @@ func (s *Server) getStats(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	const day, month = "2006-01-02", "2006-01"
+	const day = "2006-01-02"
 	out := statsDTO{Tenant: r.Tenant, From: q.From.Format(day), To: q.To.Format(day), Source: q.Source, DisputeType: q.DisputeType,
 		figuresDTO: toFiguresDTO(r.Figures), OpenOverdue: r.OpenOverdue, Overdue: r.Overdue, P90DaysToClose: r.P90DaysToClose,
-		MonthsFrom: r.MonthsFrom.Format(month), MonthsTo: r.MonthsTo.Format(month), Breakdowns: []statsBreakdownDTO{}}
+		Breakdowns: []statsBreakdownDTO{}}
 	for _, by := range q.GroupBy {
-		b := statsBreakdownDTO{By: by, Grain: "month", Rows: []statsGroupDTO{}}
-		if stats.DayExact(by) {
-			b.Grain = "day"
-		}
+		b := statsBreakdownDTO{By: by, Grain: "day", Unit: stats.UnitOf(by), Rows: []statsGroupDTO{}}
 		for _, g := range r.Groups[by] {
 			b.Rows = append(b.Rows, statsGroupDTO{Key: g.Key, Label: groupLabel(by, g), figuresDTO: toFiguresDTO(g.Figures)})
 		}
@@ -120,17 +122,8 @@ var builtInTypeNames = func() map[string]string {
 	return out
 }()
 
-// groupLabel names a breakdown's value for people: a dispute type's or source's Chinese name,
-// the name the store found (child tenant, own committee), or "" when there is none.
+// groupLabel names a breakdown's value for people: the name the store found, else the one
+// stats.Label gives (never empty).
 func groupLabel(by string, g stats.GroupFigures) string {
-	switch by {
-	case stats.ByType:
-		return builtInTypeNames[g.Key]
-	case stats.BySource:
-		if info, ok := cases.LookupSource(g.Key); ok {
-			return info.NameZH
-		}
-		return ""
-	}
-	return g.Label
+	return cmp.Or(g.Label, stats.Label(by, g.Key))
 }

@@ -27,12 +27,6 @@ func Groupings() []string {
 	return out
 }
 
-// DayExact reports whether a grouping is exact to the day; the others (the dimensions) are
-// summed over the whole months covering the period.
-func DayExact(by string) bool {
-	return by == ByType || by == BySource || by == ByMonth || by == ByTenant
-}
-
 // Query is a question to the figures: the period [From, To] (calendar days in China, inclusive),
 // optional filters, and breakdowns.
 type Query struct {

@@ -283,13 +283,13 @@ func TestStatsPeriodsAgainstCounting(t *testing.T) {
 				t.Errorf("%s..%s source %q: %d/%d/%d, counting gives %d/%d/%d", p[0], p[1], source, r.Received, r.Concluded, r.Succeeded,
 					want[stats.Received], want[stats.Concluded], want[stats.Succeeded])
 			}
-			// The p90 of days to close over the months covering the period, by counting.
+			// The p90 of days to close of the cases concluded in the period, by counting.
 			hist := map[int]int64{}
 			for _, c := range all {
 				if c.ConcludedAt == nil || (source != "" && source != string(c.Source)) {
 					continue
 				}
-				if m := stats.Month(stats.Day(*c.ConcludedAt)); !m.Before(stats.Month(from)) && !m.After(stats.Month(to)) {
+				if d := stats.Day(*c.ConcludedAt); !d.Before(from) && !d.After(to) {
 					hist[int(stats.Day(*c.ConcludedAt).Sub(stats.Day(c.ReceivedAt)).Hours()/24)]++
 				}
 			}
