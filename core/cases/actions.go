@@ -342,6 +342,9 @@ func Plan(c Case, in ActionInput, now time.Time) (Effect, error) {
 	if runes(in.Note) > 2000 {
 		v.Add("note", "备注最多 2000 字 / note must be at most 2000 characters")
 	}
+	if in.Performance != nil && in.Action != ActionRecordPerformed && in.Action != ActionRecordRecant && in.Action != ActionFollowUp {
+		v.Add("performance", "只有记录履行、反悔或回访时才填写履行情况 / performance is only for record_performed, record_recant and follow_up")
+	}
 	return e, v.Err()
 }
 

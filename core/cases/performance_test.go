@@ -59,6 +59,7 @@ func TestPlanPerformance(t *testing.T) {
 		{"follow-up not performed, reopened", agreed, ActionInput{Action: ActionFollowUp, FollowUpID: "f1", Result: "not_performed", Reopen: true}, want{result: PerformanceNot, date: "2026-03-10"}},
 		{"follow-up unreachable", agreed, ActionInput{Action: ActionFollowUp, FollowUpID: "f1", Result: "unreachable"}, want{noRecord: true}},
 		{"follow-up unreachable with performance", agreed, ActionInput{Action: ActionFollowUp, FollowUpID: "f1", Result: "unreachable", Performance: &PerformanceInput{Date: "2026-03-09"}}, want{field: "performance"}},
+		{"performance on another action", agreed, ActionInput{Action: ActionClose, Performance: &PerformanceInput{Date: "2026-03-09"}}, want{field: "performance"}},
 		{"follow-up of a failure: no agreement to perform", failed, ActionInput{Action: ActionFollowUp, FollowUpID: "f1", Result: "performed"}, want{noRecord: true}},
 	}
 	for _, r := range rows {

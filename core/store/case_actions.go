@@ -177,6 +177,8 @@ func (s *CaseDB) ApplyAction(ctx context.Context, tenantCode, id string, in case
 		}
 		reopened := !cases.Concluded(eff.To) && cases.Concluded(c.Status)
 		b := &pgx.Batch{}
+		// A new agreement (after a reopening) has no performance reported yet: the current
+		// performance restarts, the records of the earlier one stay.
 		b.Queue(`UPDATE cases SET status = $3, committee_id = coalesce($4::uuid, committee_id),
 				outcome = CASE WHEN $13 THEN NULL WHEN $5::jsonb IS NULL THEN outcome ELSE $5::jsonb END,
 				agreement = CASE WHEN $6::jsonb IS NULL THEN agreement ELSE $6::jsonb END,
