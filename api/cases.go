@@ -96,6 +96,9 @@ type caseDTO struct {
 	// case read alone, not in lists.
 	Mediators []cases.CaseMediator `json:"mediators,omitempty"`
 	Experts   []cases.CaseExpert   `json:"experts,omitempty"`
+	// PerformanceRecords are every report of the agreement's performance, oldest first; the
+	// latest is performance.
+	PerformanceRecords []cases.PerformanceRecord `json:"performance_records,omitempty"`
 }
 
 func toCaseDTO(c cases.Case, now time.Time, reveal bool) caseDTO {
@@ -112,6 +115,7 @@ func toCaseDTO(c cases.Case, now time.Time, reveal bool) caseDTO {
 	d.Performance, d.ConcludedAt, d.Sessions, d.FollowUps = c.Performance, c.ConcludedAt, c.Sessions, c.FollowUps
 	d.FirstContactDueAt, d.ContactedAt, d.ContactOverdue = c.FirstContactDueAt, c.ContactedAt, c.ContactOverdue(now)
 	d.Mediators, d.Experts = c.Mediators, c.Experts
+	d.PerformanceRecords = c.Performances
 	for _, a := range cases.Allowed(c.Status) {
 		d.AllowedActions = append(d.AllowedActions, string(a))
 	}
@@ -366,6 +370,9 @@ type caseActionRequest struct {
 	Note         string              `json:"note,omitempty"`
 	RiskLevel    string              `json:"risk_level,omitempty"`
 	Reopen       bool                `json:"reopen,omitempty"`
+	// Performance details record_performed, record_recant and follow_up: the date, what is left
+	// of a partly performed agreement, who recanted.
+	Performance *cases.PerformanceInput `json:"performance,omitempty"`
 }
 
 // caseActions are the actions of the action route (edit goes through PATCH, not here).
@@ -404,7 +411,8 @@ func (s *Server) actOnCase(c echo.Context) error {
 	}
 	in := cases.ActionInput{Action: action, Version: req.Version, Reason: req.Reason, CommitteeID: req.CommitteeID,
 		Mediators: req.Mediators, Experts: req.Experts, Channel: req.Channel, Session: req.Session, Agreement: req.Agreement, Confirm: req.Confirmation,
-		FollowUpID: req.FollowUpID, Result: req.Result, Note: req.Note, RiskLevel: req.RiskLevel, Reopen: req.Reopen}
+		FollowUpID: req.FollowUpID, Result: req.Result, Note: req.Note, RiskLevel: req.RiskLevel, Reopen: req.Reopen,
+		Performance: req.Performance}
 	cs, err := s.deps.Cases.Act(c.Request().Context(), c.Param("code"), c.Param("id"), in)
 	if err != nil {
 		return err

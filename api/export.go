@@ -3,13 +3,16 @@ package api
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/fengqiao/fengqiao/core/cases"
+	"github.com/fengqiao/fengqiao/core/division"
 	"github.com/fengqiao/fengqiao/core/export"
+	"github.com/fengqiao/fengqiao/core/orgs"
 	"github.com/fengqiao/fengqiao/core/stats"
 	"github.com/labstack/echo/v4"
 )
@@ -115,7 +118,11 @@ func (s *Server) exportCases(c echo.Context) error {
 		filter.AfterTime, filter.AfterID = last.ReceivedAt, last.ID
 	}
 	now := s.deps.Cases.Now()
-	headers := []string{"案件编号", "标题", "纠纷类型", "案件来源", "状态", "风险等级", "受理时间", "办理期限", "办结时间", "是否超期", "调委会编号", "纠纷发生地", "申请人", "被申请人", "争议金额（元）"}
+	names, err := s.exportNames(ctx, code)
+	if err != nil {
+		return err
+	}
+	headers := []string{"案件编号", "标题", "纠纷类型", "案件来源", "状态", "风险等级", "受理时间", "办理期限", "办结时间", "是否超期", "调委会", "纠纷发生地", "申请人", "被申请人", "争议金额（元）", "履行情况", "登记人"}
 	return sendExport(c, f, "案件列表-"+code, export.Table{Sheet: "案件列表", Headers: headers, Rows: func(yield func([]any) error) error {
 		for _, k := range all {
 			var applicants, respondents []string
@@ -139,13 +146,92 @@ func (s *Server) exportCases(c echo.Context) error {
 				overdue = "是"
 			}
 			if err := yield([]any{k.Number, k.Title, typ, source, statusNames[k.Status], riskNames[k.Risk.Level], k.ReceivedAt, k.DueAt,
-				k.ConcludedAt, overdue, k.CommitteeID, k.PlaceCode, strings.Join(applicants, "、"), strings.Join(respondents, "、"),
-				float64(k.AmountFen) / 100}); err != nil {
+				k.ConcludedAt, overdue, names.committee(k.CommitteeID), placeName(k.PlaceCode), strings.Join(applicants, "、"), strings.Join(respondents, "、"),
+				float64(k.AmountFen) / 100, performanceNames[k.Performance], names.user(k.CreatedBy)}); err != nil {
 				return err
 			}
 		}
 		return nil
 	}})
+}
+
+var performanceNames = func() map[string]string {
+	out := map[string]string{}
+	for _, p := range cases.Performances() {
+		out[string(p.Code)] = p.Name
+	}
+	return out
+}()
+
+// exportNamer names what a case refers to by id in an export: the tenant's organisations and
+// users (an export shows names, not UUIDs).
+type exportNamer struct{ orgs, users map[string]string }
+
+// exportNames reads the names of the tenant's organisations and users, page by page.
+func (s *Server) exportNames(ctx context.Context, code string) (exportNamer, error) {
+	n := exportNamer{orgs: map[string]string{}, users: map[string]string{}}
+	f := orgs.Filter{Limit: 500}
+	for {
+		page, err := s.deps.Orgs.Organisations(ctx, code, f)
+		if err != nil {
+			return n, err
+		}
+		for _, o := range page {
+			n.orgs[o.ID] = o.Name
+		}
+		if len(page) < f.Limit {
+			break
+		}
+		f.AfterName, f.AfterID = page[len(page)-1].Name, page[len(page)-1].ID
+	}
+	after := ""
+	for {
+		page, err := s.deps.Identity.Users(ctx, code, after, 500)
+		if err != nil {
+			return n, err
+		}
+		for _, u := range page {
+			n.users["user:"+u.ID] = cmp.Or(u.DisplayName, u.Username)
+		}
+		if len(page) < 500 {
+			break
+		}
+		after = page[len(page)-1].Username
+	}
+	return n, nil
+}
+
+func (n exportNamer) committee(id string) string {
+	if id == "" {
+		return "未分派"
+	}
+	return cmp.Or(n.orgs[id], "（已不在名册中）")
+}
+
+// user names the author of a case: a user's display name, or what kind of author it was.
+func (n exportNamer) user(subject string) string {
+	if name, ok := n.users[subject]; ok {
+		return name
+	}
+	switch {
+	case strings.HasPrefix(subject, "system:"):
+		return "系统（导入或命令行）"
+	case strings.HasPrefix(subject, "token:"):
+		return "接口令牌"
+	}
+	return "其他单位用户"
+}
+
+// placeName names the place of a dispute: its street (a village is named by its street, which
+// the division data lists).
+func placeName(code string) string {
+	if len(code) < 9 {
+		return ""
+	}
+	if d, err := division.Lookup(code[:9]); err == nil {
+		return d.Name
+	}
+	return ""
 }
 
 func (s *Server) exportMonthlyReport(c echo.Context) error {
@@ -170,17 +256,12 @@ func (s *Server) exportMonthlyReport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	headers := []string{"名称", "受理", "办结", "调解成功", "调解不成", "不宜调解", "成功率", "就地化解", "就地化解率", "履行", "履行率", "反悔", "反悔率", "超期办结", "平均办结天数"}
+	headers := []string{"名称", "受理", "办结", "调解成功", "调解不成", "不宜调解", "成功率", "就地化解", "就地化解率", "履行完毕", "部分履行", "未履行", "履行率", "反悔", "反悔率", "超期办结", "平均办结天数"}
 	row := func(name string, g stats.Figures) []any {
 		return []any{name, g.Received, g.Concluded, g.Succeeded, g.Failed, g.Guided, g.SuccessRate, g.ResolvedLocally, g.ResolvedLocallyRate,
-			g.Performed, g.PerformanceRate, g.Recanted, g.RecantRate, g.ConcludedLate, g.AvgDaysToClose}
+			g.Performed, g.PartlyPerformed, g.NotPerformed, g.PerformanceRate, g.Recanted, g.RecantRate, g.ConcludedLate, g.AvgDaysToClose}
 	}
-	label := func(by string, g stats.GroupFigures) string {
-		if g.Key == stats.Unknown && by == string(stats.DimCommittee) {
-			return "未分派"
-		}
-		return cmp.Or(groupLabel(by, g), g.Key)
-	}
+	label := groupLabel
 	sheet := func(name, by string) export.Table {
 		return export.Table{Sheet: name, Headers: headers, Rows: func(yield func([]any) error) error {
 			for _, g := range r.Groups[by] {
@@ -191,7 +272,7 @@ func (s *Server) exportMonthlyReport(c echo.Context) error {
 			return nil
 		}}
 	}
-	title := month.Format("2006年01月") + " 人民调解工作月报（" + code + "）"
+	title := month.Format("2006年01月") + " 人民调解工作月报（" + stats.Label(stats.ByTenant, code) + "）"
 	first := "按调委会"
 	if by == stats.ByTenant {
 		first = "按下级单位"

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -23,12 +24,23 @@ func TestExports(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(recs) != 4 || recs[0][0] != "案件编号" || recs[0][12] != "申请人" {
+		if len(recs) != 4 || recs[0][0] != "案件编号" || recs[0][10] != "调委会" || recs[0][12] != "申请人" || recs[0][16] != "登记人" {
 			t.Fatalf("records %q", recs)
 		}
 		statuses := map[string]bool{}
+		uuidOrCode := regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-|\b[0-9]{9,12}\b|user:`)
 		for _, r := range recs[1:] {
 			statuses[r[4]] = true
+			// Names, not UUIDs or codes: the committee, the place, the performance, who registered it.
+			if uuidOrCode.MatchString(strings.Join(r, ",")) {
+				t.Errorf("an id or code in the export: %q", r)
+			}
+			if r[10] != "长寿路街道人民调解委员会" && r[10] != "普陀区物业纠纷调委会" && r[10] != "未分派" || r[11] != "长寿路街道" || r[16] == "" {
+				t.Errorf("names in row %q", r)
+			}
+			if r[10] == "长寿路街道人民调解委员会" && r[15] != "履行完毕" {
+				t.Errorf("performance of the performed agreement: %q", r[15])
+			}
 			if !strings.Contains(r[0], "沪0107调字") || r[12] != "张三" || r[13] != "李四" {
 				t.Errorf("row %q", r)
 			}
@@ -87,7 +99,7 @@ func TestExports(t *testing.T) {
 			t.Fatalf("%d %s", res.status, res.body)
 		}
 		body := string(res.body)
-		for _, want := range []string{"按下级单位", "上海市", "邻里纠纷", "来访"} {
+		for _, want := range []string{"按下级单位", "上海市", "邻里纠纷", "来访", "人民调解工作月报（上海市）"} {
 			if !strings.Contains(body, want) {
 				t.Errorf("report lacks %q:\n%s", want, body)
 			}

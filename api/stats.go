@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"net/http"
 
 	"github.com/fengqiao/fengqiao/core/cases"
@@ -33,7 +34,10 @@ type figuresDTO struct {
 	ResolvedLocally     int64            `json:"resolved_locally"`
 	ResolvedLocallyRate *float64         `json:"resolved_locally_rate"`
 	Performed           int64            `json:"performed"`
+	PartlyPerformed     int64            `json:"partly_performed"`
+	NotPerformed        int64            `json:"not_performed"`
 	Recanted            int64            `json:"recanted"`
+	PerformanceKnown    int64            `json:"performance_known"`
 	PerformanceRate     *float64         `json:"performance_rate"`
 	RecantRate          *float64         `json:"recant_rate"`
 	AvgDaysToClose      *float64         `json:"avg_days_to_close"`
@@ -43,16 +47,22 @@ type figuresDTO struct {
 }
 
 type statsGroupDTO struct {
-	Key   string `json:"key"`
-	Label string `json:"label,omitempty"`
+	Key string `json:"key"`
+	// Label is the value's Chinese name (division, organisation, catalogue names; 未登记 for
+	// the unknown bucket), never empty.
+	Label string `json:"label"`
 	figuresDTO
 }
 
 type statsBreakdownDTO struct {
 	By string `json:"by"`
-	// Exact to the day, or summed over the whole months covering the period.
-	Grain string          `json:"grain"`
-	Rows  []statsGroupDTO `json:"rows"`
+	// Grain is "day": every breakdown is exact to the day, like the headline.
+	Grain string `json:"grain"`
+	// Unit is what the rows count: "case" (the rows add up to the headline) or "party" (gender,
+	// age band, occupation: each person among the parties; the rows add up to the parties of
+	// the headline's cases).
+	Unit string          `json:"unit"`
+	Rows []statsGroupDTO `json:"rows"`
 }
 
 type statsDTO struct {
@@ -65,8 +75,6 @@ type statsDTO struct {
 	OpenOverdue    int64               `json:"open_overdue"`
 	Overdue        int64               `json:"overdue"`
 	P90DaysToClose *int                `json:"p90_days_to_close"`
-	MonthsFrom     string              `json:"months_from"`
-	MonthsTo       string              `json:"months_to"`
 	Breakdowns     []statsBreakdownDTO `json:"breakdowns"`
 }
 
@@ -77,7 +85,8 @@ func toFiguresDTO(f stats.Figures) figuresDTO {
 	}
 	return figuresDTO{Received: f.Received, Concluded: f.Concluded, Succeeded: f.Succeeded, Failed: f.Failed, Guided: f.Guided,
 		SuccessRate: f.SuccessRate, ResolvedLocally: f.ResolvedLocally, ResolvedLocallyRate: f.ResolvedLocallyRate,
-		Performed: f.Performed, Recanted: f.Recanted, PerformanceRate: f.PerformanceRate, RecantRate: f.RecantRate,
+		Performed: f.Performed, PartlyPerformed: f.PartlyPerformed, NotPerformed: f.NotPerformed, Recanted: f.Recanted,
+		PerformanceKnown: f.PerformanceKnown, PerformanceRate: f.PerformanceRate, RecantRate: f.RecantRate,
 		AvgDaysToClose: f.AvgDaysToClose, ConcludedLate: f.ConcludedLate, RiskLevels: risk, Warnings: f.Warnings}
 }
 
@@ -91,15 +100,12 @@ func (s *Server) getStats(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	const day, month = "2006-01-02", "2006-01"
+	const day = "2006-01-02"
 	out := statsDTO{Tenant: r.Tenant, From: q.From.Format(day), To: q.To.Format(day), Source: q.Source, DisputeType: q.DisputeType,
 		figuresDTO: toFiguresDTO(r.Figures), OpenOverdue: r.OpenOverdue, Overdue: r.Overdue, P90DaysToClose: r.P90DaysToClose,
-		MonthsFrom: r.MonthsFrom.Format(month), MonthsTo: r.MonthsTo.Format(month), Breakdowns: []statsBreakdownDTO{}}
+		Breakdowns: []statsBreakdownDTO{}}
 	for _, by := range q.GroupBy {
-		b := statsBreakdownDTO{By: by, Grain: "month", Rows: []statsGroupDTO{}}
-		if stats.DayExact(by) {
-			b.Grain = "day"
-		}
+		b := statsBreakdownDTO{By: by, Grain: "day", Unit: stats.UnitOf(by), Rows: []statsGroupDTO{}}
 		for _, g := range r.Groups[by] {
 			b.Rows = append(b.Rows, statsGroupDTO{Key: g.Key, Label: groupLabel(by, g), figuresDTO: toFiguresDTO(g.Figures)})
 		}
@@ -116,21 +122,8 @@ var builtInTypeNames = func() map[string]string {
 	return out
 }()
 
-// groupLabel names a breakdown's value for people: a dispute type's or source's Chinese name,
-// the name the store found (child tenant, own committee), or "" when there is none.
+// groupLabel names a breakdown's value for people: the name the store found, else the one
+// stats.Label gives (never empty).
 func groupLabel(by string, g stats.GroupFigures) string {
-	switch by {
-	case stats.ByType:
-		return builtInTypeNames[g.Key]
-	case stats.BySource:
-		if info, ok := cases.LookupSource(g.Key); ok {
-			return info.NameZH
-		}
-		return ""
-	case string(stats.DimMediator):
-		if g.Key == stats.Unassigned {
-			return "未指派"
-		}
-	}
-	return g.Label
+	return cmp.Or(g.Label, stats.Label(by, g.Key))
 }

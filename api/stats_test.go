@@ -93,7 +93,7 @@ func TestStatsFigures(t *testing.T) {
 		{name: "breakdowns", as: "putuo-admin", path: "310107/stats?" + period + "&group_by=source,committee,mediator,gender",
 			want: map[string]float64{"received": 3}, rate: 0.5,
 			check: func(t *testing.T, body map[string]any) {
-				got := map[string]string{}
+				got, labels := map[string]string{}, map[string]any{}
 				for _, b := range body["breakdowns"].([]any) {
 					bm := b.(map[string]any)
 					var parts []string
@@ -104,14 +104,22 @@ func TestStatsFigures(t *testing.T) {
 							key = rm["label"]
 						}
 						parts = append(parts, fmt.Sprintf("%v=%v/%v", key, rm["received"], rm["succeeded"]))
+						labels[bm["by"].(string)+":"+key.(string)] = rm["label"]
 					}
 					got[bm["by"].(string)] = strings.Join(parts, " ") + " " + bm["grain"].(string)
 				}
 				want := map[string]string{
 					"source":    "hotline=1/0 walk_in=2/1 day",
 					"committee": street + "=1/1 unknown=1/0 ",
-					"mediator":  "王调解员=1/1 未指派=2/0 month",
-					"gender":    "male=3/1 unknown=3/1 month", // 张三 has an ID number (male), 李四 none
+					"mediator":  "王调解员=1/1 未指派=2/0 day",
+					"gender":    "male=3/1 unknown=3/1 day", // 张三 has an ID number (male), 李四 none
+				}
+				// Names, never null: the unknown buckets are 未登记 (not registered).
+				for k, w := range map[string]string{"source:hotline": "电话/12348热线", "source:walk_in": "来访", "committee:" + street: "长寿路街道人民调解委员会",
+					"mediator:未指派": "未指派", "mediator:王调解员": "王调解员", "gender:male": "男", "gender:unknown": "未登记"} {
+					if labels[k] != w {
+						t.Errorf("label of %s: %v, want %q", k, labels[k], w)
+					}
 				}
 				for k, w := range want {
 					if k == "committee" {
@@ -130,8 +138,32 @@ func TestStatsFigures(t *testing.T) {
 			want: map[string]float64{"received": 4}, rate: 0.3333,
 			check: func(t *testing.T, body map[string]any) {
 				rows := body["breakdowns"].([]any)[0].(map[string]any)["rows"].([]any)
-				if len(rows) != 1 || rows[0].(map[string]any)["key"] != "310100" || num(rows[0].(map[string]any)["received"]) != 4 {
+				if len(rows) != 1 || rows[0].(map[string]any)["key"] != "310100" || num(rows[0].(map[string]any)["received"]) != 4 ||
+					rows[0].(map[string]any)["label"] != "上海市" {
 					t.Errorf("by tenant: %v", rows)
+				}
+			}},
+		{name: "province names its districts' committees, streets and months", as: "sh-prov", path: "310000/stats?" + period + "&group_by=committee,street,age_band,month",
+			want: map[string]float64{"received": 4}, rate: 0.3333,
+			check: func(t *testing.T, body map[string]any) {
+				labels := map[string]any{}
+				for _, b := range body["breakdowns"].([]any) {
+					bm := b.(map[string]any)
+					for _, r := range bm["rows"].([]any) {
+						rm := r.(map[string]any)
+						labels[bm["by"].(string)+":"+rm["key"].(string)] = rm["label"]
+						if l, _ := rm["label"].(string); l == "" || l == rm["key"] && bm["by"] != "occupation" {
+							t.Errorf("%s row %v labelled %v", bm["by"], rm["key"], rm["label"])
+						}
+					}
+				}
+				month := time.Now().In(time.FixedZone("CST", 8*3600))
+				for k, w := range map[string]string{"committee:" + street: "长寿路街道人民调解委员会", "committee:unknown": "未分派调委会",
+					"street:310107015": "长寿路街道", "street:unknown": "未登记", "age_band:unknown": "未登记", "age_band:45_59": "45–59 岁",
+					"month:" + month.Format("2006-01"): month.Format("2006年1月")} {
+					if labels[k] != w {
+						t.Errorf("label of %s: %v, want %q (all: %v)", k, labels[k], w, labels)
+					}
 				}
 			}},
 	}

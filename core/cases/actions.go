@@ -96,6 +96,8 @@ type ActionInput struct {
 	Note        string
 	RiskLevel   string
 	Reopen      bool
+	// Performance details a performance report (record_performed, record_recant, follow_up).
+	Performance *PerformanceInput
 	// FollowUpDays is the tenant's follow-up schedule (set by the service; empty: the default).
 	FollowUpDays []int
 	// Edit is the corrected intake of an edit (validated by the service).
@@ -126,7 +128,7 @@ type Effect struct {
 	Agreement      *Agreement
 	Outcome        map[string]any // channel and reason of a failure or guidance
 	Confirmation   *Confirmation
-	Performance    string // "performed" or "recanted"
+	Performance    string // the case's current performance (a Performance), "" to leave it
 	ScheduleFollow []time.Time
 	CompleteFollow *FollowUp
 	RiskLevel      *RiskLevel
@@ -134,6 +136,9 @@ type Effect struct {
 	ClearOutcome   bool  // a success after a reopened failure: the earlier failure is no longer the outcome
 	Edited         *Case // the case with the edit applied (intake fields and the new assessment)
 	Contacted      bool  // record the first contact now (kept if already recorded)
+
+	// PerformanceRecord is appended to the case's performance records (履行记录).
+	PerformanceRecord *PerformanceRecord
 }
 
 func oneOf[T ~string](v string, set []T) bool {
@@ -268,12 +273,19 @@ func Plan(c Case, in ActionInput, now time.Time) (Effect, error) {
 		e.Confirmation = cf
 		e.Event["confirmation"] = cf
 	case ActionRecordPerformed:
-		e.Performance = "performed"
-		e.Event["performance"] = "performed"
+		result := Performance(strings.TrimSpace(in.Result))
+		if result == "" {
+			result = PerformancePerformed
+		}
+		if !oneOf(string(result), performanceResults) {
+			zh, en := performanceNames(performanceResults)
+			v.Add("result", "履行情况须为%s之一（反悔请用反悔操作） / result must be one of %s (a recant is record_recant)", zh, en)
+			break
+		}
+		e.recordPerformance(planPerformance(c, result, in.Performance, "", "", now, &v))
 	case ActionRecordRecant:
 		needReason()
-		e.Performance = "recanted"
-		e.Event["performance"] = "recanted"
+		e.recordPerformance(planPerformance(c, PerformanceRecanted, in.Performance, reason, "", now, &v))
 	case ActionFollowUp:
 		if in.FollowUpID == "" {
 			v.Add("follow_up_id", "请指定回访计划 / follow_up_id is required")
@@ -293,8 +305,12 @@ func Plan(c Case, in ActionInput, now time.Time) (Effect, error) {
 		done := now
 		e.CompleteFollow = &FollowUp{ID: in.FollowUpID, DoneAt: &done, Result: in.Result, Note: strings.TrimSpace(in.Note)}
 		e.Event["follow_up_id"], e.Event["result"], e.Event["reopened"] = in.FollowUpID, in.Result, in.Reopen
-		if in.Result == "performed" {
-			e.Performance = "performed"
+		// A follow-up of an agreement reports its performance: the same records as record_performed.
+		switch r := Performance(in.Result); {
+		case oneOf(in.Result, performanceResults) && c.Agreement != nil && c.Status == StatusSucceeded:
+			e.recordPerformance(planPerformance(c, r, in.Performance, "", in.FollowUpID, now, &v))
+		case in.Performance != nil:
+			v.Add("performance", "只有对调解协议的回访结果为履行完毕、部分履行或未履行时才记录履行情况 / performance is only for a follow-up of an agreement with a result of performed, partly_performed or not_performed")
 		}
 	case ActionReopen, ActionClose:
 		if in.Action == ActionReopen {
@@ -344,6 +360,9 @@ func Plan(c Case, in ActionInput, now time.Time) (Effect, error) {
 	if runes(in.Note) > 2000 {
 		v.Add("note", "备注最多 2000 字 / note must be at most 2000 characters")
 	}
+	if in.Performance != nil && in.Action != ActionRecordPerformed && in.Action != ActionRecordRecant && in.Action != ActionFollowUp {
+		v.Add("performance", "只有记录履行、反悔或回访时才填写履行情况 / performance is only for record_performed, record_recant and follow_up")
+	}
 	return e, v.Err()
 }
 
@@ -382,6 +401,16 @@ func checkIDs(v *errs, field string, ids []string, max int) {
 			v.Add(f, "重复 / listed twice")
 		}
 		seen[strings.ToLower(id)] = true
+	}
+}
+
+// recordPerformance makes r the case's current performance and appends it to its records.
+func (e *Effect) recordPerformance(r *PerformanceRecord) {
+	e.PerformanceRecord, e.Performance = r, string(r.Result)
+	e.Event["performance"] = r.Result
+	e.Event["performance_date"] = r.Date
+	if r.Result == PerformancePartly {
+		e.Event["remaining_due"] = r.RemainingDue
 	}
 }
 

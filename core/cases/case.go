@@ -86,7 +86,9 @@ type Case struct {
 	Outcome      map[string]any // channel and reason of a failure or guidance
 	Agreement    *Agreement
 	Confirmation *Confirmation
-	Performance  string // "", "performed" or "recanted"
+	Performance  string // the current performance (a Performance; "" when none was reported)
+	// Performances are the case's performance records, oldest first (loaded with the case).
+	Performances []PerformanceRecord
 	ConcludedAt  *time.Time
 	// FirstContactDueAt: the parties must be contacted by then; ContactedAt: when they were.
 	FirstContactDueAt *time.Time

@@ -27,12 +27,6 @@ func Groupings() []string {
 	return out
 }
 
-// DayExact reports whether a grouping is exact to the day; the others (the dimensions) are
-// summed over the whole months covering the period.
-func DayExact(by string) bool {
-	return by == ByType || by == BySource || by == ByMonth || by == ByTenant
-}
-
 // Query is a question to the figures: the period [From, To] (calendar days in China, inclusive),
 // optional filters, and breakdowns.
 type Query struct {
@@ -128,9 +122,12 @@ type Figures struct {
 	ResolvedLocally     int64
 	ResolvedLocallyRate *float64 // concluded locally / concluded
 	Performed           int64
+	PartlyPerformed     int64
+	NotPerformed        int64
 	Recanted            int64
-	PerformanceRate     *float64 // performed / succeeded
-	RecantRate          *float64 // recanted / succeeded
+	PerformanceKnown    int64    // agreements whose performance was reported: the four results
+	PerformanceRate     *float64 // performed / performance known
+	RecantRate          *float64 // recanted / succeeded (agreements)
 	AvgDaysToClose      *float64
 	ConcludedLate       int64
 	RiskLevels          map[cases.RiskLevel]int64
@@ -140,13 +137,15 @@ type Figures struct {
 // FiguresOf computes the figures of a vector.
 func FiguresOf(v Vector) Figures {
 	f := Figures{Received: v[Received], Concluded: v[Concluded], Succeeded: v[Succeeded], Failed: v[Failed], Guided: v[Guided],
-		ResolvedLocally: v[Local], Performed: v[Performed], Recanted: v[Recanted], ConcludedLate: v[Late],
+		ResolvedLocally: v[Local], Performed: v[Performed], PartlyPerformed: v[PartlyPerformed], NotPerformed: v[NotPerformed],
+		Recanted: v[Recanted], ConcludedLate: v[Late],
 		RiskLevels: map[cases.RiskLevel]int64{cases.RiskBlue: v[RiskBlue], cases.RiskYellow: v[RiskYellow],
 			cases.RiskOrange: v[RiskOrange], cases.RiskRed: v[RiskRed]},
 		Warnings: v[RiskOrange] + v[RiskRed]}
 	f.SuccessRate = Rate(v[Succeeded], v[Concluded])
 	f.ResolvedLocallyRate = Rate(v[Local], v[Concluded])
-	f.PerformanceRate = Rate(v[Performed], v[Succeeded])
+	f.PerformanceKnown = v[Performed] + v[PartlyPerformed] + v[NotPerformed] + v[Recanted]
+	f.PerformanceRate = Rate(v[Performed], f.PerformanceKnown)
 	f.RecantRate = Rate(v[Recanted], v[Succeeded])
 	if v[Concluded] > 0 {
 		avg := math.Round(float64(v[CloseDays])/float64(v[Concluded])*100) / 100

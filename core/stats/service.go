@@ -9,7 +9,7 @@ import (
 type Sums struct {
 	Totals      Vector
 	OpenOverdue int64         // open cases past their time limit, due within the period
-	CloseDays   map[int]int64 // days to close → concluded cases, over the months covering the period
+	CloseDays   map[int]int64 // days to close → cases concluded in the period
 	Groups      map[string][]Group
 }
 
@@ -43,10 +43,8 @@ type Report struct {
 	OpenOverdue    int64 // open cases whose time limit fell within the period and passed
 	Overdue        int64 // ConcludedLate + OpenOverdue
 	P90DaysToClose *int
-	// MonthsFrom and MonthsTo are the months the month-grained figures (the percentile and the
-	// dimension breakdowns) cover: the whole months overlapping the period.
-	MonthsFrom, MonthsTo time.Time
-	Groups               map[string][]GroupFigures
+	// Groups are the breakdowns, each exact to the day like the headline.
+	Groups map[string][]GroupFigures
 }
 
 // GroupFigures are the figures of one value of a breakdown.
@@ -62,8 +60,7 @@ func (s *Service) Report(ctx context.Context, tenantCode string, q Query) (Repor
 		return Report{}, err
 	}
 	r := Report{Tenant: tenantCode, Query: q, Figures: FiguresOf(sums.Totals), OpenOverdue: sums.OpenOverdue,
-		P90DaysToClose: Percentile(sums.CloseDays, 90), MonthsFrom: Month(q.From), MonthsTo: Month(q.To),
-		Groups: map[string][]GroupFigures{}}
+		P90DaysToClose: Percentile(sums.CloseDays, 90), Groups: map[string][]GroupFigures{}}
 	r.Overdue = r.ConcludedLate + r.OpenOverdue
 	for by, groups := range sums.Groups {
 		out := make([]GroupFigures, 0, len(groups))

@@ -30,7 +30,7 @@ const (
 	Failed                   // 调解不成
 	Guided                   // 不宜调解，引导
 	Local                    // 就地化解：办结于村（居）或街道（乡镇）调委会
-	Performed                // 协议已履行
+	Performed                // 协议履行完毕（当前履行情况）
 	Recanted                 // 当事人反悔
 	Late                     // 超期办结
 	OpenDue                  // 未办结，期限届满日在此
@@ -39,12 +39,15 @@ const (
 	RiskYellow
 	RiskOrange
 	RiskRed
+	PartlyPerformed // 协议部分履行（当前履行情况）
+	NotPerformed    // 协议未履行（当前履行情况）
 	NumMeasures
 )
 
 // Columns names the measures as the store's columns, in Measure order.
 var Columns = [NumMeasures]string{"received", "concluded", "succeeded", "failed", "guided", "local", "performed",
-	"recanted", "late", "open_due", "close_days", "risk_blue", "risk_yellow", "risk_orange", "risk_red"}
+	"recanted", "late", "open_due", "close_days", "risk_blue", "risk_yellow", "risk_orange", "risk_red",
+	"partly_performed", "not_performed"}
 
 // Vector holds one value per measure.
 type Vector [NumMeasures]int64
@@ -266,10 +269,15 @@ func Contribution(f Facts) Cells {
 		if IsLocal(f.CommitteeKind) {
 			v[Local] = 1
 		}
-		switch f.Performance {
-		case "performed":
+		// The case's current performance: the latest of its performance records.
+		switch cases.Performance(f.Performance) {
+		case cases.PerformancePerformed:
 			v[Performed] = 1
-		case "recanted":
+		case cases.PerformancePartly:
+			v[PartlyPerformed] = 1
+		case cases.PerformanceNot:
+			v[NotPerformed] = 1
+		case cases.PerformanceRecanted:
 			v[Recanted] = 1
 		}
 		if f.ConcludedAt.After(f.DueAt) {

@@ -136,8 +136,27 @@ func loadCaseDetail(ctx context.Context, tx pgx.Tx, tenantCode, id string, now t
 	if err != nil {
 		return c, err
 	}
-	c.FollowUps, err = pgx.CollectRows(rows, scanFollowUp(now))
+	if c.FollowUps, err = pgx.CollectRows(rows, scanFollowUp(now)); err != nil {
+		return c, err
+	}
+	c.Performances, err = loadPerformances(ctx, tx, tenantCode, id)
 	return c, err
+}
+
+// loadPerformances reads a case's performance records, oldest first.
+func loadPerformances(ctx context.Context, tx pgx.Tx, tenantCode, id string) ([]cases.PerformanceRecord, error) {
+	rows, err := tx.Query(ctx, `SELECT id::text, result, to_char(on_date, 'YYYY-MM-DD'), remaining_amount::float8, remaining,
+		coalesce(to_char(remaining_due, 'YYYY-MM-DD'), ''), party_id, reason, coalesce(follow_up_id::text, ''), recorded_at, recorded_by
+		FROM case_performance WHERE tenant_id = $1 AND case_id = $2 ORDER BY recorded_at, id`, tenantCode, id)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (cases.PerformanceRecord, error) {
+		var p cases.PerformanceRecord
+		err := r.Scan(&p.ID, &p.Result, &p.Date, &p.RemainingAmount, &p.Remaining, &p.RemainingDue, &p.PartyID, &p.Reason,
+			&p.FollowUpID, &p.RecordedAt, &p.RecordedBy)
+		return p, err
+	})
 }
 
 func scanFollowUp(now time.Time) pgx.RowToFunc[cases.FollowUp] {
@@ -274,11 +293,13 @@ func (s *CaseDB) ApplyAction(ctx context.Context, tenantCode, id string, in case
 		}
 		reopened := !cases.Concluded(eff.To) && cases.Concluded(c.Status)
 		b := &pgx.Batch{}
+		// A new agreement (after a reopening) has no performance reported yet: the current
+		// performance restarts, the records of the earlier one stay.
 		b.Queue(`UPDATE cases SET status = $3, committee_id = coalesce($4::uuid, committee_id),
 				outcome = CASE WHEN $13 THEN NULL WHEN $5::jsonb IS NULL THEN outcome ELSE $5::jsonb END,
 				agreement = CASE WHEN $6::jsonb IS NULL THEN agreement ELSE $6::jsonb END,
 				confirmation = CASE WHEN $7::jsonb IS NULL THEN confirmation ELSE $7::jsonb END,
-				performance = CASE WHEN $8 = '' THEN performance ELSE $8 END,
+				performance = CASE WHEN $8 <> '' THEN $8 WHEN $6::jsonb IS NOT NULL THEN '' ELSE performance END,
 				risk_level = $9, risk = $10,
 				concluded_at = CASE WHEN $12 THEN NULL ELSE coalesce($11, concluded_at) END,
 				contacted_at = CASE WHEN $14 THEN coalesce(contacted_at, now()) ELSE contacted_at END,
@@ -291,6 +312,13 @@ func (s *CaseDB) ApplyAction(ctx context.Context, tenantCode, id string, in case
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text[]::uuid[], $10::text[]::uuid[])`, tenantCode, id, sess.At, sess.Mode, sess.Summary,
 				stringsOrEmpty(sess.Mediators), stringsOrEmpty(sess.Participants), actor.Subject,
 				stringsOrEmpty(sess.MediatorIDs), stringsOrEmpty(sess.ExpertIDs))
+		}
+		if p := eff.PerformanceRecord; p != nil {
+			b.Queue(`INSERT INTO case_performance (tenant_id, case_id, result, on_date, remaining_amount, remaining, remaining_due,
+				party_id, reason, follow_up_id, recorded_at, recorded_by)
+				VALUES ($1, $2, $3, $4::date, $5, $6, nullif($7, '')::date, $8, $9, nullif($10, '')::uuid, $11, $12)`,
+				tenantCode, id, string(p.Result), p.Date, p.RemainingAmount, p.Remaining, p.RemainingDue, p.PartyID, p.Reason,
+				p.FollowUpID, p.RecordedAt, actor.Subject)
 		}
 		scheduled := make([]scheduledFollowUp, len(eff.ScheduleFollow))
 		for i, due := range eff.ScheduleFollow {

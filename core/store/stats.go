@@ -62,17 +62,49 @@ func maintainStats(ctx context.Context, tx pgx.Tx, tenantCode string, before, af
 	return applyCells(ctx, tx, tenantCode, stats.Delta(old, stats.Contribution(facts[1])))
 }
 
-// applyCells adds cells to the tenant's daily totals and monthly breakdowns. Rows are written in
-// key order, so concurrent changes of one tenant take their row locks in the same order.
+// applyCells adds cells to the tenant's daily totals, daily breakdowns and monthly cells. Rows
+// are written table by table in key order, so concurrent changes of one tenant take their row
+// locks in the same order.
 func applyCells(ctx context.Context, tx pgx.Tx, tenantCode string, cells stats.Cells) error {
 	if len(cells) == 0 {
 		return nil
 	}
-	daily, monthly := splitCells(cells)
-	if err := upsertCells(ctx, tx, tenantCode, "stats_daily", daily, false); err != nil {
-		return err
+	for _, t := range splitCells(cells) {
+		if err := upsertCells(ctx, tx, tenantCode, t.table, t.rows, false); err != nil {
+			return err
+		}
 	}
-	return upsertCells(ctx, tx, tenantCode, "stats_monthly", monthly, false)
+	return labelCommittees(ctx, tx, tenantCode, cells)
+}
+
+// labelCommittees records the names of the committees the cells count, where upper levels can
+// read them (stats_labels): they cannot read the tenant's registry.
+func labelCommittees(ctx context.Context, tx pgx.Tx, tenantCode string, cells stats.Cells) error {
+	var ids []string
+	for k := range cells {
+		if k.Dim == stats.DimCommittee && k.Value != stats.Unknown && !slices.Contains(ids, k.Value) {
+			ids = append(ids, k.Value)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	slices.Sort(ids)
+	_, err := tx.Exec(ctx, `INSERT INTO stats_labels (tenant_id, dim, value, label)
+		SELECT $1, $2, id::text, name FROM organisations WHERE tenant_id = $1 AND id::text = ANY($3) ORDER BY 3
+		ON CONFLICT (tenant_id, dim, value) DO UPDATE SET label = excluded.label WHERE stats_labels.label <> excluded.label`,
+		tenantCode, string(stats.DimCommittee), ids)
+	return err
+}
+
+// cellTables are the tables of the cells: the daily totals, the daily cells of the dimensions
+// (read for the days at the edges of a period) and the monthly cells of everything (read for
+// the whole months inside it).
+var cellTables = []string{"stats_daily", "stats_daily_dims", "stats_monthly"}
+
+type cellTable struct {
+	table string
+	rows  []cellRow
 }
 
 type cellRow struct {
@@ -80,19 +112,21 @@ type cellRow struct {
 	v stats.Vector
 }
 
-// splitCells folds cells into daily totals and monthly cells (all dimensions but the daily
-// totals' day), each sorted by key.
-func splitCells(cells stats.Cells) (daily, monthly []cellRow) {
-	d, m := stats.Cells{}, stats.Cells{}
+// splitCells folds cells into the rows of cellTables, in that order, each sorted by key: the
+// daily totals, the daily dimension cells, and the monthly cells of all (the day's month).
+func splitCells(cells stats.Cells) []cellTable {
+	d, dd, m := stats.Cells{}, stats.Cells{}, stats.Cells{}
 	for k, v := range cells {
 		if k.Dim == stats.DimTotal {
 			d.Add(k, v)
+		} else {
+			dd.Add(k, v)
 		}
 		mk := k
 		mk.Day = stats.Month(k.Day)
 		m.Add(mk, v)
 	}
-	return sortedCells(d), sortedCells(m)
+	return []cellTable{{cellTables[0], sortedCells(d)}, {cellTables[1], sortedCells(dd)}, {cellTables[2], sortedCells(m)}}
 }
 
 func sortedCells(c stats.Cells) []cellRow {
@@ -149,6 +183,9 @@ func upsertChunk(ctx context.Context, tx pgx.Tx, tenantCode, table string, rows 
 		args = append(args, days, types, sources, tops)
 	} else {
 		keyCols = "dim, month, dispute_type, source, value, top"
+		if table == "stats_daily_dims" {
+			keyCols = "dim, day, dispute_type, source, value, top"
+		}
 		keyArgs = "$2::text[], $3::date[], $4::text[], $5::text[], $6::text[], $7::smallint[]"
 		args = append(args, dims, days, types, sources, values, tops)
 	}
@@ -167,9 +204,10 @@ func upsertChunk(ctx context.Context, tx pgx.Tx, tenantCode, table string, rows 
 	return err
 }
 
-// Stats sums the cells of the tenant's subtree for q: the daily totals for the days of the
-// period outside whole months, the monthly cells for the whole months; breakdowns by other
-// dimensions and the histogram of days to close over the months covering the period.
+// Stats sums the cells of the tenant's subtree for q, exactly over the period: the monthly cells
+// of the whole months inside it and the daily cells of the days before and after them — for the
+// totals, every breakdown and the histogram of days to close alike, so that every breakdown adds
+// up to the headline.
 func (s *StatsDB) Stats(ctx context.Context, tenantCode string, q stats.Query, today time.Time) (stats.Sums, error) {
 	out := stats.Sums{CloseDays: map[int]int64{}, Groups: map[string][]stats.Group{}}
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
@@ -215,7 +253,7 @@ func (s *StatsDB) Stats(ctx context.Context, tenantCode string, q stats.Query, t
 				out.OpenOverdue = od[0].Vector[stats.OpenDue]
 			}
 		}
-		hist, err := r.monthly(ctx, stats.DimCloseDays)
+		hist, err := r.dims(ctx, stats.DimCloseDays)
 		if err != nil {
 			return err
 		}
@@ -232,7 +270,7 @@ func (s *StatsDB) Stats(ctx context.Context, tenantCode string, q stats.Query, t
 			case stats.ByType, stats.BySource, stats.ByMonth, stats.ByTenant:
 				rows, err = r.totals(ctx, q.From, q.To, by)
 			default:
-				rows, err = r.monthly(ctx, stats.Dim(by))
+				rows, err = r.dims(ctx, stats.Dim(by))
 			}
 			if err != nil {
 				return err
@@ -370,44 +408,86 @@ func (r statsReader) totals(ctx context.Context, from, to time.Time, by string) 
 	return out, nil
 }
 
-// monthly sums the monthly cells of one dimension over the months covering the period.
-func (r statsReader) monthly(ctx context.Context, dim stats.Dim) ([]stats.Group, error) {
-	args := []any{r.codes, r.depth, stats.Month(r.q.From), stats.Month(r.q.To), string(dim)}
+// dims sums the cells of one dimension over the period: the monthly cells of the whole months
+// inside it, the daily cells of the days before and after them (each part queried only when not
+// empty), as totals does for the totals.
+func (r statsReader) dims(ctx context.Context, dim stats.Dim) ([]stats.Group, error) {
+	args := []any{r.codes, r.depth, string(dim)}
 	filt := r.filters(&args)
 	if dim == stats.DimCloseDays {
 		// The histogram has cells across all types and sources: read exactly one of them.
 		typ, src := cmp.Or(r.q.DisputeType, stats.All), cmp.Or(r.q.Source, stats.All)
-		args = append(args[:5], typ, src)
-		filt = " AND dispute_type = $6 AND source = $7"
+		args = append(args[:3], typ, src)
+		filt = " AND dispute_type = $4 AND source = $5"
 	}
-	rows, err := r.tx.Query(ctx, fmt.Sprintf(`SELECT value, %s FROM stats_monthly
-		WHERE dim = $5 AND tenant_id = ANY($1) AND top <= $2 AND month BETWEEN $3 AND $4 %s
-		GROUP BY value ORDER BY value COLLATE "C"`, sums(""), filt), append([]any{customPlan}, args...)...)
+	var parts []string
+	part := func(table, dayCol string, lo, hi time.Time) {
+		args = append(args, lo, hi)
+		parts = append(parts, fmt.Sprintf(`SELECT value, %s FROM %s
+			WHERE dim = $3 AND tenant_id = ANY($1) AND top <= $2 AND %s BETWEEN $%d AND $%d %s`,
+			measureList, table, dayCol, len(args)-1, len(args), filt))
+	}
+	from, to := r.q.From, r.q.To
+	fullFrom, fullTo := stats.WholeMonths(from, to)
+	if fullFrom.After(fullTo) {
+		part("stats_daily_dims", "day", from, to)
+	} else {
+		part("stats_monthly", "month", fullFrom, fullTo)
+		if from.Before(fullFrom) {
+			part("stats_daily_dims", "day", from, fullFrom.AddDate(0, 0, -1))
+		}
+		if end := fullTo.AddDate(0, 1, -1); to.After(end) {
+			part("stats_daily_dims", "day", end.AddDate(0, 0, 1), to)
+		}
+	}
+	rows, err := r.tx.Query(ctx, fmt.Sprintf(`SELECT value, %s FROM (%s) x GROUP BY value ORDER BY value COLLATE "C"`,
+		sums(""), strings.Join(parts, " UNION ALL ")), append([]any{customPlan}, args...)...)
 	if err != nil {
 		return nil, err
 	}
 	return scanGroups(rows)
 }
 
-// label names the groups the database knows: child tenants, committees and registry mediators
-// (of the subtree: its registries are readable upward).
+// label names the groups the database knows: child tenants, committees (the tenant's own from
+// its registry, those of lower tenants from the names recorded with the cells), registry
+// mediators of the subtree (the registries are readable upward) and the tenant's own dispute
+// types; every other value is named by stats.Label.
 func (r statsReader) label(ctx context.Context, by string, groups []stats.Group) error {
 	var q string
 	switch by {
 	case stats.ByTenant:
 		q = `SELECT code, name FROM tenants WHERE code = ANY($1)`
 	case string(stats.DimCommittee):
-		q = `SELECT id::text, name FROM organisations WHERE id::text = ANY($1)`
+		// The registry's name wins over the recorded one (ordered last): it is the current name.
+		q = `SELECT value, label FROM (
+				SELECT value, label, 0 AS o FROM stats_labels WHERE dim = 'committee' AND tenant_id = ANY($2) AND value = ANY($1)
+				UNION ALL SELECT id::text, name, 1 FROM organisations WHERE id::text = ANY($1)) x ORDER BY o`
 	case string(stats.DimMediator):
+		// Registry mediators of the subtree (the registry is readable upward).
 		q = `SELECT id::text, name FROM mediators WHERE id::text = ANY($1)`
-	default:
-		return nil
+	case stats.ByType:
+		q = `SELECT code, name_zh FROM dispute_types WHERE code = ANY($1) AND tenant_id = ANY($2) ORDER BY tenant_id = $3`
 	}
 	keys := make([]string, len(groups))
 	for i, g := range groups {
 		keys[i] = g.Key
 	}
-	rows, err := r.tx.Query(ctx, q, keys)
+	if q == "" {
+		for i := range groups {
+			groups[i].Label = stats.Label(by, groups[i].Key)
+		}
+		return nil
+	}
+	var args []any
+	switch by {
+	case stats.ByTenant, string(stats.DimMediator):
+		args = []any{keys}
+	case string(stats.DimCommittee):
+		args = []any{keys, r.codes}
+	default:
+		args = []any{keys, r.codes, r.tenant}
+	}
+	rows, err := r.tx.Query(ctx, q, args...)
 	if err != nil {
 		return err
 	}
@@ -417,7 +497,7 @@ func (r statsReader) label(ctx context.Context, by string, groups []stats.Group)
 		return err
 	}
 	for i := range groups {
-		groups[i].Label = names[groups[i].Key]
+		groups[i].Label = cmp.Or(names[groups[i].Key], stats.Label(by, groups[i].Key))
 	}
 	return nil
 }
@@ -442,19 +522,20 @@ func (s *StatsDB) RebuildStats(ctx context.Context, tenantCode string, check boo
 				return err
 			}
 			out.Cases = n
-			daily, monthly := splitCells(computed)
-			out.Cells = len(daily) + len(monthly)
+			tables := splitCells(computed)
+			for _, t := range tables {
+				out.Cells += len(t.rows)
+			}
 			if check {
 				stored, err := storedCells(ctx, tx, tenantCode)
 				if err != nil {
 					return err
 				}
 				want := map[cellKey]stats.Vector{}
-				for _, r := range daily {
-					want[cellKey{"stats_daily", r.k}] = r.v
-				}
-				for _, r := range monthly {
-					want[cellKey{"stats_monthly", r.k}] = r.v
+				for _, t := range tables {
+					for _, r := range t.rows {
+						want[cellKey{t.table, r.k}] = r.v
+					}
 				}
 				for k, v := range stored {
 					if want[k] != v {
@@ -468,15 +549,17 @@ func (s *StatsDB) RebuildStats(ctx context.Context, tenantCode string, check boo
 				}
 				return nil
 			}
-			for _, t := range []string{"stats_daily", "stats_monthly"} {
+			for _, t := range cellTables {
 				if _, err := tx.Exec(ctx, "DELETE FROM "+t+" WHERE tenant_id = $1", tenantCode); err != nil {
 					return err
 				}
 			}
-			if err := upsertCells(ctx, tx, tenantCode, "stats_daily", daily, true); err != nil {
-				return err
+			for _, t := range tables {
+				if err := upsertCells(ctx, tx, tenantCode, t.table, t.rows, true); err != nil {
+					return err
+				}
 			}
-			return upsertCells(ctx, tx, tenantCode, "stats_monthly", monthly, true)
+			return labelCommittees(ctx, tx, tenantCode, computed)
 		})
 		if c := pgCode(err); c != codeSerialization && c != codeDeadlock && c != codeUniqueViolation {
 			break
@@ -493,10 +576,13 @@ type cellKey struct {
 // storedCells reads a tenant's cells, without the zero ones.
 func storedCells(ctx context.Context, tx pgx.Tx, tenantCode string) (map[cellKey]stats.Vector, error) {
 	out := map[cellKey]stats.Vector{}
-	for _, t := range []string{"stats_daily", "stats_monthly"} {
+	for _, t := range cellTables {
 		cols := "day, dispute_type, source, '', '', top"
-		if t == "stats_monthly" {
+		switch t {
+		case "stats_monthly":
 			cols = "month, dispute_type, source, dim, value, top"
+		case "stats_daily_dims":
+			cols = "day, dispute_type, source, dim, value, top"
 		}
 		rows, err := tx.Query(ctx, "SELECT "+cols+", "+measureList+" FROM "+t+" WHERE tenant_id = $1", tenantCode)
 		if err != nil {
