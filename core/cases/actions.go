@@ -49,11 +49,14 @@ type Agreement struct {
 	Signed time.Time `json:"signed_at"`
 }
 
-// Confirmation is a court's judicial confirmation (司法确认) of a written agreement.
+// Confirmation is a court's judicial confirmation (司法确认) of a written agreement. The court
+// is a court organisation of the tenant's registry (CourtID); Court is its name, filled in from
+// the registry when the confirmation is recorded (a free-text court is refused).
 type Confirmation struct {
+	CourtID   string `json:"court_id"`
 	Court     string `json:"court"`
 	Reference string `json:"reference"`
-	Date      string `json:"date"`
+	Date      string `json:"date"` // YYYY-MM-DD, Beijing time
 }
 
 // FollowUp is a scheduled or done follow-up visit (回访).
@@ -87,6 +90,11 @@ type ActionInput struct {
 	Note        string
 	RiskLevel   string
 	Reopen      bool
+	// By is who acts, for the rule that an agency confirms in its own court's name only; nil
+	// acts as staff.
+	By *Intaker `json:"-"`
+	// ExtensionDays is the tenant's extension of a court time limit (set by the service).
+	ExtensionDays int `json:"-"`
 	// FollowUpDays is the tenant's follow-up schedule (set by the service; empty: the default).
 	FollowUpDays []int
 	// Edit is the corrected intake of an edit (validated by the service).
@@ -123,6 +131,12 @@ type Effect struct {
 	ClearOutcome   bool  // a success after a reopened failure: the earlier failure is no longer the outcome
 	Edited         *Case // the case with the edit applied (intake fields and the new assessment)
 	Contacted      bool  // record the first contact now (kept if already recorded)
+	// ExtendDue is the new time limit of a court-entrusted case extended once (its extension
+	// is recorded with it).
+	ExtendDue *time.Time
+	// NotifyCourt: the change reopens a judicially confirmed case; its confirming court is told
+	// (with Event's reason).
+	NotifyCourt bool
 }
 
 func oneOf[T ~string](v string, set []T) bool {
@@ -240,15 +254,14 @@ func Plan(c Case, in ActionInput, now time.Time) (Effect, error) {
 				e.ScheduleFollow = append(e.ScheduleFollow, now.AddDate(0, 0, d))
 			}
 		}
-	case ActionConfirm:
-		cf := in.Confirm
-		if cf == nil || strings.TrimSpace(cf.Court) == "" || strings.TrimSpace(cf.Reference) == "" {
-			v.Add("confirmation", "请填写确认法院与文书编号 / confirmation.court and confirmation.reference are required")
-		} else if _, err := time.Parse("2006-01-02", cf.Date); err != nil {
-			v.Add("confirmation.date", "确认日期格式为 YYYY-MM-DD / confirmation.date must be YYYY-MM-DD")
+	case ActionConfirm, ActionCorrectConfirmation:
+		if err := planConfirmation(&v, c, in, now, &e, needReason); err != nil {
+			return Effect{}, err
 		}
-		e.Confirmation = cf
-		e.Event["confirmation"] = cf
+	case ActionExtendTimeLimit:
+		if err := planExtension(c, in, &e, needReason); err != nil {
+			return Effect{}, err
+		}
 	case ActionRecordPerformed:
 		e.Performance = "performed"
 		e.Event["performance"] = "performed"
@@ -271,6 +284,11 @@ func Plan(c Case, in ActionInput, now time.Time) (Effect, error) {
 				return Effect{}, err
 			}
 			e.To = StatusMediating
+			if c.Confirmation != nil {
+				// Reopening a confirmed agreement concerns the court that confirmed it.
+				needReason()
+				e.NotifyCourt = true
+			}
 		}
 		done := now
 		e.CompleteFollow = &FollowUp{ID: in.FollowUpID, DoneAt: &done, Result: in.Result, Note: strings.TrimSpace(in.Note)}
@@ -281,6 +299,7 @@ func Plan(c Case, in ActionInput, now time.Time) (Effect, error) {
 	case ActionReopen, ActionClose:
 		if in.Action == ActionReopen {
 			needReason()
+			e.NotifyCourt = c.Confirmation != nil
 		}
 	case ActionAdjustRisk:
 		lvl := RiskLevel(in.RiskLevel)

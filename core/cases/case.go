@@ -98,6 +98,8 @@ type Case struct {
 	// Unchecked, on a new case, names the before-hooks its intake passed unchecked: the store
 	// records them in its history.
 	Unchecked *Unchecked
+	// DueExtendedAt: when the court time limit was extended (once, extend_time_limit).
+	DueExtendedAt *time.Time
 }
 
 // Overdue reports whether the case passed its time limit without an outcome.

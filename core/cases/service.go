@@ -264,8 +264,6 @@ func checkIntake(v *errs, c *Case, in NewCase, types []DisputeType, settings Set
 			names = append(names, string(s.Code))
 		}
 		v.Add("source", "未知来源 %q；可选：%s / unknown source %q; one of: %s", in.Source, strings.Join(names, ", "), in.Source, strings.Join(names, ", "))
-	} else {
-		c.DueAt = now.Add(settings.TimeLimit(src.Code))
 	}
 	if r := in.Referral; r != nil {
 		ref := Referral{Agency: strings.TrimSpace(r.Agency), AgencyID: strings.TrimSpace(r.AgencyID), Reference: strings.TrimSpace(r.Reference), Kind: r.Kind}
@@ -278,6 +276,10 @@ func checkIntake(v *errs, c *Case, in NewCase, types []DisputeType, settings Set
 			v.Add("referral.kind", `kind 只用于法院：pre_filing（诉前委派）或 in_litigation（诉中委托） / referral.kind is for courts only: "pre_filing" or "in_litigation"`)
 		}
 		c.Referral = &ref
+	}
+	if ok {
+		// A court-entrusted case follows the court's limit of its kind (诉前委派, 诉中委托).
+		c.DueAt = now.Add(settings.CaseTimeLimit(src.Code, c.Referral))
 	}
 	if c.PlaceCode != "" {
 		lvl, err := division.LevelOf(c.PlaceCode)
@@ -472,7 +474,7 @@ func (s *Service) Act(ctx context.Context, tenantCode, id string, in ActionInput
 	if err != nil {
 		return Case{}, err
 	}
-	in.FollowUpDays = settings.FollowUpDays
+	in.FollowUpDays, in.ExtensionDays = settings.FollowUpDays, settings.ExtensionDays()
 	if in.Unchecked, err = s.before(ctx, tenantCode, HookOf(in.Action), id, Case{}, in); err != nil {
 		return Case{}, err
 	}

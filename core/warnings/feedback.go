@@ -12,6 +12,9 @@ const (
 	KindReferralFeedback = "referral.feedback"
 	// KindFollowUpDue is the message of a follow-up visit that has come due (回访提醒).
 	KindFollowUpDue = "follow_up.due"
+	// KindConfirmedReopened tells a confirming court that a case whose agreement it confirmed
+	// (司法确认) was reopened.
+	KindConfirmedReopened = "confirmation.reopened"
 )
 
 var outcomeZH = map[cases.Status]string{cases.StatusSucceeded: "调解成功", cases.StatusFailed: "调解不成", cases.StatusGuided: "不宜调解，已引导至其他途径"}
@@ -39,4 +42,13 @@ func OutcomeFeedback(c *cases.Case) (title, body string, payload map[string]any)
 func FollowUpDueMessage(number string) (title, body string) {
 	return "回访到期：案件 " + number + " / Follow-up due: case " + number,
 		fmt.Sprintf("请对案件 %s 进行回访并记录结果（follow_up 操作）。 / Visit or call the parties of case %s and record the result (action follow_up).", number, number)
+}
+
+// ConfirmedReopened is the title and body of the message telling the court that confirmed the
+// agreement of c (cf) that the case was reopened, with the reason given. No party data.
+func ConfirmedReopened(c *cases.Case, cf *cases.Confirmation, reason string) (title, body string) {
+	title = "已司法确认的案件重新调解：" + c.Number + " / A judicially confirmed case was reopened: " + c.Number
+	body = fmt.Sprintf("贵院确认的调解协议（案件 %s，确认文书 %s，%s）所涉案件已重新进入调解。原因：%s / The case %s, whose agreement your court confirmed (%s, %s), was reopened for mediation. Reason: %s",
+		c.Number, cf.Reference, cf.Date, reason, c.Number, cf.Reference, cf.Date, reason)
+	return title, body
 }
