@@ -187,6 +187,14 @@ func TestCourtTimeLimitsAPI(t *testing.T) {
 	if got := newDue.Sub(received).Round(time.Second); got != 30*24*time.Hour || after.json["overdue"] != false {
 		t.Errorf("after the extension: %v overdue %v, want 30 days", got, after.json["overdue"])
 	}
+	// A corrected kind moves the limit to the new kind's (in-litigation: 30 days), the
+	// extension kept.
+	fix := e.do("putuo-staff", http.MethodPatch, c, map[string]any{"referral": map[string]any{"agency": "上海市普陀区人民法院", "agency_id": court,
+		"reference": "(2026)沪0107民初3号", "kind": "in_litigation"}})
+	fixedDue, _ := time.Parse(time.RFC3339Nano, fix.json["due_at"].(string))
+	if got := fixedDue.Sub(received).Round(time.Second); fix.status != http.StatusOK || got != 40*24*time.Hour {
+		t.Errorf("after correcting the kind: %d, %v, want 40 days: %s", fix.status, got, fix.body)
+	}
 	h := e.do("putuo-staff", http.MethodGet, c+"/history", nil)
 	if !strings.Contains(string(h.body), `"extend_time_limit"`) || !strings.Contains(string(h.body), "当事人申请延长调解期限") {
 		t.Errorf("the extension is not in the history: %s", h.body)

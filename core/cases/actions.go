@@ -109,6 +109,8 @@ type CaseEdit struct {
 	Title, Description, DisputeType, PlaceCode *string
 	AmountFen                                  *int64
 	Referral                                   *Referral
+	// DueAt: the time limit follows a corrected court referral kind (set by the service).
+	DueAt *time.Time
 }
 
 // Prior is what the early warning knows of earlier cases sharing a party.
@@ -338,6 +340,9 @@ func Plan(c Case, in ActionInput, now time.Time) (Effect, error) {
 		}
 		if x := in.Edit.Referral; x != nil {
 			ed.Referral, changed["referral"] = x, x
+		}
+		if x := in.Edit.DueAt; x != nil && !x.Equal(c.DueAt) {
+			ed.DueAt, changed["due_at"] = *x, *x
 		}
 		e.Edited = &ed
 		e.Event["changed"] = changed

@@ -659,6 +659,12 @@ func (s *Service) Edit(ctx context.Context, tenantCode, id string, in EditInput)
 	}
 	edit := &CaseEdit{Title: &checked.Title, Description: &checked.Description, DisputeType: &checked.DisputeType,
 		PlaceCode: &checked.PlaceCode, AmountFen: &checked.AmountFen, Referral: checked.Referral}
+	// A corrected court referral kind moves an open case to the court's limit of the new kind
+	// (an extension granted stays granted).
+	if before, after := settings.CaseTimeLimit(cur.Source, cur.Referral), settings.CaseTimeLimit(cur.Source, checked.Referral); before != after && !Concluded(cur.Status) {
+		due := cur.DueAt.Add(after - before)
+		edit.DueAt = &due
+	}
 	return s.Act(ctx, tenantCode, id, ActionInput{Action: ActionEdit, Version: in.Version, Edit: edit})
 }
 

@@ -155,8 +155,8 @@ func (s *CaseDB) ApplyAction(ctx context.Context, tenantCode, id string, in case
 				referral = nil
 			}
 			if _, err := tx.Exec(ctx, `UPDATE cases SET title = $3, description = $4, dispute_type = $5, place_code = $6, amount_fen = $7,
-				referral = $8 WHERE tenant_id = $1 AND id = $2`, tenantCode, id, ed.Title, ed.Description, ed.DisputeType, ed.PlaceCode,
-				ed.AmountFen, referral); err != nil {
+				referral = $8, due_at = $9 WHERE tenant_id = $1 AND id = $2`, tenantCode, id, ed.Title, ed.Description, ed.DisputeType, ed.PlaceCode,
+				ed.AmountFen, referral, ed.DueAt); err != nil {
 				return err
 			}
 			eff.Event["risk_level"] = risk.Level
