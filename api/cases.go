@@ -92,6 +92,9 @@ type caseDTO struct {
 	ContactOverdue    bool                `json:"contact_overdue"`
 	Sessions          []cases.Session     `json:"sessions,omitempty"`
 	FollowUps         []cases.FollowUp    `json:"follow_ups,omitempty"`
+
+	// TransferredTo: the district the case was transferred to; this record is read-only.
+	TransferredTo string `json:"transferred_to,omitempty"`
 }
 
 func toCaseDTO(c cases.Case, now time.Time, reveal bool) caseDTO {
@@ -105,6 +108,7 @@ func toCaseDTO(c cases.Case, now time.Time, reveal bool) caseDTO {
 		d.Referral = &r
 	}
 	d.CommitteeID, d.Outcome, d.Agreement, d.Confirmation = c.CommitteeID, c.Outcome, c.Agreement, c.Confirmation
+	d.TransferredTo = c.TransferredTo
 	d.Performance, d.ConcludedAt, d.Sessions, d.FollowUps = c.Performance, c.ConcludedAt, c.Sessions, c.FollowUps
 	d.FirstContactDueAt, d.ContactedAt, d.ContactOverdue = c.FirstContactDueAt, c.ContactedAt, c.ContactOverdue(now)
 	for _, a := range cases.Allowed(c.Status) {

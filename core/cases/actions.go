@@ -153,6 +153,9 @@ func oneOf[T ~string](v string, set []T) bool {
 // Plan validates an action against the case and says what it changes. It does not touch
 // storage; the committee's existence and the follow-up's are checked by the store.
 func Plan(c Case, in ActionInput, now time.Time) (Effect, error) {
+	if c.TransferredTo != "" {
+		return Effect{}, ErrTransferred
+	}
 	to, err := Next(c.Status, in.Action)
 	if err != nil {
 		return Effect{}, err

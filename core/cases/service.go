@@ -51,6 +51,7 @@ type Repo interface {
 	// partner agency (of any status: the store refuses an inactive one when the case is stored).
 	ReferringAgency(ctx context.Context, tenantCode, orgID string) (name string, agency bool, err error)
 	ImportRepo
+	TransferRepo
 }
 
 // Idempotency is the Idempotency-Key of a create call and the fingerprint of its request. A key

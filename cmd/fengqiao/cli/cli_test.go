@@ -399,11 +399,11 @@ func TestPIIRotate(t *testing.T) {
 	k2 := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{2}, 32))
 	t.Setenv("FENGQIAO_SECURITY_PII_INDEX_KEY", base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{3}, 32)))
 	t.Setenv("FENGQIAO_SECURITY_PII_KEYS", "k1:"+k1)
-	runSteps(t, []step{{name: "seed under k1", args: []string{"demo", "seed"}, wantOut: []string{"demo cases: 3 created"}}})
+	runSteps(t, []step{{name: "seed under k1", args: []string{"demo", "seed"}, wantOut: []string{"demo cases: 6 created"}}})
 	t.Setenv("FENGQIAO_SECURITY_PII_KEYS", "k1:"+k1+",k2:"+k2)
 	t.Setenv("FENGQIAO_SECURITY_PII_ACTIVE_KEY", "k2")
 	runSteps(t, []step{
-		{name: "rotate", args: []string{"pii", "rotate"}, wantOut: []string{"re-encrypted the personal data of 4 parties", "under key k2"}},
+		{name: "rotate", args: []string{"pii", "rotate"}, wantOut: []string{"re-encrypted the personal data of 8 parties", "under key k2"}},
 		{name: "rotate again", args: []string{"pii", "rotate"}, wantOut: []string{"re-encrypted the personal data of 0 parties"}},
 	})
 	// (4 of the 6 demo parties have personal data; the two companies have none.) k1 leaves the

@@ -13,7 +13,7 @@ func TestDemoSeedRunsItsSteps(t *testing.T) {
 	db := storetest.NewDatabase(t)
 	useDatabase(t, db)
 	runSteps(t, []step{
-		{name: "first seed", args: []string{"demo", "seed"}, wantOut: []string{"demo cases: 5 created"}},
+		{name: "first seed", args: []string{"demo", "seed"}, wantOut: []string{"demo cases: 6 created"}},
 		{name: "second seed", args: []string{"demo", "seed"}, wantOut: []string{"demo cases: 0 created"}},
 	})
 	conn := ownerQuery(t, db)
