@@ -80,7 +80,7 @@ func planConfirmation(v *errs, c Case, in ActionInput, now time.Time, e *Effect,
 		v.Add("confirmation.reference", "请填写确认裁定书文号（1–100 字） / confirmation.reference must be 1–100 characters")
 	}
 	if d, err := time.ParseInLocation("2006-01-02", out.Date, beijing); err != nil {
-		v.Add("confirmation.date", "确认日期格式为 YYYY-MM-DD / confirmation.date must be YYYY-MM-DD")
+		v.Add("confirmation.date", "确认日期须为年-月-日，如 2026-12-01 / confirmation.date must be YYYY-MM-DD")
 	} else {
 		today := now.In(beijing).Format("2006-01-02")
 		signed := c.Agreement.Signed.In(beijing).Format("2006-01-02")

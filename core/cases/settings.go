@@ -124,7 +124,7 @@ func (s Settings) Validate() error {
 	s.Routing.validate(&v)
 	for k, days := range s.CourtTimeLimitDays {
 		if !oneOf(k, CourtKinds) {
-			v.Add("court_time_limit_days."+k, "法院委托的类型须为 pre_filing（诉前委派）或 in_litigation（诉中委托） / the kind must be pre_filing or in_litigation")
+			v.Add("court_time_limit_days."+k, "法院委托类型须为诉前委派或诉中委托 / the kind must be pre_filing or in_litigation")
 		} else if days < 1 || days > 365 {
 			v.Add("court_time_limit_days."+k, "法院委托调解期限须为 1–365 天 / a court time limit must be 1–365 days")
 		}
