@@ -57,7 +57,7 @@ func TestCrossAgencyAccess(t *testing.T) {
 		{name: "court clerk does not see another case", as: clerk, method: "GET", path: b, status: 404, problem: "case-not-found"},
 		{name: "court clerk cannot route it", as: clerk, method: "POST", path: a + "/actions/assign", body: map[string]any{"committee_id": committee}, status: 403, problem: "forbidden"},
 		// Authorized to confirm: the lifecycle answers (no agreement yet), not the rules.
-		{name: "court clerk may record confirmation", as: clerk, method: "POST", path: a + "/actions/confirm", body: map[string]any{"confirmation": map[string]any{"court": "普陀区人民法院", "reference": "(2026)沪0107民特1号", "date": "2026-11-20"}}, status: 409, problem: "action-not-allowed"},
+		{name: "court clerk may record confirmation", as: clerk, method: "POST", path: a + "/actions/confirm", body: map[string]any{"confirmation": map[string]any{"court_id": court, "reference": "(2026)沪0107民特1号", "date": beijingToday()}}, status: 409, problem: "action-not-allowed"},
 		{name: "court clerk sees no other tenant", as: clerk, method: "GET", path: "/api/v1/tenants/310118/cases/" + caseQ, status: 404, problem: "tenant-not-found"},
 		{name: "court clerk cannot export", as: clerk, method: "GET", path: "/api/v1/tenants/310107/cases/export", status: 403, problem: "forbidden"},
 		{name: "staff find both cases", as: "putuo-staff", method: "GET", path: "/api/v1/tenants/310107/cases/search?q=" + url.QueryEscape("纠纷"), status: 200, items: count(2)},
@@ -102,8 +102,8 @@ func TestCrossAgencyAccess(t *testing.T) {
 	runRows(t, e, nil, []row{
 		{name: "the committee head reads the assigned case", as: head, method: "GET", path: b, status: 200},
 		{name: "the committee head lists its cases", as: head, method: "GET", path: "/api/v1/tenants/310107/cases", status: 200, items: count(2)},
-		{name: "the court records judicial confirmation", as: clerk, method: "POST", path: a + "/actions/confirm", body: map[string]any{"confirmation": map[string]any{"court": "上海市普陀区人民法院", "reference": "(2026)沪0107民特1号", "date": "2026-11-20"}}, status: 200},
-		{name: "but not on a case it did not refer", as: clerk, method: "POST", path: b + "/actions/confirm", body: map[string]any{"confirmation": map[string]any{"court": "上海市普陀区人民法院", "reference": "(2026)沪0107民特2号", "date": "2026-11-20"}}, status: 404, problem: "case-not-found"},
+		{name: "the court records judicial confirmation", as: clerk, method: "POST", path: a + "/actions/confirm", body: map[string]any{"confirmation": map[string]any{"court_id": court, "reference": "(2026)沪0107民特1号", "date": beijingToday()}}, status: 200},
+		{name: "but not on a case it did not refer", as: clerk, method: "POST", path: b + "/actions/confirm", body: map[string]any{"confirmation": map[string]any{"court_id": court, "reference": "(2026)沪0107民特2号", "date": beijingToday()}}, status: 404, problem: "case-not-found"},
 		{name: "staff see every follow-up", as: "putuo-staff", method: "GET", path: "/api/v1/tenants/310107/follow-ups", status: 200, items: count(4)},
 		{name: "the committee head sees its cases' follow-ups", as: head, method: "GET", path: "/api/v1/tenants/310107/follow-ups", status: 200, items: count(4)},
 		{name: "the court sees the follow-ups of the case it referred", as: clerk, method: "GET", path: "/api/v1/tenants/310107/follow-ups", status: 200, items: count(2)},

@@ -109,8 +109,8 @@ func TestCaseLifecycleFlow(t *testing.T) {
 		{name: "agreement without terms", as: "putuo-staff", method: "POST", path: act("succeed"), body: map[string]any{"agreement": map[string]any{"form": "written", "terms": []any{}}}, status: 400, problem: "invalid-field", field: "agreement.terms"},
 		{name: "agreement bad due date", as: "putuo-staff", method: "POST", path: act("succeed"), body: map[string]any{"agreement": map[string]any{"form": "written", "terms": []map[string]any{{"text": "赔偿", "due_date": "soon"}}}}, status: 400, problem: "invalid-field", field: "agreement.terms[0].due_date"},
 		{name: "succeed", as: "putuo-staff", method: "POST", path: act("succeed"), body: map[string]any{"agreement": map[string]any{"form": "written", "terms": []map[string]any{{"text": "李四赔偿张三维修费", "amount": 3000, "due_date": "2026-12-31", "payer": "李四"}}}}, status: 200},
-		{name: "confirmation incomplete", as: "putuo-staff", method: "POST", path: act("confirm"), body: map[string]any{"confirmation": map[string]any{"court": "普陀区人民法院"}}, status: 400, problem: "invalid-field", field: "confirmation"},
-		{name: "judicial confirmation", as: "putuo-staff", method: "POST", path: act("confirm"), body: map[string]any{"confirmation": map[string]any{"court": "普陀区人民法院", "reference": "(2026)沪0107民特1号", "date": "2026-11-30"}}, status: 200},
+		{name: "confirmation incomplete", as: "putuo-staff", method: "POST", path: act("confirm"), body: map[string]any{"confirmation": map[string]any{"court": "普陀区人民法院"}}, status: 400, problem: "invalid-field", field: "confirmation.court_id"},
+		{name: "judicial confirmation", as: "putuo-staff", method: "POST", path: act("confirm"), body: map[string]any{"confirmation": map[string]any{"court_id": court, "reference": "(2026)沪0107民特1号", "date": beijingToday()}}, status: 200},
 		{name: "follow-up unknown", as: "putuo-staff", method: "POST", path: act("follow_up"), body: map[string]any{"follow_up_id": "00000000-0000-0000-0000-000000000000", "result": "performed"}, status: 400, problem: "invalid-field", field: "follow_up_id"},
 	})
 	doc := e.do("putuo-staff", http.MethodGet, base+"/agreement", nil)
@@ -130,7 +130,8 @@ func TestCaseLifecycleFlow(t *testing.T) {
 	first := fus[0].(map[string]any)["id"].(string)
 	runRows(t, e, nil, []row{
 		{name: "reopen needs not performed", as: "putuo-staff", method: "POST", path: act("follow_up"), body: map[string]any{"follow_up_id": first, "result": "performed", "reopen": true}, status: 400, problem: "invalid-field", field: "reopen"},
-		{name: "follow-up finds it not performed and reopens", as: "putuo-staff", method: "POST", path: act("follow_up"), body: map[string]any{"follow_up_id": first, "result": "not_performed", "note": "李四未付款", "reopen": true}, status: 200},
+		{name: "reopening the confirmed agreement needs a reason", as: "putuo-staff", method: "POST", path: act("follow_up"), body: map[string]any{"follow_up_id": first, "result": "not_performed", "note": "李四未付款", "reopen": true}, status: 400, problem: "invalid-field", field: "reason"},
+		{name: "follow-up finds it not performed and reopens", as: "putuo-staff", method: "POST", path: act("follow_up"), body: map[string]any{"follow_up_id": first, "result": "not_performed", "note": "李四未付款", "reopen": true, "reason": "李四未按期付款"}, status: 200},
 		{name: "the same follow-up twice", as: "putuo-staff", method: "POST", path: act("follow_up"), body: map[string]any{"follow_up_id": first, "result": "performed"}, status: 409, problem: "action-not-allowed"},
 		{name: "fail to litigation", as: "putuo-staff", method: "POST", path: act("fail"), body: map[string]any{"channel": "litigation"}, status: 200},
 		{name: "close", as: "putuo-staff", method: "POST", path: act("close"), status: 200},

@@ -99,6 +99,9 @@ type caseDTO struct {
 	// PerformanceRecords are every report of the agreement's performance, oldest first; the
 	// latest is performance.
 	PerformanceRecords []cases.PerformanceRecord `json:"performance_records,omitempty"`
+
+	// TransferredTo: the district the case was transferred to; this record is read-only.
+	TransferredTo string `json:"transferred_to,omitempty"`
 }
 
 func toCaseDTO(c cases.Case, now time.Time, reveal bool) caseDTO {
@@ -112,6 +115,7 @@ func toCaseDTO(c cases.Case, now time.Time, reveal bool) caseDTO {
 		d.Referral = &r
 	}
 	d.CommitteeID, d.Outcome, d.Agreement, d.Confirmation = c.CommitteeID, c.Outcome, c.Agreement, c.Confirmation
+	d.TransferredTo = c.TransferredTo
 	d.Performance, d.ConcludedAt, d.Sessions, d.FollowUps = c.Performance, c.ConcludedAt, c.Sessions, c.FollowUps
 	d.FirstContactDueAt, d.ContactedAt, d.ContactOverdue = c.FirstContactDueAt, c.ContactedAt, c.ContactOverdue(now)
 	d.Mediators, d.Experts = c.Mediators, c.Experts
@@ -342,9 +346,9 @@ func caseRoutes() []route {
 		{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/:id", operationID: "getCase", summary: "案件详情；个人信息默认脱敏，reveal=pii 显示全文并审计 / A case; personal data masked unless reveal=pii (permission needed, audited)", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "read", caseScoped: caseParam, response: caseDTO{}, status: 200, handler: (*Server).getCase,
 			query: []queryParam{{"reveal", "pii：显示完整个人信息 / show the parties' personal data in full", "string"}}},
 		{method: http.MethodPatch, path: "/api/v1/tenants/:code/cases/:id", operationID: "updateCase", summary: "更正受理信息（重新评估预警，记入历史） / Correct the intake: the warning is re-assessed, the change recorded", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "update", caseScoped: caseParam, request: updateCaseRequest{}, response: caseDTO{}, status: 200, handler: (*Server).updateCase},
-		{method: http.MethodPost, path: "/api/v1/tenants/:code/cases/:id/actions/:action", operationID: "actOnCase", summary: "案件操作（分流、移送、开始调解、调解记录、成功、失败、引导、司法确认、履行、反悔、回访、重新调解、结案、调整预警）；状态不允许时 409 并列出可行操作 / Act on a case; 409 with the allowed actions when the status does not allow it", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "update", caseScoped: caseParam, actOf: caseActionAct, request: caseActionRequest{}, optionalBody: true, response: caseDTO{}, status: 200, handler: (*Server).actOnCase},
+		{method: http.MethodPost, path: "/api/v1/tenants/:code/cases/:id/actions/:action", operationID: "actOnCase", summary: "案件操作（分流、移送、开始调解、调解记录、成功、失败、引导、司法确认、更正司法确认、履行、反悔、回访、重新调解、结案、调整预警、延长法院委托调解期限）；状态不允许时 409 并列出可行操作 / Act on a case; 409 with the allowed actions when the status does not allow it", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "update", caseScoped: caseParam, actOf: caseActionAct, request: caseActionRequest{}, optionalBody: true, response: caseDTO{}, status: 200, handler: (*Server).actOnCase},
 		{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/:id/routing", operationID: "proposeRouting", summary: "分流建议：按属地、纠纷类型、繁简与移交单位，逐条说明理由 / Where the case should go, and why", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "read", caseScoped: caseParam, response: cases.Routing{}, status: 200, handler: (*Server).proposeRouting},
-		{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/:id/agreement", operationID: "getAgreementDocument", summary: "可打印的人民调解协议书（HTML，含完整个人信息，需权限并审计） / The printable mediation agreement (HTML; full personal data: permission needed, audited)", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "read", caseScoped: caseParam, status: 200, contentType: "text/html", handler: (*Server).getAgreement},
+		{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/:id/agreement", operationID: "getAgreementDocument", summary: "可打印的人民调解协议书（HTML，含完整个人信息，需权限并审计） / The printable mediation agreement (HTML; full personal data: permission needed, audited)", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases.agreement", act: "read", caseScoped: caseParam, status: 200, contentType: "text/html", handler: (*Server).getAgreement},
 		{method: http.MethodPost, path: "/api/v1/tenants/:code/dispute-types", operationID: "createDisputeType", summary: "增加本租户的纠纷类型 / Add a dispute type of this tenant", tag: "cases", tenantScoped: true, requireActive: true, obj: "dispute_types", act: "create", request: cases.DisputeType{}, response: cases.DisputeType{}, status: 201, handler: (*Server).createDisputeType},
 		{method: http.MethodGet, path: "/api/v1/tenants/:code/case-settings", operationID: "getCaseSettings", summary: "案件规则：各来源办理期限、回访时间 / Lifecycle rules: time limits per source, follow-up schedule", tag: "cases", tenantScoped: true, requireActive: true, obj: "case_settings", act: "read", response: cases.Settings{}, status: 200, handler: (*Server).getCaseSettings},
 		{method: http.MethodPut, path: "/api/v1/tenants/:code/case-settings", operationID: "updateCaseSettings", summary: "修改案件规则（对此后受理和达成协议的案件生效） / Replace the lifecycle rules (for cases from now on)", tag: "cases", tenantScoped: true, requireActive: true, obj: "case_settings", act: "update", request: cases.Settings{}, response: cases.Settings{}, status: 200, handler: (*Server).updateCaseSettings},
@@ -379,12 +383,12 @@ type caseActionRequest struct {
 var caseActions = []cases.Action{cases.ActionAssign, cases.ActionTransfer, cases.ActionStartMediation, cases.ActionRecordSession,
 	cases.ActionSucceed, cases.ActionFail, cases.ActionGuide, cases.ActionConfirm, cases.ActionRecordPerformed,
 	cases.ActionRecordRecant, cases.ActionFollowUp, cases.ActionReopen, cases.ActionClose, cases.ActionAdjustRisk,
-	cases.ActionRecordContact}
+	cases.ActionRecordContact, cases.ActionCorrectConfirmation, cases.ActionExtendTimeLimit}
 
 // caseActionAct is the authorization action of a case action: judicial confirmation is its
 // own (a court may record it on the cases it referred), every other action updates the case.
 func caseActionAct(c echo.Context) string {
-	if cases.Action(c.Param("action")) == cases.ActionConfirm {
+	if a := cases.Action(c.Param("action")); a == cases.ActionConfirm || a == cases.ActionCorrectConfirmation {
 		return "confirm"
 	}
 	return "update"
@@ -412,7 +416,7 @@ func (s *Server) actOnCase(c echo.Context) error {
 	in := cases.ActionInput{Action: action, Version: req.Version, Reason: req.Reason, CommitteeID: req.CommitteeID,
 		Mediators: req.Mediators, Experts: req.Experts, Channel: req.Channel, Session: req.Session, Agreement: req.Agreement, Confirm: req.Confirmation,
 		FollowUpID: req.FollowUpID, Result: req.Result, Note: req.Note, RiskLevel: req.RiskLevel, Reopen: req.Reopen,
-		Performance: req.Performance}
+		Performance: req.Performance, By: s.intaker(principal(c))}
 	cs, err := s.deps.Cases.Act(c.Request().Context(), c.Param("code"), c.Param("id"), in)
 	if err != nil {
 		return err

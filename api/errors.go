@@ -71,6 +71,28 @@ var sentinelProblems = []sentinelProblem{
 		detail: "请由其他有审核权限的人员审核 / another reviewer must decide"},
 	{err: cases.ErrNumberTaken, slug: "case-number-taken", title: "案件编号已被使用 / Case number taken",
 		detail: "导入期间另有案件使用了相同编号，未导入任何案件；请重试 / a case with one of the numbers was stored meanwhile: nothing imported, try again"},
+	{err: cases.ErrAlreadyConfirmed, slug: "already-confirmed", title: "已司法确认 / Confirmed already",
+		detail: "该协议已记录司法确认，不能重复确认；如需更正，请用更正司法确认操作并说明原因（原记录保留在历史中） / the agreement's judicial confirmation is recorded already: to correct it, use the action correct_confirmation with a reason (the earlier record stays in the history)"},
+	{err: cases.ErrNotConfirmed, slug: "not-confirmed", title: "尚未司法确认 / Not confirmed",
+		detail: "该协议尚无司法确认记录，请先记录司法确认 / the agreement has no judicial confirmation to correct: record one with the action confirm"},
+	{err: cases.ErrNotWritten, slug: "agreement-not-written", title: "只有书面协议可以司法确认 / Only a written agreement can be confirmed", field: "confirmation",
+		detail: "司法确认只适用于书面调解协议；口头协议只作记录 / judicial confirmation applies to a written agreement only; an oral agreement is recorded only"},
+	{err: cases.ErrNoCourtLimit, slug: "no-court-time-limit", title: "不是法院委托调解的案件 / Not a court-entrusted case",
+		detail: "只有法院诉前委派或诉中委托的案件（来源为法院，注明委托类型）有法院调解期限可以延长 / only a case entrusted by a court before filing or during litigation (source court, with referral.kind) has a court time limit to extend"},
+	{err: cases.ErrAlreadyExtended, slug: "time-limit-extended", title: "调解期限已延长过 / Time limit extended already",
+		detail: "法院委托调解期限只能延长一次 / a court time limit is extended once only"},
+	{err: cases.ErrTransferred, slug: "case-transferred", title: "案件已移交其他区县 / Case transferred",
+		detail: "该案件已移交其他区县办理，本区县的记录只读 / the case was transferred to another district: its record here is read-only"},
+	{err: cases.ErrTransferPending, slug: "transfer-pending", title: "移交待对方答复 / Transfer pending",
+		detail: "该案件已有一项移交在等待接收方答复 / the case has a transfer waiting for the receiving district's answer"},
+	{err: cases.ErrTransferNotOpen, slug: "case-not-transferable", title: "案件不能移交 / Case cannot be transferred",
+		detail: "只有尚未办结、且不属于联合调解的案件可以移交 / only an open case that is not jointly mediated can be transferred"},
+	{err: cases.ErrTransferNotFound, slug: "transfer-not-found", title: "移交不存在 / Transfer not found",
+		detail: "本区县没有此项移交 / no such transfer in this district"},
+	{err: cases.ErrTransferDecided, slug: "transfer-decided", title: "移交不待本区县决定 / Transfer not awaiting your decision",
+		detail: "该移交已被接收或拒绝，或由本区县提出（只有接收方可以决定） / the transfer was accepted or declined already, or was proposed by this district (only the receiving district decides)"},
+	{err: cases.ErrTransferTarget, slug: "invalid-field", title: "字段无效 / Invalid field", field: "to_tenant",
+		detail: "接收的区县尚未开通或已停用 / the receiving district is not onboarded or not active"},
 	{err: cases.ErrFollowUpNotFound, slug: "invalid-field", title: "字段无效 / Invalid field", field: "follow_up_id",
 		detail: "该案件没有这个待回访计划 / the case has no such pending follow-up"},
 	{err: orgs.ErrNameTaken, slug: "organisation-name-taken", title: "名称已被占用 / Name taken", field: "name",
@@ -194,6 +216,15 @@ var typedProblems = []func(error) (*Problem, bool){
 		}
 		p := problem(statusOf(e), "referral-agency-forbidden", "不能以其他单位名义移交 / Referral in another agency's name", detail)
 		p.Field = "referral.agency_id"
+		return p
+	}),
+	as(func(e *cases.ConfirmingCourtError) *Problem {
+		return invalid("confirmation.court_id", "不是本区县名册中在用的法院；请先在组织名册中登记该法院 / not an active court of this district's registry: register the court first: "+e.ID)
+	}),
+	as(func(e *cases.ConfirmationForbiddenError) *Problem {
+		p := problem(statusOf(e), "confirmation-court-forbidden", "不能以其他法院名义记录司法确认 / Confirmation in another court's name",
+			"法院只能以本院名义记录司法确认；请填写本院的组织编号 / a court records confirmations in its own name only: give your own court's organisation id")
+		p.Field = "confirmation.court_id"
 		return p
 	}),
 	as(func(e *cases.CommitteeError) *Problem {

@@ -48,7 +48,7 @@ type queryParam struct {
 // routeTable is every route of the API: the foundation's and each feature's group.
 func routeTable() []route {
 	var out []route
-	for _, group := range []func() []route{foundationRoutes, caseRoutes, orgRoutes, warningRoutes, statsRoutes, exportRoutes, libraryRoutes, caseImportRoutes, accessRoutes, pluginRoutes} {
+	for _, group := range []func() []route{foundationRoutes, caseRoutes, orgRoutes, warningRoutes, statsRoutes, exportRoutes, libraryRoutes, caseImportRoutes, accessRoutes, pluginRoutes, transferRoutes} {
 		out = append(out, group()...)
 	}
 	return out

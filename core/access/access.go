@@ -31,6 +31,9 @@ const (
 	Mediator Relationship = "mediator"
 	// Referrer: a user or token of the agency that referred the case (诉调对接, 警调对接…).
 	Referrer Relationship = "referrer"
+	// ConfirmingCourt: a user or token of the court that judicially confirmed the case's
+	// agreement (司法确认); the rules let it read the agreement, nothing more.
+	ConfirmingCourt Relationship = "confirming_court"
 	// Linked: a user or token of an agency linked to the case (a warning addressed to it,
 	// joint handling, a regional linkage).
 	Linked Relationship = "linked"
@@ -56,7 +59,7 @@ const (
 
 // CaseRelationships lists every relationship a principal can have to a case, closest first.
 func CaseRelationships() []Relationship {
-	return []Relationship{Owner, Committee, Mediator, Referrer, Linked, Grantee, GranteeParties, Partner, Escalated, Ancestor, Member}
+	return []Relationship{Owner, Committee, Mediator, Referrer, ConfirmingCourt, Linked, Grantee, GranteeParties, Partner, Escalated, Ancestor, Member}
 }
 
 // IsRelationship tells whether r names a relationship a rule may be written for.
@@ -101,6 +104,9 @@ type Case struct {
 	JointTenants   []string // participants of its joint mediation, the lead included
 	EscalatedTo    []string // tenants its warnings were escalated to
 	Shares         []Share
+
+	// ConfirmingCourt: organisation id of the court that confirmed its agreement, or "".
+	ConfirmingCourt string
 }
 
 // TenantRelationship is how p stands to a tenant as a whole: Owner (its staff), Member (a user
@@ -132,6 +138,7 @@ func Relationships(p Principal, c Case, now time.Time) []Relationship {
 	add(Committee, org && p.Tenant == c.Tenant && p.Org == c.CommitteeID)
 	add(Mediator, p.Kind == "user" && p.Tenant == c.Tenant && slices.Contains(c.LinkedUsers, p.ID))
 	add(Referrer, org && p.Tenant == c.Tenant && p.Org == c.ReferralAgency)
+	add(ConfirmingCourt, org && p.Tenant == c.Tenant && p.Org == c.ConfirmingCourt)
 	add(Linked, org && p.Tenant == c.Tenant && slices.Contains(c.LinkedOrgs, p.Org))
 	var grantee, parties bool
 	for _, s := range c.Shares {

@@ -8,8 +8,8 @@ import (
 
 func TestRelationships(t *testing.T) {
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
-	const court, police, committee, user = "org-court", "org-police", "org-committee", "u-1"
-	c := Case{Tenant: "310107", CommitteeID: committee, ReferralAgency: court, LinkedOrgs: []string{police}, LinkedUsers: []string{user},
+	const court, police, committee, user, confirming = "org-court", "org-police", "org-committee", "u-1", "org-court-2"
+	c := Case{Tenant: "310107", CommitteeID: committee, ReferralAgency: court, ConfirmingCourt: confirming, LinkedOrgs: []string{police}, LinkedUsers: []string{user},
 		JointTenants: []string{"310107", "310118"}, EscalatedTo: []string{"310100"},
 		Shares: []Share{
 			{GranteeTenant: "370104", Scope: ScopeParties, ExpiresAt: now.Add(time.Hour)},
@@ -27,6 +27,8 @@ func TestRelationships(t *testing.T) {
 		{"a token with the mediator's id is no mediator", Principal{Kind: "token", ID: user, Tenant: "310107", Org: committee}, []Relationship{Committee, Member}},
 		{"the referring court", Principal{Kind: "user", ID: "c", Tenant: "310107", Org: court}, []Relationship{Referrer, Member}},
 		{"the linked police, shared with too", Principal{Kind: "token", ID: "p", Tenant: "310107", Org: police}, []Relationship{Linked, Grantee, Member}},
+		{"the confirming court", Principal{Kind: "user", ID: "cc", Tenant: "310107", Org: confirming}, []Relationship{ConfirmingCourt, Member}},
+		{"a court of another tenant with the confirming court's id", Principal{Kind: "user", ID: "cc", Tenant: "310118", Org: confirming}, nil},
 		{"another agency of the tenant", Principal{Kind: "user", ID: "x", Tenant: "310107", Org: "org-other"}, []Relationship{Member}},
 		{"a tenant shared with, parties included", Principal{Kind: "user", ID: "h", Tenant: "370104"}, []Relationship{Grantee, GranteeParties}},
 		{"an expired share", Principal{Kind: "user", ID: "w", Tenant: "320509"}, nil},

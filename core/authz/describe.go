@@ -25,7 +25,7 @@ var roleWords = map[string]string{
 
 var objWords = map[string]string{
 	ObjTenants: "租户", ObjUsers: "用户", ObjTokens: "API 令牌", ObjOffices: "司法所", ObjAudit: "审计日志",
-	ObjCases: "案件", ObjCasePII: "当事人个人信息", ObjDisputeTypes: "纠纷类型", ObjOrganisations: "组织",
+	ObjCases: "案件", ObjCasePII: "当事人个人信息", ObjCaseAgreement: "调解协议书", ObjDisputeTypes: "纠纷类型", ObjOrganisations: "组织",
 	ObjMediators: "调解员名册", ObjExperts: "专家库", ObjCaseSettings: "案件规则", ObjWarnings: "预警",
 	ObjInbox: "站内信", ObjStats: "统计", ObjLibrary: "案例库", ObjPolicies: "授权规则",
 }
@@ -38,7 +38,7 @@ var actWords = map[string]string{
 
 var relWords = map[string]string{
 	access.Owner: "本租户工作人员", access.Committee: "承办调委会", access.Mediator: "指派的调解员",
-	access.Referrer: "移送单位", access.Linked: "关联单位", access.Grantee: "共享对象",
+	access.Referrer: "移送单位", access.ConfirmingCourt: "确认法院", access.Linked: "关联单位", access.Grantee: "共享对象",
 	access.GranteeParties: "共享对象（含当事人）", access.Partner: "联合调解方", access.Escalated: "预警报送的上级",
 	access.Ancestor: "上级司法行政机关", access.Member: "本租户成员单位", access.None: "非针对案件",
 }

@@ -59,7 +59,7 @@ var modelText = func() string {
 // their type.
 var typedObjects = []string{ObjTenants, ObjUsers, ObjTokens, ObjOffices, ObjAudit, ObjCases, ObjCasePII, ObjDisputeTypes,
 	ObjOrganisations, ObjMediators, ObjExperts, ObjCaseSettings, ObjWarnings, ObjInbox, ObjStats, ObjLibrary, ObjPolicies,
-	ObjPlugins, ObjPluginRoutes}
+	ObjPlugins, ObjPluginRoutes, ObjCaseAgreement}
 
 // policyKeys are the suffixes of the policy types: "" (p), "2" (p2)…
 func policyKeys() []string {
@@ -112,6 +112,11 @@ const (
 	// district administrators also review (publish or reject) submissions.
 	ObjLibrary = "library"
 )
+
+// ObjCaseAgreement is the printable mediation agreement (人民调解协议书), which names the parties
+// in full: the referring agency and the confirming court read it (agreement scope) without
+// reading the parties' data of anything else.
+const ObjCaseAgreement = "cases.agreement"
 
 // Actions of rules.
 const (
@@ -223,6 +228,7 @@ func defaultGrants() []struct {
 		g(ObjWarnings, acts(ActRead, ActAcknowledge), access.Owner),
 		g(ObjCases, acts(ActRead), access.Grantee, access.Partner),
 		g(ObjCasePII, acts(ActRead), access.GranteeParties, access.Partner),
+		g(ObjCaseAgreement, acts(ActRead), access.Owner, access.GranteeParties, access.Partner),
 	}
 	districtAdmin := append([]grant{
 		g(ObjTenants, acts(ActRead, ActUpdate)), // its own settings
@@ -269,6 +275,8 @@ func defaultGrants() []struct {
 		g(ObjCases, acts(ActRead), access.Referrer, access.Linked, access.Grantee),
 		g(ObjCases, acts(ActConfirm), access.Referrer),
 		g(ObjCasePII, acts(ActRead), access.Linked, access.GranteeParties),
+		// The agreement scope: the referrer and the court that confirmed the agreement read it.
+		g(ObjCaseAgreement, acts(ActRead), access.Referrer, access.ConfirmingCourt, access.Linked, access.GranteeParties),
 		g(ObjWarnings, acts(ActRead, ActAcknowledge), access.Linked),
 		g(ObjPluginRoutes, acts(ActRead, ActWrite)), // e.g. a linkage's tasks for the agency
 	}
@@ -292,6 +300,7 @@ func defaultGrants() []struct {
 			g(ObjCases, acts(ActCreate)),
 			g(ObjCases, acts(ActRead, ActUpdate), access.Owner),
 			g(ObjCasePII, acts(ActRead), access.Owner),
+			g(ObjCaseAgreement, acts(ActRead), access.Owner),
 			g(ObjWarnings, acts(ActRead), access.Owner),
 			g(ObjPluginRoutes, acts(ActRead, ActWrite)),
 		}, nil},
@@ -310,6 +319,7 @@ func defaultGrants() []struct {
 			g(ObjLibrary, acts(ActRead, ActCreate)),
 			g(ObjCases, acts(ActRead, ActUpdate, ActLink), access.Committee),
 			g(ObjCasePII, acts(ActRead), access.Committee),
+			g(ObjCaseAgreement, acts(ActRead), access.Committee),
 			g(ObjWarnings, acts(ActRead, ActAcknowledge), access.Committee),
 			g(ObjPluginRoutes, acts(ActRead, ActWrite)),
 		}, nil},
@@ -319,6 +329,7 @@ func defaultGrants() []struct {
 			g(ObjLibrary, acts(ActRead)),
 			g(ObjCases, acts(ActRead, ActUpdate), access.Mediator),
 			g(ObjCasePII, acts(ActRead), access.Mediator),
+			g(ObjCaseAgreement, acts(ActRead), access.Mediator),
 			g(ObjPluginRoutes, acts(ActRead, ActWrite)),
 		}, nil},
 		{identity.RoleAgencyClerk, agency, nil},

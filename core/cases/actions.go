@@ -57,11 +57,14 @@ type Agreement struct {
 	Signed time.Time `json:"signed_at"`
 }
 
-// Confirmation is a court's judicial confirmation (司法确认) of a written agreement.
+// Confirmation is a court's judicial confirmation (司法确认) of a written agreement. The court
+// is a court organisation of the tenant's registry (CourtID); Court is its name, filled in from
+// the registry when the confirmation is recorded (a free-text court is refused).
 type Confirmation struct {
+	CourtID   string `json:"court_id"`
 	Court     string `json:"court"`
 	Reference string `json:"reference"`
-	Date      string `json:"date"`
+	Date      string `json:"date"` // YYYY-MM-DD, Beijing time
 }
 
 // FollowUp is a scheduled or done follow-up visit (回访).
@@ -98,6 +101,11 @@ type ActionInput struct {
 	Reopen      bool
 	// Performance details a performance report (record_performed, record_recant, follow_up).
 	Performance *PerformanceInput
+	// By is who acts, for the rule that an agency confirms in its own court's name only; nil
+	// acts as staff.
+	By *Intaker `json:"-"`
+	// ExtensionDays is the tenant's extension of a court time limit (set by the service).
+	ExtensionDays int `json:"-"`
 	// FollowUpDays is the tenant's follow-up schedule (set by the service; empty: the default).
 	FollowUpDays []int
 	// Edit is the corrected intake of an edit (validated by the service).
@@ -112,6 +120,8 @@ type CaseEdit struct {
 	Title, Description, DisputeType, PlaceCode *string
 	AmountFen                                  *int64
 	Referral                                   *Referral
+	// DueAt: the time limit follows a corrected court referral kind (set by the service).
+	DueAt *time.Time
 }
 
 // Prior is what the early warning knows of earlier cases sharing a party.
@@ -139,6 +149,12 @@ type Effect struct {
 
 	// PerformanceRecord is appended to the case's performance records (履行记录).
 	PerformanceRecord *PerformanceRecord
+	// ExtendDue is the new time limit of a court-entrusted case extended once (its extension
+	// is recorded with it).
+	ExtendDue *time.Time
+	// NotifyCourt: the change reopens a judicially confirmed case; its confirming court is told
+	// (with Event's reason).
+	NotifyCourt bool
 }
 
 func oneOf[T ~string](v string, set []T) bool {
@@ -153,6 +169,9 @@ func oneOf[T ~string](v string, set []T) bool {
 // Plan validates an action against the case and says what it changes. It does not touch
 // storage; the committee's existence and the follow-up's are checked by the store.
 func Plan(c Case, in ActionInput, now time.Time) (Effect, error) {
+	if c.TransferredTo != "" {
+		return Effect{}, ErrTransferred
+	}
 	to, err := Next(c.Status, in.Action)
 	if err != nil {
 		return Effect{}, err
@@ -263,15 +282,14 @@ func Plan(c Case, in ActionInput, now time.Time) (Effect, error) {
 				e.ScheduleFollow = append(e.ScheduleFollow, now.AddDate(0, 0, d))
 			}
 		}
-	case ActionConfirm:
-		cf := in.Confirm
-		if cf == nil || strings.TrimSpace(cf.Court) == "" || strings.TrimSpace(cf.Reference) == "" {
-			v.Add("confirmation", "请填写确认法院与文书编号 / confirmation.court and confirmation.reference are required")
-		} else if _, err := time.Parse("2006-01-02", cf.Date); err != nil {
-			v.Add("confirmation.date", "确认日期格式为 YYYY-MM-DD / confirmation.date must be YYYY-MM-DD")
+	case ActionConfirm, ActionCorrectConfirmation:
+		if err := planConfirmation(&v, c, in, now, &e, needReason); err != nil {
+			return Effect{}, err
 		}
-		e.Confirmation = cf
-		e.Event["confirmation"] = cf
+	case ActionExtendTimeLimit:
+		if err := planExtension(c, in, &e, needReason); err != nil {
+			return Effect{}, err
+		}
 	case ActionRecordPerformed:
 		result := Performance(strings.TrimSpace(in.Result))
 		if result == "" {
@@ -301,6 +319,11 @@ func Plan(c Case, in ActionInput, now time.Time) (Effect, error) {
 				return Effect{}, err
 			}
 			e.To = StatusMediating
+			if c.Confirmation != nil {
+				// Reopening a confirmed agreement concerns the court that confirmed it.
+				needReason()
+				e.NotifyCourt = true
+			}
 		}
 		done := now
 		e.CompleteFollow = &FollowUp{ID: in.FollowUpID, DoneAt: &done, Result: in.Result, Note: strings.TrimSpace(in.Note)}
@@ -315,6 +338,7 @@ func Plan(c Case, in ActionInput, now time.Time) (Effect, error) {
 	case ActionReopen, ActionClose:
 		if in.Action == ActionReopen {
 			needReason()
+			e.NotifyCourt = c.Confirmation != nil
 		}
 	case ActionAdjustRisk:
 		lvl := RiskLevel(in.RiskLevel)
@@ -353,6 +377,9 @@ func Plan(c Case, in ActionInput, now time.Time) (Effect, error) {
 		}
 		if x := in.Edit.Referral; x != nil {
 			ed.Referral, changed["referral"] = x, x
+		}
+		if x := in.Edit.DueAt; x != nil && !x.Equal(c.DueAt) {
+			ed.DueAt, changed["due_at"] = *x, *x
 		}
 		e.Edited = &ed
 		e.Event["changed"] = changed

@@ -104,16 +104,20 @@ type Case struct {
 	// Unchecked, on a new case, names the before-hooks its intake passed unchecked: the store
 	// records them in its history.
 	Unchecked *Unchecked
+	// DueExtendedAt: when the court time limit was extended (once, extend_time_limit).
+	DueExtendedAt *time.Time
+	// TransferredTo: the district the case was transferred to; the record here is read-only.
+	TransferredTo string
 }
 
 // Overdue reports whether the case passed its time limit without an outcome.
 func (c Case) Overdue(now time.Time) bool {
-	return !Concluded(c.Status) && (now.After(c.DueAt) || c.ContactOverdue(now))
+	return !Concluded(c.Status) && c.TransferredTo == "" && (now.After(c.DueAt) || c.ContactOverdue(now))
 }
 
 // ContactOverdue reports whether the first contact with the parties is late.
 func (c Case) ContactOverdue(now time.Time) bool {
-	return !Concluded(c.Status) && c.ContactedAt == nil && c.FirstContactDueAt != nil && now.After(*c.FirstContactDueAt)
+	return !Concluded(c.Status) && c.TransferredTo == "" && c.ContactedAt == nil && c.FirstContactDueAt != nil && now.After(*c.FirstContactDueAt)
 }
 
 // Joint describes a case mediated jointly by several tenants (联合调解): each keeps its own

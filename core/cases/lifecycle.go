@@ -50,6 +50,12 @@ const (
 	ActionAdjustRisk      Action = "adjust_risk"      // staff raise or lower the warning level with a reason
 	ActionEdit            Action = "edit"             // correct the intake data
 	ActionRecordContact   Action = "record_contact"   // the parties were contacted (first contact)
+	// ActionCorrectConfirmation corrects a recorded judicial confirmation, with a reason; the
+	// earlier record stays in the history.
+	ActionCorrectConfirmation Action = "correct_confirmation"
+	// ActionExtendTimeLimit extends the court's time limit of a court-entrusted case once, with
+	// a reason (诉前委派 / 诉中委托 延长调解期限).
+	ActionExtendTimeLimit Action = "extend_time_limit"
 )
 
 // transitions is the whole lifecycle: for each status, the actions allowed and where they lead.
@@ -58,20 +64,23 @@ var transitions = map[Status]map[Action]Status{
 	StatusReceived: {
 		ActionAssign: StatusAssigned, ActionGuide: StatusGuided,
 		ActionAdjustRisk: StatusReceived, ActionEdit: StatusReceived, ActionRecordContact: StatusReceived,
+		ActionExtendTimeLimit: StatusReceived,
 	},
 	StatusAssigned: {
 		ActionTransfer: StatusAssigned, ActionStartMediation: StatusMediating, ActionGuide: StatusGuided,
 		ActionAdjustRisk: StatusAssigned, ActionEdit: StatusAssigned, ActionRecordContact: StatusAssigned,
+		ActionExtendTimeLimit: StatusAssigned,
 	},
 	StatusMediating: {
 		ActionRecordSession: StatusMediating, ActionTransfer: StatusAssigned,
 		ActionSucceed: StatusSucceeded, ActionFail: StatusFailed,
 		ActionAdjustRisk: StatusMediating, ActionEdit: StatusMediating, ActionRecordContact: StatusMediating,
+		ActionExtendTimeLimit: StatusMediating,
 	},
 	StatusSucceeded: {
 		ActionConfirm: StatusSucceeded, ActionRecordPerformed: StatusSucceeded, ActionRecordRecant: StatusSucceeded,
 		ActionFollowUp: StatusSucceeded, ActionReopen: StatusMediating, ActionClose: StatusClosed,
-		ActionAdjustRisk: StatusSucceeded,
+		ActionAdjustRisk: StatusSucceeded, ActionCorrectConfirmation: StatusSucceeded,
 	},
 	StatusFailed: {
 		ActionFollowUp: StatusFailed, ActionReopen: StatusMediating, ActionClose: StatusClosed,

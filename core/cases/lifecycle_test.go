@@ -15,12 +15,14 @@ received guide → guided
 received adjust_risk → received
 received edit → received
 received record_contact → received
+received extend_time_limit → received
 assigned transfer → assigned
 assigned start_mediation → mediating
 assigned guide → guided
 assigned adjust_risk → assigned
 assigned edit → assigned
 assigned record_contact → assigned
+assigned extend_time_limit → assigned
 mediating record_session → mediating
 mediating transfer → assigned
 mediating succeed → succeeded
@@ -28,6 +30,7 @@ mediating fail → failed
 mediating adjust_risk → mediating
 mediating edit → mediating
 mediating record_contact → mediating
+mediating extend_time_limit → mediating
 succeeded confirm → succeeded
 succeeded record_performed → succeeded
 succeeded record_recant → succeeded
@@ -35,6 +38,7 @@ succeeded follow_up → succeeded
 succeeded reopen → mediating
 succeeded close → closed
 succeeded adjust_risk → succeeded
+succeeded correct_confirmation → succeeded
 failed follow_up → failed
 failed reopen → mediating
 failed close → closed
@@ -47,7 +51,7 @@ closed reopen → mediating
 
 var allActions = []Action{ActionAssign, ActionTransfer, ActionStartMediation, ActionRecordSession, ActionSucceed, ActionFail,
 	ActionGuide, ActionConfirm, ActionRecordPerformed, ActionRecordRecant, ActionFollowUp, ActionReopen, ActionClose,
-	ActionAdjustRisk, ActionEdit, ActionRecordContact}
+	ActionAdjustRisk, ActionEdit, ActionRecordContact, ActionCorrectConfirmation, ActionExtendTimeLimit}
 
 // TestEveryTransition checks every status × action pair: allowed ones lead where the table
 // says, every other is refused with the allowed actions.
@@ -92,7 +96,7 @@ func TestEveryTransition(t *testing.T) {
 			}
 		}
 	}
-	if n != len(Statuses())*len(allActions) || n != 112 {
+	if n != len(Statuses())*len(allActions) || n != 126 {
 		t.Errorf("checked %d pairs", n)
 	}
 }

@@ -51,6 +51,7 @@ type Repo interface {
 	// partner agency (of any status: the store refuses an inactive one when the case is stored).
 	ReferringAgency(ctx context.Context, tenantCode, orgID string) (name string, agency bool, err error)
 	ImportRepo
+	TransferRepo
 }
 
 // Idempotency is the Idempotency-Key of a create call and the fingerprint of its request. A key
@@ -264,8 +265,6 @@ func checkIntake(v *errs, c *Case, in NewCase, types []DisputeType, settings Set
 			names = append(names, string(s.Code))
 		}
 		v.Add("source", "未知来源 %q；可选：%s / unknown source %q; one of: %s", in.Source, strings.Join(names, ", "), in.Source, strings.Join(names, ", "))
-	} else {
-		c.DueAt = now.Add(settings.TimeLimit(src.Code))
 	}
 	if r := in.Referral; r != nil {
 		ref := Referral{Agency: strings.TrimSpace(r.Agency), AgencyID: strings.TrimSpace(r.AgencyID), Reference: strings.TrimSpace(r.Reference), Kind: r.Kind}
@@ -278,6 +277,10 @@ func checkIntake(v *errs, c *Case, in NewCase, types []DisputeType, settings Set
 			v.Add("referral.kind", `kind 只用于法院：pre_filing（诉前委派）或 in_litigation（诉中委托） / referral.kind is for courts only: "pre_filing" or "in_litigation"`)
 		}
 		c.Referral = &ref
+	}
+	if ok {
+		// A court-entrusted case follows the court's limit of its kind (诉前委派, 诉中委托).
+		c.DueAt = now.Add(settings.CaseTimeLimit(src.Code, c.Referral))
 	}
 	if c.PlaceCode != "" {
 		lvl, err := division.LevelOf(c.PlaceCode)
@@ -472,7 +475,7 @@ func (s *Service) Act(ctx context.Context, tenantCode, id string, in ActionInput
 	if err != nil {
 		return Case{}, err
 	}
-	in.FollowUpDays = settings.FollowUpDays
+	in.FollowUpDays, in.ExtensionDays = settings.FollowUpDays, settings.ExtensionDays()
 	if in.Unchecked, err = s.before(ctx, tenantCode, HookOf(in.Action), id, Case{}, in); err != nil {
 		return Case{}, err
 	}
@@ -657,6 +660,12 @@ func (s *Service) Edit(ctx context.Context, tenantCode, id string, in EditInput)
 	}
 	edit := &CaseEdit{Title: &checked.Title, Description: &checked.Description, DisputeType: &checked.DisputeType,
 		PlaceCode: &checked.PlaceCode, AmountFen: &checked.AmountFen, Referral: checked.Referral}
+	// A corrected court referral kind moves an open case to the court's limit of the new kind
+	// (an extension granted stays granted).
+	if before, after := settings.CaseTimeLimit(cur.Source, cur.Referral), settings.CaseTimeLimit(cur.Source, checked.Referral); before != after && !Concluded(cur.Status) {
+		due := cur.DueAt.Add(after - before)
+		edit.DueAt = &due
+	}
 	return s.Act(ctx, tenantCode, id, ActionInput{Action: ActionEdit, Version: in.Version, Edit: edit})
 }
 

@@ -16,6 +16,11 @@ type Settings struct {
 	FirstContactWorkingDays int `json:"first_contact_working_days"`
 	// Routing: the thresholds of 繁简分流.
 	Routing RoutingRules `json:"routing"`
+	// CourtTimeLimitDays: the time limit of court-entrusted mediation by the referral's kind,
+	// pre_filing (诉前委派) and in_litigation (诉中委托); it replaces the source's limit.
+	CourtTimeLimitDays map[string]int `json:"court_time_limit_days"`
+	// CourtExtensionDays: how long a court time limit is extended, once, with a reason.
+	CourtExtensionDays *int `json:"court_extension_days"`
 }
 
 // DefaultFirstContactWorkingDays is the platform's first-contact limit.
@@ -41,6 +46,12 @@ func DefaultSettings() Settings {
 	for _, src := range sources {
 		s.TimeLimitDays[src.Code] = int(src.TimeLimit / (24 * time.Hour))
 	}
+	s.CourtTimeLimitDays = map[string]int{}
+	for _, k := range CourtKinds {
+		s.CourtTimeLimitDays[k] = DefaultCourtDays
+	}
+	ext := DefaultCourtDays
+	s.CourtExtensionDays = &ext
 	return s
 }
 
@@ -57,7 +68,35 @@ func (s Settings) Merged() Settings {
 		d.FirstContactWorkingDays = s.FirstContactWorkingDays
 	}
 	d.Routing = s.Routing.merged()
+	for k, days := range s.CourtTimeLimitDays {
+		d.CourtTimeLimitDays[k] = days
+	}
+	if s.CourtExtensionDays != nil {
+		ext := *s.CourtExtensionDays
+		d.CourtExtensionDays = &ext
+	}
 	return d
+}
+
+// CaseTimeLimit is the time limit of a case from its source and referral: a court-entrusted
+// case follows the court's limit of its kind, any other its source's (TimeLimit).
+func (s Settings) CaseTimeLimit(src Source, r *Referral) time.Duration {
+	if !CourtEntrusted(src, r) {
+		return s.TimeLimit(src)
+	}
+	days, ok := s.CourtTimeLimitDays[r.Kind]
+	if !ok {
+		days = DefaultCourtDays
+	}
+	return time.Duration(days) * 24 * time.Hour
+}
+
+// ExtensionDays is the extension of a court time limit: the tenant's, else the platform's.
+func (s Settings) ExtensionDays() int {
+	if s.CourtExtensionDays != nil {
+		return *s.CourtExtensionDays
+	}
+	return DefaultCourtDays
 }
 
 // TimeLimit is the time limit for a source: the tenant's, else the platform's (the same as
@@ -83,6 +122,16 @@ func (s Settings) Validate() error {
 		}
 	}
 	s.Routing.validate(&v)
+	for k, days := range s.CourtTimeLimitDays {
+		if !oneOf(k, CourtKinds) {
+			v.Add("court_time_limit_days."+k, "法院委托类型须为诉前委派或诉中委托 / the kind must be pre_filing or in_litigation")
+		} else if days < 1 || days > 365 {
+			v.Add("court_time_limit_days."+k, "法院委托调解期限须为 1–365 天 / a court time limit must be 1–365 days")
+		}
+	}
+	if x := s.CourtExtensionDays; x != nil && (*x < 1 || *x > 365) {
+		v.Add("court_extension_days", "延长期限须为 1–365 天 / court_extension_days must be 1–365")
+	}
 	if s.FirstContactWorkingDays < 0 || s.FirstContactWorkingDays > 30 {
 		v.Add("first_contact_working_days", "首次联系期限须为 1–30 个工作日 / first_contact_working_days must be 1–30")
 	}

@@ -36,7 +36,7 @@ func caseAccessTx(ctx context.Context, tx pgx.Tx, tenantCode, caseID string) (ac
 	c := access.Case{Tenant: tenantCode}
 	var joint []string
 	err := tx.QueryRow(ctx, `
-		SELECT coalesce(committee_id::text, ''), coalesce(referral_agency_id::text, ''),
+		SELECT coalesce(committee_id::text, ''), coalesce(referral_agency_id::text, ''), coalesce(confirmation ->> 'court_id', ''),
 		       coalesce(array(SELECT jsonb_array_elements_text(joint -> 'tenants')), '{}'),
 		       coalesce(array(SELECT party_id::text FROM case_links l WHERE l.tenant_id = c.tenant_id AND l.case_id = c.id AND l.kind = 'organisation' ORDER BY 1), '{}'),
 		       coalesce(array(SELECT party_id::text FROM case_links l WHERE l.tenant_id = c.tenant_id AND l.case_id = c.id AND l.kind = 'user'
@@ -44,7 +44,7 @@ func caseAccessTx(ctx context.Context, tx pgx.Tx, tenantCode, caseID string) (ac
 		                      WHERE cm.tenant_id = c.tenant_id AND cm.case_id = c.id AND m.user_id IS NOT NULL ORDER BY 1), '{}'),
 		       coalesce(array(SELECT DISTINCT escalated_to FROM warnings w WHERE w.tenant_id = c.tenant_id AND w.case_id = c.id AND w.escalated_to <> ''), '{}')
 		FROM cases c WHERE c.tenant_id = $1 AND c.id = $2`, tenantCode, caseID).
-		Scan(&c.CommitteeID, &c.ReferralAgency, &joint, &c.LinkedOrgs, &c.LinkedUsers, &c.EscalatedTo)
+		Scan(&c.CommitteeID, &c.ReferralAgency, &c.ConfirmingCourt, &joint, &c.LinkedOrgs, &c.LinkedUsers, &c.EscalatedTo)
 	if isNoRows(err) {
 		return c, cases.ErrNotFound
 	}
@@ -130,6 +130,10 @@ func caseAccessBranches(sc access.Scope, tenantCode string, arg func(any) string
 		case access.Referrer:
 			if org && same {
 				out = append(out, accessBranch{cond: "cases.referral_agency_id = " + arg(p.Org) + "::uuid"})
+			}
+		case access.ConfirmingCourt:
+			if org && same {
+				out = append(out, accessBranch{cond: "cases.confirmation ->> 'court_id' = " + arg(p.Org)})
 			}
 		case access.Linked:
 			if org && same {

@@ -84,13 +84,16 @@ func TestListsAgreeWithDecisions(t *testing.T) {
 		if rng.IntN(5) == 0 {
 			joint = map[string]any{"id": "j", "lead": dom, "tenants": []string{dom, pick([]string{"310118", "370104"})}}
 		}
-		var committee any
+		var committee, confirmation any
 		if rng.IntN(3) == 0 {
 			committee = pick(orgIDs)
 		}
-		exec(`INSERT INTO cases (tenant_id, id, number, year, seq, title, dispute_type, source, referral, status, risk_level, risk, received_at, due_at, created_by, committee_id, joint)
-			VALUES ($1, $2, $3, 2026, $4, 't', 'neighbour', 'walk_in', $5, 'received', 'none', '{}', $6, $6, 'x', $7, $8)`,
-			dom, caseIDs[i], fmt.Sprintf("n%d", i), i+1, referral, now.Add(-time.Duration(i)*time.Minute), committee, joint)
+		if rng.IntN(3) == 0 {
+			confirmation = map[string]any{"court_id": pick(orgIDs), "court": "法院", "reference": "r", "date": "2026-01-01"}
+		}
+		exec(`INSERT INTO cases (tenant_id, id, number, year, seq, title, dispute_type, source, referral, status, risk_level, risk, received_at, due_at, created_by, committee_id, joint, confirmation)
+			VALUES ($1, $2, $3, 2026, $4, 't', 'neighbour', 'walk_in', $5, 'received', 'none', '{}', $6, $6, 'x', $7, $8, $9)`,
+			dom, caseIDs[i], fmt.Sprintf("n%d", i), i+1, referral, now.Add(-time.Duration(i)*time.Minute), committee, joint, confirmation)
 		for range rng.IntN(3) {
 			if rng.IntN(2) == 0 {
 				exec(`INSERT INTO case_links (tenant_id, case_id, kind, party_id, reason, created_by, received_at) SELECT $1, $2, 'organisation', $3, 'manual', 'x', received_at FROM cases WHERE tenant_id = $1 AND id = $2 ON CONFLICT DO NOTHING`, dom, caseIDs[i], pick(orgIDs))
@@ -127,7 +130,8 @@ func TestListsAgreeWithDecisions(t *testing.T) {
 		t.Fatal(err)
 	}
 	roles := append(identity.DistrictRoles(), identity.RoleCityAdmin, identity.RoleProvinceAdmin)
-	objActs := [][2]string{{authz.ObjCases, authz.ActRead}, {authz.ObjCasePII, authz.ActRead}, {authz.ObjCases, authz.ActConfirm}, {authz.ObjWarnings, authz.ActRead}}
+	objActs := [][2]string{{authz.ObjCases, authz.ActRead}, {authz.ObjCasePII, authz.ActRead}, {authz.ObjCases, authz.ActConfirm}, {authz.ObjWarnings, authz.ActRead},
+		{authz.ObjCaseAgreement, authz.ActRead}}
 	rels := append(access.CaseRelationships(), access.Any)
 
 	facts := map[string]access.Case{}

@@ -241,6 +241,23 @@ func (s *CaseDB) ApplyAction(ctx context.Context, tenantCode, id string, in case
 			}
 			sess.Mediators, sess.Participants = names, append(experts, sess.Participants...)
 		}
+		if cf := eff.Confirmation; cf != nil {
+			// The confirming court is a court of the district's registry (cases/confirmation.go).
+			err := tx.QueryRow(ctx, `SELECT name FROM organisations WHERE tenant_id = $1 AND id::text = $2
+				AND status = 'active' AND kind = 'court'`, tenantCode, cf.CourtID).Scan(&cf.Court)
+			if isNoRows(err) {
+				return &cases.ConfirmingCourtError{ID: cf.CourtID}
+			}
+			if err != nil {
+				return err
+			}
+		}
+		if due := eff.ExtendDue; due != nil {
+			if _, err := tx.Exec(ctx, `UPDATE cases SET due_at = $3, due_extended_at = $4 WHERE tenant_id = $1 AND id = $2`,
+				tenantCode, id, *due, now); err != nil {
+				return err
+			}
+		}
 		if f := eff.CompleteFollow; f != nil {
 			tag, err := tx.Exec(ctx, `UPDATE case_follow_ups SET done_at = $4, result = $5, note = $6, done_by = $7
 				WHERE tenant_id = $1 AND case_id = $2 AND id::text = $3 AND done_at IS NULL`,
@@ -273,8 +290,8 @@ func (s *CaseDB) ApplyAction(ctx context.Context, tenantCode, id string, in case
 				referral = nil
 			}
 			if _, err := tx.Exec(ctx, `UPDATE cases SET title = $3, description = $4, dispute_type = $5, place_code = $6, amount_fen = $7,
-				referral = $8 WHERE tenant_id = $1 AND id = $2`, tenantCode, id, ed.Title, ed.Description, ed.DisputeType, ed.PlaceCode,
-				ed.AmountFen, referral); err != nil {
+				referral = $8, due_at = $9 WHERE tenant_id = $1 AND id = $2`, tenantCode, id, ed.Title, ed.Description, ed.DisputeType, ed.PlaceCode,
+				ed.AmountFen, referral, ed.DueAt); err != nil {
 				return err
 			}
 			eff.Event["risk_level"] = risk.Level
@@ -346,6 +363,12 @@ func (s *CaseDB) ApplyAction(ctx context.Context, tenantCode, id string, in case
 		}
 		if out, err = loadCaseDetail(ctx, tx, tenantCode, id, now); err != nil {
 			return err
+		}
+		if eff.NotifyCourt {
+			reason, _ := eff.Event["reason"].(string)
+			if err := notifyConfirmingCourt(ctx, tx, &out, c.Confirmation, reason); err != nil {
+				return err
+			}
 		}
 		return s.afterCaseChange(ctx, tx, &c, &out)
 	})
@@ -466,21 +489,31 @@ func (s *CaseDB) CommitteeName(ctx context.Context, tenantCode, id string) (stri
 func (s *CaseDB) CaseSettings(ctx context.Context, tenantCode string) (cases.Settings, error) {
 	var st cases.Settings
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
-		var limits, routing []byte
-		err := tx.QueryRow(ctx, `SELECT time_limits, follow_up_days, first_contact_working_days, routing FROM case_settings WHERE tenant_id = $1`,
-			tenantCode).Scan(&limits, &st.FollowUpDays, &st.FirstContactWorkingDays, &routing)
+		err := scanCaseSettings(tx.QueryRow(ctx, `SELECT `+caseSettingsColumns+` FROM case_settings WHERE tenant_id = $1`, tenantCode), &st)
 		if isNoRows(err) {
 			return nil
 		}
-		if err != nil {
-			return err
-		}
-		if err := json.Unmarshal(routing, &st.Routing); err != nil {
-			return err
-		}
-		return json.Unmarshal(limits, &st.TimeLimitDays)
+		return err
 	})
 	return st, err
+}
+
+// caseSettingsColumns are the columns of case_settings scanCaseSettings reads.
+const caseSettingsColumns = `time_limits, follow_up_days, first_contact_working_days, routing, court_limits, court_extension_days`
+
+// scanCaseSettings reads a row of caseSettingsColumns into st.
+func scanCaseSettings(row pgx.Row, st *cases.Settings) error {
+	var limits, routing, court []byte
+	if err := row.Scan(&limits, &st.FollowUpDays, &st.FirstContactWorkingDays, &routing, &court, &st.CourtExtensionDays); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(routing, &st.Routing); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(court, &st.CourtTimeLimitDays); err != nil {
+		return err
+	}
+	return json.Unmarshal(limits, &st.TimeLimitDays)
 }
 
 // PutCaseSettings stores a tenant's lifecycle rules and audits the change.
@@ -499,16 +532,27 @@ func (s *CaseDB) PutCaseSettings(ctx context.Context, tenantCode string, st case
 		}
 		var before []byte
 		_ = tx.QueryRow(ctx, `SELECT jsonb_build_object('time_limit_days', time_limits, 'follow_up_days', follow_up_days,
-				'first_contact_working_days', first_contact_working_days)
+				'first_contact_working_days', first_contact_working_days, 'court_time_limit_days', court_limits,
+				'court_extension_days', court_extension_days)
 			FROM case_settings WHERE tenant_id = $1`, tenantCode).Scan(&before)
 		routing, err := json.Marshal(st.Routing)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO case_settings (tenant_id, time_limits, follow_up_days, first_contact_working_days, routing)
-			VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (tenant_id) DO UPDATE SET time_limits = $2, follow_up_days = $3, first_contact_working_days = $4, routing = $5, updated_at = now()`,
-			tenantCode, limits, days, st.FirstContactWorkingDays, routing); err != nil {
+		court := st.CourtTimeLimitDays
+		if court == nil {
+			court = map[string]int{}
+		}
+		courtJSON, err := json.Marshal(court)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO case_settings (tenant_id, time_limits, follow_up_days, first_contact_working_days, routing,
+				court_limits, court_extension_days)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)
+			ON CONFLICT (tenant_id) DO UPDATE SET time_limits = $2, follow_up_days = $3, first_contact_working_days = $4, routing = $5,
+				court_limits = $6, court_extension_days = $7, updated_at = now()`,
+			tenantCode, limits, days, st.FirstContactWorkingDays, routing, courtJSON, st.CourtExtensionDays); err != nil {
 			return err
 		}
 		var b any

@@ -102,3 +102,15 @@ func reportOutcome(ctx context.Context, tx pgx.Tx, c *cases.Case) error {
 	}
 	return enqueue(ctx, tx, WebhookDeliverArgs{Tenant: c.TenantCode, DeliveryID: id}, nil)
 }
+
+// notifyConfirmingCourt tells the court that confirmed c's agreement (confirmed, as it was
+// before the change) that the case was reopened, and why (warnings.ConfirmedReopened): a message
+// in the court's inbox, no party data.
+func notifyConfirmingCourt(ctx context.Context, tx pgx.Tx, c *cases.Case, confirmed *cases.Confirmation, reason string) error {
+	if confirmed == nil || confirmed.CourtID == "" {
+		return nil // confirmed before courts were registry organisations: nobody to address
+	}
+	title, body := warnings.ConfirmedReopened(c, confirmed, reason)
+	return insertMessage(ctx, tx, c.TenantCode, warnings.Message{Recipient: warnings.OrgRecipient(confirmed.CourtID),
+		Kind: warnings.KindConfirmedReopened, Title: title, Body: body, CaseID: c.ID, SourceTenant: c.TenantCode})
+}

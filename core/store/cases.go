@@ -16,7 +16,8 @@ import (
 
 const caseColumns = `id::text, tenant_id, number, year, seq, title, description, dispute_type, source, referral, place_code,
 	amount_fen, status, risk, received_at, due_at, created_by, created_at, updated_at, version,
-	coalesce(committee_id::text, ''), outcome, agreement, confirmation, performance, concluded_at, first_contact_due_at, contacted_at, joint`
+	coalesce(committee_id::text, ''), outcome, agreement, confirmation, performance, concluded_at, first_contact_due_at, contacted_at, joint,
+	due_extended_at, coalesce(transferred_to, '')`
 
 func scanCase(row pgx.Row) (cases.Case, error) {
 	var (
@@ -32,7 +33,8 @@ func scanCase(row pgx.Row) (cases.Case, error) {
 	)
 	err := row.Scan(&c.ID, &c.TenantCode, &c.Number, &c.Year, &c.Seq, &c.Title, &c.Description, &c.DisputeType, &source, &referral,
 		&c.PlaceCode, &c.AmountFen, &status, &risk, &c.ReceivedAt, &c.DueAt, &c.CreatedBy, &c.CreatedAt, &c.UpdatedAt, &c.Version,
-		&c.CommitteeID, &outcome, &agreed, &confirm, &c.Performance, &c.ConcludedAt, &c.FirstContactDueAt, &c.ContactedAt, &joint)
+		&c.CommitteeID, &outcome, &agreed, &confirm, &c.Performance, &c.ConcludedAt, &c.FirstContactDueAt, &c.ContactedAt, &joint,
+		&c.DueExtendedAt, &c.TransferredTo)
 	if err != nil {
 		return c, err
 	}
@@ -235,7 +237,7 @@ func (s *CaseDB) Cases(ctx context.Context, tenantCode string, f cases.Filter) (
 		add("cases.received_at < $?", f.ReceivedTo)
 	}
 	if f.Overdue {
-		add("(cases.due_at < $? OR (cases.contacted_at IS NULL AND cases.first_contact_due_at < $?)) AND cases.status NOT IN ('succeeded', 'failed', 'guided', 'closed')", f.Now)
+		add("(cases.due_at < $? OR (cases.contacted_at IS NULL AND cases.first_contact_due_at < $?)) AND cases.status NOT IN ('succeeded', 'failed', 'guided', 'closed') AND cases.transferred_to IS NULL", f.Now)
 	}
 	filtered := where != "cases.tenant_id = $1"
 	var page listPage
@@ -427,19 +429,12 @@ func (s *CaseDB) IntakeRules(ctx context.Context, tenantCode string) ([]cases.Di
 			})
 			return err
 		})
-		b.Queue(`SELECT time_limits, follow_up_days, first_contact_working_days, routing FROM case_settings WHERE tenant_id = $1`, tenantCode).Query(func(rows pgx.Rows) error {
+		b.Queue(`SELECT `+caseSettingsColumns+` FROM case_settings WHERE tenant_id = $1`, tenantCode).Query(func(rows pgx.Rows) error {
 			defer rows.Close()
 			if !rows.Next() {
 				return rows.Err()
 			}
-			var limits, routing []byte
-			if err := rows.Scan(&limits, &st.FollowUpDays, &st.FirstContactWorkingDays, &routing); err != nil {
-				return err
-			}
-			if err := json.Unmarshal(routing, &st.Routing); err != nil {
-				return err
-			}
-			return json.Unmarshal(limits, &st.TimeLimitDays)
+			return scanCaseSettings(rows, &st)
 		})
 		return tx.SendBatch(ctx, b).Close()
 	})

@@ -640,7 +640,7 @@ func computeCells(ctx context.Context, tx pgx.Tx, tenantCode string) (stats.Cell
 	}); err != nil {
 		return nil, 0, err
 	}
-	rows, err = tx.Query(ctx, "SELECT "+caseColumns+" FROM cases WHERE tenant_id = $1", tenantCode)
+	rows, err = tx.Query(ctx, "SELECT "+caseColumns+" FROM cases WHERE tenant_id = $1 AND transferred_to IS NULL", tenantCode) // a transferred case counts where it went
 	if err != nil {
 		return nil, 0, err
 	}

@@ -110,8 +110,8 @@ func (f statsFixture) step(t *testing.T, ctx context.Context, c cases.Case, rng 
 			in.Agreement = &cases.Agreement{Form: "oral", Terms: []cases.Term{{Text: "和解"}}}
 		case cases.ActionFail, cases.ActionGuide:
 			in.Channel = "litigation"
-		case cases.ActionConfirm:
-			in.Confirm = &cases.Confirmation{Court: "法院", Reference: "(2026)1号", Date: "2026-01-01"}
+		case cases.ActionConfirm, cases.ActionCorrectConfirmation, cases.ActionExtendTimeLimit:
+			continue // a confirmation needs a written agreement and a registry court, an extension a court referral; the API tests cover them
 		case cases.ActionAdjustRisk:
 			in.RiskLevel = []string{"blue", "yellow", "orange", "red"}[rng.IntN(4)]
 		case cases.ActionRecordPerformed:

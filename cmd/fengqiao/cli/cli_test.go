@@ -399,14 +399,14 @@ func TestPIIRotate(t *testing.T) {
 	k2 := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{2}, 32))
 	t.Setenv("FENGQIAO_SECURITY_PII_INDEX_KEY", base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{3}, 32)))
 	t.Setenv("FENGQIAO_SECURITY_PII_KEYS", "k1:"+k1)
-	runSteps(t, []step{{name: "seed under k1", args: []string{"demo", "seed"}, wantOut: []string{"demo cases: 5 created"}}})
+	runSteps(t, []step{{name: "seed under k1", args: []string{"demo", "seed"}, wantOut: []string{demoCasesCreated(t)}}})
 	t.Setenv("FENGQIAO_SECURITY_PII_KEYS", "k1:"+k1+",k2:"+k2)
 	t.Setenv("FENGQIAO_SECURITY_PII_ACTIVE_KEY", "k2")
 	runSteps(t, []step{
-		{name: "rotate", args: []string{"pii", "rotate"}, wantOut: []string{"re-encrypted the personal data of 7 parties", "under key k2"}},
+		{name: "rotate", args: []string{"pii", "rotate"}, wantOut: []string{fmt.Sprintf("re-encrypted the personal data of %d parties", demoSealedParties(t)), "under key k2"}},
 		{name: "rotate again", args: []string{"pii", "rotate"}, wantOut: []string{"re-encrypted the personal data of 0 parties"}},
 	})
-	// (7 of the 10 demo parties have personal data; the three companies have none.) k1 leaves the
+	// (the demo parties with personal data are counted from demo.yaml; companies have none.) k1 leaves the
 	// ring; seeding again replays the cases, which opens their parties under k2.
 	t.Setenv("FENGQIAO_SECURITY_PII_KEYS", "k2:"+k2)
 	runSteps(t, []step{{name: "data opens without k1", args: []string{"demo", "seed"}, wantOut: []string{"demo cases: 0 created"}}})
