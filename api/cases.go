@@ -128,12 +128,14 @@ type caseList struct {
 }
 
 type caseEventDTO struct {
-	Seq    int64           `json:"seq"`
-	At     time.Time       `json:"at"`
-	Actor  string          `json:"actor"`
-	Action string          `json:"action"`
-	Before json.RawMessage `json:"before,omitempty"`
-	After  json.RawMessage `json:"after,omitempty"`
+	Seq   int64     `json:"seq"`
+	At    time.Time `json:"at"`
+	Actor string    `json:"actor"`
+	// ActorName names the actor for people: a user's display name, a token's name, 系统.
+	ActorName string          `json:"actor_name,omitempty"`
+	Action    string          `json:"action"`
+	Before    json.RawMessage `json:"before,omitempty"`
+	After     json.RawMessage `json:"after,omitempty"`
 }
 
 type caseHistory struct {
@@ -298,11 +300,16 @@ func (s *Server) caseHistory(c echo.Context) error {
 		return err
 	}
 	out := caseHistory{Items: []caseEventDTO{}}
+	subjects := make([]string, len(evs))
+	for i, e := range evs {
+		subjects[i] = e.Actor
+	}
+	names := s.deps.Identity.ActorNames(c.Request().Context(), c.Param("code"), subjects)
 	for _, e := range evs {
 		if summary {
 			e.Before, e.After = nil, nil
 		}
-		out.Items = append(out.Items, caseEventDTO{Seq: e.Seq, At: e.At, Actor: e.Actor, Action: e.Action, Before: e.Before, After: e.After})
+		out.Items = append(out.Items, caseEventDTO{Seq: e.Seq, At: e.At, Actor: e.Actor, ActorName: names[e.Actor], Action: e.Action, Before: e.Before, After: e.After})
 	}
 	return c.JSON(http.StatusOK, out)
 }

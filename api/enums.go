@@ -169,7 +169,7 @@ var notCoded = map[string]string{
 	"api.FieldProblem.field":     "the name of the field at fault",
 	"api.pluginDTO.status":       "an object",
 	"api.caseEventDTO.action":    "history entries name case actions and system events",
-	"audit.Event.action":         "audit actions are open-ended (module.verb)",
+	"api.auditEventDTO.action":   "audit actions are open-ended (module.verb)",
 	"api.importRowError.field":   "the name of the column at fault",
 	"api.inboxMessageDTO.kind":   "message kinds are open-ended (warning.raised, …)",
 	"api.consoleDTO.kind":        "declared by each plugin's manifest",

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/fengqiao/fengqiao/core/audit"
 	"github.com/fengqiao/fengqiao/core/division"
 	"github.com/fengqiao/fengqiao/core/identity"
 	"github.com/fengqiao/fengqiao/core/tenant"
@@ -288,7 +287,15 @@ func (s *Server) listAudit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := auditList{Items: append(make([]audit.Event, 0, len(evs)), evs...)}
+	subjects := make([]string, len(evs))
+	for i, e := range evs {
+		subjects[i] = e.Actor
+	}
+	names := s.deps.Identity.ActorNames(c.Request().Context(), c.Param("code"), subjects)
+	out := auditList{Items: make([]auditEventDTO, 0, len(evs))}
+	for _, e := range evs {
+		out.Items = append(out.Items, auditEventDTO{Event: e, ActorName: names[e.Actor]})
+	}
 	if len(evs) == limit {
 		out.NextBefore = evs[len(evs)-1].ID
 	}
