@@ -87,7 +87,8 @@ func jsonProblem(err error) *Problem {
 			p := problem(http.StatusBadRequest, "malformed-json", "JSON 格式错误 / Malformed JSON", "请求体须为 JSON 对象 / the body must be a JSON object")
 			return p
 		}
-		return invalid(field, fmt.Sprintf("字段 %s 应为 %s 类型，收到 %s / %s must be of type %s, got %s", field, jsonType(typ.Type.String()), typ.Value, field, jsonType(typ.Type.String()), typ.Value))
+		want := jsonType(typ.Type.String())
+		return invalid(field, fmt.Sprintf("字段 %s 应为%s，收到的是%s / %s must be of type %s, got %s", field, jsonTypeZH(want), jsonTypeZH(typ.Value), field, want, typ.Value))
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return problem(http.StatusBadRequest, "malformed-json", "JSON 格式错误 / Malformed JSON", "JSON 不完整 / the JSON ends too early")
 	}
@@ -102,6 +103,29 @@ func jsonProblem(err error) *Problem {
 		return toProblem(err)
 	}
 	return problem(http.StatusBadRequest, "malformed-json", "JSON 格式错误 / Malformed JSON", err.Error())
+}
+
+// jsonTypeZH names a JSON type in Chinese, for the Chinese half of a message.
+func jsonTypeZH(t string) string {
+	switch {
+	case t == "string":
+		return "文本（字符串）"
+	case t == "integer":
+		return "整数"
+	case t == "number":
+		return "数字"
+	case t == "boolean" || t == "bool":
+		return `布尔值（"true" 或 "false"）`
+	case t == "array":
+		return "数组"
+	case t == "object":
+		return "对象"
+	case t == "null":
+		return "空值（null）"
+	case strings.HasPrefix(t, "string ("):
+		return "RFC 3339 时间文本"
+	}
+	return "其他类型"
 }
 
 func jsonType(goType string) string {

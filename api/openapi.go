@@ -137,7 +137,7 @@ func pathParamDoc(name string) string {
 	case "id":
 		return "标识 / identifier (UUID)"
 	case "name":
-		return "插件名，如 example / a plugin's name, e.g. example"
+		return "插件名，如 \"example\" / a plugin's name, e.g. example"
 	}
 	return name
 }

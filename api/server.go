@@ -376,7 +376,7 @@ func (s *Server) allow(p identity.Principal, dom, obj, act string) error {
 	}
 	if !ok {
 		return problem(http.StatusForbidden, "forbidden", "无权操作 / Forbidden",
-			"您的角色不允许在租户 "+dom+" 上执行 "+obj+":"+act+" / your roles do not allow "+obj+":"+act+" in tenant "+dom)
+			"您的角色不允许在"+authz.TenantWord(dom)+authz.ActionWords(obj, act)+" / your roles do not allow "+obj+":"+act+" in tenant "+dom)
 	}
 	return nil
 }

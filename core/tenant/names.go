@@ -5,8 +5,8 @@ import "github.com/fengqiao/fengqiao/core/codes"
 // StatusNames names the tenant statuses.
 func StatusNames() codes.Set {
 	return codes.Of([]Status{StatusActive, StatusSuspended, StatusArchived}, map[Status][2]string{
-		StatusActive: {"正常", "Active"}, StatusSuspended: {"已暂停（上级可查看）", "Suspended (readable by the levels above)"},
-		StatusArchived: {"已归档（只读）", "Archived (read-only)"}})
+		StatusActive: {"正常", "Active"}, StatusSuspended: {"已暂停", "Suspended (readable by the levels above)"},
+		StatusArchived: {"已归档", "Archived (read-only)"}})
 }
 
 // ActionNames names the lifecycle actions.
