@@ -55,7 +55,7 @@ func tenantRel(p identity.Principal, code string) string {
 
 func forbidden(dom, obj, act string) *Problem {
 	return problem(http.StatusForbidden, "forbidden", "无权操作 / Forbidden",
-		"您的角色不允许在租户 "+dom+" 上执行 "+obj+":"+act+" / your roles do not allow "+obj+":"+act+" in tenant "+dom)
+		"您的角色不允许在"+authz.TenantWord(dom)+authz.ActionWords(obj, act)+" / your roles do not allow "+obj+":"+act+" in tenant "+dom)
 }
 
 // allowRel decides a request about no particular case with the given relationship.
@@ -286,7 +286,7 @@ func (s *Server) addPolicy(c echo.Context) error {
 func (s *Server) removePolicy(c echo.Context) error {
 	r, ok := parseRuleID(c.Param("rule"))
 	if !ok {
-		return problem(http.StatusNotFound, "rule-not-found", "规则不存在 / Rule not found", "规则编号无效；请使用 listPolicies 返回的 id / not a rule id: use an id listPolicies returned")
+		return problem(http.StatusNotFound, "rule-not-found", "规则不存在 / Rule not found", "规则编号无效；请使用规则列表（GET …/policies）返回的 id / not a rule id: use an id listPolicies returned")
 	}
 	if r.Tenant != c.Param("code") && r.Tenant != authz.AnyTenant {
 		return authz.ErrRuleNotFound
@@ -351,10 +351,10 @@ func (s *Server) explainDecision(c echo.Context) error {
 	dom := c.Param("code")
 	obj, act := c.QueryParam("resource"), c.QueryParam("action")
 	if obj == "" {
-		return invalid("resource", "请填写资源，如 cases / resource is required, e.g. cases")
+		return invalid("resource", "请填写资源，如 \"cases\"（案件） / resource is required, e.g. cases")
 	}
 	if act == "" {
-		return invalid("action", "请填写操作，如 read / action is required, e.g. read")
+		return invalid("action", "请填写操作，如 \"read\"（查看） / action is required, e.g. read")
 	}
 	who, err := s.explainSubject(ctx, principal(c), dom, c.QueryParam("username"), c.QueryParam("token_id"))
 	if err != nil {
@@ -541,7 +541,7 @@ func (s *Server) linkCase(c echo.Context) error {
 	switch req.Reason {
 	case access.ReasonManual, access.ReasonJoint, access.ReasonMediator:
 	default:
-		return invalid("reason", `reason 可选 manual、joint、mediator / reason must be manual, joint or mediator`)
+		return invalid("reason", `reason 可选 "manual"（手工关联）、"joint"（联合调解）、"mediator"（指派调解员） / reason must be manual, joint or mediator`)
 	}
 	if req.PartyID == "" {
 		return invalid("party_id", "请填写组织或用户的 id / party_id is required")
@@ -610,7 +610,7 @@ func accessRoutes() []route {
 		{method: http.MethodDelete, path: "/api/v1/tenants/:code/policies/:rule", operationID: "removePolicy", summary: "删除本租户的规则（默认规则不可删，请加拒绝规则）；审计 / Remove a rule of the tenant (defaults stay: add a deny rule); audited", tag: "access", tenantScoped: true, requireActive: true, obj: authz.ObjPolicies, act: authz.ActUpdate, status: 204, handler: (*Server).removePolicy},
 		{method: http.MethodGet, path: "/api/v1/tenants/:code/policies/explain", operationID: "explainDecision", summary: "解释一个决定：某用户或令牌能否在本租户（或某案件上）执行某操作、计算出的关系、命中的规则 / Why can or can't this principal do this: decision, relationships, matching rule", tag: "access", tenantScoped: true, requireActive: true, obj: authz.ObjPolicies, act: authz.ActRead, response: explainResponse{}, status: 200, handler: (*Server).explainDecision,
 			query: append([]queryParam{{"username", "要解释的用户名 / the user to explain", "string"}, {"token_id", "或本租户的 API 令牌 id / or an API token of the tenant", "string"},
-				{"resource", "资源，如 cases、cases.pii / resource, e.g. cases, cases.pii", "string"}, {"action", "操作，如 read、confirm / action, e.g. read, confirm", "string"}}, caseQ...)},
+				{"resource", "资源，如 \"cases\"（案件）、\"cases.pii\"（当事人个人信息） / resource, e.g. cases, cases.pii", "string"}, {"action", "操作，如 \"read\"（查看）、\"confirm\"（记录司法确认） / action, e.g. read, confirm", "string"}}, caseQ...)},
 
 		{method: http.MethodPost, path: "/api/v1/tenants/:code/cases/:id/shares", operationID: "createCaseShare", summary: "将案件共享给其他协作单位或租户：说明目的、范围（摘要/含当事人）和到期时间；可撤销，审计 / Share a case with an agency or tenant for a purpose, a scope and until a date; revocable; audited", tag: "access", tenantScoped: true, requireActive: true, obj: authz.ObjCases, act: authz.ActShare, caseScoped: caseParam, request: createShareRequest{}, response: access.CaseShare{}, status: 201, handler: (*Server).createCaseShare},
 		{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/:id/shares", operationID: "listCaseShares", summary: "案件的共享记录（含已撤销、已到期） / The shares of a case, revoked and expired included", tag: "access", tenantScoped: true, requireActive: true, obj: authz.ObjCases, act: authz.ActShare, caseScoped: caseParam, response: shareList{}, status: 200, handler: (*Server).listCaseShares},
@@ -620,6 +620,6 @@ func accessRoutes() []route {
 		{method: http.MethodPost, path: "/api/v1/tenants/:code/cases/:id/links", operationID: "linkCase", summary: "关联协作单位（其可查看本案）或指派调解员；审计 / Link an agency to the case (it may then see it) or assign a mediator; audited", tag: "access", tenantScoped: true, requireActive: true, obj: authz.ObjCases, act: authz.ActLink, caseScoped: caseParam, request: linkRequest{}, response: access.Link{}, status: 201, handler: (*Server).linkCase},
 		{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/:id/links", operationID: "listCaseLinks", summary: "案件关联的协作单位与调解员 / Agencies and mediators linked to a case", tag: "access", tenantScoped: true, requireActive: true, obj: authz.ObjCases, act: authz.ActRead, caseScoped: caseParam, response: linkList{}, status: 200, handler: (*Server).listCaseLinks},
 		{method: http.MethodDelete, path: "/api/v1/tenants/:code/cases/:id/links/:kind/:party", operationID: "unlinkCase", summary: "取消关联；审计 / Remove a link; audited", tag: "access", tenantScoped: true, requireActive: true, obj: authz.ObjCases, act: authz.ActLink, caseScoped: caseParam, status: 204, handler: (*Server).unlinkCase},
-		{method: http.MethodPost, path: "/api/v1/tenants/:code/organisations/:id/tokens", operationID: "createAgencyToken", summary: "为协作单位的系统签发 API 令牌（角色 agency-system，仅显示一次）：可查看该单位移送或关联的案件 / Issue an API token for an agency's system (shown once): it sees the cases the agency referred or is linked to", tag: "access", tenantScoped: true, requireActive: true, obj: authz.ObjTokens, act: authz.ActCreate, request: createAgencyTokenRequest{}, response: createdToken{}, status: 201, handler: (*Server).createAgencyToken},
+		{method: http.MethodPost, path: "/api/v1/tenants/:code/organisations/:id/tokens", operationID: "createAgencyToken", summary: "为协作单位的系统签发 API 令牌（角色为协作单位系统，仅显示一次）：可查看该单位移送或关联的案件 / Issue an API token for an agency's system (shown once): it sees the cases the agency referred or is linked to", tag: "access", tenantScoped: true, requireActive: true, obj: authz.ObjTokens, act: authz.ActCreate, request: createAgencyTokenRequest{}, response: createdToken{}, status: 201, handler: (*Server).createAgencyToken},
 	}
 }

@@ -71,6 +71,9 @@ func runRows(t *testing.T, e *env, tokens map[string]string, rows []row) {
 			if res.json["title"] == "" || res.json["detail"] == "" {
 				t.Errorf("problem without title or detail: %s", res.body)
 			}
+			title, _ := res.json["title"].(string)
+			detail, _ := res.json["detail"].(string)
+			checkProblemLanguage(t, title, detail)
 		})
 	}
 }

@@ -69,7 +69,7 @@ func toImportReport(r cases.ImportReport) importReport {
 func caseImportRoutes() []route {
 	return []route{
 		{method: http.MethodPost, path: "/api/v1/tenants/:code/cases/import", operationID: "importCases",
-			summary: "导入历史案件：请求体为 CSV（text/csv）或 NDJSON（application/x-ndjson），列见 docs/import.md；先校验全部行，默认有一行无效则不导入（422 列出行号与字段），skip_invalid=true 时导入有效行；各行的 tenant 须为路径中的租户（可省略） / Import historical cases from a CSV or NDJSON body (columns: docs/import.md); every row is validated first; by default one invalid row imports nothing (422 lists line and field), skip_invalid=true imports the valid rows; rows must name the path's tenant or none",
+			summary: "导入历史案件：请求体为 CSV（text/csv）或 NDJSON（application/x-ndjson），列见 docs/import.md；先校验全部行，默认有一行无效则不导入（422 列出行号与字段），skip_invalid=\"true\" 时导入有效行；各行的 tenant 须为路径中的租户（可省略） / Import historical cases from a CSV or NDJSON body (columns: docs/import.md); every row is validated first; by default one invalid row imports nothing (422 lists line and field), skip_invalid=true imports the valid rows; rows must name the path's tenant or none",
 			tag:     "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "import",
 			rawBody: []string{"text/csv", "application/x-ndjson"}, bodyLimit: importBodyLimit, timeout: importTimeout,
 			response: importReport{}, status: 200, handler: (*Server).importCases,
@@ -92,7 +92,7 @@ func (s *Server) importCases(c echo.Context) error {
 	skip := false
 	if v := c.QueryParam("skip_invalid"); v != "" {
 		if skip, err = strconv.ParseBool(v); err != nil {
-			return invalid("skip_invalid", "skip_invalid 须为 true 或 false / skip_invalid must be true or false")
+			return invalid("skip_invalid", "skip_invalid 须为 \"true\" 或 \"false\" / skip_invalid must be true or false")
 		}
 	}
 	name := strings.TrimSpace(c.QueryParam("filename"))
@@ -124,7 +124,7 @@ func (s *Server) importCases(c echo.Context) error {
 	switch {
 	case errors.As(err, &ie):
 		pr := problem(http.StatusUnprocessableEntity, "import-invalid", "导入文件有误，未导入任何案件 / Invalid rows: nothing imported",
-			fmt.Sprintf("%d 行中 %d 行无效，见 errors（行号、字段）；改正后重新上传，或以 skip_invalid=true 只导入有效行 / %d of %d rows are invalid, see errors (line, field): fix and upload again, or use skip_invalid=true to import the valid rows",
+			fmt.Sprintf("%d 行中 %d 行无效，见 errors（行号、字段）；改正后重新上传，或以 skip_invalid=\"true\" 只导入有效行 / %d of %d rows are invalid, see errors (line, field): fix and upload again, or use skip_invalid=true to import the valid rows",
 				rep.Validated, rep.Rejected, rep.Rejected, rep.Validated))
 		for _, e := range rep.Errors {
 			pr.Errors = append(pr.Errors, FieldProblem{Line: e.Line, Field: e.Field, Detail: e.Message})

@@ -141,12 +141,14 @@ type caseList struct {
 }
 
 type caseEventDTO struct {
-	Seq    int64           `json:"seq"`
-	At     time.Time       `json:"at"`
-	Actor  string          `json:"actor"`
-	Action string          `json:"action"`
-	Before json.RawMessage `json:"before,omitempty"`
-	After  json.RawMessage `json:"after,omitempty"`
+	Seq   int64     `json:"seq"`
+	At    time.Time `json:"at"`
+	Actor string    `json:"actor"`
+	// ActorName names the actor for people: a user's display name, a token's name, 系统.
+	ActorName string          `json:"actor_name,omitempty"`
+	Action    string          `json:"action"`
+	Before    json.RawMessage `json:"before,omitempty"`
+	After     json.RawMessage `json:"after,omitempty"`
 }
 
 type caseHistory struct {
@@ -311,11 +313,16 @@ func (s *Server) caseHistory(c echo.Context) error {
 		return err
 	}
 	out := caseHistory{Items: []caseEventDTO{}}
+	subjects := make([]string, len(evs))
+	for i, e := range evs {
+		subjects[i] = e.Actor
+	}
+	names := s.deps.Identity.ActorNames(c.Request().Context(), c.Param("code"), subjects)
 	for _, e := range evs {
 		if summary {
 			e.Before, e.After = nil, nil
 		}
-		out.Items = append(out.Items, caseEventDTO{Seq: e.Seq, At: e.At, Actor: e.Actor, Action: e.Action, Before: e.Before, After: e.After})
+		out.Items = append(out.Items, caseEventDTO{Seq: e.Seq, At: e.At, Actor: e.Actor, ActorName: names[e.Actor], Action: e.Action, Before: e.Before, After: e.After})
 	}
 	return c.JSON(http.StatusOK, out)
 }
@@ -343,7 +350,7 @@ func caseRoutes() []route {
 				{"after", "游标：上一页的 next_after / cursor: next_after of the previous page", "string"},
 				{"limit", "1–500，默认 100 / 1–500, default 100", "integer"},
 			}},
-		{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/:id", operationID: "getCase", summary: "案件详情；个人信息默认脱敏，reveal=pii 显示全文并审计 / A case; personal data masked unless reveal=pii (permission needed, audited)", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "read", caseScoped: caseParam, response: caseDTO{}, status: 200, handler: (*Server).getCase,
+		{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/:id", operationID: "getCase", summary: "案件详情；个人信息默认脱敏，reveal=\"pii\" 显示全文并审计 / A case; personal data masked unless reveal=pii (permission needed, audited)", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "read", caseScoped: caseParam, response: caseDTO{}, status: 200, handler: (*Server).getCase,
 			query: []queryParam{{"reveal", "pii：显示完整个人信息 / show the parties' personal data in full", "string"}}},
 		{method: http.MethodPatch, path: "/api/v1/tenants/:code/cases/:id", operationID: "updateCase", summary: "更正受理信息（重新评估预警，记入历史） / Correct the intake: the warning is re-assessed, the change recorded", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "update", caseScoped: caseParam, request: updateCaseRequest{}, response: caseDTO{}, status: 200, handler: (*Server).updateCase},
 		{method: http.MethodPost, path: "/api/v1/tenants/:code/cases/:id/actions/:action", operationID: "actOnCase", summary: "案件操作（分流、移送、开始调解、调解记录、成功、失败、引导、司法确认、更正司法确认、履行、反悔、回访、重新调解、结案、调整预警、延长法院委托调解期限）；状态不允许时 409 并列出可行操作 / Act on a case; 409 with the allowed actions when the status does not allow it", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "update", caseScoped: caseParam, actOf: caseActionAct, request: caseActionRequest{}, optionalBody: true, response: caseDTO{}, status: 200, handler: (*Server).actOnCase},
@@ -563,13 +570,13 @@ func caseFilter(c echo.Context) (cases.Filter, error) {
 	}
 	if v := c.QueryParam("risk_level"); v != "" {
 		if cases.RiskLevel(v).Rank() < 0 {
-			return f, invalid("risk_level", "预警等级须为 none、blue、yellow、orange 或 red / risk_level must be none, blue, yellow, orange or red")
+			return f, invalid("risk_level", "预警等级须为 \"none\"（无）、\"blue\"（蓝色）、\"yellow\"（黄色）、\"orange\"（橙色）或 \"red\"（红色） / risk_level must be none, blue, yellow, orange or red")
 		}
 		f.RiskLevel = cases.RiskLevel(v)
 	}
 	if v := c.QueryParam("overdue"); v != "" {
 		if f.Overdue, err = strconv.ParseBool(v); err != nil {
-			return f, invalid("overdue", "overdue 须为 true 或 false / overdue must be true or false")
+			return f, invalid("overdue", "overdue 须为 \"true\" 或 \"false\" / overdue must be true or false")
 		}
 	}
 	for _, d := range []struct {

@@ -203,8 +203,14 @@ type tokenList struct {
 }
 
 type auditList struct {
-	Items      []audit.Event `json:"items"`
-	NextBefore int64         `json:"next_before,omitempty"`
+	Items      []auditEventDTO `json:"items"`
+	NextBefore int64           `json:"next_before,omitempty"`
+}
+
+// auditEventDTO is an audit event with its actor named for people (actor stays the principal).
+type auditEventDTO struct {
+	audit.Event
+	ActorName string `json:"actor_name,omitempty"`
 }
 
 type meResponse struct {

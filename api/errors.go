@@ -102,7 +102,7 @@ var sentinelProblems = []sentinelProblem{
 	{err: authz.ErrEscalation, slug: "policy-escalation", title: "不能授予超出自身的权限 / Rule grants more than you hold", cause: true,
 		detail: "规则不能让他人获得您自己没有的权限，也不能为您无权授予的角色设规则 / a rule may not let anyone do what you may not do, nor concern a role you may not grant: "},
 	{err: authz.ErrDefaultRule, slug: "default-rule", title: "默认规则不可修改 / Default rules cannot be changed",
-		detail: "平台默认规则对所有租户生效；如需收紧，请在本租户添加 effect=deny 的规则 / defaults hold for every tenant: to narrow one, add a rule with effect deny in your tenant"},
+		detail: "平台默认规则对所有租户生效；如需收紧，请在本租户添加 effect 为 \"deny\"（拒绝）的规则 / defaults hold for every tenant: to narrow one, add a rule with effect deny in your tenant"},
 	{err: authz.ErrRuleExists, slug: "rule-exists", title: "规则已存在 / Rule exists", detail: "本租户已有这条规则 / the tenant has this rule already"},
 	{err: authz.ErrRuleNotFound, slug: "rule-not-found", title: "规则不存在 / Rule not found",
 		detail: "本租户没有这条规则；默认规则不能删除 / the tenant has no such rule (defaults cannot be removed)"},
@@ -185,7 +185,7 @@ var typedProblems = []func(error) (*Problem, bool){
 	as(planProblem),
 	as(func(e *tenant.TransitionError) *Problem {
 		p := problem(statusOf(e), "invalid-transition", "状态不允许此操作 / Action not allowed in this status",
-			fmt.Sprintf("租户当前状态为 %s，不能执行 %s / the tenant is %s and cannot be %s", e.From, e.Action, e.From, pastTense(e.Action)))
+			fmt.Sprintf("租户当前状态为%s，不能%s / the tenant is %s and cannot be %s", tenant.StatusNames().ZH(string(e.From)), tenant.ActionNames().ZH(string(e.Action)), e.From, pastTense(e.Action)))
 		p.Allowed = []string{}
 		for _, a := range e.Allowed {
 			p.Allowed = append(p.Allowed, string(a))
@@ -195,7 +195,7 @@ var typedProblems = []func(error) (*Problem, bool){
 	as(validProblem),
 	as(func(e *cases.TransitionError) *Problem {
 		p := problem(statusOf(e), "action-not-allowed", "当前状态不允许此操作 / Action not allowed in this status",
-			fmt.Sprintf("案件状态为 %s，不能执行 %s / the case is %s: %s is not allowed", e.From, e.Action, e.From, e.Action))
+			fmt.Sprintf("案件状态为%s，不能%s / the case is %s: %s is not allowed", cases.StatusNames().ZH(string(e.From)), cases.ActionNames([]cases.Action{e.Action}).ZH(string(e.Action)), e.From, e.Action))
 		p.Allowed = []string{}
 		for _, a := range e.Allowed {
 			p.Allowed = append(p.Allowed, string(a))

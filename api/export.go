@@ -45,7 +45,7 @@ func exportRoutes() []route {
 func exportFormat(c echo.Context) (export.Format, error) {
 	f, ok := export.ParseFormat(c.QueryParam("format"))
 	if !ok {
-		return "", invalid("format", "格式须为 csv 或 xlsx / format must be csv or xlsx")
+		return "", invalid("format", "格式须为 \"csv\"（CSV 表格）或 \"xlsx\"（Excel 工作簿） / format must be csv or xlsx")
 	}
 	return f, nil
 }

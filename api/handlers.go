@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/fengqiao/fengqiao/core/audit"
 	"github.com/fengqiao/fengqiao/core/division"
 	"github.com/fengqiao/fengqiao/core/identity"
 	"github.com/fengqiao/fengqiao/core/tenant"
@@ -180,7 +179,7 @@ func (s *Server) listTenants(c echo.Context) error {
 		case division.LevelCountry, division.LevelProvince, division.LevelCity, division.LevelDistrict:
 			f.Level = division.Level(v)
 		default:
-			return invalid("level", "level 只能是 country、province、city 或 district / level must be country, province, city or district")
+			return invalid("level", "level 只能是 \"country\"（全国）、\"province\"（省级）、\"city\"（市级）或 \"district\"（区县） / level must be country, province, city or district")
 		}
 	}
 	if v := c.QueryParam("status"); v != "" {
@@ -188,7 +187,7 @@ func (s *Server) listTenants(c echo.Context) error {
 		case tenant.StatusActive, tenant.StatusSuspended, tenant.StatusArchived:
 			f.Status = tenant.Status(v)
 		default:
-			return invalid("status", "status 只能是 active、suspended 或 archived / status must be active, suspended or archived")
+			return invalid("status", "status 只能是 \"active\"（正常）、\"suspended\"（已暂停）或 \"archived\"（已归档） / status must be active, suspended or archived")
 		}
 	}
 	for name, dst := range map[string]*string{"parent": &f.Parent, "within": &f.Within} {
@@ -288,7 +287,15 @@ func (s *Server) listAudit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := auditList{Items: append(make([]audit.Event, 0, len(evs)), evs...)}
+	subjects := make([]string, len(evs))
+	for i, e := range evs {
+		subjects[i] = e.Actor
+	}
+	names := s.deps.Identity.ActorNames(c.Request().Context(), c.Param("code"), subjects)
+	out := auditList{Items: make([]auditEventDTO, 0, len(evs))}
+	for _, e := range evs {
+		out.Items = append(out.Items, auditEventDTO{Event: e, ActorName: names[e.Actor]})
+	}
 	if len(evs) == limit {
 		out.NextBefore = evs[len(evs)-1].ID
 	}
@@ -373,7 +380,7 @@ func (s *Server) createToken(c echo.Context) error {
 		return err
 	}
 	if req.Role == "" {
-		return invalid("role", "请填写令牌的角色，如 agency-system / role is required, e.g. agency-system")
+		return invalid("role", "请填写令牌的角色，如 \"agency-system\"（协作单位系统） / role is required, e.g. agency-system")
 	}
 	t, text, err := s.deps.Identity.CreateToken(c.Request().Context(), principal(c), c.Param("code"), identity.NewToken{Name: req.Name, Role: req.Role, ExpiresAt: req.ExpiresAt, OrganisationID: req.OrganisationID})
 	if err != nil {

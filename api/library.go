@@ -317,9 +317,9 @@ func libraryRoutes() []route {
 		{method: http.MethodGet, path: "/api/v1/tenants/:code/library", operationID: "listLibrary", summary: "案例库（本租户内；默认已发布；q 全文检索） / The tenant's case library: published by default; q searches", tag: "library", tenantScoped: true, requireActive: true, obj: "library", act: "read", response: libraryList{}, status: 200, handler: (*Server).listLibrary,
 			query: append([]queryParam{
 				{"q", "检索词（可选） / query (optional)", "string"},
-				{"status", "submitted | published | rejected（默认 published）", "string"},
+				{"status", "submitted | published | rejected（默认 \"published\" 已发布）", "string"},
 			}, page...)},
 		{method: http.MethodGet, path: "/api/v1/tenants/:code/library/:id", operationID: "getLibraryCase", summary: "案例详情 / A library entry", tag: "library", tenantScoped: true, requireActive: true, obj: "library", act: "read", response: libraryEntryDTO{}, status: 200, handler: (*Server).getLibraryCase},
-		{method: http.MethodPost, path: "/api/v1/tenants/:code/library/:id/review", operationID: "reviewLibraryCase", summary: "审核案例：publish 发布或 reject 退回（须说明理由；不能审核自己提交的） / Review a submission: publish, or reject with a reason; not your own", tag: "library", tenantScoped: true, requireActive: true, obj: "library", act: "review", request: reviewLibraryRequest{}, response: libraryEntryDTO{}, status: 200, handler: (*Server).reviewLibraryCase},
+		{method: http.MethodPost, path: "/api/v1/tenants/:code/library/:id/review", operationID: "reviewLibraryCase", summary: "审核案例：\"publish\" 发布或 \"reject\" 退回（须说明理由；不能审核自己提交的） / Review a submission: publish, or reject with a reason; not your own", tag: "library", tenantScoped: true, requireActive: true, obj: "library", act: "review", request: reviewLibraryRequest{}, response: libraryEntryDTO{}, status: 200, handler: (*Server).reviewLibraryCase},
 	}
 }

@@ -125,8 +125,8 @@ func TestAssignRegistryMediators(t *testing.T) {
 		t.Fatalf("sessions: %s", c.body)
 	}
 	s := ss[0].(map[string]any)
-	if strings.Join(strs(s["mediators"]), ",") != "王明,李红" || strings.Join(strs(s["participants"]), ",") != "张律师,申请人的代理律师" ||
-		strings.Join(strs(s["mediator_ids"]), ",") != w.wang+","+w.li || strings.Join(strs(s["expert_ids"]), ",") != w.expert {
+	if strings.Join(jsonStrings(s["mediators"]), ",") != "王明,李红" || strings.Join(jsonStrings(s["participants"]), ",") != "张律师,申请人的代理律师" ||
+		strings.Join(jsonStrings(s["mediator_ids"]), ",") != w.wang+","+w.li || strings.Join(jsonStrings(s["expert_ids"]), ",") != w.expert {
 		t.Errorf("session shows %v", s)
 	}
 
@@ -139,7 +139,7 @@ func TestAssignRegistryMediators(t *testing.T) {
 	}
 }
 
-func strs(v any) []string {
+func jsonStrings(v any) []string {
 	var out []string
 	xs, _ := v.([]any)
 	for _, x := range xs {

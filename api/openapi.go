@@ -21,7 +21,9 @@ var pathParam = regexp.MustCompile(`:([a-z_]+)`)
 func openAPIPath(p string) string { return pathParam.ReplaceAllString(p, "{$1}") }
 
 // Document builds the OpenAPI 3 document of the route table.
-func (s *Server) Document() (*openapi3.T, error) {
+func (s *Server) Document() (*openapi3.T, error) { return s.document(&codeCheck{}) }
+
+func (s *Server) document(cc *codeCheck) (*openapi3.T, error) {
 	doc := &openapi3.T{
 		OpenAPI: "3.0.3",
 		Info: &openapi3.Info{
@@ -34,7 +36,7 @@ func (s *Server) Document() (*openapi3.T, error) {
 	}
 	doc.Components.SecuritySchemes["bearer"] = &openapi3.SecuritySchemeRef{Value: openapi3.NewJWTSecurityScheme().
 		WithDescription("登录令牌（POST /api/v1/auth/login）或 API 令牌 fq_… / a login token or an API token fq_…")}
-	gen := openapi3gen.NewGenerator(openapi3gen.UseAllExportedFields())
+	gen := openapi3gen.NewGenerator(openapi3gen.UseAllExportedFields(), openapi3gen.SchemaCustomizer(cc.customize))
 	schemaOf := func(v any) (*openapi3.SchemaRef, error) {
 		ref, err := gen.NewSchemaRefForValue(v, doc.Components.Schemas)
 		if err != nil {
@@ -53,8 +55,9 @@ func (s *Server) Document() (*openapi3.T, error) {
 		op := openapi3.NewOperation()
 		op.OperationID, op.Summary, op.Tags = r.operationID, r.summary, []string{r.tag}
 		op.Responses = openapi3.NewResponses()
+		var params []*openapi3.Parameter
 		for _, m := range pathParam.FindAllStringSubmatch(r.path, -1) {
-			op.AddParameter(openapi3.NewPathParameter(m[1]).WithSchema(openapi3.NewStringSchema()).
+			params = append(params, openapi3.NewPathParameter(m[1]).WithSchema(openapi3.NewStringSchema()).
 				WithDescription(pathParamDoc(m[1])))
 		}
 		for _, q := range r.query {
@@ -65,7 +68,13 @@ func (s *Server) Document() (*openapi3.T, error) {
 			case "boolean":
 				sch = openapi3.NewBoolSchema()
 			}
-			op.AddParameter(openapi3.NewQueryParameter(q.name).WithSchema(sch).WithDescription(q.description))
+			params = append(params, openapi3.NewQueryParameter(q.name).WithSchema(sch).WithDescription(q.description))
+		}
+		for _, p := range params {
+			if err := cc.paramCodes(r.operationID, p); err != nil {
+				return nil, err
+			}
+			op.AddParameter(p)
 		}
 		if len(r.rawBody) > 0 {
 			content := openapi3.Content{}
@@ -128,7 +137,7 @@ func pathParamDoc(name string) string {
 	case "id":
 		return "标识 / identifier (UUID)"
 	case "name":
-		return "插件名，如 example / a plugin's name, e.g. example"
+		return "插件名，如 \"example\" / a plugin's name, e.g. example"
 	}
 	return name
 }

@@ -166,7 +166,7 @@ func boolParam(c echo.Context, name string) (*bool, error) {
 		b := false
 		return &b, nil
 	}
-	return nil, invalid(name, name+" 须为 true 或 false / "+name+" must be true or false")
+	return nil, invalid(name, name+" 须为 \"true\" 或 \"false\" / "+name+" must be true or false")
 }
 
 // subtreeParam reads ?subtree=true|false.
@@ -536,7 +536,7 @@ func orgRoutes() []route {
 		{method: http.MethodPost, path: base + "mediators", operationID: "createMediator", summary: "登记人民调解员 / Register a people's mediator", tag: "mediators", tenantScoped: true, requireActive: true, obj: "mediators", act: "create", request: createMediatorRequest{}, response: mediatorDTO{}, status: 201, handler: (*Server).createMediator},
 		{method: http.MethodGet, path: base + "mediators", operationID: "listMediators", summary: "人民调解员（按姓名，游标分页） / Mediators by name, cursor-paginated", tag: "mediators", tenantScoped: true, requireActive: true, obj: "mediators", act: "read", response: mediatorList{}, status: 200, handler: (*Server).listMediators,
 			query: listQ("kind", "full_time | part_time", queryParam{"organisation_id", "所属调解组织 id / id of the mediator's organisation", "string"}, speciality,
-				queryParam{"chief", "true：只列首席调解员；false：不含首席调解员 / true: chief mediators only; false: all but them", "boolean"}, subtree)},
+				queryParam{"chief", "\"true\"：只列首席调解员；\"false\"：不含首席调解员 / true: chief mediators only; false: all but them", "boolean"}, subtree)},
 		{method: http.MethodGet, path: base + "mediator-counts", operationID: "countMediators", summary: "本级及下辖各区县的调解员人数（首席、专职、兼职、已关联账号） / Mediators of this tenant and each tenant below it: chief, full-time, part-time, with a user account", tag: "mediators", tenantScoped: true, requireActive: true, obj: "mediators", act: "read", response: mediatorCounts{}, status: 200, handler: (*Server).countMediators,
 			query: []queryParam{{"kind", "full_time | part_time", "string"}, {"status", "active | inactive", "string"}, {"chief", "true | false", "boolean"}}},
 		{method: http.MethodGet, path: base + "mediators/:id", operationID: "getMediator", summary: "人民调解员 / A mediator", tag: "mediators", tenantScoped: true, requireActive: true, obj: "mediators", act: "read", response: mediatorDTO{}, status: 200, handler: (*Server).getMediator},

@@ -143,6 +143,8 @@ func New(d Deps) *Server {
 		if !r.public {
 			mw = append(mw, s.authenticate, s.authorize(r))
 		}
+		// After authorization, so a caller learns nothing of a tenant it may not see.
+		mw = append(mw, declaredQuery(r))
 		e.Add(r.method, r.path, func(c echo.Context) error { return h(s, c) }, mw...)
 	}
 	// Plugins' own routes: authenticated (or public) and authorized by pluginRoute itself, and
@@ -348,13 +350,14 @@ func (s *Server) authorize(r route) echo.MiddlewareFunc {
 				return err
 			}
 			// The caller's own tenant was found active when it authenticated; a tenant reached
-			// across (a share) is checked by the store when the case changes.
+			// across (a share) is checked by the store when the case changes. A district below
+			// the caller that is suspended or archived is read-only for it.
 			if r.tenantScoped && r.requireActive && dom != p.TenantCode && inScope {
 				t, err := s.deps.Tenants.Get(c.Request().Context(), p.TenantCode, dom)
 				if err != nil {
 					return err
 				}
-				if err := tenant.Usable(t.Status); err != nil {
+				if err := tenant.UsableByParent(t.Status, writes(r.method)); err != nil {
 					return err
 				}
 			}
@@ -363,6 +366,9 @@ func (s *Server) authorize(r route) echo.MiddlewareFunc {
 	}
 }
 
+// writes tells a method that changes something from one that reads.
+func writes(method string) bool { return method != http.MethodGet && method != http.MethodHead }
+
 func (s *Server) allow(p identity.Principal, dom, obj, act string) error {
 	ok, err := s.deps.Authz.Allowed(p.Subject, dom, obj, act)
 	if err != nil {
@@ -370,7 +376,7 @@ func (s *Server) allow(p identity.Principal, dom, obj, act string) error {
 	}
 	if !ok {
 		return problem(http.StatusForbidden, "forbidden", "无权操作 / Forbidden",
-			"您的角色不允许在租户 "+dom+" 上执行 "+obj+":"+act+" / your roles do not allow "+obj+":"+act+" in tenant "+dom)
+			"您的角色不允许在"+authz.TenantWord(dom)+authz.ActionWords(obj, act)+" / your roles do not allow "+obj+":"+act+" in tenant "+dom)
 	}
 	return nil
 }

@@ -206,7 +206,7 @@ func (s *Server) listInbox(c echo.Context) error {
 	f := warnings.InboxFilter{Limit: limit + 1}
 	if v := c.QueryParam("unread"); v != "" {
 		if f.Unread, err = strconv.ParseBool(v); err != nil {
-			return invalid("unread", "unread 须为 true 或 false / unread must be true or false")
+			return invalid("unread", "unread 须为 \"true\" 或 \"false\" / unread must be true or false")
 		}
 	}
 	if v := c.QueryParam("after"); v != "" {
@@ -266,6 +266,6 @@ func warningRoutes() []route {
 		{method: http.MethodGet, path: "/api/v1/tenants/:code/inbox", operationID: "listInbox", summary: "站内信（本租户、本人及本租户成员单位的消息，最新在前） / In-app inbox: messages to your tenant, to you and to its agencies, newest first", tag: "warnings", tenantScoped: true, requireActive: true, obj: "inbox", act: "read", response: inboxList{}, status: 200, handler: (*Server).listInbox,
 			query: append([]queryParam{{"unread", "true: 仅未读 / unread only", "boolean"}}, page...)},
 		{method: http.MethodPost, path: "/api/v1/tenants/:code/inbox/:id/read", operationID: "markRead", summary: "标记已读（重复调用无副作用） / Mark a message read; idempotent", tag: "warnings", tenantScoped: true, requireActive: true, obj: "inbox", act: "read", response: inboxMessageDTO{}, status: 200, handler: (*Server).markRead},
-		{method: http.MethodGet, path: "/api/v1/tenants/:code/organisations/:id/webhook-secret", operationID: "getWebhookSecret", summary: "成员单位 webhook 签名密钥（首次读取时生成，读取记入审计） / An agency's webhook signing secret, created on first read; reads are audited", tag: "warnings", tenantScoped: true, requireActive: true, obj: "warnings", act: "configure", response: webhookSecretDTO{}, status: 200, handler: (*Server).getWebhookSecret},
+		{method: http.MethodGet, path: "/api/v1/tenants/:code/organisations/:id/webhook-secret", operationID: "getWebhookSecret", summary: "成员单位回调（webhook）签名密钥（首次读取时生成，读取记入审计） / An agency's webhook signing secret, created on first read; reads are audited", tag: "warnings", tenantScoped: true, requireActive: true, obj: "warnings", act: "configure", response: webhookSecretDTO{}, status: 200, handler: (*Server).getWebhookSecret},
 	}
 }

@@ -205,7 +205,7 @@ func ParsePack(file string, data []byte) (Pack, error) {
 		if errors.Is(err, io.EOF) {
 			return bad("", "文件为空", "the file is empty")
 		}
-		return bad("", "不是有效的 YAML：%v", "not valid YAML: %v", err, err)
+		return bad("", "不是有效的 YAML 文本：%v", "not valid YAML: %v", err, err)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {

@@ -97,7 +97,7 @@ func CheckRule(r Rule) error {
 		return badRule("relationship", fmt.Sprintf("未知关系 %q，可选：%s / unknown relationship; one of: %s", r.Rel, strings.Join(rels, ", "), strings.Join(rels, ", ")))
 	}
 	if r.Effect != Allow && r.Effect != Deny {
-		return badRule("effect", "effect 须为 allow 或 deny / effect must be allow or deny")
+		return badRule("effect", "effect 须为 \"allow\"（允许）或 \"deny\"（拒绝） / effect must be allow or deny")
 	}
 	return nil
 }

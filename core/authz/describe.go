@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/fengqiao/fengqiao/core/access"
+	"github.com/fengqiao/fengqiao/core/division"
 	"github.com/fengqiao/fengqiao/core/identity"
 )
 
@@ -28,12 +29,14 @@ var objWords = map[string]string{
 	ObjCases: "案件", ObjCasePII: "当事人个人信息", ObjCaseAgreement: "调解协议书", ObjDisputeTypes: "纠纷类型", ObjOrganisations: "组织",
 	ObjMediators: "调解员名册", ObjExperts: "专家库", ObjCaseSettings: "案件规则", ObjWarnings: "预警",
 	ObjInbox: "站内信", ObjStats: "统计", ObjLibrary: "案例库", ObjPolicies: "授权规则",
+	ObjPlugins: "地区插件", ObjPluginRoutes: "插件接口",
 }
 
 var actWords = map[string]string{
 	ActOnboard: "开通", ActRead: "查看", ActUpdate: "修改", ActSuspend: "暂停", ActResume: "恢复", ActArchive: "归档",
 	ActCreate: "新建", ActRevoke: "吊销", ActAssign: "授予", ActAcknowledge: "签收", ActConfigure: "设置",
 	ActReview: "审核", ActImport: "导入", ActConfirm: "记录司法确认", ActExport: "导出", ActShare: "共享", ActLink: "关联",
+	ActRestart: "重启", ActWrite: "写入",
 }
 
 var relWords = map[string]string{
@@ -58,7 +61,7 @@ func word(m map[string]string, k string) string {
 func Describe(r Rule) string {
 	where := "在所有租户"
 	if r.Tenant != AnyTenant {
-		where = "在租户 " + r.Tenant
+		where = "在" + TenantWord(r.Tenant)
 	}
 	as := ""
 	if r.Rel != access.Any {
@@ -78,6 +81,17 @@ func RelationshipWord(rel string) string {
 	}
 	return word(relWords, rel)
 }
+
+// TenantWord names a tenant by its division's full name (上海市普陀区), not its code.
+func TenantWord(code string) string {
+	if d, err := division.Lookup(code); err == nil {
+		return d.FullName()
+	}
+	return "租户（" + code + "）"
+}
+
+// ActionWords names an action on a resource in Chinese: 修改案件, 写入插件接口.
+func ActionWords(obj, act string) string { return word(actWords, act) + word(objWords, obj) }
 
 // RoleWord names a role in Chinese.
 func RoleWord(role string) string { return word(roleWords, role) }

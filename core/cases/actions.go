@@ -309,7 +309,7 @@ func Plan(c Case, in ActionInput, now time.Time) (Effect, error) {
 			v.Add("follow_up_id", "请指定回访计划 / follow_up_id is required")
 		}
 		if !oneOf(in.Result, []string{"performed", "partly_performed", "not_performed", "unreachable"}) {
-			v.Add("result", "回访结果须为 performed、partly_performed、not_performed 或 unreachable / result must be performed, partly_performed, not_performed or unreachable")
+			v.Add("result", "回访结果须为 \"performed\"（已履行）、\"partly_performed\"（部分履行）、\"not_performed\"（未履行）或 \"unreachable\"（联系不上） / result must be performed, partly_performed, not_performed or unreachable")
 		}
 		if in.Reopen && in.Result != "not_performed" && in.Result != "partly_performed" {
 			v.Add("reopen", "只有未履行或部分履行时才能重新调解 / reopen is only for a result of not_performed or partly_performed")
@@ -343,7 +343,7 @@ func Plan(c Case, in ActionInput, now time.Time) (Effect, error) {
 	case ActionAdjustRisk:
 		lvl := RiskLevel(in.RiskLevel)
 		if lvl.Rank() < 0 {
-			v.Add("risk_level", "预警等级须为 none、blue、yellow、orange 或 red / risk_level must be none, blue, yellow, orange or red")
+			v.Add("risk_level", "预警等级须为 \"none\"（无）、\"blue\"（蓝色）、\"yellow\"（黄色）、\"orange\"（橙色）或 \"red\"（红色） / risk_level must be none, blue, yellow, orange or red")
 		}
 		needReason()
 		e.RiskLevel = &lvl

@@ -538,7 +538,7 @@ func (im *importer) check(ctx context.Context, row ImportRow) (Case, []RowError)
 		known = known || st == c.Status
 	}
 	if !known {
-		add("status", "状态须为 received、assigned、mediating、succeeded、failed、guided 或 closed / status must be received, assigned, mediating, succeeded, failed, guided or closed")
+		add("status", "状态须为 \"received\"（已受理）、\"assigned\"（已分流）、\"mediating\"（调解中）、\"succeeded\"（调解成功）、\"failed\"（调解不成）、\"guided\"（不宜调解）或 \"closed\"（已结案） / status must be received, assigned, mediating, succeeded, failed, guided or closed")
 	}
 	if ca := strings.TrimSpace(row.ConcludedAt); ca != "" {
 		t, ok := parseImportTime(ca)
@@ -563,7 +563,7 @@ func (im *importer) check(ctx context.Context, row ImportRow) (Case, []RowError)
 	switch {
 	case c.Status == StatusFailed || c.Status == StatusGuided:
 		if !oneOf(channel, channels) {
-			add("outcome_channel", "调解不成或不宜调解的案件须填写引导渠道：arbitration、administrative_reconsideration、administrative_ruling、litigation、petition、other_department / outcome_channel is required for failed and guided cases: arbitration, administrative_reconsideration, administrative_ruling, litigation, petition or other_department")
+			add("outcome_channel", "调解不成或不宜调解的案件须填写引导渠道：\"arbitration\"（仲裁）、\"administrative_reconsideration\"（行政复议）、\"administrative_ruling\"（行政裁决）、\"litigation\"（诉讼）、\"petition\"（信访）、\"other_department\"（其他部门） / outcome_channel is required for failed and guided cases: arbitration, administrative_reconsideration, administrative_ruling, litigation, petition or other_department")
 		}
 		if runes(reason) > 500 {
 			add("outcome_reason", "原因最多 500 字 / outcome_reason must be at most 500 characters")
@@ -605,7 +605,7 @@ func (im *importer) check(ctx context.Context, row ImportRow) (Case, []RowError)
 	c.Risk = Assess(RiskInput{Title: c.Title, Description: c.Description, Parties: len(c.Parties), AmountYuan: float64(c.AmountFen) / 100, Source: c.Source})
 	if lvl := RiskLevel(strings.TrimSpace(row.RiskLevel)); lvl != "" {
 		if lvl.Rank() < 0 {
-			add("risk_level", "预警等级须为 none、blue、yellow、orange 或 red / risk_level must be none, blue, yellow, orange or red")
+			add("risk_level", "预警等级须为 \"none\"（无）、\"blue\"（蓝色）、\"yellow\"（黄色）、\"orange\"（橙色）或 \"red\"（红色） / risk_level must be none, blue, yellow, orange or red")
 		} else {
 			// Kept as staff set it in the legacy system: a later re-assessment keeps it.
 			c.Risk.Level = lvl

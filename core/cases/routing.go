@@ -37,7 +37,7 @@ func Complex(c Case, rules RoutingRules) (bool, []string) {
 	rules = rules.merged()
 	var why []string
 	if c.Risk.Level.Rank() >= rules.ComplexRiskLevel.Rank() {
-		why = append(why, "预警等级为"+string(c.Risk.Level)+" / warning level "+string(c.Risk.Level))
+		why = append(why, "预警等级为"+RiskLevelNames().ZH(string(c.Risk.Level))+" / warning level "+string(c.Risk.Level))
 	}
 	if float64(c.AmountFen)/100 >= rules.ComplexAmount {
 		why = append(why, fmt.Sprintf("标的额 %.0f 元以上 / amount of %.0f yuan or more", rules.ComplexAmount, rules.ComplexAmount))
@@ -76,7 +76,7 @@ func (r RoutingRules) merged() RoutingRules {
 
 func (r RoutingRules) validate(v *errs) {
 	if r.ComplexRiskLevel != "" && r.ComplexRiskLevel.Rank() < RiskBlue.Rank() {
-		v.Add("routing.complex_risk_level", "须为 blue、yellow、orange 或 red / must be blue, yellow, orange or red")
+		v.Add("routing.complex_risk_level", "须为 \"blue\"（蓝色）、\"yellow\"（黄色）、\"orange\"（橙色）或 \"red\"（红色） / must be blue, yellow, orange or red")
 	}
 	if r.ComplexAmount < 0 || r.ComplexAmount > 1e12 {
 		v.Add("routing.complex_amount", "须为 0 至 1 万亿元 / must be between 0 and 1,000,000,000,000 yuan")
@@ -130,11 +130,11 @@ func Route(c Case, committees []Committee, types []DisputeType, rules RoutingRul
 			}
 		case "industry_committee":
 			if industry != "" && m.Industry == industry {
-				add(60, "行业性专业性调委会对口 "+industry+" 类纠纷 / industry committee for "+industry+" disputes")
+				add(60, "行业性专业性调委会对口此类纠纷 / industry committee for "+industry+" disputes")
 			}
 		case "dispatched_committee":
 			if st, ok := stationFor[c.Source]; ok && m.StationedAt == st {
-				add(45, "派驻"+st+"的调委会承接其移交的案件 / dispatched committee stationed at the referring "+st)
+				add(45, "派驻移交单位的调委会承接其移交的案件 / dispatched committee stationed at the referring "+st)
 			}
 		case "brand_studio":
 			if complex {

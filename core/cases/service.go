@@ -343,7 +343,7 @@ func (s *Service) validateParty(v *errs, i int, p NewParty, now time.Time) (Part
 		v.Add(f("role"), `当事人角色须为 applicant（申请人）、respondent（被申请人）或 third_party（第三人） / role must be "applicant", "respondent" or "third_party"`)
 	}
 	if party.Kind != KindPerson && party.Kind != KindOrganisation {
-		v.Add(f("kind"), `kind 须为 person 或 organisation / kind must be "person" or "organisation"`)
+		v.Add(f("kind"), `kind 须为 "person"（自然人）或 "organisation"（单位） / kind must be "person" or "organisation"`)
 	}
 	if party.Name == "" || runes(party.Name) > 100 {
 		v.Add(f("name"), "姓名/名称须为 1–100 个字符 / name must be 1–100 characters")
@@ -566,7 +566,7 @@ func (s *Service) AddType(ctx context.Context, tenantCode string, t DisputeType)
 	var v errs
 	t.NameZH, t.NameEN = strings.TrimSpace(t.NameZH), strings.TrimSpace(t.NameEN)
 	if !ValidTypeCode(t.Code) {
-		v.Add("code", "代码须为 2–40 位小写字母、数字或下划线，以字母开头，如 %s / code must be 2–40 lower-case letters, digits or _, starting with a letter, e.g. %s", "rural_land", "rural_land")
+		v.Add("code", "代码须为 2–40 位小写字母、数字或下划线，以字母开头，如 %q / code must be 2–40 lower-case letters, digits or _, starting with a letter, e.g. %s", "rural_land", "rural_land")
 	}
 	if t.NameZH == "" || runes(t.NameZH) > 50 {
 		v.Add("name_zh", "中文名称须为 1–50 字 / name_zh must be 1–50 characters")

@@ -571,7 +571,7 @@ func TestServerEnvironment(t *testing.T) {
 			c, err := Load("", nil)
 			if tt.wantErr {
 				var fe *FieldError
-				if !errors.As(err, &fe) || fe.Key != "server.environment" || !strings.Contains(err.Error(), "development、production") {
+				if !errors.As(err, &fe) || fe.Key != "server.environment" || !strings.Contains(err.Error(), `"development"（开发）、"production"（生产）`) {
 					t.Fatalf("error %v, want a FieldError for server.environment", err)
 				}
 				return

@@ -77,7 +77,7 @@ var (
 
 // allowedByKey describes, per key, what is allowed.
 var allowedByKey = map[string]allowed{
-	keyServerEnvironment: {"one of development, production", "development、production 之一"},
+	keyServerEnvironment: {"one of development, production", "\"development\"（开发）、\"production\"（生产）之一"},
 	keySecurityKeyFile:   {"a file path, or empty for keys only from the configuration", "文件路径，或留空（密钥只取自配置）"},
 	keyHTTPAddr: {
 		"host:port with a numeric port 0-65535 (host may be empty), e.g. :8080",
@@ -114,7 +114,7 @@ var allowedByKey = map[string]allowed{
 	},
 	keyAuthTokenTTL: {"a Go duration between 1m and 720h, e.g. 12h", "1m 至 720h 之间的 Go 时长，例如 12h"},
 	keyAuthIssuer:   {"a non-empty string", "非空字符串"},
-	keyLogLevel:     {"one of debug, info, warn, error", "debug、info、warn、error 之一"},
+	keyLogLevel:     {"one of debug, info, warn, error", "\"debug\"、\"info\"、\"warn\"、\"error\" 之一"},
 	keyLogFormat:    {"one of json, text", "json、text 之一"},
 	keyPluginsDir:   {"a non-empty directory path", "非空的目录路径"},
 	keyTenancyPlacements: {

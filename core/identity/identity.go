@@ -198,7 +198,7 @@ func CheckRole(role string, level division.Level) error {
 		return invalidField("role", fmt.Sprintf("未知角色 %q，可选：%s / unknown role %q; one of: %s", role, strings.Join(Roles(), ", "), role, strings.Join(Roles(), ", ")))
 	}
 	if want != level {
-		return invalidField("role", fmt.Sprintf("角色 %s 只能授予%s级租户的用户 / role %s belongs to a %s tenant, not a %s", role, want, role, want, level))
+		return invalidField("role", fmt.Sprintf("角色「%s」只能授予%s租户的用户 / role %s belongs to a %s tenant, not a %s", RoleNames().ZH(role), division.TenantLevelNames().ZH(string(want)), role, want, level))
 	}
 	return nil
 }

@@ -234,10 +234,10 @@ func (s *Service) mayManage(actor Principal, target User, field string) error {
 			return err
 		}
 		if !ok {
-			return &ManageError{Field: field, Message: fmt.Sprintf("该用户持有您不能授予的角色 %s，不能由您管理 / the user holds role %s, which you cannot grant: you cannot manage this user", r, r)}
+			return &ManageError{Field: field, Message: fmt.Sprintf("该用户持有您不能授予的角色「%s」，不能由您管理 / the user holds role %s, which you cannot grant: you cannot manage this user", RoleNames().ZH(r), r)}
 		}
 		if s.authz.HasRole(actor.Subject, r, target.TenantCode) {
-			return &ManageError{Field: field, Message: fmt.Sprintf("该用户与您同为本租户的 %s，须由上级管理员管理 / the user holds your own role %s in this tenant: a higher-level administrator manages peers", r, r)}
+			return &ManageError{Field: field, Message: fmt.Sprintf("该用户与您同为本租户的%s，须由上级管理员管理 / the user holds your own role %s in this tenant: a higher-level administrator manages peers", RoleNames().ZH(r), r)}
 		}
 	}
 	return nil
@@ -337,7 +337,7 @@ func (s *Service) checkOrganisation(ctx context.Context, tenantCode, org string,
 	if org == "" {
 		for i, n := range needs {
 			if n == CommitteeOrg || n == AgencyOrg {
-				return invalidField("organisation_id", fmt.Sprintf("角色 %s 须指定所属组织（调委会或协作单位） / role %s needs organisation_id: the committee or agency the %s works for", roles[i], roles[i], noun(field)))
+				return invalidField("organisation_id", fmt.Sprintf("角色「%s」须指定所属组织（调委会或协作单位） / role %s needs organisation_id: the committee or agency the %s works for", RoleNames().ZH(roles[i]), roles[i], noun(field)))
 			}
 		}
 		return nil
@@ -353,11 +353,11 @@ func (s *Service) checkOrganisation(ctx context.Context, tenantCode, org string,
 	for i, n := range needs {
 		switch {
 		case n == NoOrg:
-			return invalidField("organisation_id", fmt.Sprintf("角色 %s 属于司法行政机关工作人员，不能指定组织 / role %s is a bureau role: leave organisation_id empty", roles[i], roles[i]))
+			return invalidField("organisation_id", fmt.Sprintf("角色「%s」属于司法行政机关工作人员，不能指定组织 / role %s is a bureau role: leave organisation_id empty", RoleNames().ZH(roles[i]), roles[i]))
 		case n == CommitteeOrg && !committee:
-			return invalidField("organisation_id", fmt.Sprintf("角色 %s 须属于调委会或调解工作室，此组织为 %s / role %s needs a mediation committee or studio, not a %s", roles[i], kind, roles[i], kind))
+			return invalidField("organisation_id", fmt.Sprintf("角色「%s」须属于调委会或调解工作室，此组织为%s / role %s needs a mediation committee or studio, not a %s", RoleNames().ZH(roles[i]), orgs.KindNames().ZH(string(kind)), roles[i], kind))
 		case (n == AgencyOrg || n == AgencyOrgOptional) && !orgs.IsAgency(kind):
-			return invalidField("organisation_id", fmt.Sprintf("角色 %s 须属于协作单位（法院、派出所等），此组织为 %s / role %s needs a partner agency (court, police station…), not a %s", roles[i], kind, roles[i], kind))
+			return invalidField("organisation_id", fmt.Sprintf("角色「%s」须属于协作单位（法院、派出所等），此组织为%s / role %s needs a partner agency (court, police station…), not a %s", RoleNames().ZH(roles[i]), orgs.KindNames().ZH(string(kind)), roles[i], kind))
 		}
 	}
 	return nil

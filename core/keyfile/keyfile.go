@@ -55,7 +55,7 @@ func (k Keys) check() error {
 		}
 	}
 	if len(k.PIIKeys) > 0 && k.PIIKeys[k.PIIActiveKey] == nil {
-		return fmt.Errorf("%w: pii_active_key 不在 pii_keys 中 / pii_active_key is not in pii_keys", ErrInvalid)
+		return fmt.Errorf("%w: pii_active_key 不在密钥列表（pii_keys）中 / pii_active_key is not in pii_keys", ErrInvalid)
 	}
 	if len(k.PIIIndexKey) > 0 && len(k.PIIIndexKey) != KeySize {
 		return fmt.Errorf("%w: pii_index_key 须为 32 字节 / pii_index_key must be 32 bytes", ErrInvalid)

@@ -420,7 +420,7 @@ func checkFilter(v *errs, f Filter, byOrganisation bool) {
 		v.Add("q", "搜索词最多 %d 个字符 / q must be at most %d characters", MaxQuery, MaxQuery)
 	}
 	if f.Speciality != "" && !cases.ValidTypeCode(f.Speciality) {
-		v.Add("speciality", "speciality 须为纠纷类型代码，如 neighbour / speciality must be a dispute-type code such as neighbour")
+		v.Add("speciality", "speciality 须为纠纷类型代码，如 \"neighbour\"（邻里纠纷） / speciality must be a dispute-type code such as neighbour")
 	}
 	if byOrganisation && f.OrganisationID != "" && !isUUID(f.OrganisationID) {
 		v.Add("organisation_id", "organisation_id 须为调解组织的 id（UUID） / organisation_id must be an organisation's id (a UUID)")

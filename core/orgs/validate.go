@@ -91,19 +91,19 @@ func validateOrganisation(tenantCode string, o *Organisation) error {
 	case o.Kind == KindIndustryCommittee && !slices.Contains(industries, o.Industry):
 		v.Add("industry", "行业性专业性调委会须注明行业：%s / industry committees need an industry, one of: %s", joinStrings(industries), joinStrings(industries))
 	case o.Kind != KindIndustryCommittee && o.Industry != "" && known:
-		v.Add("industry", "industry 只适用于行业性专业性调委会（industry_committee） / industry applies to industry_committee only")
+		v.Add("industry", "industry 只适用于行业性专业性调委会 / industry applies to industry_committee only")
 	}
 	switch {
 	case o.Kind == KindDispatchedCommittee && !slices.Contains(stations, o.StationedAt):
-		v.Add("stationed_at", "派驻调委会须注明派驻单位：court（法院）、police（公安）、petition（信访）或 other / dispatched committees need stationed_at: court, police, petition or other")
+		v.Add("stationed_at", "派驻调委会须注明派驻单位：court（法院）、police（公安）、petition（信访）或 other（其他） / dispatched committees need stationed_at: court, police, petition or other")
 	case o.Kind != KindDispatchedCommittee && o.StationedAt != "" && known:
-		v.Add("stationed_at", "stationed_at 只适用于派驻调委会（dispatched_committee） / stationed_at applies to dispatched_committee only")
+		v.Add("stationed_at", "stationed_at 只适用于派驻调委会 / stationed_at applies to dispatched_committee only")
 	}
 	switch {
 	case o.Kind == KindBrandStudio && (o.MediatorName == "" || runes(o.MediatorName) > MaxPersonName):
 		v.Add("mediator_name", "品牌调解室须填写其命名的调解员姓名（1–%d 字） / brand studios need mediator_name, the mediator they are named after (1–%d characters)", MaxPersonName, MaxPersonName)
 	case o.Kind != KindBrandStudio && o.MediatorName != "" && known:
-		v.Add("mediator_name", "mediator_name 只适用于品牌调解室（brand_studio） / mediator_name applies to brand_studio only")
+		v.Add("mediator_name", "mediator_name 只适用于品牌调解室 / mediator_name applies to brand_studio only")
 	}
 	if runes(o.Contact.Name) > MaxContactName {
 		v.Add("contact.name", "联系人最多 %d 个字符 / contact.name must be at most %d characters", MaxContactName, MaxContactName)
@@ -119,7 +119,7 @@ func validateOrganisation(tenantCode string, o *Organisation) error {
 	if o.WebhookURL != "" {
 		switch {
 		case known && !IsAgency(o.Kind):
-			v.Add("webhook_url", "webhook_url 只适用于成员单位（court、police_station、procuratorate、petition_office、department） / webhook_url applies to partner agencies only: court, police_station, procuratorate, petition_office, department")
+			v.Add("webhook_url", "webhook_url 只适用于成员单位（法院、派出所、检察院、信访部门及其他成员单位） / webhook_url applies to partner agencies only: court, police_station, procuratorate, petition_office, department")
 		case len(o.WebhookURL) > MaxWebhookURL:
 			v.Add("webhook_url", "webhook_url 最多 %d 个字符 / webhook_url must be at most %d characters", MaxWebhookURL, MaxWebhookURL)
 		case !webhookOK(o.WebhookURL):
@@ -238,7 +238,7 @@ func checkHost(org *Organisation) error {
 	case org == nil:
 		return invalid("organisation_id", "本租户没有此调解组织 / organisation_id names no organisation of this tenant")
 	case !HostsMediators(org.Kind):
-		return invalid("organisation_id", "调解员只能属于调委会或品牌调解室，「%s」的类型是 %s / a mediator belongs to a mediation committee or a brand studio; %q is a %s", org.Name, org.Kind, org.Name, org.Kind)
+		return invalid("organisation_id", "调解员只能属于调委会或品牌调解室，「%s」是%s / a mediator belongs to a mediation committee or a brand studio; %q is a %s", org.Name, KindNames().ZH(string(org.Kind)), org.Name, org.Kind)
 	case org.Status != StatusActive:
 		return invalid("organisation_id", "调解组织「%s」已停用 / organisation %q is inactive", org.Name, org.Name)
 	}

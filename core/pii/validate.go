@@ -92,7 +92,7 @@ func idCharsMessage(n int) string {
 	if n == 15 {
 		return "15 位身份证号须全为数字 / a 15-character ID number must be all digits"
 	}
-	return "身份证号须为 17 位数字加 1 位数字或 X / ID number must be 17 digits followed by a digit or X"
+	return "身份证号须为 17 位数字加 1 位数字或字母“X” / ID number must be 17 digits followed by a digit or X"
 }
 
 // atoi of a short all-digit string.

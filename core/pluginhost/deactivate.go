@@ -42,7 +42,7 @@ func (m *Manager) announceDeactivation(plugin string, coolOff time.Duration, cau
 		if e.Plugin != plugin || !e.Enabled {
 			continue
 		}
-		meanwhile := "期间其前置检查被跳过，受理和操作照常进行，案件历史记录为“未检查”（unchecked）；如须强制检查，请在启用设置中标记 mandatory / meanwhile its checks are skipped: intake and actions go on, each case marked unchecked in its history; mark the enablement mandatory to refuse them instead"
+		meanwhile := "期间其前置检查被跳过，受理和操作照常进行，案件历史记录为“未检查”（unchecked）；如须强制检查，请在启用设置中标记 \"mandatory\" / meanwhile its checks are skipped: intake and actions go on, each case marked unchecked in its history; mark the enablement mandatory to refuse them instead"
 		if e.Mandatory {
 			meanwhile = "本租户已将其检查标记为必需（mandatory）：期间受其检查的受理和操作将被拒绝（503） / this tenant marks its checks mandatory: meanwhile the intakes and actions it checks are refused (503)"
 		}

@@ -148,7 +148,7 @@ func explainLaunch(err error) error {
 			plugins.ErrProtocol, plugins.ProtocolVersions, msg, plugins.ProtocolVersions, msg)
 	case strings.Contains(msg, "exited before we could connect"), strings.Contains(msg, "Unrecognized remote plugin message"),
 		strings.Contains(msg, "timeout while waiting for plugin to start"):
-		return fmt.Errorf("不是枫桥插件，或启动失败，未完成 go-plugin 握手 / not a Fengqiao plugin, or it failed to start: no go-plugin handshake (%s)", strings.TrimSpace(first))
+		return fmt.Errorf("不是枫桥插件，或启动失败，未完成插件握手（go-plugin） / not a Fengqiao plugin, or it failed to start: no go-plugin handshake (%s)", strings.TrimSpace(first))
 	}
 	return fmt.Errorf("插件启动失败 / the plugin failed to start: %w", err)
 }

@@ -273,7 +273,7 @@ func CheckManifest(m *Manifest, protocol int) error {
 	for i, c := range m.Console {
 		f := fmt.Sprintf("console[%d]", i)
 		if c.Menu.Zh == "" || (c.Kind != "page" && c.Kind != "form") {
-			return invalid(f, "控制台入口须有中文菜单名，kind 为 page 或 form / a console entry needs a Chinese menu name and kind page or form")
+			return invalid(f, "控制台入口须有中文菜单名，kind 为 \"page\"（页面）或 \"form\"（表单） / a console entry needs a Chinese menu name and kind page or form")
 		}
 		if _, _, ok := MatchRoute(m, "GET", c.Path); !ok {
 			return invalid(f+".path", "控制台入口 %q 须指向插件声明的 GET 路由 / console entry %q must point at one of the plugin's GET routes", c.Path, c.Path)
@@ -405,7 +405,7 @@ func CheckEnablement(rec Record, tenant string, subtree, enabled bool, settings 
 	}
 	if enabled && !regionFits(rec.Manifest.Regions, tenant, subtree) {
 		r := strings.Join(rec.Manifest.Regions, ", ")
-		return invalid("regions", "插件 %s 只适用于地区 %s，不能在 %s 启用 / plugin %s is for regions %s only, not %s", rec.Name, r, tenant, rec.Name, r, tenant)
+		return invalid("regions", "插件 %q 只适用于其地区（%s），不能在%s启用 / plugin %s is for regions %s only, not %s", rec.Name, r, tenantName(tenant), rec.Name, r, tenant)
 	}
 	s, err := CompileSettings(rec.Manifest.SettingsSchema)
 	if err != nil {
@@ -413,6 +413,14 @@ func CheckEnablement(rec Record, tenant string, subtree, enabled bool, settings 
 	}
 	_, err = s.Apply(settings)
 	return err
+}
+
+// tenantName names a tenant by its division's full name.
+func tenantName(code string) string {
+	if d, err := division.Lookup(code); err == nil {
+		return d.FullName()
+	}
+	return code
 }
 
 func regionFits(regions []string, tenant string, subtree bool) bool {

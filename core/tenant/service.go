@@ -67,13 +67,10 @@ func (s *Service) List(ctx context.Context, scope string, f Filter) ([]Tenant, e
 	return s.repo.Tenants(ctx, scope, f)
 }
 
-// Offices lists the judicial offices of a district of scope's subtree; the tenant must be active.
+// Offices lists the judicial offices of a district of scope's subtree; a suspended or archived
+// district's are still read by its parents (UsableByParent).
 func (s *Service) Offices(ctx context.Context, scope, code string) ([]Office, error) {
-	t, err := s.Get(ctx, scope, code)
-	if err != nil {
-		return nil, err
-	}
-	if err := Usable(t.Status); err != nil {
+	if _, err := s.Get(ctx, scope, code); err != nil {
 		return nil, err
 	}
 	return s.repo.Offices(ctx, code)

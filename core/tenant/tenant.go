@@ -119,6 +119,18 @@ func AllowedActions(from Status) []Action {
 	return out
 }
 
+// UsableByParent reports the error a call by an upper level (the province or city above) for a
+// tenant in this status gets. A suspended or archived district stays under its parents'
+// oversight: they read its cases, registry and figures (and resume a suspended one through
+// the lifecycle, which does not ask this), and every write is refused with the tenant's status.
+// The district's own users are refused outright, when they authenticate (Usable).
+func UsableByParent(s Status, write bool) error {
+	if !write {
+		return nil
+	}
+	return Usable(s)
+}
+
 // Usable reports the error a call for a tenant in this status gets, or nil when it is active.
 func Usable(s Status) error {
 	switch s {

@@ -102,6 +102,30 @@ func TestUsable(t *testing.T) {
 	}
 }
 
+func TestUsableByParent(t *testing.T) {
+	tests := []struct {
+		name   string
+		status Status
+		write  bool
+		want   error
+	}{
+		{"active: read", StatusActive, false, nil},
+		{"active: write", StatusActive, true, nil},
+		{"suspended: its cases readable by the parent", StatusSuspended, false, nil},
+		{"suspended: no writes", StatusSuspended, true, ErrSuspended},
+		{"archived: read-only for the parent", StatusArchived, false, nil},
+		{"archived: no writes", StatusArchived, true, ErrArchived},
+		{"unknown status: no writes", "unknown", true, ErrArchived},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := UsableByParent(tt.status, tt.write); got != tt.want {
+				t.Errorf("UsableByParent(%q, write %v) = %v, want %v", tt.status, tt.write, got, tt.want)
+			}
+		})
+	}
+}
+
 func TestErrorTypes(t *testing.T) {
 	ce := &CodeError{Code: "370104", Err: ErrOutsideScope}
 	if !errors.Is(ce, ErrOutsideScope) || !strings.Contains(ce.Error(), "370104") {

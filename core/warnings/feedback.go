@@ -46,7 +46,7 @@ func OutcomeFeedback(c *cases.Case) (title, body string, payload map[string]any)
 // FollowUpDueMessage is the title and body of the reminder of a follow-up due on case number.
 func FollowUpDueMessage(number string) (title, body string) {
 	return "回访到期：案件 " + number + " / Follow-up due: case " + number,
-		fmt.Sprintf("请对案件 %s 进行回访并记录结果（follow_up 操作）。 / Visit or call the parties of case %s and record the result (action follow_up).", number, number)
+		fmt.Sprintf("请对案件 %s 进行回访并记录结果（操作 \"follow_up\"）。 / Visit or call the parties of case %s and record the result (action follow_up).", number, number)
 }
 
 // ConfirmedReopened is the title and body of the message telling the court that confirmed the

@@ -55,7 +55,7 @@ func isUUID(id string) bool { return len(id) == 36 && uuid.Validate(id) == nil }
 func (s *Service) List(ctx context.Context, tenantCode string, f Filter) ([]Warning, error) {
 	var v errs
 	if f.Level != "" && f.Level != cases.RiskOrange && f.Level != cases.RiskRed {
-		v.Add("level", "预警等级须为 orange 或 red / level must be orange or red")
+		v.Add("level", "预警等级须为 \"orange\"（橙色）或 \"red\"（红色） / level must be orange or red")
 	}
 	switch f.State {
 	case "", StateOpen, StateAcknowledged, StateEscalated:

@@ -19,6 +19,7 @@ import (
 	"github.com/fengqiao/fengqiao/core/kind"
 
 	"github.com/fengqiao/fengqiao/core/cases"
+	"github.com/fengqiao/fengqiao/core/division"
 	"github.com/fengqiao/fengqiao/core/orgs"
 	"github.com/fengqiao/fengqiao/core/valid"
 )
@@ -181,8 +182,8 @@ func CheckSettings(s Settings, lookup orgs.OrgLookup) error {
 			for i, k := range kinds {
 				names[i] = string(k)
 			}
-			v.Add(field, "须为本租户在用的%s（%s） / %s must be an active organisation of this tenant of kind %s",
-				what, strings.Join(names, "、"), field, strings.Join(names, " or "))
+			v.Add(field, "须为本租户在用的%s / %s must be an active organisation of this tenant of kind %s",
+				what, field, strings.Join(names, " or "))
 		}
 	}
 	checkOrg("police_org_id", s.PoliceOrgID, PoliceKinds, "派出所")
@@ -275,6 +276,14 @@ func levelZH(l cases.RiskLevel) string {
 	return "无"
 }
 
+// tenantZH names a tenant by its division's full name, as people say it (山东省济南市槐荫区).
+func tenantZH(code string) string {
+	if d, err := division.Lookup(code); err == nil {
+		return d.FullName()
+	}
+	return code
+}
+
 // chinaTime shows deadlines in Beijing time.
 var chinaTime = time.FixedZone("CST", 8*3600)
 
@@ -292,9 +301,9 @@ func RaisedMessage(w Warning) (title, body string) {
 // parties.
 func EscalatedMessage(w Warning) (title, body string) {
 	title = fmt.Sprintf("逾期未签收的%s预警：%s 案件 %s / Unacknowledged %s warning from %s: case %s",
-		levelZH(w.Level), w.TenantCode, w.CaseNumber, w.Level, w.TenantCode, w.CaseNumber)
-	body = fmt.Sprintf("租户 %s 的%s预警（评分 %d）于 %s 前未签收，现报送上级。信号：%s。 / The %s warning (score %d) of tenant %s was not acknowledged by %s and is escalated. Signals: %s.",
-		w.TenantCode, levelZH(w.Level), w.Score, w.DeadlineAt.In(chinaTime).Format("2006-01-02 15:04"), strings.Join(SignalLabels(w.Signals), "；"),
+		levelZH(w.Level), tenantZH(w.TenantCode), w.CaseNumber, w.Level, w.TenantCode, w.CaseNumber)
+	body = fmt.Sprintf("%s的%s预警（评分 %d）于 %s 前未签收，现报送上级。信号：%s。 / The %s warning (score %d) of tenant %s was not acknowledged by %s and is escalated. Signals: %s.",
+		tenantZH(w.TenantCode), levelZH(w.Level), w.Score, w.DeadlineAt.In(chinaTime).Format("2006-01-02 15:04"), strings.Join(SignalLabels(w.Signals), "；"),
 		w.Level, w.Score, w.TenantCode, w.DeadlineAt.UTC().Format(time.RFC3339), strings.Join(SignalLabels(w.Signals), "; "))
 	return title, body
 }

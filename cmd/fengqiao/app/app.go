@@ -229,7 +229,7 @@ func platformKeys(ctx context.Context, cfg config.Config, st legacySecrets, log 
 		return resolvedKeys{}, err
 	}
 	if remain {
-		return resolvedKeys{}, errors.New("数据库的 platform_secrets 表仍保存着旧版本的密钥；请先以所有者角色执行 fengqiao keys migrate --key-file PATH 将其移到密钥文件（并把 security.key_file 指向它）/ " +
+		return resolvedKeys{}, errors.New("数据库的密钥表（platform_secrets）仍保存着旧版本的密钥；请先以所有者角色执行 fengqiao keys migrate --key-file PATH 将其移到密钥文件（并把 security.key_file 指向它）/ " +
 			"platform_secrets still holds the keys of an earlier version: move them to a key file with `fengqiao keys migrate --key-file PATH` (as the owner role, database.url) and point security.key_file to it")
 	}
 	k := resolvedKeys{token: []byte(cfg.Auth.TokenKey), piiActive: cfg.Security.PIIActiveKey}

@@ -25,7 +25,7 @@ func demoGenerateCmd(load loader) *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "generate",
-		Short: "生成一年的合成案件（如 shanghai-2020：上海 16 区 194.3 万件） / Generate a synthetic year of cases, e.g. shanghai-2020",
+		Short: "生成一年的合成案件（如上海 2020 年 \"shanghai-2020\"：16 个区 194.3 万件） / Generate a synthetic year of cases, e.g. shanghai-2020",
 		Args:  cobra.NoArgs,
 		RunE: load.withApp(func(cmd *cobra.Command, a *app.App, _ []string) error {
 			p, ok := demo.Profiles()[profile]

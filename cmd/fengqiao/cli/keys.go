@@ -21,7 +21,7 @@ func keysCmd(load loader) *cobra.Command {
 	migrate := &cobra.Command{
 		Use:   "migrate [--key-file PATH]",
 		Short: "把旧版本存于数据库的密钥移到密钥文件并从数据库删除 / Move the keys an earlier version kept in the database to the key file, and delete them there",
-		Long: "以所有者角色（database.url）读取 platform_secrets 中的密钥，写入密钥文件（默认 security.key_file；已有不同密钥则拒绝覆盖），然后删除这些行。\n" +
+		Long: "以所有者角色（database.url）读取密钥表（platform_secrets）中的密钥，写入密钥文件（默认 security.key_file；已有不同密钥则拒绝覆盖），然后删除这些行。\n" +
 			"Reads the keys of platform_secrets as the owner role (database.url), writes them to the key file (security.key_file unless --key-file; " +
 			"a different key already in it is never overwritten) and then deletes the rows. Run it once after upgrading; servers refuse to start until then.",
 		Args: cobra.NoArgs,

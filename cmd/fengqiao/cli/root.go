@@ -358,7 +358,7 @@ func adminCmd(load loader) *cobra.Command {
 	create.Flags().StringVar(&password, "password", "", "密码（至少 8 位） / password, at least 8 characters")
 	create.Flags().BoolVar(&passwordStdin, "password-stdin", false, "从标准输入读取密码 / read the password from standard input")
 	create.Flags().StringVar(&role, "role", identity.RoleNationalAdmin, "角色 / role: "+strings.Join(identity.Roles(), ", "))
-	create.Flags().StringVar(&code, "tenant", "", "租户代码（national-admin 默认 000000） / tenant code (000000 for national-admin)")
+	create.Flags().StringVar(&code, "tenant", "", "租户代码（全国管理员默认 000000） / tenant code (000000 for national-admin)")
 	create.Flags().StringVar(&display, "display-name", "", "显示名称 / display name")
 	_ = create.MarkFlagRequired("username")
 	cmd.AddCommand(create)

@@ -1,0 +1,29 @@
+package codes
+
+import "testing"
+
+func TestOf(t *testing.T) {
+	type colour string
+	s := Of([]colour{"red", "blue"}, map[colour][2]string{"red": {"红色", "Red"}})
+	tests := []struct {
+		name, code, zh string
+		found          bool
+	}{
+		{"named", "red", "红色", true},
+		{"listed without names shows the code", "blue", "blue", true},
+		{"not listed", "green", "green", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, ok := s.Lookup(tt.code); ok != tt.found {
+				t.Errorf("Lookup(%q) found %v, want %v", tt.code, ok, tt.found)
+			}
+			if got := s.ZH(tt.code); got != tt.zh {
+				t.Errorf("ZH(%q) = %q, want %q", tt.code, got, tt.zh)
+			}
+		})
+	}
+	if got := s.Codes(); len(got) != 2 || got[0] != "red" || got[1] != "blue" {
+		t.Errorf("Codes() = %v", got)
+	}
+}
