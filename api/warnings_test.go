@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -478,6 +479,15 @@ func TestWarningEndpoints(t *testing.T) {
 		{name: "government is a police station", as: "putuo-admin", method: "PUT", path: settings, body: map[string]any{"government_org_id": police}, status: 400, problem: "invalid-field", field: "government_org_id"},
 		{name: "red slower than orange", as: "putuo-admin", method: "PUT", path: settings, body: map[string]any{"orange_ack_hours": 12, "red_ack_hours": 24}, status: 400, problem: "invalid-field", field: "red_ack_hours"},
 		{name: "hours out of range", as: "putuo-admin", method: "PUT", path: settings, body: map[string]any{"orange_ack_hours": 1000}, status: 400, problem: "invalid-field", field: "orange_ack_hours"},
+		// Invalid hours are refused, never replaced by the defaults (issue 14, item 6).
+		{name: "red zero", as: "putuo-admin", method: "PUT", path: settings, body: map[string]any{"red_ack_hours": 0}, status: 400, problem: "invalid-field", field: "red_ack_hours"},
+		{name: "orange zero", as: "putuo-admin", method: "PUT", path: settings, body: map[string]any{"orange_ack_hours": 0}, status: 400, problem: "invalid-field", field: "orange_ack_hours"},
+		{name: "red negative", as: "putuo-admin", method: "PUT", path: settings, body: map[string]any{"red_ack_hours": -2}, status: 400, problem: "invalid-field", field: "red_ack_hours"},
+		{name: "orange negative", as: "putuo-admin", method: "PUT", path: settings, body: map[string]any{"orange_ack_hours": -24}, status: 400, problem: "invalid-field", field: "orange_ack_hours"},
+		{name: "red absurd", as: "putuo-admin", method: "PUT", path: settings, body: map[string]any{"red_ack_hours": 100000}, status: 400, problem: "invalid-field", field: "red_ack_hours"},
+		{name: "orange absurd", as: "putuo-admin", method: "PUT", path: settings, body: map[string]any{"orange_ack_hours": 2147483648}, status: 400, problem: "invalid-field", field: "orange_ack_hours"},
+		{name: "red fractional", as: "putuo-admin", method: "PUT", path: settings, body: map[string]any{"red_ack_hours": 1.5}, status: 400, problem: "invalid-field", field: "red_ack_hours"},
+		{name: "red as text", as: "putuo-admin", method: "PUT", path: settings, body: map[string]any{"red_ack_hours": "2"}, status: 400, problem: "invalid-field", field: "red_ack_hours"},
 		{name: "unknown field", as: "putuo-admin", method: "PUT", path: settings, body: map[string]any{"police": police}, status: 400, problem: "invalid-field", field: "police"},
 		{name: "designate", as: "putuo-admin", method: "PUT", path: settings, body: map[string]any{"police_org_id": police, "government_org_id": dept, "orange_ack_hours": 12, "red_ack_hours": 1}, status: 200},
 		// Roles.
@@ -662,5 +672,51 @@ func TestFollowUpReminders(t *testing.T) {
 	e.work(t, 31*24*time.Hour)
 	if n := reminders(); n != 1 {
 		t.Fatalf("%d reminders after the 30-day follow-up came due, want 1", n)
+	}
+}
+
+// TestWarningSettingsNotice: a tenant that designates no police station or government office
+// is told so where warnings are configured (issue 14, item 6): orange and red warnings would
+// reach neither.
+func TestWarningSettingsNotice(t *testing.T) {
+	e := newEnv(t)
+	police := e.org(t, "putuo-admin", "310107", map[string]any{"kind": "police_station", "name": "长寿路派出所"})
+	gov := e.org(t, "putuo-admin", "310107", map[string]any{"kind": "petition_office", "name": "普陀区信访办"})
+	settings := "/api/v1/tenants/310107/warning-settings"
+	codes := func(res response) []string {
+		var out []string
+		list, _ := res.json["notices"].([]any)
+		for _, n := range list {
+			m := n.(map[string]any)
+			msg, _ := m["message"].(string)
+			if !strings.Contains(msg, " / ") || !strings.ContainsAny(msg[:strings.Index(msg, " / ")], "派政") {
+				t.Errorf("notice not bilingual, Chinese first: %q", msg)
+			}
+			out = append(out, m["code"].(string))
+		}
+		return out
+	}
+	for _, r := range []struct {
+		name   string
+		method string
+		body   map[string]any
+		want   []string
+	}{
+		{"never configured", http.MethodGet, nil, []string{"no_police_station", "no_government_office"}},
+		{"police only", http.MethodPut, map[string]any{"police_org_id": police}, []string{"no_government_office"}},
+		{"police only, read back", http.MethodGet, nil, []string{"no_government_office"}},
+		{"government only", http.MethodPut, map[string]any{"government_org_id": gov}, []string{"no_police_station"}},
+		{"both", http.MethodPut, map[string]any{"police_org_id": police, "government_org_id": gov}, nil},
+		{"both, read back", http.MethodGet, nil, nil},
+	} {
+		t.Run(r.name, func(t *testing.T) {
+			res := e.do("putuo-admin", r.method, settings, r.body)
+			if res.status != http.StatusOK {
+				t.Fatalf("%d %s", res.status, res.body)
+			}
+			if got := codes(res); !slices.Equal(got, r.want) {
+				t.Errorf("notices %v, want %v: %s", got, r.want, res.body)
+			}
+		})
 	}
 }
