@@ -68,7 +68,8 @@ type textRule struct {
 // textRules are in the order signals are listed. The four risks that must be reported at once
 // to the police and the government (越级上访、治安案件、民转刑、群体性事件) and self-harm weigh at
 // least 50 (orange) on their own; weapons, threats to kill or burn and a mass incident of thirty
-// people or more weigh 70 (red).
+// people or more weigh 70 (red). The background (wage arrears, demolition, many people) weighs
+// 15: alone it is blue, and it does not turn one orange risk red.
 var textRules = []textRule{
 	{risktext.SelfHarm, "自伤自杀倾向 / self-harm", map[risktext.Severity]int{risktext.Serious: 50}},
 	{risktext.Threat, "民转刑苗头：扬言报复、伤害 / risk of a criminal case: threats", map[risktext.Severity]int{risktext.Minor: 30, risktext.Serious: 50, risktext.Grave: 70}},
@@ -77,8 +78,8 @@ var textRules = []textRule{
 	{risktext.MassIncident, "群体性事件苗头：聚集、围堵、集体上访 / mass-incident risk: gathering, blocking, collective petition", map[risktext.Severity]int{risktext.Serious: 50, risktext.Grave: 70}},
 	{risktext.Violence, "治安案件苗头：肢体冲突、打砸 / public-order risk: violence", map[risktext.Severity]int{risktext.Serious: 50, risktext.Grave: 70}},
 	{risktext.ManyPeople, "涉及人数较多 / many people involved", map[risktext.Severity]int{risktext.Background: 15}},
-	{risktext.WageArrears, "拖欠工资 / wage arrears", map[risktext.Severity]int{risktext.Background: 20}},
-	{risktext.Demolition, "征地拆迁 / land requisition or demolition", map[risktext.Severity]int{risktext.Background: 20}},
+	{risktext.WageArrears, "拖欠工资 / wage arrears", map[risktext.Severity]int{risktext.Background: 15}},
+	{risktext.Demolition, "征地拆迁 / land requisition or demolition", map[risktext.Severity]int{risktext.Background: 15}},
 }
 
 // textSignals turns the findings of one risk into its signal: the weight of the gravest, the
@@ -97,10 +98,7 @@ func textSignals(findings []risktext.Finding, negated bool) []Signal {
 					w = r.weights[s]
 				}
 			}
-			switch {
-			case f.Risk == risktext.MassIncident && f.People >= 10 && w < 60:
-				w = 60
-			case f.Risk == risktext.ManyPeople && f.People >= 30:
+			if f.Risk == risktext.ManyPeople && f.People >= 30 {
 				w = 25
 			}
 			if negated {

@@ -114,7 +114,7 @@ func isPeople(rest string) (bool, string) {
 					return true, c + n
 				}
 			}
-			return false, ""
+			break // "家长": a noun of people may still start with a classifier
 		}
 	}
 	for _, n := range peopleNouns {

@@ -101,24 +101,27 @@ func p(risk Risk, sev Severity, gap int, spec string) pattern {
 var patterns = []pattern{
 	// 越级上访、进京访: going to Beijing, the province or the city to petition.
 	p(SkipLevelPetition, Serious, 0, "越级上访|越级信访|越级访|进京访|进京上访|进京告状|赴京上访|赴京|进京|上京告状|上京|京访|非访|进京非访"),
-	p(SkipLevelPetition, Serious, 4, "去|到|赴|跑到|跑去|上|找 … 北京|京城|首都|中南海|天安门|国家信访局|省里|省城|省委|省政府|省信访|市里|市委|市政府|市信访|中央|国务院 … 上访|信访|告状|反映|讨说法|讨个说法|告|闹|访|静坐|喊冤"),
+	p(SkipLevelPetition, Serious, 4, "去|到|赴|跑到|跑去|上|找 … 北京|京城|首都|中南海|天安门|国家信访局|省里|省城|省委|省政府|省信访|市里|市委|市政府|市信访|中央|国务院 … 上访|信访|信访办|信访局|告状|反映|讨说法|讨个说法|告|闹|访|静坐|喊冤"),
 	p(SkipLevelPetition, Serious, 2, "北京|省里|市里|省城 … 上访|告状|信访"),
 	// 上访 that does not (yet) skip levels.
-	p(PetitionThreat, Minor, 0, "上访|闹访|缠访|信访|告状|讨说法|讨个说法"),
+	p(PetitionThreat, Minor, 0, "上访|闹访|缠访|信访|信访办|信访局|信访部门|告状|讨说法|讨个说法"),
 	// 治安案件: violence done.
-	p(Violence, Serious, 0, "打架|斗殴|殴打|互殴|群殴|推搡|厮打|扭打|拳打脚踢|大打出手|动手|打人|打伤|打破|打成|被打|挨打|打了一顿|打了一拳|打了几拳|一巴掌|耳光|掐脖子|抓伤|咬伤|踹伤|踢伤|砸坏|砸毁|砸烂|砸了|砸门|砸窗|砸车|打砸|肢体冲突|撕扯|拉扯|泼粪|泼油漆|寻衅滋事|闹事|打起来|动起手"),
+	p(Violence, Serious, 0, "打架|斗殴|打架斗殴|聚众斗殴|殴打|互殴|群殴|推搡|推倒|推人|厮打|扭打|拳打脚踢|大打出手|动手|打人|打伤|打破|打成|被打|挨打|打了一顿|打了一拳|打了几拳|一巴掌|耳光|掐脖子|掐住|踹伤|踢伤|砸坏|砸毁|砸烂|砸了|砸门|砸窗|砸车|打砸|肢体冲突|撕扯|拉扯|泼粪|泼油漆|寻衅滋事|闹事|打起来|动起手"),
 	p(Violence, Grave, 0, "持刀|持械|拿刀|菜刀|刀具|持棍|铁棍|铁锹|木棍|棍棒|凶器|管制刀具|砍刀|匕首"),
 	// 民转刑: threats of grave harm, revenge, desperate acts.
-	p(Threat, Grave, 0, "杀了|杀人|杀死|杀掉|杀他|杀她|杀你|杀全家|灭门|砍死|砍人|砍了|捅死|捅人|捅了|捅刀子|弄死|整死|搞死|打死|同归于尽|放火|纵火|烧了他|烧房子|一把火|炸药|炸了|炸死|炸掉|泼汽油|浇汽油|硫酸|毒死|投毒|血债血还|拼了|拼命|豁出去|鱼死网破"),
+	p(Threat, Grave, 0, "杀了|杀人|杀死|杀掉|杀他|杀她|杀你|杀全家|灭门|砍死|砍人|砍了|捅死|捅人|捅了|捅刀子|弄死|整死|搞死|打死|同归于尽|放火|纵火|烧了他|烧了他家|烧房子|一把火|一把火烧了|火烧了|垫背|家破人亡|炸药|炸了|炸死|炸掉|泼汽油|浇汽油|硫酸|毒死|投毒|血债血还|拼了|拼命|豁出去|鱼死网破"),
 	p(Threat, Serious, 0, "报复|报仇|收拾他|收拾她|收拾你|找人收拾|找人教训|教训他|教训她|找人打|让他好看|要他的命|要他命|不会放过|不放过|极端行为|极端手段|过激行为|过激举动|以死相逼|找他算账|讨个公道"),
+	p(Threat, Serious, 2, "让|叫 … 好看|后悔|付出代价|吃不了兜着走"),
 	p(Threat, Minor, 0, "威胁|恐吓|走着瞧|扬言"),
 	// 群体性事件: group actions.
-	p(MassIncident, Serious, 0, "集体上访|联名上访|集体讨薪|集体维权|聚集|围堵|堵路|堵门|堵塞|堵住|拦路|拦车|静坐|拉横幅|打横幅|挂横幅|举牌|冲击|围攻|围住|游行|示威|串联|抱团|集体去|集体到|一起去|组织人"),
+	p(MassIncident, Serious, 0, "集体上访|联名上访|集体讨薪|集体维权|聚集|围堵|堵路|堵门|堵塞|堵住|拦路|拦车|静坐|拉横幅|打横幅|挂横幅|举牌|冲击|围攻|围住|游行|示威|串联|抱团|集体去|集体到|一起去|组织人|阻拦施工|阻挠施工|阻止施工|阻工"),
+	p(MassIncident, Serious, 3, "集体|联合|组织|召集|纠集 … 上访|进京|赴京|讨薪|维权"),
 	// 自伤自杀.
 	p(SelfHarm, Serious, 0, "自杀|轻生|跳楼|跳河|跳江|跳桥|喝农药|喝药|服毒|割腕|上吊|寻死|寻短见|不想活|活不下去|死给|一死了之|自焚|撞死在|死在"),
 	// Background.
 	p(WageArrears, Background, 0, "欠薪|拖欠工资|讨薪|农民工工资|工资未发|讨要工资|拖欠工人|工资款|劳务费"),
-	p(Demolition, Background, 0, "拆迁|征地|强拆|补偿款|动迁"),
+	p(WageArrears, Background, 3, "拖欠|欠|克扣|未发|没发 … 工资|工钱|薪水|劳务费"),
+	p(Demolition, Background, 0, "拆迁|征地|强拆|补偿款|动迁|动迁户|拆迁户|被拆迁|被征收|征收|安置房"),
 }
 
 // Quote and hearsay markers. A threat verb before a risk word makes it reported; a hearsay
@@ -132,7 +135,7 @@ var (
 // and "不断" are other words). The prevention words put what follows out of the facts too.
 var negators = map[string]bool{
 	"不": true, "没": true, "没有": true, "未": true, "并未": true, "并没有": true, "并不": true, "并没": true, "从未": true, "从没": true,
-	"从来没有": true, "从不": true, "未曾": true, "不曾": true, "无": true, "毫无": true, "否认": true, "不会": true, "不再": true, "不要": true,
+	"从来没有": true, "从不": true, "绝不": true, "绝不会": true, "决不": true, "绝对不会": true, "不可能": true, "未曾": true, "不曾": true, "无": true, "毫无": true, "否认": true, "不会": true, "不再": true, "不要": true,
 	"不想": true, "不愿": true, "不打算": true, "不准备": true, "没再": true, "未再": true, "未见": true, "没见": true, "也没": true, "也没有": true,
 	"都没有": true, "均未": true, "皆未": true, "尚未": true, "放弃": true, "打消": true, "避免": true, "防止": true, "以免": true, "谨防": true,
 	"杜绝": true, "预防": true, "不存在": true, "排除": true, "并非": true, "不是": true, "别": true, "无意": true, "没想": true, "不至于": true,
@@ -283,21 +286,25 @@ func readClause(c clause) []Finding {
 				break
 			}
 			from = s + 1
-			if starts[s] && ends[e] {
+			// A one-rune verb may end a word ("要到北京"、"会去北京": 要到, 会去).
+			if (starts[s] || len([]rune(words[0])) == 1 && ends[s+1]) && ends[e] {
 				cands = append(cands, candidate{pt, words, s, e})
 			}
 		}
 	}
 	slices.SortStableFunc(cands, func(a, b candidate) int { return (b.e - b.s) - (a.e - a.s) })
-	taken := make([]bool, len(c.runes))
+	var taken []candidate
 	var out []Finding
 	for _, k := range cands {
-		if slices.Contains(taken[k.s:k.e], true) {
+		// Within a longer phrase already read: the same words again ("集体上访" holds 上访).
+		// Phrases that only overlap are both read ("集体进京上访": a mass incident and a
+		// skip-level petition).
+		if slices.ContainsFunc(taken, func(t candidate) bool {
+			return t.s <= k.s && k.e <= t.e || t.pt.risk == k.pt.risk && k.s < t.e && t.s < k.e
+		}) {
 			continue
 		}
-		for i := k.s; i < k.e; i++ {
-			taken[i] = true
-		}
+		taken = append(taken, k)
 		f := Finding{Risk: k.pt.risk, Severity: k.pt.severity, Words: k.words, Clause: c.text, start: k.s}
 		if neg, ok := negation(c, k.s); ok {
 			f.Negated = true
@@ -309,13 +316,15 @@ func readClause(c clause) []Finding {
 		out = append(out, f)
 	}
 	slices.SortStableFunc(out, func(a, b Finding) int { return a.start - b.start })
-	// A threat verb that introduces another finding ("威胁要去北京上访") is its quote, not a
-	// threat of its own.
-	if slices.ContainsFunc(out, func(f Finding) bool { return f.Reported && !f.Negated }) {
-		out = slices.DeleteFunc(out, func(f Finding) bool {
-			return f.Risk == Threat && f.Severity == Minor && slices.Contains(reportVerbs, f.Words[len(f.Words)-1])
-		})
+	// A threat verb that introduces another finding ("威胁要去北京上访"、"否认曾扬言报复") is its
+	// quote, not a threat of its own.
+	last := 0
+	for _, f := range out {
+		last = max(last, f.start)
 	}
+	out = slices.DeleteFunc(out, func(f Finding) bool {
+		return f.Risk == Threat && f.Severity == Minor && f.start < last && slices.Contains(reportVerbs, f.Words[len(f.Words)-1])
+	})
 	return out
 }
 
@@ -361,7 +370,10 @@ func longestAt(text []rune, pt part, s int) []rune {
 // within negationWindow words, with no scope breaker between (a breaker right after the negator
 // is what it negates: "并未扬言"); two negations in a row assert ("不排除").
 func negation(c clause, s int) (string, bool) {
-	at := slices.IndexFunc(c.tokens, func(t token) bool { return t.start == s })
+	at := slices.IndexFunc(c.tokens, func(t token) bool { return t.start <= s && s < t.end })
+	if c.tokens[at].start < s && breaks(c.tokens[at].text) {
+		return "", false // "不复婚就让她好看": the word that holds the trigger ends the scope
+	}
 	for i := at - 1; i >= 0 && at-i <= negationWindow; i-- {
 		t := c.tokens[i].text
 		if negators[t] && !followedBy(c, i, notNegation) {
@@ -370,11 +382,34 @@ func negation(c clause, s int) (string, bool) {
 			}
 			return t, true
 		}
-		if scopeBreakers[t] && (i == 0 || !negators[c.tokens[i-1].text]) {
+		if breaks(t) && !governed(c, i) {
 			return "", false
 		}
 	}
 	return "", false
+}
+
+// breaks reports whether a word ends a negation's scope; "就" also hides in words ("不成就去"、"就让").
+func breaks(t string) bool {
+	return scopeBreakers[t] || strings.HasPrefix(t, "就") || strings.HasSuffix(t, "就")
+}
+
+// governed reports whether the threat verb at i is itself negated: a negator right before it,
+// or before an adverb of time ("否认曾扬言"、"没有再威胁").
+func governed(c clause, i int) bool {
+	if !slices.Contains(reportVerbs, c.tokens[i].text) {
+		return false
+	}
+	for j := i - 1; j >= 0 && j >= i-2; j-- {
+		t := c.tokens[j].text
+		if negators[t] {
+			return true
+		}
+		if t != "曾" && t != "曾经" && t != "再" && t != "有" && t != "过" && t != "又" {
+			return false
+		}
+	}
+	return false
 }
 
 func followedBy(c clause, i int, words []string) bool {

@@ -41,7 +41,14 @@ func TestRead(t *testing.T) {
 		{"a dozen, no action", "十余名农民工称被拖欠工资。", []Risk{WageArrears, ManyPeople}, nil, ""},
 		{"surgery is not a fight", "医生建议动手术，家属同意。", nil, nil, ""},
 		{"a phone call is not a beating", "下午打了电话给他。", nil, nil, ""},
-		{"petition office visit in the past, resolved", "曾到区信访办反映，现已息访。", nil, nil, ""},
+		// A past visit to the petition office still reads as a petition (a repeat petitioner is a
+		// risk): yellow, not more.
+		{"petition office visit in the past", "曾到区信访办反映，现已息访。", []Risk{PetitionThreat}, nil, "信访办"},
+		{"conditional is no negation", "当事人称调解不成就去信访。", []Risk{PetitionThreat}, nil, "信访"},
+		{"never will", "被申请人表示自己绝不会去北京上访。", nil, []Risk{SkipLevelPetition}, ""},
+		{"denies having threatened", "申请人否认曾扬言报复。", nil, []Risk{Threat}, ""},
+		{"a dog bite is no fight", "邻居家的狗咬伤其孩子。", nil, nil, ""},
+		{"collective trip to Beijing", "十余名村民扬言要集体进京上访。", []Risk{MassIncident, SkipLevelPetition}, nil, "集体"},
 		{"self-harm", "老人称活不下去了，要喝农药。", []Risk{SelfHarm, SelfHarm}, nil, ""},
 		{"prevented", "为避免矛盾激化发生冲突，社区介入。", nil, nil, ""},
 		{"not going to Beijing", "他表示不会去北京上访。", nil, []Risk{SkipLevelPetition}, ""},
