@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -16,6 +17,7 @@ import (
 // (docs/warnings.md says how it was built and the rules of labelling).
 type labelled struct {
 	ID    string   `json:"id"`
+	Batch string   `json:"batch"` // dev: written first, rules revised after its first run; holdout: written after, never tuned on
 	Text  string   `json:"text"`
 	Level string   `json:"level"`
 	Kinds []string `json:"kinds"`
@@ -51,89 +53,105 @@ const (
 	maxCalmAlarms   = 0.02 // orange or red on a clearly calm description
 )
 
-// TestWarningEvaluation assesses every description of the set as an intake of two parties
-// (the text alone decides) and prints precision and recall per level, the recall of each risk
-// kind, and the false alarms on calm descriptions; it fails below the thresholds.
-// Run: go test ./core/risktext/ -run TestWarningEvaluation -v
-func TestWarningEvaluation(t *testing.T) {
-	set := loadSet(t)
-	calm := 0
-	for _, l := range set {
-		if l.Calm {
-			calm++
-		}
+// scores are the figures of the assessment on a part of the set.
+type scores struct {
+	n, calm, alarms int
+	levels          map[cases.RiskLevel]*tally
+	kinds           map[string]*tally
+	misses          []string
+}
+
+type tally struct{ expected, predicted, hit int }
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return 1
 	}
-	if len(set) < 300 || calm < 100 {
-		t.Fatalf("the set has %d descriptions (%d calm), want at least 300 (100 calm)", len(set), calm)
-	}
-	type tally struct{ expected, predicted, hit int }
-	levels := map[cases.RiskLevel]*tally{}
+	return float64(a) / float64(b)
+}
+
+func (s scores) recall(l cases.RiskLevel) float64 {
+	return ratio(s.levels[l].hit, s.levels[l].expected)
+}
+
+// evaluate assesses every description as an intake of two parties (the text alone decides).
+func evaluate(set []labelled) scores {
+	s := scores{levels: map[cases.RiskLevel]*tally{}, kinds: map[string]*tally{}}
 	for _, l := range cases.RiskLevels() {
-		levels[l] = &tally{}
+		s.levels[l] = &tally{}
 	}
-	kinds := map[string]*tally{}
-	alarms := 0
-	var misses []string
 	for _, l := range set {
+		s.n++
 		a := cases.Assess(cases.RiskInput{Description: l.Text, Parties: 2})
 		want := cases.RiskLevel(l.Level)
-		levels[want].expected++
-		levels[a.Level].predicted++
+		s.levels[want].expected++
+		s.levels[a.Level].predicted++
 		if a.Level == want {
-			levels[want].hit++
+			s.levels[want].hit++
 		} else {
 			var codes []string
-			for _, s := range a.Signals {
-				codes = append(codes, fmt.Sprintf("%s%v", s.Code, s.Words))
+			for _, sig := range a.Signals {
+				codes = append(codes, fmt.Sprintf("%s%v", sig.Code, sig.Words))
 			}
-			misses = append(misses, fmt.Sprintf("%s want %-6s got %-6s %s  %s", l.ID, want, a.Level, l.Text, strings.Join(codes, " ")))
+			s.misses = append(s.misses, fmt.Sprintf("%s want %-6s got %-6s %s  %s", l.ID, want, a.Level, l.Text, strings.Join(codes, " ")))
 		}
-		if l.Calm && a.Level.Rank() >= cases.RiskOrange.Rank() {
-			alarms++
+		if l.Calm {
+			s.calm++
+			if a.Level.Rank() >= cases.RiskOrange.Rank() {
+				s.alarms++
+			}
 		}
 		for _, k := range l.Kinds {
-			if kinds[k] == nil {
-				kinds[k] = &tally{}
+			if s.kinds[k] == nil {
+				s.kinds[k] = &tally{}
 			}
-			kinds[k].expected++
-			if slices.ContainsFunc(a.Signals, func(s cases.Signal) bool { return s.Code == k }) {
-				kinds[k].hit++
+			s.kinds[k].expected++
+			if slices.ContainsFunc(a.Signals, func(sig cases.Signal) bool { return sig.Code == k }) {
+				s.kinds[k].hit++
 			}
 		}
 	}
-	ratio := func(a, b int) float64 {
-		if b == 0 {
-			return 1
-		}
-		return float64(a) / float64(b)
-	}
+	return s
+}
+
+func (s scores) table(title string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "\n%d descriptions, %d clearly calm\n\n| level | expected | predicted | correct | precision | recall |\n|---|---|---|---|---|---|\n", len(set), calm)
+	fmt.Fprintf(&b, "\n%s: %d descriptions, %d clearly calm\n\n| level | expected | predicted | correct | precision | recall |\n|---|---|---|---|---|---|\n", title, s.n, s.calm)
 	for _, l := range cases.RiskLevels() {
-		c := levels[l]
+		c := s.levels[l]
 		fmt.Fprintf(&b, "| %s | %d | %d | %d | %.3f | %.3f |\n", l, c.expected, c.predicted, c.hit, ratio(c.hit, c.predicted), ratio(c.hit, c.expected))
 	}
 	fmt.Fprintf(&b, "\n| risk kind | expected | found | recall |\n|---|---|---|---|\n")
-	var names []string
-	for k := range kinds {
-		names = append(names, k)
-	}
-	slices.Sort(names)
+	names := slices.Sorted(maps.Keys(s.kinds))
 	for _, k := range names {
-		fmt.Fprintf(&b, "| %s | %d | %d | %.3f |\n", k, kinds[k].expected, kinds[k].hit, ratio(kinds[k].hit, kinds[k].expected))
+		fmt.Fprintf(&b, "| %s | %d | %d | %.3f |\n", k, s.kinds[k].expected, s.kinds[k].hit, ratio(s.kinds[k].hit, s.kinds[k].expected))
 	}
-	fmt.Fprintf(&b, "\norange or red on clearly calm descriptions: %d of %d (%.1f %%)\n", alarms, calm, 100*ratio(alarms, calm))
-	t.Log(b.String())
+	fmt.Fprintf(&b, "\norange or red on clearly calm descriptions: %d of %d (%.1f %%)\n", s.alarms, s.calm, 100*ratio(s.alarms, s.calm))
+	return b.String()
+}
+
+// TestWarningEvaluation prints precision and recall per level, the recall of each risk kind
+// and the false alarms on calm descriptions, for the whole set and for its held-out batch,
+// and fails below the thresholds (on the whole set).
+// Run: go test ./core/risktext/ -run TestWarningEvaluation -v
+func TestWarningEvaluation(t *testing.T) {
+	set := loadSet(t)
+	all := evaluate(set)
+	if all.n < 300 || all.calm < 100 {
+		t.Fatalf("the set has %d descriptions (%d calm), want at least 300 (100 calm)", all.n, all.calm)
+	}
+	holdout := evaluate(slices.DeleteFunc(slices.Clone(set), func(l labelled) bool { return l.Batch != "holdout" }))
+	t.Log(all.table("whole set") + holdout.table("held-out batch"))
 	if testing.Verbose() {
-		t.Logf("misclassified:\n%s", strings.Join(misses, "\n"))
+		t.Logf("misclassified:\n%s", strings.Join(all.misses, "\n"))
 	}
-	if r := ratio(levels[cases.RiskRed].hit, levels[cases.RiskRed].expected); r < minRecallRed {
+	if r := all.recall(cases.RiskRed); r < minRecallRed {
 		t.Errorf("red recall %.3f < %.2f", r, minRecallRed)
 	}
-	if r := ratio(levels[cases.RiskOrange].hit, levels[cases.RiskOrange].expected); r < minRecallOrange {
+	if r := all.recall(cases.RiskOrange); r < minRecallOrange {
 		t.Errorf("orange recall %.3f < %.2f", r, minRecallOrange)
 	}
-	if r := ratio(alarms, calm); r > maxCalmAlarms {
+	if r := ratio(all.alarms, all.calm); r > maxCalmAlarms {
 		t.Errorf("false orange/red on calm descriptions %.3f > %.2f", r, maxCalmAlarms)
 	}
 }

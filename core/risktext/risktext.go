@@ -112,6 +112,7 @@ var patterns = []pattern{
 	p(Threat, Grave, 0, "杀了|杀人|杀死|杀掉|杀他|杀她|杀你|杀全家|灭门|砍死|砍人|砍了|捅死|捅人|捅了|捅刀子|弄死|整死|搞死|打死|同归于尽|放火|纵火|烧了他|烧了他家|烧房子|一把火|一把火烧了|火烧了|垫背|家破人亡|炸药|炸了|炸死|炸掉|泼汽油|浇汽油|硫酸|毒死|投毒|血债血还|拼了|拼命|豁出去|鱼死网破"),
 	p(Threat, Serious, 0, "报复|报仇|收拾他|收拾她|收拾你|找人收拾|找人教训|教训他|教训她|找人打|让他好看|要他的命|要他命|不会放过|不放过|极端行为|极端手段|过激行为|过激举动|以死相逼|找他算账|讨个公道"),
 	p(Threat, Serious, 2, "让|叫 … 好看|后悔|付出代价|吃不了兜着走"),
+	p(Threat, Serious, 4, "打断|打折|废了|卸了 … 腿|手|胳膊"),
 	p(Threat, Minor, 0, "威胁|恐吓|走着瞧|扬言"),
 	// 群体性事件: group actions.
 	p(MassIncident, Serious, 0, "集体上访|联名上访|集体讨薪|集体维权|聚集|围堵|堵路|堵门|堵塞|堵住|拦路|拦车|静坐|拉横幅|打横幅|挂横幅|举牌|冲击|围攻|围住|游行|示威|串联|抱团|集体去|集体到|一起去|组织人|阻拦施工|阻挠施工|阻止施工|阻工"),
@@ -153,6 +154,9 @@ var scopeBreakers = map[string]bool{
 
 // contrast words start a new clause ("没有打人，但扬言要报复"、"没打人却砸了车").
 var contrast = map[string]bool{"但": true, "但是": true, "可是": true, "不过": true, "然而": true, "却": true, "可": true, "反倒": true}
+
+// complements are the runes that may follow a risk phrase inside one word ("放火烧"、"打死人").
+const complements = "烧了死伤掉人他她起"
 
 // negationWindow is how many words a negation reaches ("没有发生任何肢体冲突" is four).
 const negationWindow = 6
@@ -286,8 +290,10 @@ func readClause(c clause) []Finding {
 				break
 			}
 			from = s + 1
-			// A one-rune verb may end a word ("要到北京"、"会去北京": 要到, 会去).
-			if (starts[s] || len([]rune(words[0])) == 1 && ends[s+1]) && ends[e] {
+			// A one-rune verb may end a word ("要到北京"、"会去北京": 要到, 会去), and a phrase
+			// may end inside a word by one rune of a verb's complement ("放火烧了": 放火烧);
+			// other words that hold a risk word are other words ("动手术" is no 动手).
+			if (starts[s] || len([]rune(words[0])) == 1 && ends[s+1]) && (ends[e] || ends[e+1] && strings.ContainsRune(complements, c.runes[e])) {
 				cands = append(cands, candidate{pt, words, s, e})
 			}
 		}

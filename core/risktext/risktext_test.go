@@ -48,6 +48,8 @@ func TestRead(t *testing.T) {
 		{"never will", "被申请人表示自己绝不会去北京上访。", nil, []Risk{SkipLevelPetition}, ""},
 		{"denies having threatened", "申请人否认曾扬言报复。", nil, []Risk{Threat}, ""},
 		{"a dog bite is no fight", "邻居家的狗咬伤其孩子。", nil, nil, ""},
+		{"a phrase ending inside a word", "男方称要放火烧了女方娘家。", []Risk{Threat}, nil, "放火"},
+		{"break a leg", "对方扬言要找人打断申请人的腿。", []Risk{Threat}, nil, "腿"},
 		{"collective trip to Beijing", "十余名村民扬言要集体进京上访。", []Risk{MassIncident, SkipLevelPetition}, nil, "集体"},
 		{"self-harm", "老人称活不下去了，要喝农药。", []Risk{SelfHarm, SelfHarm}, nil, ""},
 		{"prevented", "为避免矛盾激化发生冲突，社区介入。", nil, nil, ""},
