@@ -720,3 +720,98 @@ func TestWarningSettingsNotice(t *testing.T) {
 		})
 	}
 }
+
+// TestWarningFromPhrasing (issue 14, item 6): a threat phrased as intake notes phrase it raises
+// an orange warning whose signals name the words and the clause that fired them, read by the
+// district and by the designated police station; a calm description with negations raises none
+// and shows the negated words uncounted. Another district sees neither.
+func TestWarningFromPhrasing(t *testing.T) {
+	e := newEnv(t)
+	police := e.org(t, "putuo-admin", "310107", map[string]any{"kind": "police_station", "name": "长寿路派出所"})
+	gov := e.org(t, "putuo-admin", "310107", map[string]any{"kind": "petition_office", "name": "普陀区信访办"})
+	committee := e.org(t, "putuo-admin", "310107", map[string]any{"kind": "street_committee", "name": "长寿路街道人民调解委员会", "street_code": "310107015"})
+	officer := e.agencyUser(t, "310107", "police-officer", "agency-clerk", police)
+	head := e.agencyUser(t, "310107", "committee-head", "committee-head", committee)
+	if res := e.do("putuo-admin", http.MethodPut, "/api/v1/tenants/310107/warning-settings", map[string]any{"police_org_id": police, "government_org_id": gov}); res.status != http.StatusOK {
+		t.Fatalf("designate: %d %s", res.status, res.body)
+	}
+	create := func(title, description string, parties []map[string]any) response {
+		body := sampleCase(t, title)
+		body["description"] = description
+		if parties != nil {
+			body["parties"] = parties
+		}
+		res := e.do("putuo-staff", http.MethodPost, "/api/v1/tenants/310107/cases", body)
+		if res.status != http.StatusCreated {
+			t.Fatalf("create: %d %s", res.status, res.body)
+		}
+		return res
+	}
+	threat := create("补偿纠纷", "被征收户王某因补偿款迟迟未到位，扬言要去北京上访。", nil)
+	calm := create("停车位归属争议", "双方并未动手，也没有威胁对方，只是对停车位归属有争议。",
+		[]map[string]any{{"name": "赵小红", "role": "applicant"}, {"name": "钱志明", "role": "respondent"}})
+	e.work(t, 0)
+	signal := func(risk any, list, code string) map[string]any {
+		for _, s := range risk.(map[string]any)[list].([]any) {
+			if m := s.(map[string]any); m["code"] == code {
+				return m
+			}
+		}
+		return nil
+	}
+	words := func(sig map[string]any) string {
+		var out []string
+		for _, w := range sig["words"].([]any) {
+			out = append(out, w.(string))
+		}
+		return strings.Join(out, " ")
+	}
+	if threat.json["risk_level"] != "orange" {
+		t.Fatalf("threat: %s", threat.body)
+	}
+	if sig := signal(threat.json["risk"], "signals", "skip_level_petition"); sig == nil || words(sig) != "扬言 去 北京 上访" || sig["clause"] != "扬言要去北京上访" {
+		t.Errorf("skip-level signal: %v", sig)
+	}
+	if calm.json["risk_level"] != "none" || len(calm.json["risk"].(map[string]any)["signals"].([]any)) != 0 {
+		t.Errorf("calm: %s", calm.body)
+	}
+	for _, code := range []string{"violence", "threat"} {
+		if sig := signal(calm.json["risk"], "negated", code); sig == nil || sig["weight"] != 0.0 {
+			t.Errorf("calm: negated %s missing: %s", code, calm.body)
+		}
+	}
+	// Who reads the warning, with its words.
+	for _, r := range []struct {
+		as   string
+		path string
+		want int // warnings listed; -1: refused
+	}{
+		{"putuo-staff", "/api/v1/tenants/310107/warnings", 1},
+		{officer, "/api/v1/tenants/310107/warnings", 1},
+		{head, "/api/v1/tenants/310107/warnings", 0}, // the case is not the committee's
+		{"huaiyin-admin", "/api/v1/tenants/310107/warnings", -1},
+		{"huaiyin-admin", "/api/v1/tenants/370104/warnings", 0},
+	} {
+		res := e.do(r.as, http.MethodGet, r.path, nil)
+		if r.want < 0 {
+			if res.status != http.StatusNotFound {
+				t.Errorf("%s %s: %d, want 404", r.as, r.path, res.status)
+			}
+			continue
+		}
+		items, _ := res.json["items"].([]any)
+		if res.status != http.StatusOK || len(items) != r.want {
+			t.Errorf("%s %s: %d with %d warnings, want %d: %s", r.as, r.path, res.status, len(items), r.want, res.body)
+			continue
+		}
+		for _, it := range items {
+			w := it.(map[string]any)
+			if w["case_id"] != threat.json["id"] || w["level"] != "orange" {
+				t.Errorf("%s: warning %v", r.as, w)
+			}
+			if sig := signal(w, "signals", "skip_level_petition"); sig == nil || !strings.Contains(words(sig), "北京") {
+				t.Errorf("%s: the warning's signal lacks its words: %v", r.as, w["signals"])
+			}
+		}
+	}
+}

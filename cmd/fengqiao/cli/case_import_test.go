@@ -30,13 +30,13 @@ func TestCaseImportCommand(t *testing.T) {
 	}
 	count := func(t *testing.T, sql string) int { return int(storetest.QueryInt(t, owner, sql)) }
 	runSteps(t, []step{
-		{name: "seed", args: []string{"demo", "seed"}, wantOut: []string{"demo cases: 3 created"}},
+		{name: "seed", args: []string{"demo", "seed"}, wantOut: []string{demoCasesCreated(t)}},
 		{name: "atomic import refuses a bad row", args: []string{"case", "import", badPath},
 			wantOut: []string{"line 3\tdispute_type\t", "validated 3, imported 0, rejected 1"},
 			wantErr: []string{"1 invalid rows: nothing imported"}},
 		{name: "nothing was imported", args: []string{"version"}, check: func(t *testing.T, _ string) {
-			if n := count(t, "SELECT count(*) FROM cases"); n != 3 {
-				t.Errorf("%d cases after a refused import, want the 3 demo cases", n)
+			if n, want := count(t, "SELECT count(*) FROM cases"), demoCases(t); n != want {
+				t.Errorf("%d cases after a refused import, want the %d demo cases", n, want)
 			}
 		}},
 		{name: "skip invalid", args: []string{"case", "import", "--skip-invalid", "--actor", "cli:王科长", badPath},

@@ -399,7 +399,7 @@ func TestPIIRotate(t *testing.T) {
 	k2 := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{2}, 32))
 	t.Setenv("FENGQIAO_SECURITY_PII_INDEX_KEY", base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{3}, 32)))
 	t.Setenv("FENGQIAO_SECURITY_PII_KEYS", "k1:"+k1)
-	runSteps(t, []step{{name: "seed under k1", args: []string{"demo", "seed"}, wantOut: []string{"demo cases: 3 created"}}})
+	runSteps(t, []step{{name: "seed under k1", args: []string{"demo", "seed"}, wantOut: []string{demoCasesCreated(t)}}})
 	t.Setenv("FENGQIAO_SECURITY_PII_KEYS", "k1:"+k1+",k2:"+k2)
 	t.Setenv("FENGQIAO_SECURITY_PII_ACTIVE_KEY", "k2")
 	runSteps(t, []step{

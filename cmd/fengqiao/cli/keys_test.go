@@ -163,7 +163,7 @@ func TestDemoLeavesNoKeyInTheDatabase(t *testing.T) {
 	db := storetest.NewDatabase(t)
 	useDatabase(t, db)
 	keyFile := os.Getenv("FENGQIAO_SECURITY_KEY_FILE")
-	runSteps(t, []step{{name: "demo seed", args: []string{"demo", "seed"}, wantOut: []string{"demo cases: 3 created"}}})
+	runSteps(t, []step{{name: "demo seed", args: []string{"demo", "seed"}, wantOut: []string{demoCasesCreated(t)}}})
 	base := startServe(t)
 
 	res, err := http.Post(base+"/api/v1/auth/login", "application/json", strings.NewReader(`{"username":"national-admin","password":"demo-national-2026"}`))
@@ -407,7 +407,7 @@ func TestKeysMigrate(t *testing.T) {
 	if _, err := conn.Exec(ctx, `DELETE FROM platform_secrets`); err != nil { // seeding would refuse otherwise
 		t.Fatal(err)
 	}
-	runSteps(t, []step{{name: "seed as before", args: []string{"demo", "seed"}, wantOut: []string{"demo cases: 3 created"}}})
+	runSteps(t, []step{{name: "seed as before", args: []string{"demo", "seed"}, wantOut: []string{demoCasesCreated(t)}}})
 	if _, err := conn.Exec(ctx, `INSERT INTO platform_secrets (name, value) VALUES ('token_key', $1), ('pii_key_db1', $2), ('pii_index_key', $3)`,
 		l.token, l.pii, l.index); err != nil {
 		t.Fatal(err)
