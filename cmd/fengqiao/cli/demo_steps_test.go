@@ -19,7 +19,9 @@ func demoCases(t testing.TB) int {
 	return len(seed.Cases)
 }
 
-func demoCasesCreated(t testing.TB) string { return fmt.Sprintf("demo cases: %d created", demoCases(t)) }
+func demoCasesCreated(t testing.TB) string {
+	return fmt.Sprintf("demo cases: %d created", demoCases(t))
+}
 
 // TestDemoSeedRunsItsSteps: the demo's case steps run through the API as the users they name,
 // once: seeding again neither repeats them nor fails.
