@@ -293,7 +293,7 @@ func readClause(c clause) []Finding {
 			// A one-rune verb may end a word ("要到北京"、"会去北京": 要到, 会去), and a phrase
 			// may end inside a word by one rune of a verb's complement ("放火烧了": 放火烧);
 			// other words that hold a risk word are other words ("动手术" is no 动手).
-			if (starts[s] || len([]rune(words[0])) == 1 && ends[s+1]) && (ends[e] || ends[e+1] && strings.ContainsRune(complements, c.runes[e])) {
+			if (starts[s] || len([]rune(words[0])) == 1 && ends[s+1]) && (ends[e] || e < len(c.runes) && ends[e+1] && strings.ContainsRune(complements, c.runes[e])) {
 				cands = append(cands, candidate{pt, words, s, e})
 			}
 		}

@@ -95,3 +95,21 @@ func TestPeople(t *testing.T) {
 		}
 	}
 }
+
+// FuzzRead: any text reads without panicking, and every finding names words found in the text.
+func FuzzRead(f *testing.F) {
+	for _, s := range []string{"", "。。。", "不", "扬言", "不不不不不扬言", "kill 打人 abc", "😀扬言要去北京上访😀", "３０名村民聚集", "就", "不排除", "99999999999999999999名工人聚集",
+		"双方并未动手，也没有威胁对方。", "\n\n扬言\r\n上访"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		r := Read(text)
+		for _, fs := range [][]Finding{r.Findings, r.Negated} {
+			for _, x := range fs {
+				if len(x.Words) == 0 {
+					t.Fatalf("%q: a finding without words: %+v", text, x)
+				}
+			}
+		}
+	})
+}
