@@ -19,6 +19,24 @@ func demoCases(t testing.TB) int {
 	return len(seed.Cases)
 }
 
+// demoSealedParties is the number of parties of the demo cases with personal data to seal (an
+// ID number, a phone or an address).
+func demoSealedParties(t testing.TB) int {
+	seed, err := tenants.Demo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, c := range seed.Cases {
+		for _, p := range c.Parties {
+			if p.IDNumber != "" || p.Phone != "" || p.Address != "" {
+				n++
+			}
+		}
+	}
+	return n
+}
+
 func demoCasesCreated(t testing.TB) string {
 	return fmt.Sprintf("demo cases: %d created", demoCases(t))
 }
