@@ -101,8 +101,10 @@ func p(risk Risk, sev Severity, gap int, spec string) pattern {
 var patterns = []pattern{
 	// 越级上访、进京访: going to Beijing, the province or the city to petition.
 	p(SkipLevelPetition, Serious, 0, "越级上访|越级信访|越级访|进京访|进京上访|进京告状|赴京上访|赴京|进京|上京告状|上京|京访|非访|进京非访"),
-	p(SkipLevelPetition, Serious, 4, "去|到|赴|跑到|跑去|上|找 … 北京|京城|首都|中南海|天安门|国家信访局|省里|省城|省委|省政府|省信访|市里|市委|市政府|市信访|中央|国务院 … 上访|信访|信访办|信访局|告状|反映|讨说法|讨个说法|告|闹|访|静坐|喊冤"),
+	p(SkipLevelPetition, Serious, 4, "去|到|赴|跑到|跑去|上|找 … 北京|京城|首都|中南海|天安门|国家信访局|市|省|省里|省城|省委|省政府|省信访|市里|市委|市政府|市信访|中央|国务院 … 上访|信访|信访办|信访局|告状|反映|讨说法|讨个说法|告|闹|访|静坐|喊冤"),
 	p(SkipLevelPetition, Serious, 2, "北京|省里|市里|省城 … 上访|告状|信访"),
+	p(SkipLevelPetition, Serious, 3, "去市|到市|赴市|去省|到省|赴省 … 信访办|信访局|政府|上访|告状|反映|讨说法"), // gse: 去市/信访办
+	p(SkipLevelPetition, Serious, 2, "去|到|赴|跑到|跑去|找 … 市信访办|市信访局|省信访办|省信访局|国家信访局|市委|省委|市政府|省政府"),
 	// 上访 that does not (yet) skip levels.
 	p(PetitionThreat, Minor, 0, "上访|闹访|缠访|信访|信访办|信访局|信访部门|告状|讨说法|讨个说法"),
 	// 治安案件: violence done.
@@ -118,7 +120,7 @@ var patterns = []pattern{
 	p(MassIncident, Serious, 0, "集体上访|联名上访|集体讨薪|集体维权|聚集|围堵|堵路|堵门|堵塞|堵住|拦路|拦车|静坐|拉横幅|打横幅|挂横幅|举牌|冲击|围攻|围住|游行|示威|串联|抱团|集体去|集体到|一起去|组织人|阻拦施工|阻挠施工|阻止施工|阻工"),
 	p(MassIncident, Serious, 3, "集体|联合|组织|召集|纠集 … 上访|进京|赴京|讨薪|维权"),
 	// 自伤自杀.
-	p(SelfHarm, Serious, 0, "自杀|轻生|跳楼|跳河|跳江|跳桥|喝农药|喝药|服毒|割腕|上吊|寻死|寻短见|不想活|活不下去|死给|一死了之|自焚|撞死在|死在"),
+	p(SelfHarm, Serious, 0, "自杀|轻生|想不开|做傻事|跳楼|跳河|跳江|跳桥|喝农药|喝药|服毒|割腕|上吊|寻死|寻短见|不想活|活不下去|死给|一死了之|自焚|撞死在|死在"),
 	// Background.
 	p(WageArrears, Background, 0, "欠薪|拖欠工资|讨薪|农民工工资|工资未发|讨要工资|拖欠工人|工资款|劳务费"),
 	p(WageArrears, Background, 3, "拖欠|欠|克扣|未发|没发 … 工资|工钱|薪水|劳务费"),
@@ -201,7 +203,7 @@ func isPunct(s string) bool {
 func mentions(sentence string) bool {
 	text := []rune(sentence)
 	for i := range patterns {
-		if _, _, _, ok := match(text, patterns[i], 0); ok {
+		if _, _, _, ok := match(text, patterns[i], 0, nil); ok {
 			return true
 		}
 	}
@@ -281,21 +283,23 @@ func readClause(c clause) []Finding {
 		words []string
 		s, e  int
 	}
+	// A part of a phrase stands on word boundaries, so that 动手术 is no 动手 and 北京路 no 北京;
+	// but a one-rune verb may end a word ("要到北京"、"会去北京": 要到, 会去), and a part may end
+	// inside a word by one rune of a verb's complement ("放火烧了": 放火烧).
+	bounded := func(s, e int) bool {
+		return (starts[s] || e == s+1 && ends[e]) &&
+			(ends[e] || e < len(c.runes) && ends[e+1] && strings.ContainsRune(complements, c.runes[e]))
+	}
 	var cands []candidate
 	for i := range patterns {
 		pt := &patterns[i]
 		for from := 0; from < len(c.runes); {
-			words, s, e, ok := match(c.runes, *pt, from)
+			words, s, e, ok := match(c.runes, *pt, from, bounded)
 			if !ok {
 				break
 			}
 			from = s + 1
-			// A one-rune verb may end a word ("要到北京"、"会去北京": 要到, 会去), and a phrase
-			// may end inside a word by one rune of a verb's complement ("放火烧了": 放火烧);
-			// other words that hold a risk word are other words ("动手术" is no 动手).
-			if (starts[s] || len([]rune(words[0])) == 1 && ends[s+1]) && (ends[e] || e < len(c.runes) && ends[e+1] && strings.ContainsRune(complements, c.runes[e])) {
-				cands = append(cands, candidate{pt, words, s, e})
-			}
+			cands = append(cands, candidate{pt, words, s, e})
 		}
 	}
 	slices.SortStableFunc(cands, func(a, b candidate) int { return (b.e - b.s) - (a.e - a.s) })
@@ -322,6 +326,10 @@ func readClause(c clause) []Finding {
 		out = append(out, f)
 	}
 	slices.SortStableFunc(out, func(a, b Finding) int { return a.start - b.start })
+	// A petition skipping levels is the petition of its clause: no plain 上访 besides.
+	if slices.ContainsFunc(out, func(f Finding) bool { return f.Risk == SkipLevelPetition && !f.Negated }) {
+		out = slices.DeleteFunc(out, func(f Finding) bool { return f.Risk == PetitionThreat && !f.Negated })
+	}
 	// A threat verb that introduces another finding ("威胁要去北京上访"、"否认曾扬言报复") is its
 	// quote, not a threat of its own.
 	last := 0
@@ -334,42 +342,38 @@ func readClause(c clause) []Finding {
 	return out
 }
 
+// fits tells whether a part of a phrase may stand at runes [s, e) of a clause (word boundaries);
+// nil: anywhere.
+type fits func(s, e int) bool
+
 // match finds pattern at or after from: the words matched, and the rune span.
-func match(text []rune, pt pattern, from int) (words []string, start, end int, ok bool) {
+func match(text []rune, pt pattern, from int, ok fits) (words []string, start, end int, found bool) {
 	for s := from; s < len(text); s++ {
-		w, e, ok := matchAt(text, pt.parts, s, pt.gap)
-		if ok {
+		if w, e, found := matchAt(text, pt.parts, s, pt.gap, ok); found {
 			return w, s, e, true
 		}
 	}
 	return nil, 0, 0, false
 }
 
-// matchAt matches the parts with the first at exactly s, each next one within gap runes.
-func matchAt(text []rune, parts []part, s, gap int) ([]string, int, bool) {
-	alt := longestAt(text, parts[0], s)
-	if alt == nil {
-		return nil, 0, false
-	}
-	e := s + len(alt)
-	if len(parts) == 1 {
-		return []string{string(alt)}, e, true
-	}
-	for g := 0; g <= gap && e+g < len(text); g++ {
-		if rest, end, ok := matchAt(text, parts[1:], e+g, gap); ok {
-			return append([]string{string(alt)}, rest...), end, true
+// matchAt matches the parts with the first at exactly s, each next one within gap runes, every
+// part where it fits (the longest alternative that does).
+func matchAt(text []rune, parts []part, s, gap int, ok fits) ([]string, int, bool) {
+	for _, alt := range parts[0][text[s]] {
+		e := s + len(alt)
+		if e > len(text) || !slices.Equal(text[s:e], alt) || ok != nil && !ok(s, e) {
+			continue
+		}
+		if len(parts) == 1 {
+			return []string{string(alt)}, e, true
+		}
+		for g := 0; g <= gap && e+g < len(text); g++ {
+			if rest, end, found := matchAt(text, parts[1:], e+g, gap, ok); found {
+				return append([]string{string(alt)}, rest...), end, true
+			}
 		}
 	}
 	return nil, 0, false
-}
-
-func longestAt(text []rune, pt part, s int) []rune {
-	for _, a := range pt[text[s]] {
-		if s+len(a) <= len(text) && slices.Equal(text[s:s+len(a)], a) {
-			return a
-		}
-	}
-	return nil
 }
 
 // negation finds a negator governing the word at rune s: one of the clause's words before it,
