@@ -91,7 +91,7 @@ func TestCrossAgencyAccess(t *testing.T) {
 			body   map[string]any
 		}{
 			{"assign", map[string]any{"committee_id": committee}},
-			{"start_mediation", map[string]any{"mediators": []string{"王调解员"}}},
+			{"start_mediation", map[string]any{}},
 			{"succeed", map[string]any{"agreement": map[string]any{"form": "written", "terms": []map[string]any{{"text": "赔偿维修费", "amount": 3000, "due_date": "2026-12-31", "payer": "李四"}}}}},
 		} {
 			if res := e.do("putuo-staff", http.MethodPost, path+"/actions/"+step.action, step.body); res.status != http.StatusOK {

@@ -92,6 +92,10 @@ type caseDTO struct {
 	ContactOverdue    bool                `json:"contact_overdue"`
 	Sessions          []cases.Session     `json:"sessions,omitempty"`
 	FollowUps         []cases.FollowUp    `json:"follow_ups,omitempty"`
+	// The registry mediators assigned (the lead, 主办, first) and the experts attached: on a
+	// case read alone, not in lists.
+	Mediators []cases.CaseMediator `json:"mediators,omitempty"`
+	Experts   []cases.CaseExpert   `json:"experts,omitempty"`
 }
 
 func toCaseDTO(c cases.Case, now time.Time, reveal bool) caseDTO {
@@ -107,6 +111,7 @@ func toCaseDTO(c cases.Case, now time.Time, reveal bool) caseDTO {
 	d.CommitteeID, d.Outcome, d.Agreement, d.Confirmation = c.CommitteeID, c.Outcome, c.Agreement, c.Confirmation
 	d.Performance, d.ConcludedAt, d.Sessions, d.FollowUps = c.Performance, c.ConcludedAt, c.Sessions, c.FollowUps
 	d.FirstContactDueAt, d.ContactedAt, d.ContactOverdue = c.FirstContactDueAt, c.ContactedAt, c.ContactOverdue(now)
+	d.Mediators, d.Experts = c.Mediators, c.Experts
 	for _, a := range cases.Allowed(c.Status) {
 		d.AllowedActions = append(d.AllowedActions, string(a))
 	}
@@ -351,6 +356,7 @@ type caseActionRequest struct {
 	Reason       string              `json:"reason,omitempty"`
 	CommitteeID  string              `json:"committee_id,omitempty"`
 	Mediators    []string            `json:"mediators,omitempty"`
+	Experts      []string            `json:"experts,omitempty"`
 	Channel      string              `json:"channel,omitempty"`
 	Session      *cases.Session      `json:"session,omitempty"`
 	Agreement    *cases.Agreement    `json:"agreement,omitempty"`
@@ -397,7 +403,7 @@ func (s *Server) actOnCase(c echo.Context) error {
 		}
 	}
 	in := cases.ActionInput{Action: action, Version: req.Version, Reason: req.Reason, CommitteeID: req.CommitteeID,
-		Mediators: req.Mediators, Channel: req.Channel, Session: req.Session, Agreement: req.Agreement, Confirm: req.Confirmation,
+		Mediators: req.Mediators, Experts: req.Experts, Channel: req.Channel, Session: req.Session, Agreement: req.Agreement, Confirm: req.Confirmation,
 		FollowUpID: req.FollowUpID, Result: req.Result, Note: req.Note, RiskLevel: req.RiskLevel, Reopen: req.Reopen}
 	cs, err := s.deps.Cases.Act(c.Request().Context(), c.Param("code"), c.Param("id"), in)
 	if err != nil {

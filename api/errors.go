@@ -75,6 +75,8 @@ var sentinelProblems = []sentinelProblem{
 		detail: "该案件没有这个待回访计划 / the case has no such pending follow-up"},
 	{err: orgs.ErrNameTaken, slug: "organisation-name-taken", title: "名称已被占用 / Name taken", field: "name",
 		detail: "本租户已有同名的在用组织；请换一个名称，或先停用同名组织 / an active organisation of this tenant has the name: choose another, or deactivate that one first"},
+	{err: orgs.ErrUserLinked, slug: "mediator-user-linked", title: "账号已关联其他调解员 / User linked to another mediator", field: "user_id",
+		detail: "一个用户账号只能关联一名调解员；请先解除原有关联 / a user account is linked to one mediator at most: unlink it from the other first"},
 	{err: authz.ErrEscalation, slug: "policy-escalation", title: "不能授予超出自身的权限 / Rule grants more than you hold", cause: true,
 		detail: "规则不能让他人获得您自己没有的权限，也不能为您无权授予的角色设规则 / a rule may not let anyone do what you may not do, nor concern a role you may not grant: "},
 	{err: authz.ErrDefaultRule, slug: "default-rule", title: "默认规则不可修改 / Default rules cannot be changed",

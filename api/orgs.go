@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/fengqiao/fengqiao/core/orgs"
+	"github.com/fengqiao/fengqiao/core/pii"
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 )
@@ -83,6 +84,7 @@ type createMediatorRequest struct {
 	OrganisationID    string   `json:"organisation_id"`
 	Phone             string   `json:"phone,omitempty"`
 	CreditScore       *int     `json:"credit_score,omitempty"`
+	UserID            string   `json:"user_id,omitempty"`
 }
 
 type updateMediatorRequest struct {
@@ -96,29 +98,131 @@ type updateMediatorRequest struct {
 	Phone             *string   `json:"phone,omitempty"`
 	Status            *string   `json:"status,omitempty"`
 	CreditScore       *int      `json:"credit_score,omitempty"`
+	UserID            *string   `json:"user_id,omitempty"`
 }
 
 type mediatorDTO struct {
-	ID                string    `json:"id"`
-	TenantCode        string    `json:"tenant_code"`
-	Name              string    `json:"name"`
-	Kind              string    `json:"kind"`
-	CertificateNumber string    `json:"certificate_number"`
-	Grade             string    `json:"grade"`
-	Chief             bool      `json:"chief"`
-	Specialities      []string  `json:"specialities"`
-	OrganisationID    string    `json:"organisation_id"`
-	Phone             string    `json:"phone"`
-	Status            string    `json:"status"`
-	CreditScore       int       `json:"credit_score"`
-	CreatedAt         time.Time `json:"created_at"`
-	UpdatedAt         time.Time `json:"updated_at"`
+	ID                string   `json:"id"`
+	TenantCode        string   `json:"tenant_code"`
+	Name              string   `json:"name"`
+	Kind              string   `json:"kind"`
+	CertificateNumber string   `json:"certificate_number"`
+	Grade             string   `json:"grade"`
+	Chief             bool     `json:"chief"`
+	Specialities      []string `json:"specialities"`
+	OrganisationID    string   `json:"organisation_id"`
+	Phone             string   `json:"phone"`
+	Status            string   `json:"status"`
+	CreditScore       int      `json:"credit_score"`
+	UserID            string   `json:"user_id,omitempty"`
+	// Masked: read from a bureau above the mediator's district, which sees the phone and the
+	// certificate number masked and not the user account.
+	Masked    bool      `json:"masked"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 func toMediatorDTO(m orgs.Mediator) mediatorDTO {
 	return mediatorDTO{ID: m.ID, TenantCode: m.TenantCode, Name: m.Name, Kind: string(m.Kind), CertificateNumber: m.CertificateNumber,
 		Grade: m.Grade, Chief: m.Chief, Specialities: strs(m.Specialities), OrganisationID: m.OrganisationID, Phone: m.Phone,
-		Status: string(m.Status), CreditScore: m.CreditScore, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt}
+		Status: string(m.Status), CreditScore: m.CreditScore, UserID: m.UserID, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt}
+}
+
+// mediatorView is how a caller sees a mediator: in full by the staff of the mediator's own
+// district; masked (phone, certificate number, no user account) by the bureaus above it,
+// which read the registry for counts and names, not to call people.
+func mediatorView(c echo.Context) func(orgs.Mediator) mediatorDTO {
+	home := principal(c).TenantCode
+	return func(m orgs.Mediator) mediatorDTO {
+		d := toMediatorDTO(m)
+		if m.TenantCode != home {
+			d.Masked, d.Phone, d.UserID = true, pii.MaskPhone(m.Phone), ""
+			d.CertificateNumber = maskTail(m.CertificateNumber)
+		}
+		return d
+	}
+}
+
+// maskTail keeps the last 4 characters of an identifier ("****1234").
+func maskTail(s string) string {
+	r := []rune(s)
+	if len(r) <= 4 {
+		return strings.Repeat("*", len(r))
+	}
+	return "****" + string(r[len(r)-4:])
+}
+
+// boolParam reads an optional true/false query parameter.
+func boolParam(c echo.Context, name string) (*bool, error) {
+	v := c.QueryParam(name)
+	if v == "" {
+		return nil, nil
+	}
+	switch v {
+	case "true":
+		b := true
+		return &b, nil
+	case "false":
+		b := false
+		return &b, nil
+	}
+	return nil, invalid(name, name+" 须为 true 或 false / "+name+" must be true or false")
+}
+
+// subtreeParam reads ?subtree=true|false.
+func subtreeParam(c echo.Context) (bool, error) {
+	b, err := boolParam(c, "subtree")
+	return b != nil && *b, err
+}
+
+// organisationView is how a caller sees an organisation: a bureau above its district does not
+// see the agency's webhook address (where the outcome is pushed).
+func organisationView(c echo.Context) func(orgs.Organisation) organisationDTO {
+	home := principal(c).TenantCode
+	return func(o orgs.Organisation) organisationDTO {
+		d := toOrganisationDTO(o)
+		if o.TenantCode != home {
+			d.WebhookURL = ""
+		}
+		return d
+	}
+}
+
+type mediatorCountDTO struct {
+	TenantCode string `json:"tenant_code"`
+	TenantName string `json:"tenant_name"`
+	Total      int    `json:"total"`
+	Chief      int    `json:"chief"`
+	FullTime   int    `json:"full_time"`
+	PartTime   int    `json:"part_time"`
+	Linked     int    `json:"linked"` // with a user account
+}
+
+type mediatorCounts struct {
+	Items []mediatorCountDTO `json:"items"`
+	Total mediatorCountDTO   `json:"total"`
+}
+
+func (s *Server) countMediators(c echo.Context) error {
+	chief, err := boolParam(c, "chief")
+	if err != nil {
+		return err
+	}
+	f := orgs.Filter{Kind: c.QueryParam("kind"), Status: orgs.Status(c.QueryParam("status")), Chief: chief}
+	counts, err := s.deps.Orgs.MediatorCounts(c.Request().Context(), c.Param("code"), f)
+	if err != nil {
+		return err
+	}
+	out := mediatorCounts{Items: []mediatorCountDTO{}, Total: mediatorCountDTO{TenantCode: c.Param("code")}}
+	for _, n := range counts {
+		out.Items = append(out.Items, mediatorCountDTO(n))
+		out.Total.Total += n.Total
+		out.Total.Chief += n.Chief
+		out.Total.FullTime += n.FullTime
+		out.Total.PartTime += n.PartTime
+		out.Total.Linked += n.Linked
+	}
+	return c.JSON(http.StatusOK, out)
 }
 
 type mediatorList struct {
@@ -251,12 +355,15 @@ func (s *Server) listOrganisations(c echo.Context) error {
 		return err
 	}
 	f.Speciality = "" // organisations have none
+	if f.Subtree, err = subtreeParam(c); err != nil {
+		return err
+	}
 	os, err := svc.Organisations(c.Request().Context(), c.Param("code"), f)
 	if err != nil {
 		return err
 	}
 	var out organisationList
-	out.Items, out.NextAfter = namePage(os, limit, func(o orgs.Organisation) (string, string) { return o.Name, o.ID }, toOrganisationDTO)
+	out.Items, out.NextAfter = namePage(os, limit, func(o orgs.Organisation) (string, string) { return o.Name, o.ID }, organisationView(c))
 	return c.JSON(http.StatusOK, out)
 }
 
@@ -266,7 +373,7 @@ func (s *Server) getOrganisation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toOrganisationDTO(o))
+	return c.JSON(http.StatusOK, organisationView(c)(o))
 }
 
 func (s *Server) updateOrganisation(c echo.Context) error {
@@ -296,7 +403,7 @@ func (s *Server) createMediator(c echo.Context) error {
 	}
 	m, err := svc.CreateMediator(c.Request().Context(), c.Param("code"), orgs.NewMediator{Name: req.Name, Kind: req.Kind,
 		CertificateNumber: req.CertificateNumber, Grade: req.Grade, Chief: req.Chief, Specialities: req.Specialities,
-		OrganisationID: req.OrganisationID, Phone: req.Phone, CreditScore: req.CreditScore})
+		OrganisationID: req.OrganisationID, Phone: req.Phone, CreditScore: req.CreditScore, UserID: req.UserID})
 	if err != nil {
 		return err
 	}
@@ -311,12 +418,18 @@ func (s *Server) listMediators(c echo.Context) error {
 		return err
 	}
 	f.OrganisationID = c.QueryParam("organisation_id")
+	if f.Chief, err = boolParam(c, "chief"); err != nil {
+		return err
+	}
+	if f.Subtree, err = subtreeParam(c); err != nil {
+		return err
+	}
 	ms, err := svc.Mediators(c.Request().Context(), c.Param("code"), f)
 	if err != nil {
 		return err
 	}
 	var out mediatorList
-	out.Items, out.NextAfter = namePage(ms, limit, func(m orgs.Mediator) (string, string) { return m.Name, m.ID }, toMediatorDTO)
+	out.Items, out.NextAfter = namePage(ms, limit, func(m orgs.Mediator) (string, string) { return m.Name, m.ID }, mediatorView(c))
 	return c.JSON(http.StatusOK, out)
 }
 
@@ -326,7 +439,7 @@ func (s *Server) getMediator(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toMediatorDTO(m))
+	return c.JSON(http.StatusOK, mediatorView(c)(m))
 }
 
 func (s *Server) updateMediator(c echo.Context) error {
@@ -337,7 +450,7 @@ func (s *Server) updateMediator(c echo.Context) error {
 	}
 	m, err := svc.UpdateMediator(c.Request().Context(), c.Param("code"), c.Param("id"), orgs.MediatorUpdate{Name: req.Name,
 		Kind: req.Kind, CertificateNumber: req.CertificateNumber, Grade: req.Grade, Chief: req.Chief, Specialities: req.Specialities,
-		OrganisationID: req.OrganisationID, Phone: req.Phone, Status: req.Status, CreditScore: req.CreditScore})
+		OrganisationID: req.OrganisationID, Phone: req.Phone, Status: req.Status, CreditScore: req.CreditScore, UserID: req.UserID})
 	if err != nil {
 		return err
 	}
@@ -411,17 +524,21 @@ func orgRoutes() []route {
 		}...)
 	}
 	speciality := queryParam{"speciality", "擅长的纠纷类型代码 / dispute-type code of a speciality", "string"}
+	subtree := queryParam{"subtree", "true：含下辖各区县的名册（市、省司法局只读） / true: include the registries of the tenants below (read only, for city and provincial bureaus)", "boolean"}
 	const base = "/api/v1/tenants/:code/"
 	return []route{
 		{method: http.MethodPost, path: base + "organisations", operationID: "createOrganisation", summary: "登记调解组织或成员单位 / Register an organisation: committee, studio, judicial office or partner agency", tag: "organisations", tenantScoped: true, requireActive: true, obj: "organisations", act: "create", request: createOrganisationRequest{}, response: organisationDTO{}, status: 201, handler: (*Server).createOrganisation},
 		{method: http.MethodGet, path: base + "organisations", operationID: "listOrganisations", summary: "调解组织和成员单位（按名称，游标分页） / Organisations by name, cursor-paginated", tag: "organisations", tenantScoped: true, requireActive: true, obj: "organisations", act: "read", response: organisationList{}, status: 200, handler: (*Server).listOrganisations,
-			query: listQ("kind", "village_committee | street_committee | enterprise_committee | industry_committee | dispatched_committee | judicial_office | brand_studio | court | police_station | procuratorate | petition_office | department")},
+			query: listQ("kind", "village_committee | street_committee | enterprise_committee | industry_committee | dispatched_committee | judicial_office | brand_studio | court | police_station | procuratorate | petition_office | department", subtree)},
 		{method: http.MethodGet, path: base + "organisations/:id", operationID: "getOrganisation", summary: "调解组织或成员单位 / An organisation", tag: "organisations", tenantScoped: true, requireActive: true, obj: "organisations", act: "read", response: organisationDTO{}, status: 200, handler: (*Server).getOrganisation},
 		{method: http.MethodPatch, path: base + "organisations/:id", operationID: "updateOrganisation", summary: "修改调解组织（status: inactive 停用；不可删除） / Update an organisation; status inactive deactivates it (no deletion)", tag: "organisations", tenantScoped: true, requireActive: true, obj: "organisations", act: "update", request: updateOrganisationRequest{}, response: organisationDTO{}, status: 200, handler: (*Server).updateOrganisation},
 
 		{method: http.MethodPost, path: base + "mediators", operationID: "createMediator", summary: "登记人民调解员 / Register a people's mediator", tag: "mediators", tenantScoped: true, requireActive: true, obj: "mediators", act: "create", request: createMediatorRequest{}, response: mediatorDTO{}, status: 201, handler: (*Server).createMediator},
 		{method: http.MethodGet, path: base + "mediators", operationID: "listMediators", summary: "人民调解员（按姓名，游标分页） / Mediators by name, cursor-paginated", tag: "mediators", tenantScoped: true, requireActive: true, obj: "mediators", act: "read", response: mediatorList{}, status: 200, handler: (*Server).listMediators,
-			query: listQ("kind", "full_time | part_time", queryParam{"organisation_id", "所属调解组织 id / id of the mediator's organisation", "string"}, speciality)},
+			query: listQ("kind", "full_time | part_time", queryParam{"organisation_id", "所属调解组织 id / id of the mediator's organisation", "string"}, speciality,
+				queryParam{"chief", "true：只列首席调解员；false：不含首席调解员 / true: chief mediators only; false: all but them", "boolean"}, subtree)},
+		{method: http.MethodGet, path: base + "mediator-counts", operationID: "countMediators", summary: "本级及下辖各区县的调解员人数（首席、专职、兼职、已关联账号） / Mediators of this tenant and each tenant below it: chief, full-time, part-time, with a user account", tag: "mediators", tenantScoped: true, requireActive: true, obj: "mediators", act: "read", response: mediatorCounts{}, status: 200, handler: (*Server).countMediators,
+			query: []queryParam{{"kind", "full_time | part_time", "string"}, {"status", "active | inactive", "string"}, {"chief", "true | false", "boolean"}}},
 		{method: http.MethodGet, path: base + "mediators/:id", operationID: "getMediator", summary: "人民调解员 / A mediator", tag: "mediators", tenantScoped: true, requireActive: true, obj: "mediators", act: "read", response: mediatorDTO{}, status: 200, handler: (*Server).getMediator},
 		{method: http.MethodPatch, path: base + "mediators/:id", operationID: "updateMediator", summary: "修改调解员（含信用分；status: inactive 停用） / Update a mediator, credit score included; status inactive deactivates", tag: "mediators", tenantScoped: true, requireActive: true, obj: "mediators", act: "update", request: updateMediatorRequest{}, response: mediatorDTO{}, status: 200, handler: (*Server).updateMediator},
 

@@ -368,7 +368,10 @@ func TestRegistryIsolation(t *testing.T) {
 	rows = append(rows,
 		row{name: "mediator into another district's studio", as: "putuo-admin", method: "POST", path: putuoMediators, body: map[string]any{"name": "x", "kind": "full_time", "organisation_id": hOrg}, status: 400, problem: "invalid-field", field: "organisation_id"},
 		row{name: "filter by another district's organisation", as: "putuo-admin", method: "GET", path: putuoMediators + "?organisation_id=" + hOrg, status: 200},
-		row{name: "upper levels have no registry rights", as: "sh-prov", method: "GET", path: putuoOrgs, status: 403, problem: "forbidden"},
+		// Upper levels read their districts' organisations and mediators (issue 14, item 5), nothing more.
+		row{name: "upper levels read the registry", as: "sh-prov", method: "GET", path: putuoOrgs, status: 200},
+		row{name: "upper levels do not change it", as: "sh-prov", method: "POST", path: putuoOrgs, body: streetCommittee("x"), status: 403, problem: "forbidden"},
+		row{name: "upper levels do not read the expert pool", as: "sh-prov", method: "GET", path: putuoExperts, status: 403, problem: "forbidden"},
 	)
 	runRows(t, e, nil, rows)
 	// Nothing of Huaiyin's changed, nor became visible.

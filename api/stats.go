@@ -127,6 +127,10 @@ func groupLabel(by string, g stats.GroupFigures) string {
 			return info.NameZH
 		}
 		return ""
+	case string(stats.DimMediator):
+		if g.Key == stats.Unassigned {
+			return "未指派"
+		}
 	}
 	return g.Label
 }

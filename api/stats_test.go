@@ -40,10 +40,11 @@ func statsEnv(t *testing.T) (*env, string) {
 		}
 		return res.json["id"].(string)
 	}
+	wang := e.mustCreate("putuo-admin", putuoMediators, map[string]any{"name": "王调解员", "kind": "full_time", "organisation_id": street})
 	p1 := create("putuo-staff", "310107", "walk_in")
-	act("310107", p1, "assign", map[string]any{"committee_id": street})
-	act("310107", p1, "start_mediation", map[string]any{"mediators": []string{"王调解员"}})
-	act("310107", p1, "record_session", map[string]any{"session": map[string]any{"at": time.Now().Add(-time.Minute).UTC().Format(time.RFC3339), "mode": "in_person", "mediators": []string{"王调解员"}}})
+	act("310107", p1, "assign", map[string]any{"committee_id": street, "mediators": []string{wang}})
+	act("310107", p1, "start_mediation", nil)
+	act("310107", p1, "record_session", map[string]any{"session": map[string]any{"at": time.Now().Add(-time.Minute).UTC().Format(time.RFC3339), "mode": "in_person", "mediator_ids": []string{wang}}})
 	act("310107", p1, "succeed", map[string]any{"agreement": map[string]any{"form": "written", "terms": []map[string]any{{"text": "赔偿维修费", "amount": 3000}}}})
 	act("310107", p1, "record_performed", nil)
 	p2 := create("putuo-staff", "310107", "hotline")
@@ -98,14 +99,18 @@ func TestStatsFigures(t *testing.T) {
 					var parts []string
 					for _, r := range bm["rows"].([]any) {
 						rm := r.(map[string]any)
-						parts = append(parts, fmt.Sprintf("%v=%v/%v", rm["key"], rm["received"], rm["succeeded"]))
+						key := rm["key"]
+						if bm["by"] == "mediator" { // registry ids sort anywhere: show the labels
+							key = rm["label"]
+						}
+						parts = append(parts, fmt.Sprintf("%v=%v/%v", key, rm["received"], rm["succeeded"]))
 					}
 					got[bm["by"].(string)] = strings.Join(parts, " ") + " " + bm["grain"].(string)
 				}
 				want := map[string]string{
 					"source":    "hotline=1/0 walk_in=2/1 day",
 					"committee": street + "=1/1 unknown=1/0 ",
-					"mediator":  "unknown=2/0 王调解员=1/1 month",
+					"mediator":  "王调解员=1/1 未指派=2/0 month",
 					"gender":    "male=3/1 unknown=3/1 month", // 张三 has an ID number (male), 李四 none
 				}
 				for k, w := range want {

@@ -26,7 +26,8 @@ const (
 	Owner Relationship = "owner"
 	// Committee: a user or token of the mediation committee the case is assigned to.
 	Committee Relationship = "committee"
-	// Mediator: a user assigned to the case as one of its mediators (a case link).
+	// Mediator: a user assigned to the case as one of its mediators: the user account of a
+	// registry mediator the case is assigned to, or a user linked to the case directly.
 	Mediator Relationship = "mediator"
 	// Referrer: a user or token of the agency that referred the case (诉调对接, 警调对接…).
 	Referrer Relationship = "referrer"
@@ -96,7 +97,7 @@ type Case struct {
 	CommitteeID    string
 	ReferralAgency string   // organisation id of the referring agency, or ""
 	LinkedOrgs     []string // organisations linked to the case
-	LinkedUsers    []string // users assigned as its mediators
+	LinkedUsers    []string // users assigned as its mediators: linked directly, or the accounts of its registry mediators
 	JointTenants   []string // participants of its joint mediation, the lead included
 	EscalatedTo    []string // tenants its warnings were escalated to
 	Shares         []Share

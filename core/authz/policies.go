@@ -207,6 +207,9 @@ func defaultGrants() []struct {
 		g(ObjCases, acts(ActImport)),
 		g(ObjPlugins, acts(ActRead, ActUpdate)),
 		g(ObjPluginRoutes, acts(ActRead, ActWrite)),
+		// The registries of the subtree, read only (mediators' phones masked by the API).
+		g(ObjOrganisations, acts(ActRead)),
+		g(ObjMediators, acts(ActRead)),
 		// Figures, not personal data: a case's summary only where a warning was escalated.
 		g(ObjCases, acts(ActRead), access.Escalated),
 		g(ObjWarnings, acts(ActRead), access.Escalated),

@@ -3,6 +3,8 @@ package cases
 import (
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // Channel is where a case is guided when mediation is unsuitable or failed (导入其他法治轨道).
@@ -24,7 +26,11 @@ type SessionMode string
 
 var sessionModes = []SessionMode{"in_person", "phone", "online", "video"}
 
-// Session is one mediation session (调解记录).
+// Session is one mediation session (调解记录). New sessions name the registry mediators present
+// (MediatorIDs) and the experts of the pool who joined (ExpertIDs) by id; Mediators and
+// Participants are names as the session shows them, filled in by the store from the registry
+// (sessions recorded before the ids have names only). Participants may also name people
+// outside the pool (a party's lawyer, 律师调解).
 type Session struct {
 	ID           string    `json:"id"`
 	At           time.Time `json:"at"`
@@ -32,6 +38,8 @@ type Session struct {
 	Summary      string    `json:"summary"`
 	Mediators    []string  `json:"mediators,omitempty"`    // names of the mediators present
 	Participants []string  `json:"participants,omitempty"` // experts or lawyers who joined (律师调解, 专家)
+	MediatorIDs  []string  `json:"mediator_ids,omitempty"`
+	ExpertIDs    []string  `json:"expert_ids,omitempty"`
 }
 
 // Term is one term of an agreement.
@@ -77,7 +85,8 @@ type ActionInput struct {
 	Version     int // optimistic concurrency: the version the caller saw; 0 skips the check
 	Reason      string
 	CommitteeID string
-	Mediators   []string
+	Mediators   []string // registry ids, lead first (assign, transfer, start_mediation; see planPeople)
+	Experts     []string // expert ids (assign, transfer, start_mediation)
 	Channel     string
 	Session     *Session
 	Agreement   *Agreement
@@ -111,6 +120,8 @@ type Effect struct {
 	To             Status
 	Event          map[string]any // the history entry's "after"
 	CommitteeID    *string
+	Mediators      *[]string // replace the case's mediators (registry ids, lead first)
+	Experts        *[]string // replace the case's experts
 	Session        *Session
 	Agreement      *Agreement
 	Outcome        map[string]any // channel and reason of a failure or guidance
@@ -166,10 +177,9 @@ func Plan(c Case, in ActionInput, now time.Time) (Effect, error) {
 		id := in.CommitteeID
 		e.CommitteeID = &id
 		e.Event["committee_id"] = id
+		planPeople(&v, &e, in, in.Action == ActionTransfer)
 	case ActionStartMediation:
-		if len(in.Mediators) > 0 {
-			e.Event["mediators"] = in.Mediators
-		}
+		planPeople(&v, &e, in, false)
 	case ActionRecordSession:
 		s := in.Session
 		if s == nil {
@@ -184,6 +194,14 @@ func Plan(c Case, in ActionInput, now time.Time) (Effect, error) {
 		}
 		if runes(s.Summary) > 5000 {
 			v.Add("session.summary", "记录最多 5000 字 / session.summary must be at most 5000 characters")
+		}
+		if len(s.Mediators) > 0 {
+			v.Add("session.mediators", "请用 mediator_ids 填写调解员名册中的 id，姓名由名册带出 / name the mediators present by their registry ids in session.mediator_ids; the names come from the registry")
+		}
+		checkIDs(&v, "session.mediator_ids", s.MediatorIDs, MaxCaseMediators)
+		checkIDs(&v, "session.expert_ids", s.ExpertIDs, MaxCaseExperts)
+		if len(s.Participants) > 20 {
+			v.Add("session.participants", "其他参与人最多 20 名 / session.participants holds at most 20 names")
 		}
 		e.Session = s
 		e.Event["session_at"], e.Event["mode"] = s.At, s.Mode
@@ -327,6 +345,44 @@ func Plan(c Case, in ActionInput, now time.Time) (Effect, error) {
 		v.Add("note", "备注最多 2000 字 / note must be at most 2000 characters")
 	}
 	return e, v.Err()
+}
+
+// planPeople takes the mediators and experts of an assignment, a transfer or the start of
+// mediation: ids of the registry, checked here for form (the store checks they are active
+// records of the tenant). Given, they replace the case's (an empty list clears them); a
+// transfer always replaces the mediators, since the new committee names its own.
+func planPeople(v *errs, e *Effect, in ActionInput, replace bool) {
+	checkIDs(v, "mediators", in.Mediators, MaxCaseMediators)
+	checkIDs(v, "experts", in.Experts, MaxCaseExperts)
+	if in.Mediators != nil || replace {
+		ms := append([]string{}, in.Mediators...)
+		e.Mediators = &ms
+		e.Event["mediators"] = ms
+	}
+	if in.Experts != nil {
+		xs := append([]string{}, in.Experts...)
+		e.Experts = &xs
+		e.Event["experts"] = xs
+	}
+}
+
+// checkIDs checks a list of registry ids: at most max, each a UUID, none twice.
+func checkIDs(v *errs, field string, ids []string, max int) {
+	if len(ids) > max {
+		v.Add(field, "最多 %d 名 / %s holds at most %d", max, field, max)
+		return
+	}
+	seen := map[string]bool{}
+	for i, id := range ids {
+		f := field + "[" + itoa(i) + "]"
+		switch {
+		case len(id) != 36 || uuid.Validate(id) != nil:
+			v.Add(f, "请填写名册中的 id（UUID），不是姓名 / must be an id (a UUID) from the registry, not a name")
+		case seen[strings.ToLower(id)]:
+			v.Add(f, "重复 / listed twice")
+		}
+		seen[strings.ToLower(id)] = true
+	}
 }
 
 func itoa(i int) string {

@@ -95,6 +95,10 @@ type Case struct {
 	Joint     *Joint
 	Sessions  []Session  // loaded with the case
 	FollowUps []FollowUp // loaded with the case
+	// Mediators are the registry mediators assigned to the case, the lead (主办) first; Experts
+	// the experts of the pool attached to it. Loaded with the case.
+	Mediators []CaseMediator
+	Experts   []CaseExpert
 	// Unchecked, on a new case, names the before-hooks its intake passed unchecked: the store
 	// records them in its history.
 	Unchecked *Unchecked
@@ -163,6 +167,37 @@ func (e *ReferralForbiddenError) Error() string {
 	return "a principal of organisation " + e.Own + " refers in its own name only, not " + e.ID
 }
 func (e *ReferralForbiddenError) Kind() kind.Kind { return kind.Forbidden }
+
+// CaseMediator is a registry mediator assigned to a case, as the case shows it.
+type CaseMediator struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Chief bool   `json:"chief"` // 首席调解员
+}
+
+// CaseExpert is an expert of the pool attached to a case.
+type CaseExpert struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Field string `json:"field"`
+}
+
+// MaxCaseMediators bounds the mediators of a case, and MaxCaseExperts its experts.
+const (
+	MaxCaseMediators = 10
+	MaxCaseExperts   = 10
+)
+
+// RegistryError is the validation error of an id given for a mediator or an expert (field,
+// e.g. "mediators[1]") that names no active mediator (expert) of the case's tenant. The store
+// finds it, as it finds an unknown committee.
+func RegistryError(field, id string, expert bool) error {
+	msg := "不是本区县调解员名册中在用的调解员 / not an active mediator of this district's registry: " + id
+	if expert {
+		msg = "不是本区县专家库中在用的专家 / not an active expert of this district's pool: " + id
+	}
+	return valid.New(ErrInvalid, field, msg)
+}
 
 // CommitteeError says the committee given is not a usable committee of the tenant.
 type CommitteeError struct{ ID string }

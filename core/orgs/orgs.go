@@ -175,8 +175,12 @@ type Mediator struct {
 	Phone             string   // normalized
 	Status            Status
 	CreditScore       int // 信用评价, 0–100
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	// UserID is the user account of the tenant the mediator logs in with ("" when none): one
+	// user is at most one mediator. Through it the mediator sees the cases assigned to them
+	// (the mediator relationship, core/access).
+	UserID    string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // DefaultCreditScore is a new mediator's credit score.
@@ -209,6 +213,8 @@ var (
 	ErrInvalid  = valid.ErrInvalid
 	// ErrNameTaken: another active organisation of the tenant has the name.
 	ErrNameTaken = kind.New(kind.Conflict, "organisation name taken")
+	// ErrUserLinked: the user account is linked to another mediator already.
+	ErrUserLinked = kind.New(kind.Conflict, "user linked to another mediator")
 )
 
 // Resources of the registry, as named in errors and problem types.

@@ -84,6 +84,9 @@ func (r *memRepo) Mediator(_ context.Context, tenantCode, id string) (Mediator, 
 }
 
 func (r *memRepo) Mediators(context.Context, string, Filter) ([]Mediator, error) { return nil, nil }
+func (r *memRepo) MediatorCounts(context.Context, string, Filter) ([]MediatorCount, error) {
+	return nil, nil
+}
 
 func (r *memRepo) UpdateMediator(ctx context.Context, tenantCode, id string, apply func(*Mediator, OrgLookup) error) (Mediator, error) {
 	m, err := r.Mediator(ctx, tenantCode, id)
@@ -360,6 +363,8 @@ func TestMediators(t *testing.T) {
 		{"an agency", with(func(m *NewMediator) { m.OrganisationID = court.ID }), []string{"organisation_id"}},
 		{"a judicial office", with(func(m *NewMediator) { m.OrganisationID = office.ID }), []string{"organisation_id"}},
 		{"several errors", with(func(m *NewMediator) { m.Kind = ""; m.Specialities = []string{"alien"} }), []string{"kind", "specialities"}},
+		{"user account given", with(func(m *NewMediator) { m.UserID = "9f1c2f0e-8d8a-4c1e-9f7b-2a6d3c4b5e6f" }), nil},
+		{"user account not an id", with(func(m *NewMediator) { m.UserID = "putuo-mediator" }), []string{"user_id"}},
 	}
 	for _, r := range rows {
 		t.Run(r.name, func(t *testing.T) {

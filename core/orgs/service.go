@@ -27,9 +27,13 @@ type Repo interface {
 	UpdateOrganisation(ctx context.Context, tenantCode, id string, apply func(*Organisation) error) (Organisation, error)
 
 	// CreateMediator calls check with a lookup of the tenant's organisations before inserting.
+	// CreateMediator and UpdateMediator check that a (new) UserID names an active user of the
+	// tenant (else UserError) and return ErrUserLinked when that user is another mediator's.
 	CreateMediator(ctx context.Context, m Mediator, check func(OrgLookup) error) (Mediator, error)
 	Mediator(ctx context.Context, tenantCode, id string) (Mediator, error)
 	Mediators(ctx context.Context, tenantCode string, f Filter) ([]Mediator, error)
+	// MediatorCounts counts the mediators of the tenant and of every tenant below it, by tenant.
+	MediatorCounts(ctx context.Context, tenantCode string, f Filter) ([]MediatorCount, error)
 	UpdateMediator(ctx context.Context, tenantCode, id string, apply func(*Mediator, OrgLookup) error) (Mediator, error)
 
 	CreateExpert(ctx context.Context, e Expert) (Expert, error)
@@ -49,6 +53,10 @@ type Filter struct {
 	Query          string // the name contains it (case-insensitive)
 	OrganisationID string // mediators of one organisation
 	Speciality     string // mediators and experts with this dispute-type code
+	Chief          *bool  // mediators: chief mediators (首席调解员) only, or all but them
+	// Subtree lists the records of the tenant and of every tenant below it (a city's or a
+	// province's view of its districts' registries), ordered by name, then id, across them.
+	Subtree bool
 	// Cursor: the (name, id) of the last record of the previous page.
 	AfterName string
 	AfterID   string
@@ -157,7 +165,8 @@ type NewMediator struct {
 	Specialities      []string
 	OrganisationID    string
 	Phone             string
-	CreditScore       *int // nil: DefaultCreditScore
+	CreditScore       *int   // nil: DefaultCreditScore
+	UserID            string // the user account the mediator logs in with, or ""
 }
 
 // MediatorUpdate changes the given fields (nil: unchanged).
@@ -172,13 +181,14 @@ type MediatorUpdate struct {
 	Phone             *string
 	Status            *string
 	CreditScore       *int
+	UserID            *string // "" unlinks the user account
 }
 
 // CreateMediator validates and registers a mediator of an active committee or brand studio.
 func (s *Service) CreateMediator(ctx context.Context, tenantCode string, in NewMediator) (Mediator, error) {
 	m := Mediator{ID: uuid.NewString(), TenantCode: tenantCode, Name: in.Name, Kind: MediatorKind(in.Kind),
 		CertificateNumber: in.CertificateNumber, Grade: in.Grade, Chief: in.Chief, OrganisationID: in.OrganisationID,
-		Phone: in.Phone, Status: StatusActive, CreditScore: DefaultCreditScore}
+		Phone: in.Phone, Status: StatusActive, CreditScore: DefaultCreditScore, UserID: in.UserID}
 	if in.CreditScore != nil {
 		m.CreditScore = *in.CreditScore
 	}
@@ -216,6 +226,34 @@ func (s *Service) Mediators(ctx context.Context, tenantCode string, f Filter) ([
 	return s.repo.Mediators(ctx, tenantCode, f)
 }
 
+// MediatorCount is the number of mediators of one tenant of a subtree (the filter's status
+// and kind apply; Chief counts the chief mediators among them).
+type MediatorCount struct {
+	TenantCode string
+	TenantName string
+	Total      int
+	Chief      int
+	FullTime   int
+	PartTime   int
+	Linked     int // with a user account
+}
+
+// MediatorCounts counts the mediators of the tenant's subtree by tenant, so that a city can
+// count its districts' chief mediators (the Shanghai brand's target of 300).
+func (s *Service) MediatorCounts(ctx context.Context, tenantCode string, f Filter) ([]MediatorCount, error) {
+	var v errs
+	if f.Kind != "" && f.Kind != string(FullTime) && f.Kind != string(PartTime) {
+		v.Add("kind", `调解员类型须为 full_time（专职）或 part_time（兼职） / kind must be "full_time" or "part_time"`)
+	}
+	if f.Status != "" {
+		checkStatus(&v, "status", f.Status)
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	return s.repo.MediatorCounts(ctx, tenantCode, f)
+}
+
 // UpdateMediator applies a partial update. A new organisation, or a mediator coming back into
 // service, is checked like at registration.
 func (s *Service) UpdateMediator(ctx context.Context, tenantCode, id string, in MediatorUpdate) (Mediator, error) {
@@ -251,6 +289,7 @@ func (s *Service) UpdateMediator(ctx context.Context, tenantCode, id string, in 
 		if in.CreditScore != nil {
 			m.CreditScore = *in.CreditScore
 		}
+		set(&m.UserID, in.UserID)
 		if err := validateMediator(m); err != nil {
 			return err
 		}

@@ -216,10 +216,20 @@ func validateMediator(m *Mediator) error {
 	}
 	checkPhone(&v, "phone", m.Phone)
 	checkStatus(&v, "status", m.Status)
+	m.UserID = strings.TrimSpace(m.UserID)
+	if m.UserID != "" && !isUUID(m.UserID) {
+		v.Add("user_id", "请填写本租户用户账号的 id（UUID），或留空 / user_id must be the id (a UUID) of a user of this tenant, or empty")
+	}
 	if m.CreditScore < 0 || m.CreditScore > 100 {
 		v.Add("credit_score", "信用分须为 0–100 的整数 / credit_score must be an integer from 0 to 100")
 	}
 	return v.Err()
+}
+
+// UserError says the user account a mediator is linked to is not an active user of the
+// mediator's tenant.
+func UserError() error {
+	return invalid("user_id", "不是本租户在用的用户账号 / user_id names no active user of this tenant")
 }
 
 // checkHost checks the organisation a mediator joins (nil: the tenant has none with that id).

@@ -176,8 +176,10 @@ func FactsOf(c cases.Case, committeeKind string, top int) Facts {
 	f := Facts{DisputeType: c.DisputeType, Source: string(c.Source), Status: c.Status, Result: ResultOf(c),
 		ReceivedAt: c.ReceivedAt, ConcludedAt: c.ConcludedAt, DueAt: c.DueAt, CommitteeID: c.CommitteeID,
 		CommitteeKind: committeeKind, PlaceCode: c.PlaceCode, Performance: c.Performance, RiskLevel: c.Risk.Level, Top: top}
-	for _, s := range c.Sessions {
-		f.Mediators = append(f.Mediators, s.Mediators...)
+	// A case counts once, for its lead mediator (主办调解员, the first assigned from the registry),
+	// so that the breakdown by mediator adds up to the totals.
+	if len(c.Mediators) > 0 {
+		f.Mediators = []string{c.Mediators[0].ID}
 	}
 	for _, p := range c.Parties {
 		if p.Kind == cases.KindPerson {
@@ -193,6 +195,10 @@ const All = "*"
 
 // Unknown is the dimension value of a missing attribute.
 const Unknown = "unknown"
+
+// Unassigned is the value of the mediator dimension of a case no registry mediator is assigned
+// to (未指派).
+const Unassigned = "unassigned"
 
 // AgeBand returns the age band of a person born in birthYear at a date in year.
 func AgeBand(birthYear, year int) string {
@@ -307,7 +313,7 @@ func Contribution(f Facts) Cells {
 		add(DimCommittee, orUnknown(f.CommitteeID), e)
 		add(DimStreet, orUnknown(street), e)
 		if len(mediators) == 0 {
-			add(DimMediator, Unknown, e)
+			add(DimMediator, Unassigned, e)
 		}
 		for _, m := range mediators {
 			add(DimMediator, m, e)

@@ -39,7 +39,9 @@ func caseAccessTx(ctx context.Context, tx pgx.Tx, tenantCode, caseID string) (ac
 		SELECT coalesce(committee_id::text, ''), coalesce(referral_agency_id::text, ''),
 		       coalesce(array(SELECT jsonb_array_elements_text(joint -> 'tenants')), '{}'),
 		       coalesce(array(SELECT party_id::text FROM case_links l WHERE l.tenant_id = c.tenant_id AND l.case_id = c.id AND l.kind = 'organisation' ORDER BY 1), '{}'),
-		       coalesce(array(SELECT party_id::text FROM case_links l WHERE l.tenant_id = c.tenant_id AND l.case_id = c.id AND l.kind = 'user' ORDER BY 1), '{}'),
+		       coalesce(array(SELECT party_id::text FROM case_links l WHERE l.tenant_id = c.tenant_id AND l.case_id = c.id AND l.kind = 'user'
+		                      UNION SELECT m.user_id::text FROM case_mediators cm JOIN mediators m ON m.tenant_id = cm.tenant_id AND m.id = cm.mediator_id
+		                      WHERE cm.tenant_id = c.tenant_id AND cm.case_id = c.id AND m.user_id IS NOT NULL ORDER BY 1), '{}'),
 		       coalesce(array(SELECT DISTINCT escalated_to FROM warnings w WHERE w.tenant_id = c.tenant_id AND w.case_id = c.id AND w.escalated_to <> ''), '{}')
 		FROM cases c WHERE c.tenant_id = $1 AND c.id = $2`, tenantCode, caseID).
 		Scan(&c.CommitteeID, &c.ReferralAgency, &joint, &c.LinkedOrgs, &c.LinkedUsers, &c.EscalatedTo)
@@ -120,6 +122,10 @@ func caseAccessBranches(sc access.Scope, tenantCode string, arg func(any) string
 		case access.Mediator:
 			if p.Kind == "user" && same {
 				out = append(out, link(access.LinkUser, p.ID))
+				// The registry mediator the user is (at most one), as assigned to cases.
+				out = append(out, accessBranch{table: "case_mediators cm", alias: "cm",
+					where: "cm.tenant_id = " + bindDom() + " AND cm.mediator_id = (SELECT m.id FROM mediators m WHERE m.tenant_id = " + bindDom() +
+						" AND m.user_id = " + arg(p.ID) + "::uuid)"})
 			}
 		case access.Referrer:
 			if org && same {

@@ -61,6 +61,17 @@ func TestListsAgreeWithDecisions(t *testing.T) {
 	for i, id := range userIDs {
 		exec(`INSERT INTO users (tenant_id, id, username, password_hash) VALUES ($1, $2, $3, 'x')`, dom, id, fmt.Sprintf("prop-%d", i))
 	}
+	// Registry mediators: two with a user account, one without (the mediator relationship
+	// through the registry assignment).
+	mediatorIDs := []string{uuid.NewString(), uuid.NewString(), uuid.NewString()}
+	for i, id := range mediatorIDs {
+		var user any
+		if i < 2 {
+			user = userIDs[i]
+		}
+		exec(`INSERT INTO mediators (tenant_id, id, name, kind, organisation_id, user_id) VALUES ($1, $2, $3, 'full_time', $4, $5)`,
+			dom, id, fmt.Sprintf("调解员%d", i), orgIDs[0], user)
+	}
 	now := time.Now()
 	const nCases = 80
 	caseIDs := make([]string, nCases)
@@ -86,6 +97,10 @@ func TestListsAgreeWithDecisions(t *testing.T) {
 			} else {
 				exec(`INSERT INTO case_links (tenant_id, case_id, kind, party_id, reason, created_by, received_at) SELECT $1, $2, 'user', $3, 'mediator', 'x', received_at FROM cases WHERE tenant_id = $1 AND id = $2 ON CONFLICT DO NOTHING`, dom, caseIDs[i], pick(userIDs))
 			}
+		}
+		for pos := range rng.IntN(3) {
+			exec(`INSERT INTO case_mediators (tenant_id, case_id, mediator_id, position, assigned_by, received_at)
+				SELECT $1, $2, $3, $4, 'x', received_at FROM cases WHERE tenant_id = $1 AND id = $2 ON CONFLICT DO NOTHING`, dom, caseIDs[i], pick(mediatorIDs), pos)
 		}
 		for range rng.IntN(3) {
 			var org any

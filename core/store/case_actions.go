@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"github.com/fengqiao/fengqiao/core/access"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/fengqiao/fengqiao/core/audit"
@@ -19,16 +20,108 @@ func loadCaseWithSessions(ctx context.Context, tx pgx.Tx, tenantCode, id string)
 	if err != nil {
 		return c, err
 	}
-	rows, err := tx.Query(ctx, `SELECT id::text, at, mode, summary, mediators, participants FROM case_sessions
-		WHERE tenant_id = $1 AND case_id = $2 ORDER BY at, id`, tenantCode, id)
+	rows, err := tx.Query(ctx, `SELECT id::text, at, mode, summary, mediators, participants, mediator_ids::text[], expert_ids::text[]
+		FROM case_sessions WHERE tenant_id = $1 AND case_id = $2 ORDER BY at, id`, tenantCode, id)
 	if err != nil {
 		return c, err
 	}
 	c.Sessions, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (cases.Session, error) {
 		var s cases.Session
-		return s, r.Scan(&s.ID, &s.At, &s.Mode, &s.Summary, &s.Mediators, &s.Participants)
+		err := r.Scan(&s.ID, &s.At, &s.Mode, &s.Summary, &s.Mediators, &s.Participants, &s.MediatorIDs, &s.ExpertIDs)
+		if len(s.MediatorIDs) == 0 {
+			s.MediatorIDs = nil
+		}
+		if len(s.ExpertIDs) == 0 {
+			s.ExpertIDs = nil
+		}
+		return s, err
 	})
-	return c, err
+	if err != nil {
+		return c, err
+	}
+	return c, loadCasePeople(ctx, tx, tenantCode, &c)
+}
+
+// loadCasePeople loads the registry mediators (lead first) and experts of a case.
+func loadCasePeople(ctx context.Context, tx pgx.Tx, tenantCode string, c *cases.Case) error {
+	rows, err := tx.Query(ctx, `SELECT m.id::text, m.name, m.chief FROM case_mediators cm
+		JOIN mediators m ON m.tenant_id = cm.tenant_id AND m.id = cm.mediator_id
+		WHERE cm.tenant_id = $1 AND cm.case_id = $2 ORDER BY cm.position`, tenantCode, c.ID)
+	if err != nil {
+		return err
+	}
+	if c.Mediators, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (cases.CaseMediator, error) {
+		var m cases.CaseMediator
+		return m, r.Scan(&m.ID, &m.Name, &m.Chief)
+	}); err != nil {
+		return err
+	}
+	rows, err = tx.Query(ctx, `SELECT e.id::text, e.name, e.field FROM case_experts ce
+		JOIN experts e ON e.tenant_id = ce.tenant_id AND e.id = ce.expert_id
+		WHERE ce.tenant_id = $1 AND ce.case_id = $2 ORDER BY ce.position`, tenantCode, c.ID)
+	if err != nil {
+		return err
+	}
+	c.Experts, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (cases.CaseExpert, error) {
+		var e cases.CaseExpert
+		return e, r.Scan(&e.ID, &e.Name, &e.Field)
+	})
+	return err
+}
+
+// registryNames returns the names of active mediators (or experts) of the tenant by id, in the
+// order of ids; an id that names none is a cases.RegistryError naming field[i].
+func registryNames(ctx context.Context, tx pgx.Tx, tenantCode, field string, ids []string, expert bool) ([]string, error) {
+	table := "mediators"
+	if expert {
+		table = "experts"
+	}
+	rows, err := tx.Query(ctx, `SELECT id::text, name FROM `+table+` WHERE tenant_id = $1 AND id::text = ANY($2) AND status = 'active'`,
+		tenantCode, ids)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	var id, name string
+	if _, err := pgx.ForEachRow(rows, []any{&id, &name}, func() error { names[id] = name; return nil }); err != nil {
+		return nil, err
+	}
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		n, ok := names[strings.ToLower(id)]
+		if !ok {
+			return nil, cases.RegistryError(field+"["+strconv.Itoa(i)+"]", id, expert)
+		}
+		out[i] = n
+	}
+	return out, nil
+}
+
+// replaceCasePeople replaces the registry mediators (lead first) or experts of a case,
+// each checked to be an active record of the tenant.
+func replaceCasePeople(ctx context.Context, tx pgx.Tx, tenantCode, caseID, by string, ids []string, expert bool) error {
+	field, table := "mediators", "case_mediators"
+	if expert {
+		field, table = "experts", "case_experts"
+	}
+	if _, err := registryNames(ctx, tx, tenantCode, field, ids, expert); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE tenant_id = $1 AND case_id = $2`, tenantCode, caseID); err != nil {
+		return err
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	q := `INSERT INTO case_mediators (tenant_id, case_id, mediator_id, position, assigned_by, received_at)
+		SELECT $1, $2, x.id::uuid, x.n - 1, $4, c.received_at FROM unnest($3::text[]) WITH ORDINALITY AS x(id, n)
+		JOIN cases c ON c.tenant_id = $1 AND c.id = $2`
+	if expert {
+		q = `INSERT INTO case_experts (tenant_id, case_id, expert_id, position, attached_by)
+			SELECT $1, $2, x.id::uuid, x.n - 1, $4 FROM unnest($3::text[]) WITH ORDINALITY AS x(id, n)`
+	}
+	_, err := tx.Exec(ctx, q, tenantCode, caseID, ids, by)
+	return err
 }
 
 // loadCaseDetail is loadCase with the sessions and follow-ups.
@@ -106,6 +199,29 @@ func (s *CaseDB) ApplyAction(ctx context.Context, tenantCode, id string, in case
 				return &cases.CommitteeError{ID: *eff.CommitteeID}
 			}
 		}
+		actor := audit.ActorFrom(ctx)
+		if eff.Mediators != nil {
+			if err := replaceCasePeople(ctx, tx, tenantCode, id, actor.Subject, *eff.Mediators, false); err != nil {
+				return err
+			}
+		}
+		if eff.Experts != nil {
+			if err := replaceCasePeople(ctx, tx, tenantCode, id, actor.Subject, *eff.Experts, true); err != nil {
+				return err
+			}
+		}
+		if sess := eff.Session; sess != nil {
+			// The session shows the names of the registry as they were when it took place.
+			names, err := registryNames(ctx, tx, tenantCode, "session.mediator_ids", sess.MediatorIDs, false)
+			if err != nil {
+				return err
+			}
+			experts, err := registryNames(ctx, tx, tenantCode, "session.expert_ids", sess.ExpertIDs, true)
+			if err != nil {
+				return err
+			}
+			sess.Mediators, sess.Participants = names, append(experts, sess.Participants...)
+		}
 		if f := eff.CompleteFollow; f != nil {
 			tag, err := tx.Exec(ctx, `UPDATE case_follow_ups SET done_at = $4, result = $5, note = $6, done_by = $7
 				WHERE tenant_id = $1 AND case_id = $2 AND id::text = $3 AND done_at IS NULL`,
@@ -170,11 +286,11 @@ func (s *CaseDB) ApplyAction(ctx context.Context, tenantCode, id string, in case
 			WHERE tenant_id = $1 AND id = $2`,
 			tenantCode, id, string(eff.To), eff.CommitteeID, jsonOrNil(eff.Outcome), jsonOrNil(eff.Agreement), jsonOrNil(eff.Confirmation),
 			eff.Performance, string(risk.Level), riskJSON, concluded, reopened, eff.ClearOutcome, eff.Contacted)
-		actor := audit.ActorFrom(ctx)
 		if sess := eff.Session; sess != nil {
-			b.Queue(`INSERT INTO case_sessions (tenant_id, case_id, at, mode, summary, mediators, participants, recorded_by)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, tenantCode, id, sess.At, sess.Mode, sess.Summary,
-				stringsOrEmpty(sess.Mediators), stringsOrEmpty(sess.Participants), actor.Subject)
+			b.Queue(`INSERT INTO case_sessions (tenant_id, case_id, at, mode, summary, mediators, participants, recorded_by, mediator_ids, expert_ids)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text[]::uuid[], $10::text[]::uuid[])`, tenantCode, id, sess.At, sess.Mode, sess.Summary,
+				stringsOrEmpty(sess.Mediators), stringsOrEmpty(sess.Participants), actor.Subject,
+				stringsOrEmpty(sess.MediatorIDs), stringsOrEmpty(sess.ExpertIDs))
 		}
 		scheduled := make([]scheduledFollowUp, len(eff.ScheduleFollow))
 		for i, due := range eff.ScheduleFollow {

@@ -34,7 +34,7 @@ func scanOrganisation(row pgx.Row) (orgs.Organisation, error) {
 }
 
 const mediatorColumns = `id::text, tenant_id, name, kind, certificate_number, grade, chief, specialities, organisation_id::text,
-	phone, status, credit_score, created_at, updated_at`
+	phone, status, credit_score, coalesce(user_id::text, ''), created_at, updated_at`
 
 func scanMediator(row pgx.Row) (orgs.Mediator, error) {
 	var (
@@ -42,7 +42,7 @@ func scanMediator(row pgx.Row) (orgs.Mediator, error) {
 		kind, status string
 	)
 	err := row.Scan(&m.ID, &m.TenantCode, &m.Name, &kind, &m.CertificateNumber, &m.Grade, &m.Chief, &m.Specialities,
-		&m.OrganisationID, &m.Phone, &status, &m.CreditScore, &m.CreatedAt, &m.UpdatedAt)
+		&m.OrganisationID, &m.Phone, &status, &m.CreditScore, &m.UserID, &m.CreatedAt, &m.UpdatedAt)
 	m.Kind, m.Status = orgs.MediatorKind(kind), orgs.Status(status)
 	return m, err
 }
@@ -71,7 +71,7 @@ func orgAudit(o orgs.Organisation) map[string]any {
 func mediatorAudit(m orgs.Mediator) map[string]any {
 	return map[string]any{"name": m.Name, "kind": m.Kind, "certificate_number": m.CertificateNumber, "grade": m.Grade,
 		"chief": m.Chief, "specialities": specList(m.Specialities), "organisation_id": m.OrganisationID, "phone": m.Phone,
-		"status": m.Status, "credit_score": m.CreditScore}
+		"status": m.Status, "credit_score": m.CreditScore, "user_id": m.UserID}
 }
 
 func expertAudit(e orgs.Expert) map[string]any {
@@ -111,6 +111,10 @@ type listQuery struct {
 
 func newListQuery(columns, table, kindColumn, tenantCode string, f orgs.Filter) *listQuery {
 	l := &listQuery{sql: "SELECT " + columns + " FROM " + table + " WHERE tenant_id = $1", args: []any{tenantCode}}
+	if f.Subtree {
+		// The tenants' registries below are readable from here (policy subtree_read).
+		l.sql = "SELECT " + columns + " FROM " + table + " WHERE tenant_id IN (SELECT code FROM tenants WHERE ancestors @> ARRAY[$1::text])"
+	}
 	if f.Kind != "" {
 		l.where(kindColumn+" = $?", f.Kind)
 	}
@@ -265,16 +269,68 @@ func (s *OrgDB) CreateMediator(ctx context.Context, m orgs.Mediator, check func(
 		if err := check(orgLookup(ctx, tx, m.TenantCode)); err != nil {
 			return err
 		}
+		if err := checkMediatorUser(ctx, tx, m.TenantCode, m.UserID); err != nil {
+			return err
+		}
 		var err error
 		out, err = scanMediator(tx.QueryRow(ctx, `INSERT INTO mediators (tenant_id, id, name, kind, certificate_number, grade, chief,
-				specialities, organisation_id, phone, status, credit_score)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING `+mediatorColumns,
+				specialities, organisation_id, phone, status, credit_score, user_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, nullif($13, '')::uuid) RETURNING `+mediatorColumns,
 			m.TenantCode, m.ID, m.Name, string(m.Kind), m.CertificateNumber, m.Grade, m.Chief, specList(m.Specialities),
-			m.OrganisationID, m.Phone, string(m.Status), m.CreditScore))
+			m.OrganisationID, m.Phone, string(m.Status), m.CreditScore, m.UserID))
 		if err != nil {
 			return err
 		}
 		return appendAudit(ctx, tx, m.TenantCode, "mediator.create", "mediator:"+out.ID, nil, mediatorAudit(out))
+	})
+	return out, mediatorUserErr(err)
+}
+
+// checkMediatorUser checks that a mediator's user account is an active user of its tenant.
+func checkMediatorUser(ctx context.Context, tx pgx.Tx, tenantCode, userID string) error {
+	if userID == "" {
+		return nil
+	}
+	var ok bool
+	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE tenant_id = $1 AND id::text = $2 AND status = 'active')`,
+		tenantCode, userID).Scan(&ok)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return orgs.UserError()
+	}
+	return nil
+}
+
+// mediatorUserErr turns the violation of the one-mediator-per-user index into orgs.ErrUserLinked.
+func mediatorUserErr(err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == codeUniqueViolation && pgErr.ConstraintName == "mediators_user" {
+		return orgs.ErrUserLinked
+	}
+	return err
+}
+
+// MediatorCounts counts the mediators of a tenant's subtree by tenant; see orgs.Repo.
+func (s *OrgDB) MediatorCounts(ctx context.Context, tenantCode string, f orgs.Filter) ([]orgs.MediatorCount, error) {
+	var out []orgs.MediatorCount
+	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT t.code, t.name, count(m.id), count(m.id) FILTER (WHERE m.chief),
+				count(m.id) FILTER (WHERE m.kind = 'full_time'), count(m.id) FILTER (WHERE m.kind = 'part_time'),
+				count(m.id) FILTER (WHERE m.user_id IS NOT NULL)
+			FROM tenants t JOIN mediators m ON m.tenant_id = t.code
+				AND ($2 = '' OR m.status = $2) AND ($3 = '' OR m.kind = $3) AND ($4::boolean IS NULL OR m.chief = $4)
+			WHERE t.ancestors @> ARRAY[$1::text]
+			GROUP BY t.code, t.name ORDER BY t.code`, tenantCode, string(f.Status), f.Kind, f.Chief)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (orgs.MediatorCount, error) {
+			var c orgs.MediatorCount
+			return c, r.Scan(&c.TenantCode, &c.TenantName, &c.Total, &c.Chief, &c.FullTime, &c.PartTime, &c.Linked)
+		})
+		return err
 	})
 	return out, err
 }
@@ -305,6 +361,9 @@ func (s *OrgDB) Mediators(ctx context.Context, tenantCode string, f orgs.Filter)
 		}
 		if f.Speciality != "" {
 			l.where("$? = ANY (specialities)", f.Speciality)
+		}
+		if f.Chief != nil {
+			l.where("chief = $?", *f.Chief)
 		}
 		q, args := l.page(f)
 		rows, err := tx.Query(ctx, q, args...)
@@ -337,17 +396,23 @@ func (s *OrgDB) UpdateMediator(ctx context.Context, tenantCode, id string, apply
 			out = before
 			return nil
 		}
+		if m.UserID != before.UserID {
+			if err := checkMediatorUser(ctx, tx, tenantCode, m.UserID); err != nil {
+				return err
+			}
+		}
 		out, err = scanMediator(tx.QueryRow(ctx, `UPDATE mediators SET name = $3, kind = $4, certificate_number = $5, grade = $6,
-				chief = $7, specialities = $8, organisation_id = $9, phone = $10, status = $11, credit_score = $12, updated_at = now()
+				chief = $7, specialities = $8, organisation_id = $9, phone = $10, status = $11, credit_score = $12,
+				user_id = nullif($13, '')::uuid, updated_at = now()
 			WHERE tenant_id = $1 AND id = $2 RETURNING `+mediatorColumns,
 			tenantCode, before.ID, m.Name, string(m.Kind), m.CertificateNumber, m.Grade, m.Chief, specList(m.Specialities),
-			m.OrganisationID, m.Phone, string(m.Status), m.CreditScore))
+			m.OrganisationID, m.Phone, string(m.Status), m.CreditScore, m.UserID))
 		if err != nil {
 			return err
 		}
 		return appendAudit(ctx, tx, tenantCode, "mediator.update", "mediator:"+out.ID, mediatorAudit(before), mediatorAudit(out))
 	})
-	return out, err
+	return out, mediatorUserErr(err)
 }
 
 // CreateExpert adds an expert to a tenant's pool.

@@ -389,8 +389,8 @@ func (r statsReader) monthly(ctx context.Context, dim stats.Dim) ([]stats.Group,
 	return scanGroups(rows)
 }
 
-// label names the groups the database knows: child tenants and the tenant's own committees
-// (a committee of a lower tenant stays an id: its registry is not readable upward).
+// label names the groups the database knows: child tenants, committees and registry mediators
+// (of the subtree: its registries are readable upward).
 func (r statsReader) label(ctx context.Context, by string, groups []stats.Group) error {
 	var q string
 	switch by {
@@ -398,6 +398,8 @@ func (r statsReader) label(ctx context.Context, by string, groups []stats.Group)
 		q = `SELECT code, name FROM tenants WHERE code = ANY($1)`
 	case string(stats.DimCommittee):
 		q = `SELECT id::text, name FROM organisations WHERE id::text = ANY($1)`
+	case string(stats.DimMediator):
+		q = `SELECT id::text, name FROM mediators WHERE id::text = ANY($1)`
 	default:
 		return nil
 	}
@@ -540,14 +542,14 @@ func computeCells(ctx context.Context, tx pgx.Tx, tenantCode string) (stats.Cell
 	}); err != nil {
 		return nil, 0, err
 	}
-	mediators := map[string][]string{}
-	var names []string
-	rows, err = tx.Query(ctx, `SELECT case_id::text, mediators FROM case_sessions WHERE tenant_id = $1 AND cardinality(mediators) > 0`, tenantCode)
+	leads := map[string]string{} // case → its lead registry mediator
+	var lead string
+	rows, err = tx.Query(ctx, `SELECT case_id::text, mediator_id::text FROM case_mediators WHERE tenant_id = $1 AND position = 0`, tenantCode)
 	if err != nil {
 		return nil, 0, err
 	}
-	if _, err := pgx.ForEachRow(rows, []any{&id, &names}, func() error {
-		mediators[id] = append(mediators[id], names...)
+	if _, err := pgx.ForEachRow(rows, []any{&id, &lead}, func() error {
+		leads[id] = lead
 		return nil
 	}); err != nil {
 		return nil, 0, err
@@ -565,8 +567,8 @@ func computeCells(ctx context.Context, tx pgx.Tx, tenantCode string) (stats.Cell
 			return nil, 0, err
 		}
 		c.Parties = parties[c.ID]
-		if m := mediators[c.ID]; len(m) > 0 {
-			c.Sessions = []cases.Session{{Mediators: m}}
+		if m, ok := leads[c.ID]; ok {
+			c.Mediators = []cases.CaseMediator{{ID: m}}
 		}
 		out.Merge(stats.Contribution(stats.FactsOf(c, kinds[c.CommitteeID], stats.TopOf(tenantCode, c.Joint))))
 		n++

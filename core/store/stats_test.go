@@ -24,6 +24,7 @@ type statsFixture struct {
 	cases      *cases.Service
 	stats      *stats.Service
 	committees map[string][]string // tenant → committee ids
+	mediators  map[string][]string // tenant → registry mediator ids
 }
 
 func newStatsFixture(t *testing.T, districts ...string) (context.Context, statsFixture) {
@@ -41,7 +42,8 @@ func newStatsFixture(t *testing.T, districts ...string) (context.Context, statsF
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := statsFixture{st: st, cases: cases.NewService(st, pii.NewProtector(ring, idx)), stats: stats.NewService(st, nil), committees: map[string][]string{}}
+	f := statsFixture{st: st, cases: cases.NewService(st, pii.NewProtector(ring, idx)), stats: stats.NewService(st, nil), committees: map[string][]string{},
+		mediators: map[string][]string{}}
 	o := orgs.NewService(st)
 	for _, d := range districts {
 		for i, kind := range []orgs.Kind{orgs.KindVillageCommittee, orgs.KindIndustryCommittee} {
@@ -60,6 +62,13 @@ func newStatsFixture(t *testing.T, districts ...string) (context.Context, statsF
 				t.Fatalf("committee: %v", err)
 			}
 			f.committees[d] = append(f.committees[d], created.ID)
+		}
+		for _, name := range []string{"王调解员", "李调解员", "张调解员"} {
+			m, err := o.CreateMediator(ctx, d, orgs.NewMediator{Name: name, Kind: "full_time", OrganisationID: f.committees[d][0]})
+			if err != nil {
+				t.Fatalf("mediator: %v", err)
+			}
+			f.mediators[d] = append(f.mediators[d], m.ID)
 		}
 	}
 	return ctx, f
@@ -93,9 +102,10 @@ func (f statsFixture) step(t *testing.T, ctx context.Context, c cases.Case, rng 
 		case cases.ActionAssign, cases.ActionTransfer:
 			in.CommitteeID = coms[rng.IntN(len(coms))]
 		case cases.ActionStartMediation:
-			in.Mediators = []string{[]string{"王", "李", "张"}[rng.IntN(3)] + "调解员"}
+			ms := f.mediators[c.TenantCode]
+			in.Mediators = []string{ms[rng.IntN(len(ms))]}
 		case cases.ActionRecordSession:
-			in.Session = &cases.Session{At: time.Now().Add(-time.Hour), Mode: "phone", Mediators: []string{"赵调解员"}}
+			in.Session = &cases.Session{At: time.Now().Add(-time.Hour), Mode: "phone", MediatorIDs: f.mediators[c.TenantCode][:1]}
 		case cases.ActionSucceed:
 			in.Agreement = &cases.Agreement{Form: "oral", Terms: []cases.Term{{Text: "和解"}}}
 		case cases.ActionFail, cases.ActionGuide:

@@ -406,7 +406,7 @@ func TestPIIRotate(t *testing.T) {
 		{name: "rotate", args: []string{"pii", "rotate"}, wantOut: []string{fmt.Sprintf("re-encrypted the personal data of %d parties", demoSealedParties(t)), "under key k2"}},
 		{name: "rotate again", args: []string{"pii", "rotate"}, wantOut: []string{"re-encrypted the personal data of 0 parties"}},
 	})
-	// (4 of the 6 demo parties have personal data; the two companies have none.) k1 leaves the
+	// (the demo parties with personal data are counted from demo.yaml; companies have none.) k1 leaves the
 	// ring; seeding again replays the cases, which opens their parties under k2.
 	t.Setenv("FENGQIAO_SECURITY_PII_KEYS", "k2:"+k2)
 	runSteps(t, []step{{name: "data opens without k1", args: []string{"demo", "seed"}, wantOut: []string{"demo cases: 0 created"}}})
