@@ -61,15 +61,19 @@ type warningSettingsDTO struct {
 	RedAckHours     int        `json:"red_ack_hours"`
 	UpdatedAt       *time.Time `json:"updated_at"`
 	UpdatedBy       string     `json:"updated_by,omitempty"`
+	// Notices: what the settings lack (no police station or government office designated:
+	// orange and red warnings would reach neither); empty when nothing is missing.
+	Notices []warnings.Notice `json:"notices"`
 }
 
 // warningSettingsRequest replaces the settings: an omitted or null organisation designates
-// none, omitted hours take the defaults (orange 24, red 2).
+// none, omitted hours take the defaults (orange 24, red 2); hours given are 1–720 (0 is
+// refused, not read as "the default").
 type warningSettingsRequest struct {
 	PoliceOrgID     *string `json:"police_org_id,omitempty"`
 	GovernmentOrgID *string `json:"government_org_id,omitempty"`
-	OrangeAckHours  int     `json:"orange_ack_hours,omitempty"`
-	RedAckHours     int     `json:"red_ack_hours,omitempty"`
+	OrangeAckHours  *int    `json:"orange_ack_hours,omitempty"`
+	RedAckHours     *int    `json:"red_ack_hours,omitempty"`
 }
 
 func optional(s string) *string {
@@ -81,7 +85,8 @@ func optional(s string) *string {
 
 func toWarningSettingsDTO(s warnings.Settings) warningSettingsDTO {
 	return warningSettingsDTO{PoliceOrgID: optional(s.PoliceOrgID), GovernmentOrgID: optional(s.GovernmentOrgID),
-		OrangeAckHours: s.OrangeAckHours, RedAckHours: s.RedAckHours, UpdatedAt: s.UpdatedAt, UpdatedBy: s.UpdatedBy}
+		OrangeAckHours: s.OrangeAckHours, RedAckHours: s.RedAckHours, UpdatedAt: s.UpdatedAt, UpdatedBy: s.UpdatedBy,
+		Notices: append([]warnings.Notice{}, s.Notices()...)}
 }
 
 type inboxMessageDTO struct {
@@ -172,8 +177,14 @@ func (s *Server) updateWarningSettings(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	in := warnings.Settings{TenantCode: c.Param("code"), OrangeAckHours: req.OrangeAckHours, RedAckHours: req.RedAckHours,
-		UpdatedBy: principal(c).Subject}
+	in := warnings.DefaultSettings(c.Param("code"))
+	in.UpdatedBy = principal(c).Subject
+	if req.OrangeAckHours != nil {
+		in.OrangeAckHours = *req.OrangeAckHours
+	}
+	if req.RedAckHours != nil {
+		in.RedAckHours = *req.RedAckHours
+	}
 	if req.PoliceOrgID != nil {
 		in.PoliceOrgID = *req.PoliceOrgID
 	}

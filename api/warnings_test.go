@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -478,6 +479,15 @@ func TestWarningEndpoints(t *testing.T) {
 		{name: "government is a police station", as: "putuo-admin", method: "PUT", path: settings, body: map[string]any{"government_org_id": police}, status: 400, problem: "invalid-field", field: "government_org_id"},
 		{name: "red slower than orange", as: "putuo-admin", method: "PUT", path: settings, body: map[string]any{"orange_ack_hours": 12, "red_ack_hours": 24}, status: 400, problem: "invalid-field", field: "red_ack_hours"},
 		{name: "hours out of range", as: "putuo-admin", method: "PUT", path: settings, body: map[string]any{"orange_ack_hours": 1000}, status: 400, problem: "invalid-field", field: "orange_ack_hours"},
+		// Invalid hours are refused, never replaced by the defaults (issue 14, item 6).
+		{name: "red zero", as: "putuo-admin", method: "PUT", path: settings, body: map[string]any{"red_ack_hours": 0}, status: 400, problem: "invalid-field", field: "red_ack_hours"},
+		{name: "orange zero", as: "putuo-admin", method: "PUT", path: settings, body: map[string]any{"orange_ack_hours": 0}, status: 400, problem: "invalid-field", field: "orange_ack_hours"},
+		{name: "red negative", as: "putuo-admin", method: "PUT", path: settings, body: map[string]any{"red_ack_hours": -2}, status: 400, problem: "invalid-field", field: "red_ack_hours"},
+		{name: "orange negative", as: "putuo-admin", method: "PUT", path: settings, body: map[string]any{"orange_ack_hours": -24}, status: 400, problem: "invalid-field", field: "orange_ack_hours"},
+		{name: "red absurd", as: "putuo-admin", method: "PUT", path: settings, body: map[string]any{"red_ack_hours": 100000}, status: 400, problem: "invalid-field", field: "red_ack_hours"},
+		{name: "orange absurd", as: "putuo-admin", method: "PUT", path: settings, body: map[string]any{"orange_ack_hours": 2147483648}, status: 400, problem: "invalid-field", field: "orange_ack_hours"},
+		{name: "red fractional", as: "putuo-admin", method: "PUT", path: settings, body: map[string]any{"red_ack_hours": 1.5}, status: 400, problem: "invalid-field", field: "red_ack_hours"},
+		{name: "red as text", as: "putuo-admin", method: "PUT", path: settings, body: map[string]any{"red_ack_hours": "2"}, status: 400, problem: "invalid-field", field: "red_ack_hours"},
 		{name: "unknown field", as: "putuo-admin", method: "PUT", path: settings, body: map[string]any{"police": police}, status: 400, problem: "invalid-field", field: "police"},
 		{name: "designate", as: "putuo-admin", method: "PUT", path: settings, body: map[string]any{"police_org_id": police, "government_org_id": dept, "orange_ack_hours": 12, "red_ack_hours": 1}, status: 200},
 		// Roles.
@@ -662,5 +672,146 @@ func TestFollowUpReminders(t *testing.T) {
 	e.work(t, 31*24*time.Hour)
 	if n := reminders(); n != 1 {
 		t.Fatalf("%d reminders after the 30-day follow-up came due, want 1", n)
+	}
+}
+
+// TestWarningSettingsNotice: a tenant that designates no police station or government office
+// is told so where warnings are configured (issue 14, item 6): orange and red warnings would
+// reach neither.
+func TestWarningSettingsNotice(t *testing.T) {
+	e := newEnv(t)
+	police := e.org(t, "putuo-admin", "310107", map[string]any{"kind": "police_station", "name": "长寿路派出所"})
+	gov := e.org(t, "putuo-admin", "310107", map[string]any{"kind": "petition_office", "name": "普陀区信访办"})
+	settings := "/api/v1/tenants/310107/warning-settings"
+	codes := func(res response) []string {
+		var out []string
+		list, _ := res.json["notices"].([]any)
+		for _, n := range list {
+			m := n.(map[string]any)
+			msg, _ := m["message"].(string)
+			if !strings.Contains(msg, " / ") || !strings.ContainsAny(msg[:strings.Index(msg, " / ")], "派政") {
+				t.Errorf("notice not bilingual, Chinese first: %q", msg)
+			}
+			out = append(out, m["code"].(string))
+		}
+		return out
+	}
+	for _, r := range []struct {
+		name   string
+		method string
+		body   map[string]any
+		want   []string
+	}{
+		{"never configured", http.MethodGet, nil, []string{"no_police_station", "no_government_office"}},
+		{"police only", http.MethodPut, map[string]any{"police_org_id": police}, []string{"no_government_office"}},
+		{"police only, read back", http.MethodGet, nil, []string{"no_government_office"}},
+		{"government only", http.MethodPut, map[string]any{"government_org_id": gov}, []string{"no_police_station"}},
+		{"both", http.MethodPut, map[string]any{"police_org_id": police, "government_org_id": gov}, nil},
+		{"both, read back", http.MethodGet, nil, nil},
+	} {
+		t.Run(r.name, func(t *testing.T) {
+			res := e.do("putuo-admin", r.method, settings, r.body)
+			if res.status != http.StatusOK {
+				t.Fatalf("%d %s", res.status, res.body)
+			}
+			if got := codes(res); !slices.Equal(got, r.want) {
+				t.Errorf("notices %v, want %v: %s", got, r.want, res.body)
+			}
+		})
+	}
+}
+
+// TestWarningFromPhrasing (issue 14, item 6): a threat phrased as intake notes phrase it raises
+// an orange warning whose signals name the words and the clause that fired them, read by the
+// district and by the designated police station; a calm description with negations raises none
+// and shows the negated words uncounted. Another district sees neither.
+func TestWarningFromPhrasing(t *testing.T) {
+	e := newEnv(t)
+	police := e.org(t, "putuo-admin", "310107", map[string]any{"kind": "police_station", "name": "长寿路派出所"})
+	gov := e.org(t, "putuo-admin", "310107", map[string]any{"kind": "petition_office", "name": "普陀区信访办"})
+	committee := e.org(t, "putuo-admin", "310107", map[string]any{"kind": "street_committee", "name": "长寿路街道人民调解委员会", "street_code": "310107015"})
+	officer := e.agencyUser(t, "310107", "police-officer", "agency-clerk", police)
+	head := e.agencyUser(t, "310107", "committee-head", "committee-head", committee)
+	if res := e.do("putuo-admin", http.MethodPut, "/api/v1/tenants/310107/warning-settings", map[string]any{"police_org_id": police, "government_org_id": gov}); res.status != http.StatusOK {
+		t.Fatalf("designate: %d %s", res.status, res.body)
+	}
+	create := func(title, description string, parties []map[string]any) response {
+		body := sampleCase(t, title)
+		body["description"] = description
+		if parties != nil {
+			body["parties"] = parties
+		}
+		res := e.do("putuo-staff", http.MethodPost, "/api/v1/tenants/310107/cases", body)
+		if res.status != http.StatusCreated {
+			t.Fatalf("create: %d %s", res.status, res.body)
+		}
+		return res
+	}
+	threat := create("补偿纠纷", "被征收户王某因补偿款迟迟未到位，扬言要去北京上访。", nil)
+	calm := create("停车位归属争议", "双方并未动手，也没有威胁对方，只是对停车位归属有争议。",
+		[]map[string]any{{"name": "赵小红", "role": "applicant"}, {"name": "钱志明", "role": "respondent"}})
+	e.work(t, 0)
+	signal := func(risk any, list, code string) map[string]any {
+		for _, s := range risk.(map[string]any)[list].([]any) {
+			if m := s.(map[string]any); m["code"] == code {
+				return m
+			}
+		}
+		return nil
+	}
+	words := func(sig map[string]any) string {
+		var out []string
+		for _, w := range sig["words"].([]any) {
+			out = append(out, w.(string))
+		}
+		return strings.Join(out, " ")
+	}
+	if threat.json["risk_level"] != "orange" {
+		t.Fatalf("threat: %s", threat.body)
+	}
+	if sig := signal(threat.json["risk"], "signals", "skip_level_petition"); sig == nil || words(sig) != "扬言 去 北京 上访" || sig["clause"] != "扬言要去北京上访" {
+		t.Errorf("skip-level signal: %v", sig)
+	}
+	if calm.json["risk_level"] != "none" || len(calm.json["risk"].(map[string]any)["signals"].([]any)) != 0 {
+		t.Errorf("calm: %s", calm.body)
+	}
+	for _, code := range []string{"violence", "threat"} {
+		if sig := signal(calm.json["risk"], "negated", code); sig == nil || sig["weight"] != 0.0 {
+			t.Errorf("calm: negated %s missing: %s", code, calm.body)
+		}
+	}
+	// Who reads the warning, with its words.
+	for _, r := range []struct {
+		as   string
+		path string
+		want int // warnings listed; -1: refused
+	}{
+		{"putuo-staff", "/api/v1/tenants/310107/warnings", 1},
+		{officer, "/api/v1/tenants/310107/warnings", 1},
+		{head, "/api/v1/tenants/310107/warnings", 0}, // the case is not the committee's
+		{"huaiyin-admin", "/api/v1/tenants/310107/warnings", -1},
+		{"huaiyin-admin", "/api/v1/tenants/370104/warnings", 0},
+	} {
+		res := e.do(r.as, http.MethodGet, r.path, nil)
+		if r.want < 0 {
+			if res.status != http.StatusNotFound {
+				t.Errorf("%s %s: %d, want 404", r.as, r.path, res.status)
+			}
+			continue
+		}
+		items, _ := res.json["items"].([]any)
+		if res.status != http.StatusOK || len(items) != r.want {
+			t.Errorf("%s %s: %d with %d warnings, want %d: %s", r.as, r.path, res.status, len(items), r.want, res.body)
+			continue
+		}
+		for _, it := range items {
+			w := it.(map[string]any)
+			if w["case_id"] != threat.json["id"] || w["level"] != "orange" {
+				t.Errorf("%s: warning %v", r.as, w)
+			}
+			if sig := signal(w, "signals", "skip_level_petition"); sig == nil || !strings.Contains(words(sig), "北京") {
+				t.Errorf("%s: the warning's signal lacks its words: %v", r.as, w["signals"])
+			}
+		}
 	}
 }

@@ -141,11 +141,26 @@ func TestAssess(t *testing.T) {
 	}{
 		{"calm", RiskInput{Title: "噪音", Parties: 2}, RiskNone, nil},
 		{"wage arrears only", RiskInput{Description: "拖欠工资三个月", Parties: 2}, RiskBlue, []string{"wage_arrears"}},
-		{"threat", RiskInput{Description: "对方扬言报复", Parties: 2}, RiskYellow, []string{"threat"}},
+		// A threat of revenge is a 民转刑 risk, to be reported at once: orange (was yellow before issue 14).
+		{"threat", RiskInput{Description: "对方扬言报复", Parties: 2}, RiskOrange, []string{"threat"}},
 		{"self-harm", RiskInput{Description: "当事人称要跳楼", Parties: 2}, RiskOrange, []string{"self_harm"}},
 		{"self-harm and threat", RiskInput{Description: "要跳楼，还要报复", Parties: 2}, RiskRed, []string{"self_harm", "threat"}},
 		{"many parties", RiskInput{Parties: 6}, RiskBlue, []string{"many_parties"}},
-		{"group dispute and petition", RiskInput{Parties: 12, Description: "准备集体上访"}, RiskOrange, []string{"group_petition", "group_dispute"}},
+		// A collective petition planned by twelve parties: a mass-incident risk (50) and a group
+		// dispute (35): red (was orange before issue 14, when the petition weighed 30).
+		{"group dispute and petition", RiskInput{Parties: 12, Description: "准备集体上访"}, RiskRed, []string{"group_petition", "group_dispute"}},
+		// Issue 14, item 6: negation, phrasings, numbers of people.
+		{"negated fight and threat", RiskInput{Description: "双方并未动手，也没有威胁对方。", Parties: 2}, RiskNone, nil},
+		{"will not petition", RiskInput{Description: "申请人表示不会上访，同意调解。", Parties: 2}, RiskNone, nil},
+		{"threat to petition in Beijing", RiskInput{Description: "王某扬言要去北京上访。", Parties: 2}, RiskOrange, []string{"skip_level_petition"}},
+		{"to the city", RiskInput{Description: "协商未果，李某称要到市里上访。", Parties: 2}, RiskOrange, []string{"skip_level_petition"}},
+		{"pushing", RiskInput{Description: "双方在楼道发生推搡。", Parties: 2}, RiskOrange, []string{"violence"}},
+		{"knife", RiskInput{Description: "男方持刀威胁女方。", Parties: 2}, RiskRed, []string{"threat", "violence"}},
+		{"kill threat", RiskInput{Description: "张某扬言要杀了对方全家。", Parties: 2}, RiskRed, []string{"threat"}},
+		{"thirty gather", RiskInput{Description: "三十多名业主聚集在售楼处堵门。", Parties: 2}, RiskRed, []string{"group_petition"}},
+		{"a dozen gather", RiskInput{Description: "十余名村民在村委会门口聚集。", Parties: 2}, RiskOrange, []string{"group_petition"}},
+		{"surgery is no fight", RiskInput{Description: "医生建议动手术，家属犹豫。", Parties: 2}, RiskNone, nil},
+		{"hearsay of revenge", RiskInput{Description: "听说对方要找人收拾他。", Parties: 2}, RiskOrange, []string{"threat"}},
 		{"amount", RiskInput{Parties: 2, AmountYuan: 150_000}, RiskNone, []string{"amount"}},
 		{"large amount and repeat", RiskInput{Parties: 2, AmountYuan: 2_000_000, PriorCases: 1}, RiskYellow, []string{"large_amount", "repeat_dispute"}},
 		{"repeat, failed before, petition source", RiskInput{Parties: 2, PriorCases: 2, PriorFailed: 1, Source: SourcePetition}, RiskOrange, []string{"repeat_dispute", "failed_before", "petition"}},
@@ -164,6 +179,12 @@ func TestAssess(t *testing.T) {
 			}
 			if a.Level != c.level || !slices.Equal(codes, c.signals) || sum != a.Score {
 				t.Errorf("got %s %v (score %d, sum %d), want %s %v", a.Level, codes, a.Score, sum, c.level, c.signals)
+			}
+			// A signal read in the text names its words and its clause.
+			for _, s := range a.Signals {
+				if textCode(s.Code) && (len(s.Words) == 0 || s.Clause == "" || !strings.Contains(c.in.Title+c.in.Description, s.Words[len(s.Words)-1])) {
+					t.Errorf("signal %s without its words or clause: %+v", s.Code, s)
+				}
 			}
 		})
 	}
@@ -188,4 +209,8 @@ func TestAddWorkingDays(t *testing.T) {
 			t.Errorf("AddWorkingDays(%s, %d) = %s, want %s", c.from, c.n, got, c.want)
 		}
 	}
+}
+
+func textCode(code string) bool {
+	return slices.Contains([]string{"self_harm", "threat", "skip_level_petition", "petition_threat", "group_petition", "violence", "many_people", "wage_arrears", "demolition"}, code)
 }

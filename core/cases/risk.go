@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/fengqiao/fengqiao/core/risktext"
 )
 
 // RiskLevel is the early-warning level (预警等级).
@@ -25,19 +27,25 @@ func RiskLevels() []RiskLevel {
 // Rank orders levels: none 0 … red 4; -1 for an unknown level.
 func (l RiskLevel) Rank() int { return slices.Index(RiskLevels(), l) }
 
-// Signal is one reason for a warning, with its weight, shown to staff as is.
+// Signal is one reason for a warning, with its weight, shown to staff as is. A signal read in
+// the text names the words that fired it and the clause they were read in.
 type Signal struct {
-	Code   string `json:"code"`
-	Label  string `json:"label"`
-	Weight int    `json:"weight"`
-	Detail string `json:"detail,omitempty"`
+	Code   string   `json:"code"`
+	Label  string   `json:"label"`
+	Weight int      `json:"weight"`
+	Detail string   `json:"detail,omitempty"`
+	Words  []string `json:"words,omitempty"`
+	Clause string   `json:"clause,omitempty"`
 }
 
-// Assessment is the explainable result of the early-warning rules.
+// Assessment is the explainable result of the early-warning rules: the signals that count, and
+// the risk words read under a negation ("双方并未动手"), shown with weight 0 so that staff see why
+// they did not count.
 type Assessment struct {
 	Level   RiskLevel `json:"level"`
 	Score   int       `json:"score"`
 	Signals []Signal  `json:"signals"`
+	Negated []Signal  `json:"negated,omitempty"`
 }
 
 // RiskInput is what the rules look at.
@@ -50,21 +58,81 @@ type RiskInput struct {
 	PriorFailed        int // of which mediation failed
 }
 
-// keywordRule finds words in the title and description.
-type keywordRule struct {
-	code, label string
-	weight      int
-	words       []string
+// textRule is how a risk read in the text (core/risktext) weighs, by severity.
+type textRule struct {
+	risk    risktext.Risk
+	label   string
+	weights map[risktext.Severity]int
 }
 
-var keywordRules = []keywordRule{
-	{"self_harm", "自伤自杀倾向 / self-harm", 50, []string{"自杀", "轻生", "跳楼", "喝农药", "寻死", "不想活"}},
-	{"threat", "扬言报复、威胁 / threats", 40, []string{"威胁", "报复", "同归于尽", "杀了", "砍死", "弄死", "炸"}},
-	{"skip_level_petition", "越级上访苗头 / skip-level petition", 30, []string{"越级上访", "进京上访", "赴京", "到北京上访", "去省里上访"}},
-	{"group_petition", "群体性事件苗头 / group petition or gathering", 30, []string{"集体上访", "群体", "联名", "聚集", "堵路", "静坐", "拉横幅"}},
-	{"violence", "肢体冲突 / violence", 25, []string{"打架", "斗殴", "殴打", "伤人", "动手", "持刀"}},
-	{"wage_arrears", "拖欠工资 / wage arrears", 20, []string{"欠薪", "拖欠工资", "讨薪", "农民工工资", "工资未发", "讨要工资"}},
-	{"demolition", "征地拆迁 / land requisition or demolition", 20, []string{"拆迁", "征地", "强拆", "补偿款"}},
+// textRules are in the order signals are listed. The four risks that must be reported at once
+// to the police and the government (越级上访、治安案件、民转刑、群体性事件) and self-harm weigh at
+// least 50 (orange) on their own; weapons, threats to kill or burn and a mass incident of thirty
+// people or more weigh 70 (red). The background (wage arrears, demolition, many people) weighs
+// 15: alone it is blue, and it does not turn one orange risk red.
+var textRules = []textRule{
+	{risktext.SelfHarm, "自伤自杀倾向 / self-harm", map[risktext.Severity]int{risktext.Serious: 50}},
+	{risktext.Threat, "民转刑苗头：扬言报复、伤害 / risk of a criminal case: threats", map[risktext.Severity]int{risktext.Minor: 30, risktext.Serious: 50, risktext.Grave: 70}},
+	{risktext.SkipLevelPetition, "越级上访、进京访苗头 / skip-level petition (city, province, Beijing)", map[risktext.Severity]int{risktext.Serious: 50}},
+	{risktext.PetitionThreat, "上访苗头 / petition threatened", map[risktext.Severity]int{risktext.Minor: 30}},
+	{risktext.MassIncident, "群体性事件苗头：聚集、围堵、集体上访 / mass-incident risk: gathering, blocking, collective petition", map[risktext.Severity]int{risktext.Serious: 50, risktext.Grave: 70}},
+	{risktext.Violence, "治安案件苗头：肢体冲突、打砸 / public-order risk: violence", map[risktext.Severity]int{risktext.Serious: 50, risktext.Grave: 70}},
+	{risktext.ManyPeople, "涉及人数较多 / many people involved", map[risktext.Severity]int{risktext.Background: 15}},
+	{risktext.WageArrears, "拖欠工资 / wage arrears", map[risktext.Severity]int{risktext.Background: 15}},
+	{risktext.Demolition, "征地拆迁 / land requisition or demolition", map[risktext.Severity]int{risktext.Background: 15}},
+}
+
+// textSignals turns the findings of one risk into its signal: the weight of the gravest, the
+// words of all, the clause of the gravest.
+func textSignals(findings []risktext.Finding, negated bool) []Signal {
+	var out []Signal
+	for _, r := range textRules {
+		var sig *Signal
+		for _, f := range findings {
+			if f.Risk != r.risk {
+				continue
+			}
+			w := r.weights[f.Severity]
+			if w == 0 { // a severity the rule does not grade: its nearest lower grade
+				for s := f.Severity; s > 0 && w == 0; s-- {
+					w = r.weights[s]
+				}
+			}
+			if f.Risk == risktext.ManyPeople && f.People >= 30 {
+				w = 25
+			}
+			if negated {
+				w = 0
+			}
+			if sig == nil {
+				sig = &Signal{Code: string(r.risk), Label: r.label, Weight: w, Clause: f.Clause}
+			} else if w > sig.Weight {
+				sig.Weight, sig.Clause = w, f.Clause
+			}
+			for _, word := range f.Words {
+				if !slices.Contains(sig.Words, word) {
+					sig.Words = append(sig.Words, word)
+				}
+			}
+			if f.Hearsay && !strings.HasPrefix(sig.Detail, "传闻") {
+				sig.Detail = "传闻，待核实 / hearsay, to be checked"
+			}
+		}
+		if sig == nil {
+			continue
+		}
+		quoted := "“" + strings.Join(sig.Words, "”“") + "”"
+		switch {
+		case negated:
+			sig.Detail = quoted + " 已否定，不计分 / negated, not counted"
+		case sig.Detail != "":
+			sig.Detail = quoted + "；" + sig.Detail
+		default:
+			sig.Detail = quoted
+		}
+		out = append(out, *sig)
+	}
+	return out
 }
 
 // Thresholds of the score for each level.
@@ -76,19 +144,11 @@ var levelThresholds = []struct {
 // Assess applies the early-warning rules. Every signal that fired is listed with its weight;
 // the level follows from the sum.
 func Assess(in RiskInput) Assessment {
-	text := in.Title + "\n" + in.Description
-	var sig []Signal
-	for _, r := range keywordRules {
-		var found []string
-		for _, w := range r.words {
-			if strings.Contains(text, w) {
-				found = append(found, w)
-			}
-		}
-		if len(found) > 0 {
-			sig = append(sig, Signal{Code: r.code, Label: r.label, Weight: r.weight, Detail: "“" + strings.Join(found, "”“") + "”"})
-		}
+	read := risktext.Read(in.Title, in.Description)
+	if in.Parties >= 10 { // the parties say it better than a number in the text
+		read.Findings = slices.DeleteFunc(read.Findings, func(f risktext.Finding) bool { return f.Risk == risktext.ManyPeople })
 	}
+	sig := textSignals(read.Findings, false)
 	switch {
 	case in.Parties >= 10:
 		sig = append(sig, Signal{Code: "group_dispute", Label: "群体性纠纷 / group dispute", Weight: 35, Detail: fmt.Sprintf("%d 方当事人 / %d parties", in.Parties, in.Parties)})
@@ -110,7 +170,7 @@ func Assess(in RiskInput) Assessment {
 	if in.Source == SourcePetition {
 		sig = append(sig, Signal{Code: "petition", Label: "信访渠道转入 / came through petition", Weight: 10})
 	}
-	a := Assessment{Level: RiskNone, Signals: sig}
+	a := Assessment{Level: RiskNone, Signals: sig, Negated: textSignals(read.Negated, true)}
 	if a.Signals == nil {
 		a.Signals = []Signal{}
 	}

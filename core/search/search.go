@@ -111,6 +111,17 @@ func Tokens(text string) []string {
 	return out
 }
 
+// Segment cuts text into words in accurate mode and keeps every token as written — function
+// words, negations and punctuation too — for readers that need the grammar of a sentence (the
+// early-warning rules of core/risktext). Joined, the tokens give the text back.
+func Segment(text string) []string {
+	s, err := segmenter()
+	if err != nil {
+		return nil
+	}
+	return s.Cut(text, true)
+}
+
 // words segments text in accurate mode: each word once, the longest reading.
 func words(text string) []string {
 	s, err := segmenter()

@@ -87,9 +87,9 @@ func (s *Service) Settings(ctx context.Context, tenantCode string) (Settings, er
 	return s.repo.WarningSettings(ctx, tenantCode)
 }
 
-// UpdateSettings replaces a tenant's warning settings (zero hours take the defaults).
+// UpdateSettings replaces a tenant's warning settings. Hours out of range are refused, never
+// replaced (a caller that omits them passes the defaults).
 func (s *Service) UpdateSettings(ctx context.Context, in Settings) (Settings, error) {
-	in = in.WithDefaults()
 	in.PoliceOrgID, in.GovernmentOrgID = strings.TrimSpace(in.PoliceOrgID), strings.TrimSpace(in.GovernmentOrgID)
 	return s.repo.UpdateWarningSettings(ctx, in, func(lookup orgs.OrgLookup) error { return CheckSettings(in, lookup) })
 }

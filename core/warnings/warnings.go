@@ -145,15 +145,33 @@ var (
 	GovernmentKinds = []orgs.Kind{orgs.KindDepartment, orgs.KindPetitionOffice}
 )
 
-// WithDefaults gives zero hours their default.
-func (s Settings) WithDefaults() Settings {
-	if s.OrangeAckHours == 0 {
-		s.OrangeAckHours = DefaultOrangeAckHours
+// Notice tells whoever configures warnings that something is missing: a code for programs
+// and a message for people (Chinese first).
+type Notice struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Codes of the notices of the settings.
+const (
+	NoticeNoPolice     = "no_police_station"
+	NoticeNoGovernment = "no_government_office"
+)
+
+// Notices are what the settings lack: orange and red warnings are to reach the police and the
+// government at once (分级预警、分层响应), and without a designated recipient they reach neither,
+// only the district's own inbox.
+func (s Settings) Notices() []Notice {
+	var out []Notice
+	if s.PoliceOrgID == "" {
+		out = append(out, Notice{NoticeNoPolice, "尚未指定派出所：橙色、红色预警不会通知公安机关，只进入本区司法行政机关的站内信。请在预警设置中指定本区的派出所。 / " +
+			"No police station is designated: orange and red warnings reach no police, only the district's own inbox. Designate one of the district's police stations."})
 	}
-	if s.RedAckHours == 0 {
-		s.RedAckHours = DefaultRedAckHours
+	if s.GovernmentOrgID == "" {
+		out = append(out, Notice{NoticeNoGovernment, "尚未指定政府部门或信访部门：橙色、红色预警不会通知政府。请在预警设置中指定本区的政府部门或信访办。 / " +
+			"No government or petition office is designated: orange and red warnings reach no government office. Designate one of the district's departments or its petition office."})
 	}
-	return s
+	return out
 }
 
 // CheckSettings validates settings against the tenant's organisations (lookup finds one of

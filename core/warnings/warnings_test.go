@@ -2,9 +2,11 @@ package warnings
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/fengqiao/fengqiao/core/cases"
 	"github.com/fengqiao/fengqiao/core/orgs"
@@ -136,21 +138,23 @@ func TestCheckSettings(t *testing.T) {
 		in    Settings
 		field string // "" valid
 	}{
-		{"defaults", Settings{}, ""},
-		{"police and petition office", Settings{PoliceOrgID: "police", GovernmentOrgID: "petition"}, ""},
-		{"department", Settings{GovernmentOrgID: "dept"}, ""},
-		{"police is a court", Settings{PoliceOrgID: "court"}, "police_org_id"},
-		{"police inactive", Settings{PoliceOrgID: "closed"}, "police_org_id"},
-		{"police unknown", Settings{PoliceOrgID: "nobody"}, "police_org_id"},
-		{"government is police", Settings{GovernmentOrgID: "police"}, "government_org_id"},
-		{"orange too long", Settings{OrangeAckHours: 721}, "orange_ack_hours"},
-		{"red negative", Settings{RedAckHours: -1}, "red_ack_hours"},
+		{"defaults", Settings{OrangeAckHours: 24, RedAckHours: 2}, ""},
+		{"police and petition office", Settings{PoliceOrgID: "police", GovernmentOrgID: "petition", OrangeAckHours: 24, RedAckHours: 2}, ""},
+		{"department", Settings{GovernmentOrgID: "dept", OrangeAckHours: 24, RedAckHours: 2}, ""},
+		{"police is a court", Settings{PoliceOrgID: "court", OrangeAckHours: 24, RedAckHours: 2}, "police_org_id"},
+		{"police inactive", Settings{PoliceOrgID: "closed", OrangeAckHours: 24, RedAckHours: 2}, "police_org_id"},
+		{"police unknown", Settings{PoliceOrgID: "nobody", OrangeAckHours: 24, RedAckHours: 2}, "police_org_id"},
+		{"government is police", Settings{GovernmentOrgID: "police", OrangeAckHours: 24, RedAckHours: 2}, "government_org_id"},
+		{"orange too long", Settings{OrangeAckHours: 721, RedAckHours: 2}, "orange_ack_hours"},
+		{"orange zero", Settings{OrangeAckHours: 0, RedAckHours: 2}, "orange_ack_hours"},
+		{"red zero", Settings{OrangeAckHours: 24, RedAckHours: 0}, "red_ack_hours"},
+		{"red negative", Settings{OrangeAckHours: 24, RedAckHours: -1}, "red_ack_hours"},
+		{"red absurd", Settings{OrangeAckHours: 24, RedAckHours: 1 << 40}, "red_ack_hours"},
 		{"red slower than orange", Settings{OrangeAckHours: 4, RedAckHours: 5}, "red_ack_hours"},
 		{"red as fast as orange", Settings{OrangeAckHours: 4, RedAckHours: 4}, ""},
 	}
 	for _, r := range rows {
-		in := r.in.WithDefaults()
-		err := CheckSettings(in, lookup)
+		err := CheckSettings(r.in, lookup)
 		var ve *ValidationError
 		switch {
 		case r.field == "" && err != nil:
@@ -161,7 +165,7 @@ func TestCheckSettings(t *testing.T) {
 			t.Errorf("%s: does not wrap ErrInvalid", r.name)
 		}
 	}
-	if d := (Settings{}).WithDefaults(); d.OrangeAckHours != 24 || d.RedAckHours != 2 {
+	if d := DefaultSettings("310107"); d.OrangeAckHours != 24 || d.RedAckHours != 2 {
 		t.Errorf("defaults: %+v", d)
 	}
 }
@@ -199,5 +203,30 @@ func TestNewSecret(t *testing.T) {
 	other, _ := NewSecret()
 	if string(other) == string(secret) {
 		t.Fatal("two secrets are equal")
+	}
+}
+
+func TestNotices(t *testing.T) {
+	for _, r := range []struct {
+		name string
+		in   Settings
+		want []string
+	}{
+		{"neither", Settings{}, []string{NoticeNoPolice, NoticeNoGovernment}},
+		{"police only", Settings{PoliceOrgID: "p"}, []string{NoticeNoGovernment}},
+		{"government only", Settings{GovernmentOrgID: "g"}, []string{NoticeNoPolice}},
+		{"both", Settings{PoliceOrgID: "p", GovernmentOrgID: "g"}, nil},
+	} {
+		var got []string
+		for _, n := range r.in.Notices() {
+			got = append(got, n.Code)
+			zh, _, ok := strings.Cut(n.Message, " / ")
+			if !ok || strings.ContainsFunc(zh, func(r rune) bool { return r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)) }) {
+				t.Errorf("%s: %q is not Chinese first, without codes", r.name, n.Message)
+			}
+		}
+		if !slices.Equal(got, r.want) {
+			t.Errorf("%s: %v, want %v", r.name, got, r.want)
+		}
 	}
 }
