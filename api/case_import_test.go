@@ -97,10 +97,17 @@ func TestImportCasesUpload(t *testing.T) {
 	}
 }
 
-// TestImportCasesIsolation: only administrators import, into their own subtree; a row naming
-// another tenant than the path's is an error, even for an upper level.
+// TestImportCasesIsolation: administrators and district staff import (the import permission,
+// narrowed by a tenant's deny rule), into their own subtree; agencies' clerks, committee heads
+// and other tenants do not; a row naming another tenant than the path's is an error, even for
+// an upper level.
 func TestImportCasesIsolation(t *testing.T) {
 	e := newEnv(t)
+	court := e.org(t, "putuo-admin", "310107", map[string]any{"kind": "court", "name": "普陀区人民法院"})
+	committee := e.org(t, "putuo-admin", "310107", map[string]any{"kind": "street_committee", "name": "长寿路街道人民调解委员会", "street_code": "310107015"})
+	for _, u := range []struct{ name, role, org string }{{"court-clerk", "agency-clerk", court}, {"committee-head", "committee-head", committee}} {
+		e.tokens[u.name] = strings.TrimPrefix(e.agencyUser(t, "310107", u.name, u.role, u.org), "Bearer ")
+	}
 	putuo := importCSV(importRow("310107", "普陀的案件"))
 	for _, c := range []struct {
 		as, code string
@@ -108,7 +115,9 @@ func TestImportCasesIsolation(t *testing.T) {
 	}{
 		{"qingpu-admin", "310107", http.StatusNotFound}, // a neighbour does not exist for Qingpu
 		{"huaiyin-admin", "310107", http.StatusNotFound},
-		{"putuo-staff", "310107", http.StatusForbidden}, // staff take cases in, they do not import
+		{"huaiyin-staff", "310107", http.StatusNotFound}, // staff of another district
+		{"court-clerk", "310107", http.StatusForbidden},  // a court's clerk does not load a bureau's records
+		{"committee-head", "310107", http.StatusForbidden},
 		{"sd-prov", "310107", http.StatusNotFound},
 		{"jinan-city", "310107", http.StatusNotFound},
 	} {
@@ -120,8 +129,28 @@ func TestImportCasesIsolation(t *testing.T) {
 	if n := e.caseCount("310107"); n != 0 {
 		t.Fatalf("%d cases imported by outsiders", n)
 	}
+	// District staff migrate their bureau's records…
+	res := e.upload("putuo-staff", "310107", "text/csv", putuo, "")
+	if res.status != http.StatusOK || res.json["imported"].(float64) != 1 {
+		t.Fatalf("district staff import: %d %s", res.status, res.body)
+	}
+	// …until the district's administrator narrows the permission with a deny rule.
+	rule := e.do("putuo-admin", http.MethodPost, "/api/v1/tenants/310107/policies",
+		map[string]any{"role": "district-staff", "resource": "cases", "action": "import", "relationship": "*", "effect": "deny"})
+	if rule.status != http.StatusCreated {
+		t.Fatalf("deny import to staff: %d %s", rule.status, rule.body)
+	}
+	if res := e.upload("putuo-staff", "310107", "text/csv", importCSV(importRow("310107", "又一件")), ""); res.status != http.StatusForbidden {
+		t.Errorf("staff import after the deny rule: %d %s", res.status, res.body)
+	}
+	if res := e.upload("huaiyin-staff", "370104", "text/csv", importCSV(importRow("", "槐荫的案件")), ""); res.status != http.StatusOK {
+		t.Errorf("another district's staff, untouched by Putuo's rule: %d %s", res.status, res.body)
+	}
+	if n := e.caseCount("310107"); n != 1 {
+		t.Fatalf("%d cases in Putuo, want the staff's one", n)
+	}
 	// Qingpu's administrator, through its own path, cannot smuggle Putuo's rows in.
-	res := e.upload("qingpu-admin", "310118", "text/csv", putuo, "?skip_invalid=true")
+	res = e.upload("qingpu-admin", "310118", "text/csv", putuo, "?skip_invalid=true")
 	if res.status != http.StatusOK || res.json["imported"].(float64) != 0 || res.json["rejected"].(float64) != 1 {
 		t.Fatalf("rows of another tenant: %d %s", res.status, res.body)
 	}
@@ -130,7 +159,7 @@ func TestImportCasesIsolation(t *testing.T) {
 	if res.status != http.StatusOK || res.json["imported"].(float64) != 1 || res.json["rejected"].(float64) != 1 {
 		t.Fatalf("province upload: %d %s", res.status, res.body)
 	}
-	if e.caseCount("310107") != 1 || e.caseCount("310118") != 0 {
+	if e.caseCount("310107") != 2 || e.caseCount("310118") != 0 {
 		t.Error("cases landed in the wrong tenant")
 	}
 }
