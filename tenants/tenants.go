@@ -67,6 +67,7 @@ type SeedParty struct {
 	Role     string `yaml:"role"`
 	Kind     string `yaml:"kind"`
 	IDNumber string `yaml:"id_number"`
+	IDType   string `yaml:"id_type"` // a person's identity document (pii.DocType); empty: resident ID card
 	Phone    string `yaml:"phone"`
 	Address  string `yaml:"address"`
 }

@@ -110,6 +110,7 @@ type NewParty struct {
 	Kind       string
 	Name       string
 	IDNumber   string
+	IDType     string // a pii.DocType code; empty: a resident ID card (persons only)
 	Phone      string
 	Address    string
 	Occupation string
@@ -345,6 +346,19 @@ func (s *Service) validateParty(v *errs, i int, p NewParty, now time.Time) (Part
 	if party.Name == "" || runes(party.Name) > 100 {
 		v.Add(f("name"), "姓名/名称须为 1–100 个字符 / name must be 1–100 characters")
 	}
+	idType := pii.DocType(strings.TrimSpace(p.IDType))
+	switch {
+	case party.Kind == KindOrganisation && idType != "":
+		v.Add(f("id_type"), "单位当事人的证件号码是统一社会信用代码，不填证件类型 / an organisation's id_number is its unified social credit code: give no id_type")
+	case party.Kind == KindPerson:
+		party.IDType = pii.DefaultDocType
+		if idType != "" {
+			if _, ok := pii.LookupDocType(idType); !ok {
+				v.Add(f("id_type"), "%s", DocTypeChoices())
+			}
+			party.IDType = idType
+		}
+	}
 	if p.IDNumber != "" {
 		if party.Kind == KindOrganisation {
 			code := strings.ToUpper(strings.TrimSpace(p.IDNumber))
@@ -352,13 +366,15 @@ func (s *Service) validateParty(v *errs, i int, p NewParty, now time.Time) (Part
 				v.Add(f("id_number"), "统一社会信用代码应为 18 位数字或大写字母 / an organisation's id_number is its 18-character unified social credit code")
 			}
 			party.IDNumber = code
-		} else {
-			id := pii.NormalizeIDNumber(p.IDNumber)
-			if err := pii.ValidateIDNumber(id, now); err != nil {
+		} else if _, known := pii.LookupDocType(party.IDType); known {
+			id := pii.NormalizeDocument(party.IDType, p.IDNumber)
+			if err := pii.ValidateDocument(party.IDType, id, now); err != nil {
 				v.Add(f("id_number"), "%s", err.Error())
 			}
 			party.IDNumber = id
-			party.Gender, party.BirthYear = residentID(id)
+			if party.IDType == pii.DocResidentID || party.IDType == pii.DocHMTResidence {
+				party.Gender, party.BirthYear = residentID(id)
+			}
 		}
 	}
 	if p.Phone != "" {

@@ -441,7 +441,7 @@ func seedDemo(ctx context.Context, a *app.App, cmd *cobra.Command) error {
 			in.Referral = &cases.Referral{Agency: sc.Referral.Agency, AgencyID: orgIDs[sc.Tenant+"/"+sc.Referral.Agency], Reference: sc.Referral.Reference, Kind: sc.Referral.Kind}
 		}
 		for _, p := range sc.Parties {
-			in.Parties = append(in.Parties, cases.NewParty{Name: p.Name, Role: p.Role, Kind: p.Kind, IDNumber: p.IDNumber, Phone: p.Phone, Address: p.Address})
+			in.Parties = append(in.Parties, cases.NewParty{Name: p.Name, Role: p.Role, Kind: p.Kind, IDNumber: p.IDNumber, IDType: p.IDType, Phone: p.Phone, Address: p.Address})
 		}
 		raw, err := json.Marshal(sc)
 		if err != nil {
