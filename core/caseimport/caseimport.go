@@ -72,8 +72,8 @@ var scalarColumns = []column{
 	{"outcome_reason", []string{"不成原因", "引导原因"}, func(r *cases.ImportRow, v string) { r.OutcomeReason = v }},
 	{"performance", []string{"履行情况"}, func(r *cases.ImportRow, v string) { r.Performance = v }},
 	{"place_code", []string{"发生地代码", "纠纷发生地", "发生地"}, func(r *cases.ImportRow, v string) { r.PlaceCode = v }},
-	{"amount_yuan", []string{"标的额", "标的额（元）", "涉及金额"}, func(r *cases.ImportRow, v string) { r.AmountYuan = v }},
-	{"committee", []string{"调委会", "调解组织"}, func(r *cases.ImportRow, v string) { r.Committee = v }},
+	{"amount_yuan", []string{"标的额", "标的额（元）", "涉及金额", "争议金额", "争议金额（元）"}, func(r *cases.ImportRow, v string) { r.AmountYuan = v }},
+	{"committee", []string{"调委会", "调解组织", "调委会编号"}, func(r *cases.ImportRow, v string) { r.Committee = v }},
 	{"risk_level", []string{"预警等级", "风险等级"}, func(r *cases.ImportRow, v string) { r.RiskLevel = v }},
 }
 
@@ -95,7 +95,8 @@ var partyFields = []struct {
 }{
 	{"name", []string{"姓名", "名称"}},
 	{"kind", []string{"类型"}},
-	{"id_number", []string{"身份证号", "证件号码", "身份证号码"}},
+	{"id_number", []string{"身份证号", "证件号码", "身份证号码", "证件号"}},
+	{"id_type", []string{"证件类型"}},
 	{"phone", []string{"电话", "联系电话", "手机"}},
 	{"address", []string{"地址", "住址"}},
 	{"gender", []string{"性别"}},
@@ -157,6 +158,7 @@ type jsonParty struct {
 	Role       string          `json:"role"`
 	Kind       string          `json:"kind"`
 	IDNumber   string          `json:"id_number"`
+	IDType     string          `json:"id_type"`
 	Phone      string          `json:"phone"`
 	Address    string          `json:"address"`
 	Occupation string          `json:"occupation"`
@@ -185,6 +187,8 @@ func build(line int, values map[string]string, parties json.RawMessage, raw []st
 				p.Kind = v
 			case "id_number":
 				p.IDNumber = v
+			case "id_type":
+				p.IDType = v
 			case "phone":
 				p.Phone = v
 			case "address":
@@ -218,7 +222,7 @@ func build(line int, values map[string]string, parties json.RawMessage, raw []st
 			dec.DisallowUnknownFields()
 			if err := dec.Decode(&jp); err != nil {
 				row.Errors = append(row.Errors, cases.FieldError{Field: strings.TrimSuffix(prefix, "."),
-					Message: "当事人须为对象，字段：name、role、kind、id_number、phone、address、occupation、gender、birth_year / a party must be an object of name, role, kind, id_number, phone, address, occupation, gender, birth_year: " + jsonMessage(err)})
+					Message: "当事人须为对象，字段见导入说明 / a party must be an object of name, role, kind, id_type, id_number, phone, address, occupation, gender, birth_year: " + jsonMessage(err)})
 				continue
 			}
 			by, ok := scalar(jp.BirthYear)
@@ -226,7 +230,7 @@ func build(line int, values map[string]string, parties json.RawMessage, raw []st
 				row.Errors = append(row.Errors, cases.FieldError{Field: prefix + "birth_year", Message: "出生年份须为数字 / birth_year must be a number"})
 			}
 			row.Parties = append(row.Parties, cases.ImportParty{NewParty: cases.NewParty{Role: jp.Role, Kind: jp.Kind, Name: jp.Name,
-				IDNumber: jp.IDNumber, Phone: jp.Phone, Address: jp.Address, Occupation: jp.Occupation}, Gender: jp.Gender, BirthYear: by, Prefix: prefix})
+				IDNumber: jp.IDNumber, IDType: jp.IDType, Phone: jp.Phone, Address: jp.Address, Occupation: jp.Occupation}, Gender: jp.Gender, BirthYear: by, Prefix: prefix})
 		}
 	}
 	return row

@@ -214,9 +214,9 @@ func residentID(id string) (gender string, birthYear int) {
 	return "female", birthYear
 }
 
-// DocTypeChoices says which identity document types there are: the message of an unknown
+// docTypeMessage says which identity document types there are: the message of an unknown
 // id_type, Chinese names in the Chinese sentence, codes in the English one.
-func DocTypeChoices() string {
+func docTypeMessage() string {
 	var zh, en []string
 	for _, d := range pii.DocTypes() {
 		zh = append(zh, d.NameZH)

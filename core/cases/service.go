@@ -354,7 +354,7 @@ func (s *Service) validateParty(v *errs, i int, p NewParty, now time.Time) (Part
 		party.IDType = pii.DefaultDocType
 		if idType != "" {
 			if _, ok := pii.LookupDocType(idType); !ok {
-				v.Add(f("id_type"), "%s", DocTypeChoices())
+				v.Add(f("id_type"), "%s", docTypeMessage())
 			}
 			party.IDType = idType
 		}
