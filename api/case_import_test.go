@@ -1,10 +1,14 @@
 package api_test
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // importCSV is a small legacy file: header, then rows (CSV lines without the header).
@@ -199,5 +203,78 @@ func TestImportCasesBodies(t *testing.T) {
 	big := e.do("putuo-admin", http.MethodPost, "/api/v1/tenants/310107/cases", strings.Repeat(" ", 2*testBodyLimit)+"{}")
 	if big.status != http.StatusRequestEntityTooLarge {
 		t.Errorf("create case with a large body: %d", big.status)
+	}
+}
+
+// xlsxOf builds an Excel workbook whose first sheet holds the rows.
+func xlsxOf(t *testing.T, rows ...[]any) string {
+	t.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	for i, r := range rows {
+		for j, v := range r {
+			cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
+			if err := f.SetCellValue("Sheet1", cell, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var b bytes.Buffer
+	if err := f.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// TestImportCasesXLSX: a bureau's Excel sheet, headers and values in Chinese, imports as its
+// codes — district staff may upload it; errors name the sheet's row, the column and the
+// accepted values, and nothing is imported; another district's staff cannot.
+func TestImportCasesXLSX(t *testing.T) {
+	e := newEnv(t)
+	header := []any{"标题", "纠纷类型", "来源", "受理时间", "状态", "办结时间", "履行情况", "申请人姓名", "申请人证件类型", "申请人证件号码", "被申请人姓名", "被申请人类型"}
+	good := []any{"楼上漏水赔偿", "邻里纠纷", "上门", time.Date(2024, 3, 15, 0, 0, 0, 0, time.UTC), "调解成功", "2024-04-01", "已履行", "陈大文", "回乡证", "H12345678", "某物业公司", "单位"}
+	second := []any{"拖欠工资", "劳动争议", "电话", "2024-05-06", "已受理", "", "", "王五"}
+	bad := []any{"吵架", "吵架纠纷", "飞鸽传书", "2024-05-06", "已受理", "", "", "赵六"}
+
+	res := e.upload("putuo-staff", "310107", xlsxType, xlsxOf(t, header, good, nil, bad), "")
+	if res.status != http.StatusUnprocessableEntity {
+		t.Fatalf("a sheet with a bad row: %d %s", res.status, res.body)
+	}
+	var got []string
+	for _, it := range res.json["errors"].([]any) {
+		m := it.(map[string]any)
+		got = append(got, fmt.Sprintf("%v:%v", m["line"], m["field"]))
+		if m["field"] == "source" && !strings.Contains(m["detail"].(string), "来访、电话/12348热线") {
+			t.Errorf("the error does not list the accepted sources: %v", m["detail"])
+		}
+	}
+	if strings.Join(got, ",") != "4:dispute_type,4:source" {
+		t.Errorf("errors %v, want row 4 (after an empty row 3): dispute_type, source", got)
+	}
+	if n := e.caseCount("310107"); n != 0 {
+		t.Fatalf("%d cases after a refused upload", n)
+	}
+	if res := e.upload("huaiyin-staff", "310107", xlsxType, xlsxOf(t, header, good), ""); res.status != http.StatusNotFound {
+		t.Errorf("another district's staff: %d %s", res.status, res.body)
+	}
+
+	res = e.upload("putuo-staff", "310107", xlsxType, xlsxOf(t, header, good, second), "?filename=旧系统导出.xlsx")
+	if res.status != http.StatusOK || res.json["imported"].(float64) != 2 {
+		t.Fatalf("a Chinese sheet: %d %s", res.status, res.body)
+	}
+	list := e.do("putuo-staff", http.MethodGet, "/api/v1/tenants/310107/cases?status=succeeded", nil)
+	items := list.json["items"].([]any)
+	if len(items) != 1 {
+		t.Fatalf("succeeded cases: %s", list.body)
+	}
+	c := items[0].(map[string]any)
+	parties := c["parties"].([]any)
+	p0, p1 := parties[0].(map[string]any), parties[1].(map[string]any)
+	if c["dispute_type"] != "neighbour" || c["source"] != "walk_in" || c["performance"] != "performed" ||
+		!strings.HasPrefix(c["received_at"].(string), "2024-03-14T16:00:00") ||
+		p0["id_type"] != "hk_macao_permit" || p0["id_number"] != "H******78" || p1["kind"] != "organisation" {
+		t.Errorf("imported case: %v", c)
 	}
 }

@@ -403,7 +403,8 @@ func TestPIIRotate(t *testing.T) {
 	t.Setenv("FENGQIAO_SECURITY_PII_KEYS", "k1:"+k1+",k2:"+k2)
 	t.Setenv("FENGQIAO_SECURITY_PII_ACTIVE_KEY", "k2")
 	runSteps(t, []step{
-		{name: "rotate", args: []string{"pii", "rotate"}, wantOut: []string{"re-encrypted the personal data of 4 parties", "under key k2"}},
+		// 4 parties of the demo cases, 5 of the demo workbook's (tenants.DemoImport).
+		{name: "rotate", args: []string{"pii", "rotate"}, wantOut: []string{"re-encrypted the personal data of 9 parties", "under key k2"}},
 		{name: "rotate again", args: []string{"pii", "rotate"}, wantOut: []string{"re-encrypted the personal data of 0 parties"}},
 	})
 	// (4 of the 6 demo parties have personal data; the two companies have none.) k1 leaves the

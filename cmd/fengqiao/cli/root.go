@@ -458,7 +458,7 @@ func seedDemo(ctx context.Context, a *app.App, cmd *cobra.Command) error {
 		}
 	}
 	printf(w, "demo organisations: %d created; demo cases: %d created\n", orgsCreated, casesCreated)
-	return nil
+	return seedDemoImport(ctx, a, w)
 }
 
 func piiCmd(load loader) *cobra.Command {
