@@ -501,6 +501,14 @@ type updateCaseRequest struct {
 	PlaceCode   *string      `json:"place_code,omitempty"`
 	Amount      *float64     `json:"amount,omitempty"`
 	Referral    *referralDTO `json:"referral,omitempty"`
+	// Parties corrects persons' identity documents: type and number, by party id.
+	Parties []partyDocumentInput `json:"parties,omitempty"`
+}
+
+type partyDocumentInput struct {
+	ID       string `json:"id"`
+	IDType   string `json:"id_type,omitempty"`
+	IDNumber string `json:"id_number"`
 }
 
 func (s *Server) updateCase(c echo.Context) error {
@@ -513,6 +521,9 @@ func (s *Server) updateCase(c echo.Context) error {
 	if req.Referral != nil {
 		r := cases.Referral(*req.Referral)
 		in.Referral = &r
+	}
+	for _, d := range req.Parties {
+		in.Parties = append(in.Parties, cases.PartyDocument(d))
 	}
 	cs, err := s.deps.Cases.Edit(c.Request().Context(), c.Param("code"), c.Param("id"), in)
 	if err != nil {

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -90,5 +91,59 @@ func TestCaseIdentityDocuments(t *testing.T) {
 	})
 	if after := len(e.do("putuo-staff", http.MethodGet, path, nil).json["items"].([]any)); after != before {
 		t.Errorf("refused intakes stored %d cases", after-before)
+	}
+}
+
+// TestCorrectPartyDocument: a person's identity document is corrected through updateCase —
+// validated by its type's rule, sealed, masked, its history entry naming the type and never the
+// number, matched with later cases; a refused correction changes nothing; outsiders cannot.
+func TestCorrectPartyDocument(t *testing.T) {
+	e := newEnv(t)
+	court := e.org(t, "putuo-admin", "310107", map[string]any{"kind": "court", "name": "普陀区人民法院"})
+	clerk := e.agencyUser(t, "310107", "court-clerk", "agency-clerk", court)
+	body := docCase("押金纠纷", "", idNumber(t, "310107", "19800101", 123))
+	body["parties"].([]map[string]any)[1]["kind"] = "organisation"
+	created := e.do("putuo-staff", http.MethodPost, "/api/v1/tenants/310107/cases", body)
+	if created.status != http.StatusCreated {
+		t.Fatalf("intake: %d %s", created.status, created.body)
+	}
+	path := "/api/v1/tenants/310107/cases/" + created.json["id"].(string)
+	parties := created.json["parties"].([]any)
+	person, org := parties[0].(map[string]any)["id"].(string), parties[1].(map[string]any)["id"].(string)
+	fix := func(id, idType, number string) map[string]any {
+		return map[string]any{"parties": []map[string]any{{"id": id, "id_type": idType, "id_number": number}}}
+	}
+
+	res := e.do("putuo-staff", http.MethodPatch, path, fix(person, "hk_macao_permit", "h8765 4321"))
+	if res.status != http.StatusOK {
+		t.Fatalf("correction: %d %s", res.status, res.body)
+	}
+	if p0 := res.json["parties"].([]any)[0].(map[string]any); p0["id_type"] != "hk_macao_permit" || p0["id_number"] != "H******21" || p0["birth_year"] != float64(1980) {
+		t.Errorf("corrected party %v", p0)
+	}
+	runRows(t, e, nil, []row{
+		{name: "unknown party", as: "putuo-staff", method: "PATCH", path: path, body: fix("00000000-0000-0000-0000-000000000000", "passport", "E12345678"), status: 400, problem: "invalid-field", field: "parties[0].id"},
+		{name: "a number not of its type", as: "putuo-staff", method: "PATCH", path: path, body: fix(person, "taiwan_permit", "H12345678"), status: 400, problem: "invalid-field", field: "parties[0].id_number"},
+		{name: "an unknown type", as: "putuo-staff", method: "PATCH", path: path, body: fix(person, "driving_licence", "12345678"), status: 400, problem: "invalid-field", field: "parties[0].id_type"},
+		{name: "no number", as: "putuo-staff", method: "PATCH", path: path, body: fix(person, "passport", " "), status: 400, problem: "invalid-field", field: "parties[0].id_number"},
+		{name: "an organisation has no document", as: "putuo-staff", method: "PATCH", path: path, body: fix(org, "passport", "E12345678"), status: 400, problem: "invalid-field", field: "parties[0].id_type"},
+		{name: "another district's staff", as: "huaiyin-staff", method: "PATCH", path: path, body: fix(person, "passport", "E12345678"), status: 404, problem: "tenant-not-found"},
+		{name: "a court's clerk", as: clerk, method: "PATCH", path: path, body: fix(person, "passport", "E12345678"), status: 404, problem: "case-not-found"},
+	})
+	full := e.do("putuo-admin", http.MethodGet, path+"?reveal=pii", nil)
+	if p0 := full.json["parties"].([]any)[0].(map[string]any); p0["id_number"] != "H87654321" || p0["id_type"] != "hk_macao_permit" {
+		t.Errorf("after refused corrections: %v", p0)
+	}
+	hist := e.do("putuo-staff", http.MethodGet, path+"/history", nil)
+	if !strings.Contains(string(hist.body), `"id_type":"hk_macao_permit"`) || strings.Contains(string(hist.body), "87654321") {
+		t.Errorf("history of the correction: %s", hist.body)
+	}
+	again := e.do("putuo-staff", http.MethodPost, "/api/v1/tenants/310107/cases", docCase("再次纠纷", "hk_macao_permit", "H87654321"))
+	found := false
+	for _, s := range again.json["risk"].(map[string]any)["signals"].([]any) {
+		found = found || s.(map[string]any)["code"] == "repeat_dispute"
+	}
+	if !found {
+		t.Errorf("the corrected document does not match later cases: %s", again.body)
 	}
 }
