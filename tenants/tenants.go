@@ -35,7 +35,25 @@ type Seed struct {
 	} `yaml:"tenants"`
 	Users         []SeedUser `yaml:"users"`
 	Organisations []SeedOrg  `yaml:"organisations"`
-	Cases         []SeedCase `yaml:"cases"`
+	// Calls are API requests run after the organisations and users, before the cases (a 409
+	// counts as done, so seeding twice is harmless).
+	Calls []SeedCall `yaml:"calls"`
+	Cases []SeedCase `yaml:"cases"`
+}
+
+// SeedCall is one API request of the demo, sent in-process as a demo user of the seed, so that
+// the demo goes through the same validation, authorization and audit as a user would. In Path
+// and every string of Body, ${org:NAME}, ${user:USERNAME}, ${case:KEY}, ${mediator:NAME},
+// ${date:±N} (YYYY-MM-DD, today ±N days) and ${time:±N} (RFC 3339) are replaced.
+type SeedCall struct {
+	As     string `yaml:"as"`     // the demo user's username
+	Tenant string `yaml:"tenant"` // the tenant of ${org:…} and ${mediator:…}; a case's step: the case's
+	Method string `yaml:"method"` // default POST
+	// Path is absolute ("/api/v1/…") or, in a case's steps, relative to the case
+	// ("actions/assign" → /api/v1/tenants/{tenant}/cases/{id}/actions/assign).
+	Path   string `yaml:"path"`
+	Body   any    `yaml:"body"`
+	Expect int    `yaml:"expect"` // the expected status; 0: any 2xx
 }
 
 // SeedOrg is an organisation of a seed.
@@ -61,6 +79,8 @@ type SeedCase struct {
 	Amount      float64     `yaml:"amount"`
 	Referral    *SeedRef    `yaml:"referral"`
 	Parties     []SeedParty `yaml:"parties"`
+	// Steps run once, right after the case is created (not when a seed runs again).
+	Steps []SeedCall `yaml:"steps"`
 }
 
 // SeedRef is a referral of a seed case.

@@ -369,9 +369,20 @@ func demoCmd(load loader) *cobra.Command {
 	cmd := &cobra.Command{Use: "demo", Short: "演示数据 / Demo data"}
 	seed := &cobra.Command{
 		Use: "seed", Short: "载入演示租户与管理员（幂等） / Load the demo tenants and administrators (idempotent)", Args: cobra.NoArgs,
-		RunE: load.withApp(func(cmd *cobra.Command, a *app.App, _ []string) error {
+		// The seed's steps go through the API in-process, so the application is opened as a
+		// server would open it (without plugins and jobs).
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := load(cmd)
+			if err != nil {
+				return err
+			}
+			a, err := app.New(cmd.Context(), cfg, app.Options{Serve: true})
+			if err != nil {
+				return err
+			}
+			defer a.Close()
 			return seedDemo(cliContext(cmd.Context(), "demo-seed"), a, cmd)
-		}),
+		},
 	}
 	cmd.AddCommand(seed, demoGenerateCmd(load))
 	return cmd
@@ -433,6 +444,14 @@ func seedDemo(ctx context.Context, a *app.App, cmd *cobra.Command) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	caller, err := newDemoCaller(a, s, time.Now())
+	if err != nil {
+		return err
+	}
+	callsDone, err := caller.calls(ctx, s.Calls)
+	if err != nil {
+		return err
+	}
 	casesCreated := 0
 	for _, sc := range s.Cases {
 		in := cases.NewCase{Title: sc.Title, Description: sc.Description, DisputeType: sc.DisputeType, Source: sc.Source,
@@ -443,7 +462,9 @@ func seedDemo(ctx context.Context, a *app.App, cmd *cobra.Command) error {
 		for _, p := range sc.Parties {
 			in.Parties = append(in.Parties, cases.NewParty{Name: p.Name, Role: p.Role, Kind: p.Kind, IDNumber: p.IDNumber, IDType: p.IDType, Phone: p.Phone, Address: p.Address})
 		}
-		raw, err := json.Marshal(sc)
+		unstepped := sc
+		unstepped.Steps = nil // the case's identity: adding steps later does not make it another case
+		raw, err := json.Marshal(unstepped)
 		if err != nil {
 			return err
 		}
@@ -452,12 +473,16 @@ func seedDemo(ctx context.Context, a *app.App, cmd *cobra.Command) error {
 		if err != nil {
 			return fmt.Errorf("demo case %s: %w", sc.Key, err)
 		}
+		caller.cases[sc.Key] = c.ID
 		if !replayed {
 			casesCreated++
 			printf(w, "demo case %s %s (risk %s)\n", c.Number, c.Title, c.Risk.Level)
+			if err := caller.steps(ctx, sc, c.ID); err != nil {
+				return err
+			}
 		}
 	}
-	printf(w, "demo organisations: %d created; demo cases: %d created\n", orgsCreated, casesCreated)
+	printf(w, "demo organisations: %d created; demo calls: %d done; demo cases: %d created\n", orgsCreated, callsDone, casesCreated)
 	return seedDemoImport(ctx, a, w)
 }
 
