@@ -53,7 +53,9 @@ fuzz:
 	go test -run '^$$' -fuzz FuzzDecrypt -fuzztime $${FUZZTIME:-10s} ./core/pii/
 	go test -run '^$$' -fuzz FuzzValidateIDNumber -fuzztime $${FUZZTIME:-10s} ./core/pii/
 	go test -run '^$$' -fuzz FuzzValidatePhone -fuzztime $${FUZZTIME:-10s} ./core/pii/
-	go test -run '^$$' -fuzz FuzzReader -fuzztime $${FUZZTIME:-10s} ./core/caseimport/
+	go test -run '^$$' -fuzz '^FuzzReader$$' -fuzztime $${FUZZTIME:-10s} ./core/caseimport/
+	go test -run '^$$' -fuzz FuzzXLSXReader -fuzztime $${FUZZTIME:-10s} ./core/caseimport/
+	go test -run '^$$' -fuzz FuzzValidateDocument -fuzztime $${FUZZTIME:-10s} ./core/pii/
 	go test -run '^$$' -fuzz FuzzParseQuery -fuzztime $${FUZZTIME:-10s} ./core/stats/
 	go test -run '^$$' -fuzz FuzzImportCheck -fuzztime $${FUZZTIME:-10s} ./core/cases/
 	go test -run '^$$' -fuzz FuzzMask -fuzztime $${FUZZTIME:-10s} ./core/pii/

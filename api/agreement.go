@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/fengqiao/fengqiao/core/cases"
+	"github.com/fengqiao/fengqiao/core/pii"
 	"github.com/labstack/echo/v4"
 )
 
@@ -57,6 +58,8 @@ func (s *Server) getAgreement(c echo.Context) error {
 		label := "身份证号"
 		if p.Kind == cases.KindOrganisation {
 			label = "统一社会信用代码"
+		} else if d, ok := pii.LookupDocType(p.IDType); ok && p.IDType != pii.DocResidentID {
+			label = d.NameZH + "号码"
 		}
 		v.Parties = append(v.Parties, agreementParty{RoleZH: roleZH[p.Role], Name: p.Name, Gender: genderZH[p.Gender],
 			IDLabel: label, IDNumber: p.IDNumber, Address: p.Address, Phone: p.Phone, BirthYear: p.BirthYear})

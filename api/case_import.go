@@ -29,7 +29,11 @@ const (
 var importMediaTypes = map[string]caseimport.Format{
 	"text/csv": caseimport.CSV, "application/csv": caseimport.CSV,
 	"application/x-ndjson": caseimport.NDJSON, "application/ndjson": caseimport.NDJSON, "application/jsonl": caseimport.NDJSON,
+	xlsxMediaType: caseimport.XLSX,
 }
+
+// xlsxMediaType is an Excel workbook's (.xlsx).
+const xlsxMediaType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 type importRowError struct {
 	Line    int    `json:"line"`
@@ -69,9 +73,9 @@ func toImportReport(r cases.ImportReport) importReport {
 func caseImportRoutes() []route {
 	return []route{
 		{method: http.MethodPost, path: "/api/v1/tenants/:code/cases/import", operationID: "importCases",
-			summary: "导入历史案件：请求体为 CSV（text/csv）或 NDJSON（application/x-ndjson），列见 docs/import.md；先校验全部行，默认有一行无效则不导入（422 列出行号与字段），skip_invalid=\"true\" 时导入有效行；各行的 tenant 须为路径中的租户（可省略） / Import historical cases from a CSV or NDJSON body (columns: docs/import.md); every row is validated first; by default one invalid row imports nothing (422 lists line and field), skip_invalid=true imports the valid rows; rows must name the path's tenant or none",
+			summary: "导入历史案件：请求体为 CSV（text/csv）、NDJSON（application/x-ndjson）或 Excel 工作簿（.xlsx，第一个工作表），列见 docs/import.md，编码字段可填代码或中文名称；先校验全部行，默认有一行无效则不导入（422 列出行号与字段），skip_invalid=\"true\" 时导入有效行；各行的 tenant 须为路径中的租户（可省略） / Import historical cases from a CSV, NDJSON or Excel (.xlsx, first sheet) body (columns: docs/import.md; coded fields by code or Chinese name); every row is validated first; by default one invalid row imports nothing (422 lists line and field), skip_invalid=true imports the valid rows; rows must name the path's tenant or none",
 			tag:     "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "import",
-			rawBody: []string{"text/csv", "application/x-ndjson"}, bodyLimit: importBodyLimit, timeout: importTimeout,
+			rawBody: []string{"text/csv", "application/x-ndjson", xlsxMediaType}, bodyLimit: importBodyLimit, timeout: importTimeout,
 			response: importReport{}, status: 200, handler: (*Server).importCases,
 			query: []queryParam{
 				{"skip_invalid", "true：导入有效行，无效行在 errors 中列出 / import the valid rows and list the invalid ones in errors", "boolean"},
@@ -87,7 +91,7 @@ func (s *Server) importCases(c echo.Context) error {
 	format, ok := importMediaTypes[strings.ToLower(mt)]
 	if err != nil || !ok {
 		return problem(http.StatusUnsupportedMediaType, "unsupported-media-type", "不支持的内容类型 / Unsupported media type",
-			fmt.Sprintf("请以 Content-Type: text/csv 或 application/x-ndjson 发送文件内容（收到 %q） / send the file as the body with Content-Type: text/csv or application/x-ndjson (got %q)", ct, ct))
+			fmt.Sprintf("请以 CSV、NDJSON 或 Excel 工作簿的内容类型发送文件内容（收到 %q） / send the file as the body with Content-Type: text/csv, application/x-ndjson or %s (got %q)", ct, xlsxMediaType, ct))
 	}
 	skip := false
 	if v := c.QueryParam("skip_invalid"); v != "" {
@@ -115,7 +119,7 @@ func (s *Server) importCases(c echo.Context) error {
 		return problem(http.StatusBadRequest, "unreadable-body", "无法读取请求体 / Unreadable body", err.Error())
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		return problem(http.StatusBadRequest, "empty-body", "缺少请求体 / Missing body", "请发送 CSV 或 NDJSON 文件内容 / send the CSV or NDJSON file as the body")
+		return problem(http.StatusBadRequest, "empty-body", "缺少请求体 / Missing body", "请发送 CSV、NDJSON 或 Excel 文件内容 / send the CSV, NDJSON or Excel file as the body")
 	}
 	p := principal(c)
 	rep, err := s.deps.Cases.Import(req.Context(), caseimport.BytesSource{Data: body, Format: format}, cases.ImportOptions{

@@ -1,10 +1,14 @@
 package api_test
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // importCSV is a small legacy file: header, then rows (CSV lines without the header).
@@ -97,10 +101,17 @@ func TestImportCasesUpload(t *testing.T) {
 	}
 }
 
-// TestImportCasesIsolation: only administrators import, into their own subtree; a row naming
-// another tenant than the path's is an error, even for an upper level.
+// TestImportCasesIsolation: administrators and district staff import (the import permission,
+// narrowed by a tenant's deny rule), into their own subtree; agencies' clerks, committee heads
+// and other tenants do not; a row naming another tenant than the path's is an error, even for
+// an upper level.
 func TestImportCasesIsolation(t *testing.T) {
 	e := newEnv(t)
+	court := e.org(t, "putuo-admin", "310107", map[string]any{"kind": "court", "name": "普陀区人民法院"})
+	committee := e.org(t, "putuo-admin", "310107", map[string]any{"kind": "street_committee", "name": "长寿路街道人民调解委员会", "street_code": "310107015"})
+	for _, u := range []struct{ name, role, org string }{{"court-clerk", "agency-clerk", court}, {"committee-head", "committee-head", committee}} {
+		e.tokens[u.name] = strings.TrimPrefix(e.agencyUser(t, "310107", u.name, u.role, u.org), "Bearer ")
+	}
 	putuo := importCSV(importRow("310107", "普陀的案件"))
 	for _, c := range []struct {
 		as, code string
@@ -108,7 +119,9 @@ func TestImportCasesIsolation(t *testing.T) {
 	}{
 		{"qingpu-admin", "310107", http.StatusNotFound}, // a neighbour does not exist for Qingpu
 		{"huaiyin-admin", "310107", http.StatusNotFound},
-		{"putuo-staff", "310107", http.StatusForbidden}, // staff take cases in, they do not import
+		{"huaiyin-staff", "310107", http.StatusNotFound}, // staff of another district
+		{"court-clerk", "310107", http.StatusForbidden},  // a court's clerk does not load a bureau's records
+		{"committee-head", "310107", http.StatusForbidden},
 		{"sd-prov", "310107", http.StatusNotFound},
 		{"jinan-city", "310107", http.StatusNotFound},
 	} {
@@ -120,8 +133,28 @@ func TestImportCasesIsolation(t *testing.T) {
 	if n := e.caseCount("310107"); n != 0 {
 		t.Fatalf("%d cases imported by outsiders", n)
 	}
+	// District staff migrate their bureau's records…
+	res := e.upload("putuo-staff", "310107", "text/csv", putuo, "")
+	if res.status != http.StatusOK || res.json["imported"].(float64) != 1 {
+		t.Fatalf("district staff import: %d %s", res.status, res.body)
+	}
+	// …until the district's administrator narrows the permission with a deny rule.
+	rule := e.do("putuo-admin", http.MethodPost, "/api/v1/tenants/310107/policies",
+		map[string]any{"role": "district-staff", "resource": "cases", "action": "import", "relationship": "*", "effect": "deny"})
+	if rule.status != http.StatusCreated {
+		t.Fatalf("deny import to staff: %d %s", rule.status, rule.body)
+	}
+	if res := e.upload("putuo-staff", "310107", "text/csv", importCSV(importRow("310107", "又一件")), ""); res.status != http.StatusForbidden {
+		t.Errorf("staff import after the deny rule: %d %s", res.status, res.body)
+	}
+	if res := e.upload("huaiyin-staff", "370104", "text/csv", importCSV(importRow("", "槐荫的案件")), ""); res.status != http.StatusOK {
+		t.Errorf("another district's staff, untouched by Putuo's rule: %d %s", res.status, res.body)
+	}
+	if n := e.caseCount("310107"); n != 1 {
+		t.Fatalf("%d cases in Putuo, want the staff's one", n)
+	}
 	// Qingpu's administrator, through its own path, cannot smuggle Putuo's rows in.
-	res := e.upload("qingpu-admin", "310118", "text/csv", putuo, "?skip_invalid=true")
+	res = e.upload("qingpu-admin", "310118", "text/csv", putuo, "?skip_invalid=true")
 	if res.status != http.StatusOK || res.json["imported"].(float64) != 0 || res.json["rejected"].(float64) != 1 {
 		t.Fatalf("rows of another tenant: %d %s", res.status, res.body)
 	}
@@ -130,7 +163,7 @@ func TestImportCasesIsolation(t *testing.T) {
 	if res.status != http.StatusOK || res.json["imported"].(float64) != 1 || res.json["rejected"].(float64) != 1 {
 		t.Fatalf("province upload: %d %s", res.status, res.body)
 	}
-	if e.caseCount("310107") != 1 || e.caseCount("310118") != 0 {
+	if e.caseCount("310107") != 2 || e.caseCount("310118") != 0 {
 		t.Error("cases landed in the wrong tenant")
 	}
 }
@@ -170,5 +203,78 @@ func TestImportCasesBodies(t *testing.T) {
 	big := e.do("putuo-admin", http.MethodPost, "/api/v1/tenants/310107/cases", strings.Repeat(" ", 2*testBodyLimit)+"{}")
 	if big.status != http.StatusRequestEntityTooLarge {
 		t.Errorf("create case with a large body: %d", big.status)
+	}
+}
+
+// xlsxOf builds an Excel workbook whose first sheet holds the rows.
+func xlsxOf(t *testing.T, rows ...[]any) string {
+	t.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	for i, r := range rows {
+		for j, v := range r {
+			cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
+			if err := f.SetCellValue("Sheet1", cell, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var b bytes.Buffer
+	if err := f.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// TestImportCasesXLSX: a bureau's Excel sheet, headers and values in Chinese, imports as its
+// codes — district staff may upload it; errors name the sheet's row, the column and the
+// accepted values, and nothing is imported; another district's staff cannot.
+func TestImportCasesXLSX(t *testing.T) {
+	e := newEnv(t)
+	header := []any{"标题", "纠纷类型", "来源", "受理时间", "状态", "办结时间", "履行情况", "申请人姓名", "申请人证件类型", "申请人证件号码", "被申请人姓名", "被申请人类型"}
+	good := []any{"楼上漏水赔偿", "邻里纠纷", "上门", time.Date(2024, 3, 15, 0, 0, 0, 0, time.UTC), "调解成功", "2024-04-01", "已履行", "陈大文", "回乡证", "H12345678", "某物业公司", "单位"}
+	second := []any{"拖欠工资", "劳动争议", "电话", "2024-05-06", "已受理", "", "", "王五"}
+	bad := []any{"吵架", "吵架纠纷", "飞鸽传书", "2024-05-06", "已受理", "", "", "赵六"}
+
+	res := e.upload("putuo-staff", "310107", xlsxType, xlsxOf(t, header, good, nil, bad), "")
+	if res.status != http.StatusUnprocessableEntity {
+		t.Fatalf("a sheet with a bad row: %d %s", res.status, res.body)
+	}
+	var got []string
+	for _, it := range res.json["errors"].([]any) {
+		m := it.(map[string]any)
+		got = append(got, fmt.Sprintf("%v:%v", m["line"], m["field"]))
+		if m["field"] == "source" && !strings.Contains(m["detail"].(string), "来访、电话/12348热线") {
+			t.Errorf("the error does not list the accepted sources: %v", m["detail"])
+		}
+	}
+	if strings.Join(got, ",") != "4:dispute_type,4:source" {
+		t.Errorf("errors %v, want row 4 (after an empty row 3): dispute_type, source", got)
+	}
+	if n := e.caseCount("310107"); n != 0 {
+		t.Fatalf("%d cases after a refused upload", n)
+	}
+	if res := e.upload("huaiyin-staff", "310107", xlsxType, xlsxOf(t, header, good), ""); res.status != http.StatusNotFound {
+		t.Errorf("another district's staff: %d %s", res.status, res.body)
+	}
+
+	res = e.upload("putuo-staff", "310107", xlsxType, xlsxOf(t, header, good, second), "?filename=旧系统导出.xlsx")
+	if res.status != http.StatusOK || res.json["imported"].(float64) != 2 {
+		t.Fatalf("a Chinese sheet: %d %s", res.status, res.body)
+	}
+	list := e.do("putuo-staff", http.MethodGet, "/api/v1/tenants/310107/cases?status=succeeded", nil)
+	items := list.json["items"].([]any)
+	if len(items) != 1 {
+		t.Fatalf("succeeded cases: %s", list.body)
+	}
+	c := items[0].(map[string]any)
+	parties := c["parties"].([]any)
+	p0, p1 := parties[0].(map[string]any), parties[1].(map[string]any)
+	if c["dispute_type"] != "neighbour" || c["source"] != "walk_in" || c["performance"] != "performed" ||
+		!strings.HasPrefix(c["received_at"].(string), "2024-03-14T16:00:00") ||
+		p0["id_type"] != "hk_macao_permit" || p0["id_number"] != "H******78" || p1["kind"] != "organisation" {
+		t.Errorf("imported case: %v", c)
 	}
 }

@@ -16,8 +16,10 @@ import (
 )
 
 type partyInput struct {
-	Name       string `json:"name"`
-	IDNumber   string `json:"id_number,omitempty"`
+	Name     string `json:"name"`
+	IDNumber string `json:"id_number,omitempty"`
+	// IDType is the person's identity document (证件类型); empty: a resident ID card.
+	IDType     string `json:"id_type,omitempty"`
 	Phone      string `json:"phone,omitempty"`
 	Address    string `json:"address,omitempty"`
 	Role       string `json:"role"`
@@ -49,6 +51,7 @@ type partyDTO struct {
 	Kind       string `json:"kind"`
 	Name       string `json:"name"`
 	IDNumber   string `json:"id_number"`
+	IDType     string `json:"id_type,omitempty"` // a person's identity document; organisations have none
 	Phone      string `json:"phone"`
 	Address    string `json:"address"`
 	Gender     string `json:"gender,omitempty"`
@@ -125,10 +128,10 @@ func toCaseDTO(c cases.Case, now time.Time, reveal bool) caseDTO {
 	}
 	for _, p := range c.Parties {
 		pd := partyDTO{ID: p.ID, Role: string(p.Role), Kind: string(p.Kind), Name: p.Name, Gender: p.Gender,
-			BirthYear: p.BirthYear, Occupation: p.Occupation, IDNumber: p.IDNumber, Phone: p.Phone, Address: p.Address}
+			BirthYear: p.BirthYear, Occupation: p.Occupation, IDNumber: p.IDNumber, IDType: string(p.IDType), Phone: p.Phone, Address: p.Address}
 		if !reveal {
 			pd.Masked = true
-			pd.IDNumber, pd.Phone, pd.Address = pii.MaskIDNumber(p.IDNumber), pii.MaskPhone(p.Phone), pii.MaskAddress(p.Address)
+			pd.IDNumber, pd.Phone, pd.Address = pii.MaskDocument(p.IDType, p.IDNumber), pii.MaskPhone(p.Phone), pii.MaskAddress(p.Address)
 		}
 		d.Parties = append(d.Parties, pd)
 	}
@@ -191,7 +194,7 @@ func (s *Server) createCase(c echo.Context) error {
 		in.Referral = &r
 	}
 	for _, pt := range req.Parties {
-		in.Parties = append(in.Parties, cases.NewParty{Role: pt.Role, Kind: pt.Kind, Name: pt.Name, IDNumber: pt.IDNumber,
+		in.Parties = append(in.Parties, cases.NewParty{Role: pt.Role, Kind: pt.Kind, Name: pt.Name, IDNumber: pt.IDNumber, IDType: pt.IDType,
 			Phone: pt.Phone, Address: pt.Address, Occupation: pt.Occupation})
 	}
 	created, replayed, err := s.deps.Cases.Create(c.Request().Context(), c.Param("code"), in, idem)
@@ -523,6 +526,14 @@ type updateCaseRequest struct {
 	PlaceCode   *string      `json:"place_code,omitempty"`
 	Amount      *float64     `json:"amount,omitempty"`
 	Referral    *referralDTO `json:"referral,omitempty"`
+	// Parties corrects persons' identity documents: type and number, by party id.
+	Parties []partyDocumentInput `json:"parties,omitempty"`
+}
+
+type partyDocumentInput struct {
+	ID       string `json:"id"`
+	IDType   string `json:"id_type,omitempty"`
+	IDNumber string `json:"id_number"`
 }
 
 func (s *Server) updateCase(c echo.Context) error {
@@ -535,6 +546,9 @@ func (s *Server) updateCase(c echo.Context) error {
 	if req.Referral != nil {
 		r := cases.Referral(*req.Referral)
 		in.Referral = &r
+	}
+	for _, d := range req.Parties {
+		in.Parties = append(in.Parties, cases.PartyDocument(d))
 	}
 	cs, err := s.deps.Cases.Edit(c.Request().Context(), c.Param("code"), c.Param("id"), in)
 	if err != nil {

@@ -1,5 +1,6 @@
 // Package tenants holds the data the product ships per region, embedded in the binary: the demo
-// seed that `make run` loads (demo.yaml, Demo), and the regional packs (packs/*.yaml, Packs) —
+// seed that `make run` loads (demo.yaml, Demo, and the legacy workbook it imports,
+// demo-import.xlsx), and the regional packs (packs/*.yaml, Packs) —
 // which plugins a region enables, where and with which settings, and the region's dispute types
 // and organisation kinds, each with its source — parsed and validated once; every command that
 // opens the application refuses to start on an invalid one. Applying a pack on onboarding is a
@@ -15,6 +16,16 @@ import (
 
 //go:embed demo.yaml
 var demoYAML []byte
+
+// DemoImport is a legacy system's export as a bureau holds it — an Excel workbook with Chinese
+// headers and values (邻里纠纷, 上门, 调解成功, 回乡证…) — that the demo seed imports into
+// Putuo (issue 14, item 7).
+//
+//go:embed demo-import.xlsx
+var DemoImport []byte
+
+// DemoImportTenant is where the demo seed imports DemoImport.
+const DemoImportTenant = "310107"
 
 // Seed is a set of tenants and users to make exist.
 type Seed struct {
@@ -87,6 +98,7 @@ type SeedParty struct {
 	Role     string `yaml:"role"`
 	Kind     string `yaml:"kind"`
 	IDNumber string `yaml:"id_number"`
+	IDType   string `yaml:"id_type"` // a person's identity document (pii.DocType); empty: resident ID card
 	Phone    string `yaml:"phone"`
 	Address  string `yaml:"address"`
 }

@@ -45,7 +45,8 @@ var caseMatrix = func() []matrixRow {
 		add(r, access.None, false, "cases:read")
 	}
 	add(identity.RoleDistrictAdmin, access.None, true, "cases:import", "policies:read", "policies:update", "warnings:configure")
-	add(identity.RoleDistrictStaff, access.None, false, "cases:import", "policies:read", "policies:update", "warnings:configure")
+	add(identity.RoleDistrictStaff, access.None, true, "cases:import")
+	add(identity.RoleDistrictStaff, access.None, false, "policies:read", "policies:update", "warnings:configure")
 
 	add(identity.RoleIntakeOfficer, access.Owner, true, "cases:read", "cases:update", "cases.pii:read", "cases.agreement:read", "warnings:read")
 	add(identity.RoleIntakeOfficer, access.Owner, false, "cases:confirm", "cases:export", "cases:share", "cases:link", "warnings:acknowledge")
@@ -99,7 +100,7 @@ var caseMatrix = func() []matrixRow {
 var tenantMatrix = map[string][]string{
 	identity.RoleNationalAdmin: {"tenants:onboard", "tenants:read", "tenants:update", "tenants:suspend", "tenants:resume", "tenants:archive", "users:create", "users:read", "users:update", "tokens:create", "tokens:read", "tokens:revoke", "offices:read", "audit:read", "inbox:read", "stats:read", "organisations:read", "mediators:read", "policies:read", "policies:update", "cases:import", "plugins:read", "plugins:update", "plugins:restart", "plugin_routes:read", "plugin_routes:write"},
 	identity.RoleDistrictAdmin: {"tenants:read", "tenants:update", "users:create", "users:read", "users:update", "tokens:create", "tokens:read", "tokens:revoke", "offices:read", "audit:read", "cases:import", "cases:create", "dispute_types:read", "dispute_types:create", "organisations:create", "organisations:read", "organisations:update", "mediators:create", "mediators:read", "mediators:update", "experts:create", "experts:read", "experts:update", "case_settings:read", "case_settings:update", "warnings:configure", "inbox:read", "stats:read", "library:read", "library:create", "library:review", "policies:read", "policies:update", "plugins:read", "plugins:update", "plugin_routes:read", "plugin_routes:write"},
-	identity.RoleDistrictStaff: {"tenants:read", "offices:read", "dispute_types:read", "organisations:read", "mediators:read", "experts:read", "case_settings:read", "inbox:read", "stats:read", "library:read", "library:create", "cases:create", "plugins:read", "plugin_routes:read", "plugin_routes:write"},
+	identity.RoleDistrictStaff: {"tenants:read", "offices:read", "dispute_types:read", "organisations:read", "mediators:read", "experts:read", "case_settings:read", "inbox:read", "stats:read", "library:read", "library:create", "cases:create", "cases:import", "plugins:read", "plugin_routes:read", "plugin_routes:write"},
 	identity.RoleIntakeOfficer: {"tenants:read", "dispute_types:read", "organisations:read", "case_settings:read", "cases:create", "plugin_routes:read", "plugin_routes:write"},
 	identity.RoleAnalyst:       {"tenants:read", "dispute_types:read", "organisations:read", "stats:read", "plugin_routes:read"},
 	identity.RoleCommitteeHead: {"tenants:read", "dispute_types:read", "mediators:read", "library:read", "library:create", "plugin_routes:read", "plugin_routes:write"},

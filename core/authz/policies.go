@@ -134,8 +134,9 @@ const (
 	ActConfigure   = "configure"
 	// ActReview is of the case library: publish or reject a submission.
 	ActReview = "review"
-	// ActImport is of cases: load historical cases from a legacy system's file (administrators
-	// only, into their tenant or the districts of their subtree).
+	// ActImport is of cases: load historical cases from a legacy system's file, into the tenant
+	// or the districts of the subtree. Administrators and, by default, district staff (the
+	// migration is clerical work); a tenant narrows it with a deny override.
 	ActImport = "import"
 )
 
@@ -261,6 +262,7 @@ func defaultGrants() []struct {
 		g(ObjInbox, acts(ActRead)),
 		g(ObjStats, acts(ActRead)),
 		g(ObjLibrary, acts(ActRead, ActCreate)),
+		g(ObjCases, acts(ActImport)), // a bureau's clerks migrate its legacy records (historical cases)
 		g(ObjPlugins, acts(ActRead)),
 		g(ObjPluginRoutes, acts(ActRead, ActWrite)),
 	}, staffCases...)

@@ -1,9 +1,11 @@
 // Package caseimport reads the files of historical cases that `fengqiao case import` and the
 // import upload take — CSV (UTF-8, with or without a BOM, a header row of English or Chinese
-// column names) or NDJSON (one JSON object per line) — into cases.ImportRow values, one row at
-// a time, and writes the rows rejected with their errors. It checks only what the file's shape
-// decides (encoding, columns, JSON); the meaning of the values is checked by core/cases. The
-// input is untrusted: no file makes it panic or hold more than one row in memory.
+// column names), NDJSON (one JSON object per line) or an Excel workbook (.xlsx: its first
+// sheet, read like CSV) — into cases.ImportRow values, one row at a time, and writes the rows
+// rejected with their errors. It checks only what the file's shape decides (encoding, columns,
+// JSON); the meaning of the values — codes or their Chinese names — is checked by core/cases.
+// The input is untrusted: no file makes it panic; a CSV or NDJSON file is held one row at a
+// time, a workbook within the limits of xlsx.go.
 package caseimport
 
 import (
@@ -29,20 +31,24 @@ type Format string
 const (
 	CSV    Format = "csv"
 	NDJSON Format = "ndjson"
+	// XLSX is an Excel workbook: its first sheet, a header row then one case per row, as CSV.
+	XLSX Format = "xlsx"
 )
 
-// ParseFormat reads a format's name: csv, ndjson (or jsonl).
+// ParseFormat reads a format's name: csv, ndjson (or jsonl), xlsx.
 func ParseFormat(s string) (Format, bool) {
 	switch strings.ToLower(s) {
 	case "csv":
 		return CSV, true
 	case "ndjson", "jsonl":
 		return NDJSON, true
+	case "xlsx":
+		return XLSX, true
 	}
 	return "", false
 }
 
-// FormatOf guesses the format from a file name's extension (.csv, .ndjson, .jsonl).
+// FormatOf guesses the format from a file name's extension (.csv, .ndjson, .jsonl, .xlsx).
 func FormatOf(name string) (Format, bool) {
 	return ParseFormat(strings.TrimPrefix(filepath.Ext(name), "."))
 }
@@ -72,8 +78,8 @@ var scalarColumns = []column{
 	{"outcome_reason", []string{"不成原因", "引导原因"}, func(r *cases.ImportRow, v string) { r.OutcomeReason = v }},
 	{"performance", []string{"履行情况"}, func(r *cases.ImportRow, v string) { r.Performance = v }},
 	{"place_code", []string{"发生地代码", "纠纷发生地", "发生地"}, func(r *cases.ImportRow, v string) { r.PlaceCode = v }},
-	{"amount_yuan", []string{"标的额", "标的额（元）", "涉及金额"}, func(r *cases.ImportRow, v string) { r.AmountYuan = v }},
-	{"committee", []string{"调委会", "调解组织"}, func(r *cases.ImportRow, v string) { r.Committee = v }},
+	{"amount_yuan", []string{"标的额", "标的额（元）", "涉及金额", "争议金额", "争议金额（元）"}, func(r *cases.ImportRow, v string) { r.AmountYuan = v }},
+	{"committee", []string{"调委会", "调解组织", "调委会编号"}, func(r *cases.ImportRow, v string) { r.Committee = v }},
 	{"risk_level", []string{"预警等级", "风险等级"}, func(r *cases.ImportRow, v string) { r.RiskLevel = v }},
 }
 
@@ -95,7 +101,8 @@ var partyFields = []struct {
 }{
 	{"name", []string{"姓名", "名称"}},
 	{"kind", []string{"类型"}},
-	{"id_number", []string{"身份证号", "证件号码", "身份证号码"}},
+	{"id_number", []string{"身份证号", "证件号码", "身份证号码", "证件号"}},
+	{"id_type", []string{"证件类型"}},
 	{"phone", []string{"电话", "联系电话", "手机"}},
 	{"address", []string{"地址", "住址"}},
 	{"gender", []string{"性别"}},
@@ -157,6 +164,7 @@ type jsonParty struct {
 	Role       string          `json:"role"`
 	Kind       string          `json:"kind"`
 	IDNumber   string          `json:"id_number"`
+	IDType     string          `json:"id_type"`
 	Phone      string          `json:"phone"`
 	Address    string          `json:"address"`
 	Occupation string          `json:"occupation"`
@@ -185,6 +193,8 @@ func build(line int, values map[string]string, parties json.RawMessage, raw []st
 				p.Kind = v
 			case "id_number":
 				p.IDNumber = v
+			case "id_type":
+				p.IDType = v
 			case "phone":
 				p.Phone = v
 			case "address":
@@ -218,7 +228,7 @@ func build(line int, values map[string]string, parties json.RawMessage, raw []st
 			dec.DisallowUnknownFields()
 			if err := dec.Decode(&jp); err != nil {
 				row.Errors = append(row.Errors, cases.FieldError{Field: strings.TrimSuffix(prefix, "."),
-					Message: "当事人须为对象，字段：name、role、kind、id_number、phone、address、occupation、gender、birth_year / a party must be an object of name, role, kind, id_number, phone, address, occupation, gender, birth_year: " + jsonMessage(err)})
+					Message: "当事人须为对象，字段见导入说明 / a party must be an object of name, role, kind, id_type, id_number, phone, address, occupation, gender, birth_year: " + jsonMessage(err)})
 				continue
 			}
 			by, ok := scalar(jp.BirthYear)
@@ -226,7 +236,7 @@ func build(line int, values map[string]string, parties json.RawMessage, raw []st
 				row.Errors = append(row.Errors, cases.FieldError{Field: prefix + "birth_year", Message: "出生年份须为数字 / birth_year must be a number"})
 			}
 			row.Parties = append(row.Parties, cases.ImportParty{NewParty: cases.NewParty{Role: jp.Role, Kind: jp.Kind, Name: jp.Name,
-				IDNumber: jp.IDNumber, Phone: jp.Phone, Address: jp.Address, Occupation: jp.Occupation}, Gender: jp.Gender, BirthYear: by, Prefix: prefix})
+				IDNumber: jp.IDNumber, IDType: jp.IDType, Phone: jp.Phone, Address: jp.Address, Occupation: jp.Occupation}, Gender: jp.Gender, BirthYear: by, Prefix: prefix})
 		}
 	}
 	return row
@@ -276,6 +286,9 @@ func textError(v string) string {
 
 // NewReader reads rows of the format from r.
 func NewReader(r io.Reader, f Format) (cases.ImportReader, error) {
+	if f == XLSX {
+		return newXLSXReader(r), nil
+	}
 	br := bufio.NewReaderSize(r, 64<<10)
 	if bom, err := br.Peek(3); err == nil && bytes.Equal(bom, []byte{0xEF, 0xBB, 0xBF}) {
 		_, _ = br.Discard(3)
@@ -285,15 +298,33 @@ func NewReader(r io.Reader, f Format) (cases.ImportReader, error) {
 		cr := csv.NewReader(br)
 		cr.FieldsPerRecord = -1
 		cr.LazyQuotes = true
-		return &csvReader{r: cr}, nil
+		c := &csvReader{}
+		c.read = func() ([]string, int, error) {
+			rec, err := cr.Read()
+			if err != nil {
+				line := 0
+				var pe *csv.ParseError
+				if errors.As(err, &pe) {
+					line = pe.StartLine
+					err = errors.New(csvMessage(err))
+				}
+				return nil, line, err
+			}
+			line, _ := cr.FieldPos(0)
+			return rec, line, nil
+		}
+		return c, nil
 	case NDJSON:
 		return &ndjsonReader{r: br}, nil
 	}
 	return nil, fmt.Errorf("caseimport: unknown format %q", f)
 }
 
+// csvReader reads a table of records — a CSV file, an Excel sheet — whose first record is the
+// header.
 type csvReader struct {
-	r      *csv.Reader
+	// read returns the next record and the line (row) it starts on; io.EOF after the last.
+	read   func() (rec []string, line int, err error)
 	header []string // as in the file
 	names  []string // canonical, per column
 	done   bool
@@ -304,12 +335,16 @@ func fileError(line int, field, msg string) error {
 }
 
 func (c *csvReader) readHeader() error {
-	rec, err := c.r.Read()
+	rec, _, err := c.read()
 	if errors.Is(err, io.EOF) {
 		return fileError(1, "header", "文件为空：第 1 行应为表头 / the file is empty: line 1 must be the header row")
 	}
+	var fe *cases.ImportFileError
+	if errors.As(err, &fe) {
+		return err
+	}
 	if err != nil {
-		return fileError(1, "header", "表头无法读取 / the header row cannot be read: "+csvMessage(err))
+		return fileError(1, "header", "表头无法读取 / the header row cannot be read: "+err.Error())
 	}
 	c.header = rec
 	seen := map[string]bool{}
@@ -368,21 +403,20 @@ func (c *csvReader) Next() (cases.ImportRow, error) {
 		}
 	}
 	for {
-		rec, err := c.r.Read()
+		rec, line, err := c.read()
 		if errors.Is(err, io.EOF) {
 			c.done = true
 			return cases.ImportRow{}, io.EOF
 		}
+		var fe *cases.ImportFileError
+		if errors.As(err, &fe) {
+			c.done = true
+			return cases.ImportRow{}, err
+		}
 		if err != nil {
 			c.done = true
-			line := 0
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				line = pe.StartLine
-			}
-			return cases.ImportRow{}, fileError(line, "-", "文件无法继续读取 / the file cannot be read from here: "+csvMessage(err))
+			return cases.ImportRow{}, fileError(line, "-", "文件无法继续读取 / the file cannot be read from here: "+err.Error())
 		}
-		line, _ := c.r.FieldPos(0)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" && len(c.names) > 1 {
 			continue // a blank line
 		}
@@ -583,6 +617,9 @@ type RejectWriter struct {
 
 // NewRejectWriter writes rejected rows of the format to w.
 func NewRejectWriter(w io.Writer, f Format) *RejectWriter {
+	if f == XLSX {
+		f = CSV // the rows of a sheet, as text
+	}
 	rw := &RejectWriter{format: f, w: w}
 	if f == CSV {
 		rw.csv = csv.NewWriter(w)

@@ -129,13 +129,15 @@ func TestNDJSONRows(t *testing.T) {
 }
 
 func TestFormatOf(t *testing.T) {
-	for name, want := range map[string]Format{"a.csv": CSV, "b.CSV": CSV, "c.ndjson": NDJSON, "d.jsonl": NDJSON} {
+	for name, want := range map[string]Format{"a.csv": CSV, "b.CSV": CSV, "c.ndjson": NDJSON, "d.jsonl": NDJSON, "e.xlsx": XLSX, "f.XLSX": XLSX} {
 		if f, ok := FormatOf(name); !ok || f != want {
 			t.Errorf("%s: %q %v", name, f, ok)
 		}
 	}
-	if _, ok := FormatOf("e.xlsx"); ok {
-		t.Error("xlsx accepted")
+	for _, name := range []string{"g.xls", "h.json", "i"} {
+		if _, ok := FormatOf(name); ok {
+			t.Errorf("%s accepted", name)
+		}
 	}
 }
 

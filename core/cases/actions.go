@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -122,6 +123,9 @@ type CaseEdit struct {
 	Referral                                   *Referral
 	// DueAt: the time limit follows a corrected court referral kind (set by the service).
 	DueAt *time.Time
+	// Parties are persons whose identity document was corrected, sealed (checkDocuments); not
+	// shown to plugins' hooks.
+	Parties []Party `json:"-"`
 }
 
 // Prior is what the early warning knows of earlier cases sharing a party.
@@ -380,6 +384,20 @@ func Plan(c Case, in ActionInput, now time.Time) (Effect, error) {
 		}
 		if x := in.Edit.DueAt; x != nil && !x.Equal(c.DueAt) {
 			ed.DueAt, changed["due_at"] = *x, *x
+		}
+		if len(in.Edit.Parties) > 0 {
+			// The history names the party and its document's type, never the number.
+			ed.Parties = slices.Clone(c.Parties)
+			var docs []map[string]any
+			for _, p := range in.Edit.Parties {
+				for i := range ed.Parties {
+					if ed.Parties[i].ID == p.ID {
+						ed.Parties[i] = p
+						docs = append(docs, map[string]any{"party": p.ID, "id_type": p.IDType, "id_number": "(changed)"})
+					}
+				}
+			}
+			changed["parties"] = docs
 		}
 		e.Edited = &ed
 		e.Event["changed"] = changed

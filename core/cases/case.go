@@ -1,10 +1,12 @@
 package cases
 
 import (
+	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/fengqiao/fengqiao/core/kind"
+	"github.com/fengqiao/fengqiao/core/pii"
 	"github.com/fengqiao/fengqiao/core/valid"
 )
 
@@ -28,11 +30,15 @@ const (
 // Party is one party of a case. The personal data (ID number, phone, address) is held in clear
 // only in memory; the store keeps it sealed (encrypted) with a blind index for exact lookup.
 type Party struct {
-	ID         string
-	Role       PartyRole
-	Kind       PartyKind
-	Name       string
-	IDNumber   string
+	ID       string
+	Role     PartyRole
+	Kind     PartyKind
+	Name     string
+	IDNumber string
+	// IDType is a person's identity document (证件类型) the IDNumber belongs to: a resident ID
+	// card unless given otherwise; "" for an organisation (its IDNumber is its unified social
+	// credit code).
+	IDType     pii.DocType
 	Phone      string
 	Address    string
 	Gender     string // "male", "female" or "" — derived from a resident ID number
@@ -233,10 +239,11 @@ const (
 	maxDescription = 10_000
 )
 
-// residentID derives gender and birth year from an 18-digit resident ID number (already
-// validated); zero values otherwise.
+// residentID derives gender and birth year from an 18-digit resident ID number or residence
+// permit number of Hong Kong, Macao and Taiwan residents (same structure; already validated);
+// zero values otherwise.
 func residentID(id string) (gender string, birthYear int) {
-	if len(id) != 18 {
+	if len(id) != 18 || !isDigits(id[:17], 17) {
 		return "", 0
 	}
 	for _, c := range id[6:10] {
@@ -246,4 +253,15 @@ func residentID(id string) (gender string, birthYear int) {
 		return "male", birthYear
 	}
 	return "female", birthYear
+}
+
+// docTypeMessage says which identity document types there are: the message of an unknown
+// id_type, Chinese names in the Chinese sentence, codes in the English one.
+func docTypeMessage() string {
+	var zh, en []string
+	for _, d := range pii.DocTypes() {
+		zh = append(zh, d.NameZH)
+		en = append(en, string(d.Code)+" ("+d.NameEN+")")
+	}
+	return "证件类型须为" + strings.Join(zh, "、") + "之一 / id_type must be one of " + strings.Join(en, ", ")
 }

@@ -196,7 +196,24 @@ type importer struct {
 
 type tenantRules struct {
 	ImportRules
-	err error
+	types *Vocabulary // the tenant's dispute types, by code or name
+	err   error
+}
+
+// importVocabularies read the coded columns of an import file by code or Chinese name: one per
+// field, built from the domain's catalogues.
+var importVocabularies = struct {
+	source, status, channel, performance, risk, role, kind, gender, idType *Vocabulary
+}{
+	source:      NewVocabulary("source", "案件来源", SourceChoices()),
+	status:      NewVocabulary("status", "案件状态", StatusChoices()),
+	channel:     NewVocabulary("outcome_channel", "引导渠道", ChannelChoices()),
+	performance: NewVocabulary("performance", "履行情况", PerformanceChoices()),
+	risk:        NewVocabulary("risk_level", "预警等级", RiskChoices()),
+	role:        NewVocabulary("role", "当事人角色", RoleChoices()),
+	kind:        NewVocabulary("kind", "当事人类型", KindChoices()),
+	gender:      NewVocabulary("gender", "性别", GenderChoices()),
+	idType:      NewVocabulary("id_type", "证件类型", DocTypeChoices()),
 }
 
 // Import loads historical cases from a file in two passes: every row is validated first
@@ -417,6 +434,7 @@ func (im *importer) rulesOf(ctx context.Context, code string) *tenantRules {
 	if r.err == nil {
 		r.Types = append(BuiltInTypes(), r.Types...)
 		r.Settings = r.Settings.Merged()
+		r.types = NewVocabulary("dispute_type", "纠纷类型", TypeChoices(r.Types))
 	}
 	if ctx.Err() == nil {
 		im.rules[code] = r
@@ -468,6 +486,37 @@ func (im *importer) check(ctx context.Context, row ImportRow) (Case, []RowError)
 		return c, out
 	}
 
+	// Coded fields are given by code or Chinese name; a value that names nothing (or two
+	// things) is an error of its column, listing the accepted values, and the intake's own
+	// error of that column is not repeated.
+	failed := map[string]bool{}
+	resolve := func(field string, voc *Vocabulary, s string) string {
+		if strings.TrimSpace(s) == "" {
+			return ""
+		}
+		code, msg, ok := voc.Resolve(s)
+		if !ok {
+			add(field, "%s", msg)
+			failed[field] = true
+			return strings.TrimSpace(s)
+		}
+		return code
+	}
+	row.DisputeType = resolve("dispute_type", rules.types, row.DisputeType)
+	row.Source = resolve("source", importVocabularies.source, row.Source)
+	row.Status = resolve("status", importVocabularies.status, row.Status)
+	row.OutcomeChannel = resolve("outcome_channel", importVocabularies.channel, row.OutcomeChannel)
+	row.Performance = resolve("performance", importVocabularies.performance, row.Performance)
+	row.RiskLevel = resolve("risk_level", importVocabularies.risk, row.RiskLevel)
+	row.Parties = slices.Clone(row.Parties)
+	for i := range row.Parties {
+		p := &row.Parties[i]
+		p.Role = resolve(p.Prefix+"role", importVocabularies.role, p.Role)
+		p.Kind = resolve(p.Prefix+"kind", importVocabularies.kind, p.Kind)
+		p.IDType = resolve(p.Prefix+"id_type", importVocabularies.idType, p.IDType)
+		p.Gender = resolve(p.Prefix+"gender", importVocabularies.gender, p.Gender)
+	}
+
 	received, ok := parseImportTime(row.ReceivedAt)
 	switch {
 	case strings.TrimSpace(row.ReceivedAt) == "":
@@ -500,7 +549,9 @@ func (im *importer) check(ctx context.Context, row ImportRow) (Case, []RowError)
 	var ve *ValidationError
 	if errors.As(err, &ve) {
 		for _, e := range ve.Errors {
-			add(importField(e.Field, row.Parties), "%s", e.Message)
+			if f := importField(e.Field, row.Parties); !failed[f] {
+				add(f, "%s", e.Message)
+			}
 		}
 	}
 	c = validated
@@ -537,8 +588,9 @@ func (im *importer) check(ctx context.Context, row ImportRow) (Case, []RowError)
 	for _, st := range Statuses() {
 		known = known || st == c.Status
 	}
-	if !known {
-		add("status", "状态须为 \"received\"（已受理）、\"assigned\"（已分流）、\"mediating\"（调解中）、\"succeeded\"（调解成功）、\"failed\"（调解不成）、\"guided\"（不宜调解）或 \"closed\"（已结案） / status must be received, assigned, mediating, succeeded, failed, guided or closed")
+	if !known && !failed["status"] {
+		_, msg, _ := importVocabularies.status.Resolve(row.Status)
+		add("status", "%s", msg)
 	}
 	if ca := strings.TrimSpace(row.ConcludedAt); ca != "" {
 		t, ok := parseImportTime(ca)
@@ -562,8 +614,9 @@ func (im *importer) check(ctx context.Context, row ImportRow) (Case, []RowError)
 	reason := strings.TrimSpace(row.OutcomeReason)
 	switch {
 	case c.Status == StatusFailed || c.Status == StatusGuided:
-		if !oneOf(channel, channels) {
-			add("outcome_channel", "调解不成或不宜调解的案件须填写引导渠道：\"arbitration\"（仲裁）、\"administrative_reconsideration\"（行政复议）、\"administrative_ruling\"（行政裁决）、\"litigation\"（诉讼）、\"petition\"（信访）、\"other_department\"（其他部门） / outcome_channel is required for failed and guided cases: arbitration, administrative_reconsideration, administrative_ruling, litigation, petition or other_department")
+		if !oneOf(channel, channels) && !failed["outcome_channel"] {
+			add("outcome_channel", "调解不成或不宜调解的案件须填写引导渠道：%s / outcome_channel is required for failed and guided cases: arbitration, administrative_reconsideration, administrative_ruling, litigation, petition or other_department",
+				importVocabularies.channel.names())
 		}
 		if runes(reason) > 500 {
 			add("outcome_reason", "原因最多 500 字 / outcome_reason must be at most 500 characters")
@@ -576,11 +629,9 @@ func (im *importer) check(ctx context.Context, row ImportRow) (Case, []RowError)
 	switch c.Performance = strings.TrimSpace(row.Performance); c.Performance {
 	case "":
 	case "performed", "recanted":
-		if c.Status != StatusSucceeded && c.Status != StatusClosed {
+		if known && c.Status != StatusSucceeded && c.Status != StatusClosed {
 			add("performance", "只有调解成功或已结案的案件有履行情况 / only succeeded or closed cases have a performance")
 		}
-	default:
-		add("performance", "履行情况须为空、performed（已履行）或 recanted（反悔） / performance must be empty, performed or recanted")
 	}
 
 	if ref := strings.TrimSpace(row.Committee); ref != "" {
@@ -605,7 +656,10 @@ func (im *importer) check(ctx context.Context, row ImportRow) (Case, []RowError)
 	c.Risk = Assess(RiskInput{Title: c.Title, Description: c.Description, Parties: len(c.Parties), AmountYuan: float64(c.AmountFen) / 100, Source: c.Source})
 	if lvl := RiskLevel(strings.TrimSpace(row.RiskLevel)); lvl != "" {
 		if lvl.Rank() < 0 {
-			add("risk_level", "预警等级须为 \"none\"（无）、\"blue\"（蓝色）、\"yellow\"（黄色）、\"orange\"（橙色）或 \"red\"（红色） / risk_level must be none, blue, yellow, orange or red")
+			if !failed["risk_level"] {
+				_, msg, _ := importVocabularies.risk.Resolve(string(lvl))
+				add("risk_level", "%s", msg)
+			}
 		} else {
 			// Kept as staff set it in the legacy system: a later re-assessment keeps it.
 			c.Risk.Level = lvl
@@ -630,15 +684,8 @@ func (im *importer) check(ctx context.Context, row ImportRow) (Case, []RowError)
 // checkPartyExtras checks the gender and birth year a file may give for a party without an ID
 // number (statistics by party attributes); with one, they must agree with it.
 func (im *importer) checkPartyExtras(p *Party, in ImportParty, add func(field, format string, args ...any)) {
-	g := strings.TrimSpace(in.Gender)
-	switch g {
-	case "":
-	case "男", "male", "m", "M":
-		g = "male"
-	case "女", "female", "f", "F":
-		g = "female"
-	default:
-		add(in.Prefix+"gender", "性别须为 男/女 或 male/female / gender must be male or female (男/女)")
+	g := strings.TrimSpace(in.Gender) // male, female or an error already reported (check)
+	if g != "male" && g != "female" {
 		g = ""
 	}
 	if g != "" {

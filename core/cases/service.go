@@ -111,6 +111,7 @@ type NewParty struct {
 	Kind       string
 	Name       string
 	IDNumber   string
+	IDType     string // a pii.DocType code; empty: a resident ID card (persons only)
 	Phone      string
 	Address    string
 	Occupation string
@@ -348,6 +349,19 @@ func (s *Service) validateParty(v *errs, i int, p NewParty, now time.Time) (Part
 	if party.Name == "" || runes(party.Name) > 100 {
 		v.Add(f("name"), "姓名/名称须为 1–100 个字符 / name must be 1–100 characters")
 	}
+	idType := pii.DocType(strings.TrimSpace(p.IDType))
+	switch {
+	case party.Kind == KindOrganisation && idType != "":
+		v.Add(f("id_type"), "单位当事人的证件号码是统一社会信用代码，不填证件类型 / an organisation's id_number is its unified social credit code: give no id_type")
+	case party.Kind == KindPerson:
+		party.IDType = pii.DefaultDocType
+		if idType != "" {
+			if _, ok := pii.LookupDocType(idType); !ok {
+				v.Add(f("id_type"), "%s", docTypeMessage())
+			}
+			party.IDType = idType
+		}
+	}
 	if p.IDNumber != "" {
 		if party.Kind == KindOrganisation {
 			code := strings.ToUpper(strings.TrimSpace(p.IDNumber))
@@ -355,13 +369,15 @@ func (s *Service) validateParty(v *errs, i int, p NewParty, now time.Time) (Part
 				v.Add(f("id_number"), "统一社会信用代码应为 18 位数字或大写字母 / an organisation's id_number is its 18-character unified social credit code")
 			}
 			party.IDNumber = code
-		} else {
-			id := pii.NormalizeIDNumber(p.IDNumber)
-			if err := pii.ValidateIDNumber(id, now); err != nil {
+		} else if _, known := pii.LookupDocType(party.IDType); known {
+			id := pii.NormalizeDocument(party.IDType, p.IDNumber)
+			if err := pii.ValidateDocument(party.IDType, id, now); err != nil {
 				v.Add(f("id_number"), "%s", err.Error())
 			}
 			party.IDNumber = id
-			party.Gender, party.BirthYear = residentID(id)
+			if party.IDType == pii.DocResidentID || party.IDType == pii.DocHMTResidence {
+				party.Gender, party.BirthYear = residentID(id)
+			}
 		}
 	}
 	if p.Phone != "" {
@@ -598,15 +614,32 @@ type EditInput struct {
 	PlaceCode   *string
 	Amount      *float64
 	Referral    *Referral
+	// Parties corrects persons' identity documents (证件类型 and number), by party id.
+	Parties []PartyDocument
 	// By: who corrects the case (see Intaker); nil acts as staff.
 	By *Intaker
+}
+
+// PartyDocument is the corrected identity document of a party of the case (a person): its type
+// (empty: a resident ID card) and number, validated as at intake.
+type PartyDocument struct {
+	ID       string
+	IDType   string
+	IDNumber string
 }
 
 // Edit corrects a case's intake (validated as at intake), re-assesses its warning and records
 // what changed in the history.
 func (s *Service) Edit(ctx context.Context, tenantCode, id string, in EditInput) (Case, error) {
 	// (What this asks unchecked, Act's own asking records.)
-	if _, err := s.before(ctx, tenantCode, HookOf(ActionEdit), id, Case{}, in); err != nil {
+	// Plugins' hooks see corrected document numbers masked, as they see the case's.
+	shown := in
+	shown.Parties = nil
+	for _, d := range in.Parties {
+		d.IDNumber = pii.MaskDocument(pii.DocType(d.IDType), d.IDNumber)
+		shown.Parties = append(shown.Parties, d)
+	}
+	if _, err := s.before(ctx, tenantCode, HookOf(ActionEdit), id, Case{}, shown); err != nil {
 		return Case{}, err
 	}
 	cur, err := s.repo.CaseDetail(ctx, tenantCode, id, s.now())
@@ -644,6 +677,7 @@ func (s *Service) Edit(ctx context.Context, tenantCode, id string, in EditInput)
 	var v errs
 	checked := Case{TenantCode: tenantCode}
 	checkIntake(&v, &checked, form, types, settings, s.now())
+	docs := s.checkDocuments(&v, &cur, in.Parties)
 	if err := v.Err(); err != nil {
 		return Case{}, err
 	}
@@ -659,7 +693,7 @@ func (s *Service) Edit(ctx context.Context, tenantCode, id string, in EditInput)
 		}
 	}
 	edit := &CaseEdit{Title: &checked.Title, Description: &checked.Description, DisputeType: &checked.DisputeType,
-		PlaceCode: &checked.PlaceCode, AmountFen: &checked.AmountFen, Referral: checked.Referral}
+		PlaceCode: &checked.PlaceCode, AmountFen: &checked.AmountFen, Referral: checked.Referral, Parties: docs}
 	// A corrected court referral kind moves an open case to the court's limit of the new kind
 	// (an extension granted stays granted).
 	if before, after := settings.CaseTimeLimit(cur.Source, cur.Referral), settings.CaseTimeLimit(cur.Source, checked.Referral); before != after && !Concluded(cur.Status) {
@@ -667,6 +701,50 @@ func (s *Service) Edit(ctx context.Context, tenantCode, id string, in EditInput)
 		edit.DueAt = &due
 	}
 	return s.Act(ctx, tenantCode, id, ActionInput{Action: ActionEdit, Version: in.Version, Edit: edit})
+}
+
+// checkDocuments validates corrected identity documents of the case's persons and returns
+// those parties with the new document sealed (type, sealed number and index, gender and birth
+// year as the number gives them); the clear number is not kept.
+func (s *Service) checkDocuments(v *errs, cur *Case, in []PartyDocument) []Party {
+	var out []Party
+	seen := map[string]bool{}
+	for i, d := range in {
+		f := func(name string) string { return "parties[" + strconv.Itoa(i) + "]." + name }
+		idx := slices.IndexFunc(cur.Parties, func(p Party) bool { return p.ID == d.ID })
+		switch {
+		case idx < 0:
+			v.Add(f("id"), "本案没有该当事人 / the case has no such party")
+			continue
+		case seen[d.ID]:
+			v.Add(f("id"), "同一当事人只能更正一次 / a party is corrected once per request")
+			continue
+		case cur.Parties[idx].Kind != KindPerson:
+			v.Add(f("id_type"), "单位当事人的证件号码是统一社会信用代码，不填证件类型 / an organisation's id_number is its unified social credit code: give no id_type")
+			continue
+		case strings.TrimSpace(d.IDNumber) == "":
+			v.Add(f("id_number"), "请填写证件号码 / id_number is required")
+			continue
+		}
+		seen[d.ID] = true
+		p := cur.Parties[idx]
+		checked, ok := s.validateParty(v, i, NewParty{Role: string(p.Role), Kind: string(p.Kind), Name: p.Name, IDType: d.IDType, IDNumber: d.IDNumber}, s.now())
+		if !ok {
+			continue
+		}
+		p.IDType, p.IDNumber = checked.IDType, checked.IDNumber
+		if checked.BirthYear != 0 { // a resident ID or residence permit says them; other documents keep what was known
+			p.Gender, p.BirthYear = checked.Gender, checked.BirthYear
+		}
+		var err error
+		if p.Sealed.IDNumber, p.Sealed.IDNumberIndex, err = s.protect.Seal(pii.KindIDNumber, p.IDNumber, aad(cur, &p, "id_number")); err != nil {
+			v.Add(f("id_number"), "证件号码无法加密保存 / the number cannot be sealed")
+			continue
+		}
+		p.IDNumber = ""
+		out = append(out, p)
+	}
+	return out
 }
 
 // SealedParty is a party's sealed personal data, for key rotation.

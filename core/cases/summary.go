@@ -22,8 +22,8 @@ var (
 // and result,
 // agreement form, amounts and due dates, confirmation, performance, session dates and modes,
 // follow-up dates and results. The parties keep their id, role and kind only. The title keeps
-// its words with each party's name replaced by its role (申请人…) and numbers that look like a
-// phone or ID number starred. Withheld, being free text that may name or locate anyone: the
+// its words with each party's name replaced by its role (申请人…), the parties' document numbers
+// and numbers that look like a phone or ID number starred. Withheld, being free text that may name or locate anyone: the
 // description, the outcome's reason, the agreement's term texts and payers, session notes,
 // mediators and participants, follow-up notes.
 func (c Case) Summary() Case {
@@ -42,7 +42,13 @@ func (c Case) Summary() Case {
 			title = strings.ReplaceAll(title, p.Name, word)
 		}
 	}
-	// ID numbers first: a phone-like run hides inside one.
+	// The parties' own document numbers, whatever their type (a permit, a passport), in any
+	// letter case; then anything shaped like an ID number: a phone-like run hides inside one.
+	for _, p := range parties {
+		if len(p.IDNumber) >= 5 {
+			title = regexp.MustCompile(`(?i)`+regexp.QuoteMeta(p.IDNumber)).ReplaceAllString(title, "***")
+		}
+	}
 	title = idLike.ReplaceAllString(title, "***")
 	s.Title = phoneLike.ReplaceAllString(title, "***")
 	s.Parties = make([]Party, len(c.Parties))

@@ -6,10 +6,10 @@ import (
 )
 
 func TestSummaryWithholdsIdentity(t *testing.T) {
-	c := Case{Title: "张三丰与张三、李四漏水纠纷 13800138000 310107198001011238", Description: "张三住长寿路100弄",
+	c := Case{Title: "张三丰与张三、李四漏水纠纷 13800138000 310107198001011238（李四回乡证 h12345678）", Description: "张三住长寿路100弄",
 		Parties: []Party{
 			{ID: "p1", Role: RoleApplicant, Kind: KindPerson, Name: "张三", IDNumber: "310107198001011238", Gender: "male", BirthYear: 1980, Phone: "13800138000", Address: "长寿路100弄", Occupation: "教师"},
-			{ID: "p2", Role: RoleRespondent, Kind: KindPerson, Name: "李四"},
+			{ID: "p2", Role: RoleRespondent, Kind: KindPerson, Name: "李四", IDType: "hk_macao_permit", IDNumber: "H12345678"},
 			{ID: "p3", Role: RoleThird, Kind: KindPerson, Name: "张三丰"},
 		},
 		Outcome:   map[string]any{"channel": "litigation", "reason": "李四拒绝", "result": "guided"},
@@ -18,7 +18,7 @@ func TestSummaryWithholdsIdentity(t *testing.T) {
 		FollowUps: []FollowUp{{ID: "f1", Note: "张三已履行", Result: "performed"}},
 	}
 	s := c.Summary()
-	if want := "第三人与申请人、被申请人漏水纠纷 *** ***"; s.Title != want {
+	if want := "第三人与申请人、被申请人漏水纠纷 *** ***（被申请人回乡证 ***）"; s.Title != want {
 		t.Errorf("title %q, want %q", s.Title, want)
 	}
 	for i, p := range s.Parties {

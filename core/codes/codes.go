@@ -8,6 +8,9 @@ type Name struct {
 	Code string
 	ZH   string
 	EN   string
+	// Aliases are other words people write for the code (legacy systems' "上门" for a walk-in),
+	// accepted where values are read from files, never shown.
+	Aliases []string
 }
 
 // Set is a catalogue, in the order it is shown.
@@ -51,6 +54,16 @@ func Of[T ~string](list []T, names map[T][2]string) Set {
 			n = [2]string{string(c), string(c)}
 		}
 		out[i] = Name{Code: string(c), ZH: n[0], EN: n[1]}
+	}
+	return out
+}
+
+// WithAliases returns a copy of the set with the aliases of each code added.
+func (s Set) WithAliases(aliases map[string][]string) Set {
+	out := make(Set, len(s))
+	for i, n := range s {
+		n.Aliases = append(append([]string(nil), n.Aliases...), aliases[n.Code]...)
+		out[i] = n
 	}
 	return out
 }

@@ -1,5 +1,7 @@
 // Package pii owns the protection of parties' personal data: encryption at rest with rotating
-// keys, blind indexes for exact lookup, masking, and validation of Chinese ID and phone numbers.
+// keys, blind indexes for exact lookup, masking, and validation of phone numbers and of identity
+// documents by type (DocType: resident ID cards, the permits of Hong Kong, Macao and Taiwan
+// residents, passports, foreign permanent resident ID cards).
 //
 // A party's ID number (身份证号), phone number and address are stored three ways:
 //

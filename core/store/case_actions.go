@@ -277,7 +277,10 @@ func (s *CaseDB) ApplyAction(ctx context.Context, tenantCode, id string, in case
 					return err
 				}
 			}
-			prior, failed, err := priorCases(ctx, tx, tenantCode, id, c.Parties)
+			if err := updateDocuments(ctx, tx, tenantCode, id, c.Parties, ed.Parties); err != nil {
+				return err
+			}
+			prior, failed, err := priorCases(ctx, tx, tenantCode, id, ed.Parties)
 			if err != nil {
 				return err
 			}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/fengqiao/fengqiao/core/audit"
 	"github.com/fengqiao/fengqiao/core/cases"
+	"github.com/fengqiao/fengqiao/core/pii"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -59,17 +60,18 @@ func scanCase(row pgx.Row) (cases.Case, error) {
 }
 
 const partyColumns = `case_id::text, id::text, role, kind, name, id_number_enc, id_number_idx, phone_enc, phone_idx, address_enc,
-	gender, birth_year, occupation`
+	gender, birth_year, occupation, id_type`
 
 func scanParty(row pgx.Row) (string, cases.Party, error) {
 	var (
 		caseID     string
 		p          cases.Party
 		role, kind string
+		idType     string
 	)
 	err := row.Scan(&caseID, &p.ID, &role, &kind, &p.Name, &p.Sealed.IDNumber, &p.Sealed.IDNumberIndex, &p.Sealed.Phone,
-		&p.Sealed.PhoneIndex, &p.Sealed.Address, &p.Gender, &p.BirthYear, &p.Occupation)
-	p.Role, p.Kind = cases.PartyRole(role), cases.PartyKind(kind)
+		&p.Sealed.PhoneIndex, &p.Sealed.Address, &p.Gender, &p.BirthYear, &p.Occupation, &idType)
+	p.Role, p.Kind, p.IDType = cases.PartyRole(role), cases.PartyKind(kind), pii.DocType(idType)
 	return caseID, p, err
 }
 
@@ -152,10 +154,10 @@ func (s *CaseDB) CreateCase(ctx context.Context, c cases.Case, idem *cases.Idemp
 		})
 		for i, p := range c.Parties {
 			b.Queue(`INSERT INTO case_parties (tenant_id, case_id, id, position, role, kind, name, id_number_enc, id_number_idx,
-					phone_enc, phone_idx, address_enc, gender, birth_year, occupation)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+					phone_enc, phone_idx, address_enc, gender, birth_year, occupation, id_type)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
 				c.TenantCode, c.ID, p.ID, i, string(p.Role), string(p.Kind), p.Name, p.Sealed.IDNumber, p.Sealed.IDNumberIndex,
-				p.Sealed.Phone, p.Sealed.PhoneIndex, p.Sealed.Address, p.Gender, p.BirthYear, p.Occupation)
+				p.Sealed.Phone, p.Sealed.PhoneIndex, p.Sealed.Address, p.Gender, p.BirthYear, p.Occupation, string(p.IDType))
 		}
 		b.Queue(`INSERT INTO case_events (tenant_id, case_id, actor, action, after, request_id)
 			SELECT $1, $2, $3, 'create', $4::jsonb || jsonb_build_object('number', number), $5 FROM cases WHERE tenant_id = $1 AND id = $2`,

@@ -52,7 +52,7 @@ var importCaseColumns = []string{"tenant_id", "id", "number", "year", "seq", "ti
 	"outcome", "performance", "concluded_at", "agreement", "joint"}
 
 var importPartyColumns = []string{"tenant_id", "case_id", "id", "position", "role", "kind", "name", "id_number_enc",
-	"id_number_idx", "phone_enc", "phone_idx", "address_enc", "gender", "birth_year", "occupation"}
+	"id_number_idx", "phone_enc", "phone_idx", "address_enc", "gender", "birth_year", "occupation", "id_type"}
 
 // ImportCases stores imported cases in ONE transaction: every batch next returns until it
 // returns none, then one audit entry per tenant. PostgreSQL refuses COPY into tables with
@@ -74,7 +74,7 @@ func (s *CaseDB) ImportCases(ctx context.Context, meta cases.ImportMeta, next fu
 			CREATE TEMP TABLE import_parties (
 				tenant_id text, case_id uuid, id uuid, position int, role text, kind text, name text, id_number_enc bytea,
 				id_number_idx bytea, phone_enc bytea, phone_idx bytea, address_enc bytea, gender text, birth_year int,
-				occupation text) ON COMMIT DROP`); err != nil {
+				occupation text, id_type text) ON COMMIT DROP`); err != nil {
 			return err
 		}
 		checked := map[string]bool{}
@@ -241,7 +241,7 @@ func (s *CaseDB) importBatch(ctx context.Context, tx pgx.Tx, file string, batch 
 				return err
 			}
 			partyRows = append(partyRows, []any{c.TenantCode, [16]byte(id), [16]byte(pid), pos, string(p.Role), string(p.Kind), p.Name,
-				p.Sealed.IDNumber, p.Sealed.IDNumberIndex, p.Sealed.Phone, p.Sealed.PhoneIndex, p.Sealed.Address, p.Gender, p.BirthYear, p.Occupation})
+				p.Sealed.IDNumber, p.Sealed.IDNumberIndex, p.Sealed.Phone, p.Sealed.PhoneIndex, p.Sealed.Address, p.Gender, p.BirthYear, p.Occupation, string(p.IDType)})
 		}
 	}
 	if _, err := tx.Exec(ctx, "TRUNCATE import_cases, import_parties"); err != nil {
@@ -263,9 +263,9 @@ func (s *CaseDB) importBatch(ctx context.Context, tx pgx.Tx, file string, batch 
 				status, risk_level, risk, received_at, due_at, created_by, committee_id, outcome, performance, concluded_at, agreement, joint
 			FROM import_cases WHERE tenant_id = $1`, code)
 		b.Queue(`INSERT INTO case_parties (tenant_id, case_id, id, position, role, kind, name, id_number_enc, id_number_idx,
-				phone_enc, phone_idx, address_enc, gender, birth_year, occupation)
+				phone_enc, phone_idx, address_enc, gender, birth_year, occupation, id_type)
 			SELECT tenant_id, case_id, id, position, role, kind, name, id_number_enc, id_number_idx,
-				phone_enc, phone_idx, address_enc, gender, birth_year, occupation
+				phone_enc, phone_idx, address_enc, gender, birth_year, occupation, id_type
 			FROM import_parties WHERE tenant_id = $1`, code)
 		if importEvents {
 			b.Queue(`INSERT INTO case_events (tenant_id, case_id, actor, action, after, request_id)

@@ -33,7 +33,7 @@ func caseCmd(load loader) *cobra.Command {
 	)
 	imp := &cobra.Command{
 		Use:   "import FILE",
-		Short: "导入历史案件（CSV 或 NDJSON，列见 docs/import.md） / Import historical cases from a CSV or NDJSON file (columns: docs/import.md)",
+		Short: "导入历史案件（CSV、NDJSON 或 Excel 工作簿，列见 docs/import.md） / Import historical cases from a CSV, NDJSON or Excel (.xlsx) file (columns: docs/import.md)",
 		Long: `导入旧系统的历史案件。先逐行校验，按行号和字段列出错误；默认只要有一行无效就不导入任何案件，
 --skip-invalid 则导入有效行，并把无效行连同错误写入 --rejected 文件。
 Imports historical cases from a legacy system. Every row is validated first and errors are listed
@@ -45,10 +45,10 @@ valid rows are imported and the invalid ones written, with their errors, to the 
 			f, ok := caseimport.FormatOf(path)
 			if format != "" {
 				if f, ok = caseimport.ParseFormat(format); !ok {
-					return fmt.Errorf("--format %q: use csv or ndjson", format)
+					return fmt.Errorf("--format %q: use csv, ndjson or xlsx", format)
 				}
 			} else if !ok {
-				return fmt.Errorf("%s: cannot tell the format from the extension: name the file .csv or .ndjson, or give --format csv|ndjson", path)
+				return fmt.Errorf("%s: cannot tell the format from the extension: name the file .csv, .ndjson or .xlsx, or give --format csv|ndjson|xlsx", path)
 			}
 			if actor = strings.TrimSpace(actor); actor == "" || len(actor) > 100 {
 				return errors.New("--actor must be 1–100 characters")
@@ -62,7 +62,11 @@ valid rows are imported and the invalid ones written, with their errors, to the 
 			}
 			if skipInvalid && rejected == "" {
 				ext := filepath.Ext(path)
-				rejected = strings.TrimSuffix(path, ext) + ".rejected" + ext
+				out := ext
+				if f == caseimport.XLSX {
+					out = ".csv" // the rejected rows of a sheet, with their errors, as text
+				}
+				rejected = strings.TrimSuffix(path, ext) + ".rejected" + out
 			}
 			ctx := audit.WithActor(cmd.Context(), audit.Actor{Subject: actor})
 			return runImport(ctx, cmd, a, importRun{path: path, size: info.Size(), format: f, skipInvalid: skipInvalid,
@@ -70,8 +74,8 @@ valid rows are imported and the invalid ones written, with their errors, to the 
 		}),
 	}
 	imp.Flags().BoolVar(&skipInvalid, "skip-invalid", false, "导入有效行，无效行写入 --rejected / import the valid rows, write the invalid ones to --rejected")
-	imp.Flags().StringVar(&rejected, "rejected", "", "无效行及其错误写入此文件（默认 FILE.rejected.csv|ndjson） / where the invalid rows go with their errors (default FILE.rejected.EXT)")
-	imp.Flags().StringVar(&format, "format", "", "csv | ndjson（默认按扩展名） / csv or ndjson (default: by the file's extension)")
+	imp.Flags().StringVar(&rejected, "rejected", "", "无效行及其错误写入此文件（默认 FILE.rejected.csv|ndjson，Excel 文件为 .csv） / where the invalid rows go with their errors (default FILE.rejected.EXT; .csv for a workbook)")
+	imp.Flags().StringVar(&format, "format", "", "csv | ndjson | xlsx（默认按扩展名） / csv, ndjson or xlsx (default: by the file's extension)")
 	imp.Flags().StringVar(&actor, "actor", "system:case-import", "审计记录中的操作人，亦为案件的登记人 / the actor named in the audit trail and as the cases' creator")
 	imp.Flags().StringVar(&only, "tenant", "", "只导入该区县（无 tenant 列的行也归入该区县） / import into this tenant only (rows without a tenant get it)")
 	imp.Flags().IntVar(&maxErrorsShown, "show-errors", 100, "最多显示多少条错误 / how many errors to print")

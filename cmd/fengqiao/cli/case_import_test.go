@@ -2,10 +2,14 @@ package cli_test
 
 import (
 	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/fengqiao/fengqiao/core/store/storetest"
 )
@@ -28,15 +32,36 @@ func TestCaseImportCommand(t *testing.T) {
 	if err := os.WriteFile(badPath, []byte(bad), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// A workbook: Chinese headers and values; its row 3 names a source no one knows.
+	xlsxPath := filepath.Join(dir, "sheet.xlsx")
+	book := excelize.NewFile()
+	for i, r := range [][]any{{"租户", "标题", "纠纷类型", "来源", "受理时间", "状态", "申请人姓名"},
+		{"310118", "鱼塘承包纠纷", "合同纠纷", "上门", "2022-04-01", "已受理", "冯九"}, {"310118", "x", "合同纠纷", "飞鸽传书", "2022-04-01", "已受理", "冯九"}} {
+		_ = book.SetSheetRow("Sheet1", "A"+strconv.Itoa(i+1), &r)
+	}
+	if err := book.SaveAs(xlsxPath); err != nil {
+		t.Fatal(err)
+	}
 	count := func(t *testing.T, sql string) int { return int(storetest.QueryInt(t, owner, sql)) }
 	runSteps(t, []step{
-		{name: "seed", args: []string{"demo", "seed"}, wantOut: []string{demoCasesCreated(t)}},
+		{name: "seed", args: []string{"demo", "seed"}, wantOut: []string{demoCasesCreated(t), fmt.Sprintf("demo import (demo-import.xlsx): %d historical cases imported into 310107", demoWorkbookCases)}},
+		{name: "the demo's workbook, in Chinese, imported once", args: []string{"demo", "seed"}, wantOut: []string{"demo import (demo-import.xlsx): already imported"}, check: func(t *testing.T, _ string) {
+			if n := count(t, "SELECT count(*) FROM cases WHERE number LIKE '普陀旧-%' AND tenant_id = '310107'"); n != demoWorkbookCases {
+				t.Errorf("%d demo workbook cases, want %d", n, demoWorkbookCases)
+			}
+			if n := count(t, "SELECT count(*) FROM case_parties WHERE id_type = 'hk_macao_permit'"); n != 1 {
+				t.Errorf("%d parties with a Hong Kong and Macao permit, want the demo's one", n)
+			}
+			if n := count(t, "SELECT count(*) FROM cases WHERE number = '普陀旧-2021-0001' AND dispute_type = 'neighbour' AND source = 'walk_in' AND status = 'succeeded' AND performance = 'performed'"); n != 1 {
+				t.Errorf("the Chinese values of the demo workbook are not stored as codes (%d)", n)
+			}
+		}},
 		{name: "atomic import refuses a bad row", args: []string{"case", "import", badPath},
 			wantOut: []string{"line 3\tdispute_type\t", "validated 3, imported 0, rejected 1"},
 			wantErr: []string{"1 invalid rows: nothing imported"}},
 		{name: "nothing was imported", args: []string{"version"}, check: func(t *testing.T, _ string) {
-			if n, want := count(t, "SELECT count(*) FROM cases"), demoCases(t); n != want {
-				t.Errorf("%d cases after a refused import, want the %d demo cases", n, want)
+			if n, want := count(t, "SELECT count(*) FROM cases"), demoCases(t)+demoWorkbookCases; n != want {
+				t.Errorf("%d cases after a refused import, want the %d demo cases and the %d of the demo workbook", n, demoCases(t), demoWorkbookCases)
 			}
 		}},
 		{name: "skip invalid", args: []string{"case", "import", "--skip-invalid", "--actor", "cli:王科长", badPath},
@@ -70,7 +95,9 @@ func TestCaseImportCommand(t *testing.T) {
 			}
 		}},
 		{name: "rejected without skip-invalid", args: []string{"case", "import", "--rejected", filepath.Join(dir, "r.csv"), badPath}, wantErr: []string{"--skip-invalid"}},
-		{name: "unknown format", args: []string{"case", "import", filepath.Join(dir, "x.xlsx")}, wantErr: []string{"--format"}},
+		{name: "unknown format", args: []string{"case", "import", filepath.Join(dir, "x.xls")}, wantErr: []string{"--format"}},
+		{name: "a workbook with a bad row", args: []string{"case", "import", "--skip-invalid", xlsxPath},
+			wantOut: []string{"line 3	source	", "validated 2, imported 1, rejected 1", "sheet.rejected.csv"}},
 		{name: "tenant restriction", args: []string{"case", "import", "--tenant", "310118", "../../../docs/examples/cases-import.ndjson"},
 			wantOut: []string{"line 1\ttenant\t", "line 2\ttenant\t"}, wantErr: []string{"nothing imported"}},
 	})

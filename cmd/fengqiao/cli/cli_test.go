@@ -403,7 +403,8 @@ func TestPIIRotate(t *testing.T) {
 	t.Setenv("FENGQIAO_SECURITY_PII_KEYS", "k1:"+k1+",k2:"+k2)
 	t.Setenv("FENGQIAO_SECURITY_PII_ACTIVE_KEY", "k2")
 	runSteps(t, []step{
-		{name: "rotate", args: []string{"pii", "rotate"}, wantOut: []string{fmt.Sprintf("re-encrypted the personal data of %d parties", demoSealedParties(t)), "under key k2"}},
+		// The demo cases' parties with personal data, and the 5 of the demo workbook's (tenants.DemoImport).
+		{name: "rotate", args: []string{"pii", "rotate"}, wantOut: []string{fmt.Sprintf("re-encrypted the personal data of %d parties", demoSealedParties(t)+demoWorkbookParties), "under key k2"}},
 		{name: "rotate again", args: []string{"pii", "rotate"}, wantOut: []string{"re-encrypted the personal data of 0 parties"}},
 	})
 	// (the demo parties with personal data are counted from demo.yaml; companies have none.) k1 leaves the

@@ -37,6 +37,10 @@ func demoSealedParties(t testing.TB) int {
 	return n
 }
 
+// The demo workbook (tenants.DemoImport) that the seed imports holds 5 cases, whose 5 parties
+// have personal data.
+const demoWorkbookCases, demoWorkbookParties = 5, 5
+
 func demoCasesCreated(t testing.TB) string {
 	return fmt.Sprintf("demo cases: %d created", demoCases(t))
 }

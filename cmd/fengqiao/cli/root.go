@@ -460,7 +460,7 @@ func seedDemo(ctx context.Context, a *app.App, cmd *cobra.Command) error {
 			in.Referral = &cases.Referral{Agency: sc.Referral.Agency, AgencyID: orgIDs[sc.Tenant+"/"+sc.Referral.Agency], Reference: sc.Referral.Reference, Kind: sc.Referral.Kind}
 		}
 		for _, p := range sc.Parties {
-			in.Parties = append(in.Parties, cases.NewParty{Name: p.Name, Role: p.Role, Kind: p.Kind, IDNumber: p.IDNumber, Phone: p.Phone, Address: p.Address})
+			in.Parties = append(in.Parties, cases.NewParty{Name: p.Name, Role: p.Role, Kind: p.Kind, IDNumber: p.IDNumber, IDType: p.IDType, Phone: p.Phone, Address: p.Address})
 		}
 		unstepped := sc
 		unstepped.Steps = nil // the case's identity: adding steps later does not make it another case
@@ -483,7 +483,7 @@ func seedDemo(ctx context.Context, a *app.App, cmd *cobra.Command) error {
 		}
 	}
 	printf(w, "demo organisations: %d created; demo calls: %d done; demo cases: %d created\n", orgsCreated, callsDone, casesCreated)
-	return nil
+	return seedDemoImport(ctx, a, w)
 }
 
 func piiCmd(load loader) *cobra.Command {
