@@ -83,10 +83,8 @@ func urlEscape(s string) string {
 	return b.String()
 }
 
-var statusNames = map[cases.Status]string{cases.StatusReceived: "已受理", cases.StatusAssigned: "已分流", cases.StatusMediating: "调解中",
-	cases.StatusSucceeded: "调解成功", cases.StatusFailed: "调解不成", cases.StatusGuided: "不宜调解", cases.StatusClosed: "已结案"}
-
-var riskNames = map[cases.RiskLevel]string{cases.RiskNone: "无", cases.RiskBlue: "蓝色", cases.RiskYellow: "黄色", cases.RiskOrange: "橙色", cases.RiskRed: "红色"}
+// The names of the export's coded columns, from the catalogues (core/cases/names.go).
+var statusNames, riskNames = cases.StatusNames(), cases.RiskLevelNames()
 
 func (s *Server) exportCases(c echo.Context) error {
 	f, err := exportFormat(c)
@@ -145,7 +143,7 @@ func (s *Server) exportCases(c echo.Context) error {
 			if k.Overdue(now) || (k.ConcludedAt != nil && k.ConcludedAt.After(k.DueAt)) {
 				overdue = "是"
 			}
-			if err := yield([]any{k.Number, k.Title, typ, source, statusNames[k.Status], riskNames[k.Risk.Level], k.ReceivedAt, k.DueAt,
+			if err := yield([]any{k.Number, k.Title, typ, source, statusNames.ZH(string(k.Status)), riskNames.ZH(string(k.Risk.Level)), k.ReceivedAt, k.DueAt,
 				k.ConcludedAt, overdue, names.committee(k.CommitteeID), placeName(k.PlaceCode), strings.Join(applicants, "、"), strings.Join(respondents, "、"),
 				float64(k.AmountFen) / 100, performanceNames[k.Performance], names.user(k.CreatedBy)}); err != nil {
 				return err

@@ -279,20 +279,10 @@ func (r Reader) Recipients() []string {
 	return out
 }
 
-// levelZH names a level in Chinese.
-func levelZH(l cases.RiskLevel) string {
-	switch l {
-	case cases.RiskRed:
-		return "红色"
-	case cases.RiskOrange:
-		return "橙色"
-	case cases.RiskYellow:
-		return "黄色"
-	case cases.RiskBlue:
-		return "蓝色"
-	}
-	return "无"
-}
+// levelZH names a level in Chinese (the catalogue's name).
+func levelZH(l cases.RiskLevel) string { return riskLevelNames.ZH(string(l)) }
+
+var riskLevelNames = cases.RiskLevelNames()
 
 // tenantZH names a tenant by its division's full name, as people say it (山东省济南市槐荫区).
 func tenantZH(code string) string {
