@@ -18,9 +18,19 @@ import (
 // its Chinese half (the interface), unlike a code's value.
 func apiNames(t *testing.T) func(string) bool {
 	t.Helper()
-	doc, err := New(Deps{}).Document()
+	names, err := DocumentNames()
 	if err != nil {
 		t.Fatal(err)
+	}
+	return func(w string) bool { return names[w] }
+}
+
+// DocumentNames lists the names of the OpenAPI document's fields and parameters (the API rows
+// of package api_test use it too).
+func DocumentNames() (map[string]bool, error) {
+	doc, err := New(Deps{}).Document()
+	if err != nil {
+		return nil, err
 	}
 	names := map[string]bool{}
 	seen := map[*openapi3.Schema]bool{}
@@ -48,7 +58,7 @@ func apiNames(t *testing.T) func(string) bool {
 			}
 		}
 	}
-	return func(w string) bool { return names[w] }
+	return names, nil
 }
 
 // TestNoCodesInChineseSentences scans every Chinese message of the product — each string

@@ -6,7 +6,6 @@ import (
 
 	"github.com/fengqiao/fengqiao/api"
 	"github.com/fengqiao/fengqiao/core/codes"
-	"github.com/getkin/kin-openapi/openapi3"
 )
 
 var (
@@ -17,35 +16,9 @@ var (
 // isAPIName tells the names of the document's fields and parameters, which a problem may name.
 func isAPIName(name string) bool {
 	fieldNamesOnce.Do(func() {
-		fieldNames = map[string]bool{}
-		doc, err := api.New(api.Deps{Logger: discardLogger()}).Document()
-		if err != nil {
+		var err error
+		if fieldNames, err = api.DocumentNames(); err != nil {
 			panic(err)
-		}
-		seen := map[*openapi3.Schema]bool{}
-		var walk func(s *openapi3.Schema)
-		walk = func(s *openapi3.Schema) {
-			if s == nil || seen[s] {
-				return
-			}
-			seen[s] = true
-			for name, ref := range s.Properties {
-				fieldNames[name] = true
-				walk(ref.Value)
-			}
-			if s.Items != nil {
-				walk(s.Items.Value)
-			}
-		}
-		for _, ref := range doc.Components.Schemas {
-			walk(ref.Value)
-		}
-		for _, item := range doc.Paths.Map() {
-			for _, op := range item.Operations() {
-				for _, p := range op.Parameters {
-					fieldNames[p.Value.Name] = true
-				}
-			}
 		}
 	})
 	return fieldNames[name]
