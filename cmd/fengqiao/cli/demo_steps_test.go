@@ -73,3 +73,16 @@ func TestDemoSeedRunsItsSteps(t *testing.T) {
 		t.Errorf("start_mediation by the committee head recorded %d times, want once", byHead)
 	}
 }
+
+// TestDemoSeedThenGenerate is `make run`'s order: the demo seed, then a year of Shanghai 2020.
+// Nothing the seed loads (its cases, the workbook it imports) may fall in that year, or the
+// year is refused as already loaded and the demo's figures are empty.
+func TestDemoSeedThenGenerate(t *testing.T) {
+	db := storetest.NewDatabase(t)
+	useDatabase(t, db)
+	runSteps(t, []step{
+		{name: "seed", args: []string{"demo", "seed"}, wantOut: []string{demoCasesCreated(t)}},
+		{name: "generate", args: []string{"demo", "generate", "--profile", "shanghai-2020", "--scale", "0.001", "--batch", "500"},
+			wantOut: []string{"loaded 1943 cases", "310000 2020: received 1943"}},
+	})
+}
