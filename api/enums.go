@@ -83,6 +83,8 @@ func catalogues() map[string]catalogue {
 		"link_kind":        {set: access.LinkKindNames()},
 		"principal_kind":   {set: identity.PrincipalKindNames()},
 		"transfer_status":  {set: cases.TransferStatusNames()},
+		"performance":      {set: cases.PerformanceNames()},
+		"follow_up_result": {set: cases.FollowUpResultNames()},
 	}
 }
 
@@ -119,6 +121,8 @@ var fieldCodes = map[string]string{
 	"api.updateMediatorRequest.kind":         "mediator_kind", "api.updateMediatorRequest.grade": "mediator_grade?",
 	"api.updateMediatorRequest.status": "org_status", "api.updateMediatorRequest.specialities": "dispute_type",
 	"cases.CaseExpert.field": "expert_field", "cases.Transfer.status": "transfer_status",
+	"api.caseDTO.performance": "performance?", "cases.PerformanceRecord.result": "performance",
+	"cases.FollowUp.result": "follow_up_result?", "api.caseActionRequest.result": "follow_up_result",
 	"api.expertDTO.field": "expert_field", "api.expertDTO.status": "org_status", "api.expertDTO.specialities": "dispute_type",
 	"api.createExpertRequest.field": "expert_field", "api.createExpertRequest.specialities": "dispute_type",
 	"api.updateExpertRequest.field": "expert_field", "api.updateExpertRequest.status": "org_status",

@@ -145,7 +145,7 @@ func (s *Server) exportCases(c echo.Context) error {
 			}
 			if err := yield([]any{k.Number, k.Title, typ, source, statusNames.ZH(string(k.Status)), riskNames.ZH(string(k.Risk.Level)), k.ReceivedAt, k.DueAt,
 				k.ConcludedAt, overdue, names.committee(k.CommitteeID), placeName(k.PlaceCode), strings.Join(applicants, "、"), strings.Join(respondents, "、"),
-				float64(k.AmountFen) / 100, performanceNames[k.Performance], names.user(k.CreatedBy)}); err != nil {
+				float64(k.AmountFen) / 100, performanceNames.ZH(string(k.Performance)), names.user(k.CreatedBy)}); err != nil {
 				return err
 			}
 		}
@@ -153,13 +153,7 @@ func (s *Server) exportCases(c echo.Context) error {
 	}})
 }
 
-var performanceNames = func() map[string]string {
-	out := map[string]string{}
-	for _, p := range cases.Performances() {
-		out[string(p.Code)] = p.Name
-	}
-	return out
-}()
+var performanceNames = cases.PerformanceNames()
 
 // exportNamer names what a case refers to by id in an export: the tenant's organisations and
 // users (an export shows names, not UUIDs).

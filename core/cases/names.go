@@ -115,3 +115,18 @@ var transferStatusNames = map[string][2]string{
 func TransferStatusNames() codes.Set {
 	return codes.Of([]string{TransferProposed, TransferAccepted, TransferDeclined}, transferStatusNames)
 }
+
+var performanceNameTable = map[Performance][2]string{
+	PerformancePerformed: {"履行完毕", "Performed"}, PerformancePartly: {"部分履行", "Partly performed"},
+	PerformanceNot: {"未履行", "Not performed"}, PerformanceRecanted: {"反悔", "Recanted"},
+}
+
+// PerformanceNames names the results of an agreement's performance (履行情况), in order.
+func PerformanceNames() codes.Set {
+	return codes.Of([]Performance{PerformancePerformed, PerformancePartly, PerformanceNot, PerformanceRecanted}, performanceNameTable)
+}
+
+// FollowUpResultNames names what a follow-up visit finds: a performance, or no one reached.
+func FollowUpResultNames() codes.Set {
+	return append(PerformanceNames()[:3:3], codes.Name{Code: "unreachable", ZH: "联系不上", EN: "Unreachable"})
+}

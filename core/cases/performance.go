@@ -16,17 +16,6 @@ const (
 	PerformanceRecanted  Performance = "recanted"         // 反悔：一方当事人不认可协议
 )
 
-// Performances lists the performance results with their Chinese names, in order.
-func Performances() []struct {
-	Code Performance
-	Name string
-} {
-	return []struct {
-		Code Performance
-		Name string
-	}{{PerformancePerformed, "履行完毕"}, {PerformancePartly, "部分履行"}, {PerformanceNot, "未履行"}, {PerformanceRecanted, "反悔"}}
-}
-
 // PerformanceRecord is one report of an agreement's performance. A case keeps every record;
 // the latest is its current performance (Case.Performance).
 type PerformanceRecord struct {
@@ -152,13 +141,10 @@ func agreedAmount(a *Agreement) float64 {
 // performanceNames lists results for messages: Chinese names for the Chinese half (no codes
 // inside Chinese sentences), codes for the English half.
 func performanceNames(set []Performance) (zh, en string) {
-	names := map[Performance]string{}
-	for _, p := range Performances() {
-		names[p.Code] = p.Name
-	}
+	names := PerformanceNames()
 	var z, e []string
 	for _, p := range set {
-		z = append(z, names[p])
+		z = append(z, names.ZH(string(p)))
 		e = append(e, string(p))
 	}
 	return strings.Join(z, "、"), strings.Join(e, ", ")
