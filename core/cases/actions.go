@@ -312,8 +312,8 @@ func Plan(c Case, in ActionInput, now time.Time) (Effect, error) {
 		if in.FollowUpID == "" {
 			v.Add("follow_up_id", "请指定回访计划 / follow_up_id is required")
 		}
-		if !oneOf(in.Result, []string{"performed", "partly_performed", "not_performed", "unreachable"}) {
-			v.Add("result", "回访结果须为 \"performed\"（已履行）、\"partly_performed\"（部分履行）、\"not_performed\"（未履行）或 \"unreachable\"（联系不上） / result must be performed, partly_performed, not_performed or unreachable")
+		if results := FollowUpResultNames(); !oneOf(in.Result, results.Codes()) {
+			v.Add("result", "回访结果须为%s之一 / result must be one of %s", results.ZHList(), strings.Join(results.Codes(), ", "))
 		}
 		if in.Reopen && in.Result != "not_performed" && in.Result != "partly_performed" {
 			v.Add("reopen", "只有未履行或部分履行时才能重新调解 / reopen is only for a result of not_performed or partly_performed")

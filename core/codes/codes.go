@@ -3,6 +3,8 @@
 // exports and user-facing sentences.
 package codes
 
+import "strings"
+
 // Name is one coded value with its names.
 type Name struct {
 	Code string
@@ -66,4 +68,14 @@ func (s Set) WithAliases(aliases map[string][]string) Set {
 		out[i] = n
 	}
 	return out
+}
+
+// ZHList lists the set's Chinese names, each with its code quoted, for a message's Chinese half:
+// “已受理”（"received"）、….
+func (s Set) ZHList() string {
+	parts := make([]string, len(s))
+	for i, n := range s {
+		parts[i] = "“" + n.ZH + "”（\"" + n.Code + "\"）"
+	}
+	return strings.Join(parts, "、")
 }

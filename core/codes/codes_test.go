@@ -27,3 +27,13 @@ func TestOf(t *testing.T) {
 		t.Errorf("Codes() = %v", got)
 	}
 }
+
+func TestZHList(t *testing.T) {
+	s := Set{{Code: "due", ZH: "待回访"}, {Code: "done", ZH: "已回访"}}
+	if got, want := s.ZHList(), `“待回访”（"due"）、“已回访”（"done"）`; got != want {
+		t.Errorf("ZHList() = %s, want %s", got, want)
+	}
+	if Leaks(s.ZHList(), nil) != nil {
+		t.Errorf("the list %s leaks codes into Chinese", s.ZHList())
+	}
+}
