@@ -251,7 +251,24 @@ func (s *Server) getCase(c echo.Context) error {
 	} else if summary {
 		cs = cs.Summary()
 	}
+	s.nameRecorders(c, &cs)
 	return c.JSON(http.StatusOK, toCaseDTO(cs, s.deps.Cases.Now(), reveal))
+}
+
+// nameRecorders names who recorded each performance report (history and audit name their
+// actors the same way): people read names, not principals.
+func (s *Server) nameRecorders(c echo.Context, cs *cases.Case) {
+	if len(cs.Performances) == 0 {
+		return
+	}
+	subjects := make([]string, len(cs.Performances))
+	for i, p := range cs.Performances {
+		subjects[i] = p.RecordedBy
+	}
+	names := s.deps.Identity.ActorNames(c.Request().Context(), c.Param("code"), subjects)
+	for i := range cs.Performances {
+		cs.Performances[i].RecordedByName = names[cs.Performances[i].RecordedBy]
+	}
 }
 
 // caseCursor encodes the position after a case in the newest-first order.

@@ -63,6 +63,9 @@ func TestPerformanceRecords(t *testing.T) {
 		first["remaining_due"] != due || first["date"] != today.Format("2006-01-02") {
 		t.Errorf("partial performance record: %v", first)
 	}
+	if first["recorded_by"] != "user:"+e.ids["putuo-staff"] || first["recorded_by_name"] != "putuo-staff" {
+		t.Errorf("who recorded the partial performance: %v / %v, want the user and the name people read", first["recorded_by"], first["recorded_by_name"])
+	}
 	if second["result"] != "recanted" || second["party_id"] != party || second["reason"] != "李四不认可协议" || second["date"] != today.Format("2006-01-02") {
 		t.Errorf("recant record: %v", second)
 	}

@@ -33,6 +33,8 @@ type PerformanceRecord struct {
 	FollowUpID string    `json:"follow_up_id,omitempty"` // the follow-up that found it, if any
 	RecordedAt time.Time `json:"recorded_at"`
 	RecordedBy string    `json:"recorded_by,omitempty"`
+	// RecordedByName names RecordedBy for people (a user's display name; set by the API).
+	RecordedByName string `json:"recorded_by_name,omitempty"`
 }
 
 // PerformanceInput is the detail of a performance report in an action's body.
