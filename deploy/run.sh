@@ -27,12 +27,25 @@ if [ -z "${FENGQIAO_DATABASE_URL:-}" ]; then
 	fi
 	FENGQIAO_DATABASE_URL=$(deploy/localpg.sh start)
 	echo "run.sh: private PostgreSQL at $FENGQIAO_DATABASE_URL (data in $(deploy/localpg.sh dir))" >&2
+	# The keys live beside the private cluster they open (.local/keys.json, or next to a cluster
+	# moved out of the clone): a clone deleted and made again at the same place finds the
+	# cluster and its keys together, not a kept cluster whose sealed data new keys cannot open.
+	if [ -z "${FENGQIAO_SECURITY_KEY_FILE:-}" ]; then
+		keys="$(dirname "$(deploy/localpg.sh dir)")/keys.json"
+		# Earlier versions kept them in .local/keys.json wherever the cluster was: move them.
+		if [ "$(realpath -m "$keys")" != "$(realpath -m .local/keys.json)" ] && [ -f .local/keys.json ] && [ ! -f "$keys" ]; then
+			mv .local/keys.json "$keys"
+			echo "run.sh: moved .local/keys.json to $keys, beside the cluster" >&2
+		fi
+		export FENGQIAO_SECURITY_KEY_FILE=$keys
+	fi
 fi
 export FENGQIAO_DATABASE_URL
 export FENGQIAO_LOG_FORMAT=${FENGQIAO_LOG_FORMAT:-text}
 export FENGQIAO_PLUGINS_DIR=${FENGQIAO_PLUGINS_DIR:-.local/plugins}
 # The platform's keys live in this file (created 0600 on first use), never in the database.
 export FENGQIAO_SECURITY_KEY_FILE=${FENGQIAO_SECURITY_KEY_FILE:-.local/keys.json}
+echo "run.sh: the platform's keys are in $FENGQIAO_SECURITY_KEY_FILE (back it up: without it the sealed personal data cannot be read)" >&2
 
 bin/fengqiao migrate
 # A database of an earlier `make run` kept its keys in platform_secrets: move them to the key
