@@ -80,16 +80,7 @@ func TestEveryBreakdownAddsUp(t *testing.T) {
 			}
 			batch = append(batch, c)
 		}
-		sent := false
-		if _, err := f.st.ImportCases(ctx, cases.ImportMeta{File: "breakdowns"}, func() ([]cases.Case, error) {
-			if sent {
-				return nil, nil
-			}
-			sent = true
-			return batch, nil
-		}); err != nil {
-			t.Fatal(err)
-		}
+		importBatch(ctx, t, f.st, "breakdowns", batch)
 		all = append(all, batch...)
 	}
 

@@ -248,16 +248,7 @@ func TestStatsPeriodsAgainstCounting(t *testing.T) {
 			}
 			batch = append(batch, c)
 		}
-		sent := false
-		if _, err := f.st.ImportCases(ctx, cases.ImportMeta{File: "periods"}, func() ([]cases.Case, error) {
-			if sent {
-				return nil, nil
-			}
-			sent = true
-			return batch, nil
-		}); err != nil {
-			t.Fatal(err)
-		}
+		importBatch(ctx, t, f.st, "periods", batch)
 		all = append(all, batch...)
 	}
 	day := func(s string) time.Time { d, _ := time.Parse("2006-01-02", s); return d }
@@ -323,5 +314,20 @@ func TestStatsPeriodsAgainstCounting(t *testing.T) {
 		if r, err := f.st.RebuildStats(ctx, tenant, true); err != nil || r.Differences != 0 || r.Cases != 400 {
 			t.Fatalf("%s: %v, %+v", tenant, err, r)
 		}
+	}
+}
+
+// importBatch imports one batch of generated cases as the case import does.
+func importBatch(ctx context.Context, t *testing.T, st *store.Store, file string, batch []cases.Case) {
+	t.Helper()
+	sent := false
+	if _, err := st.ImportCases(ctx, cases.ImportMeta{File: file}, func() ([]cases.Case, error) {
+		if sent {
+			return nil, nil
+		}
+		sent = true
+		return batch, nil
+	}); err != nil {
+		t.Fatal(err)
 	}
 }
