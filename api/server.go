@@ -84,6 +84,8 @@ type Deps struct {
 	// MetricsToken is the bearer token /metrics asks for on Handler; empty, Handler does not
 	// serve /metrics (MetricsHandler does, on a listener of its own).
 	MetricsToken string
+	// Console configures the web console served at /.
+	Console ConsoleOptions
 }
 
 // Server is the HTTP application.
@@ -98,6 +100,7 @@ type Server struct {
 	metricsHTTP http.Handler
 	// registered holds "METHOD /template" of every route, to tell a route from a miss.
 	registered map[string]bool
+	console    *console // nil: no console
 }
 
 // New builds the Echo application with every route of the table.
@@ -151,6 +154,9 @@ func New(d Deps) *Server {
 	// documented by the plugins' OpenAPI fragments merged into the served document.
 	e.Any(pluginPrefix, func(c echo.Context) error { return s.pluginRoute(c) })
 	e.GET("/metrics", s.serveMetrics)
+	if err := s.registerConsole(); err != nil {
+		panic(err) // the embedded templates do not parse: a build defect a test catches
+	}
 	for _, r := range e.Routes() {
 		s.registered[r.Method+" "+r.Path] = true
 	}
@@ -165,6 +171,10 @@ func (s *Server) Routes() []*echo.Route { return s.echo.Routes() }
 
 func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
+		return
+	}
+	if s.console != nil && isConsolePath(c.Request().URL.Path) {
+		s.consoleError(err, c)
 		return
 	}
 	p := toProblem(err)

@@ -6,6 +6,8 @@ package app
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -166,6 +168,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 			Authz: a.Authz, Access: st, Roles: roleNames{a.Authz}, Audit: st, DB: st,
 			Logger: log, Registerer: o.Registerer, Gatherer: o.Gatherer, BodyLimit: cfg.HTTP.BodyLimit, RequestTimeout: cfg.HTTP.RequestTimeout, Version: o.Version,
 			MetricsToken: publicMetricsToken(cfg.HTTP),
+			Console:      consoleOptions(cfg),
 		}
 		if a.Plugins != nil { // a nil *Manager in the interface would read as a platform
 			a.Deps.Plugins, a.Deps.PluginStore = a.Plugins, st
@@ -300,4 +303,12 @@ func piiProtector(k resolvedKeys) (*pii.Protector, error) {
 		return nil, err
 	}
 	return pii.NewProtector(ring, idx), nil
+}
+
+// consoleOptions configure the web console's sessions: the CSRF tokens are keyed by a key
+// derived from the token key (never stored), the lifetimes come from the configuration.
+func consoleOptions(cfg config.Config) api.ConsoleOptions {
+	m := hmac.New(sha256.New, []byte(cfg.Auth.TokenKey))
+	m.Write([]byte("fengqiao console csrf v1"))
+	return api.ConsoleOptions{CSRFKey: m.Sum(nil)}
 }

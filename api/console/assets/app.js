@@ -1,0 +1,53 @@
+// Fengqiao console behaviour. Loaded as a file (the CSP allows no inline script and no eval):
+// Alpine components are registered by name here (Alpine's CSP build evaluates no expressions),
+// and charts are drawn from data-chart attributes the server renders (ECharts options it built).
+"use strict";
+
+document.addEventListener("alpine:init", function () {
+  // menu: the phone-sized menu button.
+  window.Alpine.data("menu", function () {
+    return {
+      expanded: false,
+      toggle: function () {
+        this.expanded = !this.expanded;
+        var nav = document.getElementById("nav");
+        if (nav) { nav.classList.toggle("open", this.expanded); }
+      }
+    };
+  });
+  // disclosure: a section shown and hidden by a button (x-show="open").
+  window.Alpine.data("disclosure", function () {
+    return {
+      open: false,
+      toggle: function () { this.open = !this.open; },
+      close: function () { this.open = false; }
+    };
+  });
+});
+
+// Charts: <div class="chart" data-chart='{...ECharts option...}' role="img" aria-label="...">.
+function drawCharts(root) {
+  if (!window.echarts) { return; }
+  var els = (root || document).querySelectorAll("[data-chart]");
+  for (var i = 0; i < els.length; i++) {
+    var el = els[i];
+    if (el.getAttribute("data-chart-drawn") === "1") { continue; }
+    var option;
+    try { option = JSON.parse(el.getAttribute("data-chart")); } catch (e) { continue; }
+    var chart = window.echarts.init(el, null, { renderer: "canvas" });
+    chart.setOption(option);
+    el.setAttribute("data-chart-drawn", "1");
+  }
+}
+window.addEventListener("resize", function () {
+  if (!window.echarts) { return; }
+  var els = document.querySelectorAll("[data-chart-drawn]");
+  for (var i = 0; i < els.length; i++) {
+    var c = window.echarts.getInstanceByDom(els[i]);
+    if (c) { c.resize(); }
+  }
+});
+document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
+document.addEventListener("htmx:afterSettle", function (e) { drawCharts(e.target); });
+// Every answer is swapped, errors included (htmx-config responseHandling): a form's problem comes
+// back as the form with the messages beside its fields, or retargeted to #messages.
