@@ -70,8 +70,14 @@ done
 bin/fengqiao plugin enable example --tenant 310107 --settings '{"greeting":"欢迎使用枫桥 / welcome to Fengqiao"}'
 cat <<MSG
 
-枫桥 Fengqiao is starting on http://localhost:${port}  (API document: /api/v1/openapi.json)
-Try:
+枫桥 Fengqiao is starting.
+  控制台 / Web console:  http://localhost:${port}/   (log in as any demo user below)
+  接口 / API document:   http://localhost:${port}/api/v1/openapi.json
+
+演示账号 / Demo logins:
+$(bin/fengqiao demo logins | sed 's/^/  /')
+
+Try the API:
   TOKEN=\$(curl -s -X POST localhost:${port}/api/v1/auth/login -H 'Content-Type: application/json' \\
     -d '{"username":"shanghai-admin","password":"demo-shanghai-2026"}' | sed 's/.*"token":"\([^"]*\)".*/\1/')
   curl -s -H "Authorization: Bearer \$TOKEN" localhost:${port}/api/v1/tenants/310107

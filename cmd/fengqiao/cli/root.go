@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -384,8 +385,58 @@ func demoCmd(load loader) *cobra.Command {
 			return seedDemo(cliContext(cmd.Context(), "demo-seed"), a, cmd)
 		},
 	}
-	cmd.AddCommand(seed, demoGenerateCmd(load))
+	logins := &cobra.Command{
+		Use: "logins", Short: "演示账号（用户名、密码、角色、租户） / The demo logins: username, password, role, tenant", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			seed, err := tenants.Demo()
+			if err != nil {
+				return err
+			}
+			return printDemoLogins(cmd.OutOrStdout(), seed)
+		},
+	}
+	cmd.AddCommand(seed, logins, demoGenerateCmd(load))
 	return cmd
+}
+
+// printDemoLogins lists the demo users as a person reads them: who to log in as to see what.
+// Columns are padded by display width (a Chinese character takes two columns).
+func printDemoLogins(w io.Writer, seed tenants.Seed) error {
+	rows := [][]string{{"用户名 username", "密码 password", "租户 tenant", "角色 role", "姓名 name"}}
+	for _, u := range seed.Users {
+		rows = append(rows, []string{u.Username, u.Password, u.Tenant, identity.RoleNames().ZH(u.Role), u.DisplayName})
+	}
+	widths := make([]int, len(rows[0]))
+	for _, r := range rows {
+		for i, cell := range r {
+			widths[i] = max(widths[i], displayWidth(cell))
+		}
+	}
+	var b strings.Builder
+	for _, r := range rows {
+		for i, cell := range r {
+			b.WriteString(cell)
+			if i < len(r)-1 {
+				b.WriteString(strings.Repeat(" ", widths[i]-displayWidth(cell)+2))
+			}
+		}
+		b.WriteString("\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// displayWidth counts East Asian wide characters twice, as a terminal shows them.
+func displayWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		if r >= 0x2E80 {
+			n += 2
+		} else {
+			n++
+		}
+	}
+	return n
 }
 
 func seedDemo(ctx context.Context, a *app.App, cmd *cobra.Command) error {
