@@ -19,8 +19,7 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$out"
 for pin in "${pins[@]}"; do
 	read -r pkg file name <<<"$pin"
-	(cd "$tmp" && npm pack --silent "$pkg" >/dev/null)
-	tgz=$(ls -t "$tmp"/*.tgz | head -1)
+	tgz=$tmp/$(cd "$tmp" && npm pack --silent "$pkg" | tail -1)
 	mkdir -p "$tmp/x"
 	tar -xzf "$tgz" -C "$tmp/x"
 	cp "$tmp/x/package/$file" "$out/$name"
