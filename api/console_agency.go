@@ -105,7 +105,7 @@ func (s *Server) agencyPage(c echo.Context, v *view) error {
 		return err
 	}
 	d.Cases, d.CasesNext = cl.Items, cl.NextAfter
-	wq := url.Values{"limit": {queuePageSize}, "state": {"open"}}
+	wq := url.Values{"limit": {queuePageSize}} // every state: what was acknowledged stays in view
 	if d.WarningsAfter != "" {
 		wq.Set("after", d.WarningsAfter)
 	}
@@ -124,7 +124,7 @@ func (s *Server) agencyPage(c echo.Context, v *view) error {
 	// A court's clerk works on the cases it referred; a police station's on its warnings (and
 	// the cases linked to it by them). Each section shows where it has something, or when
 	// neither has.
-	d.ShowCases = len(d.Cases) > 0 || len(d.Warnings) == 0 || d.CasesAfter != ""
+	d.ShowCases = referred || len(d.Warnings) == 0 || d.CasesAfter != ""
 	d.ShowWarnings = len(d.Warnings) > 0 || !referred || d.WarningsAfter != ""
 	if referred {
 		d.CaseSectionTitle = v.T("本单位委派、委托的案件", "Cases we referred")

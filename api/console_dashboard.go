@@ -43,7 +43,8 @@ type dashOption struct {
 // dashCard is one headline figure.
 type dashCard struct {
 	Label, Value, Hint, Link string
-	Badge                    string // a badge class for warnings by colour
+	// Badge: the colour of a warnings card (red, orange) and its name.
+	Badge, BadgeText string
 }
 
 // dashChart is a chart and the table of the same numbers.
@@ -210,9 +211,9 @@ func (s *Server) dashboardQueues(v *view, d *dashboardData) {
 	if res, err := v.op(opCall{method: http.MethodGet, path: "/api/v1/tenants/:code/warnings/counts", params: code}); err == nil {
 		if n, ok := res.Value.(warningCountsDTO); ok {
 			d.QueueCards = append(d.QueueCards,
-				dashCard{Label: v.T("红色预警待签收", "Red warnings to acknowledge"), Value: strconv.FormatInt(n.Open["red"], 10), Badge: "badge-red", Link: "/queues?tab=warnings",
+				dashCard{Label: v.T("预警待签收", "Warnings to acknowledge"), Value: strconv.FormatInt(n.Open["red"], 10), Badge: "red", BadgeText: v.T("红色", "Red"), Link: "/queues?tab=warnings",
 					Hint: v.T("另有逾期已报送上级 ", "plus escalated ") + strconv.FormatInt(n.Escalated["red"], 10)},
-				dashCard{Label: v.T("橙色预警待签收", "Orange warnings to acknowledge"), Value: strconv.FormatInt(n.Open["orange"], 10), Badge: "badge-orange", Link: "/queues?tab=warnings",
+				dashCard{Label: v.T("预警待签收", "Warnings to acknowledge"), Value: strconv.FormatInt(n.Open["orange"], 10), Badge: "orange", BadgeText: v.T("橙色", "Orange"), Link: "/queues?tab=warnings",
 					Hint: v.T("另有逾期已报送上级 ", "plus escalated ") + strconv.FormatInt(n.Escalated["orange"], 10)})
 		}
 	}
