@@ -89,7 +89,9 @@ func (s *Server) dashboardPage(c echo.Context, v *view) error {
 			return err
 		}
 	}
-	if d.Tenant == v.User.TenantCode {
+	// Queues are a district's: warnings and follow-ups belong to the district of their case (an
+	// upper level gets escalations in its inbox).
+	if lvl, err := division.LevelOf(v.User.TenantCode); err == nil && lvl == division.LevelDistrict && d.Tenant == v.User.TenantCode {
 		s.dashboardQueues(v, d)
 	}
 	if !d.CanReadStats {
@@ -122,7 +124,13 @@ func dashboardPeriod(period, from, to string, now time.Time) (key, f, t string) 
 		return period, q.Format(day), today.Format(day)
 	case "year":
 		return period, time.Date(today.Year(), 1, 1, 0, 0, 0, 0, time.UTC).Format(day), today.Format(day)
-	case "custom":
+	case "custom": // a date left out: that of the default period
+		if from == "" {
+			from = first.AddDate(0, -11, 0).Format(day)
+		}
+		if to == "" {
+			to = today.Format(day)
+		}
 		return period, from, to
 	}
 	return "12m", first.AddDate(0, -11, 0).Format(day), today.Format(day)
@@ -156,6 +164,7 @@ func (s *Server) dashboardStats(c echo.Context, v *view, d *dashboardData) error
 		return errors.New("console: the statistics answered no figures")
 	}
 	d.Stats = &st
+	d.From, d.To = st.From, st.To
 	if d.Tenant != own {
 		if dv, err := division.Lookup(d.Tenant); err == nil {
 			d.TenantName = dv.Name

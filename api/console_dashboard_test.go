@@ -116,6 +116,9 @@ func TestConsoleDashboard(t *testing.T) {
 	if dashCard(t, prov, "受理") != "4" || !strings.Contains(prov, dashRow("上海市", 4, 1, 1)) || !strings.Contains(prov, `<option value="310100">上海市</option>`) {
 		t.Errorf("the province's roll-up: %s", prov)
 	}
+	if strings.Contains(prov, "预警待签收") || strings.Contains(prov, "待回访") {
+		t.Errorf("the province's dashboard shows a district's queues")
+	}
 	city := check("sh-prov", "310100", "/?tenant=310100")
 	if dashCard(t, city, "受理") != "4" || !strings.Contains(city, dashRow("普陀区", 3, 1, 1)) || !strings.Contains(city, dashRow("青浦区", 1, 0, 0)) {
 		t.Errorf("the city's roll-up: %s", city)
@@ -133,7 +136,7 @@ func TestConsoleDashboard(t *testing.T) {
 	}
 	// Periods: each in the query string; a bad date is shown beside its field.
 	c := e.consoleAs(t, "putuo-staff")
-	for _, q := range []string{"period=month", "period=quarter", "period=year", "period=custom&from=2026-01-01&to=" + to} {
+	for _, q := range []string{"period=month", "period=quarter", "period=year", "period=custom&from=2026-01-01&to=" + to, "period=custom&to=" + to, "period=custom"} {
 		if p := c.get("/?" + q); p.status != http.StatusOK || !strings.Contains(p.body, "chart-month") {
 			t.Errorf("period %s: %d", q, p.status)
 		}
