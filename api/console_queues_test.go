@@ -1,8 +1,10 @@
 package api_test
 
 import (
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -155,5 +157,32 @@ func TestConsoleQueues(t *testing.T) {
 	}
 	if p := e.consoleAs(t, "huaiyin-admin").htmx(http.MethodPost, "/queues/inbox/"+msg+"/read", nil); p.status != http.StatusNotFound {
 		t.Errorf("Huaiyin marking Putuo's message: %d", p.status)
+	}
+}
+
+// TestConsoleQueuePages: a tab shows a page of the API's list and a link to the next, by the
+// API's cursor.
+func TestConsoleQueuePages(t *testing.T) {
+	e := newEnv(t)
+	committee := e.org(t, "putuo-admin", "310107", map[string]any{"kind": "street_committee", "name": "长寿路街道人民调解委员会", "street_code": "310107015"})
+	for range 11 { // two follow-ups each
+		id, _ := e.newCase(t, "putuo-staff", "310107")
+		e.succeedCase(t, "/api/v1/tenants/310107/cases/"+id, committee, "oral")
+	}
+	c := e.consoleAs(t, "putuo-staff")
+	first := c.get("/queues?tab=follow-ups")
+	if first.status != http.StatusOK || rowsIn(first.body) != 20 || !strings.Contains(first.body, `rel="next"`) {
+		t.Fatalf("first page: %d, %d rows", first.status, rowsIn(first.body))
+	}
+	m := regexp.MustCompile(`<a href="([^"]+)" rel="next">`).FindStringSubmatch(first.body)
+	next := c.get(html.UnescapeString(m[1]))
+	if next.status != http.StatusOK || rowsIn(next.body) != 2 || strings.Contains(next.body, `rel="next"`) || !strings.Contains(next.body, "第一页") {
+		t.Errorf("second page: %d, %d rows", next.status, rowsIn(next.body))
+	}
+	if bad := c.get("/queues?tab=follow-ups&after=nonsense"); bad.status != http.StatusBadRequest || !strings.Contains(bad.body, "problem") {
+		t.Errorf("a bad cursor: %d", bad.status)
+	}
+	if unknown := c.get("/queues?tab=elsewhere"); unknown.status != http.StatusNotFound {
+		t.Errorf("an unknown tab: %d", unknown.status)
 	}
 }
