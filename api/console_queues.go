@@ -86,11 +86,16 @@ func (v *view) QueueInboxRows(ms []inboxMessageDTO) []inboxRow {
 }
 
 // QueueLabel picks the user's language of a "中文 / English" label.
+// A message's text may quote such labels inside its sentences: there the Chinese part ends
+// with its full stop before the separator; text it cannot split is shown whole.
 func (v *view) QueueLabel(s string) string {
-	zh, en, ok := strings.Cut(s, " / ")
-	if !ok {
+	if i := strings.Index(s, "。 / "); i >= 0 {
+		return v.T(s[:i+len("。")], s[i+len("。 / "):])
+	}
+	if strings.Count(s, " / ") != 1 {
 		return s
 	}
+	zh, en, _ := strings.Cut(s, " / ")
 	return v.T(zh, en)
 }
 
