@@ -59,6 +59,21 @@ func (r agencyRow) DateValue() string {
 	return time.Now().In(chinaTime).Format("2006-01-02")
 }
 
+// Performance names how the agreement was carried out (履行), "" when nobody reported it.
+func (r agencyRow) Performance() string {
+	switch r.C.Performance {
+	case "performed":
+		return r.V.T("履行完毕", "performed")
+	case "partly_performed":
+		return r.V.T("部分履行", "partly performed")
+	case "not_performed":
+		return r.V.T("未履行", "not performed")
+	case "recanted":
+		return r.V.T("反悔", "recanted")
+	}
+	return ""
+}
+
 // FieldError is the problem's message for one field of the confirmation form.
 func (r agencyRow) FieldError(field string) string {
 	if r.Problem == nil {

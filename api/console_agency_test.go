@@ -73,7 +73,10 @@ func TestConsoleAgency(t *testing.T) {
 	if cf["court_id"] != court || cf["reference"] != "(2026)沪0107民特9号" {
 		t.Errorf("the confirmation recorded: %v", cf)
 	}
-	if p := cc.get("/agency"); !strings.Contains(p.body, "已确认") || strings.Contains(p.body, "/confirm\"") {
+	if res := e.do("putuo-staff", http.MethodPost, "/api/v1/tenants/310107/cases/"+referred+"/actions/record_performed", map[string]any{"result": "performed"}); res.status != 200 {
+		t.Fatalf("record_performed: %d %s", res.status, res.body)
+	}
+	if p := cc.get("/agency"); !strings.Contains(p.body, "已确认") || !strings.Contains(p.body, "履行完毕") || strings.Contains(p.body, "/confirm\"") {
 		t.Errorf("the desk after confirmation: %s", p.body)
 	}
 	if p := cc.get("/"); p.status != http.StatusSeeOther || p.header.Get("Location") != "/agency" {
