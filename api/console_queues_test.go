@@ -83,6 +83,9 @@ func TestConsoleQueues(t *testing.T) {
 	if p := staff.get("/queues"); rowsIn(p.body) != 2 || !strings.Contains(p.body, "橙色") || !strings.Contains(p.body, "红色") {
 		t.Errorf("Putuo's warnings: %s", p.body)
 	}
+	if p := staff.get("/queues?tab=warnings&state=escalated"); p.status != http.StatusOK || rowsIn(p.body) != 0 || !strings.Contains(p.body, "已报送上级") {
+		t.Errorf("Putuo's escalated warnings: %d, %d rows", p.status, rowsIn(p.body))
+	}
 	if p := staff.get("/queues?tab=follow-ups"); rowsIn(p.body) != 2 {
 		t.Errorf("Putuo's follow-ups: %d rows", rowsIn(p.body))
 	}
