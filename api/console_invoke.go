@@ -29,6 +29,7 @@ type opCall struct {
 	body         any    // encoded as the JSON body the route decodes (its strict decoding applies)
 	raw          []byte // a raw body (uploads), with contentType
 	contentType  string
+	header       http.Header // request headers the operation reads (Idempotency-Key)
 }
 
 // opResult is what the handler answered: its status and the value it would have written.
@@ -120,6 +121,9 @@ func (s *Server) invoke(c echo.Context, p identity.Principal, call opCall) (opRe
 	req, err := http.NewRequestWithContext(c.Request().Context(), call.method, target, body)
 	if err != nil {
 		return opResult{}, err
+	}
+	for k, vs := range call.header {
+		req.Header[http.CanonicalHeaderKey(k)] = vs
 	}
 	if ctype != "" {
 		req.Header.Set(echo.HeaderContentType, ctype)

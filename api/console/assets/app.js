@@ -51,3 +51,16 @@ document.addEventListener("DOMContentLoaded", function () { drawCharts(document)
 document.addEventListener("htmx:afterSettle", function (e) { drawCharts(e.target); });
 // Every answer is swapped, errors included (htmx-config responseHandling): a form's problem comes
 // back as the form with the messages beside its fields, or retargeted to #messages.
+
+// Intake: the live check swaps each field's message out of band; the field it describes is
+// marked aria-invalid while its message says something.
+function markInvalid(root) {
+  var msgs = (root || document).querySelectorAll("[data-field-error]");
+  for (var i = 0; i < msgs.length; i++) {
+    var input = document.getElementById(msgs[i].getAttribute("data-field-error"));
+    if (!input) { continue; }
+    if (msgs[i].textContent.trim() !== "") { input.setAttribute("aria-invalid", "true"); } else { input.removeAttribute("aria-invalid"); }
+  }
+}
+document.addEventListener("htmx:afterSettle", function () { markInvalid(document); });
+document.addEventListener("htmx:oobAfterSwap", function () { markInvalid(document); });
