@@ -14,6 +14,7 @@ import (
 	"github.com/fengqiao/fengqiao/core/authz"
 	"github.com/fengqiao/fengqiao/core/cases"
 	"github.com/fengqiao/fengqiao/core/codes"
+	"github.com/fengqiao/fengqiao/core/orgs"
 	"github.com/fengqiao/fengqiao/core/pii"
 	"github.com/labstack/echo/v4"
 )
@@ -145,8 +146,8 @@ func (f intakeForm) request() (createCaseRequest, *Problem) {
 			req.Amount = v
 		}
 	}
-	if ag, ref, kind := strings.TrimSpace(g("referral.agency")), strings.TrimSpace(g("referral.reference")), g("referral.kind"); ag != "" || ref != "" || kind != "" {
-		req.Referral = &referralDTO{Agency: ag, Reference: ref, Kind: kind}
+	if ag, id, ref, kind := strings.TrimSpace(g("referral.agency")), g("referral.agency_id"), strings.TrimSpace(g("referral.reference")), g("referral.kind"); ag != "" || id != "" || ref != "" || kind != "" {
+		req.Referral = &referralDTO{Agency: ag, AgencyID: id, Reference: ref, Kind: kind}
 	}
 	for _, p := range f.parties {
 		req.Parties = append(req.Parties, partyInput{Role: p["role"], Kind: p["kind"], Name: p["name"], IDType: p["id_type"],
@@ -218,6 +219,10 @@ func (s *Server) intakeData(v *view, f intakeForm, withLists bool) (*intakeData,
 			}
 		}
 	}
+	var agencies []option
+	if withLists {
+		agencies = s.intakeAgencies(v, g("referral.agency_id"))
+	}
 	field := func(name, zh, en string) intakeField {
 		return intakeField{Name: name, ID: fieldID(name), Label: v.T(zh, en), Value: g(name), Error: fieldMessage(v, name)}
 	}
@@ -246,6 +251,13 @@ func (s *Server) intakeData(v *view, f intakeForm, withLists bool) (*intakeData,
 	kind := field("referral.kind", "法院委派/委托类型", "Court referral kind")
 	kind.Options, kind.Hint = setOptions(v, cases.CourtKindNames(), v.T("非法院移交", "Not a court referral")), v.T("仅来源为法院时选择", "only when the source is a court")
 	d.Referral = []intakeField{agency, ref, kind}
+	if len(agencies) > 1 {
+		agencyID := field("referral.agency_id", "移交的协作单位", "Referring partner agency")
+		agencyID.Options = agencies
+		agencyID.Hint = v.T("本区县登记的法院、派出所等；选择后该单位可查看其移交的案件及结果", "a court, police station… of this district: it then follows the case it referred and its outcome")
+		agency.Hint = v.T("未选择协作单位时填写；选择后可不填", "when no partner agency is chosen; may be left empty when one is")
+		d.Referral = []intakeField{agencyID, agency, ref, kind}
+	}
 
 	rows := f.parties
 	if len(rows) == 0 {
@@ -324,6 +336,43 @@ func fieldMessage(v *view, field string) string {
 		}
 	}
 	return strings.Join(msgs, "；")
+}
+
+// intakeAgencies are the district's active partner agencies the user may list, by kind, to
+// choose the referring one (nil when it may list none).
+func (s *Server) intakeAgencies(v *view, chosen string) []option {
+	out := []option{{"", v.T("无（非协作单位移交）", "None")}}
+	for _, k := range orgs.AgencyKinds() {
+		list, err := opValue[organisationList](s, v.c, v.principal(), opCall{method: http.MethodGet, path: "/api/v1/tenants/:code/organisations",
+			params: map[string]string{"code": v.User.TenantCode}, query: url.Values{"kind": {string(k)}, "status": {"active"}, "limit": {"200"}}})
+		if err != nil {
+			return nil
+		}
+		kind := v.T(orgs.KindNames().ZH(string(k)), string(k))
+		if n, ok := orgs.KindNames().Lookup(string(k)); ok {
+			kind = v.T(n.ZH, n.EN)
+		}
+		for _, o := range list.Items {
+			out = append(out, option{o.ID, o.Name + "（" + kind + "）"})
+		}
+	}
+	if chosen != "" && !containsOption(out, chosen) {
+		out = append(out, option{chosen, chosen})
+	}
+	return out
+}
+
+// referringName fills the referral's agency name from the chosen partner agency when the user
+// gave none (the API wants the name as the referral letter writes it).
+func (s *Server) referringName(v *view, req *createCaseRequest) {
+	r := req.Referral
+	if r == nil || r.AgencyID == "" || r.Agency != "" {
+		return
+	}
+	if o, err := opValue[organisationDTO](s, v.c, v.principal(), opCall{method: http.MethodGet, path: "/api/v1/tenants/:code/organisations/:id",
+		params: map[string]string{"code": v.User.TenantCode, "id": r.AgencyID}}); err == nil {
+		r.Agency = o.Name
+	}
 }
 
 func containsOption(opts []option, v string) bool {
@@ -435,6 +484,7 @@ func (s *Server) intakeCheck(c echo.Context, v *view) error {
 		return err
 	}
 	req, own := f.request()
+	s.referringName(v, &req)
 	status := http.StatusOK
 	res, err := v.op(opCall{method: http.MethodPost, path: "/api/v1/tenants/:code/cases/check", params: map[string]string{"code": v.User.TenantCode}, body: req})
 	var draft *intakeDraft
@@ -515,6 +565,7 @@ func (s *Server) intakeSubmit(c echo.Context, v *view) error {
 	}
 	code := v.User.TenantCode
 	req, own := f.request()
+	s.referringName(v, &req)
 	var res opResult
 	if own == nil {
 		res, err = v.op(opCall{method: http.MethodPost, path: "/api/v1/tenants/:code/cases", params: map[string]string{"code": code}, body: req,

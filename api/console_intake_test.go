@@ -333,3 +333,39 @@ func TestConsoleIntakeParties(t *testing.T) {
 		t.Errorf("adding a party saved a case")
 	}
 }
+
+// TestConsoleIntakeReferral: staff choose the referring court among the district's partner
+// agencies (its name filled in from the registry); the court's clerk then reads the case it
+// referred. A court kind without a court source is refused beside the kind.
+func TestConsoleIntakeReferral(t *testing.T) {
+	w := newIntakeWorld(t)
+	e := w.e
+	c := e.consoleAs(t, "putuo-staff")
+	form := c.get("/intake")
+	if !strings.Contains(form.body, `<option value="`+w.court+`">普陀区人民法院（法院）</option>`) || !strings.Contains(form.body, "诉前委派") {
+		t.Fatalf("the form offers no court: %s", form.body)
+	}
+	f := intakeForm(t, "court-1")
+	f.Set("source", "walk_in")
+	f.Set("referral.agency_id", w.court)
+	f.Set("referral.kind", "pre_filing")
+	p := c.post("/intake", f)
+	if p.status != http.StatusUnprocessableEntity || !strings.Contains(fieldMessageIn(p.body, "f-referral-kind"), "法院") {
+		t.Fatalf("court kind for a walk-in: %d %s", p.status, p.body)
+	}
+	f.Set("source", "court")
+	f.Set("referral.reference", "（2026）沪0107民诉前调1号")
+	p = c.post("/intake", f)
+	m := caseLocation.FindStringSubmatch(p.header.Get("Location"))
+	if p.status != http.StatusSeeOther || m == nil {
+		t.Fatalf("court referral: %d %s", p.status, p.body)
+	}
+	got := e.do("putuo-staff", http.MethodGet, "/api/v1/tenants/310107/cases/"+m[1], nil)
+	ref, _ := got.json["referral"].(map[string]any)
+	if ref["agency_id"] != w.court || ref["agency"] != "普陀区人民法院" || ref["kind"] != "pre_filing" {
+		t.Errorf("referral: %s", got.body)
+	}
+	if res := e.do("Bearer "+e.login("putuo-court-clerk", testPassword), http.MethodGet, "/api/v1/tenants/310107/cases/"+m[1], nil); res.status != http.StatusOK {
+		t.Errorf("the court's clerk cannot read the case it referred: %d", res.status)
+	}
+}
