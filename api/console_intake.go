@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -40,7 +41,7 @@ type intakeField struct {
 	Name, ID, Label, Value, Error, Hint string
 	Group                               string // the party row, in the summary
 	Type, InputMode, Autocomplete       string
-	Required, Textarea                  bool
+	Required, Textarea, Wide            bool
 	Options                             []option
 }
 
@@ -227,7 +228,7 @@ func (s *Server) intakeData(v *view, f intakeForm, withLists bool) (*intakeData,
 		return intakeField{Name: name, ID: fieldID(name), Label: v.T(zh, en), Value: g(name), Error: fieldMessage(v, name)}
 	}
 	title := field("title", "标题", "Title")
-	title.Required, title.Hint = true, v.T("如：张某与李某邻里漏水纠纷", "e.g. a neighbours' dispute over a leak")
+	title.Required, title.Wide, title.Hint = true, true, v.T("如：张某与李某邻里漏水纠纷", "e.g. a neighbours' dispute over a leak")
 	desc := field("description", "纠纷描述", "Description")
 	desc.Textarea, desc.Hint = true, v.T("经过、诉求；系统据此评估预警等级", "what happened and what is asked; the warning level is assessed from it")
 	typ := field("dispute_type", "纠纷类型", "Dispute type")
@@ -321,6 +322,8 @@ func (s *Server) intakeData(v *view, f intakeForm, withLists bool) (*intakeData,
 	return d, nil
 }
 
+var fieldPrefix = regexp.MustCompile(`^[a-z_]+: `)
+
 // fieldMessage is the problem's message for one field, in the user's language.
 func fieldMessage(v *view, field string) string {
 	if v.Problem == nil {
@@ -334,6 +337,9 @@ func fieldMessage(v *view, field string) string {
 		if e.Field == field {
 			msgs = append(msgs, v.pick(e.Detail))
 		}
+	}
+	for i, m := range msgs { // "phone: 手机号…": the field is beside it already
+		msgs[i] = fieldPrefix.ReplaceAllString(m, "")
 	}
 	return strings.Join(msgs, "；")
 }
