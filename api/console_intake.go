@@ -97,8 +97,6 @@ type intakeForm struct {
 	parties []map[string]string
 }
 
-var partyFieldNames = []string{"role", "kind", "name", "id_type", "id_number", "phone", "address", "occupation"}
-
 // readIntakeForm reads the posted form; party rows are parties[i].field, renumbered in order.
 func readIntakeForm(c echo.Context) (intakeForm, error) {
 	vals, err := c.FormParams()
