@@ -587,6 +587,14 @@ func (s *Server) intakeSubmit(c echo.Context, v *view) error {
 			}
 		}
 		v.Problem = withProblem(p, own)
+		if p != nil && p.Type == ProblemBase+"idempotency-key-reused" {
+			// This form was taken in already and then changed: a new key lets the user take
+			// the changed case in as another one, deliberately.
+			v.Problem = &Problem{Type: p.Type, Title: v.T("此表单已受理过", "This form was already taken in"), Status: p.Status,
+				Detail: v.T("此表单此前已提交并受理，修改后未再登记。如确需另行受理一件新案件，请核对后再次提交。",
+					"This form was submitted and taken in before; the changed form was not saved. To take it in as another case, check it and submit again.")}
+			f.values.Del("idem")
+		}
 		d, err := s.intakeData(v, f, true)
 		if err != nil {
 			return err

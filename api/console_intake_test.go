@@ -250,10 +250,14 @@ func TestConsoleIntakeCheck(t *testing.T) {
 	}
 	// The API's check operation: the same rules for the same roles.
 	body := riskyCase(t, "310107", "red")
+	e.tokens["mediator"] = e.login("putuo-mediator", testPassword)
+	e.tokens["clerk"] = e.login("putuo-court-clerk", testPassword)
 	runRows(t, e, nil, []row{
 		{name: "staff check", as: "putuo-staff", method: "POST", path: "/api/v1/tenants/310107/cases/check", body: body, status: 200},
 		{name: "invalid", as: "putuo-staff", method: "POST", path: "/api/v1/tenants/310107/cases/check", body: map[string]any{"title": "", "dispute_type": "neighbour", "source": "walk_in", "parties": []any{}}, status: 400, problem: "invalid-field", field: "title"},
 		{name: "unknown field", as: "putuo-staff", method: "POST", path: "/api/v1/tenants/310107/cases/check", body: map[string]any{"titel": "x"}, status: 400, problem: "invalid-field"},
+		{name: "mediator", as: "mediator", method: "POST", path: "/api/v1/tenants/310107/cases/check", body: body, status: 403, problem: "forbidden"},
+		{name: "agency clerk", as: "clerk", method: "POST", path: "/api/v1/tenants/310107/cases/check", body: body, status: 403, problem: "forbidden"},
 		{name: "province", as: "sh-prov", method: "POST", path: "/api/v1/tenants/310107/cases/check", body: body, status: 403, problem: "forbidden"},
 		{name: "other district", as: "huaiyin-admin", method: "POST", path: "/api/v1/tenants/310107/cases/check", body: body, status: 404, problem: "tenant-not-found"},
 	})
@@ -295,6 +299,24 @@ func TestConsoleIntakeSubmitOnce(t *testing.T) {
 	got := e.do("putuo-staff", http.MethodGet, "/api/v1/tenants/310107/cases/"+id, nil)
 	if got.json["status"] != "assigned" || got.json["committee_id"] != w.committee {
 		t.Errorf("take in and route: %s", got.body)
+	}
+	// The same form changed and submitted again: not saved, said so, and a new key offered.
+	f.Set("title", "改过的标题")
+	changed := c.post("/intake", f)
+	if changed.status != http.StatusUnprocessableEntity || !strings.Contains(changed.body, "此表单此前已提交并受理") {
+		t.Fatalf("changed resubmit: %d %s", changed.status, changed.body)
+	}
+	fresh := regexp.MustCompile(`name="idem" value="([^"]+)"`).FindStringSubmatch(changed.body)
+	if fresh == nil || fresh[1] == key[1] {
+		t.Fatalf("no new idempotency key after a reused one")
+	}
+	if n := e.caseCount("310107"); n != before+1 {
+		t.Fatalf("%d cases after a changed resubmit, want %d", n, before+1)
+	}
+	f.Set("idem", fresh[1])
+	f.Del("route_to")
+	if again := c.post("/intake", f); again.status != http.StatusSeeOther || e.caseCount("310107") != before+2 {
+		t.Fatalf("submit with the new key: %d", again.status)
 	}
 	// The next page shows the flash once.
 	home := c.get("/")
