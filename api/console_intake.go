@@ -292,6 +292,12 @@ func (s *Server) intakeData(v *view, f intakeForm, withLists bool) (*intakeData,
 	d.MaxReach = len(d.Parties) >= cases.MaxParties
 	d.PartyErr = intakeField{Name: "parties", ID: fieldID("parties"), Label: v.T("当事人", "Parties"), Error: fieldMessage(v, "parties")}
 
+	// A required choice left empty: the API lists the codes it takes, the user chooses a name.
+	for i := range d.Main {
+		if fl := &d.Main[i]; fl.Required && fl.Error != "" && fl.Value == "" && (fl.Options != nil || fl.Name == "dispute_type" || fl.Name == "source") {
+			fl.Error = v.T("请选择"+fl.Label, "Choose the "+strings.ToLower(fl.Label))
+		}
+	}
 	// Messages for no field of the form: shown with the check's answer.
 	known := map[string]bool{"parties": true}
 	d.FieldsAll = append(append([]intakeField{}, d.Main...), d.Referral...)

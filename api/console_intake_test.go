@@ -208,6 +208,11 @@ func TestConsoleIntakeInvalid(t *testing.T) {
 	if fieldMessageIn(p.body, "f-source") != "" {
 		t.Errorf("check: a valid field has a message")
 	}
+	// A choice left empty asks for it by name, not by the codes the API takes.
+	f.Set("dispute_type", "")
+	if p := c.htmx(http.MethodPost, "/intake/check", f); fieldMessageIn(p.body, "f-dispute-type") != "请选择纠纷类型" {
+		t.Errorf("empty dispute type: %q", fieldMessageIn(p.body, "f-dispute-type"))
+	}
 	// Without parties: the parties group says so.
 	g := url.Values{"title": {"无当事人"}, "dispute_type": {"neighbour"}, "source": {"walk_in"}}
 	if p := c.htmx(http.MethodPost, "/intake/check", g); !strings.Contains(fieldMessageIn(p.body, "f-parties"), "至少需要一方当事人") {
