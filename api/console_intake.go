@@ -326,6 +326,41 @@ func (s *Server) intakeData(v *view, f intakeForm, withLists bool) (*intakeData,
 	return d, nil
 }
 
+// onlyTouched keeps the messages of the fields the user has filled in or left (the live check
+// does not fault the fields it has not reached yet); the submit shows them all.
+func (d *intakeData) onlyTouched(touched map[string]bool) {
+	d.Summary = nil
+	anyParty := false
+	for i := range d.FieldsAll {
+		fl := &d.FieldsAll[i]
+		if !touched[fl.Name] {
+			fl.Error = ""
+		} else if strings.HasPrefix(fl.Name, "parties[") {
+			anyParty = true
+		}
+		if fl.Error != "" {
+			d.Summary = append(d.Summary, *fl)
+		}
+	}
+	if !anyParty {
+		d.PartyErr.Error = ""
+	}
+	if d.PartyErr.Error != "" {
+		d.Summary = append(d.Summary, d.PartyErr)
+	}
+}
+
+// touchedFields reads the names the page's script lists as the user reaches each field.
+func touchedFields(c echo.Context) map[string]bool {
+	out := map[string]bool{}
+	for _, n := range strings.Split(c.FormValue("touched"), ",") {
+		if n != "" && len(out) < 200 {
+			out[n] = true
+		}
+	}
+	return out
+}
+
 var fieldPrefix = regexp.MustCompile(`^[a-z_]+: `)
 
 // fieldMessage is the problem's message for one field, in the user's language.
@@ -512,6 +547,7 @@ func (s *Server) intakeCheck(c echo.Context, v *view) error {
 	if err != nil {
 		return err
 	}
+	d.onlyTouched(touchedFields(c))
 	d.Draft, d.Checked = draft, true
 	v.Data = d
 	return s.renderBlock(c, v, status, "intake", "intake_check")

@@ -136,7 +136,8 @@ func TestConsoleIntake(t *testing.T) {
 		}
 		// Its check refuses Putuo's street: the place must be in its own district.
 		f.Set("place_code", "310107015")
-		if p := c.htmx(http.MethodPost, "/intake/check", f); p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, `id="f-place-code-error"`) {
+		f.Set("touched", "place_code")
+		if p := c.htmx(http.MethodPost, "/intake/check", f); p.status != http.StatusUnprocessableEntity || !strings.Contains(fieldMessageIn(p.body, "f-place-code"), "本区县") {
 			t.Errorf("check of another district's street: %d %s", p.status, p.body)
 		}
 	})
@@ -200,8 +201,16 @@ func TestConsoleIntakeInvalid(t *testing.T) {
 	if n := e.caseCount("310107"); n != before {
 		t.Errorf("%d cases after a refused intake, want %d", n, before)
 	}
-	// The live check says the same beside the same fields (out of band), nothing saved.
+	// The live check says the same beside the same fields (out of band), nothing saved — for
+	// the fields the user has reached; the others wait.
+	f.Set("touched", "title,amount,parties[1].phone,source")
 	p := c.htmx(http.MethodPost, "/intake/check", f)
+	if msg := fieldMessageIn(p.body, "f-parties-0-id-number"); msg != "" {
+		t.Errorf("check faults a field the user has not reached: %q", msg)
+	}
+	if !strings.Contains(p.body, "有 3 处需更正") {
+		t.Errorf("check status: %s", p.body)
+	}
 	if p.status != http.StatusUnprocessableEntity || !strings.Contains(fieldMessageIn(p.body, "f-title"), "标题须为") || !strings.Contains(p.body, `hx-swap-oob="true"`) {
 		t.Errorf("check: %d %s", p.status, p.body)
 	}
@@ -210,11 +219,12 @@ func TestConsoleIntakeInvalid(t *testing.T) {
 	}
 	// A choice left empty asks for it by name, not by the codes the API takes.
 	f.Set("dispute_type", "")
+	f.Set("touched", "dispute_type")
 	if p := c.htmx(http.MethodPost, "/intake/check", f); fieldMessageIn(p.body, "f-dispute-type") != "请选择纠纷类型" {
 		t.Errorf("empty dispute type: %q", fieldMessageIn(p.body, "f-dispute-type"))
 	}
 	// Without parties: the parties group says so.
-	g := url.Values{"title": {"无当事人"}, "dispute_type": {"neighbour"}, "source": {"walk_in"}}
+	g := url.Values{"title": {"无当事人"}, "dispute_type": {"neighbour"}, "source": {"walk_in"}, "touched": {"title,parties[0].name"}}
 	if p := c.htmx(http.MethodPost, "/intake/check", g); !strings.Contains(fieldMessageIn(p.body, "f-parties"), "至少需要一方当事人") {
 		t.Errorf("check without parties: %d %s", p.status, p.body)
 	}

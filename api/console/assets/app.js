@@ -64,3 +64,15 @@ function markInvalid(root) {
 }
 document.addEventListener("htmx:afterSettle", function () { markInvalid(document); });
 document.addEventListener("htmx:oobAfterSwap", function () { markInvalid(document); });
+// The live check faults only the fields the user has reached: their names go with each check.
+function markTouched(e) {
+  var el = e.target;
+  if (!el || !el.name || !el.form || !el.form.classList.contains("intake-form") || el.type === "hidden" || el.tagName === "BUTTON") { return; }
+  var list = el.form.querySelector("[data-touched]");
+  if (!list) { return; }
+  var names = list.value ? list.value.split(",") : [];
+  if (names.indexOf(el.name) < 0) { names.push(el.name); list.value = names.join(","); }
+}
+document.addEventListener("input", markTouched, true);
+document.addEventListener("change", markTouched, true);
+document.addEventListener("focusout", markTouched, true);
