@@ -42,6 +42,7 @@ type intakeField struct {
 	Group                               string // the party row, in the summary
 	Type, InputMode, Autocomplete       string
 	Required, Textarea, Wide            bool
+	Focus                               bool // focused after its row was added
 	Options                             []option
 }
 
@@ -63,6 +64,7 @@ type intakeData struct {
 	Other     []string      // messages of the problem for no field of the form
 	Summary   []intakeField // the fields at fault, for the summary linking to them
 	MaxReach  bool          // the party rows reached the API's maximum
+	FocusAdd  bool          // focus the add button after the parties' block is swapped
 	FieldsAll []intakeField
 }
 
@@ -563,10 +565,17 @@ func (s *Server) intakeParties(c echo.Context, v *view) error {
 	if err != nil {
 		return err
 	}
-	f.applyPartyOp(c.FormValue("op"))
+	op := c.FormValue("op")
+	f.applyPartyOp(op)
 	d, err := s.intakeData(v, f, false)
 	if err != nil {
 		return err
+	}
+	// Keyboard users continue where they were: in the row added, or at the add button.
+	if n := len(d.Parties); op == "add_party" && n > 0 {
+		d.Parties[n-1].Fields[0].Focus = true
+	} else {
+		d.FocusAdd = true
 	}
 	v.Data = d
 	return s.renderBlock(c, v, http.StatusOK, "intake", "intake_parties")

@@ -76,3 +76,9 @@ function markTouched(e) {
 document.addEventListener("input", markTouched, true);
 document.addEventListener("change", markTouched, true);
 document.addEventListener("focusout", markTouched, true);
+// A swapped part names the element that takes the focus (data-focus): the row just added.
+document.addEventListener("htmx:afterSettle", function (e) {
+  var el = e.target && e.target.querySelector ? e.target.querySelector("[data-focus]") : null;
+  if (!el && e.target && e.target.hasAttribute && e.target.hasAttribute("data-focus")) { el = e.target; }
+  if (el) { el.removeAttribute("data-focus"); el.focus(); }
+});
