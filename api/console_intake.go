@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -141,7 +142,7 @@ func (f intakeForm) request() (createCaseRequest, *Problem) {
 	var bad *Problem
 	if a := strings.NewReplacer(",", "", "，", "", " ", "", "元", "").Replace(g("amount")); a != "" {
 		v, err := strconv.ParseFloat(a, 64)
-		if err != nil {
+		if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
 			bad = invalid("amount", "标的额须为数字（元），如 3500.50 / amount must be a number of yuan, e.g. 3500.50")
 		} else {
 			req.Amount = v

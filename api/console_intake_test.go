@@ -217,6 +217,14 @@ func TestConsoleIntakeInvalid(t *testing.T) {
 	if fieldMessageIn(p.body, "f-source") != "" {
 		t.Errorf("check: a valid field has a message")
 	}
+	// Amounts a float parser takes but JSON cannot carry are a field's problem, not an error.
+	for _, a := range []string{"Inf", "-Infinity", "NaN", "1e400"} {
+		h := intakeForm(t, "amount-"+a)
+		h.Set("amount", a)
+		if p := c.post("/intake", h); p.status != http.StatusUnprocessableEntity || fieldMessageIn(p.body, "f-amount") == "" {
+			t.Errorf("amount %q: %d", a, p.status)
+		}
+	}
 	// A choice left empty asks for it by name, not by the codes the API takes.
 	f.Set("dispute_type", "")
 	f.Set("touched", "dispute_type")
