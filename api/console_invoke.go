@@ -30,6 +30,9 @@ type opCall struct {
 	raw          []byte // a raw body (uploads), with contentType
 	contentType  string
 	header       http.Header // request headers the operation reads (Idempotency-Key)
+	// authorizeOnly runs the route's authorization and not its handler: whether the user may
+	// (nil error, status 204) — a page offers an action exactly when the API would take it.
+	authorizeOnly bool
 }
 
 // opResult is what the handler answered: its status and the value it would have written.
@@ -141,6 +144,9 @@ func (s *Server) invoke(c echo.Context, p identity.Principal, call opCall) (opRe
 	}
 	req.Body = http.MaxBytesReader(w, req.Body, limit)
 	h := func(c echo.Context) error { return r.handler(s, c) }
+	if call.authorizeOnly {
+		h = func(c echo.Context) error { return c.NoContent(http.StatusNoContent) }
+	}
 	h = declaredQuery(r)(h)
 	if !r.public {
 		if p.Subject == "" {
