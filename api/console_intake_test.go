@@ -74,6 +74,9 @@ func TestConsoleIntake(t *testing.T) {
 			if strings.Contains(form.body, ">neighbour<") || strings.Contains(form.body, ">walk_in<") {
 				t.Errorf("the form shows codes, not names")
 			}
+			if m := inlineCode.FindString(form.body); m != "" {
+				t.Errorf("the form has inline code or style the CSP refuses: %q", m)
+			}
 			before := e.caseCount("310107")
 			res := c.post("/intake", intakeForm(t, "key-"+as))
 			m := caseLocation.FindStringSubmatch(res.header.Get("Location"))
@@ -141,6 +144,28 @@ func TestConsoleIntake(t *testing.T) {
 			t.Errorf("check of another district's street: %d %s", p.status, p.body)
 		}
 	})
+}
+
+// inlineCode is what a strict CSP (script-src 'self'; style-src 'self') refuses in a page.
+var inlineCode = regexp.MustCompile(`(?i)\son[a-z]+\s*=|\sstyle\s*=|<script>|<style|javascript:`)
+
+// TestConsoleIntakeEnglish: the form in English names every choice in English.
+func TestConsoleIntakeEnglish(t *testing.T) {
+	e := newEnv(t)
+	c := e.consoleAs(t, "putuo-staff")
+	c.get("/lang/en")
+	form := c.get("/intake")
+	for _, want := range []string{"Dispute type", "Neighbours", "Walk-in", "Applicant", "Add a party", "Pre-filing"} {
+		if !strings.Contains(form.body, want) {
+			t.Errorf("the English form lacks %q", want)
+		}
+	}
+	f := intakeForm(t, "en")
+	f.Set("parties[1].phone", "12")
+	f.Set("touched", "parties[1].phone")
+	if p := c.htmx(http.MethodPost, "/intake/check", f); !strings.HasPrefix(fieldMessageIn(p.body, "f-parties-1-phone"), "a mobile number") {
+		t.Errorf("English message: %q", fieldMessageIn(p.body, "f-parties-1-phone"))
+	}
 }
 
 func mustURL(t testing.TB, s string) *url.URL {
