@@ -37,6 +37,12 @@ func consoleIntakePages() []page {
 // option is one choice of a select.
 type option struct{ Value, Label string }
 
+// optionGroup is a labelled group of choices (a street and its villages).
+type optionGroup struct {
+	Label   string
+	Options []option
+}
+
 // intakeField is one input of the form: its API field name (the problem's field), its element
 // id, label, value, choices (a select when set) and current message.
 type intakeField struct {
@@ -46,6 +52,7 @@ type intakeField struct {
 	Required, Textarea, Wide            bool
 	Focus                               bool // focused after its row was added
 	Options                             []option
+	Groups                              []optionGroup
 }
 
 // intakeParty is one party row of the form.
@@ -202,6 +209,8 @@ func (s *Server) intakeData(v *view, f intakeForm, withLists bool) (*intakeData,
 		d.IdemKey = base64.RawURLEncoding.EncodeToString(b)
 	}
 	var types, streets []option
+	var placeGroups []optionGroup
+	known := map[string]bool{}
 	if withLists {
 		dt, err := opValue[disputeTypeList](s, v.c, v.principal(), opCall{method: http.MethodGet, path: "/api/v1/tenants/:code/dispute-types", params: map[string]string{"code": code}})
 		if err != nil {
@@ -214,10 +223,26 @@ func (s *Server) intakeData(v *view, f intakeForm, withLists bool) (*intakeData,
 		// The district's streets where the user may list them; otherwise a code is typed.
 		if offices, err := opValue[officeList](s, v.c, v.principal(), opCall{method: http.MethodGet, path: "/api/v1/tenants/:code/offices", params: map[string]string{"code": code}}); err == nil && len(offices.Items) > 0 {
 			streets = []option{{"", v.T("未填写", "Not given")}}
-			for _, o := range offices.Items {
-				streets = append(streets, option{o.StreetCode, o.StreetName})
+			// Under each street, its villages that have a committee (小事不出村居: routing
+			// proposes the village's own committee for a village's small matter).
+			villages := map[string][]option{}
+			if vc, err := opValue[organisationList](s, v.c, v.principal(), opCall{method: http.MethodGet, path: "/api/v1/tenants/:code/organisations",
+				params: map[string]string{"code": code}, query: url.Values{"kind": {string(orgs.KindVillageCommittee)}, "status": {"active"}, "limit": {"500"}}}); err == nil {
+				for _, o := range vc.Items {
+					if len(o.VillageCode) == 12 {
+						villages[o.VillageCode[:9]] = append(villages[o.VillageCode[:9]], option{o.VillageCode, o.Name})
+					}
+				}
 			}
-			if pc := g("place_code"); pc != "" && !containsOption(streets, pc) {
+			for _, o := range offices.Items {
+				grp := optionGroup{Label: o.StreetName, Options: []option{{o.StreetCode, o.StreetName + v.T("（全街道）", " (the street)")}}}
+				grp.Options = append(grp.Options, villages[o.StreetCode]...)
+				placeGroups = append(placeGroups, grp)
+				for _, vo := range grp.Options {
+					known[vo.Value] = true
+				}
+			}
+			if pc := g("place_code"); pc != "" && !known[pc] {
 				streets = append(streets, option{pc, pc})
 			}
 		}
@@ -239,7 +264,8 @@ func (s *Server) intakeData(v *view, f intakeForm, withLists bool) (*intakeData,
 	src.Required, src.Options = true, setOptions(v, cases.SourceNames(), v.T("请选择", "Choose"))
 	place := field("place_code", "纠纷发生地（街道）", "Place (street)")
 	if streets != nil {
-		place.Options = streets
+		place.Options, place.Groups = streets, placeGroups
+		place.Hint = v.T("街道，或其下设有调委会的村居", "a street, or one of its villages that has a committee")
 	} else {
 		place.InputMode, place.Hint = "numeric", v.T("本区县街道（9 位）或村居（12 位）区划代码", "the street (9 digits) or village (12 digits) code")
 	}
@@ -303,7 +329,7 @@ func (s *Server) intakeData(v *view, f intakeForm, withLists bool) (*intakeData,
 		}
 	}
 	// Messages for no field of the form: shown with the check's answer.
-	known := map[string]bool{"parties": true}
+	known = map[string]bool{"parties": true}
 	d.FieldsAll = append(append([]intakeField{}, d.Main...), d.Referral...)
 	for _, p := range d.Parties {
 		d.FieldsAll = append(d.FieldsAll, p.Fields...)

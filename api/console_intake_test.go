@@ -38,6 +38,7 @@ var caseLocation = regexp.MustCompile(`^/cases/310107/([0-9a-f-]{36})$`)
 type intakeWorld struct {
 	e                 *env
 	committee, court  string
+	village           string // a village committee under the street
 	officer, mediator string // user ids
 }
 
@@ -46,6 +47,7 @@ func newIntakeWorld(t *testing.T) intakeWorld {
 	w := intakeWorld{e: e}
 	w.committee = e.org(t, "putuo-admin", "310107", map[string]any{"kind": "street_committee", "name": "长寿路街道人民调解委员会", "street_code": "310107015"})
 	w.court = e.org(t, "putuo-admin", "310107", map[string]any{"kind": "court", "name": "普陀区人民法院"})
+	w.village = e.org(t, "putuo-admin", "310107", map[string]any{"kind": "village_committee", "name": "某居委会人民调解委员会", "street_code": "310107015", "village_code": "310107015001"})
 	w.officer, _ = e.person(t, "putuo-admin", "310107", "putuo-intake", "intake-officer", "")
 	w.mediator, _ = e.person(t, "putuo-admin", "310107", "putuo-mediator", "mediator", w.committee)
 	e.agencyUser(t, "310107", "putuo-court-clerk", "agency-clerk", w.court)
@@ -290,6 +292,18 @@ func TestConsoleIntakeCheck(t *testing.T) {
 	}
 	if n := e.caseCount("310107"); n != before {
 		t.Errorf("the check saved a case")
+	}
+	// The place offers the street's villages that have a committee; a village's small matter
+	// goes to its own committee first.
+	form := c.get("/intake")
+	if !strings.Contains(form.body, `<optgroup label="长寿路街道">`) || !strings.Contains(form.body, `<option value="310107015001">某居委会人民调解委员会</option>`) {
+		t.Errorf("the place lacks the street's villages: %s", form.body)
+	}
+	v := intakeForm(t, "village")
+	v.Set("place_code", "310107015001")
+	p = c.htmx(http.MethodPost, "/intake/check", v)
+	if i, j := strings.Index(p.body, "某居委会人民调解委员会"), strings.Index(p.body, "长寿路街道人民调解委员会"); i < 0 || j < 0 || i > j || !strings.Contains(p.body, "小事不出村居") {
+		t.Errorf("village check: %s", p.body)
 	}
 	// A calm draft: no warning, the street committee proposed as a small matter.
 	p = c.htmx(http.MethodPost, "/intake/check", intakeForm(t, "calm"))
