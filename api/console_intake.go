@@ -698,7 +698,11 @@ func (s *Server) intakeSubmit(c echo.Context, v *view) error {
 			}
 			flash += v.T("；未能分流：", "; not routed: ") + v.pick(p.Detail)
 		} else if rc, ok := routed.Value.(caseDTO); ok && rc.CommitteeID != "" {
-			flash += v.T("，已分流至", ", routed to ") + c.FormValue("route_name_"+rc.CommitteeID)
+			flash += v.T("，已分流", ", routed")
+			if o, err := opValue[organisationDTO](s, c, v.principal(), opCall{method: http.MethodGet, path: "/api/v1/tenants/:code/organisations/:id",
+				params: map[string]string{"code": code, "id": rc.CommitteeID}}); err == nil {
+				flash += v.T("至", " to ") + o.Name
+			}
 		}
 	}
 	s.setFlash(c, flash)
