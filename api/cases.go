@@ -420,6 +420,7 @@ func caseRoutes() []route {
 				{"status", "received | assigned | mediating | succeeded | failed | guided | closed", "string"},
 				{"source", "walk_in | hotline | online | screening | court | police | procuratorate | petition | department", "string"},
 				{"dispute_type", "纠纷类型代码 / dispute type code", "string"},
+				{"committee_id", "调委会编号：仅分流至该调委会的案件 / only the cases routed to this committee", "string"},
 				{"risk_level", "none | blue | yellow | orange | red", "string"},
 				{"overdue", "true: 仅超期未结 / only cases past their time limit", "boolean"},
 				{"from", "受理日期起 YYYY-MM-DD（含） / received on or after this date", "string"},
@@ -635,7 +636,7 @@ func (s *Server) updateCase(c echo.Context) error {
 
 // caseFilter reads the filters of a case list from the query.
 func caseFilter(c echo.Context) (cases.Filter, error) {
-	f := cases.Filter{DisputeType: c.QueryParam("dispute_type"), Access: listScope(c)}
+	f := cases.Filter{DisputeType: c.QueryParam("dispute_type"), CommitteeID: c.QueryParam("committee_id"), Access: listScope(c)}
 	var err error
 	if v := c.QueryParam("after"); v != "" {
 		if f.AfterTime, f.AfterID, err = parseCaseCursor(v); err != nil {

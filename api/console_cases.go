@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
@@ -24,13 +25,16 @@ func consoleCasePages() []page {
 		{method: http.MethodGet, path: "/cases/:code/:id", handler: (*Server).caseShowPage},
 		{method: http.MethodPost, path: "/cases/:code/:id/reveal", handler: (*Server).caseRevealSubmit},
 		{method: http.MethodPost, path: "/cases/:code/:id/actions/:action", handler: (*Server).caseActionSubmit},
+		{method: http.MethodPost, path: "/cases/:code/:id/shares", handler: (*Server).caseShareSubmit},
+		{method: http.MethodPost, path: "/cases/:code/:id/shares/:share/revoke", handler: (*Server).caseShareRevoke},
+		{method: http.MethodPost, path: "/cases/:code/:id/links", handler: (*Server).caseLinkSubmit},
 	}
 }
 
 const casesPageSize = 20
 
 // caseFilterFields are the list's filters: the list operation's query parameters.
-var caseFilterFields = []string{"status", "source", "dispute_type", "risk_level", "overdue", "from", "to"}
+var caseFilterFields = []string{"status", "source", "dispute_type", "committee_id", "risk_level", "overdue", "from", "to"}
 
 // choice is one option of a select.
 type choice struct {
@@ -67,6 +71,7 @@ type casesListData struct {
 	Sources    []choice
 	Types      []choice
 	Risks      []choice
+	Committees []choice // when the user may read the organisations
 	Overdue    bool
 	From, To   string
 	Rows       []caseRow
@@ -95,6 +100,18 @@ func named(set codes.Set, code string) choice {
 type caseNames struct {
 	types codes.Set
 	orgs  map[string]organisationDTO
+}
+
+// committees are the tenant's committees (and studios) by name.
+func (n caseNames) committees(selected string) []choice {
+	var out []choice
+	for _, o := range n.orgs {
+		if strings.HasSuffix(o.Kind, "_committee") || o.Kind == "brand_studio" {
+			out = append(out, choice{Code: o.ID, ZH: o.Name, EN: o.Name, Selected: o.ID == selected})
+		}
+	}
+	slices.SortFunc(out, func(a, b choice) int { return strings.Compare(a.ZH, b.ZH) })
+	return out
 }
 
 // namesFor reads the tenant's dispute types and (when the user may read them) organisations.
@@ -141,6 +158,7 @@ func (s *Server) casesListPage(c echo.Context, v *view) error {
 	d.Sources = choicesOf(cases.SourceNames(), q.Get("source"))
 	d.Types = choicesOf(names.types, q.Get("dispute_type"))
 	d.Risks = choicesOf(cases.RiskLevelNames(), q.Get("risk_level"))
+	d.Committees = names.committees(q.Get("committee_id"))
 	for _, f := range caseFilterFields {
 		d.Filtered = d.Filtered || q.Get(f) != ""
 	}
@@ -303,6 +321,7 @@ type partyView struct {
 type eventView struct {
 	caseEventDTO
 	ActionName choice
+	Reason     string // the reason the change gave, if any
 }
 
 type caseShowData struct {
@@ -320,9 +339,18 @@ type caseShowData struct {
 	History                []eventView
 	Similar                []similarItem
 	Links                  []linkView
-	Shares                 []access.CaseShare
-	Actions                []caseAction
-	Flash                  string
+	Shares                 []shareView
+	Sessions               []sessionView
+	FollowUps              []followView
+	Records                []performanceView
+	// Share and Link are the forms to share the case and to link an agency (nil: not allowed).
+	Share, Link *caseAction
+	Grantees    []choice // whom the case may be shared with
+	Agencies    []choice // whom it may be linked to
+	LinkReasons []choice
+	Scopes      []choice
+	Actions     []caseAction
+	Flash       string
 	// Choices of the action forms.
 	Committees    []choice
 	Courts        []choice
@@ -342,7 +370,45 @@ type caseShowData struct {
 
 type linkView struct {
 	access.Link
-	Name string
+	Name   string
+	Reason choice
+}
+
+type sessionView struct {
+	cases.Session
+	ModeName choice
+}
+
+type followView struct {
+	cases.FollowUp
+	ResultName choice
+}
+
+type performanceView struct {
+	cases.PerformanceRecord
+	ResultName choice
+}
+
+type shareView struct {
+	access.CaseShare
+	Grantee   string // the tenant's name (and the organisation's)
+	ScopeName choice
+}
+
+var linkReasons = codes.Set{
+	{Code: access.ReasonWarning, ZH: "预警推送", EN: "A warning"}, {Code: access.ReasonJoint, ZH: "联合调解", EN: "Joint handling"},
+	{Code: access.ReasonLinkage, ZH: "联动机制", EN: "A regional linkage"}, {Code: access.ReasonMediator, ZH: "承办调解员", EN: "Mediates the case"},
+	{Code: access.ReasonManual, ZH: "工作人员关联", EN: "Linked by staff"},
+}
+
+var shareScopes = codes.Set{{Code: access.ScopeSummary, ZH: "仅摘要", EN: "Summary only"}, {Code: access.ScopeParties, ZH: "含当事人信息", EN: "With the parties"}}
+
+// divisionName names a tenant by its division ("" when the code is unknown).
+func divisionName(code string) string {
+	if d, err := division.Lookup(code); err == nil {
+		return d.Name
+	}
+	return ""
 }
 
 var actionOrder = []cases.Action{cases.ActionRecordContact, cases.ActionAssign, cases.ActionStartMediation, cases.ActionRecordSession,
@@ -355,16 +421,21 @@ func (s *Server) caseShowPage(c echo.Context, v *view) error {
 	if err != nil {
 		return err
 	}
-	if a := c.QueryParam("done"); a != "" && slices.Contains(actionOrder, cases.Action(a)) {
-		d.Flash = doneMessage(v, cases.Action(a))
+	if a := c.QueryParam("done"); a != "" {
+		if _, ok := append(cases.ActionNames(actionOrder), otherForms...).Lookup(a); ok {
+			d.Flash = doneMessage(v, a)
+		}
 	}
 	return s.render(c, v, http.StatusOK, "cases_show")
 }
 
-func doneMessage(v *view, a cases.Action) string {
-	n := named(cases.ActionNames([]cases.Action{a}), string(a))
+func doneMessage(v *view, key string) string {
+	n := named(append(cases.ActionNames(actionOrder), otherForms...), key)
 	return v.T("已完成："+n.ZH, "Done: "+n.EN)
 }
+
+// otherForms are the case page's forms besides the actions.
+var otherForms = codes.Set{{Code: "share", ZH: "共享", EN: "Share"}, {Code: "revoke", ZH: "撤销共享", EN: "Revoke the share"}, {Code: "link", ZH: "关联单位", EN: "Link an agency"}}
 
 // loadCase reads the case and what its page shows, as the user; the API answers 404 (or 403)
 // for a case the user may not see, and so does the page.
@@ -405,24 +476,34 @@ func (s *Server) loadCase(c echo.Context, v *view, reveal bool) (*caseShowData, 
 	for _, p := range cs.Parties {
 		d.Parties = append(d.Parties, partyView{partyDTO: p, RoleName: named(cases.PartyRoleNames(), p.Role), KindName: named(cases.PartyKindNames(), p.Kind)})
 	}
+	d.Committees = names.committees("")
 	for _, o := range names.orgs {
-		ch := choice{Code: o.ID, ZH: o.Name, EN: o.Name}
-		switch {
-		case o.Kind == "court":
-			d.Courts = append(d.Courts, ch)
-		case strings.HasSuffix(o.Kind, "_committee") || o.Kind == "brand_studio":
-			d.Committees = append(d.Committees, ch)
+		if o.Kind == "court" {
+			d.Courts = append(d.Courts, choice{Code: o.ID, ZH: o.Name, EN: o.Name})
 		}
 	}
-	byName := func(a, b choice) int { return strings.Compare(a.ZH, b.ZH) }
-	slices.SortFunc(d.Committees, byName)
-	slices.SortFunc(d.Courts, byName)
+	slices.SortFunc(d.Courts, func(a, b choice) int { return strings.Compare(a.ZH, b.ZH) })
 	d.OwnCourt = v.principal().OrganisationID
 	for _, f := range cs.FollowUps {
 		if f.DoneAt == nil {
 			due := f.DueAt.In(chinaTime).Format("2006-01-02")
 			d.DueFollowUps = append(d.DueFollowUps, choice{Code: f.ID, ZH: "应于 " + due + " 回访", EN: "due " + due})
 		}
+	}
+	if cs.Caller != nil && cs.Caller.Share && cs.TransferredTo == "" {
+		d.Share = &caseAction{Code: "share", ZH: "共享", EN: "Share"}
+		d.Scopes = choicesOf(shareScopes, access.ScopeSummary)
+		d.Grantees = shareGrantees(names, code)
+	}
+	if cs.Caller != nil && cs.Caller.Link && cs.TransferredTo == "" {
+		d.Link = &caseAction{Code: "link", ZH: "关联单位", EN: "Link an agency"}
+		d.LinkReasons = choicesOf(codes.Set{linkReasons[1], linkReasons[4]}, access.ReasonManual)
+		for _, o := range names.orgs {
+			if agencyKinds[o.Kind] || strings.HasSuffix(o.Kind, "_committee") {
+				d.Agencies = append(d.Agencies, choice{Code: o.ID, ZH: o.Name, EN: o.Name})
+			}
+		}
+		slices.SortFunc(d.Agencies, func(a, b choice) int { return strings.Compare(a.ZH, b.ZH) })
 	}
 	if cs.Caller != nil {
 		for _, a := range actionOrder {
@@ -432,13 +513,33 @@ func (s *Server) loadCase(c echo.Context, v *view, reveal bool) (*caseShowData, 
 			}
 		}
 	}
+	for _, ss := range cs.Sessions {
+		d.Sessions = append(d.Sessions, sessionView{Session: ss, ModeName: named(cases.SessionModeNames(), ss.Mode)})
+	}
+	for _, f := range cs.FollowUps {
+		fv := followView{FollowUp: f}
+		if f.Result != "" {
+			fv.ResultName = named(cases.FollowUpResultNames(), f.Result)
+		}
+		d.FollowUps = append(d.FollowUps, fv)
+	}
+	for _, r := range cs.PerformanceRecords {
+		d.Records = append(d.Records, performanceView{PerformanceRecord: r, ResultName: named(cases.PerformanceNames(), string(r.Result))})
+	}
 	if h, err := opValue[caseHistory](s, c, v.principal(), opCall{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/:id/history", params: params}); err == nil {
 		for _, e := range h.Items {
 			n := named(cases.ActionNames([]cases.Action{cases.Action(e.Action)}), e.Action)
 			if e.Action == "create" {
 				n = choice{Code: "create", ZH: "受理", EN: "Taken in"}
 			}
-			d.History = append(d.History, eventView{caseEventDTO: e, ActionName: n})
+			ev := eventView{caseEventDTO: e, ActionName: n}
+			var after struct {
+				Reason string `json:"reason"`
+			}
+			if len(e.After) > 0 && json.Unmarshal(e.After, &after) == nil {
+				ev.Reason = after.Reason
+			}
+			d.History = append(d.History, ev)
 		}
 	} else if toProblem(err).Status >= 500 {
 		return nil, err
@@ -448,7 +549,7 @@ func (s *Server) loadCase(c echo.Context, v *view, reveal bool) (*caseShowData, 
 	}
 	if ll, err := opValue[linkList](s, c, v.principal(), opCall{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/:id/links", params: params}); err == nil {
 		for _, l := range ll.Items {
-			lv := linkView{Link: l}
+			lv := linkView{Link: l, Reason: named(linkReasons, l.Reason)}
 			if o, ok := names.orgs[l.PartyID]; ok {
 				lv.Name = o.Name
 			}
@@ -457,7 +558,13 @@ func (s *Server) loadCase(c echo.Context, v *view, reveal bool) (*caseShowData, 
 	}
 	if cs.Caller != nil && cs.Caller.Share {
 		if sl, err := opValue[shareList](s, c, v.principal(), opCall{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/:id/shares", params: params}); err == nil {
-			d.Shares = sl.Items
+			for _, sh := range sl.Items {
+				sv := shareView{CaseShare: sh, Grantee: divisionName(sh.GranteeTenant), ScopeName: named(shareScopes, sh.Scope)}
+				if o, ok := names.orgs[sh.GranteeOrg]; ok {
+					sv.Grantee += " " + o.Name
+				}
+				d.Shares = append(d.Shares, sv)
+			}
 		}
 	}
 	v.Title = cs.Number
@@ -495,6 +602,13 @@ func (s *Server) caseActionSubmit(c echo.Context, v *view) error {
 	if perr == nil {
 		_, perr = v.op(opCall{method: http.MethodPost, path: "/api/v1/tenants/:code/cases/:id/actions/:action", params: params, body: req})
 	}
+	return s.caseFormDone(c, v, string(action), form, perr)
+}
+
+// caseFormDone ends a form of the case page (an action, a share, a link): a problem
+// re-renders the page with that form open and the messages beside its fields; success
+// re-renders the page with a flash (htmx) or redirects to it (a plain form post).
+func (s *Server) caseFormDone(c echo.Context, v *view, key string, form url.Values, perr error) error {
 	if perr != nil {
 		p := toProblem(perr)
 		if p.Status >= 500 || p.Status == http.StatusNotFound {
@@ -505,25 +619,84 @@ func (s *Server) caseActionSubmit(c echo.Context, v *view) error {
 			return err
 		}
 		v.Problem = p
-		for i := range d.Actions {
-			if d.Actions[i].Code == string(action) {
-				d.Actions[i].Open, d.Actions[i].values, d.Actions[i].errors = true, form, fieldErrors(p)
+		for _, a := range d.forms() {
+			if a.Code == key {
+				a.Open, a.values, a.errors = true, form, fieldErrors(p)
 			}
-		}
-		if !slices.ContainsFunc(d.Actions, func(a caseAction) bool { return a.Open }) {
-			d.Flash = "" // the action is no longer offered: the problem says why, above the actions
 		}
 		return s.render(c, v, p.Status, "cases_show")
 	}
 	if c.Request().Header.Get("HX-Request") != "true" {
-		return c.Redirect(http.StatusSeeOther, "/cases/"+url.PathEscape(params["code"])+"/"+url.PathEscape(params["id"])+"?done="+string(action))
+		return c.Redirect(http.StatusSeeOther, "/cases/"+url.PathEscape(c.Param("code"))+"/"+url.PathEscape(c.Param("id"))+"?done="+key)
 	}
 	d, err := s.loadCase(c, v, false)
 	if err != nil {
 		return err
 	}
-	d.Flash = doneMessage(v, action)
+	d.Flash = doneMessage(v, key)
 	return s.render(c, v, http.StatusOK, "cases_show")
+}
+
+// forms are the page's forms: its actions, the share and the link.
+func (d *caseShowData) forms() []*caseAction {
+	var out []*caseAction
+	for i := range d.Actions {
+		out = append(out, &d.Actions[i])
+	}
+	for _, a := range []*caseAction{d.Share, d.Link} {
+		if a != nil {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// caseShareSubmit shares the case with a partner agency of the district or another district
+// (the API's share route: a purpose, a scope, an end date; audited).
+func (s *Server) caseShareSubmit(c echo.Context, v *view) error {
+	form, err := c.FormParams()
+	if err != nil {
+		return err
+	}
+	req := createShareRequest{Scope: form.Get("scope"), Purpose: strings.TrimSpace(form.Get("purpose"))}
+	var perr error
+	switch to := form.Get("grantee"); {
+	case strings.HasPrefix(to, "org:"):
+		req.GranteeTenant, req.GranteeOrg = c.Param("code"), strings.TrimPrefix(to, "org:")
+	case strings.HasPrefix(to, "tenant:"):
+		req.GranteeTenant = strings.TrimPrefix(to, "tenant:")
+	default:
+		perr = invalid("grantee", "请选择共享给哪个单位或区县 / choose whom to share the case with")
+	}
+	if perr == nil {
+		if day, err := time.ParseInLocation("2006-01-02", form.Get("expires_at"), chinaTime); err != nil {
+			perr = invalid("expires_at", "请填写共享截止日期 / give the last day of the share")
+		} else {
+			req.ExpiresAt = day.AddDate(0, 0, 1).Add(-time.Second)
+		}
+	}
+	if perr == nil {
+		_, perr = v.op(opCall{method: http.MethodPost, path: "/api/v1/tenants/:code/cases/:id/shares", params: map[string]string{"code": c.Param("code"), "id": c.Param("id")}, body: req})
+	}
+	return s.caseFormDone(c, v, "share", form, perr)
+}
+
+// caseShareRevoke revokes a share at once (audited by the API).
+func (s *Server) caseShareRevoke(c echo.Context, v *view) error {
+	_, err := v.op(opCall{method: http.MethodDelete, path: "/api/v1/tenants/:code/cases/:id/shares/:share",
+		params: map[string]string{"code": c.Param("code"), "id": c.Param("id"), "share": c.Param("share")}})
+	return s.caseFormDone(c, v, "revoke", nil, err)
+}
+
+// caseLinkSubmit links a partner agency or a committee to the case (the API's link route).
+func (s *Server) caseLinkSubmit(c echo.Context, v *view) error {
+	form, err := c.FormParams()
+	if err != nil {
+		return err
+	}
+	req := linkRequest{Kind: "organisation", PartyID: form.Get("party_id"), Reason: form.Get("reason"), Note: strings.TrimSpace(form.Get("note"))}
+	_, perr := v.op(opCall{method: http.MethodPost, path: "/api/v1/tenants/:code/cases/:id/links", params: map[string]string{"code": c.Param("code"), "id": c.Param("id")}, body: req})
+	return s.caseFormDone(c, v, "link", form, perr)
 }
 
 // actionRequest is the action route's body from the form, whose fields are named as the
@@ -582,5 +755,28 @@ func actionRequest(a cases.Action, f url.Values) (caseActionRequest, error) {
 
 // OpenAction tells whether an action's form shows the last problem (else the page does).
 func (d *caseShowData) OpenAction() bool {
-	return slices.ContainsFunc(d.Actions, func(a caseAction) bool { return a.Open })
+	return slices.ContainsFunc(d.forms(), func(a *caseAction) bool { return a.Open })
+}
+
+// agencyKinds are the partner agencies' kinds of organisation.
+var agencyKinds = map[string]bool{"court": true, "police_station": true, "procuratorate": true, "petition_office": true, "department": true}
+
+// shareGrantees are whom a case of district code may be shared with: the district's partner
+// agencies, and the other districts of its city.
+func shareGrantees(names caseNames, code string) []choice {
+	var out []choice
+	for _, o := range names.orgs {
+		if agencyKinds[o.Kind] {
+			out = append(out, choice{Code: "org:" + o.ID, ZH: o.Name, EN: o.Name})
+		}
+	}
+	slices.SortFunc(out, func(a, b choice) int { return strings.Compare(a.ZH, b.ZH) })
+	if ds, err := division.Districts(code[:4] + "00"); err == nil {
+		for _, d := range ds {
+			if d.Code != code {
+				out = append(out, choice{Code: "tenant:" + d.Code, ZH: d.Name, EN: d.Name})
+			}
+		}
+	}
+	return out
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // casesWorld is Putuo with a committee, a court and a police station and their people, a
@@ -147,6 +148,10 @@ func TestConsoleCasesList(t *testing.T) {
 		p = c.get("/cases?from=yesterday")
 		if p.status != http.StatusBadRequest || !strings.Contains(p.body, `id="f-from-error"`) || !strings.Contains(p.body, `aria-invalid="true"`) {
 			t.Errorf("a bad date: %d, want 400 with the message beside the field", p.status)
+		}
+		p = c.get("/cases?committee_id=" + w.committee)
+		if p.status != 200 || !strings.Contains(p.body, w.mediated) || strings.Contains(p.body, w.received) || !strings.Contains(p.body, `id="f-committee"`) {
+			t.Errorf("committee filter: %d", p.status)
 		}
 		p = c.get("/cases?risk_level=red")
 		if p.status != 200 || strings.Contains(p.body, w.mediated) || !strings.Contains(p.body, "cases-empty") {
@@ -377,4 +382,44 @@ func lastEvent(t *testing.T, e *env, id string) map[string]any {
 		t.Fatalf("history: %d %s", h.status, h.body)
 	}
 	return items[len(items)-1].(map[string]any)
+}
+
+// TestConsoleCaseShare: staff share a case with the court through the console (the court's
+// clerk then sees it), and revoke the share (it no longer does); those who may not share see
+// no form and are refused.
+func TestConsoleCaseShare(t *testing.T) {
+	w := newCasesWorld(t)
+	e := w.e
+	staff := e.consoleAs(t, "putuo-staff")
+	page := staff.get(w.receivedPath)
+	if !strings.Contains(page.body, `data-form="share"`) || !strings.Contains(page.body, "普陀区人民法院") || !strings.Contains(page.body, "青浦区") {
+		t.Fatalf("no share form with the court and the city's districts: %s", page.body)
+	}
+	if p := staff.post(w.receivedPath+"/shares", url.Values{"grantee": {"org:" + w.court}, "scope": {"summary"}, "expires_at": {"2099-01-01"}}); p.status != http.StatusBadRequest || !strings.Contains(p.body, `id="share-purpose-error"`) {
+		t.Errorf("a share without a purpose: %d, want 400 beside the purpose", p.status)
+	}
+	if p := staff.post(w.receivedPath+"/shares", url.Values{"grantee": {"org:" + w.court}, "scope": {"summary"}, "purpose": {"法院了解诉前调解进展"}, "expires_at": {time.Now().AddDate(0, 1, 0).Format("2006-01-02")}}); p.status != http.StatusSeeOther {
+		t.Fatalf("share: %d %s", p.status, p.body)
+	}
+	clerk := e.consoleAs(t, "court-clerk")
+	if p := clerk.get("/cases"); !strings.Contains(p.body, w.received) {
+		t.Error("the court's clerk does not see the case shared with the court")
+	}
+	if p := clerk.get(w.receivedPath); p.status != http.StatusOK || strings.Contains(p.body, "张三") || strings.Contains(p.body, `data-form="share"`) {
+		t.Errorf("the clerk reads the summary share: %d (parties or a share form shown?)", p.status)
+	}
+	if p := clerk.post(w.receivedPath+"/shares", url.Values{"grantee": {"tenant:310118"}, "scope": {"summary"}, "purpose": {"x"}, "expires_at": {"2099-01-01"}}); p.status != http.StatusForbidden {
+		t.Errorf("the clerk shares: %d, want 403", p.status)
+	}
+	page = staff.get(w.receivedPath)
+	share := regexpFind(page.body, `/shares/([0-9a-f-]{36})/revoke`)
+	if share == "" || !strings.Contains(page.body, "法院了解诉前调解进展") {
+		t.Fatalf("the share is not listed with its revoke button")
+	}
+	if p := staff.htmx(http.MethodPost, w.receivedPath+"/shares/"+share+"/revoke", url.Values{}); p.status != http.StatusOK || !strings.Contains(p.body, "已撤销") {
+		t.Errorf("revoke: %d %s", p.status, p.body)
+	}
+	if p := clerk.get("/cases"); strings.Contains(p.body, w.received) {
+		t.Error("the clerk still sees the case after the share was revoked")
+	}
 }
