@@ -1,9 +1,12 @@
 package api
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,6 +27,7 @@ func consoleCasePages() []page {
 		{method: http.MethodGet, path: "/cases", handler: (*Server).casesListPage},
 		{method: http.MethodGet, path: "/cases/:code/:id", handler: (*Server).caseShowPage},
 		{method: http.MethodPost, path: "/cases/:code/:id/reveal", handler: (*Server).caseRevealSubmit},
+		{method: http.MethodGet, path: "/cases/:code/:id/agreement", handler: (*Server).caseAgreementDocument},
 		{method: http.MethodPost, path: "/cases/:code/:id/actions/:action", handler: (*Server).caseActionSubmit},
 		{method: http.MethodPost, path: "/cases/:code/:id/shares", handler: (*Server).caseShareSubmit},
 		{method: http.MethodPost, path: "/cases/:code/:id/shares/:share/revoke", handler: (*Server).caseShareRevoke},
@@ -779,4 +783,35 @@ func shareGrantees(names caseNames, code string) []choice {
 		}
 	}
 	return out
+}
+
+var styleElement = regexp.MustCompile(`(?s)<style>(.*?)</style>`)
+
+// caseAgreementDocument is the printable mediation agreement: the API's document (full
+// personal data; the API checks the permission and audits the read), served with a policy that
+// admits its own style element by hash, and nothing else.
+func (s *Server) caseAgreementDocument(c echo.Context, v *view) error {
+	res, err := v.op(opCall{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/:id/agreement", params: map[string]string{"code": c.Param("code"), "id": c.Param("id")}})
+	if err != nil {
+		return err
+	}
+	styles := ""
+	for _, m := range styleElement.FindAllSubmatch(res.Blob, -1) {
+		sum := sha256.Sum256(m[1])
+		styles += " 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+	}
+	h := c.Response().Header()
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src"+orNone(styles)+"; img-src 'self' data:; form-action 'none'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("Cache-Control", "no-store")
+	if cd := res.Header.Get("Content-Disposition"); cd != "" {
+		h.Set("Content-Disposition", cd)
+	}
+	return c.HTMLBlob(http.StatusOK, res.Blob)
+}
+
+func orNone(sources string) string {
+	if sources == "" {
+		return " 'none'"
+	}
+	return sources
 }

@@ -423,3 +423,37 @@ func TestConsoleCaseShare(t *testing.T) {
 		t.Error("the clerk still sees the case after the share was revoked")
 	}
 }
+
+// TestConsoleCaseAgreement: the printable agreement opens from the case page for those who may
+// read it, under a policy that admits its own style only; others are refused as by the API.
+func TestConsoleCaseAgreement(t *testing.T) {
+	w := newCasesWorld(t)
+	e := w.e
+	if res := e.do("putuo-staff", http.MethodPost, "/api/v1/tenants/310107/cases/"+w.mediated+"/actions/succeed",
+		map[string]any{"agreement": map[string]any{"form": "written", "terms": []map[string]any{{"text": "被申请人让出通道", "amount": 0}}}}); res.status != http.StatusOK {
+		t.Fatalf("succeed: %d %s", res.status, res.body)
+	}
+	staff := e.consoleAs(t, "putuo-staff")
+	if p := staff.get(w.mediatedPath); !strings.Contains(p.body, w.mediatedPath+"/agreement") || !strings.Contains(p.body, "被申请人让出通道") || !strings.Contains(p.body, `data-action="confirm"`) {
+		t.Errorf("the case page lacks the agreement, its document or confirmation")
+	}
+	p := staff.get(w.mediatedPath + "/agreement")
+	csp := p.header.Get("Content-Security-Policy")
+	if p.status != http.StatusOK || !strings.Contains(p.body, "13800138000") || !strings.Contains(csp, "'sha256-") || strings.Contains(csp, "unsafe") || strings.Contains(csp, "script-src") {
+		t.Errorf("agreement document: %d %q", p.status, csp)
+	}
+	if p := e.consoleAs(t, "police-officer").get(w.mediatedPath + "/agreement"); p.status != http.StatusNotFound || strings.Contains(p.body, "13800138000") {
+		t.Errorf("the police reads the agreement: %d", p.status)
+	}
+	clerk := e.consoleAs(t, "court-clerk")
+	if p := clerk.get(w.mediatedPath); !strings.Contains(p.body, `data-action="confirm"`) || strings.Count(p.body, `data-action="`) != 1 {
+		t.Errorf("the referring court's clerk is not offered confirmation alone")
+	}
+	p = clerk.post(w.mediatedPath+"/actions/confirm", url.Values{"version": {"0"}, "confirmation.court_id": {w.court}, "confirmation.reference": {"(2026)沪0107民特9号"}, "confirmation.date": {time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")}})
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("the clerk confirms: %d %s", p.status, p.body)
+	}
+	if p := clerk.get(p.header.Get("Location")); !strings.Contains(p.body, "(2026)沪0107民特9号") || strings.Contains(p.body, `data-action="confirm"`) {
+		t.Errorf("after confirmation: %s", p.body)
+	}
+}
