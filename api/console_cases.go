@@ -32,6 +32,7 @@ func consoleCasePages() []page {
 		{method: http.MethodPost, path: "/cases/:code/:id/shares", handler: (*Server).caseShareSubmit},
 		{method: http.MethodPost, path: "/cases/:code/:id/shares/:share/revoke", handler: (*Server).caseShareRevoke},
 		{method: http.MethodPost, path: "/cases/:code/:id/links", handler: (*Server).caseLinkSubmit},
+		{method: http.MethodPost, path: "/cases/:code/:id/district-transfer", handler: (*Server).caseDistrictTransferSubmit},
 	}
 }
 
@@ -347,14 +348,17 @@ type caseShowData struct {
 	Sessions               []sessionView
 	FollowUps              []followView
 	Records                []performanceView
-	// Share and Link are the forms to share the case and to link an agency (nil: not allowed).
-	Share, Link *caseAction
-	Grantees    []choice // whom the case may be shared with
-	Agencies    []choice // whom it may be linked to
-	LinkReasons []choice
-	Scopes      []choice
-	Actions     []caseAction
-	Flash       string
+	// Share, Link and Move are the forms to share the case, to link an agency and to transfer
+	// it to another district (nil: not allowed).
+	Share, Link, Move *caseAction
+	Districts         []choice           // the other districts of the city
+	Transfers         []districtTransfer // of this case between districts
+	Grantees          []choice           // whom the case may be shared with
+	Agencies          []choice           // whom it may be linked to
+	LinkReasons       []choice
+	Scopes            []choice
+	Actions           []caseAction
+	Flash             string
 	// Choices of the action forms.
 	Committees    []choice
 	Courts        []choice
@@ -439,7 +443,8 @@ func doneMessage(v *view, key string) string {
 }
 
 // otherForms are the case page's forms besides the actions.
-var otherForms = codes.Set{{Code: "share", ZH: "共享", EN: "Share"}, {Code: "revoke", ZH: "撤销共享", EN: "Revoke the share"}, {Code: "link", ZH: "关联单位", EN: "Link an agency"}}
+var otherForms = codes.Set{{Code: "share", ZH: "共享", EN: "Share"}, {Code: "revoke", ZH: "撤销共享", EN: "Revoke the share"}, {Code: "link", ZH: "关联单位", EN: "Link an agency"},
+	{Code: "district_transfer", ZH: "提议移交其他区县（待对方接收）", EN: "Transfer proposed to another district (until it accepts)"}}
 
 // loadCase reads the case and what its page shows, as the user; the API answers 404 (or 403)
 // for a case the user may not see, and so does the page.
@@ -498,6 +503,23 @@ func (s *Server) loadCase(c echo.Context, v *view, reveal bool) (*caseShowData, 
 		d.Share = &caseAction{Code: "share", ZH: "共享", EN: "Share"}
 		d.Scopes = choicesOf(shareScopes, access.ScopeSummary)
 		d.Grantees = shareGrantees(names, code)
+	}
+	if cs.Caller != nil && cs.Caller.Share {
+		if tl, err := opValue[transferList](s, c, v.principal(), opCall{method: http.MethodGet, path: "/api/v1/tenants/:code/transfers", params: map[string]string{"code": code}}); err == nil {
+			for _, t := range tl.Items {
+				if t.CaseID == cs.ID {
+					d.Transfers = append(d.Transfers, districtTransfer{Transfer: t, ToName: divisionName(t.To), StatusName: named(cases.TransferStatusNames(), t.Status)})
+				}
+			}
+		}
+		if cs.TransferredTo == "" && !cases.Concluded(cases.Status(cs.Status)) && !slices.ContainsFunc(d.Transfers, func(t districtTransfer) bool { return t.Status == cases.TransferProposed }) {
+			d.Move = &caseAction{Code: "district_transfer", ZH: "移交其他区县", EN: "Transfer to another district"}
+			for _, g := range d.Grantees {
+				if code, ok := strings.CutPrefix(g.Code, "tenant:"); ok {
+					d.Districts = append(d.Districts, choice{Code: code, ZH: g.ZH, EN: g.EN})
+				}
+			}
+		}
 	}
 	if cs.Caller != nil && cs.Caller.Link && cs.TransferredTo == "" {
 		d.Link = &caseAction{Code: "link", ZH: "关联单位", EN: "Link an agency"}
@@ -647,7 +669,7 @@ func (d *caseShowData) forms() []*caseAction {
 	for i := range d.Actions {
 		out = append(out, &d.Actions[i])
 	}
-	for _, a := range []*caseAction{d.Share, d.Link} {
+	for _, a := range []*caseAction{d.Share, d.Link, d.Move} {
 		if a != nil {
 			out = append(out, a)
 		}
@@ -814,4 +836,22 @@ func orNone(sources string) string {
 		return " 'none'"
 	}
 	return sources
+}
+
+type districtTransfer struct {
+	cases.Transfer
+	ToName     string
+	StatusName choice
+}
+
+// caseDistrictTransferSubmit proposes to transfer the case to another district of the city
+// (the API's transfer route; the case stays here until that district accepts).
+func (s *Server) caseDistrictTransferSubmit(c echo.Context, v *view) error {
+	form, err := c.FormParams()
+	if err != nil {
+		return err
+	}
+	req := transferRequest{ToTenant: form.Get("to_tenant"), Reason: strings.TrimSpace(form.Get("reason"))}
+	_, perr := v.op(opCall{method: http.MethodPost, path: "/api/v1/tenants/:code/cases/:id/transfers", params: map[string]string{"code": c.Param("code"), "id": c.Param("id")}, body: req})
+	return s.caseFormDone(c, v, "district_transfer", form, perr)
 }

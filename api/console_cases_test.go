@@ -422,6 +422,18 @@ func TestConsoleCaseShare(t *testing.T) {
 	if p := clerk.get("/cases"); strings.Contains(p.body, w.received) {
 		t.Error("the clerk still sees the case after the share was revoked")
 	}
+
+	// A transfer to another district of the city: proposed, listed, not proposed twice.
+	if p := staff.post(w.receivedPath+"/district-transfer", url.Values{"to_tenant": {"310118"}}); p.status != http.StatusBadRequest || !strings.Contains(p.body, `id="district_transfer-reason-error"`) {
+		t.Errorf("a transfer without a reason: %d", p.status)
+	}
+	if p := staff.post(w.receivedPath+"/district-transfer", url.Values{"to_tenant": {"310118"}, "reason": {"纠纷发生地在青浦区"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("propose a transfer: %d %s", p.status, p.body)
+	}
+	page = staff.get(w.receivedPath)
+	if !strings.Contains(page.body, "待对方接收") || !strings.Contains(page.body, "纠纷发生地在青浦区") || strings.Contains(page.body, `data-form="district_transfer"`) {
+		t.Errorf("after proposing the transfer: %s", page.body)
+	}
 }
 
 // TestConsoleCaseAgreement: the printable agreement opens from the case page for those who may
