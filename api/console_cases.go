@@ -289,6 +289,9 @@ type caseAction struct {
 // V is the value the user last submitted in the action's form (its problem shown).
 func (a caseAction) V(field string) string { return a.values.Get(field) }
 
+// Has tells whether the user last submitted value among the values of a field.
+func (a caseAction) Has(field, value string) bool { return slices.Contains(a.values[field], value) }
+
 // E is the problem's message for one field of the action's form.
 func (a caseAction) E(field string) string { return a.errors[field] }
 
@@ -302,6 +305,9 @@ func fieldErrors(p *Problem) map[string]string {
 		}
 		if strings.HasPrefix(field, "agreement.terms") {
 			field = "agreement.terms"
+		}
+		if strings.HasPrefix(field, "mediators[") {
+			field = "mediators"
 		}
 		if field == "session" {
 			field = "session.at"
@@ -352,6 +358,7 @@ type caseShowData struct {
 	// it to another district (nil: not allowed).
 	Share, Link, Move *caseAction
 	Districts         []choice           // the other districts of the city
+	Mediators         []choice           // the registry's active mediators (assign, transfer, start)
 	Transfers         []districtTransfer // of this case between districts
 	Grantees          []choice           // whom the case may be shared with
 	Agencies          []choice           // whom it may be linked to
@@ -530,6 +537,22 @@ func (s *Server) loadCase(c echo.Context, v *view, reveal bool) (*caseShowData, 
 			}
 		}
 		slices.SortFunc(d.Agencies, func(a, b choice) int { return strings.Compare(a.ZH, b.ZH) })
+	}
+	if cs.Caller != nil && slices.ContainsFunc(cs.Caller.Actions, func(a string) bool {
+		return a == string(cases.ActionAssign) || a == string(cases.ActionTransfer) || a == string(cases.ActionStartMediation)
+	}) {
+		if ml, err := opValue[mediatorList](s, c, v.principal(), opCall{method: http.MethodGet, path: "/api/v1/tenants/:code/mediators", params: map[string]string{"code": code}, query: url.Values{"limit": {"500"}}}); err == nil {
+			for _, m := range ml.Items {
+				if m.Status != "active" {
+					continue
+				}
+				label := m.Name
+				if o, ok := names.orgs[m.OrganisationID]; ok {
+					label += "（" + o.Name + "）"
+				}
+				d.Mediators = append(d.Mediators, choice{Code: m.ID, ZH: label, EN: label})
+			}
+		}
 	}
 	if cs.Caller != nil {
 		for _, a := range actionOrder {
@@ -738,8 +761,16 @@ func actionRequest(a cases.Action, f url.Values) (caseActionRequest, error) {
 		req.Version = n
 	}
 	switch a {
-	case cases.ActionAssign, cases.ActionTransfer:
-		req.CommitteeID = get("committee_id")
+	case cases.ActionAssign, cases.ActionTransfer, cases.ActionStartMediation:
+		if a != cases.ActionStartMediation {
+			req.CommitteeID = get("committee_id")
+		}
+		// The lead mediator (主办) first, then the others, each once.
+		for _, id := range append([]string{get("lead")}, f["mediators"]...) {
+			if id = strings.TrimSpace(id); id != "" && !slices.Contains(req.Mediators, id) {
+				req.Mediators = append(req.Mediators, id)
+			}
+		}
 	case cases.ActionFail, cases.ActionGuide:
 		req.Channel = get("channel")
 	case cases.ActionRecordSession:

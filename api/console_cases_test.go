@@ -23,6 +23,7 @@ type casesWorld struct {
 	mediatedTitle, receivedTitle string
 	qingpuTitle, huaiyinTitle    string
 	wangUser                     string // the assigned mediator's user id
+	wangMediator                 string // and its registry id
 }
 
 func newCasesWorld(t *testing.T) *casesWorld {
@@ -36,7 +37,7 @@ func newCasesWorld(t *testing.T) *casesWorld {
 	e.agencyUser(t, "310107", "committee-head", "committee-head", w.committee)
 	w.wangUser, _ = e.person(t, "putuo-admin", "310107", "wang", "mediator", w.committee)
 	e.person(t, "putuo-admin", "310107", "zhao", "mediator", w.committee)
-	wang := e.mustCreate("putuo-admin", putuoMediators, map[string]any{"name": "王明", "kind": "full_time", "organisation_id": w.committee, "user_id": w.wangUser})
+	w.wangMediator = e.mustCreate("putuo-admin", putuoMediators, map[string]any{"name": "王明", "kind": "full_time", "organisation_id": w.committee, "user_id": w.wangUser})
 
 	referred := sampleCase(t, w.mediatedTitle)
 	referred["source"] = "court"
@@ -47,7 +48,7 @@ func newCasesWorld(t *testing.T) *casesWorld {
 	for _, step := range []struct {
 		action string
 		body   map[string]any
-	}{{"assign", map[string]any{"committee_id": w.committee, "mediators": []string{wang}}}, {"start_mediation", map[string]any{}}} {
+	}{{"assign", map[string]any{"committee_id": w.committee, "mediators": []string{w.wangMediator}}}, {"start_mediation", map[string]any{}}} {
 		if res := e.do("putuo-staff", http.MethodPost, api+step.action, step.body); res.status != http.StatusOK {
 			t.Fatalf("%s: %d %s", step.action, res.status, res.body)
 		}
@@ -282,7 +283,13 @@ func TestConsoleCaseActions(t *testing.T) {
 	if p.status != http.StatusBadRequest || !strings.Contains(p.body, `id="assign-committee_id-error"`) || !strings.Contains(p.body, "<details class=\"case-action\" open>") {
 		t.Errorf("assign without a committee: %d, want 400 with the message beside the field in the open form", p.status)
 	}
-	p = staff.post(w.receivedPath+"/actions/assign", url.Values{"version": {v0}, "committee_id": {w.committee}})
+	if !strings.Contains(p.body, `id="assign-lead"`) || !strings.Contains(p.body, "王明（长寿路街道人民调解委员会）") {
+		t.Error("the assign form names no mediators")
+	}
+	if wang := e.consoleAs(t, "wang"); wang.get(w.receivedPath).status != http.StatusNotFound {
+		t.Error("wang sees the case before it is assigned to him")
+	}
+	p = staff.post(w.receivedPath+"/actions/assign", url.Values{"version": {v0}, "committee_id": {w.committee}, "lead": {w.wangMediator}})
 	if p.status != http.StatusSeeOther || !strings.HasSuffix(p.header.Get("Location"), "?done=assign") {
 		t.Fatalf("assign: %d %s", p.status, p.body)
 	}
@@ -290,8 +297,11 @@ func TestConsoleCaseActions(t *testing.T) {
 	if !strings.Contains(p.body, `class="flash"`) || !strings.Contains(p.body, "已分流") || !strings.Contains(p.body, "长寿路街道人民调解委员会") {
 		t.Errorf("after assigning: %s", p.body)
 	}
+	if p := e.consoleAs(t, "wang").get(w.receivedPath); p.status != http.StatusOK || !strings.Contains(p.body, `data-action="start_mediation"`) {
+		t.Errorf("the lead mediator named by the console's assignment: %d", p.status)
+	}
 	cs := e.do("putuo-staff", http.MethodGet, "/api/v1/tenants/310107/cases/"+w.received, nil)
-	if cs.json["status"] != "assigned" || cs.json["committee_id"] != w.committee {
+	if cs.json["status"] != "assigned" || cs.json["committee_id"] != w.committee || len(cs.json["mediators"].([]any)) != 1 {
 		t.Errorf("the case after assigning: %s", cs.body)
 	}
 	// Case actions are recorded in the case's history (its audit trail), with their actor.
