@@ -33,6 +33,7 @@ func consoleCasePages() []page {
 		{method: http.MethodPost, path: "/cases/:code/:id/shares/:share/revoke", handler: (*Server).caseShareRevoke},
 		{method: http.MethodPost, path: "/cases/:code/:id/links", handler: (*Server).caseLinkSubmit},
 		{method: http.MethodPost, path: "/cases/:code/:id/district-transfer", handler: (*Server).caseDistrictTransferSubmit},
+		{method: http.MethodPost, path: "/cases/:code/:id/edit", handler: (*Server).caseEditSubmit},
 	}
 }
 
@@ -289,6 +290,10 @@ type caseAction struct {
 // V is the value the user last submitted in the action's form (its problem shown).
 func (a caseAction) V(field string) string { return a.values.Get(field) }
 
+// Set tells whether the form has a value for the field (the last submission's, or the
+// case's own for the correction of the intake).
+func (a caseAction) Set(field string) bool { _, ok := a.values[field]; return ok }
+
 // Has tells whether the user last submitted value among the values of a field.
 func (a caseAction) Has(field, value string) bool { return slices.Contains(a.values[field], value) }
 
@@ -357,15 +362,18 @@ type caseShowData struct {
 	// Share, Link and Move are the forms to share the case, to link an agency and to transfer
 	// it to another district (nil: not allowed).
 	Share, Link, Move *caseAction
-	Districts         []choice           // the other districts of the city
-	Mediators         []choice           // the registry's active mediators (assign, transfer, start)
-	Transfers         []districtTransfer // of this case between districts
-	Grantees          []choice           // whom the case may be shared with
-	Agencies          []choice           // whom it may be linked to
-	LinkReasons       []choice
-	Scopes            []choice
-	Actions           []caseAction
-	Flash             string
+	// Edit corrects the intake (the PATCH), its form filled with the case's values.
+	Edit        *caseAction
+	Types       []choice
+	Districts   []choice           // the other districts of the city
+	Mediators   []choice           // the registry's active mediators (assign, transfer, start)
+	Transfers   []districtTransfer // of this case between districts
+	Grantees    []choice           // whom the case may be shared with
+	Agencies    []choice           // whom it may be linked to
+	LinkReasons []choice
+	Scopes      []choice
+	Actions     []caseAction
+	Flash       string
 	// Choices of the action forms.
 	Committees    []choice
 	Courts        []choice
@@ -451,7 +459,7 @@ func doneMessage(v *view, key string) string {
 
 // otherForms are the case page's forms besides the actions.
 var otherForms = codes.Set{{Code: "share", ZH: "共享", EN: "Share"}, {Code: "revoke", ZH: "撤销共享", EN: "Revoke the share"}, {Code: "link", ZH: "关联单位", EN: "Link an agency"},
-	{Code: "district_transfer", ZH: "提议移交其他区县（待对方接收）", EN: "Transfer proposed to another district (until it accepts)"}}
+	{Code: "edit", ZH: "更正受理信息", EN: "Intake corrected"}, {Code: "district_transfer", ZH: "提议移交其他区县（待对方接收）", EN: "Transfer proposed to another district (until it accepts)"}}
 
 // loadCase reads the case and what its page shows, as the user; the API answers 404 (or 403)
 // for a case the user may not see, and so does the page.
@@ -553,6 +561,11 @@ func (s *Server) loadCase(c echo.Context, v *view, reveal bool) (*caseShowData, 
 				d.Mediators = append(d.Mediators, choice{Code: m.ID, ZH: label, EN: label})
 			}
 		}
+	}
+	if cs.Caller != nil && slices.Contains(cs.Caller.Actions, string(cases.ActionEdit)) {
+		d.Edit = &caseAction{Code: "edit", ZH: "更正受理信息", EN: "Correct the intake", values: url.Values{
+			"title": {cs.Title}, "description": {cs.Description}, "dispute_type": {cs.DisputeType}, "amount": {strconv.FormatFloat(cs.Amount, 'f', -1, 64)}}}
+		d.Types = choicesOf(names.types, "")
 	}
 	if cs.Caller != nil {
 		for _, a := range actionOrder {
@@ -692,7 +705,7 @@ func (d *caseShowData) forms() []*caseAction {
 	for i := range d.Actions {
 		out = append(out, &d.Actions[i])
 	}
-	for _, a := range []*caseAction{d.Share, d.Link, d.Move} {
+	for _, a := range []*caseAction{d.Edit, d.Share, d.Link, d.Move} {
 		if a != nil {
 			out = append(out, a)
 		}
@@ -885,4 +898,30 @@ func (s *Server) caseDistrictTransferSubmit(c echo.Context, v *view) error {
 	req := transferRequest{ToTenant: form.Get("to_tenant"), Reason: strings.TrimSpace(form.Get("reason"))}
 	_, perr := v.op(opCall{method: http.MethodPost, path: "/api/v1/tenants/:code/cases/:id/transfers", params: map[string]string{"code": c.Param("code"), "id": c.Param("id")}, body: req})
 	return s.caseFormDone(c, v, "district_transfer", form, perr)
+}
+
+// caseEditSubmit corrects the intake through the API's PATCH, with the case's version: the
+// warning is re-assessed and the change recorded in the history.
+func (s *Server) caseEditSubmit(c echo.Context, v *view) error {
+	form, err := c.FormParams()
+	if err != nil {
+		return err
+	}
+	title, desc, typ := strings.TrimSpace(form.Get("title")), strings.TrimSpace(form.Get("description")), form.Get("dispute_type")
+	req := updateCaseRequest{Title: &title, Description: &desc, DisputeType: &typ}
+	var perr error
+	if n, err := strconv.Atoi(form.Get("version")); err == nil {
+		req.Version = n
+	}
+	if a := strings.TrimSpace(form.Get("amount")); a != "" {
+		amount, err := strconv.ParseFloat(a, 64)
+		if err != nil {
+			perr = invalid("amount", "金额须为数字（元），如 3500.50 / the amount is a number of yuan, e.g. 3500.50")
+		}
+		req.Amount = &amount
+	}
+	if perr == nil {
+		_, perr = v.op(opCall{method: http.MethodPatch, path: "/api/v1/tenants/:code/cases/:id", params: map[string]string{"code": c.Param("code"), "id": c.Param("id")}, body: req})
+	}
+	return s.caseFormDone(c, v, "edit", form, perr)
 }

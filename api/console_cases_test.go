@@ -309,6 +309,23 @@ func TestConsoleCaseActions(t *testing.T) {
 		t.Errorf("the assignment is recorded as %v by %v", last["action"], last["actor"])
 	}
 
+	// The intake is corrected through the PATCH, its form filled with the case's values.
+	page := staff.get(w.receivedPath)
+	if !strings.Contains(page.body, `data-form="edit"`) || !strings.Contains(page.body, `value="`+w.receivedTitle+`"`) {
+		t.Error("no correction form filled with the case")
+	}
+	edit := url.Values{"version": {version(w.received)}, "title": {"鱼塘承包费退还纠纷"}, "dispute_type": {"contract"}, "amount": {"三千"}, "description": {"村民承包鱼塘五年，村委会要求提前收回。"}}
+	if p := staff.post(w.receivedPath+"/edit", edit); p.status != http.StatusBadRequest || !strings.Contains(p.body, `id="edit-amount-error"`) || !strings.Contains(p.body, `value="鱼塘承包费退还纠纷"`) {
+		t.Errorf("a correction with a bad amount: %d", p.status)
+	}
+	edit.Set("amount", "12000")
+	if p := staff.post(w.receivedPath+"/edit", edit); p.status != http.StatusSeeOther {
+		t.Fatalf("correct the intake: %d %s", p.status, p.body)
+	}
+	if last := lastEvent(t, e, w.received); last["action"] != "edit" || last["actor"] != "user:"+e.ids["putuo-staff"] {
+		t.Errorf("the correction is recorded as %v by %v", last["action"], last["actor"])
+	}
+
 	// The form's version is the one the page showed: another change in between is a conflict.
 	p = staff.post(w.receivedPath+"/actions/adjust_risk", url.Values{"version": {v0}, "risk_level": {"orange"}, "reason": {"当事人情绪激动"}})
 	if p.status != http.StatusConflict || !strings.Contains(p.body, "案件已被他人修改") {
