@@ -146,6 +146,12 @@ func TestConsoleCasesList(t *testing.T) {
 		if p.status != 200 || strings.Contains(p.body, "<html") || !strings.Contains(p.body, w.received) || strings.Contains(p.body, w.mediated) {
 			t.Errorf("htmx filter: %d %s", p.status, p.body)
 		}
+		req, _ := http.NewRequest(http.MethodGet, e.srv.URL+"/cases?status=received", nil)
+		req.Header.Set("HX-Request", "true")
+		req.Header.Set("HX-History-Restore-Request", "true")
+		if p := c.do(req); p.status != 200 || !strings.Contains(p.body, "<html") || !strings.Contains(p.body, w.received) {
+			t.Errorf("a history restore gets the whole page: %d", p.status)
+		}
 		p = c.get("/cases?from=yesterday")
 		if p.status != http.StatusBadRequest || !strings.Contains(p.body, `id="f-from-error"`) || !strings.Contains(p.body, `aria-invalid="true"`) {
 			t.Errorf("a bad date: %d, want 400 with the message beside the field", p.status)
@@ -476,6 +482,14 @@ func TestConsoleCaseAgreement(t *testing.T) {
 	if p := staff.get(w.mediatedPath); !strings.Contains(p.body, w.mediatedPath+"/agreement") || !strings.Contains(p.body, "被申请人让出通道") || !strings.Contains(p.body, `data-action="confirm"`) {
 		t.Errorf("the case page lacks the agreement, its document or confirmation")
 	}
+	staff.get("/lang/en")
+	if p := staff.get(w.mediatedPath); p.status != 200 || !strings.Contains(p.body, "Record judicial confirmation") || !strings.Contains(p.body, "Parties") || !strings.Contains(p.body, "Written agreement") {
+		t.Errorf("the case page in English: %d", p.status)
+	}
+	if p := staff.get("/cases?status=succeeded"); p.status != 200 || !strings.Contains(p.body, "Succeeded") || !strings.Contains(p.body, w.mediated) {
+		t.Errorf("the list in English: %d", p.status)
+	}
+	staff.get("/lang/zh")
 	p := staff.get(w.mediatedPath + "/agreement")
 	csp := p.header.Get("Content-Security-Policy")
 	if p.status != http.StatusOK || !strings.Contains(p.body, "13800138000") || !strings.Contains(csp, "'sha256-") || strings.Contains(csp, "unsafe") || strings.Contains(csp, "script-src") {
