@@ -456,6 +456,21 @@ func TestConsoleCaseShare(t *testing.T) {
 		t.Error("the clerk still sees the case after the share was revoked")
 	}
 
+	// Linking the police station: its officer then sees the case, and may see the parties.
+	police := e.consoleAs(t, "police-officer")
+	if p := police.get(w.receivedPath); p.status != http.StatusNotFound {
+		t.Errorf("the police reads an unlinked case: %d", p.status)
+	}
+	if p := staff.post(w.receivedPath+"/links", url.Values{"party_id": {w.police}, "reason": {"joint"}, "note": {"联合化解"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("link the police: %d %s", p.status, p.body)
+	}
+	if p := police.get(w.receivedPath); p.status != http.StatusOK || !strings.Contains(p.body, "/reveal") || strings.Contains(p.body, `data-action="`) {
+		t.Errorf("the linked police station: %d (its reveal button, no action)", p.status)
+	}
+	if p := staff.get(w.receivedPath); !strings.Contains(p.body, "长寿路派出所 · 联合调解") {
+		t.Error("the link is not listed by name and reason")
+	}
+
 	// A transfer to another district of the city: proposed, listed, not proposed twice.
 	if p := staff.post(w.receivedPath+"/district-transfer", url.Values{"to_tenant": {"310118"}}); p.status != http.StatusBadRequest || !strings.Contains(p.body, `id="district_transfer-reason-error"`) {
 		t.Errorf("a transfer without a reason: %d", p.status)
