@@ -365,17 +365,21 @@ type caseShowData struct {
 	// it to another district (nil: not allowed).
 	Share, Link, Move *caseAction
 	// Edit corrects the intake (the PATCH), its form filled with the case's values.
-	Edit        *caseAction
-	Types       []choice
-	Districts   []choice           // the other districts of the city
-	Mediators   []choice           // the registry's active mediators (assign, transfer, start)
-	Transfers   []districtTransfer // of this case between districts
-	Grantees    []choice           // whom the case may be shared with
-	Agencies    []choice           // whom it may be linked to
-	LinkReasons []choice
-	Scopes      []choice
-	Actions     []caseAction
-	Flash       string
+	Edit      *caseAction
+	Types     []choice
+	Districts []choice // the other districts of the city
+	Mediators []choice // the registry's active mediators (assign, transfer, start)
+	// Routing is the platform's proposal for the assignment, and why; the assign form starts
+	// on its first committee.
+	Routing          *routingView
+	AssignCommittees []choice
+	Transfers        []districtTransfer // of this case between districts
+	Grantees         []choice           // whom the case may be shared with
+	Agencies         []choice           // whom it may be linked to
+	LinkReasons      []choice
+	Scopes           []choice
+	Actions          []caseAction
+	Flash            string
 	// Choices of the action forms.
 	Committees    []choice
 	Courts        []choice
@@ -552,6 +556,28 @@ func (s *Server) loadCase(c echo.Context, v *view, reveal bool) (*caseShowData, 
 		return a == string(cases.ActionAssign) || a == string(cases.ActionTransfer) || a == string(cases.ActionStartMediation)
 	}) {
 		d.Mediators = s.mediatorChoices(v, code, names, "")
+	}
+	if cs.Caller != nil && slices.Contains(cs.Caller.Actions, string(cases.ActionAssign)) {
+		d.AssignCommittees = slices.Clone(d.Committees)
+		if r, err := opValue[cases.Routing](s, c, v.principal(), opCall{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/:id/routing", params: params}); err == nil {
+			rv := &routingView{Complex: r.Complexity == "complex"}
+			for _, w := range r.Why {
+				rv.Why = append(rv.Why, inLanguage(v, w))
+			}
+			for i, p := range r.Proposals {
+				pv := proposalView{Committee: p.Committee.Name}
+				for _, why := range p.Reasons {
+					pv.Reasons = append(pv.Reasons, inLanguage(v, why))
+				}
+				rv.Proposals = append(rv.Proposals, pv)
+				if i == 0 {
+					for j := range d.AssignCommittees {
+						d.AssignCommittees[j].Selected = d.AssignCommittees[j].Code == p.Committee.ID
+					}
+				}
+			}
+			d.Routing = rv
+		}
 	}
 	if cs.Caller != nil && slices.Contains(cs.Caller.Actions, string(cases.ActionEdit)) {
 		d.Edit = &caseAction{Code: "edit", ZH: "更正受理信息", EN: "Correct the intake", values: url.Values{
@@ -936,4 +962,24 @@ func (s *Server) mediatorChoices(v *view, code string, names caseNames, selected
 		out = append(out, choice{Code: m.ID, ZH: label, EN: label, Selected: m.ID == selected})
 	}
 	return out
+}
+
+type routingView struct {
+	Complex   bool
+	Why       []string
+	Proposals []proposalView
+}
+
+type proposalView struct {
+	Committee string
+	Reasons   []string
+}
+
+// inLanguage is the user's half of a "中文 / English" text of the API.
+func inLanguage(v *view, s string) string {
+	zh, en, ok := strings.Cut(s, " / ")
+	if !ok {
+		return s
+	}
+	return v.T(zh, en)
 }

@@ -290,7 +290,10 @@ func TestConsoleCaseActions(t *testing.T) {
 		return strconv.Itoa(int(e.do("putuo-staff", http.MethodGet, "/api/v1/tenants/310107/cases/"+id, nil).json["version"].(float64)))
 	}
 	v0 := version(w.received)
-	staff.get(w.receivedPath)
+	first := staff.get(w.receivedPath)
+	if !strings.Contains(first.body, "分流建议") || !strings.Contains(first.body, `<option value="`+w.committee+`" selected>`) {
+		t.Error("the assign form neither shows the routing proposal nor starts on its committee")
+	}
 
 	p := staff.post(w.receivedPath+"/actions/assign", url.Values{"version": {v0}})
 	if p.status != http.StatusBadRequest || !strings.Contains(p.body, `id="assign-committee_id-error"`) || !strings.Contains(p.body, "<details class=\"case-action\" open>") {
