@@ -372,6 +372,7 @@ type caseShowData struct {
 	// Routing is the platform's proposal for the assignment, and why; the assign form starts
 	// on its first committee.
 	Routing          *routingView
+	Signals          []string // why the warning, in the user's language
 	AssignCommittees []choice
 	Transfers        []districtTransfer // of this case between districts
 	Grantees         []choice           // whom the case may be shared with
@@ -503,6 +504,13 @@ func (s *Server) loadCase(c echo.Context, v *view, reveal bool) (*caseShowData, 
 			d.Outcome = named(cases.ChannelNames(), ch).EN
 		}
 	}
+	for _, sg := range cs.Risk.Signals {
+		line := inLanguage(v, sg.Label)
+		if sg.Detail != "" {
+			line += v.T("：", ": ") + inLanguage(v, sg.Detail)
+		}
+		d.Signals = append(d.Signals, line)
+	}
 	for _, p := range cs.Parties {
 		d.Parties = append(d.Parties, partyView{partyDTO: p, RoleName: named(cases.PartyRoleNames(), p.Role), KindName: named(cases.PartyKindNames(), p.Kind)})
 	}
@@ -607,16 +615,20 @@ func (s *Server) loadCase(c echo.Context, v *view, reveal bool) (*caseShowData, 
 	}
 	if h, err := opValue[caseHistory](s, c, v.principal(), opCall{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/:id/history", params: params}); err == nil {
 		for _, e := range h.Items {
-			n := named(cases.ActionNames([]cases.Action{cases.Action(e.Action)}), e.Action)
-			if e.Action == "create" {
-				n = choice{Code: "create", ZH: "受理", EN: "Taken in"}
+			n := named(append(cases.ActionNames([]cases.Action{cases.Action(e.Action)}), otherEvents...), e.Action)
+			if n.ZH == e.Action {
+				n = choice{Code: e.Action, ZH: "其他记录", EN: e.Action}
 			}
 			ev := eventView{caseEventDTO: e, ActionName: n}
 			var after struct {
 				Reason string `json:"reason"`
+				Text   string `json:"text"`
 			}
 			if len(e.After) > 0 && json.Unmarshal(e.After, &after) == nil {
 				ev.Reason = after.Reason
+				if ev.Reason == "" {
+					ev.Reason = after.Text
+				}
 			}
 			d.History = append(d.History, ev)
 		}
@@ -982,4 +994,14 @@ func inLanguage(v *view, s string) string {
 		return s
 	}
 	return v.T(zh, en)
+}
+
+// otherEvents name the case history's entries that are not actions.
+var otherEvents = codes.Set{
+	{Code: "create", ZH: "受理", EN: "Taken in"}, {Code: "import", ZH: "历史案件导入", EN: "Imported"},
+	{Code: "note", ZH: "插件记录", EN: "A plugin's note"}, {Code: "plugin_fields", ZH: "插件字段更新", EN: "A plugin's fields"},
+	{Code: "unchecked", ZH: "插件未校验", EN: "Not checked by a plugin"},
+	{Code: "transfer_proposed", ZH: "提议移交其他区县", EN: "Transfer to another district proposed"},
+	{Code: "transfer_accepted", ZH: "移交已被接收", EN: "Transfer accepted"}, {Code: "transfer_declined", ZH: "移交被拒绝", EN: "Transfer declined"},
+	{Code: "transfer_in", ZH: "由其他区县移交转入", EN: "Transferred in from another district"},
 }

@@ -382,6 +382,12 @@ func TestConsoleCaseActions(t *testing.T) {
 		t.Error("a closed case does not offer reopen alone")
 	}
 
+	// A warning says why, in the user's language.
+	risky, _ := e.riskyCase(t, "putuo-staff", "310107", "red")
+	if p := staff.get("/cases/310107/" + risky); p.status != 200 || !strings.Contains(p.body, "预警依据") || !strings.Contains(p.body, "badge-red") || strings.Contains(p.body, "group dispute") {
+		t.Errorf("a red warning's page: %d", p.status)
+	}
+
 	// Personal data: masked, shown on request to those allowed, and audited.
 	p = staff.htmx(http.MethodPost, w.receivedPath+"/reveal", url.Values{})
 	if p.status != http.StatusOK || !strings.Contains(p.body, "13800138000") || !strings.Contains(p.body, "审计") {
