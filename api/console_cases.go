@@ -274,6 +274,12 @@ func (s *Server) renderList(c echo.Context, v *view, status int) error {
 	case h.Get("HX-History-Restore-Request") == "true":
 		return s.renderBlock(c, v, status, "cases_list", "layout")
 	case h.Get("HX-Request") == "true" && h.Get("HX-Target") == "cases-results":
+		// Another district has other committees and mediators to filter by: the whole page.
+		if cur, err := url.Parse(h.Get("HX-Current-URL")); err == nil && cur.Query().Get("tenant") != c.QueryParam("tenant") {
+			c.Response().Header().Set("HX-Retarget", "#cases-page")
+			c.Response().Header().Set("HX-Reswap", "outerHTML")
+			return s.renderBlock(c, v, status, "cases_list", "content")
+		}
 		return s.renderBlock(c, v, status, "cases_list", "cases_results")
 	}
 	return s.render(c, v, status, "cases_list")

@@ -152,6 +152,16 @@ func TestConsoleCasesList(t *testing.T) {
 		if p := c.do(req); p.status != 200 || !strings.Contains(p.body, "<html") || !strings.Contains(p.body, w.received) {
 			t.Errorf("a history restore gets the whole page: %d", p.status)
 		}
+		prov := e.consoleAs(t, "sh-prov")
+		for _, tc := range []struct{ current, want string }{{e.srv.URL + "/cases", "#cases-page"}, {e.srv.URL + "/cases?tenant=310107&status=", ""}} {
+			req, _ := http.NewRequest(http.MethodGet, e.srv.URL+"/cases?tenant=310107", nil)
+			req.Header.Set("HX-Request", "true")
+			req.Header.Set("HX-Target", "cases-results")
+			req.Header.Set("HX-Current-URL", tc.current)
+			if p := prov.do(req); p.status != 200 || p.header.Get("HX-Retarget") != tc.want || strings.Contains(p.body, `id="cases-page"`) != (tc.want != "") {
+				t.Errorf("from %s: %d retarget %q", tc.current, p.status, p.header.Get("HX-Retarget"))
+			}
+		}
 		p = c.get("/cases?from=yesterday")
 		if p.status != http.StatusBadRequest || !strings.Contains(p.body, `id="f-from-error"`) || !strings.Contains(p.body, `aria-invalid="true"`) {
 			t.Errorf("a bad date: %d, want 400 with the message beside the field", p.status)
