@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -142,6 +143,15 @@ func (s *Server) namesFor(v *view, code string) caseNames {
 func (s *Server) casesListPage(c echo.Context, v *view) error {
 	v.Title = v.T("案件", "Cases")
 	q := c.QueryParams()
+	if districtSwitched(c) {
+		// The committee and the mediator were the other district's: forget them.
+		q = maps.Clone(q)
+		q.Del("committee_id")
+		q.Del("mediator_id")
+		q.Del("after")
+		q.Del("trail")
+		c.Response().Header().Set("HX-Push-Url", "/cases?"+q.Encode())
+	}
 	home := v.User.TenantCode
 	code := q.Get("tenant")
 	if code == "" || !division.Contains(home, code) {
@@ -275,7 +285,7 @@ func (s *Server) renderList(c echo.Context, v *view, status int) error {
 		return s.renderBlock(c, v, status, "cases_list", "layout")
 	case h.Get("HX-Request") == "true" && h.Get("HX-Target") == "cases-results":
 		// Another district has other committees and mediators to filter by: the whole page.
-		if cur, err := url.Parse(h.Get("HX-Current-URL")); err == nil && cur.Query().Get("tenant") != c.QueryParam("tenant") {
+		if districtSwitched(c) {
 			c.Response().Header().Set("HX-Retarget", "#cases-page")
 			c.Response().Header().Set("HX-Reswap", "outerHTML")
 			return s.renderBlock(c, v, status, "cases_list", "content")
@@ -1010,4 +1020,15 @@ var otherEvents = codes.Set{
 	{Code: "transfer_proposed", ZH: "提议移交其他区县", EN: "Transfer to another district proposed"},
 	{Code: "transfer_accepted", ZH: "移交已被接收", EN: "Transfer accepted"}, {Code: "transfer_declined", ZH: "移交被拒绝", EN: "Transfer declined"},
 	{Code: "transfer_in", ZH: "由其他区县移交转入", EN: "Transferred in from another district"},
+}
+
+// districtSwitched tells an htmx request of the list's filters that picked another district
+// than the page showed.
+func districtSwitched(c echo.Context) bool {
+	h := c.Request().Header
+	if h.Get("HX-Request") != "true" || h.Get("HX-Target") != "cases-results" {
+		return false
+	}
+	cur, err := url.Parse(h.Get("HX-Current-URL"))
+	return err == nil && cur.Query().Get("tenant") != c.QueryParam("tenant")
 }
