@@ -65,13 +65,11 @@ type caseRow struct {
 	Committee                  string
 	ReceivedAt, DueAt          time.Time
 	Overdue, Concluded         bool
-	Summary                    bool // a summary share: no description
 }
 
 type casesListData struct {
 	Code       string   // the tenant listed
 	Districts  []choice // a city's or province's districts to pick from
-	Query      url.Values
 	Q          string
 	Terms      []string // the search's words
 	Statuses   []choice
@@ -157,7 +155,7 @@ func (s *Server) casesListPage(c echo.Context, v *view) error {
 	if code == "" || !division.Contains(home, code) {
 		code = home
 	}
-	d := &casesListData{Code: code, Query: q, Q: strings.TrimSpace(q.Get("q")), Overdue: q.Get("overdue") == "true",
+	d := &casesListData{Code: code, Q: strings.TrimSpace(q.Get("q")), Overdue: q.Get("overdue") == "true",
 		From: q.Get("from"), To: q.Get("to"), CanIntake: code == home && v.Can("cases", "create"), TenantName: v.User.TenantName}
 	if lvl, err := division.LevelOf(home); err == nil && lvl != division.LevelDistrict {
 		if tl, err := opValue[tenantList](s, c, v.principal(), opCall{method: http.MethodGet, path: "/api/v1/tenants",
