@@ -1,5 +1,551 @@
 package api
 
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/fengqiao/fengqiao/core/access"
+	"github.com/fengqiao/fengqiao/core/authz"
+	"github.com/fengqiao/fengqiao/core/codes"
+	"github.com/fengqiao/fengqiao/core/identity"
+	"github.com/fengqiao/fengqiao/core/orgs"
+	"github.com/labstack/echo/v4"
+)
+
 // Administration: organisations, mediators, experts, users, tokens, onboarding, the policy,
-// plugins and their settings, import and export.
-func consoleAdminPages() []page { return nil }
+// plugins and their settings, import and export. Every list and every change is the API's
+// operation invoked as the user (console_invoke.go): a section the user may not use is not
+// offered, and the operation refuses it anyway.
+func consoleAdminPages() []page {
+	return []page{
+		{method: http.MethodGet, path: "/admin", handler: (*Server).adminHome},
+		{method: http.MethodGet, path: "/admin/organisations", handler: (*Server).adminOrgs},
+		{method: http.MethodPost, path: "/admin/organisations", handler: (*Server).adminOrgCreate},
+		{method: http.MethodPost, path: "/admin/organisations/:id/status", handler: (*Server).adminOrgStatus},
+		{method: http.MethodGet, path: "/admin/mediators", handler: (*Server).adminMediators},
+		{method: http.MethodPost, path: "/admin/mediators", handler: (*Server).adminMediatorCreate},
+		{method: http.MethodGet, path: "/admin/experts", handler: (*Server).adminExperts},
+		{method: http.MethodPost, path: "/admin/experts", handler: (*Server).adminExpertCreate},
+		{method: http.MethodGet, path: "/admin/users", handler: (*Server).adminUsers},
+		{method: http.MethodPost, path: "/admin/users", handler: (*Server).adminUserCreate},
+		{method: http.MethodPost, path: "/admin/users/:id", handler: (*Server).adminUserChange},
+		{method: http.MethodGet, path: "/admin/tokens", handler: (*Server).adminTokens},
+		{method: http.MethodPost, path: "/admin/tokens", handler: (*Server).adminTokenCreate},
+		{method: http.MethodPost, path: "/admin/tokens/:id/revoke", handler: (*Server).adminTokenRevoke},
+	}
+}
+
+// adminTab is one section of the administration.
+type adminTab struct {
+	Key, Path, ZH, EN string
+	Active            bool
+}
+
+// adminData is what every administration page receives: its sections, the tenant acted on,
+// the submitted form (kept when the API refused it), the list and its next page.
+type adminData struct {
+	Tabs       []adminTab
+	Tab        string
+	Path       string
+	Lang       string
+	Tenant     string // the tenant acted on (the user's own unless ?tenant= names one below it)
+	TenantName string
+	Own        bool
+	Form       url.Values
+	Items      any
+	Next       string // the cursor of the next page, "" on the last
+	Filter     url.Values
+	Choices    map[string]codes.Set
+	Result     any // what an action produced: a created token, an onboarding report, an import report…
+	Extra      map[string]any
+}
+
+// Query is the tenant's query string for links and forms ("" for the user's own tenant).
+func (d *adminData) Query() string {
+	if d.Own {
+		return ""
+	}
+	return "?tenant=" + d.Tenant
+}
+
+// PageURL is the link to the page of the list after the cursor ("": the first), with its filters.
+func (d *adminData) PageURL(after string) string {
+	q := url.Values{}
+	for k, vs := range d.Filter {
+		if k != "after" && k != "limit" {
+			q[k] = vs
+		}
+	}
+	if after != "" {
+		q.Set("after", after)
+	}
+	if !d.Own {
+		q.Set("tenant", d.Tenant)
+	}
+	if len(q) == 0 {
+		return d.Path
+	}
+	return d.Path + "?" + q.Encode()
+}
+
+// Word names a code of one of the page's choices in the user's language.
+func (d *adminData) Word(set, code string) string {
+	n, ok := d.Choices[set].Lookup(code)
+	switch {
+	case !ok:
+		return code
+	case d.Lang == "en" && n.EN != "":
+		return n.EN
+	}
+	return n.ZH
+}
+
+var tenantCodePattern = regexp.MustCompile(`^[0-9]{6}$`)
+
+// adminTenant is the tenant a page acts on: ?tenant= (an upper level looking at a tenant below
+// it; the operation decides whether it may) or the user's own.
+func adminTenant(c echo.Context, v *view) string {
+	if t := c.FormValue("tenant"); tenantCodePattern.MatchString(t) {
+		return t
+	}
+	return v.User.TenantCode
+}
+
+// canOwn: the user may do act on obj for its own tenant's cases (exports).
+func (v *view) canOwn(obj, act string) bool {
+	if v.User == nil {
+		return false
+	}
+	ok, err := v.s.deps.Authz.Decide(authz.Request{Sub: v.User.Principal.Subject, RoleTenant: v.User.TenantCode, Tenant: v.User.TenantCode, Obj: obj, Act: act, Rel: access.Owner})
+	return err == nil && ok
+}
+
+func (s *Server) adminTabs(v *view, active string) []adminTab {
+	all := []struct {
+		adminTab
+		ok bool
+	}{
+		{adminTab{Key: "organisations", Path: "/admin/organisations", ZH: "组织", EN: "Organisations"}, v.Can(authz.ObjOrganisations, authz.ActRead)},
+		{adminTab{Key: "mediators", Path: "/admin/mediators", ZH: "调解员", EN: "Mediators"}, v.Can(authz.ObjMediators, authz.ActRead)},
+		{adminTab{Key: "experts", Path: "/admin/experts", ZH: "专家库", EN: "Experts"}, v.Can(authz.ObjExperts, authz.ActRead)},
+		{adminTab{Key: "users", Path: "/admin/users", ZH: "用户", EN: "Users"}, v.Can(authz.ObjUsers, authz.ActRead)},
+		{adminTab{Key: "tokens", Path: "/admin/tokens", ZH: "接口令牌", EN: "API tokens"}, v.Can(authz.ObjTokens, authz.ActRead)},
+		{adminTab{Key: "tenants", Path: "/admin/tenants", ZH: "开通与租户", EN: "Onboarding"}, v.Can(authz.ObjTenants, authz.ActOnboard)},
+		{adminTab{Key: "policy", Path: "/admin/policy", ZH: "授权规则", EN: "Policy"}, v.Can(authz.ObjPolicies, authz.ActRead)},
+		{adminTab{Key: "plugins", Path: "/admin/plugins", ZH: "地区插件", EN: "Plugins"}, v.Can(authz.ObjPlugins, authz.ActRead)},
+		{adminTab{Key: "import", Path: "/admin/import", ZH: "案件导入", EN: "Case import"}, v.Can(authz.ObjCases, authz.ActImport)},
+		{adminTab{Key: "export", Path: "/admin/export", ZH: "导出", EN: "Exports"}, v.canOwn(authz.ObjCases, authz.ActExport) || v.Can(authz.ObjStats, authz.ActRead)},
+	}
+	var out []adminTab
+	for _, t := range all {
+		if t.ok {
+			t.Active = t.Key == active
+			out = append(out, t.adminTab)
+		}
+	}
+	return out
+}
+
+// adminView prepares the page data of a section.
+func (s *Server) adminView(c echo.Context, v *view, tab string) *adminData {
+	d := &adminData{Lang: v.Lang, Path: "/admin/" + tab, Tab: tab, Tabs: s.adminTabs(v, tab), Tenant: adminTenant(c, v), Form: url.Values{}, Filter: url.Values{},
+		Choices: map[string]codes.Set{}, Extra: map[string]any{}}
+	d.Own = d.Tenant == v.User.TenantCode
+	d.TenantName = authz.TenantWord(d.Tenant)
+	if d.Own && v.User.TenantName != "" {
+		d.TenantName = v.User.TenantName
+	}
+	if f, err := c.FormParams(); err == nil && c.Request().Method == http.MethodPost {
+		d.Form = f
+	}
+	v.Data = d
+	switch c.QueryParam("done") {
+	case "created":
+		v.Flash = v.T("已新建。", "Created.")
+	case "saved":
+		v.Flash = v.T("已保存。", "Saved.")
+	case "revoked":
+		v.Flash = v.T("已吊销。", "Revoked.")
+	case "removed":
+		v.Flash = v.T("已删除。", "Removed.")
+	}
+	return d
+}
+
+// problemStatus shows err as the form's problem and returns the status to answer with; an
+// internal failure is returned as is (an error page, never a trace).
+func problemStatus(v *view, err error) (int, error) {
+	p := toProblem(err)
+	if p.Status >= 500 {
+		return 0, err
+	}
+	v.Problem = p
+	if p.Status == http.StatusBadRequest {
+		// The API's "invalid field": a form answers 422, the page shown again with the message.
+		return http.StatusUnprocessableEntity, nil
+	}
+	return p.Status, nil
+}
+
+// adminRedirect goes back to a section after a change (303, the form is not resubmitted).
+func adminRedirect(c echo.Context, d *adminData, path, done string) error {
+	q := url.Values{"done": {done}}
+	if !d.Own {
+		q.Set("tenant", d.Tenant)
+	}
+	return c.Redirect(http.StatusSeeOther, path+"?"+q.Encode())
+}
+
+// listQuery copies the listing parameters a page passes on to its operation.
+func listQuery(c echo.Context, names ...string) url.Values {
+	q := url.Values{"limit": {"50"}}
+	for _, n := range append(names, "after") {
+		if v := strings.TrimSpace(c.QueryParam(n)); v != "" {
+			q.Set(n, v)
+		}
+	}
+	return q
+}
+
+func (s *Server) adminHome(c echo.Context, v *view) error {
+	tabs := s.adminTabs(v, "")
+	if len(tabs) == 0 {
+		return problem(http.StatusForbidden, "forbidden", "无权访问 / Forbidden", "您没有可用的管理功能 / you may use no administration section")
+	}
+	return c.Redirect(http.StatusSeeOther, tabs[0].Path)
+}
+
+func tenantPath(d *adminData) map[string]string { return map[string]string{"code": d.Tenant} }
+
+// ---- organisations ----
+
+func (s *Server) adminOrgs(c echo.Context, v *view) error {
+	return s.adminOrgsPage(c, v, s.adminView(c, v, "organisations"), http.StatusOK)
+}
+
+func (s *Server) adminOrgsPage(c echo.Context, v *view, d *adminData, status int) error {
+	v.Title = v.T("组织", "Organisations")
+	d.Filter = listQuery(c, "q", "kind", "status")
+	res, err := v.op(opCall{method: http.MethodGet, path: "/api/v1/tenants/:code/organisations", params: tenantPath(d), query: d.Filter})
+	if err != nil {
+		return err
+	}
+	list, _ := res.Value.(organisationList)
+	d.Items, d.Next = list.Items, list.NextAfter
+	d.Choices["kind"] = orgs.KindNames()
+	d.Choices["industry"] = orgs.IndustryNames()
+	d.Choices["station"] = orgs.StationNames()
+	d.Choices["status"] = orgs.StatusNames()
+	return s.render(c, v, status, "admin_orgs")
+}
+
+func (s *Server) adminOrgCreate(c echo.Context, v *view) error {
+	d := s.adminView(c, v, "organisations")
+	f := d.Form
+	req := createOrganisationRequest{Kind: f.Get("kind"), Name: f.Get("name"), StreetCode: f.Get("street_code"), VillageCode: f.Get("village_code"),
+		Industry: f.Get("industry"), StationedAt: f.Get("stationed_at"), MediatorName: f.Get("mediator_name"), WebhookURL: f.Get("webhook_url")}
+	if f.Get("contact_name") != "" || f.Get("contact_phone") != "" || f.Get("contact_address") != "" {
+		req.Contact = &orgContactDTO{Name: f.Get("contact_name"), Phone: f.Get("contact_phone"), Address: f.Get("contact_address")}
+	}
+	_, err := v.op(opCall{method: http.MethodPost, path: "/api/v1/tenants/:code/organisations", params: tenantPath(d), body: req})
+	if err == nil {
+		return adminRedirect(c, d, "/admin/organisations", "created")
+	}
+	status, err := problemStatus(v, err)
+	if err != nil {
+		return err
+	}
+	return s.adminOrgsPage(c, v, d, status)
+}
+
+func (s *Server) adminOrgStatus(c echo.Context, v *view) error {
+	d := s.adminView(c, v, "organisations")
+	st := d.Form.Get("status")
+	_, err := v.op(opCall{method: http.MethodPatch, path: "/api/v1/tenants/:code/organisations/:id",
+		params: map[string]string{"code": d.Tenant, "id": c.Param("id")}, body: updateOrganisationRequest{Status: &st}})
+	if err != nil {
+		return err
+	}
+	return adminRedirect(c, d, "/admin/organisations", "saved")
+}
+
+// ---- mediators ----
+
+func (s *Server) adminMediators(c echo.Context, v *view) error {
+	return s.adminMediatorsPage(c, v, s.adminView(c, v, "mediators"), http.StatusOK)
+}
+
+func (s *Server) adminMediatorsPage(c echo.Context, v *view, d *adminData, status int) error {
+	v.Title = v.T("调解员", "Mediators")
+	d.Filter = listQuery(c, "q", "kind", "status", "chief", "organisation_id")
+	res, err := v.op(opCall{method: http.MethodGet, path: "/api/v1/tenants/:code/mediators", params: tenantPath(d), query: d.Filter})
+	if err != nil {
+		return err
+	}
+	list, _ := res.Value.(mediatorList)
+	d.Items, d.Next = list.Items, list.NextAfter
+	d.Choices["kind"] = orgs.MediatorKindNames()
+	d.Choices["grade"] = orgs.GradeNames()
+	d.Choices["status"] = orgs.StatusNames()
+	// The organisations a mediator may belong to, for the form and the list's names.
+	names := map[string]string{}
+	var hosts []organisationDTO
+	if v.Can(authz.ObjOrganisations, authz.ActRead) {
+		if r, err := v.op(opCall{method: http.MethodGet, path: "/api/v1/tenants/:code/organisations", params: tenantPath(d), query: url.Values{"limit": {"500"}, "status": {"active"}}}); err == nil {
+			ol, _ := r.Value.(organisationList)
+			for _, o := range ol.Items {
+				names[o.ID] = o.Name
+				if orgs.HostsMediators(orgs.Kind(o.Kind)) {
+					hosts = append(hosts, o)
+				}
+			}
+		}
+	}
+	d.Extra["orgNames"], d.Extra["hosts"] = names, hosts
+	if v.Can(authz.ObjMediators, authz.ActCreate) && d.Own && v.Can(authz.ObjUsers, authz.ActRead) {
+		if r, err := v.op(opCall{method: http.MethodGet, path: "/api/v1/tenants/:code/users", params: tenantPath(d), query: url.Values{"limit": {"500"}}}); err == nil {
+			ul, _ := r.Value.(userList)
+			d.Extra["users"] = ul.Items
+		}
+	}
+	return s.render(c, v, status, "admin_mediators")
+}
+
+func (s *Server) adminMediatorCreate(c echo.Context, v *view) error {
+	d := s.adminView(c, v, "mediators")
+	f := d.Form
+	req := createMediatorRequest{Name: f.Get("name"), Kind: f.Get("kind"), CertificateNumber: f.Get("certificate_number"), Grade: f.Get("grade"),
+		Chief: f.Get("chief") == "true", Specialities: splitList(f.Get("specialities")), OrganisationID: f.Get("organisation_id"),
+		Phone: f.Get("phone"), UserID: f.Get("user_id")}
+	_, err := v.op(opCall{method: http.MethodPost, path: "/api/v1/tenants/:code/mediators", params: tenantPath(d), body: req})
+	if err == nil {
+		return adminRedirect(c, d, "/admin/mediators", "created")
+	}
+	status, err := problemStatus(v, err)
+	if err != nil {
+		return err
+	}
+	return s.adminMediatorsPage(c, v, d, status)
+}
+
+// splitList reads a list typed as "a, b；c" (commas, Chinese commas, semicolons, spaces).
+func splitList(s string) []string {
+	parts := strings.FieldsFunc(s, func(r rune) bool {
+		return r == ',' || r == '，' || r == '、' || r == ';' || r == '；' || r == ' ' || r == '\n' || r == '\r' || r == '\t'
+	})
+	if len(parts) == 0 {
+		return nil
+	}
+	return parts
+}
+
+// ---- experts ----
+
+func (s *Server) adminExperts(c echo.Context, v *view) error {
+	return s.adminExpertsPage(c, v, s.adminView(c, v, "experts"), http.StatusOK)
+}
+
+func (s *Server) adminExpertsPage(c echo.Context, v *view, d *adminData, status int) error {
+	v.Title = v.T("专家库", "Experts")
+	d.Filter = listQuery(c, "q", "field", "status")
+	res, err := v.op(opCall{method: http.MethodGet, path: "/api/v1/tenants/:code/experts", params: tenantPath(d), query: d.Filter})
+	if err != nil {
+		return err
+	}
+	list, _ := res.Value.(expertList)
+	d.Items, d.Next = list.Items, list.NextAfter
+	d.Choices["field"] = orgs.FieldNames()
+	d.Choices["status"] = orgs.StatusNames()
+	return s.render(c, v, status, "admin_experts")
+}
+
+func (s *Server) adminExpertCreate(c echo.Context, v *view) error {
+	d := s.adminView(c, v, "experts")
+	f := d.Form
+	req := createExpertRequest{Name: f.Get("name"), Field: f.Get("field"), Specialities: splitList(f.Get("specialities")),
+		Organisation: f.Get("organisation"), Phone: f.Get("phone"), Note: f.Get("note")}
+	_, err := v.op(opCall{method: http.MethodPost, path: "/api/v1/tenants/:code/experts", params: tenantPath(d), body: req})
+	if err == nil {
+		return adminRedirect(c, d, "/admin/experts", "created")
+	}
+	status, err := problemStatus(v, err)
+	if err != nil {
+		return err
+	}
+	return s.adminExpertsPage(c, v, d, status)
+}
+
+// ---- users ----
+
+// roleNames names the roles (Chinese from the authz package's words).
+func roleNames() codes.Set {
+	en := map[string]string{
+		identity.RoleNationalAdmin: "National administrator", identity.RoleProvinceAdmin: "Provincial administrator",
+		identity.RoleCityAdmin: "City administrator", identity.RoleDistrictAdmin: "District administrator",
+		identity.RoleDistrictStaff: "District staff", identity.RoleIntakeOfficer: "Intake officer", identity.RoleAnalyst: "Analyst",
+		identity.RoleCommitteeHead: "Committee head", identity.RoleMediator: "Mediator", identity.RoleAgencyClerk: "Agency clerk",
+		identity.RoleAgencySystem: "Agency system",
+	}
+	var out codes.Set
+	for _, r := range identity.Roles() {
+		out = append(out, codes.Name{Code: r, ZH: authz.RoleWord(r), EN: en[r]})
+	}
+	return out
+}
+
+func (s *Server) adminUsers(c echo.Context, v *view) error {
+	return s.adminUsersPage(c, v, s.adminView(c, v, "users"), http.StatusOK)
+}
+
+func (s *Server) adminUsersPage(c echo.Context, v *view, d *adminData, status int) error {
+	v.Title = v.T("用户", "Users")
+	if _, ok := d.Extra["failedUser"]; !ok {
+		d.Extra["failedUser"] = ""
+	}
+	d.Filter = listQuery(c)
+	res, err := v.op(opCall{method: http.MethodGet, path: "/api/v1/tenants/:code/users", params: tenantPath(d), query: d.Filter})
+	if err != nil {
+		return err
+	}
+	list, _ := res.Value.(userList)
+	d.Items, d.Next = list.Items, list.NextAfter
+	d.Choices["role"] = roleNames()
+	if v.Can(authz.ObjOrganisations, authz.ActRead) {
+		if r, err := v.op(opCall{method: http.MethodGet, path: "/api/v1/tenants/:code/organisations", params: tenantPath(d), query: url.Values{"limit": {"500"}, "status": {"active"}}}); err == nil {
+			ol, _ := r.Value.(organisationList)
+			names := map[string]string{}
+			for _, o := range ol.Items {
+				names[o.ID] = o.Name
+			}
+			d.Extra["orgs"], d.Extra["orgNames"] = ol.Items, names
+		}
+	}
+	return s.render(c, v, status, "admin_users")
+}
+
+func (s *Server) adminUserCreate(c echo.Context, v *view) error {
+	d := s.adminView(c, v, "users")
+	f := d.Form
+	req := createUserRequest{Username: f.Get("username"), DisplayName: f.Get("display_name"), Password: f.Get("password"),
+		Roles: f["roles"], OrganisationID: f.Get("organisation_id")}
+	if req.Roles == nil {
+		req.Roles = []string{}
+	}
+	_, err := v.op(opCall{method: http.MethodPost, path: "/api/v1/tenants/:code/users", params: tenantPath(d), body: req})
+	if err == nil {
+		return adminRedirect(c, d, "/admin/users", "created")
+	}
+	d.Form.Del("password")
+	status, err := problemStatus(v, err)
+	if err != nil {
+		return err
+	}
+	return s.adminUsersPage(c, v, d, status)
+}
+
+// adminUserChange: disable or enable a user, reset its password, change its roles, or end its
+// sessions — each the API's operation.
+func (s *Server) adminUserChange(c echo.Context, v *view) error {
+	d := s.adminView(c, v, "users")
+	f := d.Form
+	params := map[string]string{"code": d.Tenant, "id": c.Param("id")}
+	var err error
+	done := "saved"
+	switch f.Get("action") {
+	case "disable", "enable":
+		st := string(identity.StatusDisabled)
+		if f.Get("action") == "enable" {
+			st = string(identity.StatusActive)
+		}
+		_, err = v.op(opCall{method: http.MethodPatch, path: "/api/v1/tenants/:code/users/:id", params: params, body: updateUserRequest{Status: &st}})
+	case "password":
+		pw := f.Get("new_password")
+		_, err = v.op(opCall{method: http.MethodPatch, path: "/api/v1/tenants/:code/users/:id", params: params, body: updateUserRequest{Password: &pw}})
+	case "roles":
+		roles := f["roles"]
+		if roles == nil {
+			roles = []string{}
+		}
+		_, err = v.op(opCall{method: http.MethodPatch, path: "/api/v1/tenants/:code/users/:id", params: params, body: updateUserRequest{Roles: &roles}})
+	case "sessions":
+		_, err = v.op(opCall{method: http.MethodDelete, path: "/api/v1/tenants/:code/users/:id/sessions", params: params})
+	default:
+		err = invalid("action", "未知操作 / unknown action")
+	}
+	if err == nil {
+		return adminRedirect(c, d, "/admin/users", done)
+	}
+	d.Form.Del("new_password")
+	d.Extra["failedUser"] = c.Param("id")
+	status, err := problemStatus(v, err)
+	if err != nil {
+		return err
+	}
+	return s.adminUsersPage(c, v, d, status)
+}
+
+// ---- API tokens ----
+
+func (s *Server) adminTokens(c echo.Context, v *view) error {
+	return s.adminTokensPage(c, v, s.adminView(c, v, "tokens"), http.StatusOK)
+}
+
+func (s *Server) adminTokensPage(c echo.Context, v *view, d *adminData, status int) error {
+	v.Title = v.T("接口令牌", "API tokens")
+	res, err := v.op(opCall{method: http.MethodGet, path: "/api/v1/tenants/:code/tokens", params: tenantPath(d)})
+	if err != nil {
+		return err
+	}
+	list, _ := res.Value.(tokenList)
+	d.Items = list.Items
+	d.Choices["role"] = roleNames()
+	if v.Can(authz.ObjOrganisations, authz.ActRead) {
+		if r, err := v.op(opCall{method: http.MethodGet, path: "/api/v1/tenants/:code/organisations", params: tenantPath(d), query: url.Values{"limit": {"500"}, "status": {"active"}}}); err == nil {
+			ol, _ := r.Value.(organisationList)
+			var agencies []organisationDTO
+			names := map[string]string{}
+			for _, o := range ol.Items {
+				names[o.ID] = o.Name
+				if orgs.IsAgency(orgs.Kind(o.Kind)) {
+					agencies = append(agencies, o)
+				}
+			}
+			d.Extra["agencies"], d.Extra["orgNames"] = agencies, names
+		}
+	}
+	return s.render(c, v, status, "admin_tokens")
+}
+
+func (s *Server) adminTokenCreate(c echo.Context, v *view) error {
+	d := s.adminView(c, v, "tokens")
+	f := d.Form
+	var res opResult
+	var err error
+	if org := f.Get("organisation_id"); org != "" {
+		res, err = v.op(opCall{method: http.MethodPost, path: "/api/v1/tenants/:code/organisations/:id/tokens",
+			params: map[string]string{"code": d.Tenant, "id": org}, body: createAgencyTokenRequest{Name: f.Get("name")}})
+	} else {
+		res, err = v.op(opCall{method: http.MethodPost, path: "/api/v1/tenants/:code/tokens", params: tenantPath(d),
+			body: createTokenRequest{Name: f.Get("name"), Role: f.Get("role")}})
+	}
+	status := http.StatusCreated
+	if err == nil {
+		d.Result = res.Value // shown once, on this answer only
+		d.Form = url.Values{}
+		v.Flash = v.T("令牌已生成：请立即复制，它不会再次显示。", "Token created: copy it now, it is not shown again.")
+	} else if status, err = problemStatus(v, err); err != nil {
+		return err
+	}
+	return s.adminTokensPage(c, v, d, status)
+}
+
+func (s *Server) adminTokenRevoke(c echo.Context, v *view) error {
+	d := s.adminView(c, v, "tokens")
+	if _, err := v.op(opCall{method: http.MethodDelete, path: "/api/v1/tenants/:code/tokens/:id",
+		params: map[string]string{"code": d.Tenant, "id": c.Param("id")}}); err != nil {
+		return err
+	}
+	return adminRedirect(c, d, "/admin/tokens", "revoked")
+}

@@ -1,0 +1,216 @@
+package api_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// adminRow is one console request of the administration and what it must show (or not).
+type adminRow struct {
+	name   string
+	as     *consoleClient
+	method string // GET (default) or POST
+	path   string
+	form   url.Values
+	status int
+	want   []string // in the body
+	absent []string // never in the body
+}
+
+func runAdminRows(t *testing.T, rows []adminRow) {
+	t.Helper()
+	for _, r := range rows {
+		var p page
+		if r.method == http.MethodPost {
+			form := url.Values{}
+			for k, v := range r.form {
+				form[k] = append([]string(nil), v...)
+			}
+			p = r.as.post(r.path, form)
+		} else {
+			p = r.as.get(r.path)
+		}
+		if p.status != r.status {
+			t.Errorf("%s: %s %s → %d, want %d\n%s", r.name, r.method, r.path, p.status, r.status, excerpt(p.body))
+			continue
+		}
+		for _, w := range r.want {
+			if !strings.Contains(p.body, w) {
+				t.Errorf("%s: %s lacks %q\n%s", r.name, r.path, w, excerpt(p.body))
+			}
+		}
+		for _, a := range r.absent {
+			if strings.Contains(p.body, a) {
+				t.Errorf("%s: %s shows %q", r.name, r.path, a)
+			}
+		}
+	}
+}
+
+// excerpt is the main part of a page, for failure messages.
+func excerpt(body string) string {
+	if i := strings.Index(body, `<main`); i >= 0 {
+		body = body[i:]
+	}
+	if len(body) > 3000 {
+		body = body[:3000]
+	}
+	return body
+}
+
+// auditedAs tells whether the tenant's audit trail has action by the user.
+func (e *env) auditedAs(t *testing.T, code, action, username string) bool {
+	t.Helper()
+	res := e.do("putuo-admin", http.MethodGet, "/api/v1/tenants/"+code+"/audit?limit=500", nil)
+	var out struct {
+		Items []struct{ Actor, Action string }
+	}
+	if err := json.Unmarshal(res.body, &out); err != nil {
+		t.Fatalf("audit: %v %s", err, res.body)
+	}
+	for _, ev := range out.Items {
+		if ev.Action == action && strings.Contains(ev.Actor, e.ids[username]) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestConsoleAdminRegistry: organisations, mediators, experts, users and tokens through the
+// console, as the district's administrator, its staff and another district's administrator.
+func TestConsoleAdminRegistry(t *testing.T) {
+	e := newEnv(t)
+	admin := e.consoleAs(t, "putuo-admin")
+	staff := e.consoleAs(t, "putuo-staff")
+	qingpu := e.consoleAs(t, "qingpu-admin")
+	committee := e.org(t, "putuo-admin", "310107", map[string]any{"kind": "street_committee", "name": "长寿路街道人民调解委员会", "street_code": "310107015"})
+	e.org(t, "putuo-admin", "310107", map[string]any{"kind": "court", "name": "普陀区人民法院"})
+	if res := e.do("putuo-admin", http.MethodPost, "/api/v1/tenants/310107/mediators", map[string]any{"name": "王调解", "kind": "full_time", "organisation_id": committee, "chief": true, "phone": "13912345678"}); res.status != http.StatusCreated {
+		t.Fatalf("mediator: %d %s", res.status, res.body)
+	}
+	if res := e.do("putuo-admin", http.MethodPost, "/api/v1/tenants/310107/experts", map[string]any{"name": "李律师", "field": "lawyer"}); res.status != http.StatusCreated {
+		t.Fatalf("expert: %d %s", res.status, res.body)
+	}
+
+	runAdminRows(t, []adminRow{
+		{name: "admin home goes to the first section", as: admin, path: "/admin", status: http.StatusSeeOther},
+		{name: "admin: organisations", as: admin, path: "/admin/organisations", status: 200,
+			want: []string{"长寿路街道人民调解委员会", "普陀区人民法院", "街道（乡镇）调委会", `method="post" action="/admin/organisations"`, `href="/admin/users"`, `href="/admin/policy"`}},
+		{name: "admin: mediators", as: admin, path: "/admin/mediators", status: 200, want: []string{"王调解", "首席", "13912345678", "长寿路街道人民调解委员会"}},
+		{name: "admin: experts", as: admin, path: "/admin/experts", status: 200, want: []string{"李律师", "律师"}},
+		{name: "admin: users", as: admin, path: "/admin/users", status: 200, want: []string{"putuo-staff", "区县工作人员", "新建用户"}},
+		{name: "admin: tokens", as: admin, path: "/admin/tokens", status: 200, want: []string{"新建令牌"}},
+		{name: "staff: organisations, read only", as: staff, path: "/admin/organisations", status: 200,
+			want: []string{"长寿路街道人民调解委员会"}, absent: []string{`method="post" action="/admin/organisations"`, `href="/admin/users"`, `href="/admin/policy"`, `href="/admin/tokens"`}},
+		{name: "staff: mediators, read only", as: staff, path: "/admin/mediators", status: 200, want: []string{"王调解"}, absent: []string{"登记调解员"}},
+		{name: "staff may not list users", as: staff, path: "/admin/users", status: 403, absent: []string{"putuo-admin"}},
+		{name: "staff may not list tokens", as: staff, path: "/admin/tokens", status: 403},
+		{name: "another district sees its own registry", as: qingpu, path: "/admin/organisations", status: 200, absent: []string{"长寿路街道人民调解委员会"}},
+		{name: "another district may not open Putuo's", as: qingpu, path: "/admin/organisations?tenant=310107", status: 404, absent: []string{"长寿路街道人民调解委员会"}},
+		{name: "another district: Putuo's mediators", as: qingpu, path: "/admin/mediators?tenant=310107", status: 404, absent: []string{"王调解"}},
+		{name: "another district: Putuo's users", as: qingpu, path: "/admin/users?tenant=310107", status: 404, absent: []string{"putuo-staff"}},
+		{name: "another district may not create in Putuo", as: qingpu, method: http.MethodPost, path: "/admin/organisations",
+			form: url.Values{"tenant": {"310107"}, "kind": {"court"}, "name": {"冒名法院"}}, status: 404},
+		{name: "staff may not create an organisation", as: staff, method: http.MethodPost, path: "/admin/organisations",
+			form: url.Values{"kind": {"court"}, "name": {"冒名法院"}}, status: 403},
+	})
+
+	// Creating an organisation through the console: audited as the administrator.
+	p := admin.post("/admin/organisations", url.Values{"kind": {"police_station"}, "name": {"长寿路派出所"}, "contact_name": {"张警官"}})
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("create organisation: %d %s", p.status, excerpt(p.body))
+	}
+	if l := admin.get(p.header.Get("Location")); !strings.Contains(l.body, "长寿路派出所") || !strings.Contains(l.body, "已新建") {
+		t.Errorf("the list after creating lacks the organisation or the confirmation")
+	}
+	if !e.auditedAs(t, "310107", "organisation.create", "putuo-admin") {
+		t.Error("organisation.create not audited as putuo-admin")
+	}
+	// A bad value: 422, the message beside the field, the values kept, nothing created.
+	p = admin.post("/admin/organisations", url.Values{"kind": {"village_committee"}, "name": {"缺街道的村调委会"}})
+	if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, `id="org-street-error">`) || !strings.Contains(p.body, `aria-invalid="true"`) || !strings.Contains(p.body, `value="缺街道的村调委会"`) {
+		t.Errorf("village committee without a street: %d\n%s", p.status, excerpt(p.body))
+	}
+	if strings.Contains(p.body, `id="org-street-error"></p>`) {
+		t.Errorf("no message beside the street code")
+	}
+
+	// Users: create, a role the caller may not grant, a weak password, disable, end sessions.
+	p = admin.post("/admin/users", url.Values{"username": {"clerk-zhang"}, "display_name": {"张书记员"}, "password": {testPassword}, "roles": {"district-staff"}})
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("create user: %d %s", p.status, excerpt(p.body))
+	}
+	if !e.auditedAs(t, "310107", "user.create", "putuo-admin") {
+		t.Error("user.create not audited as putuo-admin")
+	}
+	p = admin.post("/admin/users", url.Values{"username": {"would-be-prov"}, "password": {testPassword}, "roles": {"province-admin"}})
+	if p.status != http.StatusForbidden && p.status != http.StatusUnprocessableEntity {
+		t.Errorf("granting province-admin: %d, want the API's refusal", p.status)
+	}
+	if !strings.Contains(p.body, `class="problem"`) || !strings.Contains(p.body, `value="would-be-prov"`) {
+		t.Errorf("the refusal is not shown with the form kept\n%s", excerpt(p.body))
+	}
+	p = admin.post("/admin/users", url.Values{"username": {"weak"}, "password": {"1"}, "roles": {"district-staff"}})
+	if p.status != http.StatusUnprocessableEntity || strings.Contains(p.body, `id="user-password-error"></p>`) {
+		t.Errorf("weak password: %d, want 422 with the message by the password\n%s", p.status, excerpt(p.body))
+	}
+	zhang := e.userID(t, "clerk-zhang")
+	zc := e.consoleAs(t, "clerk-zhang")
+	if p := admin.post("/admin/users/"+zhang, url.Values{"action": {"sessions"}}); p.status != http.StatusSeeOther {
+		t.Errorf("end sessions: %d %s", p.status, excerpt(p.body))
+	}
+	if p := zc.get("/"); p.status != http.StatusSeeOther {
+		t.Errorf("the ended session still works: %d", p.status)
+	}
+	if p := admin.post("/admin/users/"+zhang, url.Values{"action": {"disable"}}); p.status != http.StatusSeeOther {
+		t.Errorf("disable: %d %s", p.status, excerpt(p.body))
+	}
+	if l := admin.get("/admin/users"); !strings.Contains(l.body, "已停用") {
+		t.Errorf("the disabled user is not shown as disabled")
+	}
+	if p := qingpu.post("/admin/users/"+zhang, url.Values{"tenant": {"310107"}, "action": {"enable"}}); p.status != http.StatusNotFound {
+		t.Errorf("another district enables Putuo's user: %d", p.status)
+	}
+
+	// Tokens: shown once, then only the prefix; revoked.
+	p = admin.post("/admin/tokens", url.Values{"name": {"统计系统"}, "role": {"analyst"}})
+	if p.status != http.StatusCreated || !strings.Contains(p.body, `id="token-value"`) {
+		t.Fatalf("create token: %d %s", p.status, excerpt(p.body))
+	}
+	l := admin.get("/admin/tokens")
+	if strings.Contains(l.body, `id="token-value"`) || !strings.Contains(l.body, "统计系统") {
+		t.Errorf("the token is shown again or not listed")
+	}
+	i := strings.Index(l.body, `action="/admin/tokens/`)
+	if i < 0 {
+		t.Fatalf("no revoke form")
+	}
+	action := l.body[i+len(`action="`):]
+	action = action[:strings.IndexByte(action, '"')]
+	if p := admin.post(action, nil); p.status != http.StatusSeeOther {
+		t.Errorf("revoke: %d %s", p.status, excerpt(p.body))
+	}
+	if l := admin.get("/admin/tokens"); !strings.Contains(l.body, "已吊销") {
+		t.Errorf("the revoked token is not shown as revoked")
+	}
+}
+
+// userID finds a user of Putuo by username.
+func (e *env) userID(t *testing.T, username string) string {
+	t.Helper()
+	res := e.do("putuo-admin", http.MethodGet, "/api/v1/tenants/310107/users?limit=500", nil)
+	var out struct{ Items []struct{ ID, Username string } }
+	if err := json.Unmarshal(res.body, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range out.Items {
+		if u.Username == username {
+			return u.ID
+		}
+	}
+	t.Fatalf("no user %s", username)
+	return ""
+}
