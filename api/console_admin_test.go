@@ -202,7 +202,9 @@ func TestConsoleAdminRegistry(t *testing.T) {
 func (e *env) userID(t *testing.T, username string) string {
 	t.Helper()
 	res := e.do("putuo-admin", http.MethodGet, "/api/v1/tenants/310107/users?limit=500", nil)
-	var out struct{ Items []struct{ ID, Username string } }
+	var out struct {
+		Items []struct{ ID, Username string }
+	}
 	if err := json.Unmarshal(res.body, &out); err != nil {
 		t.Fatal(err)
 	}
