@@ -216,3 +216,90 @@ func (e *env) userID(t *testing.T, username string) string {
 	t.Fatalf("no user %s", username)
 	return ""
 }
+
+// TestConsoleAdminOnboarding: a provincial administrator onboards a district and a whole city
+// and sees the report; a district administrator is not offered onboarding and is refused it.
+func TestConsoleAdminOnboarding(t *testing.T) {
+	e := newEnv(t)
+	sh := e.consoleAs(t, "sh-prov")
+	sd := e.consoleAs(t, "sd-prov")
+	putuo := e.consoleAs(t, "putuo-admin")
+	runAdminRows(t, []adminRow{
+		{name: "province: the section", as: sh, path: "/admin/tenants", status: 200, want: []string{`action="/admin/tenants/onboard"`, "上海市普陀区", "上海市青浦区"}, absent: []string{"济南"}},
+		{name: "province onboards a district", as: sh, method: http.MethodPost, path: "/admin/tenants/onboard", form: url.Values{"code": {"310104"}, "scope": {"one"}},
+			status: 200, want: []string{"开通结果", "上海市徐汇区"}},
+		{name: "again: already there", as: sh, method: http.MethodPost, path: "/admin/tenants/onboard", form: url.Values{"code": {"310104"}, "scope": {"one"}},
+			status: 200, want: []string{"已存在", "上海市徐汇区"}},
+		{name: "a code outside the jurisdiction", as: sh, method: http.MethodPost, path: "/admin/tenants/onboard", form: url.Values{"code": {"370102"}, "scope": {"one"}},
+			status: 403, absent: []string{"开通结果"}},
+		{name: "not a division code: beside the field", as: sh, method: http.MethodPost, path: "/admin/tenants/onboard", form: url.Values{"code": {"12"}, "scope": {"one"}},
+			status: 422, want: []string{`id="onboard-code"`, `aria-invalid="true"`}},
+		{name: "a whole city", as: sd, method: http.MethodPost, path: "/admin/tenants/onboard", form: url.Values{"code": {"370100"}, "scope": {"within"}},
+			status: 200, want: []string{"开通结果", "山东省济南市历下区", "山东省济南市槐荫区"}},
+		{name: "district admin: no onboarding offered", as: putuo, path: "/admin/organisations", status: 200, absent: []string{`href="/admin/tenants"`}},
+		{name: "district admin may not onboard", as: putuo, method: http.MethodPost, path: "/admin/tenants/onboard", form: url.Values{"code": {"310104"}, "scope": {"one"}}, status: 403},
+	})
+	p := sh.post("/admin/tenants/310104/suspend", url.Values{"reason": {"试运行结束"}})
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("suspend: %d %s", p.status, excerpt(p.body))
+	}
+	if l := sh.get("/admin/tenants?q=310104"); !strings.Contains(l.body, "已暂停") || !strings.Contains(l.body, "/admin/tenants/310104/resume") {
+		t.Errorf("the suspended tenant is not shown suspended with resume offered\n%s", excerpt(l.body))
+	}
+	if p := putuo.post("/admin/tenants/310118/suspend", url.Values{"reason": {"x"}}); p.status != http.StatusForbidden && p.status != http.StatusNotFound {
+		t.Errorf("a district suspends another: %d", p.status)
+	}
+}
+
+// TestConsoleAdminPolicy: the rules in plain words, adding and removing one, and the "why can /
+// can't" explainer for a can and a can't, as a page and as an htmx fragment.
+func TestConsoleAdminPolicy(t *testing.T) {
+	e := newEnv(t)
+	admin := e.consoleAs(t, "putuo-admin")
+	staff := e.consoleAs(t, "putuo-staff")
+	qingpu := e.consoleAs(t, "qingpu-admin")
+	runAdminRows(t, []adminRow{
+		{name: "admin: the rules in words", as: admin, path: "/admin/policy", status: 200, want: []string{"区县管理员", "可以", "平台默认", "为什么能"}},
+		{name: "staff may not read the policy", as: staff, path: "/admin/policy", status: 403},
+		{name: "another district may not read Putuo's", as: qingpu, path: "/admin/policy?tenant=310107", status: 404},
+		{name: "explain a can", as: admin, path: "/admin/policy/explain?username=putuo-staff&resource=cases&action=create", status: 200,
+			want: []string{`badge-green">可以`, "区县工作人员", "允许", "新建案件"}},
+		{name: "explain a can't", as: admin, path: "/admin/policy/explain?username=putuo-staff&resource=users&action=create", status: 200,
+			want: []string{`badge-red">不能`, "没有规则允许"}},
+		{name: "explain without a resource", as: admin, path: "/admin/policy/explain?username=putuo-staff&action=create", status: 422,
+			want: []string{`id="ex-resource-error">`}},
+		{name: "explain someone outside", as: qingpu, path: "/admin/policy/explain?username=putuo-staff&resource=cases&action=read", status: 404},
+	})
+	frag := admin.htmx(http.MethodGet, "/admin/policy/explain?username=putuo-staff&resource=users&action=read", nil)
+	if frag.status != 200 || strings.Contains(frag.body, "<html") || !strings.Contains(frag.body, `id="explain"`) || !strings.Contains(frag.body, "不能") {
+		t.Errorf("explain fragment: %d %s", frag.status, frag.body)
+	}
+
+	p := admin.post("/admin/policy", url.Values{"role": {"analyst"}, "resource": {"library"}, "action": {"read"}, "effect": {"allow"}})
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("add rule: %d %s", p.status, excerpt(p.body))
+	}
+	l := admin.get("/admin/policy?role=analyst")
+	if !strings.Contains(l.body, "统计分析员可以查看案例库") || !strings.Contains(l.body, "本租户") {
+		t.Fatalf("the added rule is not listed in words\n%s", excerpt(l.body))
+	}
+	if !e.auditedAs(t, "310107", "policy.add", "putuo-admin") {
+		t.Error("policy.add not audited as putuo-admin")
+	}
+	p = admin.post("/admin/policy", url.Values{"role": {"analyst"}, "resource": {"plugins"}, "action": {"restart"}})
+	if p.status < 400 || p.status >= 500 || !strings.Contains(p.body, `class="problem"`) {
+		t.Errorf("granting more than held: %d, want the API's refusal shown", p.status)
+	}
+	i := strings.Index(l.body, `name="rule" value="`)
+	if i < 0 {
+		t.Fatal("no remove form for the tenant's rule")
+	}
+	rule := l.body[i+len(`name="rule" value="`):]
+	rule = rule[:strings.IndexByte(rule, '"')]
+	if p := admin.post("/admin/policy/remove", url.Values{"rule": {rule}}); p.status != http.StatusSeeOther {
+		t.Errorf("remove: %d %s", p.status, excerpt(p.body))
+	}
+	if l := admin.get("/admin/policy?role=analyst"); strings.Contains(l.body, "统计分析员可以查看案例库") {
+		t.Error("the removed rule is still listed")
+	}
+}
