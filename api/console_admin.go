@@ -34,7 +34,7 @@ func consoleAdminPages() []page {
 		{method: http.MethodGet, path: "/admin/tokens", handler: (*Server).adminTokens},
 		{method: http.MethodPost, path: "/admin/tokens", handler: (*Server).adminTokenCreate},
 		{method: http.MethodPost, path: "/admin/tokens/:id/revoke", handler: (*Server).adminTokenRevoke},
-	}, consoleAdminTenantPages()...)
+	}, append(consoleAdminTenantPages(), consoleAdminFilePages()...)...)
 }
 
 // adminTab is one section of the administration.

@@ -1,7 +1,9 @@
 package api_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -301,5 +303,118 @@ func TestConsoleAdminPolicy(t *testing.T) {
 	}
 	if l := admin.get("/admin/policy?role=analyst"); strings.Contains(l.body, "统计分析员可以查看案例库") {
 		t.Error("the removed rule is still listed")
+	}
+}
+
+// postFile submits a multipart form with one file, with the CSRF token of the last page.
+func (c *consoleClient) postFile(path, field, filename, content string, fields url.Values, hx bool) page {
+	c.t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	for k, vs := range fields {
+		for _, v := range vs {
+			_ = w.WriteField(k, v)
+		}
+	}
+	_ = w.WriteField("_csrf", c.csrf)
+	fw, err := w.CreateFormFile(field, filename)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	_, _ = fw.Write([]byte(content))
+	_ = w.Close()
+	req, err := http.NewRequest(http.MethodPost, c.e.srv.URL+path, &buf)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	if hx {
+		req.Header.Set("HX-Request", "true")
+		req.Header.Set("X-CSRF-Token", c.csrf)
+	}
+	return c.do(req)
+}
+
+// TestConsoleAdminImportExport: an upload with a bad line shows the line number and imports
+// nothing; a good one shows the report; the exports download as files.
+func TestConsoleAdminImportExport(t *testing.T) {
+	e := newEnv(t)
+	admin := e.consoleAs(t, "putuo-admin")
+	qingpu := e.consoleAs(t, "qingpu-admin")
+	runAdminRows(t, []adminRow{
+		{name: "admin: the upload form", as: admin, path: "/admin/import", status: 200, want: []string{`enctype="multipart/form-data"`, `hx-indicator="#import-busy"`, "<progress"}},
+		{name: "admin: the exports", as: admin, path: "/admin/export", status: 200, want: []string{`action="/admin/export/cases"`, `action="/admin/export/monthly"`}},
+	})
+	before := e.caseCount("310107")
+	bad := importCSV(importRow("310107", "历史案件一"), importRow("310107", ""), importRow("310107", "历史案件三"))
+	p := admin.postFile("/admin/import", "file", "legacy.csv", bad, nil, true)
+	if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, `<td class="num">3</td>`) || !strings.Contains(p.body, "<code>title</code>") || strings.Contains(p.body, "<html") {
+		t.Errorf("import with a bad line: %d\n%s", p.status, p.body)
+	}
+	if n := e.caseCount("310107"); n != before {
+		t.Errorf("a refused import imported %d cases", n-before)
+	}
+	p = admin.postFile("/admin/import", "file", "legacy.csv", bad, url.Values{"skip_invalid": {"true"}}, false)
+	if p.status != http.StatusOK || !strings.Contains(p.body, "导入结果") || !strings.Contains(p.body, `<td class="num">3</td>`) || !strings.Contains(p.body, "<html") {
+		t.Errorf("import skipping the bad line: %d\n%s", p.status, excerpt(p.body))
+	}
+	if n := e.caseCount("310107"); n != before+2 {
+		t.Errorf("imported %d cases, want 2", n-before)
+	}
+	if p := admin.postFile("/admin/import", "file", "legacy.pdf", "x", nil, false); p.status != http.StatusUnprocessableEntity || strings.Contains(p.body, `id="import-file-error"></p>`) {
+		t.Errorf("a .pdf: %d, want 422 beside the file\n%s", p.status, excerpt(p.body))
+	}
+	if p := qingpu.postFile("/admin/import", "file", "legacy.csv", importCSV(importRow("310107", "冒名导入")), url.Values{"tenant": {"310107"}}, false); p.status != http.StatusNotFound {
+		t.Errorf("another district imports into Putuo: %d", p.status)
+	}
+
+	p = admin.get("/admin/export/cases?format=csv")
+	if p.status != 200 || !strings.HasPrefix(p.header.Get("Content-Type"), "text/csv") || !strings.Contains(p.header.Get("Content-Disposition"), "attachment") || !strings.Contains(p.body, "历史案件一") {
+		t.Errorf("case export: %d %q %q", p.status, p.header.Get("Content-Type"), p.header.Get("Content-Disposition"))
+	}
+	p = admin.get("/admin/export/monthly?format=xlsx&month=2024-05")
+	if p.status != 200 || !strings.Contains(p.header.Get("Content-Type"), "spreadsheetml") || !strings.HasPrefix(p.body, "PK") {
+		t.Errorf("monthly report: %d %q", p.status, p.header.Get("Content-Type"))
+	}
+	p = admin.get("/admin/export/monthly?month=2024-13-01")
+	if p.status != http.StatusUnprocessableEntity || strings.Contains(p.body, `id="xr-month-error"></p>`) {
+		t.Errorf("a bad month: %d, want 422 beside the month\n%s", p.status, excerpt(p.body))
+	}
+}
+
+// TestConsoleAdminPlugins: the settings form is generated from the example plugin's schema; a
+// bad value is shown by its field; enabling and disabling work; staff only read.
+func TestConsoleAdminPlugins(t *testing.T) {
+	e := newEnvWith(t, envOptions{plugins: true})
+	e.install(t, buildPlugin(t, "plugins/example/cmd", "-X main.version=1.0.0"))
+	admin := e.consoleAs(t, "putuo-admin")
+	staff := e.consoleAs(t, "putuo-staff")
+	runAdminRows(t, []adminRow{
+		{name: "admin: the plugins", as: admin, path: "/admin/plugins", status: 200, want: []string{"example", "未启用", `href="/admin/plugins/example"`}},
+		{name: "admin: the settings form from the schema", as: admin, path: "/admin/plugins/example", status: 200,
+			want: []string{`name="s.greeting"`, `value="你好"`, `name="s.forbidden_word"`, `value="禁止"`, "至少", `name="enabled"`}},
+		{name: "staff: read only", as: staff, path: "/admin/plugins/example", status: 200, want: []string{`name="s.greeting"`}, absent: []string{`type="submit" class="btn btn-primary"`}},
+		{name: "staff may not save", as: staff, method: http.MethodPost, path: "/admin/plugins/example", form: url.Values{"enabled": {"true"}}, status: 403},
+		{name: "no such plugin", as: admin, path: "/admin/plugins/nonesuch", status: 404},
+	})
+	p := admin.post("/admin/plugins/example", url.Values{"enabled": {"true"}, "s.greeting": {"您好"}, "s.forbidden_word": {""}})
+	if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, `id="set-forbidden_word-error">`) || strings.Contains(p.body, `id="set-forbidden_word-error"></p>`) || !strings.Contains(p.body, `value="您好"`) {
+		t.Errorf("a bad setting: %d\n%s", p.status, excerpt(p.body))
+	}
+	p = admin.post("/admin/plugins/example", url.Values{"enabled": {"true"}, "s.greeting": {"您好"}, "s.forbidden_word": {"测试"}})
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("enable: %d %s", p.status, excerpt(p.body))
+	}
+	if l := admin.get("/admin/plugins/example"); !strings.Contains(l.body, `value="测试"`) || !strings.Contains(l.body, "已启用") {
+		t.Errorf("the saved settings are not shown\n%s", excerpt(l.body))
+	}
+	if res := e.do("putuo-admin", http.MethodGet, "/api/v1/tenants/310107/plugins/example", nil); !strings.Contains(string(res.body), `"enabled":true`) || !strings.Contains(string(res.body), "测试") {
+		t.Errorf("the API does not show the enablement: %s", res.body)
+	}
+	if p := admin.post("/admin/plugins/example/disable", nil); p.status != http.StatusSeeOther {
+		t.Errorf("disable: %d", p.status)
+	}
+	if l := admin.get("/admin/plugins"); !strings.Contains(l.body, "未启用") {
+		t.Errorf("the disabled plugin is shown enabled")
 	}
 }
