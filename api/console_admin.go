@@ -26,7 +26,9 @@ func consoleAdminPages() []page {
 		{method: http.MethodPost, path: "/admin/organisations/:id/status", handler: (*Server).adminOrgStatus},
 		{method: http.MethodGet, path: "/admin/mediators", handler: (*Server).adminMediators},
 		{method: http.MethodPost, path: "/admin/mediators", handler: (*Server).adminMediatorCreate},
+		{method: http.MethodPost, path: "/admin/mediators/:id", handler: (*Server).adminMediatorChange},
 		{method: http.MethodGet, path: "/admin/experts", handler: (*Server).adminExperts},
+		{method: http.MethodPost, path: "/admin/experts/:id/status", handler: (*Server).adminExpertStatus},
 		{method: http.MethodPost, path: "/admin/experts", handler: (*Server).adminExpertCreate},
 		{method: http.MethodGet, path: "/admin/users", handler: (*Server).adminUsers},
 		{method: http.MethodPost, path: "/admin/users", handler: (*Server).adminUserCreate},
@@ -211,6 +213,11 @@ func listQuery(c echo.Context, names ...string) url.Values {
 
 func (s *Server) adminHome(c echo.Context, v *view) error {
 	tabs := s.adminTabs(v, "")
+	for _, t := range tabs {
+		if t.Key == "tenants" { // upper levels: onboarding first
+			return c.Redirect(http.StatusSeeOther, t.Path)
+		}
+	}
 	if len(tabs) == 0 {
 		return problem(http.StatusForbidden, "forbidden", "无权访问 / Forbidden", "您没有可用的管理功能 / you may use no administration section")
 	}
@@ -279,6 +286,9 @@ func (s *Server) adminMediators(c echo.Context, v *view) error {
 
 func (s *Server) adminMediatorsPage(c echo.Context, v *view, d *adminData, status int) error {
 	v.Title = v.T("调解员", "Mediators")
+	if _, ok := d.Extra["failedMediator"]; !ok {
+		d.Extra["failedMediator"] = ""
+	}
 	d.Filter = listQuery(c, "q", "kind", "status", "chief", "organisation_id")
 	res, err := v.op(opCall{method: http.MethodGet, path: "/api/v1/tenants/:code/mediators", params: tenantPath(d), query: d.Filter})
 	if err != nil {
@@ -304,7 +314,7 @@ func (s *Server) adminMediatorsPage(c echo.Context, v *view, d *adminData, statu
 		}
 	}
 	d.Extra["orgNames"], d.Extra["hosts"] = names, hosts
-	if v.Can(authz.ObjMediators, authz.ActCreate) && d.Own && v.Can(authz.ObjUsers, authz.ActRead) {
+	if (v.Can(authz.ObjMediators, authz.ActCreate) || v.Can(authz.ObjMediators, authz.ActUpdate)) && d.Own && v.Can(authz.ObjUsers, authz.ActRead) {
 		if r, err := v.op(opCall{method: http.MethodGet, path: "/api/v1/tenants/:code/users", params: tenantPath(d), query: url.Values{"limit": {"500"}}}); err == nil {
 			ul, _ := r.Value.(userList)
 			d.Extra["users"] = ul.Items
@@ -323,6 +333,38 @@ func (s *Server) adminMediatorCreate(c echo.Context, v *view) error {
 	if err == nil {
 		return adminRedirect(c, d, "/admin/mediators", "created")
 	}
+	status, err := problemStatus(v, err)
+	if err != nil {
+		return err
+	}
+	return s.adminMediatorsPage(c, v, d, status)
+}
+
+// adminMediatorChange: make a mediator chief or not, link it to a user account or unlink it,
+// deactivate or reactivate it.
+func (s *Server) adminMediatorChange(c echo.Context, v *view) error {
+	d := s.adminView(c, v, "mediators")
+	f := d.Form
+	var req updateMediatorRequest
+	switch f.Get("action") {
+	case "chief":
+		chief := f.Get("chief") == "true"
+		req.Chief = &chief
+	case "user":
+		user := f.Get("user_id")
+		req.UserID = &user
+	case "status":
+		st := f.Get("status")
+		req.Status = &st
+	default:
+		return invalid("action", "未知操作 / unknown action")
+	}
+	_, err := v.op(opCall{method: http.MethodPatch, path: "/api/v1/tenants/:code/mediators/:id",
+		params: map[string]string{"code": d.Tenant, "id": c.Param("id")}, body: req})
+	if err == nil {
+		return adminRedirect(c, d, "/admin/mediators", "saved")
+	}
+	d.Extra["failedMediator"] = c.Param("id")
 	status, err := problemStatus(v, err)
 	if err != nil {
 		return err
@@ -359,6 +401,16 @@ func (s *Server) adminExpertsPage(c echo.Context, v *view, d *adminData, status 
 	d.Choices["field"] = orgs.FieldNames()
 	d.Choices["status"] = orgs.StatusNames()
 	return s.render(c, v, status, "admin_experts")
+}
+
+func (s *Server) adminExpertStatus(c echo.Context, v *view) error {
+	d := s.adminView(c, v, "experts")
+	st := d.Form.Get("status")
+	if _, err := v.op(opCall{method: http.MethodPatch, path: "/api/v1/tenants/:code/experts/:id",
+		params: map[string]string{"code": d.Tenant, "id": c.Param("id")}, body: updateExpertRequest{Status: &st}}); err != nil {
+		return err
+	}
+	return adminRedirect(c, d, "/admin/experts", "saved")
 }
 
 func (s *Server) adminExpertCreate(c echo.Context, v *view) error {
@@ -615,6 +667,7 @@ func (s *Server) adminTenantsPage(c echo.Context, v *view, d *adminData, status 
 	}
 	d.Items, d.Next = rows, list.NextAfter
 	d.Choices["level"], d.Choices["status"], d.Choices["action"] = levelNames(), tenantStatusNames(), lifecycleNames()
+	d.Extra["registry"] = v.Can(authz.ObjOrganisations, authz.ActRead)
 	return s.render(c, v, status, "admin_tenants")
 }
 
@@ -713,9 +766,11 @@ func (s *Server) adminPolicy(c echo.Context, v *view) error {
 func (s *Server) adminPolicyPage(c echo.Context, v *view, d *adminData, status int) error {
 	v.Title = v.T("授权规则", "Policy")
 	d.Filter = url.Values{}
-	for _, n := range []string{"role", "resource", "relationship"} {
-		if x := c.QueryParam(n); x != "" {
-			d.Filter.Set(n, x)
+	if d.Extra["explaining"] == nil { // the explainer's resource is not the list's filter
+		for _, n := range []string{"role", "resource", "relationship"} {
+			if x := c.QueryParam(n); x != "" {
+				d.Filter.Set(n, x)
+			}
 		}
 	}
 	res, err := v.op(opCall{method: http.MethodGet, path: "/api/v1/tenants/:code/policies", params: tenantPath(d), query: d.Filter})
@@ -728,6 +783,7 @@ func (s *Server) adminPolicyPage(c echo.Context, v *view, d *adminData, status i
 	if _, ok := d.Extra["explain"]; !ok {
 		d.Extra["explain"] = url.Values{}
 	}
+	s.explainUsers(v, d)
 	return s.render(c, v, status, "admin_policy")
 }
 
@@ -753,6 +809,21 @@ func (s *Server) adminPolicyRemove(c echo.Context, v *view) error {
 		return err
 	}
 	return adminRedirect(c, d, "/admin/policy", "removed")
+}
+
+// explainUsers offers the tenant's usernames to the explainer (a datalist: any user of the
+// jurisdiction may still be typed).
+func (s *Server) explainUsers(v *view, d *adminData) {
+	var names []string
+	if v.Can(authz.ObjUsers, authz.ActRead) {
+		if r, err := v.op(opCall{method: http.MethodGet, path: "/api/v1/tenants/:code/users", params: tenantPath(d), query: url.Values{"limit": {"500"}}}); err == nil {
+			ul, _ := r.Value.(userList)
+			for _, u := range ul.Items {
+				names = append(names, u.Username)
+			}
+		}
+	}
+	d.Extra["usernames"] = names
 }
 
 // explanation is the explainer's answer in words.
@@ -809,6 +880,7 @@ func (s *Server) adminExplain(c echo.Context, v *view) error {
 	}
 	if c.Request().Header.Get("HX-Request") == "true" {
 		policyChoices(d)
+		s.explainUsers(v, d)
 		return s.renderBlock(c, v, status, "admin_policy", "admin_explain")
 	}
 	return s.adminPolicyPage(c, v, d, status)

@@ -177,6 +177,49 @@ func TestConsoleAdminRegistry(t *testing.T) {
 		t.Errorf("another district enables Putuo's user: %d", p.status)
 	}
 
+	// Roles and password: a role change and a reset through the console; a role the
+	// administrator may not grant is refused by the API and shown.
+	if p := admin.post("/admin/users/"+zhang, url.Values{"action": {"roles"}, "roles": {"district-staff", "analyst"}}); p.status != http.StatusSeeOther {
+		t.Errorf("roles: %d %s", p.status, excerpt(p.body))
+	}
+	if p := admin.post("/admin/users/"+zhang, url.Values{"action": {"roles"}, "roles": {"city-admin"}}); p.status < 400 || p.status >= 500 || !strings.Contains(p.body, `class="problem"`) {
+		t.Errorf("granting city-admin: %d", p.status)
+	}
+	if p := admin.post("/admin/users/"+zhang, url.Values{"action": {"password"}, "new_password": {"short"}}); p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, `<details open>`) {
+		t.Errorf("a short password: %d, want 422 with the user's form open", p.status)
+	}
+	if p := admin.post("/admin/users/"+zhang, url.Values{"action": {"password"}, "new_password": {"another-horse-43"}}); p.status != http.StatusSeeOther {
+		t.Errorf("reset password: %d %s", p.status, excerpt(p.body))
+	}
+	if !e.auditedAs(t, "310107", "user.update", "putuo-admin") {
+		t.Error("user.update not audited as putuo-admin")
+	}
+	if p := admin.post("/admin/users/"+zhang, url.Values{"action": {"enable"}}); p.status != http.StatusSeeOther {
+		t.Errorf("enable: %d", p.status)
+	}
+	e.consoleAs(t, "clerk-zhang", "another-horse-43")
+
+	// Mediators: linked to a user account, made chief or not.
+	med := admin.get("/admin/mediators")
+	i := strings.Index(med.body, `action="/admin/mediators/`)
+	if i < 0 {
+		t.Fatalf("no mediator management\n%s", excerpt(med.body))
+	}
+	mpath := med.body[i+len(`action="`):]
+	mpath = mpath[:strings.IndexByte(mpath, '"')]
+	if p := admin.post(mpath, url.Values{"action": {"user"}, "user_id": {zhang}}); p.status != http.StatusSeeOther {
+		t.Errorf("link the mediator: %d %s", p.status, excerpt(p.body))
+	}
+	if p := admin.post(mpath, url.Values{"action": {"chief"}, "chief": {"false"}}); p.status != http.StatusSeeOther {
+		t.Errorf("not chief: %d %s", p.status, excerpt(p.body))
+	}
+	if l := admin.get("/admin/mediators"); !strings.Contains(l.body, "已关联") || strings.Contains(l.body, `badge-blue">首席`) {
+		t.Errorf("the mediator is not shown linked and not chief\n%s", excerpt(l.body))
+	}
+	if p := staff.post(mpath, url.Values{"action": {"chief"}, "chief": {"true"}}); p.status != http.StatusForbidden {
+		t.Errorf("staff changes a mediator: %d", p.status)
+	}
+
 	// Tokens: shown once, then only the prefix; revoked.
 	p = admin.post("/admin/tokens", url.Values{"name": {"统计系统"}, "role": {"analyst"}})
 	if p.status != http.StatusCreated || !strings.Contains(p.body, `id="token-value"`) {
@@ -186,7 +229,7 @@ func TestConsoleAdminRegistry(t *testing.T) {
 	if strings.Contains(l.body, `id="token-value"`) || !strings.Contains(l.body, "统计系统") {
 		t.Errorf("the token is shown again or not listed")
 	}
-	i := strings.Index(l.body, `action="/admin/tokens/`)
+	i = strings.Index(l.body, `action="/admin/tokens/`)
 	if i < 0 {
 		t.Fatalf("no revoke form")
 	}
@@ -227,6 +270,7 @@ func TestConsoleAdminOnboarding(t *testing.T) {
 	sd := e.consoleAs(t, "sd-prov")
 	putuo := e.consoleAs(t, "putuo-admin")
 	runAdminRows(t, []adminRow{
+		{name: "province: administration opens on onboarding", as: sh, path: "/admin", status: http.StatusSeeOther},
 		{name: "province: the section", as: sh, path: "/admin/tenants", status: 200, want: []string{`action="/admin/tenants/onboard"`, "上海市普陀区", "上海市青浦区"}, absent: []string{"济南"}},
 		{name: "province onboards a district", as: sh, method: http.MethodPost, path: "/admin/tenants/onboard", form: url.Values{"code": {"310104"}, "scope": {"one"}},
 			status: 200, want: []string{"开通结果", "上海市徐汇区"}},
@@ -265,7 +309,7 @@ func TestConsoleAdminPolicy(t *testing.T) {
 		{name: "staff may not read the policy", as: staff, path: "/admin/policy", status: 403},
 		{name: "another district may not read Putuo's", as: qingpu, path: "/admin/policy?tenant=310107", status: 404},
 		{name: "explain a can", as: admin, path: "/admin/policy/explain?username=putuo-staff&resource=cases&action=create", status: 200,
-			want: []string{`badge-green">可以`, "区县工作人员", "允许", "新建案件"}},
+			want: []string{`badge-green">可以`, "区县工作人员", "允许", "新建案件", `<option value="putuo-staff">`}},
 		{name: "explain a can't", as: admin, path: "/admin/policy/explain?username=putuo-staff&resource=users&action=create", status: 200,
 			want: []string{`badge-red">不能`, "没有规则允许"}},
 		{name: "explain without a resource", as: admin, path: "/admin/policy/explain?username=putuo-staff&action=create", status: 422,
