@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/fengqiao/fengqiao/core/access"
 	"github.com/fengqiao/fengqiao/core/authz"
@@ -575,12 +576,24 @@ func (s *Server) adminTokenCreate(c echo.Context, v *view) error {
 	f := d.Form
 	var res opResult
 	var err error
-	if org := f.Get("organisation_id"); org != "" {
+	var expires *time.Time
+	if x := strings.TrimSpace(f.Get("expires_on")); x != "" {
+		// The end of the day chosen, China time.
+		day, perr := time.ParseInLocation("2006-01-02", x, chinaTime)
+		if perr != nil {
+			err = invalid("expires_on", "到期日须为日期，如 2027-06-30 / the expiry must be a date, e.g. 2027-06-30")
+		}
+		end := day.AddDate(0, 0, 1).Add(-time.Second)
+		expires = &end
+	}
+	switch org := f.Get("organisation_id"); {
+	case err != nil:
+	case org != "":
 		res, err = v.op(opCall{method: http.MethodPost, path: "/api/v1/tenants/:code/organisations/:id/tokens",
-			params: map[string]string{"code": d.Tenant, "id": org}, body: createAgencyTokenRequest{Name: f.Get("name")}})
-	} else {
+			params: map[string]string{"code": d.Tenant, "id": org}, body: createAgencyTokenRequest{Name: f.Get("name"), ExpiresAt: expires}})
+	default:
 		res, err = v.op(opCall{method: http.MethodPost, path: "/api/v1/tenants/:code/tokens", params: tenantPath(d),
-			body: createTokenRequest{Name: f.Get("name"), Role: f.Get("role")}})
+			body: createTokenRequest{Name: f.Get("name"), Role: f.Get("role"), ExpiresAt: expires}})
 	}
 	status := http.StatusCreated
 	if err == nil {
@@ -589,6 +602,8 @@ func (s *Server) adminTokenCreate(c echo.Context, v *view) error {
 		v.Flash = v.T("令牌已生成：请立即复制，它不会再次显示。", "Token created: copy it now, it is not shown again.")
 	} else if status, err = problemStatus(v, err); err != nil {
 		return err
+	} else if v.Problem.Field == "expires_at" {
+		v.Problem.Field = "expires_on"
 	}
 	return s.adminTokensPage(c, v, d, status)
 }

@@ -48,11 +48,10 @@ func consoleUpload(method, routePath string) (int64, bool) {
 func (s *Server) adminPlugins(c echo.Context, v *view) error {
 	d := s.adminView(c, v, "plugins")
 	v.Title = v.T("地区插件", "Plugins")
-	res, err := v.op(opCall{method: http.MethodGet, path: "/api/v1/tenants/:code/plugins", params: tenantPath(d)})
+	list, err := opValue[tenantPluginList](s, c, v.principal(), opCall{method: http.MethodGet, path: "/api/v1/tenants/:code/plugins", params: tenantPath(d)})
 	if err != nil {
 		return err
 	}
-	list, _ := res.Value.(tenantPluginList)
 	d.Items = list.Items
 	return s.render(c, v, http.StatusOK, "admin_plugins")
 }

@@ -221,7 +221,10 @@ func TestConsoleAdminRegistry(t *testing.T) {
 	}
 
 	// Tokens: shown once, then only the prefix; revoked.
-	p = admin.post("/admin/tokens", url.Values{"name": {"统计系统"}, "role": {"analyst"}})
+	if p := admin.post("/admin/tokens", url.Values{"name": {"过期的令牌"}, "role": {"analyst"}, "expires_on": {"2001-01-01"}}); p.status != http.StatusUnprocessableEntity || strings.Contains(p.body, `id="token-expires-error"></p>`) {
+		t.Errorf("a token expired already: %d, want 422 beside the date\n%s", p.status, excerpt(p.body))
+	}
+	p = admin.post("/admin/tokens", url.Values{"name": {"统计系统"}, "role": {"analyst"}, "expires_on": {"2099-12-31"}})
 	if p.status != http.StatusCreated || !strings.Contains(p.body, `id="token-value"`) {
 		t.Fatalf("create token: %d %s", p.status, excerpt(p.body))
 	}
