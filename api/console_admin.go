@@ -37,7 +37,7 @@ func consoleAdminPages() []page {
 		{method: http.MethodGet, path: "/admin/tokens", handler: (*Server).adminTokens},
 		{method: http.MethodPost, path: "/admin/tokens", handler: (*Server).adminTokenCreate},
 		{method: http.MethodPost, path: "/admin/tokens/:id/revoke", handler: (*Server).adminTokenRevoke},
-	}, append(consoleAdminTenantPages(), consoleAdminFilePages()...)...)
+	}, append(append(consoleAdminTenantPages(), consoleAdminFilePages()...), consoleAdminEditPages()...)...)
 }
 
 // adminTab is one section of the administration.
@@ -297,10 +297,33 @@ func (s *Server) adminMediatorsPage(c echo.Context, v *view, d *adminData, statu
 	}
 	list, _ := res.Value.(mediatorList)
 	d.Items, d.Next = list.Items, list.NextAfter
+	s.mediatorFormData(v, d)
+	return s.render(c, v, status, "admin_mediators")
+}
+
+func (s *Server) adminMediatorCreate(c echo.Context, v *view) error {
+	d := s.adminView(c, v, "mediators")
+	f := d.Form
+	req := createMediatorRequest{Name: f.Get("name"), Kind: f.Get("kind"), CertificateNumber: f.Get("certificate_number"), Grade: f.Get("grade"),
+		Chief: f.Get("chief") == "true", Specialities: splitList(f.Get("specialities")), OrganisationID: f.Get("organisation_id"),
+		Phone: f.Get("phone"), UserID: f.Get("user_id")}
+	_, err := v.op(opCall{method: http.MethodPost, path: "/api/v1/tenants/:code/mediators", params: tenantPath(d), body: req})
+	if err == nil {
+		return adminRedirect(c, d, "/admin/mediators", "created")
+	}
+	status, err := problemStatus(v, err)
+	if err != nil {
+		return err
+	}
+	return s.adminMediatorsPage(c, v, d, status)
+}
+
+// mediatorFormData: the organisations a mediator may belong to (and every organisation's name,
+// for the list) and the users it may be linked to.
+func (s *Server) mediatorFormData(v *view, d *adminData) {
 	d.Choices["kind"] = orgs.MediatorKindNames()
 	d.Choices["grade"] = orgs.GradeNames()
 	d.Choices["status"] = orgs.StatusNames()
-	// The organisations a mediator may belong to, for the form and the list's names.
 	names := map[string]string{}
 	var hosts []organisationDTO
 	if v.Can(authz.ObjOrganisations, authz.ActRead) {
@@ -321,24 +344,6 @@ func (s *Server) adminMediatorsPage(c echo.Context, v *view, d *adminData, statu
 			d.Extra["users"] = ul.Items
 		}
 	}
-	return s.render(c, v, status, "admin_mediators")
-}
-
-func (s *Server) adminMediatorCreate(c echo.Context, v *view) error {
-	d := s.adminView(c, v, "mediators")
-	f := d.Form
-	req := createMediatorRequest{Name: f.Get("name"), Kind: f.Get("kind"), CertificateNumber: f.Get("certificate_number"), Grade: f.Get("grade"),
-		Chief: f.Get("chief") == "true", Specialities: splitList(f.Get("specialities")), OrganisationID: f.Get("organisation_id"),
-		Phone: f.Get("phone"), UserID: f.Get("user_id")}
-	_, err := v.op(opCall{method: http.MethodPost, path: "/api/v1/tenants/:code/mediators", params: tenantPath(d), body: req})
-	if err == nil {
-		return adminRedirect(c, d, "/admin/mediators", "created")
-	}
-	status, err := problemStatus(v, err)
-	if err != nil {
-		return err
-	}
-	return s.adminMediatorsPage(c, v, d, status)
 }
 
 // adminMediatorChange: make a mediator chief or not, link it to a user account or unlink it,
@@ -899,4 +904,120 @@ func (s *Server) adminExplain(c echo.Context, v *view) error {
 		return s.renderBlock(c, v, status, "admin_policy", "admin_explain")
 	}
 	return s.adminPolicyPage(c, v, d, status)
+}
+
+// ---- editing a record of the registry ----
+
+func consoleAdminEditPages() []page {
+	return []page{
+		{method: http.MethodGet, path: "/admin/organisations/:id/edit", handler: (*Server).adminOrgEdit},
+		{method: http.MethodPost, path: "/admin/organisations/:id/edit", handler: (*Server).adminOrgEdit},
+		{method: http.MethodGet, path: "/admin/mediators/:id/edit", handler: (*Server).adminMediatorEdit},
+		{method: http.MethodPost, path: "/admin/mediators/:id/edit", handler: (*Server).adminMediatorEdit},
+		{method: http.MethodGet, path: "/admin/experts/:id/edit", handler: (*Server).adminExpertEdit},
+		{method: http.MethodPost, path: "/admin/experts/:id/edit", handler: (*Server).adminExpertEdit},
+	}
+}
+
+// formPtr is a form field as the pointer of a PATCH body (the field sent as typed).
+func formPtr(f url.Values, name string) *string {
+	v := f.Get(name)
+	return &v
+}
+
+// adminEdit loads a record (GET, the form filled from it) or saves the form (POST, the API's
+// PATCH), showing the API's problems beside the fields.
+func (s *Server) adminEdit(c echo.Context, v *view, tab, recordPath string, fill func(any) url.Values, patch func(url.Values) any, prepare func(*adminData)) error {
+	d := s.adminView(c, v, tab)
+	if c.Request().Method == http.MethodGet && !v.Can(tab, authz.ActUpdate) { // not offered (and the PATCH refuses it)
+		return problem(http.StatusForbidden, "forbidden", "无权修改 / Forbidden", "您不能修改此记录 / you may not edit this record")
+	}
+	params := map[string]string{"code": d.Tenant, "id": c.Param("id")}
+	status := http.StatusOK
+	if c.Request().Method == http.MethodPost {
+		_, err := v.op(opCall{method: http.MethodPatch, path: recordPath, params: params, body: patch(d.Form)})
+		if err == nil {
+			return adminRedirect(c, d, "/admin/"+tab, "saved")
+		}
+		if status, err = problemStatus(v, err); err != nil {
+			return err
+		}
+	}
+	res, err := v.op(opCall{method: http.MethodGet, path: recordPath, params: params})
+	if err != nil {
+		return err
+	}
+	d.Result = res.Value
+	if c.Request().Method == http.MethodGet {
+		d.Form = fill(res.Value)
+	}
+	prepare(d)
+	v.Title = v.T("修改", "Edit")
+	return s.render(c, v, status, "admin_edit")
+}
+
+func (s *Server) adminOrgEdit(c echo.Context, v *view) error {
+	return s.adminEdit(c, v, "organisations", "/api/v1/tenants/:code/organisations/:id",
+		func(x any) url.Values {
+			o, _ := x.(organisationDTO)
+			return url.Values{"kind": {o.Kind}, "name": {o.Name}, "street_code": {o.StreetCode}, "village_code": {o.VillageCode}, "industry": {o.Industry},
+				"stationed_at": {o.StationedAt}, "mediator_name": {o.MediatorName}, "contact_name": {o.Contact.Name}, "contact_phone": {o.Contact.Phone},
+				"contact_address": {o.Contact.Address}, "webhook_url": {o.WebhookURL}}
+		},
+		func(f url.Values) any {
+			return updateOrganisationRequest{Kind: formPtr(f, "kind"), Name: formPtr(f, "name"), StreetCode: formPtr(f, "street_code"),
+				VillageCode: formPtr(f, "village_code"), Industry: formPtr(f, "industry"), StationedAt: formPtr(f, "stationed_at"),
+				MediatorName: formPtr(f, "mediator_name"), WebhookURL: formPtr(f, "webhook_url"),
+				Contact: &orgContactDTO{Name: f.Get("contact_name"), Phone: f.Get("contact_phone"), Address: f.Get("contact_address")}}
+		},
+		func(d *adminData) {
+			d.Choices["kind"], d.Choices["industry"], d.Choices["station"] = orgs.KindNames(), orgs.IndustryNames(), orgs.StationNames()
+		})
+}
+
+func (s *Server) adminMediatorEdit(c echo.Context, v *view) error {
+	return s.adminEdit(c, v, "mediators", "/api/v1/tenants/:code/mediators/:id",
+		func(x any) url.Values {
+			m, _ := x.(mediatorDTO)
+			chief := ""
+			if m.Chief {
+				chief = "true"
+			}
+			return url.Values{"name": {m.Name}, "kind": {m.Kind}, "organisation_id": {m.OrganisationID}, "grade": {m.Grade},
+				"certificate_number": {m.CertificateNumber}, "phone": {m.Phone}, "specialities": {strings.Join(m.Specialities, ", ")},
+				"user_id": {m.UserID}, "chief": {chief}}
+		},
+		func(f url.Values) any {
+			chief := f.Get("chief") == "true"
+			specs := splitList(f.Get("specialities"))
+			if specs == nil {
+				specs = []string{}
+			}
+			req := updateMediatorRequest{Name: formPtr(f, "name"), Kind: formPtr(f, "kind"), OrganisationID: formPtr(f, "organisation_id"),
+				Grade: formPtr(f, "grade"), CertificateNumber: formPtr(f, "certificate_number"), Phone: formPtr(f, "phone"),
+				Specialities: &specs, Chief: &chief}
+			if _, ok := f["user_id"]; ok {
+				req.UserID = formPtr(f, "user_id")
+			}
+			return req
+		},
+		func(d *adminData) { s.mediatorFormData(v, d) })
+}
+
+func (s *Server) adminExpertEdit(c echo.Context, v *view) error {
+	return s.adminEdit(c, v, "experts", "/api/v1/tenants/:code/experts/:id",
+		func(x any) url.Values {
+			e, _ := x.(expertDTO)
+			return url.Values{"name": {e.Name}, "field": {e.Field}, "organisation": {e.Organisation}, "phone": {e.Phone},
+				"specialities": {strings.Join(e.Specialities, ", ")}, "note": {e.Note}}
+		},
+		func(f url.Values) any {
+			specs := splitList(f.Get("specialities"))
+			if specs == nil {
+				specs = []string{}
+			}
+			return updateExpertRequest{Name: formPtr(f, "name"), Field: formPtr(f, "field"), Organisation: formPtr(f, "organisation"),
+				Phone: formPtr(f, "phone"), Note: formPtr(f, "note"), Specialities: &specs}
+		},
+		func(d *adminData) { d.Choices["field"] = orgs.FieldNames() })
 }

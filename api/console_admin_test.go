@@ -140,6 +140,33 @@ func TestConsoleAdminRegistry(t *testing.T) {
 		t.Errorf("no message beside the street code")
 	}
 
+	// Editing a record: the form filled from it, a bad value beside its field, then saved.
+	orgList := admin.get("/admin/organisations?q=" + url.QueryEscape("长寿路派出所"))
+	i := strings.Index(orgList.body, `href="/admin/organisations/`)
+	if i < 0 {
+		t.Fatalf("no edit link\n%s", excerpt(orgList.body))
+	}
+	edit := orgList.body[i+len(`href="`):]
+	edit = edit[:strings.IndexByte(edit, '"')]
+	if p := admin.get(edit); p.status != 200 || !strings.Contains(p.body, `value="长寿路派出所"`) || !strings.Contains(p.body, `value="张警官"`) {
+		t.Errorf("edit form: %d\n%s", p.status, excerpt(p.body))
+	}
+	if p := staff.get(edit); p.status != http.StatusForbidden {
+		t.Errorf("staff opens the edit form: %d", p.status)
+	}
+	if p := admin.post(edit, url.Values{"kind": {"police_station"}, "name": {"长寿路派出所"}, "webhook_url": {"not a url"}}); p.status != http.StatusUnprocessableEntity || strings.Contains(p.body, `id="org-webhook-error"></p>`) {
+		t.Errorf("a bad webhook: %d, want 422 beside it\n%s", p.status, excerpt(p.body))
+	}
+	if p := admin.post(edit, url.Values{"kind": {"police_station"}, "name": {"长寿路派出所（新址）"}, "contact_name": {"李警官"}}); p.status != http.StatusSeeOther {
+		t.Errorf("save: %d %s", p.status, excerpt(p.body))
+	}
+	if l := admin.get("/admin/organisations"); !strings.Contains(l.body, "长寿路派出所（新址）") || !strings.Contains(l.body, "李警官") {
+		t.Errorf("the edit is not shown")
+	}
+	if p := qingpu.post(edit+"?tenant=310107", url.Values{"kind": {"police_station"}, "name": {"冒名"}}); p.status != http.StatusNotFound {
+		t.Errorf("another district edits Putuo's organisation: %d", p.status)
+	}
+
 	// Users: create, a role the caller may not grant, a weak password, disable, end sessions.
 	p = admin.post("/admin/users", url.Values{"username": {"clerk-zhang"}, "display_name": {"张书记员"}, "password": {testPassword}, "roles": {"district-staff"}})
 	if p.status != http.StatusSeeOther {
@@ -201,7 +228,7 @@ func TestConsoleAdminRegistry(t *testing.T) {
 
 	// Mediators: linked to a user account, made chief or not.
 	med := admin.get("/admin/mediators")
-	i := strings.Index(med.body, `action="/admin/mediators/`)
+	i = strings.Index(med.body, `action="/admin/mediators/`)
 	if i < 0 {
 		t.Fatalf("no mediator management\n%s", excerpt(med.body))
 	}
@@ -218,6 +245,18 @@ func TestConsoleAdminRegistry(t *testing.T) {
 	}
 	if p := staff.post(mpath, url.Values{"action": {"chief"}, "chief": {"true"}}); p.status != http.StatusForbidden {
 		t.Errorf("staff changes a mediator: %d", p.status)
+	}
+	if p := admin.get(mpath + "/edit"); p.status != 200 || !strings.Contains(p.body, `value="王调解"`) || !strings.Contains(p.body, `value="13912345678"`) {
+		t.Errorf("mediator edit form: %d\n%s", p.status, excerpt(p.body))
+	}
+	if p := admin.post(mpath+"/edit", url.Values{"name": {"王调解"}, "kind": {"part_time"}, "organisation_id": {committee}, "phone": {"12"}, "user_id": {zhang}}); p.status != http.StatusUnprocessableEntity || strings.Contains(p.body, `id="med-phone-error"></p>`) {
+		t.Errorf("a bad phone: %d, want 422 beside it\n%s", p.status, excerpt(p.body))
+	}
+	if p := admin.post(mpath+"/edit", url.Values{"name": {"王调解"}, "kind": {"part_time"}, "organisation_id": {committee}, "phone": {"13912345679"}, "user_id": {zhang}}); p.status != http.StatusSeeOther {
+		t.Errorf("save the mediator: %d\n%s", p.status, excerpt(p.body))
+	}
+	if l := admin.get("/admin/mediators"); !strings.Contains(l.body, "兼职") || !strings.Contains(l.body, "13912345679") {
+		t.Errorf("the mediator's edit is not shown")
 	}
 
 	// Tokens: shown once, then only the prefix; revoked.
