@@ -786,7 +786,7 @@ func (s *Server) adminPolicy(c echo.Context, v *view) error {
 func (s *Server) adminPolicyPage(c echo.Context, v *view, d *adminData, status int) error {
 	v.Title = v.T("授权规则", "Policy")
 	d.Filter = url.Values{}
-	if d.Extra["explaining"] == nil { // the explainer's resource is not the list's filter
+	if d.Extra["ownProblem"] == nil { // the explainer's resource is not the list's filter
 		for _, n := range []string{"role", "resource", "relationship"} {
 			if x := c.QueryParam(n); x != "" {
 				d.Filter.Set(n, x)
@@ -870,7 +870,7 @@ func (s *Server) adminExplain(c echo.Context, v *view) error {
 			q.Set(n, x)
 		}
 	}
-	d.Extra["explain"], d.Extra["explaining"] = q, true
+	d.Extra["explain"], d.Extra["ownProblem"] = q, true
 	res, err := v.op(opCall{method: http.MethodGet, path: "/api/v1/tenants/:code/policies/explain", params: tenantPath(d), query: q})
 	status := http.StatusOK
 	if err != nil {

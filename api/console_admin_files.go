@@ -302,7 +302,7 @@ func (s *Server) adminImport(c echo.Context, v *view) error {
 // the report, or the errors by line.
 func (s *Server) adminImportUpload(c echo.Context, v *view) error {
 	d := s.adminView(c, v, "import")
-	d.Extra["explaining"] = true // the result shows the problem, by line
+	d.Extra["ownProblem"] = true // the result shows the problem, by line
 	v.Title = v.T("案件导入", "Case import")
 	status, err := s.runImport(c, v, d)
 	if err != nil {

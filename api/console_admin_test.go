@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -502,5 +503,37 @@ func TestConsoleAdminPlugins(t *testing.T) {
 	}
 	if l := admin.get("/admin/plugins"); !strings.Contains(l.body, "未启用") {
 		t.Errorf("the disabled plugin is shown enabled")
+	}
+}
+
+// TestConsoleAdminPagination: a registry of more than a page links to the next page and back,
+// keeping its filter.
+func TestConsoleAdminPagination(t *testing.T) {
+	e := newEnv(t)
+	for i := 1; i <= 51; i++ {
+		if res := e.do("putuo-admin", http.MethodPost, "/api/v1/tenants/310107/experts", map[string]any{"name": fmt.Sprintf("专家%02d", i), "field": "lawyer"}); res.status != http.StatusCreated {
+			t.Fatalf("expert %d: %d %s", i, res.status, res.body)
+		}
+	}
+	admin := e.consoleAs(t, "putuo-admin")
+	first := admin.get("/admin/experts?field=lawyer")
+	if !strings.Contains(first.body, "专家50") || strings.Contains(first.body, "专家51") {
+		t.Fatalf("the first page is not the first 50")
+	}
+	i := strings.Index(first.body, `href="/admin/experts?after=`)
+	if i < 0 {
+		t.Fatalf("no next page link\n%s", excerpt(first.body))
+	}
+	next := first.body[i+len(`href="`):]
+	next = strings.ReplaceAll(next[:strings.IndexByte(next, '"')], "&amp;", "&")
+	if !strings.Contains(next, "field=lawyer") {
+		t.Errorf("the next page loses the filter: %s", next)
+	}
+	second := admin.get(next)
+	if second.status != 200 || !strings.Contains(second.body, "专家51") || strings.Contains(second.body, "专家50") || !strings.Contains(second.body, "回到第一页") {
+		t.Errorf("second page: %d\n%s", second.status, excerpt(second.body))
+	}
+	if p := admin.get("/admin/experts?after=garbage"); p.status != http.StatusBadRequest && p.status != http.StatusUnprocessableEntity {
+		t.Errorf("a bad cursor: %d", p.status)
 	}
 }
