@@ -10,6 +10,7 @@ import (
 	"github.com/fengqiao/fengqiao/core/access"
 	"github.com/fengqiao/fengqiao/core/authz"
 	"github.com/fengqiao/fengqiao/core/codes"
+	"github.com/fengqiao/fengqiao/core/division"
 	"github.com/fengqiao/fengqiao/core/identity"
 	"github.com/fengqiao/fengqiao/core/orgs"
 	"github.com/labstack/echo/v4"
@@ -453,6 +454,25 @@ func roleNames() codes.Set {
 	return out
 }
 
+// grantableRoles are the roles the user may grant in a tenant: those of its level that the
+// rules let it assign (the offer; creating or updating the user decides again).
+func grantableRoles(v *view, tenantCode string) codes.Set {
+	d, err := division.Lookup(tenantCode)
+	if err != nil {
+		return nil
+	}
+	var out codes.Set
+	for _, n := range roleNames() {
+		if identity.CheckRole(n.Code, d.Level) != nil {
+			continue
+		}
+		if ok, err := v.s.deps.Authz.Allowed(v.User.Principal.Subject, tenantCode, "role:"+n.Code, authz.ActAssign); err == nil && ok {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
 func (s *Server) adminUsers(c echo.Context, v *view) error {
 	return s.adminUsersPage(c, v, s.adminView(c, v, "users"), http.StatusOK)
 }
@@ -469,7 +489,7 @@ func (s *Server) adminUsersPage(c echo.Context, v *view, d *adminData, status in
 	}
 	list, _ := res.Value.(userList)
 	d.Items, d.Next = list.Items, list.NextAfter
-	d.Choices["role"] = roleNames()
+	d.Choices["role"], d.Choices["grantable"] = roleNames(), grantableRoles(v, d.Tenant)
 	if v.Can(authz.ObjOrganisations, authz.ActRead) {
 		if r, err := v.op(opCall{method: http.MethodGet, path: "/api/v1/tenants/:code/organisations", params: tenantPath(d), query: url.Values{"limit": {"500"}, "status": {"active"}}}); err == nil {
 			ol, _ := r.Value.(organisationList)
@@ -558,7 +578,7 @@ func (s *Server) adminTokensPage(c echo.Context, v *view, d *adminData, status i
 	}
 	list, _ := res.Value.(tokenList)
 	d.Items = list.Items
-	d.Choices["role"] = roleNames()
+	d.Choices["role"], d.Choices["grantable"] = roleNames(), grantableRoles(v, d.Tenant)
 	if v.Can(authz.ObjOrganisations, authz.ActRead) {
 		if r, err := v.op(opCall{method: http.MethodGet, path: "/api/v1/tenants/:code/organisations", params: tenantPath(d), query: url.Values{"limit": {"500"}, "status": {"active"}}}); err == nil {
 			ol, _ := r.Value.(organisationList)
