@@ -306,7 +306,7 @@ func (s *Server) adminMediatorCreate(c echo.Context, v *view) error {
 	d := s.adminView(c, v, "mediators")
 	f := d.Form
 	req := createMediatorRequest{Name: f.Get("name"), Kind: f.Get("kind"), CertificateNumber: f.Get("certificate_number"), Grade: f.Get("grade"),
-		Chief: f.Get("chief") == "true", Specialities: splitList(f.Get("specialities")), OrganisationID: f.Get("organisation_id"),
+		Chief: f.Get("chief") == "true", Specialities: formList(f, "specialities"), OrganisationID: f.Get("organisation_id"),
 		Phone: f.Get("phone"), UserID: f.Get("user_id")}
 	_, err := v.op(opCall{method: http.MethodPost, path: "/api/v1/tenants/:code/mediators", params: tenantPath(d), body: req})
 	if err == nil {
@@ -325,6 +325,7 @@ func (s *Server) mediatorFormData(v *view, d *adminData) {
 	d.Choices["kind"] = orgs.MediatorKindNames()
 	d.Choices["grade"] = orgs.GradeNames()
 	d.Choices["status"] = orgs.StatusNames()
+	disputeChoices(v, d)
 	names := map[string]string{}
 	var hosts []organisationDTO
 	if v.Can(authz.ObjOrganisations, authz.ActRead) {
@@ -379,6 +380,33 @@ func (s *Server) adminMediatorChange(c echo.Context, v *view) error {
 	return s.adminMediatorsPage(c, v, d, status)
 }
 
+// disputeChoices: the tenant's dispute-type catalogue, for the specialities of mediators and
+// experts.
+func disputeChoices(v *view, d *adminData) {
+	if !v.Can(authz.ObjDisputeTypes, authz.ActRead) {
+		return
+	}
+	r, err := v.op(opCall{method: http.MethodGet, path: "/api/v1/tenants/:code/dispute-types", params: tenantPath(d)})
+	if err != nil {
+		return
+	}
+	list, _ := r.Value.(disputeTypeList)
+	var set codes.Set
+	for _, t := range list.Items {
+		set = append(set, codes.Name{Code: t.Code, ZH: t.NameZH, EN: t.NameEN})
+	}
+	d.Choices["dispute"] = set
+}
+
+// formList reads a list field: checkboxes, or text separated by commas.
+func formList(f url.Values, name string) []string {
+	out := []string{}
+	for _, v := range f[name] {
+		out = append(out, splitList(v)...)
+	}
+	return out
+}
+
 // splitList reads a list typed as "a, b；c" (commas, Chinese commas, semicolons, spaces).
 func splitList(s string) []string {
 	parts := strings.FieldsFunc(s, func(r rune) bool {
@@ -407,6 +435,7 @@ func (s *Server) adminExpertsPage(c echo.Context, v *view, d *adminData, status 
 	d.Items, d.Next = list.Items, list.NextAfter
 	d.Choices["field"] = orgs.FieldNames()
 	d.Choices["status"] = orgs.StatusNames()
+	disputeChoices(v, d)
 	return s.render(c, v, status, "admin_experts")
 }
 
@@ -423,7 +452,7 @@ func (s *Server) adminExpertStatus(c echo.Context, v *view) error {
 func (s *Server) adminExpertCreate(c echo.Context, v *view) error {
 	d := s.adminView(c, v, "experts")
 	f := d.Form
-	req := createExpertRequest{Name: f.Get("name"), Field: f.Get("field"), Specialities: splitList(f.Get("specialities")),
+	req := createExpertRequest{Name: f.Get("name"), Field: f.Get("field"), Specialities: formList(f, "specialities"),
 		Organisation: f.Get("organisation"), Phone: f.Get("phone"), Note: f.Get("note")}
 	_, err := v.op(opCall{method: http.MethodPost, path: "/api/v1/tenants/:code/experts", params: tenantPath(d), body: req})
 	if err == nil {
@@ -1004,15 +1033,12 @@ func (s *Server) adminMediatorEdit(c echo.Context, v *view) error {
 				chief = "true"
 			}
 			return url.Values{"name": {m.Name}, "kind": {m.Kind}, "organisation_id": {m.OrganisationID}, "grade": {m.Grade},
-				"certificate_number": {m.CertificateNumber}, "phone": {m.Phone}, "specialities": {strings.Join(m.Specialities, ", ")},
+				"certificate_number": {m.CertificateNumber}, "phone": {m.Phone}, "specialities": m.Specialities,
 				"user_id": {m.UserID}, "chief": {chief}}
 		},
 		func(f url.Values) any {
 			chief := f.Get("chief") == "true"
-			specs := splitList(f.Get("specialities"))
-			if specs == nil {
-				specs = []string{}
-			}
+			specs := formList(f, "specialities")
 			req := updateMediatorRequest{Name: formPtr(f, "name"), Kind: formPtr(f, "kind"), OrganisationID: formPtr(f, "organisation_id"),
 				Grade: formPtr(f, "grade"), CertificateNumber: formPtr(f, "certificate_number"), Phone: formPtr(f, "phone"),
 				Specialities: &specs, Chief: &chief}
@@ -1029,15 +1055,12 @@ func (s *Server) adminExpertEdit(c echo.Context, v *view) error {
 		func(x any) url.Values {
 			e, _ := x.(expertDTO)
 			return url.Values{"name": {e.Name}, "field": {e.Field}, "organisation": {e.Organisation}, "phone": {e.Phone},
-				"specialities": {strings.Join(e.Specialities, ", ")}, "note": {e.Note}}
+				"specialities": e.Specialities, "note": {e.Note}}
 		},
 		func(f url.Values) any {
-			specs := splitList(f.Get("specialities"))
-			if specs == nil {
-				specs = []string{}
-			}
+			specs := formList(f, "specialities")
 			return updateExpertRequest{Name: formPtr(f, "name"), Field: formPtr(f, "field"), Organisation: formPtr(f, "organisation"),
 				Phone: formPtr(f, "phone"), Note: formPtr(f, "note"), Specialities: &specs}
 		},
-		func(d *adminData) { d.Choices["field"] = orgs.FieldNames() })
+		func(d *adminData) { d.Choices["field"] = orgs.FieldNames(); disputeChoices(v, d) })
 }
