@@ -852,7 +852,9 @@ func (s *Server) adminPolicyPage(c echo.Context, v *view, d *adminData, status i
 	if _, ok := d.Extra["explain"]; !ok {
 		d.Extra["explain"] = url.Values{}
 	}
-	s.explainUsers(v, d)
+	if _, ok := d.Extra["usernames"]; !ok {
+		s.explainUsers(v, d)
+	}
 	return s.render(c, v, status, "admin_policy")
 }
 
@@ -893,6 +895,18 @@ func (s *Server) explainUsers(v *view, d *adminData) {
 		}
 	}
 	d.Extra["usernames"] = names
+	var tokens []tokenDTO
+	if v.Can(authz.ObjTokens, authz.ActRead) {
+		if r, err := v.op(opCall{method: http.MethodGet, path: "/api/v1/tenants/:code/tokens", params: tenantPath(d)}); err == nil {
+			tl, _ := r.Value.(tokenList)
+			for _, t := range tl.Items {
+				if t.Active {
+					tokens = append(tokens, t)
+				}
+			}
+		}
+	}
+	d.Extra["tokens"] = tokens
 }
 
 // explanation is the explainer's answer in words.
@@ -920,6 +934,7 @@ func (s *Server) adminExplain(c echo.Context, v *view) error {
 		}
 	}
 	d.Extra["explain"], d.Extra["ownProblem"] = q, true
+	s.explainUsers(v, d)
 	res, err := v.op(opCall{method: http.MethodGet, path: "/api/v1/tenants/:code/policies/explain", params: tenantPath(d), query: q})
 	status := http.StatusOK
 	if err != nil {
@@ -933,7 +948,14 @@ func (s *Server) adminExplain(c echo.Context, v *view) error {
 		out := explanation{explainResponse: ex, Who: q.Get("username"), ActionWords: authz.ActionWords(ex.Resource, ex.Action),
 			SubjectTenant: authz.TenantWord(ex.SubjectTenant)}
 		if out.Who == "" {
-			out.Who = v.T("令牌 ", "token ") + q.Get("token_id")
+			out.Who = v.T("接口令牌", "API token ") + q.Get("token_id")
+			if ts, ok := d.Extra["tokens"].([]tokenDTO); ok {
+				for _, t := range ts {
+					if t.ID == q.Get("token_id") {
+						out.Who = v.T("接口令牌「", "API token “") + t.Name + v.T("」", "”")
+					}
+				}
+			}
 		}
 		for _, r := range ex.Roles {
 			out.RoleWords = append(out.RoleWords, authz.RoleWord(r))
@@ -949,7 +971,6 @@ func (s *Server) adminExplain(c echo.Context, v *view) error {
 	}
 	if c.Request().Header.Get("HX-Request") == "true" {
 		policyChoices(d)
-		s.explainUsers(v, d)
 		return s.renderBlock(c, v, status, "admin_policy", "admin_explain")
 	}
 	return s.adminPolicyPage(c, v, d, status)

@@ -363,6 +363,14 @@ func TestConsoleAdminPolicy(t *testing.T) {
 			want: []string{`id="ex-resource-error">`}},
 		{name: "explain someone outside", as: qingpu, path: "/admin/policy/explain?username=putuo-staff&resource=cases&action=read", status: 404},
 	})
+	tok := e.do("putuo-admin", http.MethodPost, "/api/v1/tenants/310107/tokens", map[string]any{"name": "统计大屏", "role": "analyst"})
+	if tok.status != http.StatusCreated {
+		t.Fatalf("token: %d %s", tok.status, tok.body)
+	}
+	runAdminRows(t, []adminRow{
+		{name: "explain a token", as: admin, path: "/admin/policy/explain?token_id=" + tok.json["id"].(string) + "&resource=stats&action=read", status: 200,
+			want: []string{`badge-green">可以`, "接口令牌「统计大屏」", "统计分析员"}},
+	})
 	frag := admin.htmx(http.MethodGet, "/admin/policy/explain?username=putuo-staff&resource=users&action=read", nil)
 	if frag.status != 200 || strings.Contains(frag.body, "<html") || !strings.Contains(frag.body, `id="explain"`) || !strings.Contains(frag.body, "不能") {
 		t.Errorf("explain fragment: %d %s", frag.status, frag.body)
