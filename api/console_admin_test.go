@@ -293,6 +293,12 @@ func TestConsoleAdminRegistry(t *testing.T) {
 	if l := admin.get("/admin/tokens"); !strings.Contains(l.body, "已吊销") {
 		t.Errorf("the revoked token is not shown as revoked")
 	}
+
+	// In English.
+	admin.get("/lang/en")
+	if p := admin.get("/admin/organisations"); !strings.Contains(p.body, "Register an organisation") || !strings.Contains(p.body, "Street or town mediation committee") || strings.Contains(p.body, "登记组织") {
+		t.Errorf("the English page\n%s", excerpt(p.body))
+	}
 }
 
 // userID finds a user of Putuo by username.
