@@ -247,6 +247,23 @@ func (s *Server) adminPluginPage(c echo.Context, v *view, d *adminData, status i
 	}
 	d.Result = p
 	d.Items = fields
+	// The permissions to grant: those granted here, or all it requests when it is not enabled.
+	granted := map[string]bool{}
+	if c.Request().Method == http.MethodPost {
+		for _, x := range d.Form["permissions"] {
+			granted[x] = true
+		}
+	} else {
+		for _, x := range p.Granted {
+			granted[x] = true
+		}
+		if !p.Enabled {
+			for _, x := range p.Permissions {
+				granted[x] = true
+			}
+		}
+	}
+	d.Extra["granted"] = granted
 	return s.render(c, v, status, "admin_plugin")
 }
 
@@ -263,9 +280,12 @@ func (s *Server) adminPluginSave(c echo.Context, v *view) error {
 		return err
 	}
 	settings, fields := settingsFromForm(fields, d.Form)
-	enabled := d.Form.Get("enabled") == "true"
-	_, err = v.op(opCall{method: http.MethodPut, path: "/api/v1/tenants/:code/plugins/:name", params: params,
-		body: enablePluginRequest{Enabled: &enabled, Subtree: d.Form.Get("subtree") == "true", Settings: settings}})
+	enabled, mandatory := d.Form.Get("enabled") == "true", d.Form.Get("mandatory") == "true"
+	req := enablePluginRequest{Enabled: &enabled, Subtree: d.Form.Get("subtree") == "true", Settings: settings, Mandatory: &mandatory}
+	if _, ok := d.Form["permissions_shown"]; ok {
+		req.Permissions = append([]string{}, d.Form["permissions"]...)
+	}
+	_, err = v.op(opCall{method: http.MethodPut, path: "/api/v1/tenants/:code/plugins/:name", params: params, body: req})
 	if err == nil {
 		return adminRedirect(c, d, "/admin/plugins/"+url.PathEscape(p.Name), "saved")
 	}

@@ -537,6 +537,16 @@ func TestConsoleAdminPlugins(t *testing.T) {
 	if res := e.do("putuo-admin", http.MethodGet, "/api/v1/tenants/310107/plugins/example", nil); !strings.Contains(string(res.body), `"enabled":true`) || !strings.Contains(string(res.body), "测试") {
 		t.Errorf("the API does not show the enablement: %s", res.body)
 	}
+	// Permissions: one withheld, then all granted again.
+	if p := admin.post("/admin/plugins/example", url.Values{"enabled": {"true"}, "s.greeting": {"您好"}, "s.forbidden_word": {"测试"}, "permissions_shown": {"1"}, "permissions": {"cases.read"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("withhold permissions: %d %s", p.status, excerpt(p.body))
+	}
+	if res := e.do("putuo-admin", http.MethodGet, "/api/v1/tenants/310107/plugins/example", nil); !strings.Contains(string(res.body), `"granted_permissions":["cases.read"]`) {
+		t.Errorf("the granted permissions: %s", res.body)
+	}
+	if l := admin.get("/admin/plugins/example"); !strings.Contains(l.body, `value="cases.read" checked`) || strings.Contains(l.body, `value="cases.note" checked`) {
+		t.Errorf("the permissions' checkboxes do not show what is granted")
+	}
 	if p := admin.post("/admin/plugins/example/disable", nil); p.status != http.StatusSeeOther {
 		t.Errorf("disable: %d", p.status)
 	}
