@@ -2,10 +2,13 @@ package plugins_test
 
 import (
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fengqiao/fengqiao/core/plugins"
+	"github.com/fengqiao/fengqiao/plugins/sdk/view"
 )
 
 var viewManifest = &plugins.Manifest{Name: "example", Routes: []plugins.Route{
@@ -106,4 +109,35 @@ func FuzzDecodeView(f *testing.F) {
 			}
 		}
 	})
+}
+
+// What the SDK's builders produce, the host accepts.
+func TestDecodeViewOfBuilders(t *testing.T) {
+	page := view.NewPage("物品", "Items").WithNotice("提示", "Note").Add(
+		view.NewForm("新增", "Add", http.MethodPost, "/notes", "保存", "Save").Field(
+			view.Input("name", "名称", "Name").Require().Length(1, 20).WithHelp("简称即可", "short"),
+			view.Select("colour", "颜色", "Colour", view.Opt("red", "红", "Red")),
+			view.Date("day", "日期", "Day"), view.Integer("n", "数量", "Count").Range(1, 9).Default(3),
+			view.TextArea("memo", "备注", "Memo"), view.Checkbox("ok", "确认", "OK").Default(true),
+		).Confirm("确定？", "Sure?"),
+		view.NewTable("列表", "List").Filter(view.Input("q", "关键词", "Words")).
+			Column("name", "名称", "Name", view.KindLink).Column("day", "日期", "Day", view.KindDate).
+			RowWith([]view.Action{view.Post("关闭", "Close", "/items/1/close", map[string]any{"why": "done", "n": 2}).Danger()},
+				view.Link("一号", "/items/1"), view.Text("2026-05-04")).NextCursor("2").WhenEmpty("无", "None"),
+		view.NewDetail("详情", "Detail").Item("名称", "Name", "一号"),
+		view.NewTimeline("经过", "History").Entry(time.Now(), "创建", "由王芳创建"),
+		view.NewStats().StatTone("开启", "Open", "1", view.ToneOrange, "待处理", "to do"),
+		view.NewChart("趋势", "Trend", view.ChartPie, "1月", "2月").Series("件数", "Cases", 1, 2),
+	)
+	b, err := page.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := plugins.DecodeView(b, viewManifest)
+	if err != nil {
+		t.Fatalf("the host refuses the builders' view: %v\n%s", err, b)
+	}
+	if len(v.Blocks) != 6 || v.Blocks[1].Rows[0].Actions[0].Body["why"] != "done" {
+		t.Errorf("decoded %+v", v.Blocks)
+	}
 }
