@@ -51,3 +51,12 @@ document.addEventListener("DOMContentLoaded", function () { drawCharts(document)
 document.addEventListener("htmx:afterSettle", function (e) { drawCharts(e.target); });
 // Every answer is swapped, errors included (htmx-config responseHandling): a form's problem comes
 // back as the form with the messages beside its fields, or retargeted to #messages.
+
+// --- plugin pages (api/console_plugins.go) ---------------------------------------------------
+// A plugin's action with confirmation text: <form data-confirm="…"> asks before submitting.
+document.addEventListener("submit", function (e) {
+  var form = e.target;
+  if (!form || !form.getAttribute) { return; }
+  var text = form.getAttribute("data-confirm");
+  if (text && !window.confirm(text)) { e.preventDefault(); }
+}, true);
