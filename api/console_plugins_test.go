@@ -113,7 +113,7 @@ func TestConsolePluginPages(t *testing.T) {
 	t.Run("problems beside the fields", func(t *testing.T) {
 		for _, tc := range []struct {
 			name, field, msg string
-			form            url.Values
+			form             url.Values
 		}{
 			{"the plugin's problem", "case_id", "没有这个案件", url.Values{"case_id": {"00000000-0000-0000-0000-000000000000"}}},
 			{"required", "note", "必填", url.Values{"note": {""}}},
@@ -191,11 +191,11 @@ func TestConsolePluginPages(t *testing.T) {
 			t.Errorf("not shown escaped: %s", p.body)
 		}
 		for name, v := range map[string]string{
-			"javascript link": head + `{"type":"table","columns":[{"key":"a","label":{"zh":"甲"},"kind":"link"}],"rows":[{"cells":[{"text":"x","href":"javascript:alert(1)"}]}]}]}`,
-			"remote link":     head + `{"type":"detail","sections":[{"items":[{"label":{"zh":"甲"},"value":"x","href":"//evil.example/mode"}]}]}]}`,
-			"unknown type":    head + `{"type":"html","html":"<script>alert(1)</script>"}]}`,
-			"raw option":      head + `{"type":"chart","title":{"zh":"图"},"chart":{"kind":"bar","categories":[],"series":[],"option":{"tooltip":{"formatter":"x"}}}}]}`,
-			"unknown version": `{"view":"fengqiao.view/v9","title":{"zh":"页"},"blocks":[]}`,
+			"javascript link":  head + `{"type":"table","columns":[{"key":"a","label":{"zh":"甲"},"kind":"link"}],"rows":[{"cells":[{"text":"x","href":"javascript:alert(1)"}]}]}]}`,
+			"remote link":      head + `{"type":"detail","sections":[{"items":[{"label":{"zh":"甲"},"value":"x","href":"//evil.example/mode"}]}]}]}`,
+			"unknown type":     head + `{"type":"html","html":"<script>alert(1)</script>"}]}`,
+			"raw option":       head + `{"type":"chart","title":{"zh":"图"},"chart":{"kind":"bar","categories":[],"series":[],"option":{"tooltip":{"formatter":"x"}}}}]}`,
+			"unknown version":  `{"view":"fengqiao.view/v9","title":{"zh":"页"},"blocks":[]}`,
 			"action elsewhere": head + `{"type":"form","fields":[],"submit":{"label":{"zh":"交"},"method":"POST","path":"/api/v1/tenants/310107/users"}}]}`,
 		} {
 			p := page(v)

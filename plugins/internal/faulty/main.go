@@ -41,8 +41,8 @@ import (
 	"net/url"
 	"os"
 	"strconv"
-	"sync"
 	"strings"
+	"sync"
 	"time"
 
 	"google.golang.org/grpc/status"
