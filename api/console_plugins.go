@@ -368,7 +368,7 @@ func (s *Server) pluginAction(c echo.Context, v *view) error {
 	if form != nil {
 		values, _ := c.FormParams()
 		submitted = map[string]url.Values{id: values}
-		in, perr := formBody(form.Fields, values)
+		in, perr := formBody(v, form.Fields, values)
 		if perr != nil {
 			return s.pluginRerender(c, v, name, path, q, pv, submitted, perr)
 		}
@@ -437,9 +437,6 @@ func (s *Server) pluginRerender(c echo.Context, v *view, name, path string, q ur
 	if p.Status < 400 || p.Status >= 500 {
 		p.Status = http.StatusUnprocessableEntity
 	}
-	if p.Field == "" && len(p.Errors) > 0 {
-		p.Field = p.Errors[0].Field
-	}
 	v.Problem = p
 	v.Title = v.T(pv.Title.Zh, pv.Title.En)
 	v.Data = s.pluginData(v, name, path, q, pv, submitted)
@@ -452,11 +449,11 @@ func (s *Server) pluginRerender(c echo.Context, v *view, name, path string, q ur
 
 // formBody checks the submitted values against the form's fields (the JSON Schema subset) and
 // builds the JSON body of the action; a problem names each field at fault.
-func formBody(fields []plugins.ViewField, values url.Values) (map[string]any, *Problem) {
+func formBody(v *view, fields []plugins.ViewField, values url.Values) (map[string]any, *Problem) {
 	out := map[string]any{}
-	p := problem(http.StatusUnprocessableEntity, "invalid-field", "请检查填写的内容 / Check the form", "")
+	p := problem(http.StatusUnprocessableEntity, "invalid-field", v.T("请检查填写的内容", "Check the form"), "")
 	bad := func(f plugins.ViewField, zh, en string) {
-		p.Errors = append(p.Errors, FieldProblem{Field: f.Name, Detail: zh + " / " + en})
+		p.Errors = append(p.Errors, FieldProblem{Field: f.Name, Detail: v.T(zh, en)})
 	}
 	for _, f := range fields {
 		raw := values.Get(f.Name)
@@ -529,7 +526,6 @@ func formBody(fields []plugins.ViewField, values url.Values) (map[string]any, *P
 		}
 	}
 	if len(p.Errors) > 0 {
-		p.Field = p.Errors[0].Field
 		return nil, p
 	}
 	return out, nil

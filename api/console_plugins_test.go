@@ -207,4 +207,36 @@ func TestConsolePluginPages(t *testing.T) {
 			t.Errorf("oversized: %d %s", p.status, p.body)
 		}
 	})
+
+	t.Run("filters, cursor and pie chart", func(t *testing.T) {
+		v := `{"view":"fengqiao.view/v1","title":{"zh":"页"},"blocks":[{"type":"table","filters":[{"name":"kind","type":"string","label":{"zh":"方式"}}],` +
+			`"columns":[{"key":"a","label":{"zh":"甲"},"kind":"date"}],"rows":[{"cells":[{"text":"2026-05-04T02:00:00Z"}]}],"next":"c2"},` +
+			`{"type":"chart","title":{"zh":"占比"},"chart":{"kind":"pie","categories":["甲","乙"],"series":[{"name":{"zh":"件"},"values":[1,3]}]}}]}`
+		q := url.Values{"v": {v}, "kind": {"home"}}
+		p := staff.get("/p/faulty/view?" + q.Encode())
+		if p.status != 200 {
+			t.Fatalf("%d %s", p.status, p.body)
+		}
+		q.Set("cursor", "c2")
+		for _, want := range []string{
+			`<form class="row plugin-filters" method="get" action="/p/faulty/view" role="search">`,
+			`<input id="pv0-filter-kind" name="kind" value="home"`,
+			`href="/p/faulty/view?` + strings.ReplaceAll(q.Encode(), "&", "&amp;") + `" rel="next"`,
+			`<th scope="row">2026-05-04 10:00</th>`, // a date-time in China's time
+			`&#34;type&#34;:&#34;pie&#34;`,
+		} {
+			if !strings.Contains(p.body, want) {
+				t.Errorf("lacks %s\n%s", want, p.body)
+			}
+		}
+	})
+
+	t.Run("in English", func(t *testing.T) {
+		en := e.consoleAs(t, "putuo-staff")
+		en.get("/lang/en")
+		p := en.get("/p/example/pages/overview")
+		if !strings.Contains(p.body, "<h1>Overview</h1>") || !strings.Contains(p.body, "Visits by kind") || !strings.Contains(p.body, ">Record a visit</a>") {
+			t.Errorf("not in English: %s", p.body)
+		}
+	})
 }
