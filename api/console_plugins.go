@@ -79,6 +79,13 @@ type pluginPageData struct {
 	View   *plugins.View
 	Blocks []pBlock
 	Done   bool
+	// Problems are the current problem's messages, each with the label of its field and a
+	// link to it (a message for no field of the page has neither).
+	Problems []pProblem
+}
+
+type pProblem struct {
+	Label, Msg, Anchor string
 }
 
 // pBlock is a block with what its template needs computed.
@@ -284,6 +291,19 @@ func (s *Server) pluginData(v *view, name, path string, q url.Values, pv *plugin
 			pb.ChartJSON = chartOption(v, b.Chart)
 		}
 		d.Blocks = append(d.Blocks, pb)
+	}
+	if v.Problem != nil {
+		for _, e := range v.Problem.Errors {
+			it := pProblem{Msg: e.Detail}
+			for _, b := range d.Blocks {
+				for _, f := range b.Fields {
+					if f.Name == e.Field && it.Anchor == "" {
+						it.Label, it.Anchor = v.T(f.Label.Zh, f.Label.En), "#"+f.ID
+					}
+				}
+			}
+			d.Problems = append(d.Problems, it)
+		}
 	}
 	return d
 }

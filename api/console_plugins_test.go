@@ -130,6 +130,10 @@ func TestConsolePluginPages(t *testing.T) {
 				if !errRe.MatchString(p.body) || !strings.Contains(p.body, `aria-describedby="`) || !strings.Contains(p.body, `aria-invalid="true"`) {
 					t.Errorf("no message beside %s: %s", tc.field, p.body)
 				}
+				// The summary names the field by its label and links to it, not by its key.
+				if !strings.Contains(p.body, `<li><a href="#pv0-`+tc.field+`">`) || strings.Contains(p.body, "<code>"+tc.field+"</code>") {
+					t.Errorf("summary: %s", p.body)
+				}
 			})
 		}
 	})
