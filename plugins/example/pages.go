@@ -201,14 +201,14 @@ func recordVisit(ctx context.Context, call *sdk.Call, req *sdk.Request) (*sdk.Re
 }
 
 func visitDetail(id string, v visit) *view.Page {
-	kz, ke := kindLabel(v.Kind)
+	kz, _ := kindLabel(v.Kind)
 	state := "待跟进"
 	if v.Done {
 		state = "已完成"
 	}
 	d := view.NewDetail("", "").Section("回访", "Visit").
 		Item("编号", "ID", id).
-		Item("方式", "Kind", kz+" / "+ke).
+		Item("方式", "Kind", kz).
 		Item("日期", "Date", v.Date).
 		Item("用时（分钟）", "Minutes", strconv.Itoa(v.Minutes)).
 		Item("状态", "State", state).
