@@ -1,11 +1,14 @@
 package api_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/fengqiao/fengqiao/core/pluginhost"
 )
 
 // The example plugin's pages in the console: rendered from its declarative views for a user of
@@ -232,6 +235,27 @@ func TestConsolePluginPages(t *testing.T) {
 			if !strings.Contains(p.body, want) {
 				t.Errorf("lacks %s\n%s", want, p.body)
 			}
+		}
+	})
+
+	t.Run("the check refuses a console page that is not a view", func(t *testing.T) {
+		rep, err := pluginhost.Check(context.Background(), buildPlugin(t, "plugins/internal/faulty", "-X main.console=/view"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.OK() || !strings.Contains(rep.Failure().Error(), "not a valid view") {
+			t.Errorf("a console page answering no view passed the check: %+v", rep.Results)
+		}
+		rep, err = pluginhost.Check(context.Background(), buildPlugin(t, "plugins/example/cmd", "-X main.version=1.0.0"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, r := range rep.Results {
+			found = found || (r.Step == "console /pages/visit" && r.OK)
+		}
+		if !rep.OK() || !found {
+			t.Errorf("the example's check: %+v", rep.Results)
 		}
 	})
 

@@ -53,10 +53,11 @@ import (
 	pluginv1 "github.com/fengqiao/fengqiao/plugins/sdk/proto/fengqiao/plugin/v1"
 )
 
-// Set at build time with -ldflags "-X main.protocol=2 -X main.name=…".
+// Set at build time with -ldflags "-X main.protocol=2 -X main.name=… -X main.console=/view".
 var (
 	protocol = "1"
 	name     = "faulty"
+	console  = "" // a console entry at this GET route
 )
 
 func main() {
@@ -91,9 +92,17 @@ func (f *faulty) Manifest() sdk.Manifest {
 		},
 		Routes: []sdk.RouteSpec{route("/mode"), route("/cross"), route("/replay"), route("/view"),
 			{Method: "POST", Path: "/host", Summary: sdk.Text{ZH: "调用宿主接口", EN: "make a host call"}}},
+		Console: consoleEntries(),
 		SettingsSchema: json.RawMessage(`{"type":"object","properties":{"mode":{"type":"string",` +
 			`"enum":["ok","hang","crash","panic","malformed"],"default":"ok"}},"additionalProperties":false}`),
 	}
+}
+
+func consoleEntries() []sdk.ConsoleEntry {
+	if console == "" {
+		return nil
+	}
+	return []sdk.ConsoleEntry{{Menu: sdk.Text{ZH: "故障页面", EN: "Faulty page"}, Path: console, Kind: "page"}}
 }
 
 func mode(call *sdk.Call) string {
