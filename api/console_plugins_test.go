@@ -64,6 +64,29 @@ func TestConsolePluginPages(t *testing.T) {
 		}
 	})
 
+	t.Run("by role, as the API decides", func(t *testing.T) {
+		committee := e.org(t, "putuo-admin", "310107", map[string]any{"kind": "street_committee", "name": "长寿路街道人民调解委员会", "street_code": "310107015"})
+		court := e.org(t, "putuo-admin", "310107", map[string]any{"kind": "court", "name": "普陀区人民法院"})
+		e.person(t, "putuo-admin", "310107", "pv-mediator", "mediator", committee)
+		e.agencyUser(t, "310107", "pv-clerk", "agency-clerk", court)
+		for _, tc := range []struct {
+			as     string
+			status int
+		}{
+			{"putuo-admin", 200}, {"putuo-staff", 200}, {"pv-mediator", 200}, {"pv-clerk", 200}, // plugin_routes:read in Putuo
+			{"qingpu-admin", 404}, {"huaiyin-staff", 404}, {"sh-prov", 404}, {"nation", 404}, // not enabled in their tenant
+		} {
+			c := e.consoleAs(t, tc.as)
+			home := c.get("/")
+			if inMenu := strings.Contains(home.body, `href="/p/example/pages/overview"`); inMenu != (tc.status == 200) {
+				t.Errorf("%s: in the menu %v", tc.as, inMenu)
+			}
+			if p := c.get("/p/example/pages/visits"); p.status != tc.status || (tc.status != 200 && strings.Contains(p.body, "plugin-block")) {
+				t.Errorf("%s: %d, want %d", tc.as, p.status, tc.status)
+			}
+		}
+	})
+
 	t.Run("refused elsewhere", func(t *testing.T) {
 		for _, tc := range []struct{ as, path string }{
 			{"qingpu-admin", "/p/example/pages/overview"}, // not enabled in Qingpu
