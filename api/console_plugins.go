@@ -1,6 +1,8 @@
 package api
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,9 +25,10 @@ import (
 // the user, through the same checks as /api/v1/tenants/{code}/plugins/{plugin}{route}
 // (pluginRouteAllowed, servePluginRoute): the plugin_routes rule, the tenant, the enablement;
 // the host audits what the plugin does as the user. Actions post to the page's own URL with
-// _action naming the form or the row action of the view; the console fetches the view again,
-// takes the action from it (never a route from the browser), checks the form's values against
-// its fields, and calls the action's route the same way.
+// _action naming the form or the row action of the view and _sig a digest of what it does; the
+// console fetches the view again, takes the action with that digest from it (never a route from
+// the browser), checks the form's values against its fields, and calls the action's route the
+// same way.
 func consolePluginPages() []page {
 	return []page{
 		{method: http.MethodGet, path: "/p/:name/*", handler: (*Server).pluginPage},
@@ -98,6 +101,7 @@ type pBlock struct {
 	Rows      []pRow
 	ChartJSON string
 	Cursor    string // the URL of the next page of a table
+	SubmitSig string // a form's _sig
 	// HasActions: some row has actions (the table gets an actions column).
 	HasActions bool
 }
@@ -116,7 +120,7 @@ type pCell struct {
 
 type pAction struct {
 	plugins.ViewAction
-	ID string // _action
+	ID, Sig string // _action, _sig
 }
 
 type pField struct {
@@ -274,7 +278,7 @@ func (s *Server) pluginData(v *view, name, path string, q url.Values, pv *plugin
 				pr.Cells = append(pr.Cells, pc)
 			}
 			for a, act := range row.Actions {
-				pr.Actions = append(pr.Actions, pAction{ViewAction: act, ID: fmt.Sprintf("r%d.%d.%d", i, r, a)})
+				pr.Actions = append(pr.Actions, pAction{ViewAction: act, ID: fmt.Sprintf("r%d.%d.%d", i, r, a), Sig: actionSig(&act)})
 			}
 			pb.HasActions = pb.HasActions || len(pr.Actions) > 0
 			pb.Rows = append(pb.Rows, pr)
@@ -287,6 +291,7 @@ func (s *Server) pluginData(v *view, name, path string, q url.Values, pv *plugin
 			nq.Set("cursor", b.Next)
 			pb.Cursor = base + path + "?" + nq.Encode()
 		}
+		pb.SubmitSig = actionSig(b.Submit)
 		if b.Chart != nil {
 			pb.ChartJSON = chartOption(v, b.Chart)
 		}
@@ -363,20 +368,28 @@ func (s *Server) pluginAction(c echo.Context, v *view) error {
 	if err != nil {
 		return err
 	}
-	id := c.FormValue("_action")
+	// The action the user saw: the form by its place, a row action by what it does (rows may
+	// have moved since the page was shown); either must still do what the page showed (_sig).
+	id, sig := c.FormValue("_action"), c.FormValue("_sig")
 	var act *plugins.ViewAction
 	var form *plugins.ViewBlock
-	var bi, ri, ai int
 	switch {
 	case strings.HasPrefix(id, "f"):
-		if n, err := fmt.Sscanf(id, "f%d", &bi); n == 1 && err == nil && bi >= 0 && bi < len(pv.Blocks) && pv.Blocks[bi].Type == "form" {
+		var bi int
+		if n, err := fmt.Sscanf(id, "f%d", &bi); n == 1 && err == nil && bi >= 0 && bi < len(pv.Blocks) && pv.Blocks[bi].Type == "form" &&
+			actionSig(pv.Blocks[bi].Submit) == sig {
 			form = &pv.Blocks[bi]
 			act = form.Submit
 		}
 	case strings.HasPrefix(id, "r"):
-		if n, err := fmt.Sscanf(id, "r%d.%d.%d", &bi, &ri, &ai); n == 3 && err == nil && bi >= 0 && bi < len(pv.Blocks) &&
-			ri >= 0 && ri < len(pv.Blocks[bi].Rows) && ai >= 0 && ai < len(pv.Blocks[bi].Rows[ri].Actions) {
-			act = &pv.Blocks[bi].Rows[ri].Actions[ai]
+		for i := range pv.Blocks {
+			for r := range pv.Blocks[i].Rows {
+				for a := range pv.Blocks[i].Rows[r].Actions {
+					if x := &pv.Blocks[i].Rows[r].Actions[a]; act == nil && actionSig(x) == sig {
+						act = x
+					}
+				}
+			}
 		}
 	}
 	if act == nil {
@@ -440,6 +453,16 @@ func (s *Server) pluginAction(c echo.Context, v *view) error {
 	}
 	bq.Set("_done", "1")
 	return c.Redirect(http.StatusSeeOther, back+"?"+bq.Encode())
+}
+
+// actionSig identifies what an action does: its method, path and body.
+func actionSig(a *plugins.ViewAction) string {
+	if a == nil {
+		return ""
+	}
+	b, _ := json.Marshal(a.Body) // scalars only; map keys sorted
+	h := sha256.Sum256([]byte(a.Method + " " + a.Path + " " + string(b)))
+	return base64.RawURLEncoding.EncodeToString(h[:12])
 }
 
 // jsonHasView tells whether a JSON object has a "view" member (an attempt at a view).

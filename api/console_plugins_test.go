@@ -114,8 +114,12 @@ func TestConsolePluginPages(t *testing.T) {
 	})
 
 	caseID, _ := e.newCase(t, "putuo-staff", "310107")
+	formSig := sigsIn(staff.get("/p/example/pages/visit").body)
+	if len(formSig) != 1 {
+		t.Fatalf("the form's _sig: %v", formSig)
+	}
 	visit := func(v url.Values) url.Values {
-		f := url.Values{"_action": {"f0"}, "case_id": {caseID}, "kind": {"home"}, "date": {"2026-05-04"}, "minutes": {"30"}, "note": {"双方已履行协议"}}
+		f := url.Values{"_action": {"f0"}, "_sig": formSig, "case_id": {caseID}, "kind": {"home"}, "date": {"2026-05-04"}, "minutes": {"30"}, "note": {"双方已履行协议"}}
 		for k, x := range v {
 			f[k] = x
 		}
@@ -179,25 +183,37 @@ func TestConsolePluginPages(t *testing.T) {
 
 	t.Run("row action", func(t *testing.T) {
 		list := staff.get("/p/example/pages/visits")
-		if !strings.Contains(list.body, `name="_action" value="r0.0.0"`) || !strings.Contains(list.body, `data-confirm="确认此回访已完成？"`) ||
+		first := sigsIn(list.body)
+		if len(first) != 1 || !strings.Contains(list.body, `name="_action" value="r0.0.0"`) || !strings.Contains(list.body, `data-confirm="确认此回访已完成？"`) ||
 			!regexp.MustCompile(`<a href="/p/example/pages/visits/v\d+">`).MatchString(list.body) {
 			t.Fatalf("table: %s", list.body)
 		}
-		p := staff.post("/p/example/pages/visits", url.Values{"_action": {"r0.0.0"}})
+		// Another visit comes first now; the action still acts on the row it was shown on.
+		if p := staff.post("/p/example/pages/visit", visit(url.Values{"case_id": {""}, "note": {"第二次回访"}})); p.status != 200 {
+			t.Fatalf("second visit: %d %s", p.status, p.body)
+		}
+		p := staff.post("/p/example/pages/visits", url.Values{"_action": {"r0.0.0"}, "_sig": first})
 		if p.status != http.StatusSeeOther || p.header.Get("Location") != "/p/example/pages/visits?_done=1" {
 			t.Fatalf("row action: %d %v %s", p.status, p.header, p.body)
 		}
-		if after := staff.get("/p/example/pages/visits?_done=1"); !strings.Contains(after.body, "已完成") || !strings.Contains(after.body, "操作已完成") {
-			t.Errorf("not done: %s", after.body)
+		after := staff.get("/p/example/pages/visits?_done=1")
+		open, done := strings.Index(after.body, ">待跟进<"), strings.Index(after.body, ">已完成<")
+		if !strings.Contains(after.body, "操作已完成") || open < 0 || done < 0 || open > done || strings.Count(after.body, `name="_sig"`) != 1 {
+			t.Errorf("the first visit is not the one done: %s", after.body)
 		}
-		// An action the view no longer has.
-		if p := staff.post("/p/example/pages/visits", url.Values{"_action": {"r0.9.0"}}); p.status != 409 {
-			t.Errorf("stale action: %d", p.status)
+		// An action the view no longer has, or one it never had.
+		for _, sig := range []string{first[0], "forged"} {
+			if p := staff.post("/p/example/pages/visits", url.Values{"_action": {"r0.0.0"}, "_sig": {sig}}); p.status != 409 {
+				t.Errorf("stale action %s: %d", sig, p.status)
+			}
+		}
+		if p := staff.post("/p/example/pages/visit", visit(url.Values{"_sig": {"forged"}})); p.status != 409 {
+			t.Errorf("forged form: %d", p.status)
 		}
 		// Another district's user cannot act.
 		q := e.consoleAs(t, "huaiyin-staff")
 		q.get("/")
-		if p := q.post("/p/example/pages/visits", url.Values{"_action": {"r0.0.0"}}); p.status != 404 {
+		if p := q.post("/p/example/pages/visits", url.Values{"_action": {"r0.0.0"}, "_sig": sigsIn(after.body)}); p.status != 404 {
 			t.Errorf("another district's action: %d", p.status)
 		}
 	})
@@ -290,4 +306,15 @@ func TestConsolePluginPages(t *testing.T) {
 			t.Errorf("not in English: %s", p.body)
 		}
 	})
+}
+
+var sigInPage = regexp.MustCompile(`name="_sig" value="([^"]+)"`)
+
+// sigsIn are the _sig values of a page's actions, in order.
+func sigsIn(body string) []string {
+	var out []string
+	for _, m := range sigInPage.FindAllStringSubmatch(body, -1) {
+		out = append(out, m[1])
+	}
+	return out
 }
