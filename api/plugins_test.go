@@ -39,7 +39,12 @@ func buildPlugin(t testing.TB, pkg, ldflags string) string {
 	if p, ok := builds[key]; ok {
 		return p
 	}
-	sum := sha256.Sum256([]byte(key))
+	// Per checkout too: tests of other checkouts on the machine build their own versions.
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256([]byte(root + "|" + key))
 	dir := filepath.Join(os.TempDir(), "fengqiao-test-plugins", hex.EncodeToString(sum[:6]))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
