@@ -164,6 +164,46 @@ func (s *UserDB) RevokeSession(ctx context.Context, tenantCode, userID, sessionI
 	return err
 }
 
+// StartConsoleSession records a login token as a console session (migration 00035), and drops
+// the tenant's records of tokens that have expired since.
+func (s *UserDB) StartConsoleSession(ctx context.Context, tenantCode, userID, sessionID string, started, expires time.Time) error {
+	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM console_sessions WHERE tenant_id = $1 AND expires_at < now()`, tenantCode); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO console_sessions (tenant_id, jti, user_id, started_at, expires_at) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (tenant_id, jti) DO NOTHING`, tenantCode, sessionID, userID, started, expires)
+		return err
+	})
+	if pgCode(err) == codeInvalidText {
+		return identity.ErrUnauthenticated
+	}
+	return err
+}
+
+// ConsoleSessionSeen reads a console session and records its use, in one statement
+// (console_session_seen, migration 00035).
+func (s *UserDB) ConsoleSessionSeen(ctx context.Context, tenantCode, userID, sessionID string, touchAfter time.Duration, lim identity.SessionLimits) (identity.ConsoleSeen, error) {
+	var out identity.ConsoleSeen
+	if !isTenantCode(tenantCode) {
+		return out, identity.ErrSessionNotFound
+	}
+	var started, last, now *time.Time
+	err := s.pool.QueryRow(ctx, `SELECT o_started, o_last_seen, o_now FROM console_session_seen($1, $2, $3, $4, $5, $6)`,
+		tenantCode, userID, sessionID, touchAfter.Seconds(), lim.Idle.Seconds(), lim.MaxAge.Seconds()).Scan(&started, &last, &now)
+	if pgCode(err) == codeInvalidText { // not a uuid
+		return out, identity.ErrSessionNotFound
+	}
+	if err != nil {
+		return out, unavailable(err)
+	}
+	if started == nil || last == nil || now == nil {
+		return out, identity.ErrSessionNotFound
+	}
+	out.Started, out.LastSeen, out.Now = *started, *last, *now
+	return out, nil
+}
+
 // EndSessions raises a user's session generation: every login token issued before ends.
 func (s *UserDB) EndSessions(ctx context.Context, tenantCode, userID string) error {
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
