@@ -95,6 +95,8 @@ func (s *Server) logoutSubmit(c echo.Context, v *view) error {
 		return err
 	}
 	s.setCookie(c, sessionCookie, "", -1)
+	// The browser forgets the pages of the session, the back/forward cache included.
+	c.Response().Header().Set("Clear-Site-Data", `"cache"`)
 	return c.Redirect(http.StatusSeeOther, "/login")
 }
 
