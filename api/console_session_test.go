@@ -4,14 +4,18 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/fengqiao/fengqiao/api"
 	"github.com/fengqiao/fengqiao/core/identity"
 	"github.com/fengqiao/fengqiao/core/store/storetest"
 )
@@ -182,6 +186,64 @@ func TestConsoleSessionActivity(t *testing.T) {
 	// A login token that never was a console session (from the API) is no console cookie.
 	if got := e.replay(t, e.tokens["putuo-admin"], "/"); got.status != http.StatusSeeOther {
 		t.Errorf("an API login token as the console cookie: %d, want a redirect to the login page", got.status)
+	}
+}
+
+// The options reach the sessions: Secure cookies behind a TLS proxy, the absolute lifetime in the
+// cookie, a short idle timeout ending the session in real time.
+func TestConsoleSessionOptions(t *testing.T) {
+	e := newEnv(t)
+	deps := e.deps
+	deps.Console.SecureCookies, deps.Console.MaxAge, deps.Console.IdleTimeout = true, 10*time.Minute, 3*time.Second
+	srv := httptest.NewServer(api.New(deps).Handler())
+	t.Cleanup(srv.Close)
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	send := func(method, path string, form url.Values, cookies ...*http.Cookie) (*http.Response, string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(form.Encode()))
+		if form != nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		for _, ck := range cookies {
+			req.AddCookie(ck)
+		}
+		res, err := noRedirect.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res, string(b)
+	}
+	cookie := func(res *http.Response, name string) *http.Cookie {
+		for _, ck := range res.Cookies() {
+			if ck.Name == name {
+				return ck
+			}
+		}
+		t.Fatalf("no cookie %s", name)
+		return nil
+	}
+	res, body := send(http.MethodGet, "/login", nil)
+	loginCSRF := cookie(res, "fq_login_csrf")
+	m := csrfInPage.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("no CSRF token on the login page")
+	}
+	res, _ = send(http.MethodPost, "/login", url.Values{"username": {"putuo-admin"}, "password": {testPassword}, "_csrf": {m[1] + m[2]}}, loginCSRF)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login: %d", res.StatusCode)
+	}
+	session := cookie(res, "fq_session")
+	if !session.Secure || !session.HttpOnly || session.MaxAge <= 0 || session.MaxAge > 600 {
+		t.Errorf("session cookie %+v: want Secure, HttpOnly, Max-Age within the 10 minutes of max_age", session)
+	}
+	if res, _ := send(http.MethodGet, "/", nil, session); res.StatusCode != http.StatusOK {
+		t.Fatalf("dashboard: %d", res.StatusCode)
+	}
+	time.Sleep(3100 * time.Millisecond) // the idle timeout of this server
+	if res, _ := send(http.MethodGet, "/", nil, session); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/login?ended=1" {
+		t.Errorf("after the idle timeout: %d %q", res.StatusCode, res.Header.Get("Location"))
 	}
 }
 

@@ -95,10 +95,22 @@ type site struct {
 	app   *app.App
 }
 
+// siteOptions vary a site: a console idle timeout other than 30 minutes.
+type siteOptions struct {
+	idle time.Duration
+}
+
 // newSite starts the product as the api tests do: Shanghai's Putuo and Qingpu onboarded, the
 // users above.
-func newSite(t *testing.T) *site {
+func newSite(t *testing.T, opts ...siteOptions) *site {
 	t.Helper()
+	var o siteOptions
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	if o.idle == 0 {
+		o.idle = 30 * time.Minute
+	}
 	owner := storetest.NewDatabase(t)
 	ctx := audit.WithActor(context.Background(), audit.Actor{Subject: "system:test"})
 	key := func(b byte) string { return base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{b}, 32)) }
@@ -108,7 +120,7 @@ func newSite(t *testing.T) *site {
 		Security: config.Security{PIIKeys: "t1:" + key(1), PIIActiveKey: "t1", PIIIndexKey: key(2)},
 		Tenancy:  config.Tenancy{Placements: []string{"default"}},
 		HTTP:     config.HTTP{BodyLimit: 1 << 20},
-		Console:  config.Console{IdleTimeout: 30 * time.Minute, MaxAge: 12 * time.Hour},
+		Console:  config.Console{IdleTimeout: o.idle, MaxAge: 12 * time.Hour},
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if os.Getenv("FENGQIAO_TEST_LOG") != "" {
