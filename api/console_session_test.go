@@ -79,6 +79,8 @@ func TestConsoleSessionEnds(t *testing.T) {
 		name  string
 		end   func(t *testing.T, id string, c *consoleClient)
 		ended bool // the session must be over; false: a control that must keep it
+		// expired: the reason audited when a timeout ended the session (auth.session.expired)
+		expired string
 	}{
 		{name: "logout", ended: true, end: func(t *testing.T, _ string, c *consoleClient) {
 			if p := c.post("/logout", nil); p.status != http.StatusSeeOther || p.header.Get("Location") != "/login" {
@@ -97,13 +99,13 @@ func TestConsoleSessionEnds(t *testing.T) {
 				t.Fatalf("end sessions: %d %s", res.status, res.body)
 			}
 		}},
-		{name: "idle for the timeout", ended: true, end: func(t *testing.T, _ string, c *consoleClient) {
+		{name: "idle for the timeout", ended: true, expired: "idle", end: func(t *testing.T, _ string, c *consoleClient) {
 			e.moveSession(t, c.sessionCookie(), "last_seen_at", "30 minutes 1 second")
 		}},
 		{name: "idle a little less than the timeout", ended: false, end: func(t *testing.T, _ string, c *consoleClient) {
 			e.moveSession(t, c.sessionCookie(), "last_seen_at", "29 minutes")
 		}},
-		{name: "older than the absolute lifetime though in use", ended: true, end: func(t *testing.T, _ string, c *consoleClient) {
+		{name: "older than the absolute lifetime though in use", ended: true, expired: "max_age", end: func(t *testing.T, _ string, c *consoleClient) {
 			e.moveSession(t, c.sessionCookie(), "started_at", "12 hours 1 second")
 		}},
 		{name: "display name changed", ended: false, end: func(t *testing.T, id string, _ *consoleClient) {
@@ -144,6 +146,11 @@ func TestConsoleSessionEnds(t *testing.T) {
 			req.AddCookie(&http.Cookie{Name: "fq_session", Value: cookie})
 			if p := hx.do(req); p.status != http.StatusUnauthorized || !strings.HasPrefix(p.header.Get("HX-Redirect"), "/login") {
 				t.Errorf("htmx request: %d %q, want 401 with HX-Redirect to the login page", p.status, p.header.Get("HX-Redirect"))
+			}
+			n := storetest.QueryInt(t, e.owner, `SELECT count(*) FROM audit_events WHERE action = 'auth.session.expired' AND object = $1 AND after->>'reason' = $2`,
+				identity.UserSubject(id), row.expired)
+			if want := map[bool]int64{true: 1, false: 0}[row.expired != ""]; n != want {
+				t.Errorf("%d audit events of the session's expiry (%q), want %d", n, row.expired, want)
 			}
 			login := e.consoleAnonymous(t).get("/login?ended=1")
 			if !strings.Contains(login.body, "您的登录已结束") {

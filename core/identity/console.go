@@ -60,8 +60,8 @@ func (s *Service) ContinueConsoleSession(ctx context.Context, p Principal, lim S
 	if err != nil {
 		return err
 	}
-	if consoleSessionEnded(seen, p, lim, s.now()) {
-		if err := s.repo.RevokeSession(ctx, p.TenantCode, p.ID, p.SessionID, p.SessionExpires); err != nil && !errors.Is(err, ErrUnauthenticated) {
+	if reason := consoleSessionEnded(seen, p, lim, s.now()); reason != "" {
+		if err := s.repo.ExpireConsoleSession(ctx, p.TenantCode, p.ID, p.SessionID, p.SessionExpires, reason); err != nil && !errors.Is(err, ErrUnauthenticated) {
 			return err
 		}
 		return ErrSessionEnded
@@ -69,11 +69,15 @@ func (s *Service) ContinueConsoleSession(ctx context.Context, p Principal, lim S
 	return nil
 }
 
-// consoleSessionEnded is the rule: idle too long by the store's clock, or older than the limit
-// by the store's record of the login or by the token's own issue time on this server's clock.
-func consoleSessionEnded(seen ConsoleSeen, p Principal, lim SessionLimits, now time.Time) bool {
-	if seen.Now.Sub(seen.LastSeen) >= lim.Idle || seen.Now.Sub(seen.Started) >= lim.MaxAge {
-		return true
+// consoleSessionEnded is the rule: older than the limit by the store's record of the login or by
+// the token's own issue time on this server's clock ("max_age"), or idle too long by the store's
+// clock ("idle"); "" while the session may go on.
+func consoleSessionEnded(seen ConsoleSeen, p Principal, lim SessionLimits, now time.Time) string {
+	if seen.Now.Sub(seen.Started) >= lim.MaxAge || (!p.SessionIssued.IsZero() && now.Sub(p.SessionIssued) >= lim.MaxAge) {
+		return "max_age"
 	}
-	return !p.SessionIssued.IsZero() && now.Sub(p.SessionIssued) >= lim.MaxAge
+	if seen.Now.Sub(seen.LastSeen) >= lim.Idle {
+		return "idle"
+	}
+	return ""
 }

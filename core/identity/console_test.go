@@ -12,16 +12,17 @@ func TestConsoleSessionEnded(t *testing.T) {
 		name              string
 		started, lastSeen time.Duration // before the store's now
 		issued            time.Duration // before this server's now; -1: no issue time
-		want              bool
+		want              string
 	}{
-		{"just logged in", 0, 0, 0, false},
-		{"used a minute ago", time.Hour, time.Minute, time.Hour, false},
-		{"idle just under the timeout", time.Hour, lim.Idle - time.Second, time.Hour, false},
-		{"idle the timeout", time.Hour, lim.Idle, time.Hour, true},
-		{"in use, under the absolute age", lim.MaxAge - time.Second, 0, lim.MaxAge - time.Second, false},
-		{"in use, at the absolute age by the store", lim.MaxAge, 0, time.Hour, true},
-		{"in use, at the absolute age by the token", time.Hour, 0, lim.MaxAge, true},
-		{"no issue time in the token", time.Hour, 0, -1, false},
+		{"just logged in", 0, 0, 0, ""},
+		{"used a minute ago", time.Hour, time.Minute, time.Hour, ""},
+		{"idle just under the timeout", time.Hour, lim.Idle - time.Second, time.Hour, ""},
+		{"idle the timeout", time.Hour, lim.Idle, time.Hour, "idle"},
+		{"in use, under the absolute age", lim.MaxAge - time.Second, 0, lim.MaxAge - time.Second, ""},
+		{"in use, at the absolute age by the store", lim.MaxAge, 0, time.Hour, "max_age"},
+		{"in use, at the absolute age by the token", time.Hour, 0, lim.MaxAge, "max_age"},
+		{"idle and too old", lim.MaxAge, lim.Idle, lim.MaxAge, "max_age"},
+		{"no issue time in the token", time.Hour, 0, -1, ""},
 	}
 	for _, r := range rows {
 		t.Run(r.name, func(t *testing.T) {
@@ -31,7 +32,7 @@ func TestConsoleSessionEnded(t *testing.T) {
 				p.SessionIssued = t0.Add(-r.issued)
 			}
 			if got := consoleSessionEnded(seen, p, lim, t0); got != r.want {
-				t.Errorf("ended = %v, want %v", got, r.want)
+				t.Errorf("ended = %q, want %q", got, r.want)
 			}
 		})
 	}

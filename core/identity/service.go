@@ -62,6 +62,9 @@ type Repo interface {
 	RevokeSession(ctx context.Context, tenantCode, userID, sessionID string, expires time.Time) error
 	// EndSessions raises the user's session generation: every login token issued before ends.
 	EndSessions(ctx context.Context, tenantCode, userID string) error
+	// ExpireConsoleSession revokes a console session a timeout ended, as RevokeSession does,
+	// recording why ("idle" or "max_age").
+	ExpireConsoleSession(ctx context.Context, tenantCode, userID, sessionID string, expires time.Time, reason string) error
 	// StartConsoleSession records a login token as a console session started at started.
 	StartConsoleSession(ctx context.Context, tenantCode, userID, sessionID string, started, expires time.Time) error
 	// ConsoleSessionSeen returns a console session's start, last use and the store's clock

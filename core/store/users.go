@@ -148,6 +148,20 @@ func (s *UserDB) PrincipalState(ctx context.Context, tenantCode, userID, session
 // RevokeSession records a login token as logged out until it expires, and drops the tenant's
 // records of tokens that have expired since (they are refused by their expiry anyway).
 func (s *UserDB) RevokeSession(ctx context.Context, tenantCode, userID, sessionID string, expires time.Time) error {
+	return s.revokeSession(ctx, tenantCode, userID, sessionID, expires, "auth.logout", nil)
+}
+
+// ExpireConsoleSession revokes a console session the idle or absolute timeout ended, as a logout
+// is revoked, audited as auth.session.expired with the reason.
+func (s *UserDB) ExpireConsoleSession(ctx context.Context, tenantCode, userID, sessionID string, expires time.Time, reason string) error {
+	return s.revokeSession(ctx, tenantCode, userID, sessionID, expires, "auth.session.expired", map[string]any{"reason": reason})
+}
+
+func (s *UserDB) revokeSession(ctx context.Context, tenantCode, userID, sessionID string, expires time.Time, action string, detail map[string]any) error {
+	if detail == nil {
+		detail = map[string]any{}
+	}
+	detail["session"] = sessionID
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM revoked_sessions WHERE tenant_id = $1 AND expires_at < now()`, tenantCode); err != nil {
 			return err
@@ -156,7 +170,7 @@ func (s *UserDB) RevokeSession(ctx context.Context, tenantCode, userID, sessionI
 			ON CONFLICT DO NOTHING`, tenantCode, sessionID, userID, expires); err != nil {
 			return err
 		}
-		return appendAudit(ctx, tx, tenantCode, "auth.logout", identity.UserSubject(userID), nil, map[string]any{"session": sessionID})
+		return appendAudit(ctx, tx, tenantCode, action, identity.UserSubject(userID), nil, detail)
 	})
 	if pgCode(err) == codeInvalidText {
 		return identity.ErrUnauthenticated
