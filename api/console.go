@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/fengqiao/fengqiao/core/identity"
+	"github.com/fengqiao/fengqiao/core/kind"
 	"github.com/labstack/echo/v4"
 )
 
@@ -279,6 +280,11 @@ func (s *Server) consoleSession(public bool) echo.MiddlewareFunc {
 			if public {
 				return next(c)
 			}
+			if !sessionRefused(err) {
+				// The database is unreachable (or worse): an outage is no logout — the error
+				// page, and the cookie kept for when it is back.
+				return err
+			}
 			if ck, cerr := c.Cookie(sessionCookie); cerr == nil && ck.Value != "" {
 				s.setCookie(c, sessionCookie, "", -1) // ended, expired or revoked: forget it
 			}
@@ -302,6 +308,16 @@ func (s *Server) consoleSession(public bool) echo.MiddlewareFunc {
 			return c.Redirect(http.StatusSeeOther, target)
 		}
 	}
+}
+
+// sessionRefused tells a session that is over or not allowed (expired, revoked, ended, a disabled
+// user, a suspended tenant) from a failure to decide (the database unreachable).
+func sessionRefused(err error) bool {
+	switch kind.Of(err) {
+	case kind.Unauthenticated, kind.Forbidden, kind.NotFound:
+		return true
+	}
+	return false
 }
 
 // sessionPrincipal is the user of the request's session cookie.

@@ -254,6 +254,48 @@ func TestConsoleSessionOptions(t *testing.T) {
 	}
 }
 
+// An outage of the database is not a logout: the page says the service is unavailable, and the
+// session cookie is kept for when the database is back.
+func TestConsoleSessionOutage(t *testing.T) {
+	e := newEnv(t)
+	c := e.consoleAs(t, "putuo-admin")
+	cookie := c.sessionCookie()
+	// A second server of the same product whose database refuses every connection.
+	down, downOwner := storetest.Open(t)
+	// No new connection (too many connections: 53300), and the pool's are cut.
+	_, err := storetest.OwnerQuery(t.Context(), downOwner, `DO $$ BEGIN EXECUTE format('ALTER DATABASE %I CONNECTION LIMIT 0', current_database()); END $$`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.QueryInt(t, downOwner, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)
+	deps := e.deps
+	signer, err := identity.NewSigner([]byte(strings.Repeat("k", 32)), time.Hour, "fengqiao-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps.Identity = identity.NewService(down, e.authz, signer)
+	srv := httptest.NewServer(api.New(deps).Handler())
+	t.Cleanup(srv.Close)
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/", nil)
+	req.AddCookie(&http.Cookie{Name: "fq_session", Value: cookie})
+	res := e.send(req)
+	if res.status != http.StatusServiceUnavailable {
+		t.Errorf("during an outage: %d %q, want 503", res.status, res.header.Get("Location"))
+	}
+	for _, ck := range (&http.Response{Header: res.header}).Cookies() {
+		if ck.Name == "fq_session" {
+			t.Errorf("the outage deleted the session cookie: %+v", ck)
+		}
+	}
+	if strings.Contains(string(res.body), "goroutine") || !strings.Contains(res.header.Get("Content-Type"), "text/html") {
+		t.Errorf("the outage page: %s %.200s", res.header.Get("Content-Type"), res.body)
+	}
+	// The same cookie on the working server: the session went on.
+	if p := e.replay(t, cookie, "/"); p.status != http.StatusOK {
+		t.Errorf("after the outage: %d", p.status)
+	}
+}
+
 func TestConsoleLoginThrottled(t *testing.T) {
 	e := newEnv(t)
 	c := e.consoleAnonymous(t)
