@@ -30,10 +30,12 @@ import (
 	"github.com/fengqiao/fengqiao/core/tenant"
 )
 
-// browser is the one Chromium of the test binary; noBrowser says why there is none.
+// browser is the one Chromium of the test binary; noBrowser says why there is none (the tests
+// skip), brokenBrowser why the one found does not start (the tests fail).
 var (
-	browser   context.Context
-	noBrowser string
+	browser       context.Context
+	noBrowser     string
+	brokenBrowser string
 )
 
 // chromiumPath finds the browser: $FENGQIAO_CHROMIUM, else Debian's chromium.
@@ -72,7 +74,7 @@ func runWithBrowser(m *testing.M) int {
 	ctx, cancel := chromedp.NewContext(alloc)
 	defer cancel()
 	if err := chromedp.Do(ctx); err != nil { // start it
-		noBrowser = fmt.Sprintf("chromium %s does not start: %v", path, err)
+		brokenBrowser = fmt.Sprintf("chromium %s does not start: %v", path, err)
 		return m.Run()
 	}
 	browser = ctx
@@ -175,6 +177,9 @@ type tab struct {
 // error or CSP violation reported meanwhile.
 func newTab(t *testing.T, s *site) *tab {
 	t.Helper()
+	if brokenBrowser != "" {
+		t.Fatal(brokenBrowser)
+	}
 	if browser == nil {
 		t.Skip("browser tests skipped: " + noBrowser)
 	}
