@@ -123,3 +123,10 @@ document.addEventListener("submit", function (e) {
   var text = form.getAttribute("data-confirm");
   if (text && !window.confirm(text)) { e.preventDefault(); }
 }, true);
+
+// --- Sessions (issue 15, sessions & security) ---
+// A page restored from the back/forward cache after logout would show what the session showed:
+// ask the server again (it sends the login page when the session is over).
+window.addEventListener("pageshow", function (e) {
+  if (e.persisted && document.querySelector("form.logout")) { window.location.reload(); }
+});
