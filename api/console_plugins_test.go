@@ -72,13 +72,20 @@ func TestConsolePluginPages(t *testing.T) {
 		for _, tc := range []struct {
 			as     string
 			status int
+			inMenu bool
 		}{
-			{"putuo-admin", 200}, {"putuo-staff", 200}, {"pv-mediator", 200}, {"pv-clerk", 200}, // plugin_routes:read in Putuo
-			{"qingpu-admin", 404}, {"huaiyin-staff", 404}, {"sh-prov", 404}, {"nation", 404}, // not enabled in their tenant
+			{"putuo-admin", 200, true}, {"putuo-staff", 200, true}, {"pv-mediator", 200, true}, // plugin_routes:read in Putuo
+			// An agency clerk's menu is its agency desk (its home) and the plugin pages the default
+			// policy lets it use (plugin_routes for agency clerks: regional linkage plugins).
+			{"pv-clerk", 200, true},
+			{"qingpu-admin", 404, false}, {"huaiyin-staff", 404, false}, {"sh-prov", 404, false}, {"nation", 404, false}, // not enabled in their tenant
 		} {
 			c := e.consoleAs(t, tc.as)
 			home := c.get("/")
-			if inMenu := strings.Contains(home.body, `href="/p/example/pages/overview"`); inMenu != (tc.status == 200) {
+			if tc.as == "pv-clerk" {
+				home = c.get("/agency")
+			}
+			if inMenu := strings.Contains(home.body, `href="/p/example/pages/overview"`); inMenu != tc.inMenu {
 				t.Errorf("%s: in the menu %v", tc.as, inMenu)
 			}
 			if p := c.get("/p/example/pages/visits"); p.status != tc.status || (tc.status != 200 && strings.Contains(p.body, "plugin-block")) {

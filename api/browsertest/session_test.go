@@ -142,13 +142,13 @@ func TestLanguageSwitch(t *testing.T) {
 	if lang := eval[string](tb, `document.documentElement.lang`); lang != "en" {
 		t.Errorf("html lang %q after switching to English", lang)
 	}
-	if h := tb.text("main h1"); h != "Dashboard" {
+	if h := tb.text("main h1"); !strings.HasPrefix(h, "Dashboard") {
 		t.Errorf("heading %q", h)
 	}
 	tb.axe()
 	tb.shot("english")
 	tb.clickAndWait(`nav.lang a[lang="zh-CN"]`)
-	if h := tb.text("main h1"); h != "工作台" {
+	if h := tb.text("main h1"); !strings.HasPrefix(h, "工作台") {
 		t.Errorf("heading back in Chinese %q", h)
 	}
 }

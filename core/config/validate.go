@@ -123,7 +123,7 @@ var allowedByKey = map[string]allowed{
 	keyPluginsDir:         {"a non-empty directory path", "非空的目录路径"},
 	keyConsoleIdleTimeout: {"a Go duration between 1m and 24h, e.g. 30m", "1m 至 24h 之间的 Go 时长，例如 30m"},
 	keyConsoleMaxAge:      {"a Go duration between 1m and 720h, e.g. 12h", "1m 至 720h 之间的 Go 时长，例如 12h"},
-	keyConsoleSecure:      {"true or false", "true 或 false"},
+	keyConsoleSecure:      {"true or false", "\"true\" 或 \"false\""},
 	keyTenancyPlacements: {
 		"a non-empty list (in env: comma-separated) of unique names matching ^[a-z][a-z0-9-]{0,31}$",
 		"非空且不重复的名称列表（环境变量中以逗号分隔），每项匹配 ^[a-z][a-z0-9-]{0,31}$",
