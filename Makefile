@@ -4,7 +4,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/fengqiao/fengqiao/cmd/fengqiao/cli.Version=$(VERSION)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: build run test bench lint generate fuzz clean
+.PHONY: build run test bench lint generate fuzz vendor clean
 
 # The server, and every plugin of the repository into bin/plugins/<name> (plugins/<name>/cmd).
 build:
@@ -42,6 +42,11 @@ generate:
 	GOBIN=$(CURDIR)/bin/tools go install $(PROTOC_GEN_GO_GRPC)
 	cd plugins/sdk && PATH=$(CURDIR)/bin/tools:$$PATH buf lint && PATH=$(CURDIR)/bin/tools:$$PATH buf generate
 	go generate ./...
+
+# The console's vendored front-end files (htmx, Alpine CSP, ECharts, axe-core for the browser
+# tests) at their pinned versions, with their SHA-256 list; needs npm, unlike run and test.
+vendor:
+	deploy/vendor.sh
 
 # Short runs of every fuzz target (FUZZTIME=30s for longer).
 fuzz:

@@ -286,7 +286,7 @@ func (s *Server) consoleSession(public bool) echo.MiddlewareFunc {
 			if c.Request().Method == http.MethodGet && c.Request().URL.Path != "/" {
 				target += "?next=" + url.QueryEscape(c.Request().URL.RequestURI())
 			}
-			if errors.Is(err, errSessionIdle) || errors.Is(err, identity.ErrUnauthenticated) || errors.Is(err, identity.ErrDisabled) {
+			if errors.Is(err, identity.ErrSessionEnded) || errors.Is(err, identity.ErrSessionNotFound) || errors.Is(err, identity.ErrUnauthenticated) || errors.Is(err, identity.ErrDisabled) {
 				if _, cerr := c.Cookie(sessionCookie); cerr == nil {
 					sep := "?"
 					if strings.Contains(target, "?") {
@@ -304,9 +304,6 @@ func (s *Server) consoleSession(public bool) echo.MiddlewareFunc {
 	}
 }
 
-// errSessionIdle: the console session went unused longer than the idle timeout.
-var errSessionIdle = errors.New("console session idle")
-
 // sessionPrincipal is the user of the request's session cookie.
 func (s *Server) sessionPrincipal(c echo.Context) (identity.Principal, error) {
 	ck, err := c.Cookie(sessionCookie)
@@ -319,6 +316,10 @@ func (s *Server) sessionPrincipal(c echo.Context) (identity.Principal, error) {
 	}
 	if p.Kind != "user" {
 		return identity.Principal{}, identity.ErrUnauthenticated
+	}
+	// The console's own limits, on the server: idle and absolute timeouts.
+	if err := s.deps.Identity.ContinueConsoleSession(c.Request().Context(), p, s.sessionLimits()); err != nil {
+		return identity.Principal{}, err
 	}
 	return p, nil
 }
@@ -374,12 +375,27 @@ func (s *Server) csrfRefused(c echo.Context) error {
 		Detail: "页面已过期或请求并非来自本系统，请刷新页面后重试 / the page has expired or the request did not come from this site: reload the page and try again"}
 }
 
+// Default lifetimes of console sessions (console.idle_timeout, console.max_age).
+const (
+	defaultSessionIdle   = 30 * time.Minute
+	defaultSessionMaxAge = 12 * time.Hour
+)
+
 // sessionMaxAge is the absolute lifetime of a console session.
 func (s *Server) sessionMaxAge() time.Duration {
 	if s.deps.Console.MaxAge > 0 {
 		return s.deps.Console.MaxAge
 	}
-	return 12 * time.Hour
+	return defaultSessionMaxAge
+}
+
+// sessionLimits are the idle and absolute timeouts of console sessions.
+func (s *Server) sessionLimits() identity.SessionLimits {
+	idle := s.deps.Console.IdleTimeout
+	if idle <= 0 {
+		idle = defaultSessionIdle
+	}
+	return identity.SessionLimits{Idle: idle, MaxAge: s.sessionMaxAge()}
 }
 
 // IsConsolePath tells whether a path is the console's (HTML for people) rather than the API's.

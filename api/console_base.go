@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/fengqiao/fengqiao/core/identity"
 	"github.com/labstack/echo/v4"
@@ -28,8 +29,15 @@ type loginData struct {
 
 // safeNext keeps a redirect after login on this site: a local path, never //host or a scheme.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
 		return "/"
+	}
+	// Browsers drop tabs and newlines from a URL ("/\t/evil" is "//evil") and some read a
+	// backslash as a slash: no control character or backslash at all.
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f || r == '\\' {
+			return "/"
+		}
 	}
 	return next
 }
@@ -54,7 +62,20 @@ func (s *Server) loginSubmit(c echo.Context, v *view) error {
 		if !ok {
 			return errors.New("console: login answered no token")
 		}
-		s.setCookie(c, sessionCookie, lr.Token, int(s.sessionMaxAge().Seconds()))
+		// The token becomes a console session, subject to the idle and absolute timeouts.
+		p, err := s.deps.Identity.Authenticate(c.Request().Context(), lr.Token)
+		if err != nil {
+			return err
+		}
+		if err := s.deps.Identity.StartConsoleSession(c.Request().Context(), p); err != nil {
+			return err
+		}
+		// The cookie lasts until the session's absolute end or the token's expiry, the earlier.
+		maxAge := s.sessionMaxAge()
+		if left := time.Until(lr.ExpiresAt); left < maxAge {
+			maxAge = left
+		}
+		s.setCookie(c, sessionCookie, lr.Token, int(maxAge.Seconds()))
 		s.setCookie(c, loginCSRF, "", -1)
 		return c.Redirect(http.StatusSeeOther, d.Next)
 	}
@@ -74,6 +95,8 @@ func (s *Server) logoutSubmit(c echo.Context, v *view) error {
 		return err
 	}
 	s.setCookie(c, sessionCookie, "", -1)
+	// The browser forgets the pages of the session, the back/forward cache included.
+	c.Response().Header().Set("Clear-Site-Data", `"cache"`)
 	return c.Redirect(http.StatusSeeOther, "/login")
 }
 

@@ -146,7 +146,8 @@ func (s *Server) invoke(c echo.Context, p identity.Principal, call opCall) (opRe
 		h = s.authorize(r)(h)
 	}
 	if err := s.checkParams(h)(cc); err != nil {
-		return opResult{}, err
+		// The headers a refusal set (Retry-After of a throttled login) still reach the page.
+		return opResult{Header: w.h}, err
 	}
 	cc.res.Header = w.h
 	if cc.res.Status == 0 {

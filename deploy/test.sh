@@ -21,13 +21,31 @@ fi
 export FENGQIAO_TEST_DATABASE_URL
 unset FENGQIAO_DATABASE_URL FENGQIAO_DATABASE_APP_URL FENGQIAO_HTTP_ADDR
 
+# The browser tests (api/browsertest) drive Debian's chromium, with CJK fonts for the pages and
+# their screenshots: installed when missing and running as root, as localpg.sh installs
+# PostgreSQL; otherwise those tests skip, saying why.
+have_pkg() { command -v dpkg >/dev/null 2>&1 && dpkg -s "$1" >/dev/null 2>&1; }
+if ! command -v chromium >/dev/null 2>&1 || { command -v dpkg >/dev/null 2>&1 && ! have_pkg fonts-noto-cjk; }; then
+	if [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+		echo "test.sh: installing chromium and fonts-noto-cjk for the browser tests: apt-get update && apt-get install -y chromium fonts-noto-cjk" >&2
+		if ! { apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium fonts-noto-cjk >&2; }; then
+			echo "test.sh: apt-get could not install chromium: the browser tests will skip" >&2
+		fi
+	else
+		echo "test.sh: no chromium or CJK fonts (sudo apt-get install -y chromium fonts-noto-cjk): the browser tests will skip or show boxes for Chinese" >&2
+	fi
+fi
+export FENGQIAO_SCREENSHOTS=${FENGQIAO_SCREENSHOTS:-$PWD/.local/screenshots}
+echo "test.sh: browser tests' screenshots in $FENGQIAO_SCREENSHOTS" >&2
+
 echo "test.sh: go test against $FENGQIAO_TEST_DATABASE_URL" >&2
 mkdir -p .local
 log=.local/go-test.log
 # Under the race detector, once each (not twice: -race costs time): the packages with goroutines of
 # their own — the plugin host and SDK, the authorizer's policy reloads, the job workers, the API —
-# and the store's watchers (its LISTEN/NOTIFY tests, by name); everything else without.
-race_pkgs='/(core/pluginhost|plugins/sdk|core/authz|core/jobs|api)(/|$)'
+# and the store's watchers (its LISTEN/NOTIFY tests, by name); everything else without, the
+# browser tests (api/browsertest) among them: the browser is the slow part, not our goroutines.
+race_pkgs='/(core/pluginhost|plugins/sdk|core/authz|core/jobs)(/|$)|/api$'
 store_watch_tests='^Test(WatchPolicies|NotifyDropsRepeatedPayloads)'
 mapfile -t plain_pkgs < <(go list ./... | grep -Ev "$race_pkgs")
 mapfile -t raced_pkgs < <(go list ./... | grep -E "$race_pkgs")

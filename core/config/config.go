@@ -42,6 +42,17 @@ type Config struct {
 	Tenancy  Tenancy
 	Security Security
 	Plugins  Plugins
+	Console  Console
+}
+
+// Console configures the web console's sessions. A session ends at the earlier of its idle
+// timeout, its absolute lifetime and the login token's expiry (auth.token_ttl).
+type Console struct {
+	IdleTimeout time.Duration // console.idle_timeout: a session unused this long ends (checked on the server); 1m..24h; default 30m
+	MaxAge      time.Duration // console.max_age: a session ends this long after login whatever its use; 1m..720h; default 12h
+	// SecureCookies (console.secure_cookies): mark the cookies Secure even when requests arrive
+	// over plain HTTP (behind a TLS-terminating proxy); default false (Secure over TLS only).
+	SecureCookies bool
 }
 
 // Server configures the kind of installation.
@@ -157,6 +168,7 @@ func Defaults() Config {
 		Server:   Server{Environment: EnvDevelopment},
 		Security: Security{KeyFile: "var/keys.json"},
 		Plugins:  Plugins{Dir: "var/plugins"},
+		Console:  Console{IdleTimeout: 30 * time.Minute, MaxAge: 12 * time.Hour},
 	}
 }
 
@@ -188,6 +200,9 @@ const (
 	keySecurityPIIIndexKey = "security.pii_index_key"
 	keySecurityKeyFile     = "security.key_file"
 	keyPluginsDir          = "plugins.dir"
+	keyConsoleIdleTimeout  = "console.idle_timeout"
+	keyConsoleMaxAge       = "console.max_age"
+	keyConsoleSecure       = "console.secure_cookies"
 )
 
 // allKeys lists every configuration key, in documentation order.
@@ -202,6 +217,7 @@ var allKeys = []string{
 	keyTenancyPlacements,
 	keySecurityPIIKeys, keySecurityPIIActive, keySecurityPIIIndexKey, keySecurityKeyFile,
 	keyPluginsDir,
+	keyConsoleIdleTimeout, keyConsoleMaxAge, keyConsoleSecure,
 }
 
 // envName returns the environment variable that sets key.
@@ -252,6 +268,9 @@ func defaultValues() map[string]any {
 		keySecurityPIIIndexKey: d.Security.PIIIndexKey,
 		keySecurityKeyFile:     d.Security.KeyFile,
 		keyPluginsDir:          d.Plugins.Dir,
+		keyConsoleIdleTimeout:  d.Console.IdleTimeout,
+		keyConsoleMaxAge:       d.Console.MaxAge,
+		keyConsoleSecure:       d.Console.SecureCookies,
 	}
 }
 
@@ -417,6 +436,9 @@ func decode(v *viper.Viper) (Config, error) {
 	d.str(keySecurityPIIActive, &c.Security.PIIActiveKey)
 	d.secret(keySecurityPIIIndexKey, &c.Security.PIIIndexKey)
 	d.str(keySecurityKeyFile, &c.Security.KeyFile)
+	d.duration(keyConsoleIdleTimeout, &c.Console.IdleTimeout)
+	d.duration(keyConsoleMaxAge, &c.Console.MaxAge)
+	d.boolean(keyConsoleSecure, &c.Console.SecureCookies)
 
 	c.Server.Environment = strings.ToLower(c.Server.Environment)
 	c.Log.Level = strings.ToLower(c.Log.Level)

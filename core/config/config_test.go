@@ -182,6 +182,25 @@ tenancy:
 			},
 		},
 		{
+			name: "console keys from env and file",
+			file: "console:\n  idle_timeout: 5m\n  secure_cookies: true\n",
+			env:  map[string]string{"FENGQIAO_CONSOLE_MAX_AGE": "2h"},
+			want: func() Config {
+				c := Defaults()
+				c.Console = Console{IdleTimeout: 5 * time.Minute, MaxAge: 2 * time.Hour, SecureCookies: true}
+				return c
+			},
+		},
+		{
+			name: "console secure_cookies from env",
+			env:  map[string]string{"FENGQIAO_CONSOLE_SECURE_COOKIES": "true"},
+			want: func() Config {
+				c := Defaults()
+				c.Console.SecureCookies = true
+				return c
+			},
+		},
+		{
 			name: "flag overrides env",
 			file: fileYAML,
 			env: map[string]string{
@@ -316,6 +335,14 @@ func TestLoadInvalidValues(t *testing.T) {
 		{name: "token_ttl too long", file: "auth:\n  token_ttl: 721h\n", wantKey: "auth.token_ttl"},
 		{name: "token_ttl not a duration", env: map[string]string{"FENGQIAO_AUTH_TOKEN_TTL": "1d"}, wantKey: "auth.token_ttl"},
 		{name: "issuer blank", file: "auth:\n  issuer: \"  \"\n", wantKey: "auth.issuer"},
+		// console
+		{name: "console idle_timeout too short", env: map[string]string{"FENGQIAO_CONSOLE_IDLE_TIMEOUT": "59s"}, wantKey: "console.idle_timeout", wantValue: "59s"},
+		{name: "console idle_timeout too long", file: "console:\n  idle_timeout: 25h\n", wantKey: "console.idle_timeout"},
+		{name: "console idle_timeout not a duration", env: map[string]string{"FENGQIAO_CONSOLE_IDLE_TIMEOUT": "30"}, wantKey: "console.idle_timeout"},
+		{name: "console max_age zero", file: "console:\n  max_age: 0s\n", wantKey: "console.max_age"},
+		{name: "console max_age too long", env: map[string]string{"FENGQIAO_CONSOLE_MAX_AGE": "721h"}, wantKey: "console.max_age", wantValue: "721h"},
+		{name: "console secure_cookies not a bool", env: map[string]string{"FENGQIAO_CONSOLE_SECURE_COOKIES": "maybe"}, wantKey: "console.secure_cookies", wantValue: "maybe"},
+		{name: "console secure_cookies a list", file: "console:\n  secure_cookies: [true]\n", wantKey: "console.secure_cookies"},
 		// log
 		{name: "level unknown", env: map[string]string{"FENGQIAO_LOG_LEVEL": "trace"}, wantKey: "log.level", wantValue: "trace"},
 		{name: "level via flag", flags: []string{"--log-level=verbose"}, wantKey: "log.level"},

@@ -84,6 +84,28 @@ func (d *decoder) duration(key string, dst *time.Duration) {
 	}
 }
 
+// boolean accepts a YAML boolean or the strings true/false (environment, flags).
+func (d *decoder) boolean(key string, dst *bool) {
+	raw, ok := d.get(key)
+	if !ok {
+		return
+	}
+	switch x := raw.(type) {
+	case bool:
+		*dst = x
+	case string:
+		v, err := strconv.ParseBool(strings.TrimSpace(x))
+		if err != nil {
+			d.fail(key, raw)
+			return
+		}
+		d.given[key] = x
+		*dst = v
+	default:
+		d.fail(key, raw)
+	}
+}
+
 func (d *decoder) int32(key string, dst *int32) {
 	raw, ok := d.get(key)
 	if !ok {

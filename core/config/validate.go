@@ -58,6 +58,10 @@ const (
 	minMetricsToken = 16
 	minTokenTTL     = time.Minute
 	maxTokenTTL     = 720 * time.Hour
+	minConsoleIdle  = time.Minute
+	maxConsoleIdle  = 24 * time.Hour
+	minConsoleAge   = time.Minute
+	maxConsoleAge   = 720 * time.Hour
 )
 
 var (
@@ -112,11 +116,14 @@ var allowedByKey = map[string]allowed{
 		"empty, or a secret of at least 32 bytes",
 		"留空，或至少 32 字节的密钥",
 	},
-	keyAuthTokenTTL: {"a Go duration between 1m and 720h, e.g. 12h", "1m 至 720h 之间的 Go 时长，例如 12h"},
-	keyAuthIssuer:   {"a non-empty string", "非空字符串"},
-	keyLogLevel:     {"one of debug, info, warn, error", "\"debug\"、\"info\"、\"warn\"、\"error\" 之一"},
-	keyLogFormat:    {"one of json, text", "json、text 之一"},
-	keyPluginsDir:   {"a non-empty directory path", "非空的目录路径"},
+	keyAuthTokenTTL:       {"a Go duration between 1m and 720h, e.g. 12h", "1m 至 720h 之间的 Go 时长，例如 12h"},
+	keyAuthIssuer:         {"a non-empty string", "非空字符串"},
+	keyLogLevel:           {"one of debug, info, warn, error", "\"debug\"、\"info\"、\"warn\"、\"error\" 之一"},
+	keyLogFormat:          {"one of json, text", "json、text 之一"},
+	keyPluginsDir:         {"a non-empty directory path", "非空的目录路径"},
+	keyConsoleIdleTimeout: {"a Go duration between 1m and 24h, e.g. 30m", "1m 至 24h 之间的 Go 时长，例如 30m"},
+	keyConsoleMaxAge:      {"a Go duration between 1m and 720h, e.g. 12h", "1m 至 720h 之间的 Go 时长，例如 12h"},
+	keyConsoleSecure:      {"true or false", "true 或 false"},
 	keyTenancyPlacements: {
 		"a non-empty list (in env: comma-separated) of unique names matching ^[a-z][a-z0-9-]{0,31}$",
 		"非空且不重复的名称列表（环境变量中以逗号分隔），每项匹配 ^[a-z][a-z0-9-]{0,31}$",
@@ -253,6 +260,13 @@ func (c Config) fieldErrors() []*FieldError {
 			fe.allowedZH += fmt.Sprintf("；%q 重复出现", name)
 			errs = append(errs, fe)
 		}
+	}
+
+	if c.Console.IdleTimeout < minConsoleIdle || c.Console.IdleTimeout > maxConsoleIdle {
+		add(keyConsoleIdleTimeout, c.Console.IdleTimeout.String())
+	}
+	if c.Console.MaxAge < minConsoleAge || c.Console.MaxAge > maxConsoleAge {
+		add(keyConsoleMaxAge, c.Console.MaxAge.String())
 	}
 
 	errs = append(errs, c.Security.fieldErrors()...)

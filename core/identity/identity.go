@@ -135,6 +135,7 @@ type Principal struct {
 	SessionID         string
 	SessionGeneration int64
 	SessionExpires    time.Time
+	SessionIssued     time.Time // when the login token was issued (the login)
 }
 
 // Sentinel errors.

@@ -62,6 +62,15 @@ type Repo interface {
 	RevokeSession(ctx context.Context, tenantCode, userID, sessionID string, expires time.Time) error
 	// EndSessions raises the user's session generation: every login token issued before ends.
 	EndSessions(ctx context.Context, tenantCode, userID string) error
+	// ExpireConsoleSession revokes a console session a timeout ended, as RevokeSession does,
+	// recording why ("idle" or "max_age").
+	ExpireConsoleSession(ctx context.Context, tenantCode, userID, sessionID string, expires time.Time, reason string) error
+	// StartConsoleSession records a login token as a console session started at started.
+	StartConsoleSession(ctx context.Context, tenantCode, userID, sessionID string, started, expires time.Time) error
+	// ConsoleSessionSeen returns a console session's start, last use and the store's clock
+	// (ErrSessionNotFound when there is none), and moves its last use to now when older than
+	// touchAfter and the session is within lim.
+	ConsoleSessionSeen(ctx context.Context, tenantCode, userID, sessionID string, touchAfter time.Duration, lim SessionLimits) (ConsoleSeen, error)
 	// OrganisationKind returns the kind of an active organisation of the tenant, or
 	// ErrOrganisationNotFound.
 	OrganisationKind(ctx context.Context, tenantCode, id string) (orgs.Kind, error)

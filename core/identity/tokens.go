@@ -74,8 +74,12 @@ func (s *Signer) Verify(token string) (Principal, error) {
 	if _, err := uuid.Parse(c.ID); err != nil {
 		return Principal{}, ErrUnauthenticated
 	}
+	var issued time.Time
+	if c.IssuedAt != nil {
+		issued = c.IssuedAt.Time
+	}
 	return Principal{Subject: UserSubject(c.Subject), ID: c.Subject, Kind: "user", TenantCode: c.Tenant, Username: c.Username,
-		SessionID: c.ID, SessionGeneration: c.Generation, SessionExpires: c.ExpiresAt.Time}, nil
+		SessionID: c.ID, SessionGeneration: c.Generation, SessionExpires: c.ExpiresAt.Time, SessionIssued: issued}, nil
 }
 
 // Token is an API token of an agency system. The secret is shown once, at creation.

@@ -78,9 +78,12 @@ func TestSignerRoundTrip(t *testing.T) {
 				t.Errorf("session id %q: %v", p.SessionID, err)
 			}
 			want := Principal{Subject: "user:" + u.ID, ID: u.ID, Kind: "user", TenantCode: u.TenantCode, Username: u.Username,
-				SessionID: p.SessionID, SessionGeneration: u.SessionGeneration, SessionExpires: p.SessionExpires}
+				SessionID: p.SessionID, SessionGeneration: u.SessionGeneration, SessionExpires: p.SessionExpires, SessionIssued: p.SessionIssued}
 			if !p.SessionExpires.Equal(exp) {
 				t.Errorf("session expires %v, want %v", p.SessionExpires, exp)
+			}
+			if !p.SessionIssued.Equal(exp.Add(-time.Hour)) { // the signer's ttl: issued an hour before it expires
+				t.Errorf("session issued %v, want %v", p.SessionIssued, exp.Add(-time.Hour))
 			}
 			if p != want {
 				t.Errorf("Verify = %+v, want %+v", p, want)

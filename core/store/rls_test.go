@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/fengqiao/fengqiao/core/store/storetest"
 	"github.com/jackc/pgx/v5"
@@ -151,6 +152,28 @@ func TestPrincipalStateLeavesNoTenant(t *testing.T) {
 	}
 	if setting != "" || tenants != 0 {
 		t.Errorf("after principal_state the connection has tenant %q and sees %d tenants", setting, tenants)
+	}
+}
+
+// console_session_seen (migration 00035) scopes its tenant setting to itself, like principal_state.
+func TestConsoleSessionSeenLeavesNoTenant(t *testing.T) {
+	owner := storetest.NewDatabase(t)
+	ctx := testCtx(t)
+	pool := appPool(t, owner, 1)
+	var started *time.Time
+	if err := pool.QueryRow(ctx, `SELECT o_started FROM console_session_seen('000000', gen_random_uuid(), gen_random_uuid(), 60, 1800, 43200)`).Scan(&started); err != nil {
+		t.Fatal(err)
+	}
+	if started != nil {
+		t.Errorf("an unknown session has a start: %v", started)
+	}
+	var setting string
+	var tenants int
+	if err := pool.QueryRow(ctx, `SELECT coalesce(current_setting('fengqiao.tenant', true), ''), (SELECT count(*) FROM tenants)`).Scan(&setting, &tenants); err != nil {
+		t.Fatal(err)
+	}
+	if setting != "" || tenants != 0 {
+		t.Errorf("after console_session_seen the connection has tenant %q and sees %d tenants", setting, tenants)
 	}
 }
 

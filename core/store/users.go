@@ -148,6 +148,20 @@ func (s *UserDB) PrincipalState(ctx context.Context, tenantCode, userID, session
 // RevokeSession records a login token as logged out until it expires, and drops the tenant's
 // records of tokens that have expired since (they are refused by their expiry anyway).
 func (s *UserDB) RevokeSession(ctx context.Context, tenantCode, userID, sessionID string, expires time.Time) error {
+	return s.revokeSession(ctx, tenantCode, userID, sessionID, expires, "auth.logout", nil)
+}
+
+// ExpireConsoleSession revokes a console session the idle or absolute timeout ended, as a logout
+// is revoked, audited as auth.session.expired with the reason.
+func (s *UserDB) ExpireConsoleSession(ctx context.Context, tenantCode, userID, sessionID string, expires time.Time, reason string) error {
+	return s.revokeSession(ctx, tenantCode, userID, sessionID, expires, "auth.session.expired", map[string]any{"reason": reason})
+}
+
+func (s *UserDB) revokeSession(ctx context.Context, tenantCode, userID, sessionID string, expires time.Time, action string, detail map[string]any) error {
+	if detail == nil {
+		detail = map[string]any{}
+	}
+	detail["session"] = sessionID
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM revoked_sessions WHERE tenant_id = $1 AND expires_at < now()`, tenantCode); err != nil {
 			return err
@@ -156,12 +170,52 @@ func (s *UserDB) RevokeSession(ctx context.Context, tenantCode, userID, sessionI
 			ON CONFLICT DO NOTHING`, tenantCode, sessionID, userID, expires); err != nil {
 			return err
 		}
-		return appendAudit(ctx, tx, tenantCode, "auth.logout", identity.UserSubject(userID), nil, map[string]any{"session": sessionID})
+		return appendAudit(ctx, tx, tenantCode, action, identity.UserSubject(userID), nil, detail)
 	})
 	if pgCode(err) == codeInvalidText {
 		return identity.ErrUnauthenticated
 	}
 	return err
+}
+
+// StartConsoleSession records a login token as a console session (migration 00035), and drops
+// the tenant's records of tokens that have expired since.
+func (s *UserDB) StartConsoleSession(ctx context.Context, tenantCode, userID, sessionID string, started, expires time.Time) error {
+	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM console_sessions WHERE tenant_id = $1 AND expires_at < now()`, tenantCode); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO console_sessions (tenant_id, jti, user_id, started_at, expires_at) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (tenant_id, jti) DO NOTHING`, tenantCode, sessionID, userID, started, expires)
+		return err
+	})
+	if pgCode(err) == codeInvalidText {
+		return identity.ErrUnauthenticated
+	}
+	return err
+}
+
+// ConsoleSessionSeen reads a console session and records its use, in one statement
+// (console_session_seen, migration 00035).
+func (s *UserDB) ConsoleSessionSeen(ctx context.Context, tenantCode, userID, sessionID string, touchAfter time.Duration, lim identity.SessionLimits) (identity.ConsoleSeen, error) {
+	var out identity.ConsoleSeen
+	if !isTenantCode(tenantCode) {
+		return out, identity.ErrSessionNotFound
+	}
+	var started, last, now *time.Time
+	err := s.pool.QueryRow(ctx, `SELECT o_started, o_last_seen, o_now FROM console_session_seen($1, $2, $3, $4, $5, $6)`,
+		tenantCode, userID, sessionID, touchAfter.Seconds(), lim.Idle.Seconds(), lim.MaxAge.Seconds()).Scan(&started, &last, &now)
+	if pgCode(err) == codeInvalidText { // not a uuid
+		return out, identity.ErrSessionNotFound
+	}
+	if err != nil {
+		return out, unavailable(err)
+	}
+	if started == nil || last == nil || now == nil {
+		return out, identity.ErrSessionNotFound
+	}
+	out.Started, out.LastSeen, out.Now = *started, *last, *now
+	return out, nil
 }
 
 // EndSessions raises a user's session generation: every login token issued before ends.

@@ -51,3 +51,10 @@ document.addEventListener("DOMContentLoaded", function () { drawCharts(document)
 document.addEventListener("htmx:afterSettle", function (e) { drawCharts(e.target); });
 // Every answer is swapped, errors included (htmx-config responseHandling): a form's problem comes
 // back as the form with the messages beside its fields, or retargeted to #messages.
+
+// --- Sessions (issue 15, sessions & security) ---
+// A page restored from the back/forward cache after logout would show what the session showed:
+// ask the server again (it sends the login page when the session is over).
+window.addEventListener("pageshow", function (e) {
+  if (e.persisted && document.querySelector("form.logout")) { window.location.reload(); }
+});

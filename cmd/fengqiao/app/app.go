@@ -310,5 +310,5 @@ func piiProtector(k resolvedKeys) (*pii.Protector, error) {
 func consoleOptions(cfg config.Config) api.ConsoleOptions {
 	m := hmac.New(sha256.New, []byte(cfg.Auth.TokenKey))
 	m.Write([]byte("fengqiao console csrf v1"))
-	return api.ConsoleOptions{CSRFKey: m.Sum(nil)}
+	return api.ConsoleOptions{CSRFKey: m.Sum(nil), IdleTimeout: cfg.Console.IdleTimeout, MaxAge: cfg.Console.MaxAge, SecureCookies: cfg.Console.SecureCookies}
 }
