@@ -381,6 +381,7 @@ func caseRoutes() []route {
 		{method: http.MethodPut, path: "/api/v1/tenants/:code/case-settings", operationID: "updateCaseSettings", summary: "修改案件规则（对此后受理和达成协议的案件生效） / Replace the lifecycle rules (for cases from now on)", tag: "cases", tenantScoped: true, requireActive: true, obj: "case_settings", act: "update", request: cases.Settings{}, response: cases.Settings{}, status: 200, handler: (*Server).updateCaseSettings},
 		{method: http.MethodGet, path: "/api/v1/tenants/:code/follow-ups", operationID: "listFollowUps", summary: "回访计划（待回访、逾期、已回访） / Follow-ups: due, overdue, done", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "read", caseList: true, response: followUpList{}, status: 200, handler: (*Server).listFollowUps,
 			query: []queryParam{{"state", "due | overdue | done", "string"}, {"after", "游标 / cursor", "string"}, {"limit", "1–500，默认 100 / 1–500, default 100", "integer"}}},
+		{method: http.MethodGet, path: "/api/v1/tenants/:code/follow-ups/counts", operationID: "countFollowUps", summary: "待回访数（其中逾期数）；只计调用者有权查看的案件 / Pending follow-ups and of them the overdue, of the cases the caller may see", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "read", caseList: true, response: cases.FollowUpCounts{}, status: 200, handler: (*Server).countFollowUps},
 		{method: http.MethodGet, path: "/api/v1/tenants/:code/cases/:id/history", operationID: "getCaseHistory", summary: "案件历史（只增不改） / The case's append-only history", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "read", caseScoped: caseParam, response: caseHistory{}, status: 200, handler: (*Server).caseHistory},
 		{method: http.MethodGet, path: "/api/v1/tenants/:code/dispute-types", operationID: "listDisputeTypes", summary: "纠纷类型目录（平台 + 本租户） / Dispute-type catalogue, platform and tenant", tag: "cases", tenantScoped: true, requireActive: true, obj: "dispute_types", act: "read", response: disputeTypeList{}, status: 200, handler: (*Server).listDisputeTypes},
 	}
@@ -488,6 +489,14 @@ func (s *Server) listFollowUps(c echo.Context) error {
 		out.Items = append(out.Items, f)
 	}
 	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) countFollowUps(c echo.Context) error {
+	n, err := s.deps.Cases.CountFollowUps(c.Request().Context(), c.Param("code"), listScope(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, n)
 }
 
 func (s *Server) proposeRouting(c echo.Context) error {

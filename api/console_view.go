@@ -203,10 +203,12 @@ func (s *Server) consoleNav(c echo.Context, v *view) []navItem {
 			items = append(items, navItem{Path: path, ZH: zh, EN: en, Active: v.Path == path || (path != "/" && strings.HasPrefix(v.Path, path+"/"))})
 		}
 	}
-	add("/", "工作台", "Dashboard", true)
+	agency := v.HasRole("agency-clerk") // an agency's clerk: its own desk, nothing else
+	add("/", "工作台", "Dashboard", !agency)
+	add("/agency", "协作单位工作台", "Agency desk", agency)
 	add("/intake", "受理登记", "Intake", v.Can("cases", "create"))
-	add("/cases", "案件", "Cases", true)
-	add("/queues", "待办", "Queues", true)
+	add("/cases", "案件", "Cases", !agency)
+	add("/queues", "待办", "Queues", !agency)
 	add("/admin", "管理", "Administration", v.Can("users", "read") || v.Can("organisations", "read") || v.Can("tenants", "update"))
 	items = append(items, s.pluginNav(c, v)...)
 	return items

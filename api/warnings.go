@@ -50,6 +50,12 @@ type warningList struct {
 	NextAfter string       `json:"next_after,omitempty"`
 }
 
+// warningCountsDTO counts the warnings waiting for acknowledgement by level (orange, red).
+type warningCountsDTO struct {
+	Open      map[string]int64 `json:"open"`
+	Escalated map[string]int64 `json:"escalated"`
+}
+
 type acknowledgeWarningRequest struct {
 	Note string `json:"note,omitempty"`
 }
@@ -146,6 +152,18 @@ func (s *Server) listWarnings(c echo.Context) error {
 			break
 		}
 		out.Items = append(out.Items, toWarningDTO(w, now))
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) countWarnings(c echo.Context) error {
+	n, err := s.deps.Warnings.Counts(c.Request().Context(), c.Param("code"), listScope(c))
+	if err != nil {
+		return err
+	}
+	out := warningCountsDTO{Open: map[string]int64{}, Escalated: map[string]int64{}}
+	for _, l := range []cases.RiskLevel{cases.RiskOrange, cases.RiskRed} {
+		out.Open[string(l)], out.Escalated[string(l)] = n.Open[l], n.Escalated[l]
 	}
 	return c.JSON(http.StatusOK, out)
 }
@@ -271,6 +289,7 @@ func warningRoutes() []route {
 				{"level", "orange | red", "string"},
 				{"state", "open（待签收） | acknowledged（已签收） | escalated（逾期已报送上级）", "string"},
 			}, page...)},
+		{method: http.MethodGet, path: "/api/v1/tenants/:code/warnings/counts", operationID: "countWarnings", summary: "待签收与已报送上级（仍未签收）的预警数，按等级；只计调用者有权查看的 / Warnings to acknowledge and escalated ones still unacknowledged, counted by level, of the cases the caller may see", tag: "warnings", tenantScoped: true, requireActive: true, obj: "warnings", act: "read", caseList: true, response: warningCountsDTO{}, status: 200, handler: (*Server).countWarnings},
 		{method: http.MethodPost, path: "/api/v1/tenants/:code/warnings/:id/acknowledge", operationID: "acknowledgeWarning", summary: "签收预警（期限内签收则不报送上级）；已签收再签收 409 / Acknowledge a warning, which stops its escalation; again → 409", tag: "warnings", tenantScoped: true, requireActive: true, obj: "warnings", act: "acknowledge", caseScoped: warningCase, request: acknowledgeWarningRequest{}, optionalBody: true, response: warningDTO{}, status: 200, handler: (*Server).acknowledgeWarning},
 		{method: http.MethodGet, path: "/api/v1/tenants/:code/warning-settings", operationID: "getWarningSettings", summary: "预警设置：通知的派出所与政府部门、签收时限 / Warning settings: the police station and government office notified, acknowledgement windows", tag: "warnings", tenantScoped: true, requireActive: true, obj: "warnings", act: "read", tenantRel: true, response: warningSettingsDTO{}, status: 200, handler: (*Server).getWarningSettings},
 		{method: http.MethodPut, path: "/api/v1/tenants/:code/warning-settings", operationID: "updateWarningSettings", summary: "修改预警设置（整体替换） / Replace the warning settings", tag: "warnings", tenantScoped: true, requireActive: true, obj: "warnings", act: "configure", request: warningSettingsRequest{}, response: warningSettingsDTO{}, status: 200, handler: (*Server).updateWarningSettings},

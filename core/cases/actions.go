@@ -80,6 +80,12 @@ type FollowUp struct {
 	Overdue bool       `json:"overdue"`
 }
 
+// FollowUpCounts are the pending follow-ups: Due all of them, Overdue those past their date.
+type FollowUpCounts struct {
+	Due     int64 `json:"due"`
+	Overdue int64 `json:"overdue"`
+}
+
 // FollowUpDays is when follow-ups are scheduled after an agreement (Jinan practice: within a month).
 var FollowUpDays = []int{7, 30}
 

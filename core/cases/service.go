@@ -35,6 +35,7 @@ type Repo interface {
 	CaseDetail(ctx context.Context, tenantCode, id string, now time.Time) (Case, error)
 	ApplyAction(ctx context.Context, tenantCode, id string, in ActionInput, now time.Time, plan func(Case) (Effect, error)) (Case, error)
 	FollowUps(ctx context.Context, tenantCode, state string, now, afterDue time.Time, afterID string, limit int, scope *access.Scope) ([]FollowUp, error)
+	CountFollowUps(ctx context.Context, tenantCode string, now time.Time, scope *access.Scope) (FollowUpCounts, error)
 	Committees(ctx context.Context, tenantCode string) ([]Committee, error)
 	CommitteeName(ctx context.Context, tenantCode, id string) (string, error)
 	CaseSettings(ctx context.Context, tenantCode string) (Settings, error)
@@ -522,6 +523,12 @@ func (s *Service) before(ctx context.Context, tenantCode, hook, id string, c Cas
 // scope allows when it is set.
 func (s *Service) FollowUps(ctx context.Context, tenantCode, state string, afterDue time.Time, afterID string, limit int, scope *access.Scope) ([]FollowUp, error) {
 	return s.repo.FollowUps(ctx, tenantCode, state, s.now(), afterDue, afterID, limit, scope)
+}
+
+// CountFollowUps counts a tenant's pending follow-ups (due, and of them overdue), of the cases
+// scope allows when it is set.
+func (s *Service) CountFollowUps(ctx context.Context, tenantCode string, scope *access.Scope) (FollowUpCounts, error) {
+	return s.repo.CountFollowUps(ctx, tenantCode, s.now(), scope)
 }
 
 // Routing proposes committees for a case, with the reasons (staff accept or override it with

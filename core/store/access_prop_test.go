@@ -18,6 +18,7 @@ import (
 	"github.com/fengqiao/fengqiao/core/identity"
 	"github.com/fengqiao/fengqiao/core/store/storetest"
 	"github.com/fengqiao/fengqiao/core/tenant"
+	"github.com/fengqiao/fengqiao/core/warnings"
 )
 
 // TestListsAgreeWithDecisions is the property of cross-agency access: for random principals,
@@ -197,6 +198,20 @@ func TestListsAgreeWithDecisions(t *testing.T) {
 						break
 					}
 					f.AfterTime, f.AfterID = cs[len(cs)-1].ReceivedAt, cs[len(cs)-1].ID
+				}
+			}
+			if len(allowedRels) > 0 { // the counts of the queues are those of their lists
+				scope := &access.Scope{Principal: p, Rels: allowedRels, Now: now}
+				ws, err := s.Warnings(ctx, dom, warnings.Filter{Limit: 1000, State: warnings.StateEscalated, Access: scope})
+				if err != nil {
+					t.Fatal(err)
+				}
+				n, err := s.CountWarnings(ctx, dom, scope)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if n.Escalated[cases.RiskRed] != int64(len(ws)) || n.Open[cases.RiskRed] != 0 {
+					t.Fatalf("round %d, %s: counted %v escalated warnings, listed %d", round, p.Subject, n.Escalated, len(ws))
 				}
 			}
 			var want []string

@@ -458,6 +458,27 @@ func (s *CaseDB) FollowUps(ctx context.Context, tenantCode, state string, now ti
 	return out, err
 }
 
+// CountFollowUps counts a tenant's pending follow-ups, and of them those past due, of the cases
+// scope allows when it is set.
+func (s *CaseDB) CountFollowUps(ctx context.Context, tenantCode string, now time.Time, scope *access.Scope) (cases.FollowUpCounts, error) {
+	var out cases.FollowUpCounts
+	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
+		q := `SELECT count(*), count(*) FILTER (WHERE f.due_at < $2) FROM case_follow_ups f
+			JOIN cases c ON c.tenant_id = f.tenant_id AND c.id = f.case_id WHERE f.tenant_id = $1 AND f.done_at IS NULL`
+		args := []any{tenantCode, now}
+		if scope != nil {
+			if cond := caseAccessCondition(*scope, tenantCode, "c", func(v any) string {
+				args = append(args, v)
+				return "$" + strconv.Itoa(len(args))
+			}); cond != "TRUE" {
+				q += " AND " + cond
+			}
+		}
+		return tx.QueryRow(ctx, q, args...).Scan(&out.Due, &out.Overdue)
+	})
+	return out, err
+}
+
 // Committees lists a tenant's active committees and brand studios, for routing.
 func (s *CaseDB) Committees(ctx context.Context, tenantCode string) ([]cases.Committee, error) {
 	var out []cases.Committee

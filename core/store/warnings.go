@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/fengqiao/fengqiao/core/access"
 	"github.com/fengqiao/fengqiao/core/cases"
 	"github.com/fengqiao/fengqiao/core/orgs"
 	"github.com/fengqiao/fengqiao/core/warnings"
@@ -153,6 +154,40 @@ func (s *WarningDB) Warnings(ctx context.Context, tenantCode string, f warnings.
 	if pgCode(err) == codeInvalidText {
 		return nil, badCursor()
 	}
+	return out, err
+}
+
+// CountWarnings counts a tenant's open and escalated warnings by level; see warnings.Repo.
+func (s *WarningDB) CountWarnings(ctx context.Context, tenantCode string, scope *access.Scope) (warnings.Counts, error) {
+	out := warnings.Counts{Open: map[cases.RiskLevel]int64{}, Escalated: map[cases.RiskLevel]int64{}}
+	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
+		q := `SELECT w.level, count(*) FILTER (WHERE w.escalated_at IS NULL), count(*) FILTER (WHERE w.escalated_at IS NOT NULL)` +
+			warningFrom + " WHERE w.tenant_id = $1 AND w.acknowledged_at IS NULL"
+		args := []any{tenantCode}
+		if scope != nil {
+			cond := caseAccessCondition(*scope, tenantCode, "c", func(v any) string {
+				args = append(args, v)
+				return "$" + strconv.Itoa(len(args))
+			})
+			if cond != "TRUE" {
+				q += " AND " + cond
+			}
+		}
+		rows, err := tx.Query(ctx, q+" GROUP BY w.level", args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var level string
+			var open, escalated int64
+			if err := rows.Scan(&level, &open, &escalated); err != nil {
+				return err
+			}
+			out.Open[cases.RiskLevel(level)], out.Escalated[cases.RiskLevel(level)] = open, escalated
+		}
+		return rows.Err()
+	})
 	return out, err
 }
 

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fengqiao/fengqiao/core/access"
 	"github.com/fengqiao/fengqiao/core/cases"
 	"github.com/fengqiao/fengqiao/core/orgs"
 	"github.com/google/uuid"
@@ -16,6 +17,9 @@ import (
 type Repo interface {
 	// Warnings lists a tenant's warnings, newest first, with their case numbers.
 	Warnings(ctx context.Context, tenantCode string, f Filter) ([]Warning, error)
+	// CountWarnings counts a tenant's warnings by state and level, of the cases scope allows
+	// when it is set.
+	CountWarnings(ctx context.Context, tenantCode string, scope *access.Scope) (Counts, error)
 	// AcknowledgeWarning records the acknowledgement (ErrNotFound, ErrAlreadyAcknowledged) and audits it.
 	AcknowledgeWarning(ctx context.Context, tenantCode, id, by, note string, now time.Time) (Warning, error)
 	// WarningSettings returns the tenant's settings, DefaultSettings when never set.
@@ -66,6 +70,12 @@ func (s *Service) List(ctx context.Context, tenantCode string, f Filter) ([]Warn
 		return nil, err
 	}
 	return s.repo.Warnings(ctx, tenantCode, f)
+}
+
+// Counts counts a tenant's open (to acknowledge) and escalated warnings by level, of the cases
+// scope allows when it is set: what the queues hold, without loading them.
+func (s *Service) Counts(ctx context.Context, tenantCode string, scope *access.Scope) (Counts, error) {
+	return s.repo.CountWarnings(ctx, tenantCode, scope)
 }
 
 // Acknowledge records that by (a principal's subject) took charge of a warning (签收).

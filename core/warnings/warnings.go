@@ -328,6 +328,14 @@ type Filter struct {
 	Access *access.Scope
 }
 
+// Counts are the numbers of warnings by level (orange, red) in each state that asks for work:
+// open (to acknowledge) and escalated (past the deadline, reported upwards, still not
+// acknowledged).
+type Counts struct {
+	Open      map[cases.RiskLevel]int64
+	Escalated map[cases.RiskLevel]int64
+}
+
 // InboxFilter selects inbox messages, newest first, after a cursor.
 type InboxFilter struct {
 	Unread    bool

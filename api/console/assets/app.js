@@ -58,3 +58,18 @@ document.addEventListener("htmx:afterSettle", function (e) { drawCharts(e.target
 window.addEventListener("pageshow", function (e) {
   if (e.persisted && document.querySelector("form.logout")) { window.location.reload(); }
 });
+
+// Dashboard, queues and agency view (h15-b).
+// The dashboard's period form: a date typed in means a custom period; choosing a named period
+// drops the dates (the server computes them), so the query string says what is shown.
+document.addEventListener("change", function (e) {
+  var el = e.target;
+  var form = el && el.form;
+  if (!form || !form.classList.contains("dash-filter")) { return; }
+  if (el.type === "date" && form.elements.period) {
+    form.elements.period.value = "custom";
+  } else if (el.name === "period" && el.value !== "custom") {
+    if (form.elements.from) { form.elements.from.value = ""; }
+    if (form.elements.to) { form.elements.to.value = ""; }
+  }
+});
