@@ -186,7 +186,19 @@ func (s *Server) createCase(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p := principal(c)
+	created, replayed, err := s.deps.Cases.Create(c.Request().Context(), c.Param("code"), s.newCase(req, principal(c)), idem)
+	if err != nil {
+		return err
+	}
+	if replayed {
+		c.Response().Header().Set("Idempotent-Replayed", "true")
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/tenants/"+created.TenantCode+"/cases/"+created.ID)
+	return c.JSON(http.StatusCreated, toCaseDTO(created, s.deps.Cases.Now(), false))
+}
+
+// newCase is the intake of a create (or check) request by p.
+func (s *Server) newCase(req createCaseRequest, p identity.Principal) cases.NewCase {
 	in := cases.NewCase{Title: req.Title, Description: req.Description, DisputeType: req.DisputeType, Source: req.Source,
 		PlaceCode: req.PlaceCode, Amount: req.Amount, CreatedBy: p.Subject, EnteredBy: s.intaker(p)}
 	if req.Referral != nil {
@@ -197,15 +209,7 @@ func (s *Server) createCase(c echo.Context) error {
 		in.Parties = append(in.Parties, cases.NewParty{Role: pt.Role, Kind: pt.Kind, Name: pt.Name, IDNumber: pt.IDNumber, IDType: pt.IDType,
 			Phone: pt.Phone, Address: pt.Address, Occupation: pt.Occupation})
 	}
-	created, replayed, err := s.deps.Cases.Create(c.Request().Context(), c.Param("code"), in, idem)
-	if err != nil {
-		return err
-	}
-	if replayed {
-		c.Response().Header().Set("Idempotent-Replayed", "true")
-	}
-	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/tenants/"+created.TenantCode+"/cases/"+created.ID)
-	return c.JSON(http.StatusCreated, toCaseDTO(created, s.deps.Cases.Now(), false))
+	return in
 }
 
 // intaker is the caller as the referral rule of cases sees it: its organisation, and whether
@@ -358,6 +362,7 @@ func (s *Server) listDisputeTypes(c echo.Context) error {
 func caseRoutes() []route {
 	return []route{
 		{method: http.MethodPost, path: "/api/v1/tenants/:code/cases", operationID: "createCase", summary: "受理纠纷（一口受理）；支持 Idempotency-Key / Take in a dispute; Idempotency-Key supported", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "create", request: createCaseRequest{}, response: caseDTO{}, status: 201, handler: (*Server).createCase},
+		{method: http.MethodPost, path: "/api/v1/tenants/:code/cases/check", operationID: "checkIntake", summary: "受理预检：按受理规则校验（错误同受理），不保存；返回预警等级及其信号、分流建议及理由、办理期限 / Check an intake without saving: the errors create would answer, or the warning with its signals, the proposed routing with its reasons and the time limit", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "create", request: createCaseRequest{}, response: cases.Draft{}, status: 200, handler: (*Server).checkIntake},
 		{method: http.MethodGet, path: "/api/v1/tenants/:code/cases", operationID: "listCases", summary: "案件列表（最新在前，游标分页）；只列出调用者有权查看的案件 / Cases the caller may see, newest first, cursor-paginated", tag: "cases", tenantScoped: true, requireActive: true, obj: "cases", act: "read", caseList: true, response: caseList{}, status: 200, handler: (*Server).listCases,
 			query: []queryParam{
 				{"status", "received | assigned | mediating | succeeded | failed | guided | closed", "string"},

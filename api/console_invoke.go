@@ -29,6 +29,10 @@ type opCall struct {
 	body         any    // encoded as the JSON body the route decodes (its strict decoding applies)
 	raw          []byte // a raw body (uploads), with contentType
 	contentType  string
+	header       http.Header // request headers the operation reads (Idempotency-Key)
+	// authorizeOnly runs the route's authorization and not its handler: whether the user may
+	// (nil error, status 204) — a page offers an action exactly when the API would take it.
+	authorizeOnly bool
 }
 
 // opResult is what the handler answered: its status and the value it would have written.
@@ -121,6 +125,9 @@ func (s *Server) invoke(c echo.Context, p identity.Principal, call opCall) (opRe
 	if err != nil {
 		return opResult{}, err
 	}
+	for k, vs := range call.header {
+		req.Header[http.CanonicalHeaderKey(k)] = vs
+	}
 	if ctype != "" {
 		req.Header.Set(echo.HeaderContentType, ctype)
 	}
@@ -137,6 +144,9 @@ func (s *Server) invoke(c echo.Context, p identity.Principal, call opCall) (opRe
 	}
 	req.Body = http.MaxBytesReader(w, req.Body, limit)
 	h := func(c echo.Context) error { return r.handler(s, c) }
+	if call.authorizeOnly {
+		h = func(c echo.Context) error { return c.NoContent(http.StatusNoContent) }
+	}
 	h = declaredQuery(r)(h)
 	if !r.public {
 		if p.Subject == "" {

@@ -114,6 +114,9 @@ func (s *Server) newView(c echo.Context) *view {
 		v.Nav = s.consoleNav(c, v)
 	}
 	v.CSRF = s.csrfToken(c)
+	if c.Request().Method == http.MethodGet && c.Request().Header.Get("HX-Request") != "true" {
+		v.Flash = s.takeFlash(c) // set by the form that redirected here
+	}
 	return v
 }
 

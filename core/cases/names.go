@@ -130,3 +130,8 @@ func PerformanceNames() codes.Set {
 func FollowUpResultNames() codes.Set {
 	return append(PerformanceNames()[:3:3], codes.Name{Code: "unreachable", ZH: "联系不上", EN: "Unreachable"})
 }
+
+// CourtKindNames names the kinds of a court referral (CourtKinds).
+func CourtKindNames() codes.Set {
+	return codes.Of(CourtKinds, map[string][2]string{"pre_filing": {"诉前委派", "Pre-filing (entrusted before filing)"}, "in_litigation": {"诉中委托", "In litigation (entrusted by the judge)"}})
+}

@@ -32,6 +32,10 @@ type Protector interface {
 // its first history event.
 type Repo interface {
 	CreateCase(ctx context.Context, c Case, idem *Idempotency, assess func(prior, failed int) Assessment) (Case, bool, error)
+	// IntakeDraft reads, without writing, what CreateCase would read for c: the earlier cases
+	// sharing a party (and of them the failed), checking the tenant active and the referring
+	// agency one of its own; and the committees routing proposes from.
+	IntakeDraft(ctx context.Context, c Case) (prior, failed int, committees []Committee, err error)
 	CaseDetail(ctx context.Context, tenantCode, id string, now time.Time) (Case, error)
 	ApplyAction(ctx context.Context, tenantCode, id string, in ActionInput, now time.Time, plan func(Case) (Effect, error)) (Case, error)
 	FollowUps(ctx context.Context, tenantCode, state string, now, afterDue time.Time, afterID string, limit int, scope *access.Scope) ([]FollowUp, error)

@@ -483,18 +483,23 @@ func (s *CaseDB) CountFollowUps(ctx context.Context, tenantCode string, now time
 func (s *CaseDB) Committees(ctx context.Context, tenantCode string) ([]cases.Committee, error) {
 	var out []cases.Committee
 	err := s.inTenant(ctx, tenantCode, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT id::text, name, kind, street_code, village_code, industry, stationed_at FROM organisations
-			WHERE tenant_id = $1 AND status = 'active' AND kind = ANY($2) ORDER BY name, id`, tenantCode, committeeKinds)
-		if err != nil {
-			return err
-		}
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (cases.Committee, error) {
-			var m cases.Committee
-			return m, r.Scan(&m.ID, &m.Name, &m.Kind, &m.StreetCode, &m.VillageCode, &m.Industry, &m.StationedAt)
-		})
+		var err error
+		out, err = activeCommittees(ctx, tx, tenantCode)
 		return err
 	})
 	return out, err
+}
+
+func activeCommittees(ctx context.Context, tx pgx.Tx, tenantCode string) ([]cases.Committee, error) {
+	rows, err := tx.Query(ctx, `SELECT id::text, name, kind, street_code, village_code, industry, stationed_at FROM organisations
+		WHERE tenant_id = $1 AND status = 'active' AND kind = ANY($2) ORDER BY name, id`, tenantCode, committeeKinds)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (cases.Committee, error) {
+		var m cases.Committee
+		return m, r.Scan(&m.ID, &m.Name, &m.Kind, &m.StreetCode, &m.VillageCode, &m.Industry, &m.StationedAt)
+	})
 }
 
 // CommitteeName returns the name of an organisation of the tenant.

@@ -178,6 +178,27 @@ func (s *CaseDB) CreateCase(ctx context.Context, c cases.Case, idem *cases.Idemp
 	return out, replayed, err
 }
 
+// IntakeDraft reads what CreateCase would for c, writing nothing; see cases.Repo.
+func (s *CaseDB) IntakeDraft(ctx context.Context, c cases.Case) (prior, failed int, committees []cases.Committee, err error) {
+	err = s.inTenant(ctx, c.TenantCode, func(tx pgx.Tx) error {
+		if _, err := activeTenant(ctx, tx, c.TenantCode); err != nil {
+			return err
+		}
+		if r := c.Referral; r != nil && r.AgencyID != "" {
+			if err := checkAgency(ctx, tx, c.TenantCode, r.AgencyID); err != nil {
+				return err
+			}
+		}
+		var err error
+		if prior, failed, err = priorCases(ctx, tx, c.TenantCode, c.ID, c.Parties); err != nil {
+			return err
+		}
+		committees, err = activeCommittees(ctx, tx, c.TenantCode)
+		return err
+	})
+	return prior, failed, committees, err
+}
+
 // queueUnchecked records, in the change's own transaction, the before-hooks it passed
 // unchecked (their plugins deactivated): an "unchecked" event of the case's history.
 func queueUnchecked(b *pgx.Batch, tenantCode, caseID string, a audit.Actor, u *cases.Unchecked) {

@@ -73,3 +73,34 @@ document.addEventListener("change", function (e) {
     if (form.elements.to) { form.elements.to.value = ""; }
   }
 });
+
+// Intake: the live check swaps each field's message out of band; the field it describes is
+// marked aria-invalid while its message says something.
+function markInvalid(root) {
+  var msgs = (root || document).querySelectorAll("[data-field-error]");
+  for (var i = 0; i < msgs.length; i++) {
+    var input = document.getElementById(msgs[i].getAttribute("data-field-error"));
+    if (!input) { continue; }
+    if (msgs[i].textContent.trim() !== "") { input.setAttribute("aria-invalid", "true"); } else { input.removeAttribute("aria-invalid"); }
+  }
+}
+document.addEventListener("htmx:afterSettle", function () { markInvalid(document); });
+document.addEventListener("htmx:oobAfterSwap", function () { markInvalid(document); });
+// The live check faults only the fields the user has reached: their names go with each check.
+function markTouched(e) {
+  var el = e.target;
+  if (!el || !el.name || !el.form || !el.form.classList.contains("intake-form") || el.type === "hidden" || el.tagName === "BUTTON") { return; }
+  var list = el.form.querySelector("[data-touched]");
+  if (!list) { return; }
+  var names = list.value ? list.value.split(",") : [];
+  if (names.indexOf(el.name) < 0) { names.push(el.name); list.value = names.join(","); }
+}
+document.addEventListener("input", markTouched, true);
+document.addEventListener("change", markTouched, true);
+document.addEventListener("focusout", markTouched, true);
+// A swapped part names the element that takes the focus (data-focus): the row just added.
+document.addEventListener("htmx:afterSettle", function (e) {
+  var el = e.target && e.target.querySelector ? e.target.querySelector("[data-focus]") : null;
+  if (!el && e.target && e.target.hasAttribute && e.target.hasAttribute("data-focus")) { el = e.target; }
+  if (el) { el.removeAttribute("data-focus"); el.focus(); }
+});
