@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fengqiao/fengqiao/core/authz"
 	"github.com/fengqiao/fengqiao/core/cases"
 	"github.com/fengqiao/fengqiao/core/identity"
 	"github.com/fengqiao/fengqiao/core/pii"
@@ -105,6 +106,25 @@ type caseDTO struct {
 
 	// TransferredTo: the district the case was transferred to; this record is read-only.
 	TransferredTo string `json:"transferred_to,omitempty"`
+
+	// Caller is what the caller may do with this case now: on a case read alone, not in lists.
+	Caller *caseCallerDTO `json:"caller,omitempty"`
+}
+
+// caseCallerDTO is what the caller may do with a case now, decided as the routes decide: the
+// actions its roles allow on its relationship to the case (Casbin) that the case's status and
+// state admit (the lifecycle), and the case's other operations it may use.
+type caseCallerDTO struct {
+	// Actions are the actions of the action route (and "edit", the PATCH) the caller may take.
+	Actions []string `json:"actions"`
+	// RevealPII: the caller may read the parties' personal data (reveal=pii, audited).
+	RevealPII bool `json:"reveal_pii"`
+	// Agreement: the caller may read the printable agreement document.
+	Agreement bool `json:"agreement"`
+	// Share: the caller may share the case, list its shares and propose its transfer.
+	Share bool `json:"share"`
+	// Link: the caller may link an agency or a mediator to the case.
+	Link bool `json:"link"`
 }
 
 func toCaseDTO(c cases.Case, now time.Time, reveal bool) caseDTO {
@@ -256,7 +276,44 @@ func (s *Server) getCase(c echo.Context) error {
 		cs = cs.Summary()
 	}
 	s.nameRecorders(c, &cs)
-	return c.JSON(http.StatusOK, toCaseDTO(cs, s.deps.Cases.Now(), reveal))
+	d := toCaseDTO(cs, s.deps.Cases.Now(), reveal)
+	if d.Caller, err = s.caseCaller(c, cs); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}
+
+// caseCaller is what the caller of a case route may do with the case now: each operation
+// decided on the relationships the route found (allowedHere), each action also by the
+// lifecycle (cases.Available).
+func (s *Server) caseCaller(c echo.Context, cs cases.Case) (*caseCallerDTO, error) {
+	out := &caseCallerDTO{Actions: []string{}}
+	for _, a := range cases.Available(cs) {
+		ok, err := s.allowedHere(c, authz.ObjCases, actOfCaseAction(a))
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out.Actions = append(out.Actions, string(a))
+		}
+	}
+	for _, q := range []struct {
+		obj, act string
+		dst      *bool
+	}{
+		{authz.ObjCasePII, authz.ActRead, &out.RevealPII},
+		{authz.ObjCaseAgreement, authz.ActRead, &out.Agreement},
+		{authz.ObjCases, authz.ActShare, &out.Share},
+		{authz.ObjCases, authz.ActLink, &out.Link},
+	} {
+		ok, err := s.allowedHere(c, q.obj, q.act)
+		if err != nil {
+			return nil, err
+		}
+		*q.dst = ok
+	}
+	out.Agreement = out.Agreement && cs.Agreement != nil
+	return out, nil
 }
 
 // nameRecorders names who recorded each performance report (history and audit name their
@@ -368,6 +425,7 @@ func caseRoutes() []route {
 				{"status", "received | assigned | mediating | succeeded | failed | guided | closed", "string"},
 				{"source", "walk_in | hotline | online | screening | court | police | procuratorate | petition | department", "string"},
 				{"dispute_type", "纠纷类型代码 / dispute type code", "string"},
+				{"committee_id", "调委会编号：仅分流至该调委会的案件 / only the cases routed to this committee", "string"},
 				{"risk_level", "none | blue | yellow | orange | red", "string"},
 				{"overdue", "true: 仅超期未结 / only cases past their time limit", "boolean"},
 				{"from", "受理日期起 YYYY-MM-DD（含） / received on or after this date", "string"},
@@ -420,11 +478,13 @@ var caseActions = []cases.Action{cases.ActionAssign, cases.ActionTransfer, cases
 
 // caseActionAct is the authorization action of a case action: judicial confirmation is its
 // own (a court may record it on the cases it referred), every other action updates the case.
-func caseActionAct(c echo.Context) string {
-	if a := cases.Action(c.Param("action")); a == cases.ActionConfirm || a == cases.ActionCorrectConfirmation {
-		return "confirm"
+func caseActionAct(c echo.Context) string { return actOfCaseAction(cases.Action(c.Param("action"))) }
+
+func actOfCaseAction(a cases.Action) string {
+	if a == cases.ActionConfirm || a == cases.ActionCorrectConfirmation {
+		return authz.ActConfirm
 	}
-	return "update"
+	return authz.ActUpdate
 }
 
 func (s *Server) actOnCase(c echo.Context) error {
@@ -590,7 +650,7 @@ func (s *Server) updateCase(c echo.Context) error {
 
 // caseFilter reads the filters of a case list from the query.
 func caseFilter(c echo.Context) (cases.Filter, error) {
-	f := cases.Filter{DisputeType: c.QueryParam("dispute_type"), Access: listScope(c)}
+	f := cases.Filter{DisputeType: c.QueryParam("dispute_type"), CommitteeID: c.QueryParam("committee_id"), Access: listScope(c)}
 	var err error
 	if v := c.QueryParam("after"); v != "" {
 		if f.AfterTime, f.AfterID, err = parseCaseCursor(v); err != nil {

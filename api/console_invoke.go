@@ -73,6 +73,13 @@ func (c *captureContext) Stream(code int, contentType string, r io.Reader) error
 	return c.Blob(code, contentType, b)
 }
 
+// HTMLBlob and HTML: documents an operation renders (the printable agreement).
+func (c *captureContext) HTMLBlob(code int, b []byte) error {
+	return c.Blob(code, echo.MIMETextHTMLCharsetUTF8, b)
+}
+
+func (c *captureContext) HTML(code int, html string) error { return c.HTMLBlob(code, []byte(html)) }
+
 func (c *captureContext) String(code int, s string) error {
 	return c.Blob(code, "text/plain; charset=utf-8", []byte(s))
 }

@@ -53,13 +53,8 @@ var beijing = time.FixedZone("CST", 8*3600)
 // planConfirmation validates a confirmation (ActionConfirm) or its correction
 // (ActionCorrectConfirmation) of c at now into e.
 func planConfirmation(v *errs, c Case, in ActionInput, now time.Time, e *Effect, needReason func()) error {
-	switch {
-	case in.Action == ActionConfirm && c.Confirmation != nil:
-		return ErrAlreadyConfirmed
-	case in.Action == ActionCorrectConfirmation && c.Confirmation == nil:
-		return ErrNotConfirmed
-	case c.Agreement == nil || c.Agreement.Form != "written":
-		return ErrNotWritten
+	if err := precondition(c, in.Action); err != nil {
+		return err
 	}
 	if in.Action == ActionCorrectConfirmation {
 		needReason()
@@ -110,11 +105,8 @@ func CourtEntrusted(src Source, r *Referral) bool {
 
 // planExtension extends the court time limit of c once, by in.ExtensionDays, with a reason.
 func planExtension(c Case, in ActionInput, e *Effect, needReason func()) error {
-	switch {
-	case !CourtEntrusted(c.Source, c.Referral):
-		return ErrNoCourtLimit
-	case c.DueExtendedAt != nil:
-		return ErrAlreadyExtended
+	if err := precondition(c, in.Action); err != nil {
+		return err
 	}
 	needReason()
 	days := in.ExtensionDays

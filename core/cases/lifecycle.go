@@ -132,3 +132,45 @@ func Allowed(from Status) []Action {
 func Concluded(s Status) bool {
 	return s == StatusSucceeded || s == StatusFailed || s == StatusGuided || s == StatusClosed
 }
+
+// precondition is what an action needs of the case beyond its status (Plan refuses the action
+// with this error): a transferred record takes none; judicial confirmation needs a written
+// agreement not confirmed yet, its correction one confirmed; a court time limit is extended
+// once, on a court-entrusted case.
+func precondition(c Case, a Action) error {
+	if c.TransferredTo != "" {
+		return ErrTransferred
+	}
+	switch a {
+	case ActionConfirm, ActionCorrectConfirmation:
+		switch {
+		case a == ActionConfirm && c.Confirmation != nil:
+			return ErrAlreadyConfirmed
+		case a == ActionCorrectConfirmation && c.Confirmation == nil:
+			return ErrNotConfirmed
+		case c.Agreement == nil || c.Agreement.Form != "written":
+			return ErrNotWritten
+		}
+	case ActionExtendTimeLimit:
+		switch {
+		case !CourtEntrusted(c.Source, c.Referral):
+			return ErrNoCourtLimit
+		case c.DueExtendedAt != nil:
+			return ErrAlreadyExtended
+		}
+	}
+	return nil
+}
+
+// Available lists the actions the case can take now, sorted: those its status allows whose
+// preconditions the case meets (what Plan would not refuse before reading the input). Edit is
+// among them (it corrects the intake, not an action of the lifecycle).
+func Available(c Case) []Action {
+	var out []Action
+	for _, a := range Allowed(c.Status) {
+		if precondition(c, a) == nil {
+			out = append(out, a)
+		}
+	}
+	return out
+}

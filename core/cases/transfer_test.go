@@ -2,6 +2,7 @@ package cases
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -62,5 +63,30 @@ func TestTransferRules(t *testing.T) {
 	r := Case{ID: "c", TenantCode: "310107", Number: "n", Status: StatusMediating, CommitteeID: "k", FollowUps: []FollowUp{{}}}.Received("310118")
 	if r.TenantCode != "310118" || r.Status != StatusReceived || r.CommitteeID != "" || r.Number != "" || r.ID != "c" || r.FollowUps != nil {
 		t.Errorf("the received copy: %+v", r)
+	}
+}
+
+func TestAvailable(t *testing.T) {
+	written := &Agreement{Form: "written", Terms: []Term{{Text: "赔偿"}}}
+	for _, tc := range []struct {
+		name string
+		c    Case
+		want []Action
+	}{
+		{"received", Case{Status: StatusReceived}, []Action{ActionAdjustRisk, ActionAssign, ActionEdit, ActionGuide, ActionRecordContact}},
+		{"court-entrusted received", Case{Status: StatusReceived, Source: SourceCourt, Referral: &Referral{Kind: "pre_filing"}},
+			[]Action{ActionAdjustRisk, ActionAssign, ActionEdit, ActionExtendTimeLimit, ActionGuide, ActionRecordContact}},
+		{"oral agreement", Case{Status: StatusSucceeded, Agreement: &Agreement{Form: "oral"}},
+			[]Action{ActionAdjustRisk, ActionClose, ActionFollowUp, ActionRecordPerformed, ActionRecordRecant, ActionReopen}},
+		{"written agreement", Case{Status: StatusSucceeded, Agreement: written},
+			[]Action{ActionAdjustRisk, ActionClose, ActionConfirm, ActionFollowUp, ActionRecordPerformed, ActionRecordRecant, ActionReopen}},
+		{"confirmed", Case{Status: StatusSucceeded, Agreement: written, Confirmation: &Confirmation{CourtID: "x"}},
+			[]Action{ActionAdjustRisk, ActionClose, ActionCorrectConfirmation, ActionFollowUp, ActionRecordPerformed, ActionRecordRecant, ActionReopen}},
+		{"closed", Case{Status: StatusClosed}, []Action{ActionReopen}},
+		{"transferred", Case{Status: StatusMediating, TransferredTo: "310118"}, nil},
+	} {
+		if got := Available(tc.c); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }

@@ -104,3 +104,20 @@ document.addEventListener("htmx:afterSettle", function (e) {
   if (!el && e.target && e.target.hasAttribute && e.target.hasAttribute("data-focus")) { el = e.target; }
   if (el) { el.removeAttribute("data-focus"); el.focus(); }
 });
+
+// ---- cases ----
+// After the case page (or its parties) is swapped in, move the focus to what the user must
+// read: the problem of the form just sent (its first invalid field), the flash, or the parties
+// just revealed, so that a keyboard or screen-reader user is not left on a removed element.
+document.addEventListener("htmx:afterSettle", function (e) {
+  // With an outerHTML swap the request's target is the element replaced: find its successor.
+  var t = e.detail && e.detail.target;
+  if (!t || (t.id !== "case-page" && t.id !== "case-parties")) { return; }
+  var root = document.getElementById(t.id);
+  if (!root) { return; }
+  var target = root.querySelector("[aria-invalid=true]") || root.querySelector(".problem") ||
+    root.querySelector(".flash") || root.querySelector(".notice");
+  if (!target) { return; }
+  if (!target.matches("input, select, textarea")) { target.setAttribute("tabindex", "-1"); }
+  target.focus();
+});
