@@ -236,6 +236,8 @@ func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 		limit := s.deps.BodyLimit
 		if r, ok := s.byPath[req.Method+" "+c.Path()]; ok && r.bodyLimit > 0 {
 			limit = r.bodyLimit
+		} else if l, ok := consoleUpload(req.Method, c.Path()); ok {
+			limit = l
 		}
 		if req.ContentLength > limit {
 			return toProblem(&http.MaxBytesError{Limit: limit})
@@ -271,6 +273,8 @@ func (s *Server) timeout(next echo.HandlerFunc) echo.HandlerFunc {
 		d := s.deps.RequestTimeout
 		if r, ok := s.byPath[c.Request().Method+" "+c.Path()]; ok && r.timeout > 0 {
 			d = r.timeout
+		} else if _, ok := consoleUpload(c.Request().Method, c.Path()); ok {
+			d = importTimeout
 		}
 		ctx, cancel := context.WithTimeout(c.Request().Context(), d)
 		defer cancel()
