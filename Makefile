@@ -69,6 +69,7 @@ fuzz:
 	go test -run '^$$' -fuzz FuzzAnonymise -fuzztime $${FUZZTIME:-10s} ./core/library/
 	go test -run '^$$' -fuzz FuzzSettingsApply -fuzztime $${FUZZTIME:-10s} ./core/plugins/
 	go test -run '^$$' -fuzz FuzzMatchRoute -fuzztime $${FUZZTIME:-10s} ./core/plugins/
+	go test -run '^$$' -fuzz FuzzDecodeView -fuzztime $${FUZZTIME:-10s} ./core/plugins/
 	go test -run '^$$' -fuzz FuzzParsePack -fuzztime $${FUZZTIME:-10s} ./tenants/
 
 clean:

@@ -17,6 +17,7 @@ import (
 	"github.com/fengqiao/fengqiao/core/authz"
 	"github.com/fengqiao/fengqiao/core/cases"
 	"github.com/fengqiao/fengqiao/core/division"
+	"github.com/fengqiao/fengqiao/core/identity"
 	"github.com/fengqiao/fengqiao/core/pluginhost"
 	"github.com/fengqiao/fengqiao/core/plugins"
 	"github.com/fengqiao/fengqiao/core/tenant"
@@ -414,8 +415,7 @@ func (s *Server) pluginRoute(c echo.Context) error {
 	if err := checkPathCode(code); err != nil {
 		return err
 	}
-	notFound := problem(http.StatusNotFound, "plugin-route-not-found", "插件路由不存在 / No such plugin route",
-		"该租户未启用此插件，或插件没有此路由 / the plugin is not enabled in this tenant, or has no such route")
+	notFound := errPluginRouteNotFound()
 	if s.deps.Plugins == nil || !plugins.ValidName(name) {
 		return notFound
 	}
@@ -443,25 +443,7 @@ func (s *Server) pluginRoute(c echo.Context) error {
 		}
 	} else {
 		err := s.authenticate(func(c echo.Context) error {
-			p := principal(c)
-			if !division.Contains(p.TenantCode, code) {
-				return tenant.ErrNotFound
-			}
-			act := authz.ActWrite
-			if method == http.MethodGet || method == http.MethodHead {
-				act = authz.ActRead
-			}
-			if err := s.allowRel(p, code, authz.ObjPluginRoutes, act, tenantRel(p, code)); err != nil {
-				return err
-			}
-			if code != p.TenantCode {
-				t, err := s.deps.Tenants.Get(c.Request().Context(), p.TenantCode, code)
-				if err != nil {
-					return err
-				}
-				return tenant.Usable(t.Status)
-			}
-			return nil
+			return s.pluginRouteAllowed(c, principal(c), code, method)
 		})(c)
 		if err != nil {
 			return err
@@ -478,23 +460,9 @@ func (s *Server) pluginRoute(c echo.Context) error {
 			hdr[h] = v
 		}
 	}
-	resp, err := s.deps.Plugins.ServeRoute(ctx, name, code, pluginhost.RouteRequest{Method: method, Path: path,
+	resp, err := s.servePluginRoute(ctx, name, code, pluginhost.RouteRequest{Method: method, Path: path,
 		Query: c.Request().URL.RawQuery, Headers: hdr, Body: body})
 	if err != nil {
-		var re *pluginhost.RouteError
-		if errors.As(err, &re) {
-			st := http.StatusBadGateway
-			switch re.Kind {
-			case "timeout":
-				st = http.StatusGatewayTimeout
-			case "unavailable":
-				st = http.StatusServiceUnavailable
-			}
-			return problem(st, "plugin-failed", "插件未能处理请求 / The plugin failed", "插件 "+re.Plugin+" "+re.Reason)
-		}
-		if errors.Is(err, plugins.ErrNotEnabled) || errors.Is(err, plugins.ErrRouteNotFound) {
-			return notFound
-		}
 		return err
 	}
 	h := c.Response().Header()
@@ -514,6 +482,58 @@ func (s *Server) pluginRoute(c echo.Context) error {
 		h.Set("Cache-Control", "public, max-age=60")
 	}
 	return c.Blob(resp.Status, h.Get("Content-Type"), resp.Body)
+}
+
+func errPluginRouteNotFound() *Problem {
+	return problem(http.StatusNotFound, "plugin-route-not-found", "插件路由不存在 / No such plugin route",
+		"该租户未启用此插件，或插件没有此路由 / the plugin is not enabled in this tenant, or has no such route")
+}
+
+// pluginRouteAllowed decides whether p may call a (non-public) route of a plugin in tenant
+// code: the tenant in p's subtree (and usable), and the plugin_routes rule — read for GET,
+// write otherwise. The console's plugin pages and actions decide by it too.
+func (s *Server) pluginRouteAllowed(c echo.Context, p identity.Principal, code, method string) error {
+	if !division.Contains(p.TenantCode, code) {
+		return tenant.ErrNotFound
+	}
+	act := authz.ActWrite
+	if method == http.MethodGet || method == http.MethodHead {
+		act = authz.ActRead
+	}
+	if err := s.allowRel(p, code, authz.ObjPluginRoutes, act, tenantRel(p, code)); err != nil {
+		return err
+	}
+	if code != p.TenantCode {
+		t, err := s.deps.Tenants.Get(c.Request().Context(), p.TenantCode, code)
+		if err != nil {
+			return err
+		}
+		return tenant.Usable(t.Status)
+	}
+	return nil
+}
+
+// servePluginRoute calls the plugin's route and turns the host's failures into problems.
+func (s *Server) servePluginRoute(ctx context.Context, name, code string, req pluginhost.RouteRequest) (pluginhost.RouteResponse, error) {
+	resp, err := s.deps.Plugins.ServeRoute(ctx, name, code, req)
+	if err != nil {
+		var re *pluginhost.RouteError
+		if errors.As(err, &re) {
+			st := http.StatusBadGateway
+			switch re.Kind {
+			case "timeout":
+				st = http.StatusGatewayTimeout
+			case "unavailable":
+				st = http.StatusServiceUnavailable
+			}
+			return resp, problem(st, "plugin-failed", "插件未能处理请求 / The plugin failed", "插件 "+re.Plugin+" "+re.Reason)
+		}
+		if errors.Is(err, plugins.ErrNotEnabled) || errors.Is(err, plugins.ErrRouteNotFound) {
+			return resp, errPluginRouteNotFound()
+		}
+		return resp, err
+	}
+	return resp, nil
 }
 
 // rootScope is the whole country: public routes look their tenant up without a caller.

@@ -172,6 +172,29 @@ func Check(ctx context.Context, path string, log *slog.Logger) (*Report, error) 
 		}
 		step("route "+rt.Method+" "+rt.Path, start, err)
 	}
+	// A console entry's page is a declarative view: an answer the check can get (without tenant
+	// data) must be one the console shows.
+	for _, e := range m.Console {
+		rt, params, ok := plugins.MatchRoute(m, "GET", e.Path)
+		if !ok {
+			continue // CheckManifest refused it already
+		}
+		start := time.Now()
+		d := plugins.RouteTimeout(rt)
+		rctx, cancel := context.WithTimeout(ctx, d)
+		r, err := c.svc.Route(rctx, &pluginv1.RouteRequest{Call: call(), Method: "GET", Path: e.Path, Pattern: rt.Path, Params: params,
+			Headers: map[string]string{"Accept": "application/json"}})
+		cancel()
+		switch {
+		case err != nil:
+			err = answered(err, d)
+		case r.GetStatus() == 0 || (r.GetStatus() >= 200 && r.GetStatus() < 300):
+			if _, verr := plugins.DecodeView(r.GetBody(), m); verr != nil {
+				err = fmt.Errorf("控制台页面不是有效的视图 / the console page is not a valid view: %w", verr)
+			}
+		}
+		step("console "+e.Path, start, err)
+	}
 	if c.exited() {
 		step("still running", time.Now(), errors.New("插件在检查中退出 / the plugin exited during the check"))
 	}

@@ -5,7 +5,9 @@
 // cases.read, cases.note and organisations.read (deliberately not cases.share), settings
 // {"greeting": string, default "你好"; "forbidden_word": string, default "禁止", minLength 1};
 // before-hook case.intake (200 ms, fail closed); events case.received and case.concluded;
-// job "tally" @daily; a console page 示例/Example at GET /hello.
+// job "tally" @daily; console pages (declarative views, pages.go): 回访概况 (stats and a
+// chart), 登记回访 (a form), 回访记录 (a table linking to a detail page, with a row action) and
+// 回访时间线 (a timeline).
 //
 // Before case.intake: refuses with a Problem on field "title" when the case's title contains
 // settings.forbidden_word ("标题不得包含“禁止” / the title must not contain “禁止”"); otherwise
@@ -89,7 +91,22 @@ const openAPI = `{
       "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
       "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["tenant", "scope"], "properties": {"tenant": {"type": "string"}, "scope": {"type": "string", "enum": ["summary", "parties"]}}}}}},
       "responses": {"201": {"description": "the share id"}, "403": {"description": "the plugin may not share"}}}},
-    "/public/greeting": {"get": {"summary": "公开问候 / public greeting", "security": [], "responses": {"200": {"description": "the greeting"}}}}
+    "/public/greeting": {"get": {"summary": "公开问候 / public greeting", "security": [], "responses": {"200": {"description": "the greeting"}}}},
+    "/pages/visit": {"get": {"summary": "登记回访表单（视图） / the visit form (a view)", "responses": {"200": {"description": "a fengqiao.view/v1 page"}}}},
+    "/visits": {"post": {"summary": "登记回访 / record a visit",
+      "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["kind", "date", "note"], "properties": {"case_id": {"type": "string"}, "kind": {"type": "string", "enum": ["phone", "home", "other"]}, "date": {"type": "string", "format": "date"}, "minutes": {"type": "integer", "minimum": 1, "maximum": 600}, "note": {"type": "string", "minLength": 1, "maxLength": 500}}}}}},
+      "responses": {"201": {"description": "the visit (a view)"}, "422": {"description": "a field at fault"}}}},
+    "/pages/visits": {"get": {"summary": "回访记录（视图） / visits (a view)",
+      "parameters": [{"name": "kind", "in": "query", "schema": {"type": "string"}}, {"name": "cursor", "in": "query", "schema": {"type": "string"}}],
+      "responses": {"200": {"description": "a fengqiao.view/v1 page"}}}},
+    "/pages/visits/{id}": {"get": {"summary": "回访详情（视图） / a visit (a view)",
+      "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+      "responses": {"200": {"description": "a fengqiao.view/v1 page"}, "404": {"description": "no such visit"}}}},
+    "/visits/{id}/done": {"post": {"summary": "标记回访完成 / mark a visit done",
+      "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+      "responses": {"200": {"description": "the visit's id"}, "404": {"description": "no such visit"}}}},
+    "/pages/timeline": {"get": {"summary": "回访时间线（视图） / visit timeline (a view)", "responses": {"200": {"description": "a fengqiao.view/v1 page"}}}},
+    "/pages/overview": {"get": {"summary": "回访概况（视图） / overview (a view)", "responses": {"200": {"description": "a fengqiao.view/v1 page"}}}}
   }
 }`
 
@@ -112,10 +129,20 @@ func (p *Plugin) Manifest() sdk.Manifest {
 			{Method: "POST", Path: "/cases/{id}/notes", Summary: sdk.Text{ZH: "添加备注", EN: "add a note"}},
 			{Method: "POST", Path: "/cases/{id}/shares", Summary: sdk.Text{ZH: "共享案件", EN: "share a case"}},
 			{Method: "GET", Path: "/public/greeting", Summary: sdk.Text{ZH: "公开问候", EN: "public greeting"}, Public: true},
+			{Method: "GET", Path: "/pages/visit", Summary: sdk.Text{ZH: "登记回访（控制台表单）", EN: "record a visit (console form)"}},
+			{Method: "POST", Path: "/visits", Summary: sdk.Text{ZH: "登记回访", EN: "record a visit"}},
+			{Method: "GET", Path: "/pages/visits", Summary: sdk.Text{ZH: "回访记录（控制台表格）", EN: "visits (console table)"}},
+			{Method: "GET", Path: "/pages/visits/{id}", Summary: sdk.Text{ZH: "回访详情（控制台详情）", EN: "a visit (console detail)"}},
+			{Method: "POST", Path: "/visits/{id}/done", Summary: sdk.Text{ZH: "标记回访完成", EN: "mark a visit done"}},
+			{Method: "GET", Path: "/pages/timeline", Summary: sdk.Text{ZH: "回访时间线（控制台时间线）", EN: "visit timeline (console timeline)"}},
+			{Method: "GET", Path: "/pages/overview", Summary: sdk.Text{ZH: "回访概况（控制台统计与图表）", EN: "overview (console stats and chart)"}},
 		},
 		Jobs: []sdk.JobSpec{{Name: "tally", Schedule: "@daily", Description: sdk.Text{ZH: "统计已处理事件", EN: "count the events handled"}}},
 		Console: []sdk.ConsoleEntry{
-			{Menu: sdk.Text{ZH: "示例", EN: "Example"}, Path: "/hello", Kind: "page"},
+			{Menu: sdk.Text{ZH: "回访概况", EN: "Visit overview"}, Path: "/pages/overview", Kind: "page"},
+			{Menu: sdk.Text{ZH: "登记回访", EN: "Record a visit"}, Path: "/pages/visit", Kind: "form"},
+			{Menu: sdk.Text{ZH: "回访记录", EN: "Visits"}, Path: "/pages/visits", Kind: "page"},
+			{Menu: sdk.Text{ZH: "回访时间线", EN: "Visit timeline"}, Path: "/pages/timeline", Kind: "page"},
 		},
 		SettingsSchema: json.RawMessage(settingsSchema),
 		OpenAPI:        json.RawMessage(openAPI),

@@ -17,6 +17,9 @@ func (p *Plugin) ServeRoute(ctx context.Context, call *sdk.Call, req *sdk.Reques
 	if err != nil {
 		return nil, err
 	}
+	if resp, ok, err := p.servePage(ctx, call, req); ok {
+		return resp, err
+	}
 	switch req.Method + " " + req.Pattern {
 	case "GET /hello":
 		return sdk.JSON(http.StatusOK, map[string]string{

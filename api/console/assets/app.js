@@ -121,3 +121,12 @@ document.addEventListener("htmx:afterSettle", function (e) {
   if (!target.matches("input, select, textarea")) { target.setAttribute("tabindex", "-1"); }
   target.focus();
 });
+
+// --- plugin pages (api/console_plugins.go) ---------------------------------------------------
+// A plugin's action with confirmation text: <form data-confirm="…"> asks before submitting.
+document.addEventListener("submit", function (e) {
+  var form = e.target;
+  if (!form || !form.getAttribute) { return; }
+  var text = form.getAttribute("data-confirm");
+  if (text && !window.confirm(text)) { e.preventDefault(); }
+}, true);

@@ -41,6 +41,7 @@ import (
 	"net/url"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -52,10 +53,11 @@ import (
 	pluginv1 "github.com/fengqiao/fengqiao/plugins/sdk/proto/fengqiao/plugin/v1"
 )
 
-// Set at build time with -ldflags "-X main.protocol=2 -X main.name=…".
+// Set at build time with -ldflags "-X main.protocol=2 -X main.name=… -X main.console=/view".
 var (
 	protocol = "1"
 	name     = "faulty"
+	console  = "" // a console entry at this GET route
 )
 
 func main() {
@@ -88,11 +90,19 @@ func (f *faulty) Manifest() sdk.Manifest {
 			{Name: "case.intake", Timeout: 200 * time.Millisecond},
 			{Name: "case.assign", Timeout: 200 * time.Millisecond, FailOpen: true},
 		},
-		Routes: []sdk.RouteSpec{route("/mode"), route("/cross"), route("/replay"),
+		Routes: []sdk.RouteSpec{route("/mode"), route("/cross"), route("/replay"), route("/view"),
 			{Method: "POST", Path: "/host", Summary: sdk.Text{ZH: "调用宿主接口", EN: "make a host call"}}},
+		Console: consoleEntries(),
 		SettingsSchema: json.RawMessage(`{"type":"object","properties":{"mode":{"type":"string",` +
 			`"enum":["ok","hang","crash","panic","malformed"],"default":"ok"}},"additionalProperties":false}`),
 	}
+}
+
+func consoleEntries() []sdk.ConsoleEntry {
+	if console == "" {
+		return nil
+	}
+	return []sdk.ConsoleEntry{{Menu: sdk.Text{ZH: "故障页面", EN: "Faulty page"}, Path: console, Kind: "page"}}
 }
 
 func mode(call *sdk.Call) string {
@@ -142,6 +152,14 @@ func (f *faulty) ServeRoute(ctx context.Context, call *sdk.Call, req *sdk.Reques
 		return codeOf(client.GetCase(ctx, &pluginv1.GetCaseRequest{Call: hc, CaseId: q.Get("case")}))
 	case "/host":
 		return hostCall(ctx, call, req.Body)
+	case "/view":
+		// Whatever view the test asks for (?v=), or one larger than the host accepts (?big=1).
+		body := []byte(q.Get("v"))
+		if q.Get("big") != "" {
+			body = []byte(`{"view":"fengqiao.view/v1","title":{"zh":"大"},"blocks":[{"type":"stats","stats":[{"label":{"zh":"大"},"value":"` +
+				strings.Repeat("x", 2<<20) + `"}]}]}`)
+		}
+		return &sdk.Response{Status: 200, Headers: map[string]string{"Content-Type": "application/json"}, Body: body}, nil
 	case "/replay":
 		client, _, ok := sdk.RawHost(call)
 		if !ok {
