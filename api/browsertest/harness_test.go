@@ -140,12 +140,23 @@ func newSite(t *testing.T, opts ...siteOptions) *site {
 	if _, err := a.Tenants.Execute(ctx, "000000", plan); err != nil {
 		t.Fatal(err)
 	}
+	st := &site{url: srv.URL, owner: owner, app: a}
 	for _, u := range users {
-		if _, err := a.Identity.CreateUser(ctx, nil, u.tenant, identity.NewUser{Username: u.username, Password: password, Roles: []string{u.role}}); err != nil {
-			t.Fatalf("create %s: %v", u.username, err)
-		}
+		st.createUser(t, u.tenant, u.username, u.role, "")
 	}
-	return &site{url: srv.URL, owner: owner, app: a}
+	return st
+}
+
+// createUser adds a user of tenant (password: password) with role, working for org (a committee
+// or agency of the tenant, or "" for bureau staff), and returns its id.
+func (s *site) createUser(t *testing.T, tenantCode, username, role, org string) string {
+	t.Helper()
+	ctx := audit.WithActor(context.Background(), audit.Actor{Subject: "system:test"})
+	u, err := s.app.Identity.CreateUser(ctx, nil, tenantCode, identity.NewUser{Username: username, Password: password, Roles: []string{role}, OrganisationID: org})
+	if err != nil {
+		t.Fatalf("create %s: %v", username, err)
+	}
+	return u.ID
 }
 
 // tab is one test's browser: a new incognito context of the shared browser, whose JavaScript
