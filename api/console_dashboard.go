@@ -189,7 +189,8 @@ func (s *Server) dashboardStats(c echo.Context, v *view, d *dashboardData) error
 	d.Cards = []dashCard{
 		{Label: v.T("受理", "Received"), Value: strconv.FormatInt(st.Received, 10), Hint: v.T("本期受理的案件", "cases received in the period")},
 		{Label: v.T("办结", "Concluded"), Value: strconv.FormatInt(st.Concluded, 10), Hint: v.T("本期办结的案件", "cases concluded in the period")},
-		{Label: v.T("调解成功率", "Success rate"), Value: dashRate(st.SuccessRate), Hint: v.T("办结 ", "of ") + strconv.FormatInt(st.Concluded, 10) + v.T(" 件中成功 ", " concluded, succeeded ") + strconv.FormatInt(st.Succeeded, 10) + v.T(" 件", "")},
+		{Label: v.T("调解成功率", "Success rate"), Value: dashRate(st.SuccessRate), Hint: v.T("办结 "+strconv.FormatInt(st.Concluded, 10)+" 件中成功 "+strconv.FormatInt(st.Succeeded, 10)+" 件",
+			strconv.FormatInt(st.Succeeded, 10)+" of "+strconv.FormatInt(st.Concluded, 10)+" concluded succeeded")},
 		{Label: v.T("协议履行率", "Performance rate"), Value: dashRate(st.PerformanceRate), Hint: v.T("履行情况已知的协议中履行完毕的比例", "of the agreements whose performance is known, fully performed")},
 		{Label: v.T("超期未结", "Overdue, open"), Value: strconv.FormatInt(st.OpenOverdue, 10), Hint: v.T("办理期限届满于本期、至今未结的案件", "open cases whose time limit fell in the period"),
 			Link: "/queues?tab=overdue"},
