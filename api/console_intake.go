@@ -461,12 +461,12 @@ func riskClass(l cases.RiskLevel) string {
 
 func (s *Server) toIntakeDraft(v *view, dr cases.Draft) *intakeDraft {
 	out := &intakeDraft{Level: string(dr.Risk.Level), LevelName: v.T(cases.RiskLevelNames().ZH(string(dr.Risk.Level)), ""), LevelClass: riskClass(dr.Risk.Level),
-		Score: dr.Risk.Score, Complexity: v.T("简易", "Simple"), DueAt: dr.DueAt.In(chinaTime).Format("2006-01-02"), CanRoute: s.canRoute(v)}
+		Score: dr.Risk.Score, Complexity: v.T("简（一般纠纷）", "Simple"), DueAt: dr.DueAt.In(chinaTime).Format("2006-01-02"), CanRoute: s.canRoute(v)}
 	if n, ok := cases.RiskLevelNames().Lookup(string(dr.Risk.Level)); ok {
 		out.LevelName = v.T(n.ZH, n.EN)
 	}
 	if dr.Routing.Complexity == "complex" {
-		out.Complexity = v.T("重大疑难复杂", "Complex")
+		out.Complexity = v.T("繁（重大疑难复杂）", "Complex")
 	}
 	sig := func(list []cases.Signal) []intakeSignal {
 		var o []intakeSignal
