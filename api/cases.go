@@ -13,6 +13,7 @@ import (
 	"github.com/fengqiao/fengqiao/core/cases"
 	"github.com/fengqiao/fengqiao/core/identity"
 	"github.com/fengqiao/fengqiao/core/pii"
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 )
 
@@ -426,6 +427,7 @@ func caseRoutes() []route {
 				{"source", "walk_in | hotline | online | screening | court | police | procuratorate | petition | department", "string"},
 				{"dispute_type", "纠纷类型代码 / dispute type code", "string"},
 				{"committee_id", "调委会编号：仅分流至该调委会的案件 / only the cases routed to this committee", "string"},
+				{"mediator_id", "调解员（名册）编号：仅其承办的案件 / only the cases this registry mediator mediates", "string"},
 				{"risk_level", "none | blue | yellow | orange | red", "string"},
 				{"overdue", "true: 仅超期未结 / only cases past their time limit", "boolean"},
 				{"from", "受理日期起 YYYY-MM-DD（含） / received on or after this date", "string"},
@@ -656,6 +658,12 @@ func caseFilter(c echo.Context) (cases.Filter, error) {
 		if f.AfterTime, f.AfterID, err = parseCaseCursor(v); err != nil {
 			return f, err
 		}
+	}
+	if v := c.QueryParam("mediator_id"); v != "" {
+		if uuid.Validate(v) != nil {
+			return f, invalid("mediator_id", "请填写调解员名册中的编号 / mediator_id must be the id of a mediator of the registry")
+		}
+		f.MediatorID = v
 	}
 	if v := c.QueryParam("status"); v != "" {
 		f.Status = cases.Status(v)

@@ -40,7 +40,7 @@ func consoleCasePages() []page {
 const casesPageSize = 20
 
 // caseFilterFields are the list's filters: the list operation's query parameters.
-var caseFilterFields = []string{"status", "source", "dispute_type", "committee_id", "risk_level", "overdue", "from", "to"}
+var caseFilterFields = []string{"status", "source", "dispute_type", "committee_id", "mediator_id", "risk_level", "overdue", "from", "to"}
 
 // choice is one option of a select.
 type choice struct {
@@ -78,6 +78,7 @@ type casesListData struct {
 	Types      []choice
 	Risks      []choice
 	Committees []choice // when the user may read the organisations
+	Mediators  []choice // when the user may read the registry
 	Overdue    bool
 	From, To   string
 	Rows       []caseRow
@@ -165,6 +166,7 @@ func (s *Server) casesListPage(c echo.Context, v *view) error {
 	d.Types = choicesOf(names.types, q.Get("dispute_type"))
 	d.Risks = choicesOf(cases.RiskLevelNames(), q.Get("risk_level"))
 	d.Committees = names.committees(q.Get("committee_id"))
+	d.Mediators = s.mediatorChoices(v, code, names, q.Get("mediator_id"))
 	for _, f := range caseFilterFields {
 		d.Filtered = d.Filtered || q.Get(f) != ""
 	}
@@ -549,18 +551,7 @@ func (s *Server) loadCase(c echo.Context, v *view, reveal bool) (*caseShowData, 
 	if cs.Caller != nil && slices.ContainsFunc(cs.Caller.Actions, func(a string) bool {
 		return a == string(cases.ActionAssign) || a == string(cases.ActionTransfer) || a == string(cases.ActionStartMediation)
 	}) {
-		if ml, err := opValue[mediatorList](s, c, v.principal(), opCall{method: http.MethodGet, path: "/api/v1/tenants/:code/mediators", params: map[string]string{"code": code}, query: url.Values{"limit": {"500"}}}); err == nil {
-			for _, m := range ml.Items {
-				if m.Status != "active" {
-					continue
-				}
-				label := m.Name
-				if o, ok := names.orgs[m.OrganisationID]; ok {
-					label += "（" + o.Name + "）"
-				}
-				d.Mediators = append(d.Mediators, choice{Code: m.ID, ZH: label, EN: label})
-			}
-		}
+		d.Mediators = s.mediatorChoices(v, code, names, "")
 	}
 	if cs.Caller != nil && slices.Contains(cs.Caller.Actions, string(cases.ActionEdit)) {
 		d.Edit = &caseAction{Code: "edit", ZH: "更正受理信息", EN: "Correct the intake", values: url.Values{
@@ -924,4 +915,25 @@ func (s *Server) caseEditSubmit(c echo.Context, v *view) error {
 		_, perr = v.op(opCall{method: http.MethodPatch, path: "/api/v1/tenants/:code/cases/:id", params: map[string]string{"code": c.Param("code"), "id": c.Param("id")}, body: req})
 	}
 	return s.caseFormDone(c, v, "edit", form, perr)
+}
+
+// mediatorChoices are the registry's active mediators, named with their organisation (none
+// when the user may not read the registry).
+func (s *Server) mediatorChoices(v *view, code string, names caseNames, selected string) []choice {
+	ml, err := opValue[mediatorList](s, v.c, v.principal(), opCall{method: http.MethodGet, path: "/api/v1/tenants/:code/mediators", params: map[string]string{"code": code}, query: url.Values{"limit": {"500"}}})
+	if err != nil {
+		return nil
+	}
+	var out []choice
+	for _, m := range ml.Items {
+		if m.Status != "active" && m.ID != selected {
+			continue
+		}
+		label := m.Name
+		if o, ok := names.orgs[m.OrganisationID]; ok {
+			label += "（" + o.Name + "）"
+		}
+		out = append(out, choice{Code: m.ID, ZH: label, EN: label, Selected: m.ID == selected})
+	}
+	return out
 }

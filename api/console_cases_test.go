@@ -160,6 +160,13 @@ func TestConsoleCasesList(t *testing.T) {
 		if p.status != 200 || !strings.Contains(p.body, w.mediated) || strings.Contains(p.body, w.received) || !strings.Contains(p.body, `id="f-committee"`) {
 			t.Errorf("committee filter: %d", p.status)
 		}
+		p = c.get("/cases?mediator_id=" + w.wangMediator)
+		if p.status != 200 || !strings.Contains(p.body, w.mediated) || strings.Contains(p.body, w.received) || !strings.Contains(p.body, `id="f-mediator"`) {
+			t.Errorf("mediator filter: %d", p.status)
+		}
+		if api := e.do("putuo-staff", http.MethodGet, "/api/v1/tenants/310107/cases?mediator_id=wang", nil); api.status != http.StatusBadRequest || api.json["field"] != "mediator_id" {
+			t.Errorf("a mediator filter by name: %d %s", api.status, api.body)
+		}
 		p = c.get("/cases?risk_level=red")
 		if p.status != 200 || strings.Contains(p.body, w.mediated) || !strings.Contains(p.body, "cases-empty") {
 			t.Errorf("an empty filter result: %d", p.status)

@@ -75,6 +75,7 @@ type Filter struct {
 	DisputeType string
 	RiskLevel   RiskLevel
 	CommitteeID string // cases assigned to this committee
+	MediatorID  string // cases this registry mediator mediates (a UUID)
 	Overdue     bool
 	Now         time.Time
 	// ReceivedFrom and ReceivedTo bound the intake time: [from, to).

@@ -247,6 +247,9 @@ func (s *CaseDB) Cases(ctx context.Context, tenantCode string, f cases.Filter) (
 	if f.CommitteeID != "" {
 		add("cases.committee_id::text = $?", f.CommitteeID)
 	}
+	if f.MediatorID != "" {
+		add("cases.id IN (SELECT cm.case_id FROM case_mediators cm WHERE cm.tenant_id = $1 AND cm.mediator_id = $?::uuid)", f.MediatorID)
+	}
 	if f.DisputeType != "" {
 		add("cases.dispute_type = $?", f.DisputeType)
 	}
