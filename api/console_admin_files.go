@@ -291,9 +291,8 @@ func (s *Server) adminPluginDisable(c echo.Context, v *view) error {
 var importTypes = map[string]string{".csv": "text/csv", ".ndjson": "application/x-ndjson", ".jsonl": "application/x-ndjson", ".xlsx": xlsxMediaType}
 
 func (s *Server) adminImport(c echo.Context, v *view) error {
-	d := s.adminView(c, v, "import")
+	s.adminView(c, v, "import")
 	v.Title = v.T("案件导入", "Case import")
-	_ = d
 	return s.render(c, v, http.StatusOK, "admin_import")
 }
 

@@ -472,6 +472,22 @@ func TestConsoleAdminImportExport(t *testing.T) {
 		t.Errorf("another district imports into Putuo: %d", p.status)
 	}
 
+	// A file larger than the server's body limit: the import's own limit applies to the upload.
+	var rows []string
+	for i := 0; i < 800; i++ {
+		rows = append(rows, importRow("310107", fmt.Sprintf("大文件中的历史案件%04d", i)))
+	}
+	big := importCSV(rows...)
+	if len(big) <= testBodyLimit {
+		t.Fatalf("the big file has %d bytes only", len(big))
+	}
+	if p := admin.postFile("/admin/import", "file", "big.csv", big, nil, true); p.status != http.StatusOK || !strings.Contains(p.body, `<div class="value">800</div>`) {
+		t.Errorf("a big upload: %d\n%s", p.status, excerpt(p.body))
+	}
+	if p := admin.post("/admin/organisations", url.Values{"kind": {"court"}, "name": {strings.Repeat("法", testBodyLimit)}}); p.status != http.StatusRequestEntityTooLarge {
+		t.Errorf("a big form elsewhere: %d, want 413", p.status)
+	}
+
 	p = admin.get("/admin/export/cases?format=csv")
 	if p.status != 200 || !strings.HasPrefix(p.header.Get("Content-Type"), "text/csv") || !strings.Contains(p.header.Get("Content-Disposition"), "attachment") || !strings.Contains(p.body, "历史案件一") {
 		t.Errorf("case export: %d %q %q", p.status, p.header.Get("Content-Type"), p.header.Get("Content-Disposition"))
