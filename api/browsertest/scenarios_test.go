@@ -68,6 +68,7 @@ func TestScenarioProvinceOnboardsDistrict(t *testing.T) {
 	}
 	tb.axe()
 	tb.shot("onboarded")
+	tb.docShot("admin-onboard", "")
 	// The API agrees: the district is active, with its judicial offices.
 	out := s.must(t, http.StatusOK, "sh-prov", http.MethodGet, "/api/v1/tenants?q=310104", nil)
 	items, _ := out["items"].([]any)
@@ -124,6 +125,7 @@ func TestScenarioIntakeRoutesCase(t *testing.T) {
 	}
 	tb.axe()
 	tb.shot("intake-routing-warning")
+	tb.docShot("intake", "#intake-check-h")
 	// Take in and route to the proposed committee.
 	tb.clickAndWait(`#intake-check button[name="route_to"][value="` + w.committee + `"]`)
 	m := caseLocation.FindStringSubmatch(tb.location())
@@ -178,6 +180,7 @@ func TestScenarioMediatorSessionAndAgreement(t *testing.T) {
 	}
 	tb.axe()
 	tb.shot("agreement")
+	tb.docShot("case", "")
 }
 
 func TestScenarioCourtClerkConfirms(t *testing.T) {
@@ -230,6 +233,7 @@ func TestScenarioCourtClerkConfirms(t *testing.T) {
 	}
 	tb.axe()
 	tb.shot("agency-desk")
+	tb.docShot("agency", "")
 }
 
 func TestScenarioPoliceAcknowledgesWarning(t *testing.T) {
@@ -266,7 +270,7 @@ func TestScenarioDashboardFigures(t *testing.T) {
 	w.newCase(t, b)
 	risky := sampleCase("赔偿纠纷三")
 	risky["description"] = "张三说不想活了。"
-	w.newCase(t, risky)
+	_, riskyNumber := w.newCase(t, risky)
 	w.mediate(t, a)
 	w.act(t, a, "succeed", map[string]any{"agreement": map[string]any{"form": "oral", "terms": []map[string]any{{"text": "互谅互让", "amount": 0}}}})
 
@@ -321,6 +325,19 @@ func TestScenarioDashboardFigures(t *testing.T) {
 	tb.do(chromedp.Click(chromedp.CSS(`#chart-type ~ details > summary`), chromedp.NodeVisible))
 	tb.axe()
 	tb.shot("dashboard")
+	tb.docShot("dashboard", "")
+
+	// The queues: the orange warning to acknowledge.
+	tb.open("/queues")
+	tb.contains(riskyNumber, "自伤自杀倾向")
+	tb.axe()
+	tb.shot("queues")
+	tb.docShot("queues", "")
+	// The policy in words and its explainer.
+	tb.open("/admin/policy/explain?" + url.Values{"username": {"putuo-staff"}, "resource": {"cases"}, "action": {"create"}}.Encode())
+	tb.axe()
+	tb.shot("policy-explain")
+	tb.docShot("policy", "#explain")
 }
 
 func TestScenarioPluginPages(t *testing.T) {
@@ -349,6 +366,9 @@ func TestScenarioPluginPages(t *testing.T) {
 		}
 		tb.axe()
 		tb.shot(strings.TrimPrefix(p.path, "/p/example/pages/"))
+		if p.block == ".plugin-stats" {
+			tb.docShot("plugin", "")
+		}
 	}
 	// The form's action: a visit recorded, then listed.
 	tb.setField("#pv0-kind", "phone")
@@ -392,6 +412,7 @@ func TestScenarioPhoneIntake(t *testing.T) {
 	tb.waitFor("the check", `document.getElementById("intake-check").innerText.indexOf("红色") >= 0`)
 	wide()
 	tb.shot("phone-intake")
+	tb.docShot("phone-intake", "#intake-check-h")
 	tb.clickAndWait(`.intake-actions button[type="submit"]`)
 	m := caseLocation.FindStringSubmatch(tb.location())
 	if m == nil {

@@ -287,3 +287,30 @@ func (tb *tab) acceptDialogs() *[]string {
 	}
 	return asked
 }
+
+// docShot saves what the window shows (1280 px wide on a desktop; the phone's viewport on a
+// phone), scrolled to sel if given, as name.png under $FENGQIAO_DOC_SCREENSHOTS — the README's
+// images (docs/screenshots): `FENGQIAO_DOC_SCREENSHOTS=$PWD/docs/screenshots go test
+// ./api/browsertest/ -run TestScenario`. Without the variable it does nothing.
+func (tb *tab) docShot(name, sel string) {
+	tb.t.Helper()
+	dir := os.Getenv("FENGQIAO_DOC_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		tb.t.Fatal(err)
+	}
+	if sel != "" {
+		tb.do(chromedp.ScrollIntoView(chromedp.CSS(sel), chromedp.NodeVisible))
+	} else {
+		tb.do(chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0); undefined`))
+	}
+	png, err := chromedp.Run(tb.ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		tb.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		tb.t.Fatal(err)
+	}
+}
