@@ -267,25 +267,27 @@ func evalErr[T any](tb *tab, expr string) (T, error) {
 	return chromedp.Run(tb.ctx, chromedp.Evaluate[T](expr))
 }
 
-// acceptDialogs answers yes to every confirm() the pages ask (a plugin action's confirmation),
-// keeping the questions asked.
-func (tb *tab) acceptDialogs() *[]string {
+// acceptDialogs answers yes to every confirm() the pages ask (a plugin action's confirmation);
+// the function it returns lists the questions asked so far.
+func (tb *tab) acceptDialogs() func() []string {
 	tb.t.Helper()
 	var mu sync.Mutex
-	asked := &[]string{}
+	var asked []string
 	if err := chromedp.Listen(tb.ctx, func(ev any) {
 		if d, ok := ev.(*page.EventJavascriptDialogOpening); ok {
 			mu.Lock()
-			*asked = append(*asked, d.Message)
+			asked = append(asked, d.Message)
 			mu.Unlock()
-			go func() {
-				_, _ = chromedp.Call(tb.ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
-			}()
+			go func() { _, _ = chromedp.Call(tb.ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true}) }()
 		}
 	}); err != nil {
 		tb.t.Fatal(err)
 	}
-	return asked
+	return func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), asked...)
+	}
 }
 
 // docShot saves what the window shows (1280 px wide on a desktop; the phone's viewport on a
