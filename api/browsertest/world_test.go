@@ -278,7 +278,9 @@ func (tb *tab) acceptDialogs() func() []string {
 			mu.Lock()
 			asked = append(asked, d.Message)
 			mu.Unlock()
-			go func() { _, _ = chromedp.Call(tb.ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true}) }()
+			go func() {
+				_, _ = chromedp.Call(tb.ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+			}()
 		}
 	}); err != nil {
 		tb.t.Fatal(err)
