@@ -353,7 +353,7 @@ func TestScenarioPluginPages(t *testing.T) {
 	tb := newTab(t, s)
 	tb.signIn("putuo-staff")
 	for _, p := range []struct{ path, title, block string }{
-		{"/p/example/pages/overview", "回访概况", ".plugin-stats"},
+		{"/p/example/pages/overview", "回访概况", ".plugin-chart"},
 		{"/p/example/pages/visits", "回访记录", ".plugin-table"},
 		{"/p/example/pages/timeline", "回访时间线", ".plugin-timeline"},
 		{"/p/example/pages/visit", "登记回访", ".plugin-form"},
@@ -368,12 +368,15 @@ func TestScenarioPluginPages(t *testing.T) {
 		if !eval[bool](tb, `!!document.querySelector("`+p.block+`")`) {
 			t.Errorf("%s lacks %s", p.path, p.block)
 		}
-		if p.block == ".plugin-stats" {
+		if strings.Contains(p.block, ".plugin-chart") {
+			if !eval[bool](tb, `!!document.querySelector(".plugin-stats")`) {
+				t.Errorf("%s lacks its stat cards", p.path)
+			}
 			tb.waitFor("the plugin's chart drawn", `(function () { var c = document.querySelector(".chart"); return !!c && c.getAttribute("data-chart-drawn") === "1" && !!c.querySelector("canvas"); })()`)
 		}
 		tb.axe()
 		tb.shot(strings.TrimPrefix(p.path, "/p/example/pages/"))
-		if p.block == ".plugin-stats" {
+		if strings.Contains(p.block, ".plugin-chart") {
 			tb.docShot("plugin", "")
 		}
 	}
@@ -387,6 +390,9 @@ func TestScenarioPluginPages(t *testing.T) {
 		t.Fatalf("the plugin's form was refused: %s", tb.body())
 	}
 	tb.contains("回访已登记", "电话回访，双方已履行协议")
+	if !eval[bool](tb, `!!document.querySelector(".plugin-detail")`) {
+		t.Errorf("the action's answer is not a detail view")
+	}
 	tb.axe()
 	tb.shot("visit-recorded")
 	// A row action with its confirmation: the visit marked done.
