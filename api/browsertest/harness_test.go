@@ -26,8 +26,10 @@ import (
 	"github.com/fengqiao/fengqiao/core/audit"
 	"github.com/fengqiao/fengqiao/core/config"
 	"github.com/fengqiao/fengqiao/core/identity"
+	"github.com/fengqiao/fengqiao/core/pluginhost"
 	"github.com/fengqiao/fengqiao/core/store/storetest"
 	"github.com/fengqiao/fengqiao/core/tenant"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // browser is the one Chromium of the test binary; noBrowser says why there is none (the tests
@@ -99,7 +101,8 @@ type site struct {
 
 // siteOptions vary a site: a console idle timeout other than 30 minutes.
 type siteOptions struct {
-	idle time.Duration
+	idle    time.Duration
+	plugins bool // run the plugin platform (install plugins with site.installPlugin)
 }
 
 // newSite starts the product as the api tests do: Shanghai's Putuo and Qingpu onboarded, the
@@ -128,7 +131,13 @@ func newSite(t *testing.T, opts ...siteOptions) *site {
 	if os.Getenv("FENGQIAO_TEST_LOG") != "" {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	a, err := app.New(ctx, cfg, app.Options{Serve: true, Logger: logger, Version: "test"})
+	appOpts := app.Options{Serve: true, Logger: logger, Version: "test"}
+	if o.plugins {
+		reg := prometheus.NewRegistry()
+		appOpts.Registerer, appOpts.Gatherer = reg, reg
+		appOpts.Plugins, appOpts.PluginHost = true, pluginhost.Options{Logger: logger, HealthInterval: time.Hour}
+	}
+	a, err := app.New(ctx, cfg, appOpts)
 	if err != nil {
 		t.Fatal(err)
 	}
