@@ -189,8 +189,9 @@ func opValue[T any](s *Server, c echo.Context, p identity.Principal, call opCall
 	return zero, fmt.Errorf("console: %s %s answered %T, not %T", call.method, call.path, res.Value, zero)
 }
 
-// actingAs puts p into the request's context as the API's authenticate does: the audit actor
-// and the caller the plugins' hooks see.
+// actingAs makes p the one who acts in request c, for the API's authenticate and the console's
+// session alike: the principal the authorization reads, the audit actor, and the caller the
+// plugins' before-hooks below the edge see.
 func (s *Server) actingAs(c echo.Context, p identity.Principal) {
 	ctx := c.Request().Context()
 	a := audit.ActorFrom(ctx)

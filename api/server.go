@@ -14,7 +14,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/fengqiao/fengqiao/core/access"
 	"github.com/fengqiao/fengqiao/core/audit"
 	"github.com/fengqiao/fengqiao/core/authz"
 	"github.com/fengqiao/fengqiao/core/cases"
@@ -300,17 +299,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		c.Set("principal", p)
-		ctx := c.Request().Context()
-		a := audit.ActorFrom(ctx)
-		a.Subject = p.Subject
-		ctx = audit.WithActor(ctx, a)
-		// Who acts, for the plugins' before-hooks below the edge.
-		caller := access.Caller{Principal: accessPrincipal(p), Name: p.Username}
-		if s.deps.Roles != nil {
-			caller.Roles = s.deps.Roles.RolesOf(p.Subject)
-		}
-		c.SetRequest(c.Request().WithContext(access.WithCaller(ctx, caller)))
+		s.actingAs(c, p)
 		return next(c)
 	}
 }
