@@ -30,13 +30,26 @@ const queuePageSize = "20"
 
 type queueTab struct {
 	Key, ZH, EN string
+	path        string // the list operation the tab shows
 }
 
 var queueTabs = []queueTab{
-	{"warnings", "待签收预警", "Warnings to acknowledge"},
-	{"follow-ups", "待回访", "Follow-ups due"},
-	{"overdue", "超期案件", "Overdue cases"},
-	{"inbox", "站内信", "Inbox"},
+	{"warnings", "待签收预警", "Warnings to acknowledge", "/api/v1/tenants/:code/warnings"},
+	{"follow-ups", "待回访", "Follow-ups due", "/api/v1/tenants/:code/follow-ups"},
+	{"overdue", "超期案件", "Overdue cases", "/api/v1/tenants/:code/cases"},
+	{"inbox", "站内信", "Inbox", "/api/v1/tenants/:code/inbox"},
+}
+
+// usableQueueTabs are the tabs whose list operation the user may call (a mediator reads no
+// warning list and has no inbox): the page offers only those, as the API would answer them.
+func (s *Server) usableQueueTabs(c echo.Context, v *view) []queueTab {
+	var out []queueTab
+	for _, t := range queueTabs {
+		if _, err := v.op(opCall{method: http.MethodGet, path: t.path, params: map[string]string{"code": v.User.TenantCode}, authorizeOnly: true}); err == nil {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 type queuesData struct {
@@ -116,9 +129,12 @@ func (v *view) QueueLevel(level string) string {
 
 func (s *Server) queuesPage(c echo.Context, v *view) error {
 	v.Title = v.T("待办", "Queues")
-	d := &queuesData{Tab: c.QueryParam("tab"), Tabs: queueTabs, After: c.QueryParam("after"), Tenant: v.User.TenantCode}
+	d := &queuesData{Tab: c.QueryParam("tab"), Tabs: s.usableQueueTabs(c, v), After: c.QueryParam("after"), Tenant: v.User.TenantCode}
+	if len(d.Tabs) == 0 {
+		return forbidden(v.User.TenantCode, "inbox", "read")
+	}
 	if d.Tab == "" {
-		d.Tab = "warnings"
+		d.Tab = d.Tabs[0].Key
 	}
 	v.Data = d
 	code := map[string]string{"code": v.User.TenantCode}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -47,6 +48,8 @@ func TestConsoleQueues(t *testing.T) {
 	}
 	for _, as := range []string{"putuo-staff", "putuo-admin", "queue-med", "huaiyin-admin", "sh-prov"} {
 		c := e.consoleAs(t, as)
+		var usable []string
+		defer func() { checkQueueTabs(t, c, as, usable) }()
 		bearer := as
 		if as == "queue-med" {
 			bearer = "Bearer " + e.login("queue-med", testPassword)
@@ -55,6 +58,9 @@ func TestConsoleQueues(t *testing.T) {
 		for _, tb := range tabs {
 			p := c.get("/queues?tab=" + tb.tab)
 			api := e.do(bearer, http.MethodGet, "/api/v1/tenants/"+code+tb.api, nil)
+			if api.status == http.StatusOK {
+				usable = append(usable, tb.tab)
+			}
 			if api.status != http.StatusOK {
 				if p.status != api.status {
 					t.Errorf("%s %s: page %d, API %d", as, tb.tab, p.status, api.status)
@@ -187,5 +193,31 @@ func TestConsoleQueuePages(t *testing.T) {
 	}
 	if unknown := c.get("/queues?tab=elsewhere"); unknown.status != http.StatusNotFound {
 		t.Errorf("an unknown tab: %d", unknown.status)
+	}
+}
+
+// checkQueueTabs: the queues page (no tab asked) and the menu offer exactly the tabs whose list
+// the API answers the user (a mediator reads no warning list and has no inbox: its queues open
+// on its follow-ups, not on a refusal).
+func checkQueueTabs(t *testing.T, c *consoleClient, as string, usable []string) {
+	t.Helper()
+	p := c.get("/queues")
+	if len(usable) == 0 {
+		if p.status != http.StatusForbidden {
+			t.Errorf("%s: queues without a usable tab: %d, want 403", as, p.status)
+		}
+		return
+	}
+	if p.status != http.StatusOK {
+		t.Errorf("%s: /queues %d, want 200 on its first usable tab %s", as, p.status, usable[0])
+		return
+	}
+	for _, tab := range []string{"warnings", "follow-ups", "overdue", "inbox"} {
+		if offered, want := strings.Contains(p.body, `href="/queues?tab=`+tab+`"`), slices.Contains(usable, tab); offered != want {
+			t.Errorf("%s: tab %s offered %v, the API answers it %v", as, tab, offered, want)
+		}
+	}
+	if !strings.Contains(p.body, `href="/queues"`) {
+		t.Errorf("%s: the menu lacks the queues", as)
 	}
 }

@@ -211,7 +211,7 @@ func (s *Server) consoleNav(c echo.Context, v *view) []navItem {
 	add("/agency", "协作单位工作台", "Agency desk", agency)
 	add("/intake", "受理登记", "Intake", v.Can("cases", "create"))
 	add("/cases", "案件", "Cases", !agency)
-	add("/queues", "待办", "Queues", !agency)
+	add("/queues", "待办", "Queues", !agency && len(s.usableQueueTabs(c, v)) > 0)
 	add("/admin", "管理", "Administration", v.Can("users", "read") || v.Can("organisations", "read") || v.Can("tenants", "update"))
 	items = append(items, s.pluginNav(c, v)...)
 	return items
